@@ -1,0 +1,90 @@
+/**
+ * @module errors
+ * The one catalogue of errors Quarry answers with. Every HTTP status and
+ * error `type` is decided here; the HTTP layer only maps an AppError to the
+ * contract's envelope `{success:false,status,error:{message,type,details}}`.
+ */
+
+export interface ValidationIssue {
+  type: string;
+  location: (string | number)[];
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly isQuarryError = true;
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly details: Record<string, unknown> | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = type;
+  }
+
+  static is(value: unknown): value is AppError {
+    return typeof value === 'object' && value !== null && (value as AppError).isQuarryError === true;
+  }
+}
+
+export const errors = {
+  badRequest: (message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(400, 'BadRequestError', message, details),
+  malformedJson: (message: string) =>
+    new AppError(400, 'BadRequestError', `The request body is not valid JSON: ${message}`, { reason: 'malformed_json' }),
+  unauthorized: (message = 'Missing or invalid API key. Send `Authorization: Bearer sk_...`.') =>
+    new AppError(401, 'UnauthorizedError', message),
+  forbidden: (message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(403, 'ForbiddenError', message, details),
+  notFound: (resource: string, id: string) =>
+    new AppError(404, 'NotFoundError', `${capitalize(resource)} '${id}' not found`, { resource, id }),
+  routeNotFound: (method: string, url: string) =>
+    new AppError(404, 'NotFoundError', `No route ${method} ${url}. See /docs for the API reference.`, {
+      resource: 'route',
+      method,
+      url,
+    }),
+  alreadyExists: (resource: string, name: string) =>
+    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this namespace`, {
+      resource,
+      name,
+    }),
+  conflict: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(409, type, message, details),
+  gone: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(410, type, message, details),
+  payloadTooLarge: (limitBytes: number) =>
+    new AppError(413, 'PayloadTooLargeError', `The request body is larger than the limit of ${limitBytes} bytes`, {
+      limit_bytes: limitBytes,
+    }),
+  validation: (issues: ValidationIssue[], message?: string) =>
+    new AppError(422, 'ValidationError', message ?? summarize(issues), { validation_errors: issues }),
+  tooManyRequests: (message: string, retryAfterSeconds: number, details: Record<string, unknown> = {}) =>
+    new AppError(429, 'TooManyRequestsError', message, { ...details, retry_after_seconds: retryAfterSeconds }, {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    }),
+  quotaExceeded: (limit: string, message: string, details: Record<string, unknown> = {}) =>
+    new AppError(403, 'QuotaExceededError', message, { limit, ...details }),
+  internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
+  serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(503, type, message, details),
+};
+
+/** One validation issue, for code that checks a single field by hand. */
+export function invalidField(location: (string | number)[], message: string, type = 'value_error'): AppError {
+  return errors.validation([{ type, location, message }]);
+}
+
+function summarize(issues: ValidationIssue[]): string {
+  if (issues.length === 0) return 'Validation error';
+  const first = issues[0];
+  const where = first.location.filter((part) => part !== 'body').join('.');
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `Validation error${where ? ` at '${where}'` : ''}: ${first.message}${more}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,61 @@
+/**
+ * @module store/sqlite/open-database
+ * Opens the SQLite file with the settings Quarry relies on (WAL, foreign
+ * keys, a busy timeout so two processes can share the file) and applies
+ * pending migrations in one transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { sqliteMigrations } from './migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+export function openDatabase(filename: string): SqliteDatabase {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  registerFunctions(db);
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = schemaVersion(db);
+  if (current > sqliteMigrations.length) {
+    throw new Error(
+      `The database schema is version ${current}, newer than this Quarry (${sqliteMigrations.length}). Upgrade Quarry.`,
+    );
+  }
+  const apply = db.transaction(() => {
+    for (let version = current; version < sqliteMigrations.length; version++) {
+      db.exec(sqliteMigrations[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  });
+  apply();
+}
+
+const regexCache = new Map<string, RegExp>();
+
+/** `regexp(pattern, flags, value)`: the filter language's `regex` operator inside SQL. */
+function registerFunctions(db: SqliteDatabase): void {
+  db.function('quarry_regexp', { deterministic: true }, (pattern: unknown, flags: unknown, value: unknown) => {
+    if (typeof value !== 'string' || typeof pattern !== 'string') return 0;
+    const key = `${flags}/${pattern}`;
+    let compiled = regexCache.get(key);
+    if (!compiled) {
+      compiled = new RegExp(pattern, typeof flags === 'string' ? flags : '');
+      if (regexCache.size > 500) regexCache.clear();
+      regexCache.set(key, compiled);
+    }
+    return compiled.test(value) ? 1 : 0;
+  });
+}
