@@ -1,0 +1,60 @@
+/**
+ * @module server
+ * Composes a running Quarry from a Config: opens the store, makes sure an
+ * organization, namespace and key exist, builds the models, starts HTTP,
+ * and shuts down gracefully on SIGTERM/SIGINT.
+ */
+import pino from 'pino';
+import type { Config } from './config.js';
+import { createApp, type QuarryApp } from './app.js';
+import { openStore } from './store/open-store.js';
+import { bootstrap } from './sessions/bootstrap.js';
+import { createModelCatalog } from './models/model-catalog.js';
+import { TOOL_NAMES } from './agent/tool-catalog.js';
+import type { Store } from './store/store.js';
+
+export interface RunningServer {
+  quarry: QuarryApp;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, hooks: { onReady?: (store: Store, orgId: string) => Promise<void> } = {}): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel, base: { service: 'quarry' } });
+  const store = await openStore(config);
+  const { orgId, createdKey } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
+  if (createdKey) {
+    // Printed once, to the terminal, on purpose: it is the only way to learn the first key.
+    process.stdout.write(
+      `\n  Quarry created an admin API key for this data directory. It is shown only now:\n\n    ${createdKey}\n\n  Use it as: Authorization: Bearer ${createdKey}\n\n`,
+    );
+  }
+  await hooks.onReady?.(store, orgId);
+  const models = createModelCatalog(config);
+  const quarry = await createApp({ config, store, models, toolNames: TOOL_NAMES, logger });
+  const url = await quarry.app.listen({ port: config.port, host: config.host });
+  logger.info({ url, store: store.kind, data_dir: config.dataDir, default_model: models.defaultModel }, `Quarry listening on ${url} (playground: ${url.replace('0.0.0.0', 'localhost')}/, API docs: /docs)`);
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down');
+      await quarry.services.shutdown?.(config.shutdownGraceSeconds * 1000);
+      await quarry.app.close();
+      await store.close();
+      logger.info('stopped');
+    })());
+  return { quarry, store, url, close };
+}
+
+export function closeOnSignals(server: RunningServer): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}

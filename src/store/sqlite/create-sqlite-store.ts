@@ -1,0 +1,57 @@
+/**
+ * @module store/sqlite/create-sqlite-store
+ * The embedded default: one SQLite file in the data directory.
+ */
+import { join } from 'node:path';
+import type { Store } from '../store.js';
+import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
+import { createNamespacesRepository } from './namespaces-repository.js';
+import { createSessionsRepository } from './sessions-repository.js';
+import { createMessagesRepository } from './messages-repository.js';
+import { createRunsRepository } from './runs-repository.js';
+import { createConfirmationsRepository, createFeedbackRepository, createMemoriesRepository } from './feedback-repositories.js';
+import { createCollectionsRepository } from './collections-repository.js';
+import { createDocumentsRepository } from './documents-repository.js';
+import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
+import { SqliteDocumentIndex } from './sqlite-document-index.js';
+
+export interface SqliteStoreOptions {
+  /** Directory for `quarry.db` and vector index files; `:memory:` keeps everything in memory. */
+  dataDir: string;
+  now?: () => number;
+}
+
+export interface SqliteStore extends Store {
+  readonly database: SqliteDatabase;
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const inMemory = options.dataDir === ':memory:';
+  const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
+  const now = options.now ?? Date.now;
+  const index = new SqliteDocumentIndex(db, { dataDir: inMemory ? undefined : options.dataDir });
+  const noteWrite = (collectionId: string) => index.noteWrite(collectionId);
+  return {
+    kind: 'sqlite',
+    database: db,
+    index,
+    organizations: createOrganizationsRepository(db, now),
+    apiKeys: createApiKeysRepository(db, now),
+    namespaces: createNamespacesRepository(db),
+    sessions: createSessionsRepository(db),
+    messages: createMessagesRepository(db),
+    runs: createRunsRepository(db),
+    confirmations: createConfirmationsRepository(db),
+    feedback: createFeedbackRepository(db),
+    memories: createMemoriesRepository(db),
+    collections: createCollectionsRepository(db, noteWrite),
+    documents: createDocumentsRepository(db, noteWrite),
+    retrievers: createRetrieversRepository(db),
+    executions: createExecutionsRepository(db),
+    async close() {
+      await index.close?.();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * @module store/sqlite/messages-repository
+ */
+import type { SqliteDatabase } from './open-database.js';
+import type { Store } from '../store.js';
+import type { MessageRecord } from '../records.js';
+import { parseJson } from './paginate.js';
+
+interface MessageRow extends Omit<MessageRecord, 'citations' | 'metadata'> {
+  citations: string | null;
+  metadata: string | null;
+}
+
+function toMessage(row: MessageRow): MessageRecord {
+  return { ...row, citations: parseJson(row.citations, null), metadata: parseJson(row.metadata, null) };
+}
+
+const SCOPE = 'org_id = ? AND namespace_id = ?';
+
+export function createMessagesRepository(db: SqliteDatabase): Store['messages'] {
+  const insert = db.prepare(
+    `INSERT INTO messages (message_id, session_id, org_id, namespace_id, run_id, role, content, content_type, tool_name, tool_call_id,
+       tool_inputs, tool_outputs, tool_status, status, citations, metadata, created_at)
+     VALUES (@message_id, @session_id, @org_id, @namespace_id, @run_id, @role, @content, @content_type, @tool_name, @tool_call_id,
+       @tool_inputs, @tool_outputs, @tool_status, @status, @citations, @metadata, @created_at)`,
+  );
+  const history = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? ORDER BY seq LIMIT ? OFFSET ?`);
+  const count = db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ?`);
+  const recent = db.prepare(`SELECT * FROM (SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`);
+
+  return {
+    async append(scope, message) {
+      const row = {
+        run_id: null,
+        tool_name: null,
+        tool_call_id: null,
+        tool_inputs: null,
+        tool_outputs: null,
+        tool_status: null,
+        status: 'complete' as const,
+        ...message,
+        org_id: scope.orgId,
+        namespace_id: scope.namespaceId,
+        citations: message.citations ? JSON.stringify(message.citations) : null,
+        metadata: message.metadata ? JSON.stringify(message.metadata) : null,
+      };
+      const result = insert.run(row);
+      return toMessage({ ...row, seq: Number(result.lastInsertRowid), citations: row.citations, metadata: row.metadata });
+    },
+    async get(scope, messageId) {
+      const row = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND message_id = ?`).get(scope.orgId, scope.namespaceId, messageId) as MessageRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+    async update(scope, messageId, patch) {
+      const sets: string[] = [];
+      const params: unknown[] = [];
+      if (patch.content !== undefined) {
+        sets.push('content = ?');
+        params.push(patch.content);
+      }
+      if (patch.status !== undefined) {
+        sets.push('status = ?');
+        params.push(patch.status);
+      }
+      if (patch.citations !== undefined) {
+        sets.push('citations = ?');
+        params.push(patch.citations ? JSON.stringify(patch.citations) : null);
+      }
+      if (sets.length === 0) return;
+      db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE ${SCOPE} AND message_id = ?`).run(...params, scope.orgId, scope.namespaceId, messageId);
+    },
+    async history(scope, sessionId, limit, offset) {
+      const rows = history.all(scope.orgId, scope.namespaceId, sessionId, limit, offset) as MessageRow[];
+      const total = (count.get(scope.orgId, scope.namespaceId, sessionId) as { n: number }).n;
+      return { messages: rows.map(toMessage), total };
+    },
+    async recent(scope, sessionId, limit) {
+      return (recent.all(scope.orgId, scope.namespaceId, sessionId, limit) as MessageRow[]).map(toMessage);
+    },
+    async precedingUserMessage(scope, sessionId, seq) {
+      const row = db
+        .prepare(`SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? AND seq < ? AND role = 'user' ORDER BY seq DESC LIMIT 1`)
+        .get(scope.orgId, scope.namespaceId, sessionId, seq) as MessageRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+    async countUserMessagesSince(scope, sessionId, since) {
+      return (
+        db
+          .prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ? AND role = 'user' AND created_at >= ?`)
+          .get(scope.orgId, scope.namespaceId, sessionId, since) as { n: number }
+      ).n;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * @module store/sqlite/namespaces-repository
+ */
+import type { SqliteDatabase } from './open-database.js';
+import type { Store } from '../store.js';
+import type { NamespaceRecord } from '../records.js';
+import { likePattern, paginate, parseJson } from './paginate.js';
+import { errors } from '../../errors.js';
+
+interface NamespaceRow extends Omit<NamespaceRecord, 'feature_extractors' | 'payload_indexes' | 'auto_create_indexes'> {
+  feature_extractors: string;
+  payload_indexes: string;
+  auto_create_indexes: number;
+}
+
+function toNamespace(row: NamespaceRow): NamespaceRecord {
+  return {
+    ...row,
+    feature_extractors: parseJson(row.feature_extractors, []),
+    payload_indexes: parseJson(row.payload_indexes, []),
+    auto_create_indexes: row.auto_create_indexes === 1,
+  };
+}
+
+const SORTABLE: Record<string, string> = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  namespace_name: 'namespace_name',
+  namespace_id: 'namespace_id',
+};
+
+export function createNamespacesRepository(db: SqliteDatabase): Store['namespaces'] {
+  const get = (orgId: string, namespaceId: string) =>
+    db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as NamespaceRow | undefined;
+
+  return {
+    async create(scope, input) {
+      try {
+        db.prepare(
+          `INSERT INTO namespaces (namespace_id, org_id, namespace_name, description, feature_extractors, payload_indexes, auto_create_indexes, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          input.namespace_id,
+          scope.orgId,
+          input.namespace_name,
+          input.description,
+          JSON.stringify(input.feature_extractors),
+          JSON.stringify(input.payload_indexes),
+          input.auto_create_indexes ? 1 : 0,
+          input.created_at,
+          input.updated_at,
+        );
+      } catch (error) {
+        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('namespace', input.namespace_name);
+        throw error;
+      }
+      return { ...input, org_id: scope.orgId };
+    },
+    async resolve(scope, identifier) {
+      const row = db
+        .prepare('SELECT * FROM namespaces WHERE org_id = ? AND (namespace_id = ? OR namespace_name = ?) ORDER BY namespace_id = ? DESC LIMIT 1')
+        .get(scope.orgId, identifier, identifier, identifier) as NamespaceRow | undefined;
+      return row ? toNamespace(row) : null;
+    },
+    async list(scope, query) {
+      const where = ['org_id = ?'];
+      const params: unknown[] = [scope.orgId];
+      if (query.search) {
+        const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
+        const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
+        where.push(`(${column('namespace_name')} LIKE ? ESCAPE '\\' OR ${column('namespace_id')} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
+        params.push(pattern, pattern, pattern);
+      }
+      const sortColumn = SORTABLE[query.sort?.field ?? 'created_at'] ?? 'created_at';
+      return paginate<NamespaceRow, NamespaceRecord>(db, {
+        table: 'namespaces',
+        where,
+        params,
+        sortExpression: sortColumn,
+        sortValue: (row) => row[sortColumn as keyof NamespaceRow] as string | number,
+        idColumn: 'namespace_id',
+        idValue: (row) => row.namespace_id,
+        direction: query.sort?.direction ?? 'desc',
+        limit: query.limit,
+        offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.includeTotal,
+        map: toNamespace,
+      });
+    },
+    async update(scope, namespaceId, patch, now) {
+      const current = get(scope.orgId, namespaceId);
+      if (!current) throw errors.notFound('namespace', namespaceId);
+      const next = { ...toNamespace(current), ...patch, updated_at: now };
+      try {
+        db.prepare(
+          `UPDATE namespaces SET namespace_name = ?, description = ?, payload_indexes = ?, auto_create_indexes = ?, updated_at = ?
+           WHERE org_id = ? AND namespace_id = ?`,
+        ).run(next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes ? 1 : 0, now, scope.orgId, namespaceId);
+      } catch (error) {
+        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('namespace', next.namespace_name);
+        throw error;
+      }
+      return next;
+    },
+    async delete(scope, namespaceId) {
+      const remove = db.transaction(() => {
+        const count = (sql: string) => (db.prepare(sql).get(scope.orgId, namespaceId) as { n: number }).n;
+        const removed = {
+          sessions: count('SELECT COUNT(*) AS n FROM sessions WHERE org_id = ? AND namespace_id = ?'),
+          collections: count('SELECT COUNT(*) AS n FROM collections WHERE org_id = ? AND namespace_id = ?'),
+          documents: count('SELECT COUNT(*) AS n FROM documents WHERE org_id = ? AND namespace_id = ?'),
+          retrievers: count('SELECT COUNT(*) AS n FROM retrievers WHERE org_id = ? AND namespace_id = ?'),
+          executions: count('SELECT COUNT(*) AS n FROM executions WHERE org_id = ? AND namespace_id = ?'),
+        };
+        // Foreign keys cascade from namespaces to every table in it.
+        const result = db.prepare('DELETE FROM namespaces WHERE org_id = ? AND namespace_id = ?').run(scope.orgId, namespaceId);
+        if (result.changes === 0) throw errors.notFound('namespace', namespaceId);
+        return removed;
+      });
+      return remove();
+    },
+    async counts(scope) {
+      const count = (sql: string) => (db.prepare(sql).get(scope.orgId, scope.namespaceId) as { n: number }).n;
+      return {
+        collection_count: count('SELECT COUNT(*) AS n FROM collections WHERE org_id = ? AND namespace_id = ?'),
+        document_count: count('SELECT COUNT(*) AS n FROM documents WHERE org_id = ? AND namespace_id = ?'),
+        session_count: count('SELECT COUNT(*) AS n FROM sessions WHERE org_id = ? AND namespace_id = ?'),
+        retriever_count: count('SELECT COUNT(*) AS n FROM retrievers WHERE org_id = ? AND namespace_id = ?'),
+      };
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * @module store/store
+ * The repository interfaces. Every method takes the tenant scope first and
+ * is enforced here, in the data layer: a handler cannot forget it.
+ * Backends: `sqlite/` (default) and, later, `postgres/`.
+ */
+import type { OrgScope, TenantScope } from './scope.js';
+import type {
+  ApiKeyRecord,
+  MessageRecord,
+  NamespaceRecord,
+  NewMessage,
+  OrganizationRecord,
+  SessionRecord,
+} from './records.js';
+import type { DocumentIndex } from '../retrieval/types.js';
+import type {
+  CollectionRecord,
+  ConfirmationRecord,
+  DocumentRecord,
+  ExecutionRecord,
+  FeedbackRecord,
+  MemoryRecord,
+  RetrieverRecord,
+  RunEventRecord,
+  RunRecord,
+} from './data-records.js';
+import type { FilterNode } from './filter-node.js';
+
+export type SessionStatus = 'active' | 'idle' | 'archived' | 'terminated';
+export type SortDirection = 'asc' | 'desc';
+
+export interface KeysetCursor {
+  value: string | number | null;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number | null;
+  nextCursor: KeysetCursor | null;
+  hasMore: boolean;
+}
+
+export interface SessionListQuery {
+  now: number;
+  idleAfterMs: number;
+  status?: SessionStatus;
+  userIds?: string[];
+  nameContains?: string;
+  metadata?: { path: string[]; values: unknown[] }[];
+  ranges?: { field: 'created_at' | 'updated_at' | 'last_activity_at'; gte?: number; lte?: number }[];
+  sort: { field: 'created_at' | 'updated_at' | 'last_activity_at' | 'message_count' | 'session_name'; direction: SortDirection };
+  limit: number;
+  offset: number;
+  cursor?: KeysetCursor;
+  includeTotal: boolean;
+}
+
+export interface RunStats {
+  tokens: number;
+  toolCalls: number;
+  latencyMs: number;
+  messagesAdded: number;
+}
+
+export interface NamedListQuery {
+  search?: string;
+  caseSensitive?: boolean;
+  sort?: { field: string; direction: SortDirection };
+  limit: number;
+  offset: number;
+  cursor?: KeysetCursor;
+  includeTotal: boolean;
+}
+
+export interface DocumentListQuery {
+  filter: FilterNode | null;
+  search?: string;
+  sort?: { field: string; direction: SortDirection };
+  limit: number;
+  offset: number;
+  cursor?: KeysetCursor;
+  includeTotal: boolean;
+}
+
+export interface NewDocument {
+  document_id: string;
+  data: Record<string, unknown>;
+  content: string;
+  content_hash: string;
+  vector: Float32Array | null;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly index: DocumentIndex;
+
+  organizations: {
+    create(name: string): Promise<OrganizationRecord>;
+    get(orgId: string): Promise<OrganizationRecord | null>;
+    /** The oldest organization: the one the first start created. */
+    first(): Promise<OrganizationRecord | null>;
+    count(): Promise<number>;
+  };
+
+  apiKeys: {
+    create(scope: OrgScope, input: { name: string; keyHash: string; keyPrefix: string; readOnly: boolean; namespaces: string[] | null }): Promise<ApiKeyRecord>;
+    /** Authentication looks a key up by its hash: the one unscoped read, by design. */
+    findByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+    list(scope: OrgScope): Promise<ApiKeyRecord[]>;
+    revoke(scope: OrgScope, keyId: string, now: number): Promise<boolean>;
+    countActive(): Promise<number>;
+    touch(keyId: string, now: number): Promise<void>;
+  };
+
+  namespaces: {
+    create(scope: OrgScope, input: Omit<NamespaceRecord, 'org_id'>): Promise<NamespaceRecord>;
+    /** By `ns_…` id or by name. */
+    resolve(scope: OrgScope, identifier: string): Promise<NamespaceRecord | null>;
+    list(scope: OrgScope, query: NamedListQuery): Promise<Page<NamespaceRecord>>;
+    update(scope: OrgScope, namespaceId: string, patch: Partial<Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>>, now: number): Promise<NamespaceRecord>;
+    /** Removes the namespace and everything in it in one transaction; answers what was removed. */
+    delete(scope: OrgScope, namespaceId: string): Promise<Record<string, number>>;
+    counts(scope: TenantScope): Promise<{ collection_count: number; document_count: number; session_count: number; retriever_count: number }>;
+  };
+
+  sessions: {
+    create(scope: TenantScope, session: SessionRecord): Promise<void>;
+    get(scope: TenantScope, sessionId: string): Promise<SessionRecord | null>;
+    list(scope: TenantScope, query: SessionListQuery): Promise<Page<SessionRecord>>;
+    updateUserMemory(scope: TenantScope, sessionId: string, userMemory: Record<string, unknown>, now: number): Promise<void>;
+    terminate(scope: TenantScope, sessionId: string, now: number): Promise<void>;
+    setName(scope: TenantScope, sessionId: string, name: string): Promise<void>;
+    touch(scope: TenantScope, sessionId: string, now: number): Promise<void>;
+    recordRun(scope: TenantScope, sessionId: string, stats: RunStats, now: number): Promise<void>;
+  };
+
+  messages: {
+    append(scope: TenantScope, message: NewMessage): Promise<MessageRecord>;
+    get(scope: TenantScope, messageId: string): Promise<MessageRecord | null>;
+    update(scope: TenantScope, messageId: string, patch: Partial<Pick<MessageRecord, 'content' | 'status' | 'citations'>>): Promise<void>;
+    history(scope: TenantScope, sessionId: string, limit: number, offset: number): Promise<{ messages: MessageRecord[]; total: number }>;
+    /** The most recent messages, oldest first, for the model's context. */
+    recent(scope: TenantScope, sessionId: string, limit: number): Promise<MessageRecord[]>;
+    /** The user message that an assistant message answered. */
+    precedingUserMessage(scope: TenantScope, sessionId: string, seq: number): Promise<MessageRecord | null>;
+    countUserMessagesSince(scope: TenantScope, sessionId: string, since: number): Promise<number>;
+  };
+
+  collections: {
+    create(scope: TenantScope, record: CollectionRecord): Promise<void>;
+    resolve(scope: TenantScope, identifier: string): Promise<CollectionRecord | null>;
+    list(scope: TenantScope, query: NamedListQuery): Promise<Page<CollectionRecord>>;
+    update(scope: TenantScope, collectionId: string, patch: Partial<Pick<CollectionRecord, 'collection_name' | 'description' | 'enabled' | 'metadata' | 'config'>>, now: number): Promise<CollectionRecord>;
+    delete(scope: TenantScope, collectionId: string): Promise<number>;
+    documentCounts(scope: TenantScope, collectionIds: string[]): Promise<Map<string, number>>;
+  };
+
+  documents: {
+    /** All-or-nothing: either every document is stored or none. */
+    insertMany(scope: TenantScope, collectionId: string, documents: NewDocument[], now: number): Promise<void>;
+    get(scope: TenantScope, collectionId: string, documentId: string): Promise<DocumentRecord | null>;
+    list(scope: TenantScope, collectionId: string, query: DocumentListQuery): Promise<Page<DocumentRecord>>;
+    replace(scope: TenantScope, collectionId: string, document: NewDocument, now: number): Promise<void>;
+    delete(scope: TenantScope, collectionId: string, documentIds: string[]): Promise<number>;
+    idsMatching(scope: TenantScope, collectionId: string, filter: FilterNode | null, limit: number): Promise<string[]>;
+    existingHashes(scope: TenantScope, collectionId: string, hashes: string[]): Promise<Set<string>>;
+  };
+
+  retrievers: {
+    create(scope: TenantScope, record: RetrieverRecord): Promise<void>;
+    resolve(scope: TenantScope, identifier: string): Promise<RetrieverRecord | null>;
+    list(scope: TenantScope, query: NamedListQuery): Promise<Page<RetrieverRecord>>;
+    update(scope: TenantScope, retrieverId: string, patch: Partial<Pick<RetrieverRecord, 'retriever_name' | 'description' | 'config'>>, now: number): Promise<RetrieverRecord>;
+    delete(scope: TenantScope, retrieverId: string): Promise<void>;
+  };
+
+  executions: {
+    create(scope: TenantScope, record: ExecutionRecord): Promise<void>;
+    get(scope: TenantScope, executionId: string): Promise<ExecutionRecord | null>;
+    list(scope: TenantScope, query: { retrieverId: string | null; status?: string; since?: number; until?: number; limit: number; offset: number }): Promise<{ items: ExecutionRecord[]; total: number }>;
+  };
+
+  runs: {
+    /** Fails with `SessionBusy` when the session already has an active run (enforced by a unique index). */
+    start(scope: TenantScope, run: RunRecord): Promise<{ started: true } | { started: false; activeRunId: string }>;
+    get(scope: TenantScope, runId: string): Promise<RunRecord | null>;
+    findByIdempotencyKey(scope: TenantScope, sessionId: string, key: string): Promise<RunRecord | null>;
+    active(scope: TenantScope, sessionId: string): Promise<RunRecord | null>;
+    latest(scope: TenantScope, sessionId: string): Promise<RunRecord | null>;
+    setStatus(scope: TenantScope, runId: string, status: RunRecord['status'], patch: { state?: unknown; endedAt?: number | null }): Promise<void>;
+    renewLease(runIds: string[], owner: string, expiresAt: number): Promise<void>;
+    /** Runs whose lease expired (their process died): any org. */
+    expired(now: number): Promise<RunRecord[]>;
+    appendEvent(runId: string, event: Omit<RunEventRecord, 'run_id'>): Promise<void>;
+    events(runId: string, afterSeq: number): Promise<RunEventRecord[]>;
+    lastSeq(runId: string): Promise<number>;
+  };
+
+  confirmations: {
+    create(scope: TenantScope, record: ConfirmationRecord): Promise<void>;
+    get(scope: TenantScope, confirmationId: string): Promise<ConfirmationRecord | null>;
+    /** Atomically moves a pending confirmation to a final status; false when it was not pending. */
+    answer(scope: TenantScope, confirmationId: string, status: 'approved' | 'denied' | 'expired' | 'cancelled', now: number): Promise<boolean>;
+    pendingForSession(scope: TenantScope, sessionId: string): Promise<ConfirmationRecord[]>;
+  };
+
+  feedback: {
+    upsert(scope: TenantScope, record: FeedbackRecord): Promise<void>;
+  };
+
+  memories: {
+    upsert(scope: TenantScope, record: MemoryRecord): Promise<void>;
+    remove(scope: TenantScope, messageId: string): Promise<boolean>;
+    forUser(scope: TenantScope, userId: string | null, limit: number): Promise<MemoryRecord[]>;
+  };
+
+  close(): Promise<void>;
+}
