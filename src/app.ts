@@ -15,6 +15,8 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { registerRequestContext } from './http/request-context.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { createSessionService, type ModelCatalog } from './sessions/session-service.js';
+import { createRunService, type LanguageModelResolver } from './sessions/run-service.js';
+import { runsRoutes } from './http/routes/runs-routes.js';
 import { createFeedbackService } from './sessions/feedback-service.js';
 import type { HttpServices } from './http/http-services.js';
 import { namespacesRoutes } from './http/routes/namespaces-routes.js';
@@ -24,12 +26,14 @@ import { createNamespaceService } from './sessions/namespace-service.js';
 import { createCollectionService } from './retrieval/collection-service.js';
 import { createDocumentService } from './retrieval/document-service.js';
 import type { EmbeddingCatalog } from './retrieval/embedding-catalog.js';
+import { createRetrieverService } from './retrieval/retriever-service.js';
+import { retrieversRoutes } from './http/routes/retrievers-routes.js';
 import { newId } from './lib/ids.js';
 
 export interface AppDependencies {
   config: Config;
   store: Store;
-  models: ModelCatalog;
+  models: ModelCatalog & LanguageModelResolver;
   toolNames: readonly string[];
   embeddings: EmbeddingCatalog;
   logger?: pino.Logger | false;
@@ -75,18 +79,36 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const sessions = createSessionService({ store, models: dependencies.models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
+  const collections = createCollectionService(store, dependencies.embeddings, now);
+  const feedback = createFeedbackService(store, sessions, now);
+  const data = {
+    namespaces: createNamespaceService(store, now),
+    collections,
+    documents: createDocumentService(store, dependencies.embeddings, now),
+    embeddings: dependencies.embeddings,
+    retrievers: createRetrieverService(store, collections, dependencies.embeddings, { now }),
+  };
+  const runs = createRunService({
+    store,
+    sessions,
+    feedback,
+    models: dependencies.models,
+    tools: { retrievers: data.retrievers, collections, documents: data.documents, namespaces: data.namespaces, feedback },
+    now,
+    leaseMs: config.runLeaseSeconds * 1000,
+    owner: `${process.pid}@${newId('proc', 8)}`,
+    log: (message, fields) => app.log.info(fields ?? {}, message),
+  });
   const services: HttpServices = {
     config,
     store,
     sessions,
-    feedback: createFeedbackService(store, sessions, now),
+    feedback,
+    runs,
     now,
-    data: {
-      namespaces: createNamespaceService(store, now),
-      collections: createCollectionService(store, dependencies.embeddings, now),
-      documents: createDocumentService(store, dependencies.embeddings, now),
-      embeddings: dependencies.embeddings,
-    },
+    data,
+    onTerminate: (scope, sessionId) => runs.cancelForTermination(scope, sessionId),
+    shutdown: (graceMs) => runs.shutdown(graceMs),
   };
 
   registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, now });
@@ -99,9 +121,15 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     vector_search: 'exact+hnsw',
   }));
 
+  await app.register(runsRoutes(services));
   await app.register(sessionsRoutes(services));
   await app.register(namespacesRoutes(services));
   await app.register(collectionsRoutes(services));
   await app.register(documentsRoutes(services));
+  await app.register(retrieversRoutes(services));
+  app.addHook('onClose', async () => {
+    await runs.shutdown(0);
+  });
+  await runs.reapExpired();
   return { app, services };
 }

@@ -12,18 +12,22 @@ import type { NamespaceService } from '../sessions/namespace-service.js';
 import type { CollectionService } from '../retrieval/collection-service.js';
 import type { DocumentService } from '../retrieval/document-service.js';
 import type { EmbeddingCatalog } from '../retrieval/embedding-catalog.js';
+import type { RetrieverService } from '../retrieval/retriever-service.js';
+import type { RunService } from '../sessions/run-service.js';
 
 export interface HttpServices {
   config: Config;
   store: Store;
   sessions: SessionService;
   feedback: FeedbackService;
+  runs: RunService;
   now: () => number;
   data: {
     namespaces: NamespaceService;
     collections: CollectionService;
     documents: DocumentService;
     embeddings: EmbeddingCatalog;
+    retrievers: RetrieverService;
   };
   /** Cancels a session's run and pending confirmations before it is terminated. */
   onTerminate?: (scope: TenantScope, sessionId: string) => Promise<void>;

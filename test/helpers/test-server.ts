@@ -11,7 +11,8 @@ import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js
 import { bootstrap } from '../../src/sessions/bootstrap.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/lib/api-key-secret.js';
 import type { Store } from '../../src/store/store.js';
-import type { ModelCatalog } from '../../src/sessions/session-service.js';
+import { createLanguageModelRegistry } from '../../src/models/language-model-registry.js';
+import { TOOL_NAMES } from '../../src/agent/tool-catalog.js';
 import type { EmbeddingCatalog } from '../../src/retrieval/embedding-catalog.js';
 import { HASH_EMBEDDING_DIMENSIONS, HASH_EMBEDDING_MODEL, hashEmbed } from '../../src/models/embedding/hash-embedder.js';
 
@@ -29,10 +30,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export const offlineModels: ModelCatalog = {
-  defaultModel: 'quarry-local',
-  resolve: (requested) => ({ effectiveModel: requested === 'quarry-local' ? requested : 'quarry-local', notice: requested === 'quarry-local' ? undefined : 'offline' }),
-};
+export const offlineModels = createLanguageModelRegistry({});
 
 export const offlineEmbeddings: EmbeddingCatalog = {
   defaultModel: HASH_EMBEDDING_MODEL,
@@ -55,7 +53,7 @@ export async function startTestServer(options: { config?: Partial<Config>; depen
     config,
     store,
     models: offlineModels,
-    toolNames: ['smart_search', 'execute_retriever', 'list_collections', 'list_retrievers', 'delete_collection'],
+    toolNames: TOOL_NAMES,
     embeddings: offlineEmbeddings,
     logger: false,
     ...options.dependencies,

@@ -1,0 +1,74 @@
+/**
+ * @module http/presenters/retriever-presenter
+ */
+import type { ExecutionRecord, RetrieverRecord } from '../../store/data-records.js';
+import type { ExecutionOutcome } from '../../retrieval/retriever-service.js';
+import { iso } from '../schemas/common-schemas.js';
+
+export function presentRetriever(retriever: RetrieverRecord) {
+  const config = retriever.config as Record<string, unknown>;
+  return {
+    retriever_id: retriever.retriever_id,
+    retriever_name: retriever.retriever_name,
+    description: retriever.description,
+    namespace_id: retriever.namespace_id,
+    collection_ids: config.collection_ids,
+    collection_identifiers: config.collection_ids,
+    stages: config.stages,
+    input_schema: config.input_schema,
+    budget_limits: config.budget_limits,
+    tags: config.tags,
+    display_config: config.display_config,
+    version: retriever.version,
+    is_published: false,
+    created_at: iso(retriever.created_at),
+    updated_at: iso(retriever.updated_at),
+  };
+}
+
+export function presentExecution(outcome: ExecutionOutcome, retrieverId: string | null) {
+  const { execution, result } = outcome;
+  return {
+    execution_id: execution.execution_id,
+    status: execution.status,
+    retriever_id: retrieverId,
+    documents: outcome.page,
+    results: outcome.page,
+    pagination: outcome.pagination,
+    stage_statistics: result.stage_statistics,
+    budget: result.budget,
+    facets: result.facets ?? null,
+    error: null,
+    optimization_applied: false,
+    optimization_summary: null,
+    created_at: iso(execution.created_at),
+    completed_at: iso(execution.completed_at),
+    current_stage: null,
+    stages_completed: result.stages_completed,
+    total_stages: result.total_stages,
+    execution_metadata: { retriever_persisted: retrieverId !== null },
+  };
+}
+
+export function presentExecutionSummary(execution: ExecutionRecord) {
+  const base = {
+    execution_id: execution.execution_id,
+    status: execution.status,
+    created_at: iso(execution.created_at),
+    completed_at: iso(execution.completed_at),
+    duration_ms: execution.duration_ms,
+    credits_used: 0,
+    total_processed: execution.total_processed,
+    total_returned: execution.total_returned,
+    inputs_hash: execution.inputs_hash,
+    query_summary: typeof execution.inputs.query === 'string' ? execution.inputs.query.slice(0, 200) : null,
+    stages_completed: execution.stages_completed,
+    total_stages: execution.total_stages,
+    collection_ids: execution.collection_ids,
+  };
+  return execution.retriever_id ? { ...base, retriever_id: execution.retriever_id } : { ...base, execution_mode: 'adhoc', timestamp: iso(execution.created_at) };
+}
+
+export function presentExecutionDetail(execution: ExecutionRecord) {
+  return { ...presentExecutionSummary(execution), inputs: JSON.stringify(execution.inputs), ...execution.detail };
+}

@@ -1,0 +1,143 @@
+/**
+ * @module http/routes/runs-routes
+ * Sending messages (SSE or one JSON MessageResponse), joining and resuming
+ * a run's stream, cancelling, confirmations, the tool list and intent.
+ * A dropped connection stops only the stream, never the run.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { HttpServices } from '../http-services.js';
+import { resolveTenant } from '../request-context.js';
+import { withErrors } from '../schemas/common-schemas.js';
+import { sessionIdParamsSchema } from '../schemas/session-schemas.js';
+import {
+  agentEventJsonSchemas,
+  confirmationParamsSchema,
+  confirmationRequestSchema,
+  detectIntentRequestSchema,
+  sendMessageRequestSchema,
+  streamQuerySchema,
+  toolsQuerySchema,
+} from '../schemas/run-schemas.js';
+import { SseWriter } from '../sse-writer.js';
+import { TOOL_DESCRIPTORS, toolInfo } from '../../agent/tool-catalog.js';
+import { detectIntent } from '../../agent/detect-intent.js';
+import type { RunRecord } from '../../store/data-records.js';
+import type { TenantScope } from '../../store/scope.js';
+import { aggregateRun } from '../presenters/message-response.js';
+import { errors } from '../../errors.js';
+
+const tags = ['Agent Sessions'];
+
+export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
+  const { store, runs, config } = services;
+
+  async function stream(request: FastifyRequest, reply: FastifyReply, scope: TenantScope, run: RunRecord, afterSeq: number) {
+    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes });
+    const disconnected = new AbortController();
+    writer.onClose(() => disconnected.abort());
+    try {
+      for await (const event of runs.join(scope, run, afterSeq, disconnected.signal)) {
+        if (!writer.send(event.json, event.type, `${run.run_id}:${event.seq}`)) break;
+      }
+    } catch (error) {
+      request.log.error({ err: error }, 'stream failed');
+    }
+    writer.end();
+    return reply;
+  }
+
+  function resumePoint(request: FastifyRequest, query: { after?: string }): { runId?: string; afterSeq: number } {
+    const header = request.headers['last-event-id'];
+    const value = (typeof header === 'string' && header) || query.after;
+    if (!value) return { afterSeq: 0 };
+    const match = /^(?:(msg_[A-Za-z0-9]+):)?(\d+)$/.exec(value.trim());
+    if (!match) throw errors.validation([{ type: 'value_error', location: ['header', 'last-event-id'], message: `'${value}' is not an event id; use the id: of the last event received (<message_id>:<seq>).` }]);
+    return { runId: match[1], afterSeq: Number(match[2]) };
+  }
+
+  return async (app) => {
+    app.get('/v1/agents/sessions/tools', {
+      schema: { tags, summary: 'Tools the agent can use, with parameter JSON Schemas', querystring: toolsQuerySchema, response: withErrors() },
+      handler: async (request) => {
+        const all = TOOL_DESCRIPTORS.map(toolInfo);
+        const results = request.query.category ? all.filter((tool) => tool.category === request.query.category) : all;
+        return { results, total: results.length, categories: [...new Set(all.map((tool) => tool.category))] };
+      },
+    });
+
+    app.get('/v1/agents/events/schema', {
+      config: { public: true },
+      schema: { tags, summary: 'JSON Schema of every SSE event payload', response: withErrors() },
+      handler: async () => ({ events: agentEventJsonSchemas() }),
+    });
+
+    app.post('/v1/agents/sessions/intent/detect', {
+      schema: { tags, summary: 'Classify a request as execution, setup or ambiguous', body: detectIntentRequestSchema, response: withErrors() },
+      handler: async (request) => {
+        const tenant = await resolveTenant(request, store);
+        const collections = (await store.collections.list(tenant, { limit: 200, offset: 0, includeTotal: false })).items;
+        const retrievers = (await store.retrievers.list(tenant, { limit: 200, offset: 0, includeTotal: false })).items;
+        return detectIntent(request.body.user_request, collections, retrievers, { includeCollectionAnalysis: request.body.include_collection_analysis });
+      },
+    });
+
+    app.post('/v1/agents/sessions/:session_id/messages', {
+      config: { write: true },
+      schema: {
+        tags,
+        summary: 'Send a message; answers text/event-stream (stream: true) or one MessageResponse',
+        params: sessionIdParamsSchema,
+        body: sendMessageRequestSchema,
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
+        response: withErrors(),
+      },
+      handler: async (request, reply) => {
+        const tenant = await resolveTenant(request, store);
+        const body = request.body;
+        if (body.content.length > config.maxMessageChars) {
+          throw errors.validation([{ type: 'string_too_long', location: ['body', 'content'], message: `The message is ${body.content.length} characters; the limit is ${config.maxMessageChars}.` }]);
+        }
+        const idempotencyKey = request.headers['idempotency-key'];
+        const { runId } = await runs.send(tenant, request.params.session_id, { content: body.content, metadata: body.metadata, queue: body.queue, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
+        const run = await runs.runToJoin(tenant, request.params.session_id, runId);
+        if (body.stream) return stream(request, reply, tenant, run, 0);
+        const events = [];
+        for await (const event of runs.join(tenant, run, 0, new AbortController().signal)) events.push(event);
+        return aggregateRun(request.params.session_id, run, events);
+      },
+    });
+
+    app.get('/v1/agents/sessions/:session_id/stream', {
+      schema: { tags, summary: "Join a session's run: replay after Last-Event-ID (or ?after=), then live events", params: sessionIdParamsSchema, querystring: streamQuerySchema, response: withErrors() },
+      handler: async (request, reply) => {
+        const tenant = await resolveTenant(request, store);
+        const point = resumePoint(request, request.query);
+        const run = await runs.runToJoin(tenant, request.params.session_id, point.runId ?? request.query.message_id);
+        return stream(request, reply, tenant, run, point.runId && point.runId !== run.run_id ? 0 : point.afterSeq);
+      },
+    });
+
+    app.post('/v1/agents/sessions/:session_id/cancel', {
+      config: { write: true },
+      schema: { tags, summary: 'Cancel the running answer (idempotent)', params: sessionIdParamsSchema, response: withErrors() },
+      handler: async (request) => {
+        const tenant = await resolveTenant(request, store);
+        const result = await runs.cancel(tenant, request.params.session_id);
+        return { session_id: request.params.session_id, ...result, was_active: result.cancelled };
+      },
+    });
+
+    app.post('/v1/agents/sessions/:session_id/confirmations/:confirmation_id', {
+      config: { write: true },
+      schema: { tags, summary: 'Approve or deny a write tool; answers the continuation stream', params: confirmationParamsSchema, body: confirmationRequestSchema, response: withErrors() },
+      handler: async (request, reply) => {
+        const tenant = await resolveTenant(request, store);
+        const { runId, afterSeq } = await runs.confirm(tenant, request.params.session_id, request.params.confirmation_id, request.body.approved);
+        const run = await runs.runToJoin(tenant, request.params.session_id, runId);
+        return stream(request, reply, tenant, run, afterSeq);
+      },
+    });
+  };
+}

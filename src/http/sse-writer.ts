@@ -1,0 +1,100 @@
+/**
+ * @module http/sse-writer
+ * The one place that frames Server-Sent Events. It writes to the raw
+ * socket (no per-event allocation beyond the frame string), sends `: ping`
+ * heartbeats, and bounds what it buffers for a slow reader: past the limit
+ * the client is cut off (the run goes on and stays resumable), so a stalled
+ * client can never grow the server's memory.
+ */
+import type { FastifyReply } from 'fastify';
+
+export interface SseWriterOptions {
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  headers?: Record<string, string>;
+}
+
+export class SseWriter {
+  private closed = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly options: SseWriterOptions,
+  ) {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': String(reply.request.id),
+      ...corsHeaders(reply),
+      ...options.headers,
+    });
+    raw.flushHeaders?.();
+    raw.on('close', () => this.markClosed());
+    this.heartbeat = setInterval(() => this.write(': ping\n\n'), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** `event:`/`id:`/`data:` frame; `event` omitted for the retriever format (type inside the data). */
+  send(data: unknown, event?: string, id?: string): boolean {
+    let frame = '';
+    if (id !== undefined) frame += `id: ${id}\n`;
+    if (event !== undefined) frame += `event: ${event}\n`;
+    frame += `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+    return this.write(frame);
+  }
+
+  comment(text: string): boolean {
+    return this.write(`: ${text}\n\n`);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.reply.raw.end();
+    this.markClosed();
+  }
+
+  private write(frame: string): boolean {
+    if (this.closed) return false;
+    const raw = this.reply.raw;
+    if (raw.writableLength > this.options.maxBufferedBytes) {
+      // The reader is not keeping up: drop it rather than buffer without bound.
+      raw.destroy();
+      this.markClosed();
+      return false;
+    }
+    raw.write(frame);
+    return true;
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}
+
+/** A hijacked reply skips Fastify's hooks, so the CORS header the plugin would add is copied here. */
+function corsHeaders(reply: FastifyReply): Record<string, string> {
+  const origin = reply.getHeader('access-control-allow-origin');
+  const exposed = reply.getHeader('access-control-expose-headers');
+  const headers: Record<string, string> = {};
+  if (typeof origin === 'string') headers['access-control-allow-origin'] = origin;
+  if (typeof exposed === 'string') headers['access-control-expose-headers'] = exposed;
+  return headers;
+}

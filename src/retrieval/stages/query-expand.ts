@@ -1,0 +1,111 @@
+/**
+ * @module retrieval/stages/query-expand
+ * Runs a feature search for the query and for several rewrites of it, and
+ * fuses the result lists (RRF by default). `feature_search_config` is a full
+ * feature_search parameter object; {{QUERY}} and {{INPUT.query}} inside it
+ * become each variation in turn. Without a model the rewrites are
+ * deterministic: the stemmed query and word subsets of it.
+ */
+import { z } from 'zod';
+import { renderTemplate, resolveTemplates, stringify } from '../templates.js';
+import type { PipelineDocument, ScoredHit } from '../types.js';
+import { featureSearchStage } from './feature-search.js';
+import { fuseRankings } from './fuse-rankings.js';
+import { LOCAL_FALLBACK_METADATA, modelMetadata, renameModelAlias } from './language-model-options.js';
+import { defineStage, renameAliases, type StageContext } from './stage-definition.js';
+import { stem, words } from './text-analysis.js';
+import { validateStageParameters } from './validate-parameters.js';
+
+const parameters = z.object({
+  query: z.string().default('{{INPUT.query}}'),
+  num_expansions: z.int().min(1).max(10).default(3),
+  expansion_prompt: z.string().nullish(),
+  expansion_model: z.string().default('gpt-4o-mini'),
+  feature_search_config: z.record(z.string(), z.unknown()),
+  include_original: z.boolean().default(true),
+  rrf_k: z.int().min(1).max(1000).default(60),
+  fusion_strategy: z.enum(['rrf', 'linear', 'max']).default('rrf'),
+  deduplicate: z.boolean().default(true),
+  top_k: z.int().min(1).max(500).nullish(),
+});
+
+const DEFAULT_PROMPT = 'Write {{NUM_EXPANSIONS}} alternative search queries for: {{QUERY}}\nReturn one query per line, nothing else.';
+
+export const queryExpandStage = defineStage({
+  stage_id: 'query_expand',
+  description: 'Search with the query and several rewrites of it, then fuse the results (RRF); local rewrites without a model.',
+  category: 'filter',
+  icon: 'git-branch-plus',
+  parameters,
+  deferredParameters: ['feature_search_config', 'expansion_prompt'],
+  normalize(raw) {
+    const renamed = renameAliases(renameModelAlias(raw), { model_name: 'expansion_model', num_variations: 'num_expansions', fusion_method: 'fusion_strategy' });
+    if (renamed.feature_search_config === undefined && typeof renamed.vector_index === 'string') {
+      renamed.feature_search_config = { searches: [{ feature_uri: `mixpeek://text_extractor@v1/${renamed.vector_index}`, query: '{{QUERY}}' }] };
+    }
+    delete renamed.vector_index;
+    return renamed;
+  },
+  readsIndex: () => true,
+  async run(_documents, params, context) {
+    const { languageModel } = context.services;
+    const expansion = languageModel ? await expandWithModel(params, context) : { queries: localVariations(params.query, params.num_expansions), tokensUsed: 0 };
+    const queries = [...(params.include_original ? [params.query] : []), ...expansion.queries];
+    const unique = params.deduplicate ? [...new Set(queries.map((query) => query.trim()).filter(Boolean))] : queries;
+    const byId = new Map<string, PipelineDocument>();
+    const lists: { hits: ScoredHit[]; weight: number }[] = [];
+    let finalTopK = params.top_k ?? 25;
+    for (const query of unique) {
+      const result = await searchVariation(query, params.feature_search_config, context);
+      finalTopK = params.top_k ?? result.finalTopK;
+      for (const document of result.documents) if (!byId.has(document.document_id)) byId.set(document.document_id, document);
+      lists.push({ hits: result.documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })), weight: 1 });
+    }
+    const fused = fuseRankings(lists, params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy, params.rrf_k);
+    const documents = fused.slice(0, finalTopK).map((hit) => ({ ...byId.get(hit.document_id)!, score: hit.score }));
+    const metadata = languageModel ? modelMetadata(languageModel, { model_name: params.expansion_model }) : LOCAL_FALLBACK_METADATA;
+    return {
+      documents,
+      metadata: { ...metadata, queries: unique, fusion: params.fusion_strategy },
+      llmCalls: languageModel ? 1 : 0,
+      tokensUsed: expansion.tokensUsed,
+    };
+  },
+  plan: (params) => ({ estimatedOutput: params.top_k ?? null, notes: [`${params.num_expansions} expansion(s)${params.include_original ? ' plus the original query' : ''}, fused with ${params.fusion_strategy}`] }),
+});
+
+async function searchVariation(query: string, config: Record<string, unknown>, context: StageContext) {
+  const location = [...context.location, 'feature_search_config'];
+  const templateContext = {
+    ...context.templateContext,
+    inputs: { ...context.inputs, query },
+    variables: { QUERY: query },
+  };
+  const resolved = featureSearchStage.normalize(resolveTemplates(config, templateContext, location) as Record<string, unknown>);
+  const params = validateStageParameters(featureSearchStage, resolved, { stageName: context.stageName, location })!;
+  const result = await featureSearchStage.run([], params, { ...context, location, postFilter: null });
+  return { documents: result.documents, finalTopK: params.final_top_k };
+}
+
+async function expandWithModel(params: z.output<typeof parameters>, context: StageContext) {
+  const prompt = stringify(renderTemplate(params.expansion_prompt ?? DEFAULT_PROMPT, {
+    ...context.templateContext,
+    variables: { QUERY: params.query, NUM_EXPANSIONS: params.num_expansions },
+  }, [...context.location, 'expansion_prompt']));
+  const answer = await context.services.languageModel!.complete(prompt, { temperature: 0.7, signal: context.signal });
+  const queries = answer.text
+    .split('\n')
+    .map((line) => line.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').replace(/^["']|["']$/g, '').trim())
+    .filter(Boolean)
+    .slice(0, params.num_expansions);
+  return { queries, tokensUsed: answer.tokensUsed };
+}
+
+/** Rewrites with no model: the stemmed query, then the query without one word at a time. */
+export function localVariations(query: string, count: number): string[] {
+  const tokens = words(query);
+  const original = tokens.join(' ');
+  const candidates = [tokens.map(stem).join(' ')];
+  if (tokens.length > 1) for (let index = tokens.length - 1; index >= 0; index--) candidates.push(tokens.filter((_, position) => position !== index).join(' '));
+  return [...new Set(candidates)].filter((candidate) => candidate && candidate !== original).slice(0, count);
+}

@@ -1,0 +1,151 @@
+/**
+ * @module sessions/agent-tools
+ * The agent's tools bound to one tenant: each catalogue entry of agent/
+ * gets an implementation over the retrieval services. Retriever tools
+ * report `retriever_execution` (and `pipeline_config` when ad hoc) so a
+ * client sees which data the answer came from.
+ */
+import type { AgentTool, ToolContext } from '../agent/tool-definition.js';
+import { TOOL_CATALOG } from '../agent/tool-catalog.js';
+import { defineAgentTool } from '../agent/tool-definition.js';
+import { detectIntent } from '../agent/detect-intent.js';
+import type { RetrieverExecutionEvent } from '../agent/events.js';
+import type { TenantScope } from '../store/scope.js';
+import type { ExecutionOutcome, RetrieverService } from '../retrieval/retriever-service.js';
+import type { CollectionService } from '../retrieval/collection-service.js';
+import type { DocumentService } from '../retrieval/document-service.js';
+import type { NamespaceService } from './namespace-service.js';
+import type { FeedbackService } from './feedback-service.js';
+import { buildSmartSearch } from './smart-search-pipeline.js';
+import { summarizeDocuments } from './document-summary.js';
+
+export interface AgentToolServices {
+  retrievers: RetrieverService;
+  collections: CollectionService;
+  documents: DocumentService;
+  namespaces: NamespaceService;
+  feedback: FeedbackService;
+  /** Executions the run made, in order, for the `done` event's retriever_summary. */
+  executions: RetrieverExecutionEvent[];
+  userId: string | null;
+}
+
+const page = { limit: 100, offset: 0, includeTotal: true } as const;
+
+export function createAgentTools(tenant: TenantScope, services: AgentToolServices): AgentTool[] {
+  const { retrievers, collections, documents } = services;
+
+  const report = (context: ToolContext, toolName: string, outcome: ExecutionOutcome, retrieverId: string | null, label: string) => {
+    const event: RetrieverExecutionEvent = {
+      tool_name: toolName,
+      execution_id: outcome.execution.execution_id,
+      retriever_id: retrieverId,
+      is_adhoc: retrieverId === null,
+      documents_returned: outcome.page.length,
+      latency_ms: Math.round(outcome.execution.duration_ms * 100) / 100,
+      message: `${label} returned ${outcome.page.length} document${outcome.page.length === 1 ? '' : 's'}`,
+      documents: summarizeDocuments(outcome.page).map(({ document_id, collection_id, title, snippet, score }) => ({ document_id, collection_id, title, snippet, score })),
+    };
+    services.executions.push(event);
+    context.emit({ type: 'retriever_execution', data: event });
+    return { results: summarizeDocuments(outcome.page), total: outcome.page.length, execution_id: outcome.execution.execution_id };
+  };
+
+  return [
+    defineAgentTool(TOOL_CATALOG.smart_search, async (input, context) => {
+      const all = (await collections.list(tenant, { ...page })).items;
+      const chosen = input.collection_identifiers?.length ? input.collection_identifiers : pickCollections(input.query, all);
+      if (chosen.length === 0) return { output: { results: [], total: 0, note: 'This namespace has no collections yet.' } };
+      const pipeline = buildSmartSearch(chosen, input.limit, input.filters);
+      const outcome = await retrievers.executeAdhoc(tenant, { ...pipeline, inputs: { query: input.query }, pagination: { method: 'offset', page_size: input.limit } }, { signal: context.signal });
+      const output = report(context, 'smart_search', outcome, null, `Hybrid search over ${chosen.join(', ')}`);
+      context.emit({
+        type: 'pipeline_config',
+        data: { tool_name: 'smart_search', config: { retriever_name: `search_${Date.now().toString(36)}`, description: `Hybrid search for: ${input.query}`.slice(0, 200), ...pipeline }, message: 'Save this pipeline as a retriever with POST /v1/retrievers.' },
+      });
+      return { output };
+    }),
+    defineAgentTool(TOOL_CATALOG.execute_retriever, async (input, context) => {
+      const outcome = await retrievers.executeSaved(tenant, input.retriever_id, { inputs: input.inputs, pagination: input.limit ? { method: 'offset', page_size: input.limit } : null }, { signal: context.signal });
+      return { output: report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, `Retriever '${outcome.retriever.retriever_name}'`) };
+    }),
+    defineAgentTool(TOOL_CATALOG.execute_adhoc_retriever, async (input, context) => {
+      const outcome = await retrievers.executeAdhoc(tenant, { collection_identifiers: input.collection_identifiers, stages: input.stages, inputs: input.inputs, input_schema: input.input_schema }, { signal: context.signal });
+      const output = report(context, 'execute_adhoc_retriever', outcome, null, 'Ad-hoc retriever');
+      context.emit({
+        type: 'pipeline_config',
+        data: { tool_name: 'execute_adhoc_retriever', config: { retriever_name: `adhoc_${Date.now().toString(36)}`, collection_identifiers: input.collection_identifiers, stages: input.stages, input_schema: input.input_schema ?? {} }, message: 'Save this pipeline as a retriever with POST /v1/retrievers.' },
+      });
+      return { output };
+    }),
+    defineAgentTool(TOOL_CATALOG.search_retrievers, async (input) => ({ output: { results: (await retrievers.list(tenant, { ...page, search: input.query })).items.map(describeRetriever) } })),
+    defineAgentTool(TOOL_CATALOG.list_retrievers, async (input) => ({ output: { results: (await retrievers.list(tenant, { ...page, search: input.search, limit: input.limit ?? 100 })).items.map(describeRetriever) } })),
+    defineAgentTool(TOOL_CATALOG.get_retriever, async (input) => ({ output: { ...describeRetriever(await retrievers.get(tenant, input.retriever_id)) } })),
+    defineAgentTool(TOOL_CATALOG.list_collections, async (input) => {
+      const listed = await collections.list(tenant, { ...page, search: input.search, limit: input.limit ?? 100 });
+      return { output: { results: listed.items.map((collection) => ({ collection_id: collection.collection_id, collection_name: collection.collection_name, description: collection.description })), total: listed.total } };
+    }),
+    defineAgentTool(TOOL_CATALOG.get_collection, async (input) => {
+      const collection = await collections.get(tenant, input.collection_id);
+      return { output: { collection_id: collection.collection_id, collection_name: collection.collection_name, description: collection.description, embedding_model: collection.embedding_model, text_field: collection.text_field } };
+    }),
+    defineAgentTool(TOOL_CATALOG.list_documents, async (input) => {
+      const { page: listed } = await documents.list(tenant, input.collection_id, { filters: input.filters, limit: input.limit ?? 20, offset: 0, includeTotal: true });
+      return { output: { results: summarizeDocuments(listed.items.map((document) => ({ ...document.data, document_id: document.document_id, collection_id: document.collection_id, score: 0 }))), total: listed.total } };
+    }),
+    defineAgentTool(TOOL_CATALOG.get_document, async (input) => {
+      const { document } = await documents.get(tenant, input.collection_id, input.document_id);
+      return { output: { ...document.data, document_id: document.document_id, collection_id: document.collection_id } };
+    }),
+    defineAgentTool(TOOL_CATALOG.list_namespaces, async () => ({
+      output: { results: (await services.namespaces.list({ orgId: tenant.orgId }, { ...page })).items.map((namespace) => ({ namespace_id: namespace.namespace_id, namespace_name: namespace.namespace_name, description: namespace.description })) },
+    })),
+    defineAgentTool(TOOL_CATALOG.detect_intent, async (input) => {
+      const all = (await collections.list(tenant, { ...page })).items;
+      return { output: detectIntent(input.user_request, all, [], { includeCollectionAnalysis: input.include_collection_analysis }) };
+    }),
+    defineAgentTool(TOOL_CATALOG.search_feedback, async (input) => ({
+      output: { results: (await services.feedback.search(tenant, services.userId, input.query, input.limit ?? 5)).map(({ user_message, assistant_message, score, message_id }) => ({ message_id, user_message, assistant_message, score })) },
+    })),
+    defineAgentTool(TOOL_CATALOG.create_collection, async (input) => {
+      const collection = await collections.create(tenant, {
+        collection_name: input.collection_name,
+        description: input.description,
+        source: input.source ?? { type: 'bucket' },
+        feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', field_passthrough: [], include_all_source_fields: false, ...(input.feature_extractor as object) },
+        enabled: true,
+        metadata: input.metadata,
+      });
+      return { output: { collection_id: collection.collection_id, collection_name: collection.collection_name, created: true } };
+    }),
+    defineAgentTool(TOOL_CATALOG.create_retriever, async (input) => {
+      const retriever = await retrievers.create(tenant, input);
+      return { output: { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, created: true } };
+    }),
+    defineAgentTool(TOOL_CATALOG.update_retriever, async (input) => {
+      const retriever = await retrievers.patch(tenant, input.retriever_id, input);
+      return { output: { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, updated: true } };
+    }),
+    defineAgentTool(TOOL_CATALOG.delete_retriever, async (input) => {
+      const retriever = await retrievers.delete(tenant, input.retriever_id);
+      return { output: { retriever_id: retriever.retriever_id, deleted: true } };
+    }),
+    defineAgentTool(TOOL_CATALOG.delete_collection, async (input) => ({ output: { ...(await collections.delete(tenant, input.collection_id)), deleted: true } })),
+    defineAgentTool(TOOL_CATALOG.delete_document, async (input) => {
+      const deleted = await documents.delete(tenant, input.collection_id, [input.document_id]);
+      if (deleted === 0) throw new Error(`Document '${input.document_id}' was not found in '${input.collection_id}'.`);
+      return { output: { document_id: input.document_id, deleted: true } };
+    }),
+  ];
+}
+
+function describeRetriever(retriever: { retriever_id: string; retriever_name: string; description: string | null; config: Record<string, unknown> }) {
+  return { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, description: retriever.description, input_schema: retriever.config.input_schema, collection_ids: retriever.config.collection_ids };
+}
+
+/** The collections whose names or descriptions share words with the query; all of them when none do. */
+function pickCollections(query: string, all: { collection_id: string; collection_name: string; description: string | null }[]): string[] {
+  const scored = detectIntent(query, all, [], { includeCollectionAnalysis: true }).suitable_collections ?? [];
+  const matching = scored.filter((collection) => collection.match_score > 0).map((collection) => collection.collection_id);
+  return (matching.length > 0 ? matching : all.map((collection) => collection.collection_id)).slice(0, 10);
+}

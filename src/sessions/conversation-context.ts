@@ -1,0 +1,44 @@
+/**
+ * @module sessions/conversation-context
+ * What the model sees: the session's system prompt, its user_memory, the
+ * user's remembered exchanges (when enable_memory), the collections it
+ * can search, and the recent conversation ending with the new message.
+ */
+import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { Store } from '../store/store.js';
+import type { TenantScope } from '../store/scope.js';
+import type { MessageRecord, SessionRecord } from '../store/records.js';
+import type { FeedbackService } from './feedback-service.js';
+
+const HISTORY_MESSAGES = 20;
+
+export async function buildConversation(
+  store: Store,
+  feedback: FeedbackService,
+  scope: TenantScope,
+  session: SessionRecord,
+  userMessage: MessageRecord,
+): Promise<{ system: string; messages: LanguageModelV3Prompt }> {
+  const parts = [session.agent_config.system_prompt];
+  if (Object.keys(session.user_memory).length > 0) parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
+  if (session.enable_memory) {
+    const memories = await feedback.search(scope, session.user_id, userMessage.content, 3);
+    if (memories.length > 0) {
+      parts.push(`Earlier exchanges this user rated helpful:\n${memories.map((memory) => `- Q: ${memory.user_message}\n  A: ${memory.assistant_message.slice(0, 500)}`).join('\n')}`);
+    }
+  }
+  const collections = await store.collections.list(scope, { limit: 20, offset: 0, includeTotal: false });
+  if (collections.items.length > 0) {
+    parts.push(`Collections in this namespace: ${collections.items.map((collection) => `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`).join('; ')}. Read data only through the search and retriever tools, and cite document ids.`);
+  }
+
+  const history = await store.messages.recent(scope, session.session_id, HISTORY_MESSAGES + 1);
+  const messages: LanguageModelV3Prompt = [];
+  for (const message of history) {
+    if (message.message_id === userMessage.message_id || message.content_type !== 'text' || !message.content) continue;
+    if (message.role === 'user') messages.push({ role: 'user', content: [{ type: 'text', text: message.content }] });
+    else if (message.role === 'assistant') messages.push({ role: 'assistant', content: [{ type: 'text', text: message.content }] });
+  }
+  messages.push({ role: 'user', content: [{ type: 'text', text: userMessage.content }] });
+  return { system: parts.join('\n\n'), messages };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module sessions/live-run
+ * A run in this process: the events it has emitted (numbered from 1),
+ * persisted to the store's event log in order as they are emitted, and
+ * pushed to every joined stream. A run is not a connection: streams join
+ * and leave; the run goes on.
+ */
+import type { AgentEvent } from '../agent/events.js';
+import type { TenantScope } from '../store/scope.js';
+
+export interface LoggedEvent {
+  seq: number;
+  type: AgentEvent['type'];
+  /** The payload, serialised once and reused for the log and every stream. */
+  json: string;
+}
+
+type Listener = (event: LoggedEvent) => void;
+
+export class LiveRun {
+  readonly events: LoggedEvent[] = [];
+  readonly abort = new AbortController();
+  private readonly listeners = new Set<Listener>();
+  private persistence: Promise<void> = Promise.resolve();
+  private ended = false;
+  private resolveEnded!: () => void;
+  readonly whenEnded: Promise<void> = new Promise((resolve) => (this.resolveEnded = resolve));
+
+  constructor(
+    readonly runId: string,
+    readonly sessionId: string,
+    readonly scope: TenantScope,
+    private readonly persist: (event: LoggedEvent) => Promise<void>,
+    private seq = 0,
+  ) {}
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  emit(event: AgentEvent): void {
+    if (this.ended) return;
+    const logged: LoggedEvent = { seq: ++this.seq, type: event.type, json: JSON.stringify(event.data) };
+    this.events.push(logged);
+    // Writes are chained so the log keeps emission order even if one write is slow.
+    this.persistence = this.persistence.then(() => this.persist(logged));
+    for (const listener of this.listeners) listener(logged);
+  }
+
+  /** Ends the run: no more events; joined streams finish after the terminal event. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.persistence;
+    this.resolveEnded();
+    for (const listener of this.listeners) listener({ seq: -1, type: 'done', json: '' });
+    this.listeners.clear();
+  }
+
+  /** Events after `afterSeq`, then live ones, until the run ends or the signal aborts. */
+  async *join(afterSeq: number, signal: AbortSignal): AsyncGenerator<LoggedEvent> {
+    const queue: LoggedEvent[] = this.events.filter((event) => event.seq > afterSeq);
+    let wake: (() => void) | null = null;
+    let finished = this.ended;
+    const listener: Listener = (event) => {
+      if (event.seq === -1) finished = true;
+      else queue.push(event);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    if (!finished) this.listeners.add(listener);
+    signal.addEventListener('abort', onAbort);
+    try {
+      while (!signal.aborted) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (finished) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      this.listeners.delete(listener);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The text streamed so far: the partial answer kept when a run is cut short. */
+  partialText(): string {
+    let text = '';
+    for (const event of this.events) if (event.type === 'token') text += (JSON.parse(event.json) as { content: string }).content;
+    return text;
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * @module sessions/run-service
+ * Runs: one per session at a time (the store's unique index decides),
+ * decoupled from connections, logged event by event, joinable and
+ * resumable from any sequence number, cancellable, leased so that a run
+ * whose process died is ended by whoever finds its lease expired.
+ */
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { runAgent, resumeAgent } from '../agent/run-agent.js';
+import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
+import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
+import type { Store } from '../store/store.js';
+import type { TenantScope } from '../store/scope.js';
+import type { RunRecord } from '../store/data-records.js';
+import { AppError, errors } from '../errors.js';
+import { newId } from '../lib/ids.js';
+import { LiveRun, type LoggedEvent } from './live-run.js';
+import { executeRun, type CarriedRun } from './execute-run.js';
+import { assertWithinQuotas, remaining } from './quota-guard.js';
+import { buildConversation } from './conversation-context.js';
+import { createAgentTools, type AgentToolServices } from './agent-tools.js';
+import type { SessionService } from './session-service.js';
+import type { FeedbackService } from './feedback-service.js';
+
+export interface LanguageModelResolver {
+  resolve(modelName: string): { model: LanguageModelV3; effectiveModel: string; notice?: string };
+}
+
+export interface RunServiceDependencies {
+  store: Store;
+  sessions: SessionService;
+  feedback: FeedbackService;
+  models: LanguageModelResolver;
+  tools: Omit<AgentToolServices, 'executions' | 'userId'>;
+  now: () => number;
+  leaseMs: number;
+  /** This process's name in run leases. */
+  owner: string;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface SendInput {
+  content: string;
+  metadata?: Record<string, unknown>;
+  queue?: boolean;
+  idempotencyKey?: string;
+}
+
+const TERMINAL = new Set(['done', 'error', 'confirmation_required']);
+
+export function createRunService(dependencies: RunServiceDependencies) {
+  const { store, sessions, now } = dependencies;
+  const live = new Map<string, LiveRun>();
+  const queues = new Map<string, Promise<unknown>>();
+  let accepting = true;
+
+  const persist = (runId: string) => async (event: LoggedEvent) => store.runs.appendEvent(runId, { seq: event.seq, type: event.type, data: event.json, created_at: now() });
+
+  const leaseTimer = setInterval(() => {
+    void store.runs.renewLease([...live.keys()], dependencies.owner, now() + dependencies.leaseMs).catch(() => undefined);
+    void reapExpired().catch(() => undefined);
+  }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
+  leaseTimer.unref();
+
+  function track(run: LiveRun, work: () => Promise<void>) {
+    live.set(run.runId, run);
+    void work()
+      .catch((error) => dependencies.log?.('run failed', { run_id: run.runId, error: String(error) }))
+      .finally(async () => {
+        await run.end();
+        live.delete(run.runId);
+      });
+  }
+
+  async function start(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ runId: string }> {
+    if (!accepting) throw errors.serviceUnavailable('ShuttingDownError', 'The server is shutting down; send the message again in a moment.');
+    const session = await sessions.get(scope, sessionId);
+    sessions.assertAcceptsMessages(session);
+    await expireStaleConfirmations(scope, sessionId);
+    await assertWithinQuotas(store, scope, session, now());
+    const resolved = dependencies.models.resolve(session.agent_config.model);
+    const startedAt = now();
+    const runId = newId('msg');
+    const userMessageId = newId('msg');
+    const outcome = await store.runs.start(scope, {
+      run_id: runId,
+      session_id: sessionId,
+      user_message_id: userMessageId,
+      status: 'running',
+      idempotency_key: input.idempotencyKey ?? null,
+      lease_owner: dependencies.owner,
+      lease_expires_at: startedAt + dependencies.leaseMs,
+      state: null,
+      created_at: startedAt,
+      ended_at: null,
+    });
+    if (!outcome.started) {
+      throw errors.conflict('SessionBusyError', `Session '${sessionId}' is already answering a message. Join its stream with GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`, {
+        session_id: sessionId,
+        message_id: outcome.activeRunId,
+      });
+    }
+    const userMessage = await store.messages.append(scope, { message_id: userMessageId, session_id: sessionId, run_id: runId, role: 'user', content: input.content, content_type: 'text', metadata: input.metadata ?? null, created_at: startedAt });
+    await store.sessions.touch(scope, sessionId, startedAt);
+    const run = new LiveRun(runId, sessionId, scope, persist(runId));
+    const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
+
+    track(run, async () => {
+      const collections = (await store.collections.list(scope, { limit: 200, offset: 0, includeTotal: false })).items;
+      const retrievers = (await store.retrievers.list(scope, { limit: 200, offset: 0, includeTotal: false })).items;
+      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, retrievers, { includeCollectionAnalysis: true })) });
+      if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
+      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage);
+      const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
+      await executeRun({
+        store,
+        scope,
+        session,
+        userMessage,
+        model: resolved.model,
+        live: run,
+        carried,
+        now,
+        messagesBefore: 1,
+        invoke: (executions) =>
+          runAgent({
+            model: resolved.model,
+            system: conversation.system,
+            messages: conversation.messages,
+            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id }).filter((tool) => allowed.has(tool.name)),
+            temperature: session.agent_config.temperature,
+            maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
+            maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
+            signal: run.abort.signal,
+            emit: (event) => run.emit(event),
+            now,
+          }),
+      });
+    });
+    return { runId };
+  }
+
+  /** Ends runs paused on confirmations nobody answered in time, so the session is free again. */
+  async function expireStaleConfirmations(scope: TenantScope, sessionId: string) {
+    const active = await store.runs.active(scope, sessionId);
+    if (!active || active.status !== 'awaiting_confirmation') return;
+    const pending = await store.confirmations.pendingForSession(scope, sessionId);
+    if (pending.some((confirmation) => confirmation.expires_at > now())) return;
+    for (const confirmation of pending) await store.confirmations.answer(scope, confirmation.confirmation_id, 'expired', now());
+    await endStoredRun(scope, active, 'cancelled', { type: 'done', data: { cancelled: true, reason: 'confirmation_expired' } });
+  }
+
+  /** Ends a run that has no live process here: appends its terminal event and stores its partial answer. */
+  async function endStoredRun(scope: TenantScope, run: RunRecord, status: RunRecord['status'], terminal: { type: string; data: Record<string, unknown> }) {
+    const events = await store.runs.events(run.run_id, 0);
+    const text = events.filter((event) => event.type === 'token').map((event) => (JSON.parse(event.data) as { content: string }).content).join('');
+    const state = run.state as CarriedRun | null;
+    const answer = (state?.text ?? '') || text;
+    if (answer && !(await store.messages.get(scope, run.run_id))) {
+      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', created_at: now() });
+      await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
+    }
+    const seq = events.length > 0 ? events[events.length - 1].seq + 1 : 1;
+    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, ...terminal.data } : terminal.data;
+    await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
+    await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
+  }
+
+  /** Runs whose lease expired belong to a process that died: end them as interrupted, recoverably. */
+  async function reapExpired(): Promise<number> {
+    const expired = await store.runs.expired(now());
+    for (const run of expired) {
+      if (live.has(run.run_id) || !run.org_id || !run.namespace_id) continue;
+      await endStoredRun({ orgId: run.org_id, namespaceId: run.namespace_id }, run, 'failed', {
+        type: 'error',
+        data: { message: 'The server stopped while this answer was being written; the partial answer is stored. Send the message again.', recoverable: true, type: 'RunInterruptedError' },
+      });
+      dependencies.log?.('reaped interrupted run', { run_id: run.run_id, session_id: run.session_id });
+    }
+    return expired.length;
+  }
+
+  return {
+    reapExpired,
+
+    async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ runId: string; joined: boolean }> {
+      if (input.idempotencyKey) {
+        const existing = await store.runs.findByIdempotencyKey(scope, sessionId, input.idempotencyKey);
+        if (existing) return { runId: existing.run_id, joined: true };
+      }
+      if (!input.queue) return { ...(await start(scope, sessionId, input)), joined: false };
+      // Queued sends on one session start in order, each after the previous run ends.
+      const previous = queues.get(sessionId) ?? Promise.resolve();
+      const attempt = previous.then(async () => {
+        for (;;) {
+          const active = await store.runs.active(scope, sessionId);
+          if (active) {
+            await (live.get(active.run_id)?.whenEnded ?? new Promise((resolve) => setTimeout(resolve, 200)));
+            continue;
+          }
+          try {
+            return await start(scope, sessionId, input);
+          } catch (error) {
+            if ((error as { type?: string }).type !== 'SessionBusyError') throw error;
+          }
+        }
+      });
+      queues.set(sessionId, attempt.catch(() => undefined));
+      return { ...(await attempt), joined: false };
+    },
+
+    /** The session's run to join: the active one, else the latest. */
+    async runToJoin(scope: TenantScope, sessionId: string, runId?: string): Promise<RunRecord> {
+      await sessions.get(scope, sessionId);
+      const run = runId ? await store.runs.get(scope, runId) : ((await store.runs.active(scope, sessionId)) ?? (await store.runs.latest(scope, sessionId)));
+      if (!run || run.session_id !== sessionId) throw errors.notFound('run', runId ?? sessionId);
+      return run;
+    },
+
+    /** Replays the log after `afterSeq`, then tails the live run, ending at its terminal event. */
+    async *join(scope: TenantScope, run: RunRecord, afterSeq: number, signal: AbortSignal): AsyncGenerator<LoggedEvent> {
+      const here = live.get(run.run_id);
+      if (here) {
+        for await (const event of here.join(afterSeq, signal)) yield event;
+        return;
+      }
+      if (afterSeq > 0 && (await store.runs.events(run.run_id, 0)).length === 0) {
+        throw errors.gone('RunEventsPrunedError', `The events of run '${run.run_id}' are no longer stored; read the answer from the session history.`, { message_id: run.run_id });
+      }
+      // Not running here: replay what is stored, and poll while another process still writes to it.
+      let after = afterSeq;
+      while (!signal.aborted) {
+        const events = await store.runs.events(run.run_id, after);
+        for (const event of events) {
+          after = event.seq;
+          yield { seq: event.seq, type: event.type as LoggedEvent['type'], json: event.data };
+          if (TERMINAL.has(event.type) && !live.has(run.run_id)) {
+            const current = await store.runs.get(scope, run.run_id);
+            if (current?.status !== 'running') return;
+          }
+        }
+        const current = await store.runs.get(scope, run.run_id);
+        if (!current || current.status !== 'running') {
+          if (events.length === 0) return;
+          continue;
+        }
+        const moved = live.get(run.run_id);
+        if (moved) {
+          for await (const event of moved.join(after, signal)) yield event;
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+
+    async cancel(scope: TenantScope, sessionId: string): Promise<{ cancelled: boolean; message_id: string | null }> {
+      await sessions.get(scope, sessionId);
+      const active = await store.runs.active(scope, sessionId);
+      if (!active) return { cancelled: false, message_id: null };
+      const here = live.get(active.run_id);
+      if (here) {
+        here.abort.abort('cancelled');
+        await here.whenEnded;
+      } else {
+        for (const confirmation of await store.confirmations.pendingForSession(scope, sessionId)) await store.confirmations.answer(scope, confirmation.confirmation_id, 'cancelled', now());
+        await endStoredRun(scope, active, 'cancelled', { type: 'done', data: { cancelled: true } });
+      }
+      return { cancelled: true, message_id: active.run_id };
+    },
+
+    async confirm(scope: TenantScope, sessionId: string, confirmationId: string, approved: boolean): Promise<{ runId: string; afterSeq: number }> {
+      const session = await sessions.get(scope, sessionId);
+      const confirmation = await store.confirmations.get(scope, confirmationId);
+      if (!confirmation || confirmation.session_id !== sessionId) throw errors.notFound('confirmation', confirmationId);
+      if (confirmation.status !== 'pending') {
+        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered (${confirmation.status}).`, { confirmation_id: confirmationId, status: confirmation.status, reason: 'already_processed' });
+      }
+      const run = await store.runs.get(scope, confirmation.run_id);
+      if (confirmation.expires_at <= now()) {
+        await store.confirmations.answer(scope, confirmationId, 'expired', now());
+        if (run && run.status === 'awaiting_confirmation') await endStoredRun(scope, run, 'cancelled', { type: 'done', data: { cancelled: true, reason: 'confirmation_expired' } });
+        throw new AppError(400, 'ConfirmationExpiredError', `Confirmation '${confirmationId}' expired at ${new Date(confirmation.expires_at).toISOString()}; send the request again.`, { confirmation_id: confirmationId, expired_at: new Date(confirmation.expires_at).toISOString() });
+      }
+      if (!run || run.status !== 'awaiting_confirmation') throw errors.badRequest(`The run waiting on confirmation '${confirmationId}' is no longer paused.`, { confirmation_id: confirmationId });
+      if (!(await store.confirmations.answer(scope, confirmationId, approved ? 'approved' : 'denied', now()))) {
+        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered.`, { confirmation_id: confirmationId, reason: 'already_processed' });
+      }
+      const carried = run.state as CarriedRun;
+      const userMessage = (await store.messages.get(scope, carried.userMessageId))!;
+      const lastSeq = await store.runs.lastSeq(run.run_id);
+      await store.runs.setStatus(scope, run.run_id, 'running', {});
+      await store.runs.renewLease([run.run_id], dependencies.owner, now() + dependencies.leaseMs);
+      const resolved = dependencies.models.resolve(session.agent_config.model);
+      const liveRun = new LiveRun(run.run_id, sessionId, scope, persist(run.run_id), lastSeq);
+      const allowed = new Set([...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES), confirmation.tool_name]);
+      track(liveRun, () =>
+        executeRun({
+          store,
+          scope,
+          session: { ...session, session_name: session.session_name },
+          userMessage,
+          model: resolved.model,
+          live: liveRun,
+          carried: { ...carried, agentState: undefined },
+          now,
+          messagesBefore: 0,
+          invoke: (executions) =>
+            resumeAgent({
+              model: resolved.model,
+              system: session.agent_config.system_prompt,
+              state: carried.agentState!,
+              decision: { approved },
+              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id }).filter((tool) => allowed.has(tool.name)),
+              temperature: session.agent_config.temperature,
+              maxOutputTokens: session.agent_config.max_tokens,
+              signal: liveRun.abort.signal,
+              emit: (event) => liveRun.emit(event),
+              now,
+            }),
+        }),
+      );
+      return { runId: run.run_id, afterSeq: lastSeq };
+    },
+
+    /** Cancels the session's run and pending confirmations (before terminating it). */
+    async cancelForTermination(scope: TenantScope, sessionId: string) {
+      const active = await store.runs.active(scope, sessionId);
+      if (active) await this.cancel(scope, sessionId);
+    },
+
+    /** Lets running streams finish up to the deadline, then ends them as interrupted (recoverable). */
+    async shutdown(graceMs: number) {
+      accepting = false;
+      clearInterval(leaseTimer);
+      const running = [...live.values()];
+      await Promise.race([Promise.all(running.map((run) => run.whenEnded)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      for (const run of live.values()) run.abort.abort('shutdown');
+      await Promise.all([...live.values()].map((run) => run.whenEnded));
+    },
+
+    isLive: (runId: string) => live.has(runId),
+  };
+}
+
+export type RunService = ReturnType<typeof createRunService>;

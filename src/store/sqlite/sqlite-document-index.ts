@@ -1,0 +1,752 @@
+/**
+ * @module store/sqlite/sqlite-document-index
+ * The embedded hybrid index: FTS5 BM25 for text, cosine similarity over
+ * `document_vectors` for vectors, filters compiled to SQL and applied
+ * before ranking. Every query is tenant-scoped in SQL.
+ *
+ * Vector search has two regimes (DESIGN.md §2: an exact scan is memory-
+ * bandwidth bound, ~40 ms at 100k × 384 here):
+ * - below `hnswThreshold` vectors, an exact scan over a per-collection
+ *   Float32Array slab cached in memory and dropped on `noteWrite`;
+ * - from `hnswThreshold` up, an HNSW graph (`HnswCollectionIndex` below),
+ *   built in the background on first use (exact answers meanwhile), kept in
+ *   memory, persisted to `dataDir/vector-index/<collection_id>.hnsw` plus a
+ *   `.json` sidecar, and brought up to date after writes: new rowids are
+ *   added, vanished ones marked deleted, and documents whose `updated_at`
+ *   reached the last sync's watermark are re-read (a vector is replaced
+ *   together with its document, so that is where updates show).
+ *
+ * Filtered vector search counts the matching rows first: a selective filter
+ * is answered by an exact scan of just those rows, a broad one by HNSW with
+ * the allowed rowids as its label filter and a larger `ef`.
+ */
+import hnswlib from 'hnswlib-node';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqliteDatabase } from './open-database.js';
+import type { TenantScope } from '../scope.js';
+import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
+import type { FilterNode } from '../filter-node.js';
+import { invalidField } from '../../errors.js';
+import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
+
+export interface SqliteDocumentIndexOptions {
+  /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
+  dataDir?: string;
+  /** Collections with at least this many vectors are searched through HNSW instead of an exact scan. */
+  hnswThreshold?: number;
+  /** A filtered HNSW search matching at most this many documents is answered by an exact scan instead. */
+  filteredExactLimit?: number;
+}
+
+const ISO = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
+const FILTER_OPTIONS = {
+  dataColumn: 'd.data',
+  columns: {
+    document_id: 'd.document_id',
+    collection_id: 'd.collection_id',
+    created_at: ISO('d.created_at'),
+    updated_at: ISO('d.updated_at'),
+  },
+};
+const MAX_QUERY_TERMS = 32;
+const MAX_TOP_K = 10_000;
+const CHUNK = 500;
+
+interface VectorSlab {
+  collectionId: string;
+  dimensions: number;
+  rowids: number[];
+  documentIds: string[];
+  vectors: Float32Array;
+}
+
+interface CollectionRow {
+  collection_id: string;
+  embedding_dimensions: number;
+}
+
+export class SqliteDocumentIndex implements DocumentIndex {
+  private readonly slabs = new Map<string, VectorSlab>();
+  private readonly counts = new Map<string, number>();
+  private readonly graphs = new Map<string, HnswCollectionIndex>();
+  private readonly hnswThreshold: number;
+  private readonly filteredExactLimit: number;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: SqliteDocumentIndexOptions = {},
+  ) {
+    registerFilterSqlFunctions(db);
+    this.hnswThreshold = options.hnswThreshold ?? 20_000;
+    this.filteredExactLimit = options.filteredExactLimit ?? 5_000;
+  }
+
+  /** The documents repository calls this after every write to a collection (insert, update, delete). */
+  noteWrite(collectionId: string): void {
+    this.slabs.delete(collectionId);
+    this.counts.delete(collectionId);
+    this.graphs.get(collectionId)?.markStale();
+  }
+
+  /** Drops everything held in memory for a collection; a persisted graph is reloaded on next use. */
+  invalidate(collectionId: string): void {
+    this.slabs.delete(collectionId);
+    this.counts.delete(collectionId);
+    this.graphs.delete(collectionId);
+  }
+
+  /** For a deleted collection: forgets it and removes its persisted graph. */
+  async forgetCollection(collectionId: string): Promise<void> {
+    const graph = this.graphs.get(collectionId) ?? this.createGraph(collectionId, 0);
+    this.invalidate(collectionId);
+    await graph.removeFiles();
+  }
+
+  /** Persists every HNSW graph with unsaved changes; call on shutdown. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.graphs.values()].map((graph) => graph.persist()));
+  }
+
+  /** Persists graphs and releases memory; the database itself belongs to the caller. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.slabs.clear();
+    this.counts.clear();
+    this.graphs.clear();
+  }
+
+  /** Which regime serves a collection, for stats and tests. */
+  vectorIndexStatus(collectionId: string): { mode: 'exact' | 'hnsw'; ready?: boolean; source?: 'built' | 'loaded'; size?: number } {
+    const graph = this.graphs.get(collectionId);
+    return graph ? { mode: 'hnsw', ready: graph.ready, source: graph.source, size: graph.size } : { mode: 'exact' };
+  }
+
+  async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    const match = toFtsQuery(query.text);
+    if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const where = scopeWhere(scope, query.collectionIds, query.filter);
+    const rows = this.db
+      .prepare(
+        `SELECT d.document_id, d.collection_id, bm25(documents_fts) AS rank
+         FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
+         WHERE documents_fts MATCH ? AND ${where.sql}
+         ORDER BY rank LIMIT ?`,
+      )
+      .all(match, ...where.params, clampTopK(query.topK)) as { document_id: string; collection_id: string; rank: number }[];
+    // FTS5's bm25() is lower-is-better; the port promises higher-is-better.
+    return rows.map((row) => ({ document_id: row.document_id, collection_id: row.collection_id, score: -row.rank }));
+  }
+
+  async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    if (query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const where = scopeWhere(scope, query.collectionIds, query.filter);
+    const rows = this.db
+      .prepare(
+        `SELECT d.document_id, d.collection_id FROM documents d WHERE ${where.sql}
+         ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`,
+      )
+      .all(...where.params, clampTopK(query.topK)) as { document_id: string; collection_id: string }[];
+    return rows.map((row) => ({ ...row, score: 0 }));
+  }
+
+  async searchVector(
+    scope: TenantScope,
+    query: IndexQuery & { vector: Float32Array },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    if (query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const topK = clampTopK(query.topK);
+    const vector = normalizeVector(Float32Array.from(query.vector));
+    const hits: ScoredHit[] = [];
+    for (const collection of this.collectionsInScope(scope, query.collectionIds)) {
+      if (collection.embedding_dimensions !== vector.length) {
+        throw invalidField(
+          ['vector'],
+          `The query vector has ${vector.length} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`,
+        );
+      }
+      const found = await this.searchCollection(scope, collection, vector, topK, query.filter ?? null);
+      signal?.throwIfAborted();
+      hits.push(...found);
+    }
+    return hits.sort((left, right) => right.score - left.score).slice(0, topK);
+  }
+
+  async loadDocuments(scope: TenantScope, documentIds: string[]): Promise<Record<string, unknown>[]> {
+    const found = new Map<string, Record<string, unknown>>();
+    for (const ids of chunks(unique(documentIds))) {
+      const rows = this.db
+        .prepare(
+          `SELECT document_id, collection_id, data, created_at, updated_at FROM documents
+           WHERE org_id = ? AND namespace_id = ? AND document_id IN (${placeholders(ids.length)})`,
+        )
+        .all(scope.orgId, scope.namespaceId, ...ids) as {
+        document_id: string;
+        collection_id: string;
+        data: string;
+        created_at: number;
+        updated_at: number;
+      }[];
+      for (const row of rows) {
+        found.set(row.document_id, {
+          ...(JSON.parse(row.data) as Record<string, unknown>),
+          document_id: row.document_id,
+          collection_id: row.collection_id,
+          created_at: new Date(row.created_at).toISOString(),
+          updated_at: new Date(row.updated_at).toISOString(),
+        });
+      }
+    }
+    return unique(documentIds).flatMap((id): Record<string, unknown>[] => {
+      const document = found.get(id);
+      return document ? [document] : [];
+    });
+  }
+
+  async loadVectors(scope: TenantScope, documentIds: string[]): Promise<Map<string, Float32Array>> {
+    const vectors = new Map<string, Float32Array>();
+    for (const ids of chunks(unique(documentIds))) {
+      const rows = this.db
+        .prepare(
+          `SELECT d.document_id, v.embedding FROM documents d JOIN document_vectors v ON v.rowid = d.rowid
+           WHERE d.org_id = ? AND d.namespace_id = ? AND d.document_id IN (${placeholders(ids.length)})`,
+        )
+        .all(scope.orgId, scope.namespaceId, ...ids) as { document_id: string; embedding: Buffer }[];
+      for (const row of rows) vectors.set(row.document_id, decodeVector(row.embedding));
+    }
+    return vectors;
+  }
+
+  private async searchCollection(
+    scope: TenantScope,
+    collection: CollectionRow,
+    vector: Float32Array,
+    topK: number,
+    filter: FilterNode | null,
+  ): Promise<ScoredHit[]> {
+    const collectionId = collection.collection_id;
+    const count = this.vectorCount(collectionId);
+    const allowed = filter ? this.matchingRowids(scope, collectionId, filter) : null;
+    if (allowed && allowed.size === 0) return [];
+    const existing = this.graphs.get(collectionId);
+    // Hysteresis: a graph, once built, serves until the collection shrinks well below the threshold.
+    const useGraph = count >= this.hnswThreshold || (existing !== undefined && count >= this.hnswThreshold / 2);
+    if (!useGraph) {
+      if (existing) this.graphs.delete(collectionId);
+      return this.scanSlab(this.slab(collection), vector, topK, allowed);
+    }
+    if (allowed && allowed.size <= Math.max(this.filteredExactLimit, count * 0.02)) {
+      return this.scanRowids(scope, collectionId, collection.embedding_dimensions, vector, topK, allowed);
+    }
+    const graph = existing ?? this.createGraph(collectionId, collection.embedding_dimensions);
+    this.graphs.set(collectionId, graph);
+    if (!graph.ready && !graph.hasPersistedFiles()) {
+      // A first build takes seconds to minutes (≈3k vectors/s here); answer exactly meanwhile.
+      void this.warmGraph(graph, collectionId);
+      return this.scanSlab(this.slab(collection), vector, topK, allowed);
+    }
+    const labels = await graph.search(vector, topK, allowed ? allowed.size / Math.max(1, count) : 1, allowed);
+    return this.hitsForRowids(scope, collectionId, labels);
+  }
+
+  /**
+   * Builds (or loads and syncs) the HNSW graphs of the given collections that are large enough,
+   * e.g. after a bulk ingest or at start, so that no query meets a cold collection.
+   */
+  async warm(scope: TenantScope, collectionIds: string[]): Promise<void> {
+    for (const collection of this.collectionsInScope(scope, collectionIds)) {
+      const collectionId = collection.collection_id;
+      if (this.vectorCount(collectionId) < this.hnswThreshold) continue;
+      const graph = this.graphs.get(collectionId) ?? this.createGraph(collectionId, collection.embedding_dimensions);
+      this.graphs.set(collectionId, graph);
+      await this.warmGraph(graph, collectionId);
+    }
+  }
+
+  private async warmGraph(graph: HnswCollectionIndex, collectionId: string): Promise<void> {
+    try {
+      await graph.ensureReady();
+      // The exact-scan slab served queries during the build; the graph replaces it.
+      this.slabs.delete(collectionId);
+    } catch {
+      // A failed build is retried by the next query; exact search keeps answering meanwhile.
+      if (this.graphs.get(collectionId) === graph) this.graphs.delete(collectionId);
+    }
+  }
+
+  private createGraph(collectionId: string, dimensions: number): HnswCollectionIndex {
+    return new HnswCollectionIndex(this.db, collectionId, dimensions, this.options.dataDir);
+  }
+
+  private collectionsInScope(scope: TenantScope, collectionIds: string[]): CollectionRow[] {
+    const ids = unique(collectionIds);
+    return this.db
+      .prepare(
+        `SELECT collection_id, embedding_dimensions FROM collections
+         WHERE org_id = ? AND namespace_id = ? AND collection_id IN (${placeholders(ids.length)})`,
+      )
+      .all(scope.orgId, scope.namespaceId, ...ids) as CollectionRow[];
+  }
+
+  private vectorCount(collectionId: string): number {
+    let count = this.counts.get(collectionId);
+    if (count === undefined) {
+      const row = this.db
+        .prepare('SELECT count(*) AS count FROM document_vectors WHERE collection_id = ?')
+        .get(collectionId) as { count: number };
+      count = row.count;
+      this.counts.set(collectionId, count);
+    }
+    return count;
+  }
+
+  private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> {
+    const where = scopeWhere(scope, [collectionId], filter);
+    const rows = this.db.prepare(`SELECT d.rowid AS id FROM documents d WHERE ${where.sql}`).pluck().all(...where.params);
+    return new Set(rows as number[]);
+  }
+
+  private slab(collection: CollectionRow): VectorSlab {
+    const cached = this.slabs.get(collection.collection_id);
+    if (cached) return cached;
+    const dimensions = collection.embedding_dimensions;
+    const rows = this.db
+      .prepare(
+        `SELECT v.rowid AS id, d.document_id, v.embedding FROM document_vectors v JOIN documents d ON d.rowid = v.rowid
+         WHERE v.collection_id = ? ORDER BY v.rowid`,
+      )
+      .all(collection.collection_id) as { id: number; document_id: string; embedding: Buffer }[];
+    const usable = rows.filter((row) => row.embedding.byteLength === dimensions * 4);
+    const slab: VectorSlab = { collectionId: collection.collection_id, dimensions, rowids: [], documentIds: [], vectors: new Float32Array(usable.length * dimensions) };
+    usable.forEach((row, position) => {
+      slab.rowids.push(row.id);
+      slab.documentIds.push(row.document_id);
+      slab.vectors.set(normalizeVector(decodeVector(row.embedding)), position * dimensions);
+    });
+    this.slabs.set(collection.collection_id, slab);
+    return slab;
+  }
+
+  private scanSlab(slab: VectorSlab, vector: Float32Array, topK: number, allowed: Set<number> | null): ScoredHit[] {
+    const best = new TopK(topK);
+    const { dimensions, vectors, rowids } = slab;
+    const count = rowids.length;
+    for (let position = 0; position < count; position++) {
+      if (allowed !== null && !allowed.has(rowids[position])) continue;
+      best.offer(dot(vectors, position * dimensions, vector), position);
+    }
+    return best.sorted().map(([score, position]) => ({
+      document_id: slab.documentIds[position],
+      collection_id: slab.collectionId,
+      score,
+    }));
+  }
+
+  /** Exact scan over a filtered subset of a large collection, reading only those vectors. */
+  private scanRowids(
+    scope: TenantScope,
+    collectionId: string,
+    dimensions: number,
+    vector: Float32Array,
+    topK: number,
+    allowed: Set<number>,
+  ): ScoredHit[] {
+    const best = new TopK(topK);
+    const documentIds: string[] = [];
+    for (const ids of chunks([...allowed])) {
+      const rows = this.db
+        .prepare(
+          `SELECT d.document_id, v.embedding FROM document_vectors v JOIN documents d ON d.rowid = v.rowid
+           WHERE v.rowid IN (${placeholders(ids.length)}) AND +d.org_id = ? AND +d.namespace_id = ?`,
+        )
+        .all(...ids, scope.orgId, scope.namespaceId) as { document_id: string; embedding: Buffer }[];
+      for (const row of rows) {
+        if (row.embedding.byteLength !== dimensions * 4) continue;
+        best.offer(dot(normalizeVector(decodeVector(row.embedding)), 0, vector), documentIds.length);
+        documentIds.push(row.document_id);
+      }
+    }
+    return best.sorted().map(([score, position]) => ({ document_id: documentIds[position], collection_id: collectionId, score }));
+  }
+
+  private hitsForRowids(scope: TenantScope, collectionId: string, labels: [number, number][]): ScoredHit[] {
+    if (labels.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        // Unary `+` keeps the planner on the rowid lookup instead of scanning the collection index.
+        `SELECT rowid AS id, document_id FROM documents
+         WHERE rowid IN (${placeholders(labels.length)}) AND +org_id = ? AND +namespace_id = ? AND +collection_id = ?`,
+      )
+      .all(...labels.map(([, rowid]) => rowid), scope.orgId, scope.namespaceId, collectionId) as { id: number; document_id: string }[];
+    const byRowid = new Map(rows.map((row) => [row.id, row.document_id]));
+    return labels.flatMap(([score, rowid]) => {
+      const documentId = byRowid.get(rowid);
+      return documentId ? [{ document_id: documentId, collection_id: collectionId, score }] : [];
+    });
+  }
+}
+
+/** The tenant wall plus the pushed-down filter, over `documents d`. */
+function scopeWhere(scope: TenantScope, collectionIds: string[], filter: FilterNode | null | undefined) {
+  const ids = unique(collectionIds);
+  let sql = `d.org_id = ? AND d.namespace_id = ? AND d.collection_id IN (${placeholders(ids.length)})`;
+  const params: unknown[] = [scope.orgId, scope.namespaceId, ...ids];
+  if (filter) {
+    const compiled = compileFilterToSql(filter, FILTER_OPTIONS);
+    sql += ` AND ${compiled.sql}`;
+    params.push(...compiled.params);
+  }
+  return { sql, params };
+}
+
+/** User text → `"w1" OR "w2"`: quoted terms only, so no user syntax (NEAR, *, column filters) reaches MATCH. */
+export function toFtsQuery(text: string): string | null {
+  const words = unique(text.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_QUERY_TERMS);
+  if (words.length === 0) return null;
+  return words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' OR ');
+}
+
+function clampTopK(topK: number): number {
+  return Math.max(1, Math.min(MAX_TOP_K, Math.floor(topK)));
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+function chunks<T>(values: T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < values.length; start += CHUNK) result.push(values.slice(start, start + CHUNK));
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Vectors as stored: float32 little-endian BLOBs in `document_vectors.embedding`.
+
+export function encodeVector(vector: Float32Array): Buffer {
+  return Buffer.from(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+}
+
+/** Copies: a BLOB from SQLite is not guaranteed to be 4-byte aligned for a Float32Array view. */
+export function decodeVector(blob: Uint8Array): Float32Array {
+  const vector = new Float32Array(blob.byteLength >>> 2);
+  new Uint8Array(vector.buffer).set(blob.subarray(0, vector.length * 4));
+  return vector;
+}
+
+/** Dot product of `query` with the vector at `offset` in `slab`; four accumulators let V8 pipeline the loop (~30% faster). */
+function dot(slab: Float32Array, offset: number, query: Float32Array): number {
+  const length = query.length;
+  const whole = length - (length % 4);
+  let first = 0;
+  let second = 0;
+  let third = 0;
+  let fourth = 0;
+  for (let index = 0; index < whole; index += 4) {
+    first += slab[offset + index] * query[index];
+    second += slab[offset + index + 1] * query[index + 1];
+    third += slab[offset + index + 2] * query[index + 2];
+    fourth += slab[offset + index + 3] * query[index + 3];
+  }
+  for (let index = whole; index < length; index++) first += slab[offset + index] * query[index];
+  return first + second + third + fourth;
+}
+
+function normalizeVector(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (let index = 0; index < vector.length; index++) sum += vector[index] * vector[index];
+  if (sum > 0 && Number.isFinite(sum)) {
+    const scale = 1 / Math.sqrt(sum);
+    for (let index = 0; index < vector.length; index++) vector[index] *= scale;
+  }
+  return vector;
+}
+
+/** The best `k` (score, item) pairs seen, kept sorted descending; k is small (tens to hundreds). */
+class TopK {
+  private readonly scores: number[] = [];
+  private readonly items: number[] = [];
+  constructor(private readonly k: number) {}
+
+  offer(score: number, item: number): void {
+    if (Number.isNaN(score)) return;
+    if (this.scores.length === this.k && score <= this.scores[this.k - 1]) return;
+    let low = 0;
+    let high = this.scores.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.scores[middle] >= score) low = middle + 1;
+      else high = middle;
+    }
+    this.scores.splice(low, 0, score);
+    this.items.splice(low, 0, item);
+    if (this.scores.length > this.k) {
+      this.scores.pop();
+      this.items.pop();
+    }
+  }
+
+  sorted(): [number, number][] {
+    return this.scores.map((score, index) => [score, this.items[index]]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// HNSW graph of one large collection. Labels are `document_vectors.rowid`.
+
+const HNSW_M = 16;
+const HNSW_EF_CONSTRUCTION = 100;
+/** Measured recall@10 ≥ 0.97 on 25k clustered 384-d vectors (see the test); filtered searches raise it. */
+const HNSW_EF_SEARCH = 80;
+const SYNC_PAGE = 500;
+const SIDECAR_FORMAT = 1;
+
+interface Sidecar {
+  format: number;
+  collectionId: string;
+  dimensions: number;
+  elements: number;
+  /** Largest `documents.updated_at` the graph reflects; later (or equal) updates are re-checked on sync. */
+  watermark: number;
+  rowids: number[];
+  fingerprints: number[];
+  deleted: number[];
+}
+
+class HnswCollectionIndex {
+  source: 'built' | 'loaded' = 'built';
+  /** True once the graph has caught up with the database at least once. */
+  ready = false;
+  private index: hnswlib.HierarchicalNSW | null = null;
+  /** rowid → fingerprint of the vector the graph holds; tells an updated vector from an unchanged one. */
+  private readonly live = new Map<number, number>();
+  private readonly deleted = new Set<number>();
+  private watermark = -Infinity;
+  private stale = true;
+  private unsaved = 0;
+  private syncing: Promise<void> | null = null;
+  private persisting: Promise<void> | null = null;
+  /** hnswlib takes plain arrays; one reused array avoids allocating 384 boxed numbers per vector. */
+  private readonly scratch: number[];
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly collectionId: string,
+    private readonly dimensions: number,
+    private readonly dataDir: string | undefined,
+  ) {
+    this.scratch = new Array<number>(dimensions).fill(0);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  markStale(): void {
+    this.stale = true;
+  }
+
+  hasPersistedFiles(): boolean {
+    if (!this.dataDir) return false;
+    const { graphFile, sidecarFile } = this.files(this.dataDir);
+    return existsSync(graphFile) && existsSync(sidecarFile);
+  }
+
+  async ensureReady(): Promise<void> {
+    while (!this.index || this.stale || this.syncing) {
+      this.syncing ??= this.sync().finally(() => (this.syncing = null));
+      await this.syncing;
+    }
+    this.ready = true;
+    if (this.unsaved >= Math.max(1_000, this.live.size * 0.05) || (this.source === 'built' && this.unsaved > 0)) {
+      void this.persist().catch(() => undefined);
+    }
+  }
+
+  /** Returns (cosine score, rowid) pairs, best first. */
+  async search(vector: Float32Array, topK: number, selectivity: number, allowed: Set<number> | null): Promise<[number, number][]> {
+    await this.ensureReady();
+    const index = this.index!;
+    const count = Math.min(topK, this.live.size);
+    if (count === 0) return [];
+    // A filter that passes a fraction p of the graph needs about 1/p times the candidates for the same recall.
+    index.setEf(Math.min(1_000, Math.ceil(Math.max(HNSW_EF_SEARCH, topK * 2) / Math.max(selectivity, 0.01))));
+    const result = index.searchKnn(this.toArray(vector), count, allowed ? (label: number) => allowed.has(label) : undefined);
+    return result.neighbors.map((label, position) => [1 - result.distances[position], label]);
+  }
+
+  /** Writes the graph and its sidecar (temp file + rename); a no-op without `dataDir`. */
+  persist(): Promise<void> {
+    if (!this.dataDir || !this.index || this.unsaved === 0) return Promise.resolve();
+    this.persisting ??= this.writeFiles().finally(() => (this.persisting = null));
+    return this.persisting;
+  }
+
+  async removeFiles(): Promise<void> {
+    if (!this.dataDir) return;
+    const { graphFile, sidecarFile } = this.files(this.dataDir);
+    await Promise.all([rm(graphFile, { force: true }), rm(sidecarFile, { force: true })]);
+  }
+
+  private files(dataDir: string) {
+    const directory = join(dataDir, 'vector-index');
+    const base = join(directory, this.collectionId);
+    return { directory, graphFile: `${base}.hnsw`, sidecarFile: `${base}.json` };
+  }
+
+  private toArray(vector: Float32Array): number[] {
+    for (let index = 0; index < vector.length; index++) this.scratch[index] = vector[index];
+    return this.scratch;
+  }
+
+  private async writeFiles(): Promise<void> {
+    await this.syncing;
+    const index = this.index;
+    if (!index || !this.dataDir) return;
+    const { directory, graphFile, sidecarFile } = this.files(this.dataDir);
+    await mkdir(directory, { recursive: true });
+    const written = this.unsaved;
+    const sidecar: Sidecar = {
+      format: SIDECAR_FORMAT,
+      collectionId: this.collectionId,
+      dimensions: this.dimensions,
+      elements: index.getCurrentCount(),
+      watermark: this.watermark,
+      rowids: [...this.live.keys()],
+      fingerprints: [...this.live.values()],
+      deleted: [...this.deleted],
+    };
+    // The graph file is written first; a sidecar whose element count disagrees with it is rejected on load.
+    await index.writeIndex(`${graphFile}.tmp`);
+    await writeFile(`${sidecarFile}.tmp`, JSON.stringify(sidecar));
+    await rename(`${graphFile}.tmp`, graphFile);
+    await rename(`${sidecarFile}.tmp`, sidecarFile);
+    this.unsaved -= written;
+  }
+
+  private async sync(): Promise<void> {
+    // The graph must not change while hnswlib writes it to disk.
+    await this.persisting;
+    if (!this.index) await this.open();
+    this.stale = false;
+    await this.applyDatabaseChanges();
+    if (this.deleted.size > Math.max(1_000, this.live.size)) {
+      // Deleted nodes still cost memory and search time; past half the graph, start over.
+      this.index = null;
+      this.live.clear();
+      this.deleted.clear();
+      this.watermark = -Infinity;
+      await this.open(false);
+      await this.applyDatabaseChanges();
+    }
+  }
+
+  /** Loads the persisted graph when it matches; otherwise starts an empty one sized for the collection. */
+  private async open(allowLoad = true): Promise<void> {
+    if (allowLoad && this.hasPersistedFiles()) {
+      const { graphFile, sidecarFile } = this.files(this.dataDir!);
+      try {
+        const sidecar = JSON.parse(await readFile(sidecarFile, 'utf8')) as Sidecar;
+        const loaded = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
+        await loaded.readIndex(graphFile);
+        const valid =
+          sidecar.format === SIDECAR_FORMAT &&
+          sidecar.dimensions === this.dimensions &&
+          sidecar.elements === loaded.getCurrentCount() &&
+          sidecar.rowids.length === sidecar.fingerprints.length;
+        if (valid) {
+          sidecar.rowids.forEach((rowid, position) => this.live.set(rowid, sidecar.fingerprints[position]));
+          for (const rowid of sidecar.deleted) this.deleted.add(rowid);
+          this.watermark = sidecar.watermark ?? -Infinity;
+          this.index = loaded;
+          this.source = 'loaded';
+          return;
+        }
+      } catch {
+        // A torn or foreign file is only a cache: rebuild from the database.
+      }
+    }
+    const { count } = this.db
+      .prepare('SELECT count(*) AS count FROM document_vectors WHERE collection_id = ?')
+      .get(this.collectionId) as { count: number };
+    this.index = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
+    this.index.initIndex(Math.max(1_024, Math.ceil(count * 1.1)), HNSW_M, HNSW_EF_CONSTRUCTION, 100);
+    this.source = 'built';
+  }
+
+  /**
+   * Brings the graph in line with `document_vectors`: adds new vectors, re-reads the
+   * documents updated since the watermark (replacing a vector goes with a document
+   * update), and marks vanished rowids deleted. Reading (rowid, updated_at) costs
+   * ~60 ms per 100k documents; only new or updated vectors are read.
+   */
+  private async applyDatabaseChanges(): Promise<void> {
+    const index = this.index!;
+    const rows = this.db
+      .prepare(
+        `SELECT v.rowid, d.updated_at FROM document_vectors v JOIN documents d ON d.rowid = v.rowid
+         WHERE v.collection_id = ?`,
+      )
+      .raw()
+      .all(this.collectionId) as [number, number][];
+    const seen = new Set<number>();
+    const toRead: number[] = [];
+    let watermark = this.watermark;
+    for (const [rowid, updatedAt] of rows) {
+      seen.add(rowid);
+      if (!this.live.has(rowid) || updatedAt >= this.watermark) toRead.push(rowid);
+      if (updatedAt > watermark) watermark = updatedAt;
+    }
+    const read = this.db.prepare(
+      `SELECT rowid, embedding FROM document_vectors WHERE collection_id = ? AND rowid IN (${placeholders(SYNC_PAGE)})`,
+    );
+    for (let start = 0; start < toRead.length; start += SYNC_PAGE) {
+      const page = toRead.slice(start, start + SYNC_PAGE);
+      const padded = page.concat(new Array<number>(SYNC_PAGE - page.length).fill(-1));
+      for (const [rowid, embedding] of read.raw().all(this.collectionId, ...padded) as [number, Buffer][]) {
+        if (embedding.byteLength !== this.dimensions * 4) continue;
+        const vector = decodeVector(embedding);
+        const fingerprint = fingerprintOf(vector);
+        const known = this.live.get(rowid);
+        if (known === fingerprint) continue;
+        if (this.deleted.delete(rowid)) index.unmarkDelete(rowid);
+        else if (known === undefined && index.getCurrentCount() >= index.getMaxElements()) {
+          index.resizeIndex(Math.ceil(index.getMaxElements() * 1.5));
+        }
+        index.addPoint(this.toArray(vector), rowid);
+        this.live.set(rowid, fingerprint);
+        this.unsaved++;
+      }
+      // Building a large graph takes a while: let SSE heartbeats and other requests through between pages.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const rowid of this.live.keys()) {
+      if (seen.has(rowid)) continue;
+      index.markDelete(rowid);
+      this.live.delete(rowid);
+      this.deleted.add(rowid);
+      this.unsaved++;
+    }
+    this.watermark = watermark;
+  }
+}
+
+/** FNV-1a over the float bits: tells an updated vector from an unchanged one without keeping a copy. */
+function fingerprintOf(vector: Float32Array): number {
+  const words = new Uint32Array(vector.buffer, vector.byteOffset, vector.length);
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < words.length; index++) {
+    hash ^= words[index];
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,46 @@
+/**
+ * Reads a text/event-stream response into frames, byte for byte as a
+ * client would see them (comments kept apart).
+ */
+export interface SseFrame {
+  id?: string;
+  event?: string;
+  data: any;
+}
+
+export function parseSse(text: string): { frames: SseFrame[]; comments: string[] } {
+  const frames: SseFrame[] = [];
+  const comments: string[] = [];
+  for (const block of text.split('\n\n')) {
+    if (!block.trim()) continue;
+    const frame: Partial<SseFrame> & { dataLines: string[] } = { dataLines: [] };
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) comments.push(line.slice(1).trim());
+      else if (line.startsWith('id: ')) frame.id = line.slice(4);
+      else if (line.startsWith('event: ')) frame.event = line.slice(7);
+      else if (line.startsWith('data: ')) frame.dataLines.push(line.slice(6));
+    }
+    if (frame.dataLines.length === 0) continue;
+    const raw = frame.dataLines.join('\n');
+    let data: unknown = raw;
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      // `[DONE]` and other plain data stay text.
+    }
+    frames.push({ id: frame.id, event: frame.event, data });
+  }
+  return { frames, comments };
+}
+
+export async function postSse(url: string, apiKey: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, ...parseSse(text) };
+}
+
+export async function getSse(url: string, apiKey: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}`, ...headers } });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, ...parseSse(text) };
+}
