@@ -39,6 +39,7 @@ const configSchema = z.object({
   embeddingBaseUrl: optionalString,
   embeddingApiKey: optionalString,
   embeddingModels: optionalString,
+  defaultEmbeddingModel: optionalString,
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -71,6 +72,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_EMBEDDING_BASE_URL: 'embeddingBaseUrl',
   QUARRY_EMBEDDING_API_KEY: 'embeddingApiKey',
   QUARRY_EMBEDDING_MODELS: 'embeddingModels',
+  QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
 };
 
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */

@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
         onReady: config.loadDemo
           ? async (store, orgId) => {
               const { loadDemo } = await import('./cli/demo-command.js');
-              await loadDemo(store, orgId, { namespace: namespaces[0] ?? 'default', quiet: true });
+              await loadDemo(store, config, orgId, { namespace: namespaces[0] ?? 'default', quiet: true });
             }
           : undefined,
       });
@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
         const { loadDemo } = await import('./cli/demo-command.js');
         const { bootstrap } = await import('./sessions/bootstrap.js');
         const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
-        await loadDemo(store, orgId, { namespace: namespaces[0] ?? 'default', quiet: false });
+        await loadDemo(store, config, orgId, { namespace: namespaces[0] ?? 'default', quiet: false });
         return 0;
       } finally {
         await store.close();

@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { createApp, type QuarryApp } from './app.js';
 import { openStore } from './store/open-store.js';
 import { bootstrap } from './sessions/bootstrap.js';
-import { createModelCatalog } from './models/model-catalog.js';
+import { createEmbeddingCatalog, createModelCatalog } from './models/model-catalog.js';
 import { TOOL_NAMES } from './agent/tool-catalog.js';
 import type { Store } from './store/store.js';
 
@@ -32,7 +32,7 @@ export async function startServer(config: Config, hooks: { onReady?: (store: Sto
   }
   await hooks.onReady?.(store, orgId);
   const models = createModelCatalog(config);
-  const quarry = await createApp({ config, store, models, toolNames: TOOL_NAMES, logger });
+  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: store.kind, data_dir: config.dataDir, default_model: models.defaultModel }, `Quarry listening on ${url} (playground: ${url.replace('0.0.0.0', 'localhost')}/, API docs: /docs)`);
 

@@ -174,3 +174,57 @@ function asText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+export function isTest(test: string, value: unknown): boolean {
+  switch (test) {
+    case 'defined': return !(value instanceof MissingInput) && value !== undefined;
+    case 'undefined': return value instanceof MissingInput || value === undefined;
+    case 'none': return value === null;
+    case 'number': return typeof value === 'number';
+    case 'string': return typeof value === 'string';
+    default: throw new SyntaxError(`unknown test 'is ${test}'`);
+  }
+}
+
+export function compare(operator: string, leftValue: unknown, rightValue: unknown, scope: Scope): boolean {
+  const left = leftValue instanceof MissingInput ? undefined : leftValue;
+  const right = rightValue instanceof MissingInput ? undefined : rightValue;
+  if (operator === '==' || operator === '!=') {
+    const equal = left === right || (left != null && typeof left === 'object' && JSON.stringify(left) === JSON.stringify(right));
+    return operator === '==' ? equal : !equal;
+  }
+  use(leftValue, scope);
+  use(rightValue, scope);
+  if (left === null || left === undefined || right === null || right === undefined) return false;
+  const a = typeof left === 'string' && typeof right === 'string' ? left : toNumber(left);
+  const b = typeof left === 'string' && typeof right === 'string' ? right : toNumber(right);
+  if (operator === '<') return a < b;
+  if (operator === '>') return a > b;
+  if (operator === '<=') return a <= b;
+  return a >= b;
+}
+
+export function contains(container: unknown, item: unknown): boolean {
+  if (typeof container === 'string') return container.includes(String(item));
+  if (Array.isArray(container)) return container.some((entry) => entry === item);
+  if (typeof container === 'object' && container !== null) return Object.hasOwn(container, String(item));
+  return false;
+}
+
+export function arithmetic(operator: string, left: unknown, right: unknown): unknown {
+  if (operator === '~') return `${left ?? ''}${right ?? ''}`;
+  if (operator === '+') {
+    if (typeof left === 'string' || typeof right === 'string') return `${left ?? ''}${right ?? ''}`;
+    if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+  }
+  const a = toNumber(left);
+  const b = toNumber(right);
+  switch (operator) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return a / b;
+    case '//': return Math.floor(a / b);
+    default: return a % b;
+  }
+}

@@ -13,8 +13,7 @@ import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/lib/api-key-
 import type { Store } from '../../src/store/store.js';
 import { createLanguageModelRegistry } from '../../src/models/language-model-registry.js';
 import { TOOL_NAMES } from '../../src/agent/tool-catalog.js';
-import type { EmbeddingCatalog } from '../../src/retrieval/embedding-catalog.js';
-import { HASH_EMBEDDING_DIMENSIONS, HASH_EMBEDDING_MODEL, hashEmbed } from '../../src/models/embedding/hash-embedder.js';
+import { createEmbeddingCatalog } from '../../src/models/model-catalog.js';
 
 export interface TestServer {
   url: string;
@@ -32,17 +31,6 @@ export interface TestServer {
 
 export const offlineModels = createLanguageModelRegistry({});
 
-export const offlineEmbeddings: EmbeddingCatalog = {
-  defaultModel: HASH_EMBEDDING_MODEL,
-  async dimensions() {
-    return HASH_EMBEDDING_DIMENSIONS;
-  },
-  async embed(_model, texts) {
-    return texts.map((text) => hashEmbed(text));
-  },
-  list: () => [{ name: HASH_EMBEDDING_MODEL, dimensions: HASH_EMBEDDING_DIMENSIONS, kind: 'builtin', description: 'offline' }],
-};
-
 export async function startTestServer(options: { config?: Partial<Config>; dependencies?: Partial<AppDependencies> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'quarry-test-'));
   const config = loadConfig({}, { dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1', ...options.config });
@@ -54,7 +42,7 @@ export async function startTestServer(options: { config?: Partial<Config>; depen
     store,
     models: offlineModels,
     toolNames: TOOL_NAMES,
-    embeddings: offlineEmbeddings,
+    embeddings: createEmbeddingCatalog(config),
     logger: false,
     ...options.dependencies,
   });

@@ -38,6 +38,8 @@ export interface SqliteDocumentIndexOptions {
   hnswThreshold?: number;
   /** A filtered HNSW search matching at most this many documents is answered by an exact scan instead. */
   filteredExactLimit?: number;
+  /** HNSW search breadth (hnswlib `ef`) for an unfiltered top-10; higher is slower and more exact. */
+  efSearch?: number;
 }
 
 const ISO = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
@@ -280,7 +282,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
   }
 
   private createGraph(collectionId: string, dimensions: number): HnswCollectionIndex {
-    return new HnswCollectionIndex(this.db, collectionId, dimensions, this.options.dataDir);
+    return new HnswCollectionIndex(this.db, collectionId, dimensions, this.options.dataDir, this.options.efSearch ?? HNSW_EF_SEARCH);
   }
 
   private collectionsInScope(scope: TenantScope, collectionIds: string[]): CollectionRow[] {
@@ -505,8 +507,12 @@ class TopK {
 
 const HNSW_M = 16;
 const HNSW_EF_CONSTRUCTION = 100;
-/** Measured recall@10 ≥ 0.97 on 25k clustered 384-d vectors (see the test); filtered searches raise it. */
-const HNSW_EF_SEARCH = 80;
+/**
+ * Measured on 25k × 384 synthetic clustered vectors (M 16, efConstruction 100): recall@10
+ * 0.86 at ef 80, 0.90 at 200, 0.95 at 400 (~1.3 ms per query including SQL); real
+ * embeddings are more structured than that data. Filtered searches scale ef up further.
+ */
+const HNSW_EF_SEARCH = 400;
 const SYNC_PAGE = 500;
 const SIDECAR_FORMAT = 1;
 
@@ -543,6 +549,7 @@ class HnswCollectionIndex {
     private readonly collectionId: string,
     private readonly dimensions: number,
     private readonly dataDir: string | undefined,
+    private readonly efSearch: number,
   ) {
     this.scratch = new Array<number>(dimensions).fill(0);
   }
@@ -579,7 +586,7 @@ class HnswCollectionIndex {
     const count = Math.min(topK, this.live.size);
     if (count === 0) return [];
     // A filter that passes a fraction p of the graph needs about 1/p times the candidates for the same recall.
-    index.setEf(Math.min(1_000, Math.ceil(Math.max(HNSW_EF_SEARCH, topK * 2) / Math.max(selectivity, 0.01))));
+    index.setEf(Math.min(1_000, Math.ceil(Math.max(this.efSearch, topK * 2) / Math.max(selectivity, 0.01))));
     const result = index.searchKnn(this.toArray(vector), count, allowed ? (label: number) => allowed.has(label) : undefined);
     return result.neighbors.map((label, position) => [1 - result.distances[position], label]);
   }
