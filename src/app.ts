@@ -130,6 +130,6 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   app.addHook('onClose', async () => {
     await runs.shutdown(0);
   });
-  await runs.reapExpired();
+  await runs.reapExpired(store.kind === 'sqlite');
   return { app, services };
 }

@@ -166,9 +166,12 @@ export function createRunService(dependencies: RunServiceDependencies) {
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   }
 
-  /** Runs whose lease expired belong to a process that died: end them as interrupted, recoverably. */
-  async function reapExpired(): Promise<number> {
-    const expired = await store.runs.expired(now());
+  /**
+   * Runs whose lease expired belong to a process that died: end them as interrupted, recoverably.
+   * `everything` at start on an embedded store: one process owns the file, so every run still marked running is orphaned.
+   */
+  async function reapExpired(everything = false): Promise<number> {
+    const expired = await store.runs.expired(everything ? Number.MAX_SAFE_INTEGER : now());
     for (const run of expired) {
       if (live.has(run.run_id) || !run.org_id || !run.namespace_id) continue;
       await endStoredRun({ orgId: run.org_id, namespaceId: run.namespace_id }, run, 'failed', {

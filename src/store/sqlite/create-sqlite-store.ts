@@ -45,12 +45,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     confirmations: createConfirmationsRepository(db),
     feedback: createFeedbackRepository(db),
     memories: createMemoriesRepository(db),
-    collections: createCollectionsRepository(db, noteWrite),
+    collections: createCollectionsRepository(db, (collectionId) => index.forgetCollection(collectionId)),
     documents: createDocumentsRepository(db, noteWrite),
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),
     async close() {
-      await index.close?.();
+      await index.close();
       db.close();
     },
   };

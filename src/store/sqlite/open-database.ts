@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
+import { registerFilterSqlFunctions } from './filter-to-sql.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -19,6 +20,7 @@ export function openDatabase(filename: string): SqliteDatabase {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   registerFunctions(db);
+  registerFilterSqlFunctions(db);
   migrate(db);
   return db;
 }

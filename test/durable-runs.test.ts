@@ -1,0 +1,242 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { getSse, parseSse, postSse } from './helpers/sse.js';
+import { resolverFor, scriptedModel, type ScriptedStep } from './helpers/scripted-model.js';
+
+let server: TestServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+const words = (count: number) => Array.from({ length: count }, (_, index) => `w${index} `);
+
+async function serverWith(steps: ScriptedStep[], delayMs = 0) {
+  server = await startTestServer({ dependencies: { models: resolverFor(scriptedModel(steps, delayMs)) } });
+  const session = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } });
+  return session.body.session_id as string;
+}
+
+const messages = (sessionId: string) => `${server.url}/v1/agents/sessions/${sessionId}/messages`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(25);
+  }
+}
+
+/** Starts a streamed message and returns once the first token arrived, with a way to drop the connection. */
+async function startStreaming(sessionId: string, body: Record<string, unknown> = { content: 'hello' }) {
+  const controller = new AbortController();
+  const response = await fetch(messages(sessionId), { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const reader = response.body!.getReader();
+  let text = '';
+  const decoder = new TextDecoder();
+  while (!text.includes('event: token')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  const rest = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      return text;
+    }
+  })();
+  return { drop: () => controller.abort(), finished: rest, firstText: text };
+}
+
+describe('resume with Last-Event-ID', () => {
+  it('replays exactly the missing events from any point, by header and by ?after=', async () => {
+    const sessionId = await serverWith([{ text: words(12) }]);
+    const full = await postSse(messages(sessionId), server.apiKey, { content: 'hello' });
+    const ids = full.frames.map((frame) => frame.id!);
+    expect(full.frames.at(-1)!.event).toBe('done');
+    for (const cut of [0, 1, 5, ids.length - 1, ids.length]) {
+      const resumed = cut === 0 ? await getSse(`${server.url}/v1/agents/sessions/${sessionId}/stream`, server.apiKey) : await getSse(`${server.url}/v1/agents/sessions/${sessionId}/stream`, server.apiKey, { 'last-event-id': ids[cut - 1] });
+      expect(resumed.frames.map((frame) => frame.id)).toEqual(ids.slice(cut));
+      expect(resumed.frames.map((frame) => frame.data)).toEqual(full.frames.slice(cut).map((frame) => frame.data));
+    }
+    const byQuery = await getSse(`${server.url}/v1/agents/sessions/${sessionId}/stream?after=${encodeURIComponent(ids[3])}`, server.apiKey);
+    expect(byQuery.frames.map((frame) => frame.id)).toEqual(ids.slice(4));
+    const bad = await server.request('GET', `/v1/agents/sessions/${sessionId}/stream`, { headers: { 'last-event-id': 'nonsense' } });
+    expect(bad.status).toBe(422);
+  });
+
+  it('joins a live run mid-stream without duplicates or gaps', async () => {
+    const sessionId = await serverWith([{ text: words(30) }], 15);
+    const first = await startStreaming(sessionId);
+    const seen = parseSse(first.firstText).frames;
+    first.drop();
+    const lastId = seen.at(-1)!.id!;
+    const resumed = await getSse(`${server.url}/v1/agents/sessions/${sessionId}/stream`, server.apiKey, { 'last-event-id': lastId });
+    const all = [...seen, ...resumed.frames];
+    expect(all.map((frame) => Number(frame.id!.split(':')[1]))).toEqual(all.map((_, index) => index + 1));
+    expect(all.at(-1)!.event).toBe('done');
+    const tokens = all.filter((frame) => frame.event === 'token').map((frame) => frame.data.content).join('');
+    expect(tokens).toBe(words(30).join(''));
+  });
+});
+
+describe('disconnect is not cancel', () => {
+  it('keeps running after the client drops and stores the full answer', async () => {
+    const sessionId = await serverWith([{ text: words(20) }], 10);
+    const stream = await startStreaming(sessionId);
+    stream.drop();
+    const history = await waitFor(async () => {
+      const response = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
+      return response.body.messages.find((message: any) => message.role === 'assistant') ? response.body : undefined;
+    });
+    const answer = history.messages.find((message: any) => message.role === 'assistant');
+    expect(answer.content).toBe(words(20).join(''));
+    expect(answer.status).toBe('complete');
+  });
+});
+
+describe('cancel', () => {
+  it('stops the run, stores the partial answer as cancelled and ends the stream with done cancelled', async () => {
+    const sessionId = await serverWith([{ text: words(200) }], 20);
+    const stream = await startStreaming(sessionId);
+    const cancelled = await server.request('POST', `/v1/agents/sessions/${sessionId}/cancel`);
+    expect(cancelled.body).toMatchObject({ cancelled: true, message_id: expect.stringMatching(/^msg_/) });
+    const text = await stream.finished;
+    const frames = parseSse(text).frames;
+    expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+    const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
+    const answer = history.body.messages.find((message: any) => message.role === 'assistant');
+    expect(answer.status).toBe('cancelled');
+    expect(answer.content.length).toBeGreaterThan(0);
+    expect(answer.content.length).toBeLessThan(words(200).join('').length);
+    expect((await server.request('POST', `/v1/agents/sessions/${sessionId}/cancel`)).body.cancelled).toBe(false);
+    // The session is free again.
+    expect((await server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: 'again', stream: false } })).status).toBe(200);
+  });
+
+  it('DELETE of the session cancels its run', async () => {
+    const sessionId = await serverWith([{ text: words(200) }], 20);
+    const stream = await startStreaming(sessionId);
+    expect((await server.request('DELETE', `/v1/agents/sessions/${sessionId}`)).status).toBe(200);
+    expect(parseSse(await stream.finished).frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+  });
+});
+
+describe('one run per session', () => {
+  it('answers 409 SessionBusyError with the active message id, or queues when asked', async () => {
+    const sessionId = await serverWith([{ text: words(15) }], 10);
+    const stream = await startStreaming(sessionId, { content: 'first' });
+    const busy = await server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: 'second' } });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.type).toBe('SessionBusyError');
+    const active = parseSse(stream.firstText).frames[0].id!.split(':')[0];
+    expect(busy.body.error.details.message_id).toBe(active);
+    const queued = await server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: 'third', queue: true, stream: false } });
+    expect(queued.status).toBe(200);
+    await stream.finished;
+    const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
+    expect(history.body.messages.map((message: any) => `${message.role}:${message.role === 'user' ? message.content : ''}`)).toEqual(['user:first', 'assistant:', 'user:third', 'assistant:']);
+  });
+
+  it('never interleaves two runs when many clients send at once', async () => {
+    const sessionId = await serverWith([{ text: words(5) }], 2);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: `m${index}`, stream: false } })));
+    const accepted = results.filter((result) => result.status === 200).length;
+    expect(accepted).toBeGreaterThanOrEqual(1);
+    expect(accepted + results.filter((result) => result.status === 409).length).toBe(8);
+    const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history?limit=200`);
+    const roles = history.body.messages.map((message: any) => message.role);
+    for (let index = 0; index < roles.length; index += 2) expect(roles.slice(index, index + 2)).toEqual(['user', 'assistant']);
+  });
+});
+
+describe('idempotency', () => {
+  it('returns the same run for a repeated Idempotency-Key', async () => {
+    const sessionId = await serverWith([{ text: words(3) }]);
+    const headers = { 'idempotency-key': 'key-123' };
+    const first = await postSse(messages(sessionId), server.apiKey, { content: 'once' }, headers);
+    const second = await postSse(messages(sessionId), server.apiKey, { content: 'once' }, headers);
+    expect(second.frames.map((frame) => frame.id)).toEqual(first.frames.map((frame) => frame.id));
+    const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
+    expect(history.body.messages.filter((message: any) => message.role === 'user')).toHaveLength(1);
+  });
+});
+
+describe('confirmations', () => {
+  const setup = async () => {
+    const sessionId = await serverWith([{ tool: 'delete_collection', input: { collection_id: 'doomed' } }, { text: ['Deleted ', 'it.'] }]);
+    await server.request('POST', '/v1/collections', { body: { collection_name: 'doomed', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } });
+    const patched = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: { available_tools: ['delete_collection', 'list_collections'] } } });
+    const session = patched.body.session_id as string;
+    void sessionId;
+    const paused = await postSse(messages(session), server.apiKey, { content: 'delete the doomed collection' });
+    const confirmation = paused.frames.at(-1)!;
+    return { session, paused, confirmation };
+  };
+
+  it('pauses on a write tool and continues the same run when approved', async () => {
+    const { session, paused, confirmation } = await setup();
+    expect(confirmation.event).toBe('confirmation_required');
+    expect(confirmation.data).toMatchObject({ confirmation_id: expect.stringMatching(/^conf_/), tool_name: 'delete_collection', inputs: { collection_id: 'doomed' }, expires_at: expect.any(String) });
+    expect(paused.frames.some((frame) => frame.event === 'tool_result')).toBe(false);
+    const pending = await server.request('GET', `/v1/agents/sessions/${session}`);
+    expect(pending.body.pending_confirmations[0].confirmation_id).toBe(confirmation.data.confirmation_id);
+    expect((await server.request('GET', '/v1/collections/doomed')).status).toBe(200);
+
+    const continued = await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: true });
+    expect(continued.status).toBe(200);
+    expect(continued.frames[0]).toMatchObject({ event: 'tool_result', data: { tool_name: 'delete_collection', success: true } });
+    expect(continued.frames.at(-1)!.event).toBe('done');
+    expect(continued.frames.map((frame) => Number(frame.id!.split(':')[1]))[0]).toBe(Number(confirmation.id!.split(':')[1]) + 1);
+    expect((await server.request('GET', '/v1/collections/doomed')).status).toBe(404);
+    const replay = await server.request('POST', `/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, { body: { approved: true } });
+    expect(replay.status).toBe(400);
+    expect((await server.request('POST', `/v1/agents/sessions/${session}/confirmations/conf_unknown`, { body: { approved: true } })).status).toBe(404);
+  });
+
+  it('does not execute a denied tool', async () => {
+    const { session, confirmation } = await setup();
+    const continued = await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: false });
+    expect(continued.frames[0]).toMatchObject({ event: 'tool_result', data: { success: false, output: { denied: true } } });
+    expect(continued.frames.at(-1)!.event).toBe('done');
+    expect((await server.request('GET', '/v1/collections/doomed')).status).toBe(200);
+  });
+
+  it('refuses a read-only key', async () => {
+    await serverWith([{ text: ['x'] }]);
+    const readOnly = await server.createKey(server.orgId, { readOnly: true });
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    expect((await server.request('POST', `/v1/agents/sessions/${session}/messages`, { apiKey: readOnly, body: { content: 'hi' } })).status).toBe(403);
+  });
+});
+
+describe('quotas', () => {
+  it('refuses before the run with the limit named', async () => {
+    await serverWith([{ text: ['ok'] }]);
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {}, quotas: { max_messages: 1 } } })).body.session_id;
+    expect((await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'one', stream: false } })).status).toBe(200);
+    const refused = await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'two' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ type: 'QuotaExceededError', details: { limit: 'max_messages' } });
+    const limited = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {}, quotas: { rate_limit_messages_per_minute: 1 } } })).body.session_id;
+    await server.request('POST', `/v1/agents/sessions/${limited}/messages`, { body: { content: 'one', stream: false } });
+    const tooFast = await server.request('POST', `/v1/agents/sessions/${limited}/messages`, { body: { content: 'two' } });
+    expect(tooFast.status).toBe(429);
+    expect(tooFast.headers.get('retry-after')).toBeTruthy();
+  });
+
+  it('stops mid-run with an error event naming max_tool_calls', async () => {
+    await serverWith([{ tool: 'list_collections', input: {} }, { tool: 'list_collections', input: {} }, { text: ['done'] }]);
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {}, quotas: { max_tool_calls: 1 } } })).body.session_id;
+    const stream = await postSse(messages(session), server.apiKey, { content: 'go' });
+    expect(stream.frames.at(-1)).toMatchObject({ event: 'error', data: { limit: 'max_tool_calls' } });
+  });
+});
