@@ -23,6 +23,7 @@ import { sortAttributeStage } from './stages/sort-attribute.js';
 import { sortRelevanceStage } from './stages/sort-relevance.js';
 import { summarizeStage } from './stages/summarize.js';
 import type { StageCategory, StageDefinition } from './stages/stage-definition.js';
+import { ownValue } from '../lib/own-value.js';
 
 const DEFINITIONS: StageDefinition[] = [
   featureSearchStage,
@@ -61,7 +62,7 @@ export const STAGE_IDS: readonly string[] = DEFINITIONS.map((definition) => defi
 
 export function getStageDefinition(stageId: string): StageDefinition | null {
   const id = stageId.trim().toLowerCase();
-  return BY_ID.get(id) ?? BY_ID.get(LEGACY_STAGE_IDS[id] ?? '') ?? null;
+  return BY_ID.get(id) ?? BY_ID.get(ownValue(LEGACY_STAGE_IDS, id) ?? '') ?? null;
 }
 
 export interface RetrieverStageDefinition {

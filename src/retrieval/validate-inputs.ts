@@ -5,6 +5,7 @@
  * never sees a missing query.
  */
 import { errors, type ValidationIssue } from '../errors.js';
+import { ownValue } from '../lib/own-value.js';
 
 export interface InputField {
   type?: string;
@@ -36,7 +37,7 @@ export function validateInputs(schema: Record<string, InputField> | null | undef
       else if (field.required) issues.push({ type: 'missing', location: ['body', 'inputs', name], message: `Input '${name}' is required${field.description ? ` (${field.description})` : ''}.` });
       continue;
     }
-    const check = field.type ? TYPE_CHECKS[field.type] : undefined;
+    const check = field.type ? ownValue(TYPE_CHECKS, field.type) : undefined;
     if (check && !check(resolved[name])) {
       issues.push({ type: `${field.type}_type`, location: ['body', 'inputs', name], message: `Input '${name}' must be of type ${field.type}.` });
     } else if (field.enum && !field.enum.includes(resolved[name])) {
@@ -62,7 +63,7 @@ export function checkInputSchema(schema: unknown): Record<string, InputField> {
       continue;
     }
     const type = (field as InputField).type;
-    if (type !== undefined && !(type in TYPE_CHECKS) && !['image', 'audio', 'video', 'pdf', 'excel', 'document_reference'].includes(type)) {
+    if (type !== undefined && !ownValue(TYPE_CHECKS, type) && !['image', 'audio', 'video', 'pdf', 'excel', 'document_reference'].includes(type)) {
       issues.push({ type: 'enum', location: ['body', 'input_schema', name, 'type'], message: `Unknown input type '${type}'. Use one of: ${Object.keys(TYPE_CHECKS).join(', ')}.` });
     }
   }

@@ -10,6 +10,7 @@
  */
 import { errors, type ValidationIssue } from '../../errors.js';
 import { FILTER_OPERATORS, type FilterNode, type FilterOperator } from '../../store/filter-node.js';
+import { ownValue } from '../../lib/own-value.js';
 
 export const MAX_FILTER_DEPTH = 16;
 
@@ -78,7 +79,7 @@ class FilterParser {
     const children: FilterNode[] = [];
     for (const [key, value] of Object.entries(input)) {
       if (key === 'case_sensitive') continue;
-      const logical = LOGICAL_KEYS[key];
+      const logical = ownValue(LOGICAL_KEYS, key);
       const childLocation = [...location, key];
       if (!logical) {
         const node = this.parseShorthand(key, value, childLocation, sensitivity);
@@ -181,7 +182,7 @@ class FilterParser {
 function resolveOperator(raw: string): FilterOperator | null {
   const lower = raw.trim().toLowerCase();
   if ((FILTER_OPERATORS as readonly string[]).includes(lower)) return lower as FilterOperator;
-  return OPERATOR_ALIASES[lower] ?? null;
+  return ownValue(OPERATOR_ALIASES, lower) ?? null;
 }
 
 function checkValue(field: string, operator: FilterOperator, value: unknown): string | null {

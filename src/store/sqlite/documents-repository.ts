@@ -9,6 +9,7 @@ import type { DocumentRecord } from '../data-records.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { encodeVector } from './sqlite-document-index.js';
+import { ownValue } from '../../lib/own-value.js';
 
 interface DocumentRow {
   rowid: number;
@@ -81,8 +82,9 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       const params: unknown[] = [scope.orgId, scope.namespaceId, collectionId];
       filterWhere(query, where, params);
       const field = query.sort?.field ?? 'created_at';
-      const sortExpression = SYSTEM_SORT[field] ?? `json_extract(data, ?)`;
-      const sortParams = SYSTEM_SORT[field] ? [] : [jsonPath(field)];
+      const systemSort = ownValue(SYSTEM_SORT, field);
+      const sortExpression = systemSort ?? `json_extract(data, ?)`;
+      const sortParams = systemSort ? [] : [jsonPath(field)];
       // A json_extract sort needs its path bound inside the ORDER BY, so inline it as a quoted literal built from validated segments.
       const expression = sortParams.length > 0 ? `json_extract(data, '${jsonPath(field).replace(/'/g, "''")}')` : sortExpression;
       return paginate<DocumentRow & { sort_value: string | number | null }, DocumentRecord>(db, {

@@ -22,6 +22,7 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { invalidField } from '../../errors.js';
+import { ownValue } from '../../lib/own-value.js';
 
 export interface FilterSqlOptions {
   /** SQL expression of the JSON text column holding the user fields, e.g. `d.data`. */
@@ -81,7 +82,7 @@ interface FieldAccess {
 
 function accessField(field: string, options: FilterSqlOptions): FieldAccess {
   const data = raw(options.dataColumn);
-  const column = options.columns[field];
+  const column = ownValue(options.columns, field);
   if (column !== undefined) return { type: fragment`typeof(${raw(column)})`, value: raw(column), path: null, data };
   const path = jsonPathFor(field, data);
   if (!field.startsWith('metadata.')) {
@@ -90,7 +91,7 @@ function accessField(field: string, options: FilterSqlOptions): FieldAccess {
   // Documents keep user fields at the root while Mixpeek examples filter on `metadata.x`: absent → root.
   const rest = field.slice('metadata.'.length);
   const present = fragment`json_type(${data}, ${path}) IS NOT NULL`;
-  const restColumn = options.columns[rest];
+  const restColumn = ownValue(options.columns, rest);
   if (restColumn !== undefined) {
     return {
       type: fragment`CASE WHEN ${present} THEN json_type(${data}, ${path}) ELSE typeof(${raw(restColumn)}) END`,

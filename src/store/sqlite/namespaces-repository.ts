@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
 import { likePattern, paginate, parseJson } from './paginate.js';
 import { errors } from '../../errors.js';
+import { ownValue } from '../../lib/own-value.js';
 
 interface NamespaceRow extends Omit<NamespaceRecord, 'feature_extractors' | 'payload_indexes' | 'auto_create_indexes'> {
   feature_extractors: string;
@@ -71,7 +72,7 @@ export function createNamespacesRepository(db: SqliteDatabase): Store['namespace
         where.push(`(${column('namespace_name')} LIKE ? ESCAPE '\\' OR ${column('namespace_id')} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
         params.push(pattern, pattern, pattern);
       }
-      const sortColumn = SORTABLE[query.sort?.field ?? 'created_at'] ?? 'created_at';
+      const sortColumn = ownValue(SORTABLE, query.sort?.field ?? 'created_at') ?? 'created_at';
       return paginate<NamespaceRow, NamespaceRecord>(db, {
         table: 'namespaces',
         where,
