@@ -29,6 +29,7 @@ import type { EmbeddingCatalog } from './retrieval/embedding-catalog.js';
 import { createRetrieverService } from './retrieval/retriever-service.js';
 import { retrieversRoutes } from './http/routes/retrievers-routes.js';
 import { newId } from './lib/ids.js';
+import { webRoutes } from './http/routes/web-routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -54,7 +55,8 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     genReqId: () => newId('req', 12),
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
-    forceCloseConnections: false,
+    // Graceful shutdown ends runs and their streams first (server.ts); by close() only idle keep-alive sockets remain, and a hijacked SSE socket is never tracked as idle.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -127,6 +129,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   await app.register(collectionsRoutes(services));
   await app.register(documentsRoutes(services));
   await app.register(retrieversRoutes(services));
+  await app.register(webRoutes(services));
   app.addHook('onClose', async () => {
     await runs.shutdown(0);
   });

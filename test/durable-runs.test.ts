@@ -240,3 +240,37 @@ describe('quotas', () => {
     expect(stream.frames.at(-1)).toMatchObject({ event: 'error', data: { limit: 'max_tool_calls' } });
   });
 });
+
+describe('heartbeats and slow clients', () => {
+  it('sends : ping while the model is silent', async () => {
+    server = await startTestServer({ config: { heartbeatSeconds: 1 }, dependencies: { models: resolverFor(scriptedModel([{ text: ['slow ', 'answer'] }], 1300)) } });
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const stream = await postSse(messages(session), server.apiKey, { content: 'hi' });
+    expect(stream.comments).toContain('ping');
+    expect(stream.frames.at(-1)!.event).toBe('done');
+  });
+
+  it('cuts off a client that stops reading, while the run finishes and stays resumable', async () => {
+    const { connect } = await import('node:net');
+    const chunk = 'x'.repeat(2000);
+    server = await startTestServer({ config: { sseBufferBytes: 1_048_576, sseStallSeconds: 1, rateLimitPerMinute: 0 }, dependencies: { models: resolverFor(scriptedModel([{ text: Array.from({ length: 4000 }, () => chunk) }])) } });
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const body = JSON.stringify({ content: 'flood me' });
+    socket.write(`POST /v1/agents/sessions/${session}/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.apiKey}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    socket.pause();
+    const history = await waitFor(async () => {
+      const response = await server.request('GET', `/v1/agents/sessions/${session}/history`);
+      return response.body.messages.find((message: any) => message.role === 'assistant') ? response.body : undefined;
+    }, 60_000);
+    expect(history.messages.find((message: any) => message.role === 'assistant').content.length).toBe(4000 * 2000);
+    let received = 0;
+    socket.on('data', (data) => (received += data.length));
+    socket.resume();
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(received).toBeLessThan(4000 * 2000);
+    const replay = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey);
+    expect(replay.frames.at(-1)!.event).toBe('done');
+  }, 90_000);
+});

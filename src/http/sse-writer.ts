@@ -8,9 +8,14 @@
  */
 import type { FastifyReply } from 'fastify';
 
+/** Above this many buffered bytes the stream waits for the socket before sending more. */
+const DRAIN_MARK = 64 * 1024;
+
 export interface SseWriterOptions {
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /** How long a reader may stay stalled before it is cut off. */
+  stallMs: number;
   headers?: Record<string, string>;
 }
 
@@ -55,6 +60,34 @@ export class SseWriter {
 
   comment(text: string): boolean {
     return this.write(`: ${text}\n\n`);
+  }
+
+  /**
+   * Waits until the socket has room again. False when the reader stayed
+   * stalled past the limit (it is then disconnected) or the stream closed.
+   */
+  async drain(): Promise<boolean> {
+    const raw = this.reply.raw;
+    if (this.closed) return false;
+    if (raw.writableLength < DRAIN_MARK) return true;
+    const drained = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), this.options.stallMs);
+      const onDrain = () => finish(true);
+      const onClose = () => finish(false);
+      function finish(value: boolean) {
+        clearTimeout(timer);
+        raw.off('drain', onDrain);
+        raw.off('close', onClose);
+        resolve(value);
+      }
+      raw.on('drain', onDrain);
+      raw.on('close', onClose);
+    });
+    if (!drained && !this.closed) {
+      raw.destroy();
+      this.markClosed();
+    }
+    return drained;
   }
 
   onClose(listener: () => void): void {

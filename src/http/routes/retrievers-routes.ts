@@ -43,7 +43,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       reply.headers(headers);
       return presentExecution(outcome, retrieverId);
     }
-    const writer = new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, headers });
+    const writer = new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers });
     try {
       const { outcome, retrieverId } = await run({ signal: controller.signal, onEvent: (event) => writer.send(event) });
       writer.send({ event_type: 'execution_complete', ...presentExecution(outcome, retrieverId) });

@@ -34,12 +34,12 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
   const { store, runs, config } = services;
 
   async function stream(request: FastifyRequest, reply: FastifyReply, scope: TenantScope, run: RunRecord, afterSeq: number) {
-    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes });
+    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000 });
     const disconnected = new AbortController();
     writer.onClose(() => disconnected.abort());
     try {
       for await (const event of runs.join(scope, run, afterSeq, disconnected.signal)) {
-        if (!writer.send(event.json, event.type, `${run.run_id}:${event.seq}`)) break;
+        if (!writer.send(event.json, event.type, `${run.run_id}:${event.seq}`) || !(await writer.drain())) break;
       }
     } catch (error) {
       request.log.error({ err: error }, 'stream failed');

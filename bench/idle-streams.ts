@@ -1,0 +1,1 @@
+export async function runIdleStreams(..._args: unknown[]): Promise<void> {}

@@ -1,0 +1,112 @@
+/**
+ * @module bench/message-overhead
+ * Section 1: what a message costs Quarry beyond the model. A spawned Quarry
+ * answers messages whose (mock, zero-delay) model makes one `smart_search`
+ * call and then streams 50 tokens; a bare `node:http` process replays the
+ * same stream byte for byte with no work. Both are driven by the same
+ * closed-loop clients, alternately, so every Quarry round has a baseline
+ * round next to it to be divided by.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ReportBuilder } from './report.js';
+import { cpuTimeMs, createSession, startHelperProcess, type QuarryProcess } from './quarry-process.js';
+import { streamRequest, type StreamTimings } from './sse-client.js';
+import { elapsedMs, figure, median, now, pairedRatio, percentile, runWorkers } from './statistics.js';
+
+const SECTION = '1 message';
+const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+export const MESSAGE_CONTENT = 'Find videos about machine learning';
+
+export interface RoundResult {
+  timings: StreamTimings[];
+  wallMs: number;
+  cpuMs: number;
+  failures: number;
+}
+
+/** `clients` concurrent clients, each on its own session, each sending `perClient` messages in turn. */
+export async function messageRound(target: { url: string; pid: number }, sessions: string[], perClient: number, headers: Record<string, string>): Promise<RoundResult> {
+  const timings: StreamTimings[] = [];
+  let failures = 0;
+  const cpuBefore = cpuTimeMs(target.pid);
+  const started = now();
+  await runWorkers(sessions.length, async (worker) => {
+    for (let index = 0; index < perClient; index++) {
+      const result = await streamRequest({ url: `${target.url}/v1/agents/sessions/${sessions[worker]}/messages`, headers, body: { content: MESSAGE_CONTENT } });
+      if (result.status !== 200 || result.terminal !== 'done') failures++;
+      else timings.push(result);
+    }
+  });
+  return { timings, wallMs: elapsedMs(started), cpuMs: cpuTimeMs(target.pid) - cpuBefore, failures };
+}
+
+const p50 = (timings: StreamTimings[], pick: (timing: StreamTimings) => number) => percentile(timings.map(pick), 0.5);
+
+export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBuilder, options: { quick: boolean; workDirectory: string }): Promise<void> {
+  const headers = quarry.headers();
+  // Capture one real stream: the baseline replays it frame for frame.
+  const captureSession = await createSession(quarry);
+  const capture = await streamRequest({ url: `${quarry.url}/v1/agents/sessions/${captureSession}/messages`, headers, body: { content: MESSAGE_CONTENT }, keepFrames: true });
+  if (capture.terminal !== 'done' || !capture.frames) throw new Error(`capture stream did not finish: ${capture.status} ${capture.terminal}`);
+  const framesFile = join(options.workDirectory, 'captured-frames.json');
+  writeFileSync(framesFile, JSON.stringify(capture.frames));
+  report.note(SECTION, `The captured stream has ${capture.events} events, ${capture.bytes.toLocaleString('en-US')} bytes (smart_search tool call, 5 results, 50 tokens); the baseline replays exactly these frames.`);
+  const baseline = await startHelperProcess(BASELINE_SCRIPT, [framesFile]);
+  try {
+    const levels = options.quick ? [1, 16, 128] : [1, 16, 128];
+    const repeats = options.quick ? 3 : 5;
+    const perClientFor = (clients: number) => (clients === 1 ? (options.quick ? 15 : 30) : clients === 16 ? (options.quick ? 3 : 6) : 2);
+    // Warm-up: JIT, SQLite page cache, connection pools on both sides.
+    const warmSessions = await Promise.all(Array.from({ length: 8 }, () => createSession(quarry)));
+    await messageRound(quarry, warmSessions, options.quick ? 4 : 8, headers);
+    await messageRound(baseline, warmSessions, options.quick ? 4 : 8, headers);
+    let saturation = 0;
+    for (const clients of levels) {
+      const quarryRounds: RoundResult[] = [];
+      const baselineRounds: RoundResult[] = [];
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        const sessions = await Promise.all(Array.from({ length: clients }, () => createSession(quarry)));
+        quarryRounds.push(await messageRound(quarry, sessions, perClientFor(clients), headers));
+        baselineRounds.push(await messageRound(baseline, sessions, perClientFor(clients), headers));
+      }
+      reportLevel(report, clients, quarryRounds, baselineRounds);
+      const throughput = figure(quarryRounds.map((round) => (round.timings.length / round.wallMs) * 1000));
+      saturation = Math.max(saturation, throughput.median);
+    }
+    report.note(SECTION, `Messages/s at saturation (best median over the concurrency levels): ${saturation.toFixed(0)}.`);
+  } finally {
+    await baseline.stop();
+  }
+}
+
+function reportLevel(report: ReportBuilder, clients: number, quarry: RoundResult[], baseline: RoundResult[]): void {
+  const label = `c=${clients}`;
+  const firstEvent = quarry.map((round) => p50(round.timings, (timing) => timing.firstEventMs));
+  const firstToken = quarry.map((round) => p50(round.timings, (timing) => timing.firstTokenMs));
+  const total = quarry.map((round) => p50(round.timings, (timing) => timing.totalMs));
+  const totalP99 = quarry.map((round) => percentile(round.timings.map((timing) => timing.totalMs), 0.99));
+  const retrieval = quarry.map((round) => median(round.timings.map((timing) => timing.retrievalMs ?? Number.NaN).filter(Number.isFinite)));
+  const baselineTotal = baseline.map((round) => p50(round.timings, (timing) => timing.totalMs));
+  const baselineFirst = baseline.map((round) => p50(round.timings, (timing) => timing.firstEventMs));
+  const excludingRetrieval = total.map((value, index) => value - retrieval[index]);
+  const firstEventFigure = figure(firstEvent);
+  report.add({ section: SECTION, metric: `${label} time to first event (intent) p50`, value: firstEventFigure, unit: 'ms', ...(clients === 1 ? { target: '< 10 ms', met: firstEventFigure.median < 10 } : {}) });
+  report.add({ section: SECTION, metric: `${label} time to first token p50`, value: figure(firstToken), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} total time p50`, value: figure(total), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} total time p99`, value: figure(totalP99), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} retrieval inside the message (retriever_execution.latency_ms) p50`, value: figure(retrieval), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} baseline (bare node:http replay) total p50`, value: figure(baselineTotal), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} baseline first event p50`, value: figure(baselineFirst), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} Quarry/baseline total time`, value: pairedRatio(total, baselineTotal), unit: '×' });
+  const overhead = pairedRatio(excludingRetrieval, baselineTotal);
+  report.add({ section: SECTION, metric: `${label} Quarry excluding retrieval / baseline`, value: overhead, unit: '×', target: '≤ 1.5×', met: overhead.median <= 1.5 });
+  report.add({ section: SECTION, metric: `${label} messages/s`, value: figure(quarry.map((round) => (round.timings.length / round.wallMs) * 1000)), unit: 'msg/s', digits: 0 });
+  report.add({ section: SECTION, metric: `${label} baseline streams/s`, value: figure(baseline.map((round) => (round.timings.length / round.wallMs) * 1000)), unit: 'req/s', digits: 0 });
+  report.add({ section: SECTION, metric: `${label} Quarry/baseline throughput`, value: pairedRatio(quarry.map((round) => round.timings.length / round.wallMs), baseline.map((round) => round.timings.length / round.wallMs)), unit: '×' });
+  report.add({ section: SECTION, metric: `${label} server CPU per message`, value: figure(quarry.map((round) => round.cpuMs / Math.max(1, round.timings.length))), unit: 'ms CPU' });
+  report.add({ section: SECTION, metric: `${label} baseline CPU per stream`, value: figure(baseline.map((round) => round.cpuMs / Math.max(1, round.timings.length))), unit: 'ms CPU' });
+  const failures = quarry.reduce((sum, round) => sum + round.failures, 0);
+  if (failures > 0) report.note(SECTION, `${label}: ${failures} Quarry messages did not end with \`done\` (left out of the figures).`);
+}

@@ -1,0 +1,1 @@
+export async function runRetrieval(..._args: unknown[]): Promise<void> {}
