@@ -66,6 +66,25 @@ describe('a server killed mid-answer', () => {
     await second.kill('SIGTERM');
   }, 90_000);
 
+  it('on SIGTERM lets a running answer finish up to the grace period, then ends it recoverably', async () => {
+    slow = true;
+    const server = await spawnServer({ dataDir, env: env() });
+    spawned.push(server);
+    const session = (await call(server, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
+    const response = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'Another long story' }) });
+    const streamed = response.text();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exitCode = await server.kill('SIGTERM');
+    expect(exitCode).toBe(0);
+    const frames = parseSse(await streamed).frames;
+    expect(frames.at(-1)).toMatchObject({ event: 'error', data: { recoverable: true, type: 'RunInterruptedError' } });
+    const restarted = await spawnServer({ dataDir, env: env() });
+    spawned.push(restarted);
+    const history = await call(restarted, 'GET', `/v1/agents/sessions/${session}/history`);
+    expect(history.body.messages.map((message: { role: string; status: string }) => `${message.role}:${message.status}`)).toEqual(['user:complete', 'assistant:error']);
+    await restarted.kill('SIGTERM');
+  }, 60_000);
+
   it('turns provider failures into a recoverable error event after retries', async () => {
     const server = await spawnServer({ dataDir, env: env() });
     spawned.push(server);

@@ -12,11 +12,13 @@ export function createChatView(context, root) {
   let sessionId = null;
   let running = null; // { controller } while a stream is being read
   let openGeneration = 0;
+  // Follow the answer as it grows, until the reader scrolls up to read something.
+  let followBottom = true;
 
   const title = h('h2.chat-title', { testid: 'chat-title' }, 'No session');
   const subtitle = h('span.muted', { testid: 'chat-subtitle' });
   const stop = h('button.danger.small', { testid: 'stop-button', hidden: true, onclick: stopRun }, '■ Stop');
-  const messages = h('div.messages', { testid: 'messages' }, emptyState());
+  const messages = h('div.messages', { testid: 'messages', onwheel: () => { followBottom = isNearBottom(); }, ontouchmove: () => { followBottom = isNearBottom(); } }, emptyState());
   const input = h('textarea', { rows: 2, placeholder: 'Ask about your data…  (Ctrl+Enter to send)', testid: 'message-input', disabled: true,
     onkeydown: (event) => { if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); } } });
   const send = h('button.primary', { testid: 'send-button', disabled: true, onclick: submit }, 'Send');
@@ -179,6 +181,7 @@ export function createChatView(context, root) {
           case 'done': current.done(data); break;
           case 'error': current.note(data.message, 'error'); toast(data.message); break;
         }
+        scrollDown();
       }
     } catch (error) {
       current.note(error.message ?? String(error), 'error');
@@ -204,9 +207,13 @@ export function createChatView(context, root) {
     stop.disabled = false;
   }
 
+  function isNearBottom() {
+    return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 160;
+  }
+
   function scrollDown(force = false) {
-    const nearBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 160;
-    if (force || nearBottom) messages.scrollTop = messages.scrollHeight;
+    if (force) followBottom = true;
+    if (followBottom) messages.scrollTop = messages.scrollHeight;
   }
 
   return { open, get sessionId() { return sessionId; } };

@@ -75,7 +75,7 @@ export function pipelineCard(data, context) {
   } }, 'Save as retriever');
   const form = h('div.save-row', {}, name, save);
   return h('details.card.pipeline', { testid: 'pipeline-card' },
-    h('summary', {}, h('span.card-icon', {}, '⛓'), h('strong', {}, 'Pipeline'), h('span.muted', {}, `${(config.stages ?? []).length} stages`)),
+    h('summary', {}, h('span.card-icon', {}, '{ }'), h('strong', {}, 'Pipeline'), h('span.muted', {}, `${(config.stages ?? []).length} stages`)),
     h('div.card-body', {}, h('p.muted', {}, data.message ?? ''), h('pre.code', {}, pretty(config)), form),
   );
 }
