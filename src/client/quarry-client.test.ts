@@ -86,7 +86,7 @@ describe('typed events', () => {
     const error = await client.sessions.get('ses_doesnotexist').catch((caught: unknown) => caught);
     expect(QuarryApiError.is(error)).toBe(true);
     expect(error).toMatchObject({ status: 404, type: 'NotFoundError', message: expect.any(String) });
-    const invalid = await client.sessions.create({ agent_config: { temperature: 9 } }).catch((caught: unknown) => caught as QuarryApiError);
+    const invalid = (await client.sessions.create({ agent_config: { temperature: 9 } }).catch((caught: unknown) => caught)) as QuarryApiError;
     expect(invalid).toMatchObject({ status: 422, type: 'ValidationError' });
     expect(invalid.details).toHaveProperty('validation_errors');
     const streamed = await collect(client.sessions.send('ses_doesnotexist', 'hello')).catch((caught: unknown) => caught);
@@ -158,7 +158,7 @@ describe('automatic resume', () => {
       throw new TypeError('fetch failed');
     };
     const broken = createQuarryClient({ baseUrl: server.url, apiKey: server.apiKey, fetch: failing, maxReconnects: 2, reconnectDelayMs: 1 });
-    const error = await collect(broken.sessions.send('ses_x', 'hi')).catch((caught: unknown) => caught as Error);
+    const error = (await collect(broken.sessions.send('ses_x', 'hi')).catch((caught: unknown) => caught)) as Error;
     expect(error.message).toMatch(/could not be resumed after 2 attempts: fetch failed/);
     expect(calls).toBe(3);
   });

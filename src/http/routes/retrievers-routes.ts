@@ -43,16 +43,20 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       reply.headers(headers);
       return presentExecution(outcome, retrieverId);
     }
-    const writer = new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers });
+    // The stream opens at the first stage event, so a request rejected before any work (bad inputs) is a plain 4xx.
+    let writer: SseWriter | null = null;
+    const open = () => (writer ??= new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers }));
     try {
-      const { outcome, retrieverId } = await run({ signal: controller.signal, onEvent: (event) => writer.send(event) });
-      writer.send({ event_type: 'execution_complete', ...presentExecution(outcome, retrieverId) });
+      const { outcome, retrieverId } = await run({ signal: controller.signal, onEvent: (event) => open().send(event) });
+      open().send({ event_type: 'execution_complete', ...presentExecution(outcome, retrieverId) });
     } catch (error) {
+      if (!writer) throw error;
       const appError = toAppError(error, services.config.bodyLimitBytes);
-      writer.send({ event_type: 'execution_error', error: appError.message, error_type: appError.type, status: appError.status, details: appError.details });
+      open().send({ event_type: 'execution_error', error: appError.message, error_type: appError.type, status: appError.status, details: appError.details });
     }
-    writer.send('[DONE]');
-    writer.end();
+    const sse = open();
+    sse.send('[DONE]');
+    sse.end();
     return reply;
   }
 

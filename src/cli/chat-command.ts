@@ -1,0 +1,269 @@
+/**
+ * @module cli/chat-command
+ * `quarry chat`: a terminal conversation with a session through the typed
+ * client (so it speaks plain HTTP and works against any Quarry). Answers
+ * stream as they are written; tool calls and retriever executions take one
+ * line each; write tools ask y/n. Ctrl-C during an answer cancels the run
+ * on the server, not the program; at the prompt, a second Ctrl-C exits.
+ */
+import { createInterface } from 'node:readline';
+import { createQuarryClient, QuarryApiError, type QuarryClient, type QuarryEvent } from '../client/index.js';
+
+export interface ChatOptions {
+  url: string;
+  apiKey?: string;
+  session?: string;
+  namespace?: string;
+}
+
+const HELP = `Commands:
+  /history    show this session's conversation
+  /sessions   list recent sessions (use one with /use <session_id>)
+  /use ID     switch to another session
+  /new        start a new session
+  /help       this list
+  /quit       leave (Ctrl-D works too)
+Ctrl-C while an answer is streaming stops it; Ctrl-C twice at the prompt exits.`;
+
+type Paint = (text: string) => string;
+
+function palette(enabled: boolean) {
+  const code = (open: number, close: number): Paint => (text) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+  return { dim: code(2, 22), bold: code(1, 22), red: code(31, 39), green: code(32, 39), yellow: code(33, 39), cyan: code(36, 39) };
+}
+
+export async function chatCommand(options: ChatOptions): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  if (!options.apiKey) {
+    process.stderr.write(
+      'quarry chat needs an API key: pass --api-key sk_… or set QUARRY_API_KEY.\n' +
+        'The server prints an admin key the first time it starts; `quarry keys create` makes another.\n',
+    );
+    return 2;
+  }
+  const colors = palette(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const client = createQuarryClient({ baseUrl: options.url, apiKey: options.apiKey, namespace: options.namespace });
+
+  let sessionId: string;
+  try {
+    sessionId = options.session ? (await client.sessions.get(options.session)).session_id : await newSession(client);
+  } catch (error) {
+    process.stderr.write(`${describe(error, options.url)}\n`);
+    return 1;
+  }
+  out(`${colors.bold('Quarry chat')} ${colors.dim(`· ${options.url} · session ${sessionId} · /help for commands`)}\n`);
+
+  const terminal = Boolean(process.stdin.isTTY);
+  const reader = createInterface({ input: process.stdin, output: process.stdout, terminal });
+  const lines: string[] = [];
+  let waiting: ((line: string | null) => void) | null = null;
+  let closed = false;
+  reader.on('line', (line) => (waiting ? (waiting(line), (waiting = null)) : lines.push(line)));
+  reader.on('close', () => {
+    closed = true;
+    waiting?.(null);
+  });
+  const nextLine = (prompt: string): Promise<string | null> => {
+    reader.setPrompt(prompt);
+    reader.prompt();
+    if (lines.length) return Promise.resolve(lines.shift()!);
+    if (closed) return Promise.resolve(null);
+    return new Promise((resolve) => (waiting = resolve));
+  };
+
+  // Ctrl-C: a terminal readline reports it as its own SIGINT event; piped input gets the process signal.
+  let run: { controller: AbortController; cancelling: boolean } | null = null;
+  let interruptedAtPrompt = false;
+  const interrupt = () => {
+    if (run && !run.cancelling) {
+      run.cancelling = true;
+      out(colors.yellow('\n(stopping the answer…)\n'));
+      client.sessions.cancel(sessionId).catch(() => run?.controller.abort());
+    } else if (run) {
+      run.controller.abort(); // A second Ctrl-C stops waiting for the server's confirmation of the cancel.
+    } else if (interruptedAtPrompt) {
+      out('\n');
+      reader.close();
+      closed = true;
+      waiting?.(null);
+    } else {
+      interruptedAtPrompt = true;
+      out(colors.dim('\n(press Ctrl-C again to exit, or type /quit)\n'));
+      reader.prompt();
+    }
+  };
+  reader.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
+
+  /** Prints one stream; returns the confirmation event it ended on, if any. */
+  async function render(events: AsyncIterable<QuarryEvent>): Promise<Extract<QuarryEvent, { type: 'confirmation_required' }> | null> {
+    let answering = false;
+    let ended: Extract<QuarryEvent, { type: 'confirmation_required' }> | null = null;
+    const calls = new Map<string, Record<string, unknown>>();
+    const endAnswer = () => {
+      if (answering) out('\n');
+      answering = false;
+    };
+    for await (const event of events) {
+      switch (event.type) {
+        case 'intent':
+          out(colors.dim(`  intent: ${event.data.intent} (${Math.round(event.data.confidence * 100)}%)\n`));
+          break;
+        case 'tool_call':
+          calls.set(event.data.tool_call_id, event.data.inputs);
+          break;
+        case 'tool_result': {
+          endAnswer();
+          const mark = event.data.success ? colors.green('✓') : colors.red('✗');
+          out(`  ${colors.cyan('⚙')} ${event.data.tool_name}${colors.dim(compact(calls.get(event.data.tool_call_id)))} ${mark} ${colors.dim(`${Math.round(event.data.latency_ms)} ms`)}\n`);
+          break;
+        }
+        case 'retriever_execution': {
+          const source = event.data.is_adhoc ? 'ad hoc' : event.data.retriever_id;
+          out(`  ${colors.cyan('⌕')} ${event.data.tool_name} → ${event.data.documents_returned} docs ${colors.dim(`(${source}, ${Math.round(event.data.latency_ms)} ms)`)}\n`);
+          break;
+        }
+        case 'pipeline_config':
+          out(colors.dim(`  pipeline: ${(event.data.config.stages as unknown[] | undefined)?.length ?? 0} stages (save it as a retriever with POST /v1/retrievers)\n`));
+          break;
+        case 'token':
+          if (!answering) out(`\n${colors.bold(colors.green('quarry'))} `);
+          answering = true;
+          out(event.data.content);
+          break;
+        case 'message':
+          if (!answering && event.data.content) out(`\n${colors.bold(colors.green('quarry'))} ${event.data.content}`);
+          answering = true;
+          break;
+        case 'confirmation_required':
+          endAnswer();
+          ended = event;
+          break;
+        case 'done': {
+          endAnswer();
+          const usage = event.data.usage ? ` · ${event.data.usage.total_tokens} tokens` : '';
+          const stopped = event.data.cancelled ? colors.yellow(' · stopped') : '';
+          out(colors.dim(`  (${Math.round(event.data.latency_ms ?? 0)} ms · ${event.data.tool_calls_made ?? 0} tool call${event.data.tool_calls_made === 1 ? '' : 's'}${usage})`) + stopped + '\n');
+          break;
+        }
+        case 'error':
+          endAnswer();
+          out(colors.red(`  error: ${event.data.message}\n`));
+          break;
+        default:
+          break; // thinking and session_name stay out of the way in a terminal.
+      }
+    }
+    endAnswer();
+    return ended;
+  }
+
+  async function ask(content: string) {
+    let events: AsyncIterable<QuarryEvent> = client.sessions.send(sessionId, content, streamOptions());
+    for (;;) {
+      const confirmation = await render(events).finally(() => (run = null));
+      if (!confirmation) return;
+      const { data } = confirmation;
+      out(`${colors.yellow('?')} ${data.message}\n  ${colors.dim(JSON.stringify(data.inputs))}\n`);
+      const answer = await nextLine(`Allow ${data.tool_name}? [y/N] `);
+      const approved = /^y(es)?$/i.test((answer ?? '').trim());
+      events = client.sessions.confirm(sessionId, data.confirmation_id, approved, { after: confirmation.id, ...streamOptions() });
+    }
+  }
+
+  function streamOptions() {
+    const controller = new AbortController();
+    run = { controller, cancelling: false };
+    return { signal: controller.signal, onReconnect: () => out(colors.dim('  (connection dropped, resuming…)\n')) };
+  }
+
+  async function command(line: string): Promise<boolean> {
+    const [name, argument] = line.slice(1).trim().split(/\s+/, 2);
+    switch (name) {
+      case 'quit':
+      case 'exit':
+        return false;
+      case 'help':
+        out(`${HELP}\n`);
+        break;
+      case 'new':
+        sessionId = await newSession(client);
+        out(colors.dim(`  new session ${sessionId}\n`));
+        break;
+      case 'use':
+        if (!argument) out('  usage: /use <session_id>\n');
+        else sessionId = (await client.sessions.get(argument)).session_id;
+        break;
+      case 'sessions': {
+        const page = await client.sessions.list({ sort: { field: 'last_activity_at', direction: 'desc' } }, { limit: 10 });
+        for (const session of page.results) {
+          const current = session.session_id === sessionId ? colors.green('*') : ' ';
+          out(`${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${session.message_count} messages · ${session.status}`)}\n`);
+        }
+        break;
+      }
+      case 'history': {
+        const history = await client.sessions.history(sessionId, { limit: 200 });
+        for (const message of history.messages) {
+          if (message.role === 'user') out(`${colors.bold('you')} ${message.content}\n`);
+          else if (message.role === 'assistant') out(`${colors.bold(colors.green('quarry'))} ${message.content}\n`);
+          else if (message.content_type === 'tool_call') out(colors.dim(`  ⚙ ${message.tool_name}${compact(parse(message.tool_inputs))}\n`));
+        }
+        if (!history.messages.length) out(colors.dim('  (no messages yet)\n'));
+        break;
+      }
+      default:
+        out(`  unknown command /${name}; /help lists them\n`);
+    }
+    return true;
+  }
+
+  let code = 0;
+  for (;;) {
+    const line = await nextLine(`${colors.bold('you')} › `);
+    if (line === null) break;
+    interruptedAtPrompt = false;
+    const text = line.trim();
+    if (!text) continue;
+    try {
+      if (text.startsWith('/')) {
+        if (!(await command(text))) break;
+      } else {
+        await ask(text);
+      }
+    } catch (error) {
+      out(colors.red(`  ${describe(error, options.url)}\n`));
+      if (QuarryApiError.is(error) && error.status === 401) {
+        code = 1;
+        break;
+      }
+    }
+  }
+  process.off('SIGINT', interrupt);
+  reader.close();
+  return code;
+}
+
+async function newSession(client: QuarryClient): Promise<string> {
+  return (await client.sessions.create({ agent_config: {} })).session_id;
+}
+
+function describe(error: unknown, url: string): string {
+  if (QuarryApiError.is(error)) return `${error.message} (${error.type}, HTTP ${error.status})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return /fetch failed|ECONNREFUSED/.test(message) ? `Cannot reach Quarry at ${url}: is \`quarry serve\` running? (${message})` : message;
+}
+
+function compact(inputs: unknown): string {
+  if (!inputs || typeof inputs !== 'object' || Object.keys(inputs).length === 0) return '';
+  const text = JSON.stringify(inputs);
+  return `(${text.length > 70 ? `${text.slice(0, 69)}…` : text})`;
+}
+
+function parse(text: string | null): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
