@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { postSse } from './helpers/sse.js';
+import { loadDemo } from '../src/cli/demo-command.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  await loadDemo(server.store, server.quarry.services.config, server.orgId, { namespace: 'default', quiet: true });
+}, 120_000);
+afterAll(async () => {
+  await server.close();
+});
+
+describe('the demo data', () => {
+  it('loads 2,400 videos and two saved retrievers, and loading again stores nothing new', async () => {
+    expect((await server.request('GET', '/v1/collections/videos')).body.document_count).toBe(2400);
+    await loadDemo(server.store, server.quarry.services.config, server.orgId, { namespace: 'default', quiet: true });
+    expect((await server.request('GET', '/v1/collections/videos')).body.document_count).toBe(2400);
+    const retrievers = await server.request('POST', '/v1/retrievers/list');
+    expect(retrievers.body.results.map((retriever: any) => retriever.retriever_name).sort()).toEqual(['beginner_tutorials', 'video_search']);
+  });
+
+  it('answers "Find videos about machine learning" offline with a retriever execution and cited documents', async () => {
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const stream = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'Find videos about machine learning' });
+    const execution = stream.frames.find((frame) => frame.event === 'retriever_execution')!.data;
+    expect(execution.documents_returned).toBeGreaterThanOrEqual(3);
+    const titles: string[] = execution.documents.map((document: any) => document.title.toLowerCase());
+    expect(titles.filter((title) => title.includes('machine learning')).length).toBeGreaterThanOrEqual(3);
+    const answer = stream.frames.find((frame) => frame.event === 'message')!.data.content as string;
+    for (const document of execution.documents.slice(0, 3)) expect(answer).toContain(document.document_id);
+  });
+
+  it('runs the saved demo retrievers', async () => {
+    const search = await server.request('POST', '/v1/retrievers/video_search/execute', { body: { inputs: { query: 'sourdough bread' } } });
+    expect(search.body.documents.length).toBe(10);
+    expect(search.body.documents[0].title.toLowerCase()).toContain('sourdough');
+    const beginners = await server.request('POST', '/v1/retrievers/beginner_tutorials/execute', { body: { inputs: { query: 'astronomy' } } });
+    expect(beginners.body.documents.length).toBeGreaterThan(0);
+    expect(beginners.body.documents.every((document: any) => document.level === 'beginner')).toBe(true);
+  });
+});
