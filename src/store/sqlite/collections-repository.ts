@@ -4,7 +4,7 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { CollectionRecord } from '../data-records.js';
-import { likePattern, paginate, parseJson } from './paginate.js';
+import { listNamed, parseJson } from './paginate.js';
 import { errors } from '../../errors.js';
 
 interface CollectionRow extends Omit<CollectionRecord, 'config' | 'enabled' | 'metadata'> {
@@ -20,7 +20,7 @@ const toCollection = (row: CollectionRow): CollectionRecord => ({
   metadata: parseJson(row.metadata, null),
 });
 
-const SORTABLE = new Set(['created_at', 'updated_at', 'collection_name', 'collection_id']);
+const SORTABLE = ['created_at', 'updated_at', 'collection_name', 'collection_id'];
 const SCOPE = 'org_id = ? AND namespace_id = ?';
 
 export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (collectionId: string) => void): Store['collections'] {
@@ -57,30 +57,7 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
       return row ? toCollection(row) : null;
     },
     async list(scope, query) {
-      const where = [SCOPE];
-      const params: unknown[] = [scope.orgId, scope.namespaceId];
-      if (query.search) {
-        const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
-        const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
-        where.push(`(${column('collection_name')} LIKE ? ESCAPE '\\' OR ${column('collection_id')} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
-        params.push(pattern, pattern, pattern);
-      }
-      const sortColumn = query.sort && SORTABLE.has(query.sort.field) ? query.sort.field : 'created_at';
-      return paginate<CollectionRow, CollectionRecord>(db, {
-        table: 'collections',
-        where,
-        params,
-        sortExpression: sortColumn,
-        sortValue: (row) => row[sortColumn as keyof CollectionRow] as string | number,
-        idColumn: 'collection_id',
-        idValue: (row) => row.collection_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: toCollection,
-      });
+      return listNamed<CollectionRow & Record<string, unknown>, CollectionRecord>(db, { table: 'collections', nameColumn: 'collection_name', idColumn: 'collection_id', sortable: SORTABLE }, { where: [SCOPE], params: [scope.orgId, scope.namespaceId] }, query, toCollection);
     },
     async update(scope, collectionId, patch, now) {
       const row = db.prepare(`SELECT * FROM collections WHERE ${SCOPE} AND collection_id = ?`).get(scope.orgId, scope.namespaceId, collectionId) as

@@ -4,9 +4,8 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
-import { likePattern, paginate, parseJson } from './paginate.js';
+import { listNamed, parseJson } from './paginate.js';
 import { errors } from '../../errors.js';
-import { ownValue } from '../../lib/own-value.js';
 
 interface NamespaceRow extends Omit<NamespaceRecord, 'feature_extractors' | 'payload_indexes' | 'auto_create_indexes'> {
   feature_extractors: string;
@@ -23,12 +22,7 @@ function toNamespace(row: NamespaceRow): NamespaceRecord {
   };
 }
 
-const SORTABLE: Record<string, string> = {
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-  namespace_name: 'namespace_name',
-  namespace_id: 'namespace_id',
-};
+const SORTABLE = ['created_at', 'updated_at', 'namespace_name', 'namespace_id'];
 
 export function createNamespacesRepository(db: SqliteDatabase): Store['namespaces'] {
   const get = (orgId: string, namespaceId: string) =>
@@ -64,30 +58,7 @@ export function createNamespacesRepository(db: SqliteDatabase): Store['namespace
       return row ? toNamespace(row) : null;
     },
     async list(scope, query) {
-      const where = ['org_id = ?'];
-      const params: unknown[] = [scope.orgId];
-      if (query.search) {
-        const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
-        const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
-        where.push(`(${column('namespace_name')} LIKE ? ESCAPE '\\' OR ${column('namespace_id')} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
-        params.push(pattern, pattern, pattern);
-      }
-      const sortColumn = ownValue(SORTABLE, query.sort?.field ?? 'created_at') ?? 'created_at';
-      return paginate<NamespaceRow, NamespaceRecord>(db, {
-        table: 'namespaces',
-        where,
-        params,
-        sortExpression: sortColumn,
-        sortValue: (row) => row[sortColumn as keyof NamespaceRow] as string | number,
-        idColumn: 'namespace_id',
-        idValue: (row) => row.namespace_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: toNamespace,
-      });
+      return listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
     },
     async update(scope, namespaceId, patch, now) {
       const current = get(scope.orgId, namespaceId);

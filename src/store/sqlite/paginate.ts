@@ -5,7 +5,7 @@
  * row to know whether more exist.
  */
 import type { SqliteDatabase } from './open-database.js';
-import type { KeysetCursor, Page, SortDirection } from '../store.js';
+import type { KeysetCursor, NamedListQuery, Page, SortDirection } from '../store.js';
 
 export interface PageRequest<Row, Item> {
   table: string;
@@ -69,4 +69,43 @@ export function parseJson<T>(text: string | null, fallback: T): T {
 /** Escapes LIKE wildcards so a search for `50%` means the text `50%`. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * The list every named resource shares (namespaces, collections, retrievers):
+ * scoped rows, an optional search over name, id and description, a sort on
+ * an allowed column, and keyset or offset paging.
+ */
+export function listNamed<Row extends Record<string, unknown>, Item>(
+  db: SqliteDatabase,
+  resource: { table: string; nameColumn: string; idColumn: string; sortable: readonly string[] },
+  scope: { where: string[]; params: unknown[] },
+  query: NamedListQuery,
+  map: (row: Row) => Item,
+): Page<Item> {
+  const where = [...scope.where];
+  const params = [...scope.params];
+  if (query.search) {
+    const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
+    const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
+    where.push(`(${column(resource.nameColumn)} LIKE ? ESCAPE '\\' OR ${column(resource.idColumn)} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
+    params.push(pattern, pattern, pattern);
+  }
+  const requested = query.sort?.field ?? 'created_at';
+  const sortColumn = resource.sortable.includes(requested) ? requested : 'created_at';
+  return paginate<Row, Item>(db, {
+    table: resource.table,
+    where,
+    params,
+    sortExpression: sortColumn,
+    sortValue: (row) => row[sortColumn] as string | number,
+    idColumn: resource.idColumn,
+    idValue: (row) => row[resource.idColumn] as string,
+    direction: query.sort?.direction ?? 'desc',
+    limit: query.limit,
+    offset: query.offset,
+    cursor: query.cursor,
+    includeTotal: query.includeTotal,
+    map,
+  });
 }

@@ -5,7 +5,7 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { ExecutionRecord, RetrieverRecord } from '../data-records.js';
-import { likePattern, paginate } from './paginate.js';
+import { listNamed } from './paginate.js';
 import { errors } from '../../errors.js';
 
 interface RetrieverRow extends Omit<RetrieverRecord, 'config'> {
@@ -26,7 +26,7 @@ const toExecution = (row: ExecutionRow): ExecutionRecord => ({
 });
 
 const SCOPE = 'org_id = ? AND namespace_id = ?';
-const SORTABLE = new Set(['created_at', 'updated_at', 'retriever_name', 'retriever_id']);
+const SORTABLE = ['created_at', 'updated_at', 'retriever_name', 'retriever_id'];
 
 export function createRetrieversRepository(db: SqliteDatabase): Store['retrievers'] {
   return {
@@ -48,30 +48,7 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
       return row ? toRetriever(row) : null;
     },
     async list(scope, query) {
-      const where = [SCOPE];
-      const params: unknown[] = [scope.orgId, scope.namespaceId];
-      if (query.search) {
-        const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
-        const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
-        where.push(`(${column('retriever_name')} LIKE ? ESCAPE '\\' OR ${column('retriever_id')} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
-        params.push(pattern, pattern, pattern);
-      }
-      const sortColumn = query.sort && SORTABLE.has(query.sort.field) ? query.sort.field : 'created_at';
-      return paginate<RetrieverRow, RetrieverRecord>(db, {
-        table: 'retrievers',
-        where,
-        params,
-        sortExpression: sortColumn,
-        sortValue: (row) => row[sortColumn as keyof RetrieverRow] as string | number,
-        idColumn: 'retriever_id',
-        idValue: (row) => row.retriever_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: toRetriever,
-      });
+      return listNamed<RetrieverRow & Record<string, unknown>, RetrieverRecord>(db, { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', sortable: SORTABLE }, { where: [SCOPE], params: [scope.orgId, scope.namespaceId] }, query, toRetriever);
     },
     async update(scope, retrieverId, patch, now) {
       const row = db.prepare(`SELECT * FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`).get(scope.orgId, scope.namespaceId, retrieverId) as RetrieverRow | undefined;
