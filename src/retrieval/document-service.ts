@@ -14,6 +14,7 @@ import { errors, type ValidationIssue } from '../errors.js';
 import { newDocumentId } from '../lib/ids.js';
 import { contentHash } from '../ingest/content-hash.js';
 import { parseFilter } from './filters/parse-filter.js';
+import { normalizeVector } from '../lib/normalize-vector.js';
 
 /** Keys of a create body that describe the document rather than being its fields. */
 const RESERVED = new Set(['collection_id', 'features', 'document_id', '_internal', 'document_blobs', 'score']);
@@ -170,18 +171,10 @@ function readSuppliedVector(body: Record<string, unknown>, collection: Collectio
         });
         return null;
       }
-      return normalise(Float32Array.from(value as number[]));
+      return normalizeVector(Float32Array.from(value as number[]));
     }
   }
   return null;
-}
-
-function normalise(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let index = 0; index < vector.length; index++) vector[index] /= norm;
-  return vector;
 }
 
 /** The mapped text field, or every textual field joined when the collection maps none (or the field is absent). */

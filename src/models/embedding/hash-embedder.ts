@@ -15,6 +15,7 @@
  * each weighted by sublinear term frequency (1 + ln tf), signed-hashed
  * (FNV-1a + murmur finaliser) into 384 dimensions, then L2-normalised.
  */
+import { normalizeVector } from '../../lib/normalize-vector.js';
 
 export const HASH_EMBEDDING_MODEL = 'quarry-hash-embed';
 export const HASH_EMBEDDING_DIMENSIONS = 384;
@@ -60,7 +61,7 @@ export function hashEmbed(text: string, dimensions = HASH_EMBEDDING_DIMENSIONS):
   for (const [bigram, count] of bigramCounts) {
     addFeature(vector, hashRange(bigram, 0, bigram.length, SEED_BIGRAM), BIGRAM_WEIGHT * (1 + Math.log(count)));
   }
-  return normalize(vector);
+  return normalizeVector(vector);
 }
 
 /** Lowercased, diacritic-free, lightly stemmed words. */
@@ -132,11 +133,3 @@ function hashRange(text: string, start: number, end: number, seed: number): numb
   return hash >>> 0;
 }
 
-function normalize(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let index = 0; index < vector.length; index++) sum += vector[index] * vector[index];
-  if (sum === 0) return vector;
-  const scale = 1 / Math.sqrt(sum);
-  for (let index = 0; index < vector.length; index++) vector[index] *= scale;
-  return vector;
-}

@@ -10,6 +10,7 @@
  * the caller is never retried nor wrapped: it surfaces as the abort reason.
  */
 import { errors, type AppError } from '../../errors.js';
+import { normalizeVector } from '../../lib/normalize-vector.js';
 
 export interface OpenAICompatibleEmbedderOptions {
   /** e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`. */
@@ -102,7 +103,7 @@ function parseEmbeddings(body: unknown, expected: number, url: string, model: st
     if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every((value) => Number.isFinite(value))) {
       throw fail('an embedding is not a non-empty array of numbers');
     }
-    return normalize(Float32Array.from(embedding as number[]));
+    return normalizeVector(Float32Array.from(embedding as number[]));
   });
 }
 
@@ -153,11 +154,3 @@ function snippet(text: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || 'empty body';
 }
 
-function normalize(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let index = 0; index < vector.length; index++) sum += vector[index] * vector[index];
-  if (sum === 0) return vector;
-  const scale = 1 / Math.sqrt(sum);
-  for (let index = 0; index < vector.length; index++) vector[index] *= scale;
-  return vector;
-}
