@@ -13,7 +13,11 @@ export interface KeysOptions {
 }
 
 export async function keysCommand(store: Store, action: string | undefined, argument: string | undefined, options: KeysOptions, print: (line: string) => void): Promise<number> {
-  const { orgId } = await bootstrap(store, { now: Date.now });
+  const { orgId, createdKey } = await bootstrap(store, { now: Date.now });
+  if (createdKey) {
+    print('This data directory had no keys; created an admin key. Store it now; it is not shown again:');
+    print(createdKey);
+  }
   const scope = { orgId };
   switch (action) {
     case 'create': {

@@ -39,6 +39,8 @@ export const DEFAULT_NAMESPACE = 'default';
 
 export function registerRequestContext(app: FastifyInstance, store: Store, options: { rateLimitPerMinute: number; now: () => number }): void {
   const limiter = createRateLimiter(options.rateLimitPerMinute, options.now);
+  // last_used_at is for people auditing keys: minute precision, so not a write per request.
+  const lastTouched = new Map<string, number>();
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
@@ -49,6 +51,11 @@ export function registerRequestContext(app: FastifyInstance, store: Store, optio
     const key = await store.apiKeys.findByHash(hashApiKey(match[1]));
     if (!key) throw errors.unauthorized('Invalid or revoked API key.');
     request.auth = { orgId: key.org_id, keyId: key.key_id, readOnly: key.read_only, namespaces: key.namespaces };
+    const now = options.now();
+    if (now - (lastTouched.get(key.key_id) ?? 0) > 60_000) {
+      lastTouched.set(key.key_id, now);
+      await store.apiKeys.touch(key.key_id, now);
+    }
     const retryAfter = limiter.take(key.key_id);
     if (retryAfter > 0) {
       throw errors.tooManyRequests(`Rate limit of ${options.rateLimitPerMinute} requests per minute exceeded for this API key.`, retryAfter, { api_name: 'api_key' });
