@@ -45,6 +45,8 @@ export function createChatView(context, root) {
     if (!messages.children.length) messages.append(emptyState());
     // An answer still being written (e.g. after a page reload): join it where it is.
     if (session.active_message_id) follow(client.sessions.stream(id, { messageId: session.active_message_id, ...streamOptions() }), turn());
+    // A write tool still waiting for approval (the page was closed while it asked): ask again.
+    else if (session.pending_confirmations?.length) answerPending(id, session.pending_confirmations[0]);
     if (writable) input.focus();
   }
 
@@ -198,6 +200,15 @@ export function createChatView(context, root) {
       return follow(client.sessions.confirm(id, confirmation.data.confirmation_id, approved, { after: confirmation.id, ...streamOptions() }), current);
     }
     context.emit('run-finished', id);
+  }
+
+  async function answerPending(id, pending) {
+    const current = turn();
+    const data = { ...pending, message: `The agent is waiting for approval to run ${pending.tool_name}.` };
+    const approved = await confirmationDialog(data);
+    if (approved === null || id !== sessionId) return current.note('Waiting for confirmation (it expires after 5 minutes).');
+    current.note(approved ? `Approved ${pending.tool_name}` : `Denied ${pending.tool_name}`);
+    await follow(client.sessions.confirm(id, pending.confirmation_id, approved, streamOptions()), current);
   }
 
   async function stopRun() {

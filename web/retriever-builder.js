@@ -51,7 +51,9 @@ export function createRetrieverBuilder(context, root) {
     clear(template, h('option', { value: '' }, 'Hybrid search template'), saved.map((retriever) => h('option', { value: retriever.retriever_id }, retriever.retriever_name)));
     if (!stages.value) {
       stages.value = pretty(TEMPLATE_STAGES);
-      collections.value = (collectionPage?.results ?? []).map((collection) => collection.collection_name).slice(0, 1).join(', ');
+      // Start where the data is: the collection with the most documents.
+      const largest = [...(collectionPage?.results ?? [])].sort((a, b) => (b.document_count ?? 0) - (a.document_count ?? 0))[0];
+      collections.value = largest?.collection_name ?? '';
     }
     clear(stageList, h('summary', {}, `Available stages (${catalogue?.length ?? 0})`),
       h('ul.stage-list', {}, (catalogue ?? []).map((stage) => h('li', {}, h('code', {}, stage.stage_id), h('span.chip', {}, stage.category), ' ', stage.description))));

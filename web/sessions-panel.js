@@ -58,7 +58,7 @@ export function createSessionsPanel(context, root) {
     for (const session of page.results) list.append(item(session));
     state.cursor = page.pagination.next_cursor;
     state.hasMore = page.pagination.has_more && Boolean(state.cursor);
-    footer.textContent = page.total === 0 ? 'No sessions yet. Start one with “+ New”.' : state.hasMore ? '' : `${page.total ?? list.children.length} sessions`;
+    footer.textContent = page.total === 0 ? 'No sessions yet. Start one with “+ New”.' : state.hasMore ? '' : `${page.total ?? list.children.length} session${(page.total ?? list.children.length) === 1 ? '' : 's'}`;
     // A short first page leaves nothing to scroll: keep loading until the panel is full.
     if (state.hasMore && scroller.scrollHeight <= scroller.clientHeight) loadMore();
   }

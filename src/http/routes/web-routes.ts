@@ -5,6 +5,7 @@
  * is built once, on first request, and kept in memory: no build step at
  * install, and the browser always gets the client the server ships with.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { extname, join } from 'node:path';
@@ -12,8 +13,10 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { HttpServices } from '../http-services.js';
 import { errors } from '../../errors.js';
 
-const WEB_DIRECTORY = fileURLToPath(new URL('../../../web/', import.meta.url));
-const CLIENT_ENTRY = fileURLToPath(new URL('../../client/index.ts', import.meta.url));
+/** Run from src/ (tsx) or from a compiled dist/src/: the first candidate that exists wins. */
+const firstExisting = (...candidates: string[]) => candidates.map((candidate) => fileURLToPath(new URL(candidate, import.meta.url))).find((path) => existsSync(path)) ?? '';
+const WEB_DIRECTORY = firstExisting('../../../web/', '../../../../web/');
+const CLIENT_ENTRY = firstExisting('../../client/index.ts', '../../client/index.js');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
