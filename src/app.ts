@@ -120,7 +120,8 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async () => ({
     status: 'ready',
     store: store.kind,
-    vector_search: 'exact+hnsw',
+    vector_search: store.describe().vectorSearch,
+    text_search: store.describe().textSearch,
   }));
 
   await app.register(runsRoutes(services));

@@ -98,6 +98,15 @@ async function main(argv: string[]): Promise<number> {
       const { chatCommand } = await import('./cli/chat-command.js');
       return chatCommand({ url: (values.url as string | undefined) ?? `http://localhost:${config.port}`, apiKey: (values['api-key'] as string | undefined) ?? config.apiKey, session: values.session as string | undefined, namespace: namespaces[0] });
     }
+    case 'migrate': {
+      const { migrateCommand } = await import('./cli/migrate-command.js');
+      return migrateCommand(config, rest[0], console.log);
+    }
+    case 'export':
+    case 'import': {
+      const { transferCommand } = await import('./cli/migrate-command.js');
+      return transferCommand(config, command, { namespace: namespaces[0], file: rest[0] }, console.log);
+    }
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

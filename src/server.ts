@@ -22,8 +22,12 @@ export interface RunningServer {
 
 export async function startServer(config: Config, hooks: { onReady?: (store: Store, orgId: string) => Promise<void> } = {}): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, base: { service: 'quarry' } });
-  const store = await openStore(config);
-  const { orgId, createdKey } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
+  const store = await openStore(config, { onError: (error) => logger.warn({ error: error.message }, 'database connection error') });
+  // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
+  const { orgId, createdKey } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now }).catch(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+    return bootstrap(store, { apiKey: config.apiKey, now: Date.now });
+  });
   if (createdKey) {
     // Printed once, to the terminal, on purpose: it is the only way to learn the first key.
     process.stdout.write(
@@ -34,6 +38,12 @@ export async function startServer(config: Config, hooks: { onReady?: (store: Sto
   const models = createModelCatalog(config);
   const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
+  const description = store.describe();
+  const storeLine = `Store: ${description.store}, vector search: ${description.vectorSearch}, text search: ${description.textSearch}`;
+  if (description.store === 'postgres' && description.vectorSearch === 'exact') {
+    // Said at warn level on purpose: exact search is correct but scans every vector of a collection per query.
+    logger.warn({ store: description.store, vector_search: description.vectorSearch }, `${storeLine} (the server has no pgvector extension; vectors are searched exactly — install pgvector for HNSW)`);
+  } else logger.info({ store: description.store, vector_search: description.vectorSearch, text_search: description.textSearch }, storeLine);
   logger.info({ url, store: store.kind, data_dir: config.dataDir, default_model: models.defaultModel }, `Quarry listening on ${url} (playground: ${url.replace('0.0.0.0', 'localhost')}/, API docs: /docs)`);
 
   let closing: Promise<void> | null = null;

@@ -19,6 +19,7 @@ import { executeRun, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
 import { createAgentTools, type AgentToolServices } from './agent-tools.js';
+import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
 
@@ -47,6 +48,8 @@ export interface SendInput {
 }
 
 const TERMINAL = new Set(['done', 'error', 'confirmation_required']);
+/** How long a cancel waits for another process to end its run before treating that process as gone. */
+const REMOTE_CANCEL_WAIT_MS = 10_000;
 
 export function createRunService(dependencies: RunServiceDependencies) {
   const { store, sessions, now } = dependencies;
@@ -55,6 +58,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
   let accepting = true;
 
   const persist = (runId: string) => async (event: LoggedEvent) => store.runs.appendEvent(runId, { seq: event.seq, type: event.type, data: event.json, created_at: now() });
+
+  // Another process sharing the store may ask to cancel a run live here, or write a run joined here.
+  const notices = createRunNotices(store, (runId) => live.get(runId)?.abort.abort('cancelled'));
+  const nextNotice = notices.next;
 
   const leaseTimer = setInterval(() => {
     void store.runs.renewLease([...live.keys()], dependencies.owner, now() + dependencies.leaseMs).catch(() => undefined);
@@ -138,6 +145,23 @@ export function createRunService(dependencies: RunServiceDependencies) {
       });
     });
     return { runId };
+  }
+
+  /** Requests cancellation from the owning process until the run has ended (true) or the wait ran out (false). */
+  async function cancelElsewhere(scope: TenantScope, runId: string): Promise<boolean> {
+    const deadline = Date.now() + REMOTE_CANCEL_WAIT_MS;
+    let askedAt = 0;
+    while (Date.now() < deadline) {
+      if (Date.now() - askedAt >= 1_000) {
+        // Asked again every second: a notification sent while the owner reconnected is lost.
+        await store.runs.requestCancel(scope, runId);
+        askedAt = Date.now();
+      }
+      const current = await store.runs.get(scope, runId);
+      if (!current || current.status !== 'running') return true;
+      await nextNotice(runId, 200);
+    }
+    return false;
   }
 
   /** Ends runs paused on confirmations nobody answered in time, so the session is free again. */
@@ -252,7 +276,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
           for await (const event of moved.join(after, signal)) yield event;
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Another process writes this run: its appends notify (PostgreSQL), with a slow poll as the safety net.
+        await nextNotice(run.run_id, 250);
       }
     },
 
@@ -264,6 +289,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
       if (here) {
         here.abort.abort('cancelled');
         await here.whenEnded;
+      } else if (active.status === 'running' && active.lease_owner !== dependencies.owner && (active.lease_expires_at ?? 0) > now()) {
+        // Live in another process: ask it to cancel (it stores the partial answer and ends the stream), and wait for that.
+        if (!(await cancelElsewhere(scope, active.run_id))) {
+          dependencies.log?.('the process owning a run did not answer a cancel; ending it here', { run_id: active.run_id, owner: active.lease_owner });
+          const current = await store.runs.get(scope, active.run_id);
+          if (current?.status === 'running') await endStoredRun(scope, current, 'cancelled', { type: 'done', data: { cancelled: true } });
+        }
       } else {
         for (const confirmation of await store.confirmations.pendingForSession(scope, sessionId)) await store.confirmations.answer(scope, confirmation.confirmation_id, 'cancelled', now());
         await endStoredRun(scope, active, 'cancelled', { type: 'done', data: { cancelled: true } });
@@ -335,6 +367,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
     async shutdown(graceMs: number) {
       accepting = false;
       clearInterval(leaseTimer);
+      notices.close();
       const running = [...live.values()];
       await Promise.race([Promise.all(running.map((run) => run.whenEnded)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       for (const run of live.values()) run.abort.abort('shutdown');

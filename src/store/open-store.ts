@@ -7,9 +7,16 @@ import type { Config } from '../config.js';
 import type { Store } from './store.js';
 import { createSqliteStore } from './sqlite/create-sqlite-store.js';
 
-export async function openStore(config: Config): Promise<Store> {
-  if (config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    throw new Error('QUARRY_DATABASE_URL points at PostgreSQL, but the PostgreSQL backend is not available in this build yet. Unset it to use the embedded SQLite store.');
+export function isPostgresUrl(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function openStore(config: Config, options: { onError?: (error: Error) => void } = {}): Promise<Store> {
+  if (isPostgresUrl(config.databaseUrl)) {
+    // Loaded only when asked for, so an SQLite deployment never loads the pg driver.
+    const { createPostgresStore } = await import('./postgres/create-postgres-store.js');
+    return createPostgresStore({ url: config.databaseUrl!, onError: options.onError });
   }
+  if (config.databaseUrl) throw new Error(`QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (got '${config.databaseUrl.split(':')[0]}:…'). Unset it to use the embedded SQLite store.`);
   return createSqliteStore({ dataDir: config.dataDir });
 }

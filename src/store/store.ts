@@ -92,9 +92,25 @@ export interface NewDocument {
   vector: Float32Array | null;
 }
 
+/** A run changed elsewhere: cancellation was asked for, or events were appended to its log. */
+export interface RunNotice {
+  kind: 'cancel' | 'event';
+  runId: string;
+}
+
+/** What `/readyz` and the start-up log say about the store. */
+export interface StoreDescription {
+  store: 'sqlite' | 'postgres';
+  /** How vectors are searched, e.g. `exact+hnsw` (SQLite), `pgvector-hnsw` or `exact` (PostgreSQL without pgvector). */
+  vectorSearch: string;
+  /** Full-text engine, e.g. `fts5-bm25` or `tsvector-gin (english)`. */
+  textSearch: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly index: DocumentIndex;
+  describe(): StoreDescription;
 
   organizations: {
     create(name: string): Promise<OrganizationRecord>;
@@ -196,6 +212,13 @@ export interface Store {
     appendEvent(runId: string, event: Omit<RunEventRecord, 'run_id'>): Promise<void>;
     events(runId: string, afterSeq: number): Promise<RunEventRecord[]>;
     lastSeq(runId: string): Promise<number>;
+    /**
+     * Asks whichever process runs `runId` to cancel it (PostgreSQL: NOTIFY; SQLite: in-process).
+     * Answers false when the run is not in the scope.
+     */
+    requestCancel(scope: TenantScope, runId: string): Promise<boolean>;
+    /** Notices about runs from any process sharing the store; returns the function that unsubscribes. */
+    subscribe(listener: (notice: RunNotice) => void): () => void;
   };
 
   confirmations: {

@@ -1,13 +1,14 @@
 /**
- * A real Quarry server on a random port over a fresh SQLite directory,
- * for integration tests that speak HTTP to it.
+ * A real Quarry server on a random port over a fresh store (SQLite by
+ * default; QUARRY_TEST_BACKEND=postgres or pglite for the PostgreSQL
+ * store), for integration tests that speak HTTP to it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createApp, type AppDependencies, type QuarryApp } from '../../src/app.js';
-import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js';
+import { openTestStore, testBackend, type TestBackend } from './test-store.js';
 import { bootstrap } from '../../src/sessions/bootstrap.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../src/lib/api-key-secret.js';
 import type { Store } from '../../src/store/store.js';
@@ -31,10 +32,10 @@ export interface TestServer {
 
 export const offlineModels = createLanguageModelRegistry({});
 
-export async function startTestServer(options: { config?: Partial<Config>; dependencies?: Partial<AppDependencies> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { config?: Partial<Config>; dependencies?: Partial<AppDependencies>; backend?: TestBackend } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'quarry-test-'));
   const config = loadConfig({}, { dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1', ...options.config });
-  const store = createSqliteStore({ dataDir });
+  const { store, dispose } = await openTestStore(options.backend ?? testBackend(), dataDir);
   const apiKey = generateApiKey();
   const { orgId } = await bootstrap(store, { apiKey, now: Date.now });
   const quarry = await createApp({
@@ -90,7 +91,7 @@ export async function startTestServer(options: { config?: Partial<Config>; depen
     },
     async close() {
       await quarry.app.close();
-      await store.close();
+      await dispose();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

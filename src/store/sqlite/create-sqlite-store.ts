@@ -36,6 +36,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     kind: 'sqlite',
     database: db,
     index,
+    describe: () => ({ store: 'sqlite', vectorSearch: 'exact+hnsw', textSearch: 'fts5-bm25' }),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),
     namespaces: createNamespacesRepository(db),

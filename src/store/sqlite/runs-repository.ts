@@ -5,7 +5,7 @@
  * processes too: a second INSERT fails instead of racing.
  */
 import type { SqliteDatabase } from './open-database.js';
-import type { Store } from '../store.js';
+import type { RunNotice, Store } from '../store.js';
 import type { RunEventRecord, RunRecord } from '../data-records.js';
 import { parseJson } from './paginate.js';
 
@@ -24,6 +24,11 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
   const insertEvent = db.prepare('INSERT INTO run_events (run_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?)');
   const eventsAfter = db.prepare('SELECT * FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq');
   const activeRun = db.prepare(`SELECT * FROM runs WHERE ${SCOPE} AND session_id = ? AND ${ACTIVE}`);
+  // One process owns the database file, so an in-process emitter carries every notice that matters.
+  const listeners = new Set<(notice: RunNotice) => void>();
+  const notify = (notice: RunNotice) => {
+    for (const listener of listeners) listener(notice);
+  };
 
   return {
     async start(scope, run) {
@@ -97,6 +102,7 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
     },
     async appendEvent(runId, event) {
       insertEvent.run(runId, event.seq, event.type, event.data, event.created_at);
+      notify({ kind: 'event', runId });
     },
     async events(runId, afterSeq) {
       return eventsAfter.all(runId, afterSeq) as RunEventRecord[];
@@ -104,6 +110,16 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
     async lastSeq(runId) {
       const row = db.prepare('SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?').get(runId) as { seq: number | null };
       return row.seq ?? 0;
+    },
+    async requestCancel(scope, runId) {
+      const row = db.prepare(`SELECT 1 FROM runs WHERE ${SCOPE} AND run_id = ?`).get(scope.orgId, scope.namespaceId, runId);
+      if (!row) return false;
+      notify({ kind: 'cancel', runId });
+      return true;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

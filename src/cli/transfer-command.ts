@@ -1,0 +1,140 @@
+/**
+ * @module cli/transfer-command
+ * `quarry export --namespace NS > file.jsonl` and `quarry import file.jsonl
+ * [--namespace NS]`: moves one namespace — collections, documents (with
+ * their vectors), retrievers, sessions and their messages — between any two
+ * stores (SQLite ↔ PostgreSQL), through the `Store` interface only. One JSON
+ * object per line, `{"type": …, "record": …}`, parents before children.
+ * Ids are kept, so clients' session and document ids stay valid: import
+ * into a database that does not hold the namespace yet. Not carried: run
+ * event logs, executions, feedback and memories (history stays as messages).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Store } from '../store/store.js';
+import type { TenantScope } from '../store/scope.js';
+import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
+import type { CollectionRecord, DocumentRecord, RetrieverRecord } from '../store/data-records.js';
+
+const FORMAT = 'quarry-namespace-export/1';
+const PAGE = 500;
+
+export type ExportLine =
+  | { type: 'header'; record: { format: string; exported_at: string; namespace: string } }
+  | { type: 'namespace'; record: NamespaceRecord }
+  | { type: 'collection'; record: CollectionRecord }
+  | { type: 'document'; record: Omit<DocumentRecord, 'vector'> & { vector: number[] | null } }
+  | { type: 'retriever'; record: RetrieverRecord }
+  | { type: 'session'; record: SessionRecord }
+  | { type: 'message'; record: MessageRecord };
+
+/** Writes the namespace as lines; answers how many records of each type went out. */
+export async function exportNamespace(store: Store, orgId: string, namespace: string, write: (line: string) => void | Promise<void>): Promise<Record<string, number>> {
+  const found = await store.namespaces.resolve({ orgId }, namespace);
+  if (!found) throw new Error(`No namespace '${namespace}'.`);
+  const scope: TenantScope = { orgId, namespaceId: found.namespace_id };
+  const counts: Record<string, number> = {};
+  const emit = async (line: ExportLine) => {
+    counts[line.type] = (counts[line.type] ?? 0) + 1;
+    await write(JSON.stringify(line));
+  };
+  await emit({ type: 'header', record: { format: FORMAT, exported_at: new Date().toISOString(), namespace: found.namespace_name } });
+  await emit({ type: 'namespace', record: found });
+  for await (const collection of pages((cursor) => store.collections.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+    await emit({ type: 'collection', record: collection });
+    for await (const batch of batches(pages((cursor) => store.documents.list(scope, collection.collection_id, { filter: null, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false })))) {
+      const vectors = await store.index.loadVectors(scope, batch.map((document) => document.document_id));
+      for (const document of batch) {
+        const vector = vectors.get(document.document_id);
+        await emit({ type: 'document', record: { ...document, vector: vector ? Array.from(vector) : null } });
+      }
+    }
+  }
+  for await (const retriever of pages((cursor) => store.retrievers.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+    await emit({ type: 'retriever', record: retriever });
+  }
+  for await (const session of pages((cursor) => store.sessions.list(scope, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+    await emit({ type: 'session', record: session });
+    for (let offset = 0; ; offset += PAGE) {
+      const { messages } = await store.messages.history(scope, session.session_id, PAGE, offset);
+      for (const message of messages) await emit({ type: 'message', record: message });
+      if (messages.length < PAGE) break;
+    }
+  }
+  return counts;
+}
+
+/** Reads lines into the store under `orgId`, as namespace `targetName` (default: the exported name, which must be free). */
+export async function importNamespace(store: Store, orgId: string, lines: AsyncIterable<string> | Iterable<string>, targetName?: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let scope: TenantScope | null = null;
+  let pending: { collectionId: string; createdAt: number; documents: Parameters<Store['documents']['insertMany']>[2] } | null = null;
+  const flush = async () => {
+    if (pending && scope) await store.documents.insertMany(scope, pending.collectionId, pending.documents, pending.createdAt);
+    pending = null;
+  };
+  for await (const text of lines) {
+    if (!text.trim()) continue;
+    const line = JSON.parse(text) as ExportLine;
+    if (line.type === 'header') {
+      if (line.record.format !== FORMAT) throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
+      continue;
+    }
+    if (line.type === 'namespace') {
+      const { org_id: _org, ...record } = line.record;
+      // Ids are kept (clients keep their session and document ids across the move), so the target must not hold them yet.
+      const created = await store.namespaces.create({ orgId }, { ...record, namespace_name: targetName ?? record.namespace_name });
+      scope = { orgId, namespaceId: created.namespace_id };
+    } else if (!scope) {
+      throw new Error('The export has no namespace line before its records.');
+    } else if (line.type === 'document') {
+      const { vector, ...document } = line.record;
+      // Documents are stored in batches sharing one creation time, which keeps each document's created_at.
+      if (!pending || pending.collectionId !== document.collection_id || pending.createdAt !== document.created_at || pending.documents.length >= PAGE) {
+        await flush();
+        pending = { collectionId: document.collection_id, createdAt: document.created_at, documents: [] };
+      }
+      pending.documents.push({ document_id: document.document_id, data: document.data, content: document.content, content_hash: document.content_hash, vector: vector ? Float32Array.from(vector) : null });
+    } else {
+      await flush();
+      if (line.type === 'collection') await store.collections.create(scope, { ...line.record, namespace_id: scope.namespaceId });
+      else if (line.type === 'retriever') await store.retrievers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
+      else if (line.type === 'session') await store.sessions.create(scope, { ...line.record, org_id: orgId, namespace_id: scope.namespaceId });
+      else if (line.type === 'message') {
+        const { seq: _seq, ...message } = line.record;
+        await store.messages.append(scope, message);
+      }
+    }
+    counts[line.type] = (counts[line.type] ?? 0) + 1;
+  }
+  await flush();
+  if (!scope) throw new Error('The export holds no namespace.');
+  return counts;
+}
+
+/** The lines of a file, for `quarry import`. */
+export function readLines(path: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+}
+
+async function* pages<T>(page: (cursor?: { value: string | number | null; id: string }) => Promise<{ items: T[]; nextCursor: { value: string | number | null; id: string } | null }>): AsyncGenerator<T> {
+  let cursor: { value: string | number | null; id: string } | undefined;
+  for (;;) {
+    const result = await page(cursor);
+    yield* result.items;
+    if (!result.nextCursor) return;
+    cursor = result.nextCursor;
+  }
+}
+
+async function* batches<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= PAGE) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

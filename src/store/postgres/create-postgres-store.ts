@@ -1,0 +1,87 @@
+/**
+ * @module store/postgres/create-postgres-store
+ * PostgreSQL for several Quarry processes behind a load balancer: the same
+ * repositories as SQLite, plus what sharing a database needs — row-level
+ * atomicity instead of a single writer, and LISTEN/NOTIFY so a run's
+ * events and cancellation reach every process.
+ *
+ * `{ url }` opens a `pg.Pool`; `{ pglite }` wraps an in-process PGlite
+ * (tests: the pgvector path without a server extension).
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { Store } from '../store.js';
+import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
+import { migrate, vectorModeOf } from './migrate.js';
+import { VectorStorage, type VectorMode } from './vector-storage.js';
+import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
+import { createNamespacesRepository } from './namespaces-repository.js';
+import { createSessionsRepository } from './sessions-repository.js';
+import { createMessagesRepository } from './messages-repository.js';
+import { createRunsRepository, RUN_CHANNEL } from './runs-repository.js';
+import { createConfirmationsRepository, createFeedbackRepository, createMemoriesRepository } from './feedback-repositories.js';
+import { createCollectionsRepository } from './collections-repository.js';
+import { createDocumentsRepository } from './documents-repository.js';
+import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
+import { PostgresDocumentIndex } from './postgres-document-index.js';
+
+export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
+  now?: () => number;
+  /** Text search configuration for tsvector/tsquery (`english`, `simple`, `german`, …). */
+  textSearchConfig?: string;
+  /** Connections in the pool (each process). */
+  poolSize?: number;
+  onError?: (error: Error) => void;
+};
+
+export interface PostgresStore extends Store {
+  readonly database: PostgresDatabase;
+  readonly vectorMode: VectorMode;
+}
+
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError }) : fromPglite(options.pglite);
+  const textSearchConfig = options.textSearchConfig ?? 'english';
+  // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
+  try {
+    await migrate(database);
+    await database.query('SELECT $1::regconfig', [textSearchConfig]);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const now = options.now ?? Date.now;
+  const vectorMode = await vectorModeOf(database);
+  const vectors = new VectorStorage(database, vectorMode);
+  const index = new PostgresDocumentIndex(database, vectors, textSearchConfig);
+  const { runs, deliver } = createRunsRepository(database);
+  const stopListening = await database.listen(RUN_CHANNEL, deliver);
+  return {
+    kind: 'postgres',
+    database,
+    vectorMode,
+    index,
+    describe: () => ({
+      store: 'postgres',
+      vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact',
+      textSearch: `tsvector-gin (${textSearchConfig})`,
+    }),
+    organizations: createOrganizationsRepository(database, now),
+    apiKeys: createApiKeysRepository(database, now),
+    namespaces: createNamespacesRepository(database),
+    sessions: createSessionsRepository(database),
+    messages: createMessagesRepository(database),
+    runs,
+    confirmations: createConfirmationsRepository(database),
+    feedback: createFeedbackRepository(database),
+    memories: createMemoriesRepository(database),
+    collections: createCollectionsRepository(database),
+    documents: createDocumentsRepository(database, vectors, textSearchConfig),
+    retrievers: createRetrieversRepository(database),
+    executions: createExecutionsRepository(database),
+    async close() {
+      await stopListening();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * @module store/postgres/documents-repository
+ * Documents, their weighted tsvector (title/name fields weight A, the
+ * extracted text weight B) and their vectors. Writes are transactional: a
+ * batch is stored whole or not at all.
+ */
+import type { PostgresDatabase, Queryable } from './postgres-database.js';
+import type { DocumentListQuery, NewDocument, Store } from '../store.js';
+import type { DocumentRecord } from '../data-records.js';
+import { paginate, Parameters } from './paginate.js';
+import { compileFilterToSql } from './filter-to-sql.js';
+import type { VectorStorage } from './vector-storage.js';
+import { ownValue } from '../../lib/own-value.js';
+
+const SCOPE = 'org_id = $1 AND namespace_id = $2';
+const COLUMNS = 'id, document_id, collection_id, data, content, content_hash, created_at, updated_at';
+/** Epoch milliseconds → the ISO-8601 text that filters compare (exact integer arithmetic, UTC). */
+export const isoExpression = (column: string) => `to_char(timestamp 'epoch' + ${column} * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const DOCUMENT_FILTER_COLUMNS = {
+  document_id: 'document_id',
+  collection_id: 'collection_id',
+  created_at: isoExpression('created_at'),
+  updated_at: isoExpression('updated_at'),
+};
+const SYSTEM_SORT: Record<string, { expression: string; cast: string }> = {
+  created_at: { expression: 'created_at', cast: '::bigint' },
+  updated_at: { expression: 'updated_at', cast: '::bigint' },
+  document_id: { expression: 'document_id', cast: '::text' },
+};
+/** The search vector: title-like fields rank above body text. */
+export const SEARCH_VECTOR = (config: string, data: string, content: string) =>
+  `setweight(to_tsvector(${config}::regconfig, coalesce(${data}->>'title', '') || ' ' || coalesce(${data}->>'name', '')), 'A')
+   || setweight(to_tsvector(${config}::regconfig, ${content}), 'B')`;
+
+interface DocumentRow extends DocumentRecord {
+  id: number;
+}
+
+const toDocument = ({ id: _key, ...row }: DocumentRow): DocumentRecord => row;
+
+export function createDocumentsRepository(database: PostgresDatabase, vectors: VectorStorage, textSearchConfig: string): Store['documents'] {
+  const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], parameters: Parameters) => {
+    if (query.filter) where.push(`(${compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql})`);
+    if (query.search) {
+      const words = query.search.match(/[\p{L}\p{N}_]+/gu) ?? [];
+      // Every word required in the extracted text (weight B), as the SQLite store's list search; words only, so no tsquery syntax gets in.
+      if (words.length === 0) where.push('false');
+      else where.push(`search_vector @@ to_tsquery(${parameters.add(textSearchConfig)}::regconfig, ${parameters.add(words.map((word) => `${word}:B`).join(' & '))})`);
+    }
+  };
+
+  const insert = async (client: Queryable, scope: { orgId: string; namespaceId: string }, collectionId: string, document: NewDocument, now: number) => {
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, search_vector, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, ${SEARCH_VECTOR('$8', '$5::jsonb', '$6')}, $9, $9) RETURNING id`,
+      [document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, textSearchConfig, now],
+    );
+    if (document.vector) await vectors.write(client, rows[0].id, collectionId, document.vector);
+  };
+
+  return {
+    async insertMany(scope, collectionId, documents, now) {
+      for (const size of new Set(documents.flatMap((document) => (document.vector ? [document.vector.length] : [])))) await vectors.ensureIndex(size);
+      await database.transaction(async (client) => {
+        for (const document of documents) await insert(client, scope, collectionId, document, now);
+      });
+    },
+    async get(scope, collectionId, documentId) {
+      const { rows } = await database.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4`, [
+        scope.orgId,
+        scope.namespaceId,
+        collectionId,
+        documentId,
+      ]);
+      return rows[0] ? toDocument(rows[0]) : null;
+    },
+    async list(scope, collectionId, query) {
+      const parameters = new Parameters();
+      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
+      filterWhere(query, where, parameters);
+      const field = query.sort?.field ?? 'created_at';
+      const system = ownValue(SYSTEM_SORT, field);
+      // A user-field sort reads a JSON path (bound after the filters, so the count query can reuse their numbering).
+      const sortExpression = system?.expression ?? `COALESCE(data #> ${parameters.add(field.split('.'))}::text[], 'null'::jsonb)`;
+      return paginate<DocumentRow & { sort_value: unknown }, DocumentRecord>({
+        database,
+        table: 'documents',
+        select: `${COLUMNS}, ${sortExpression} AS sort_value`,
+        where,
+        parameters,
+        sortExpression,
+        cursorCast: system?.cast ?? '::jsonb',
+        sortValue: (row) => (system ? (row.sort_value as string | number) : JSON.stringify(row.sort_value)),
+        idColumn: 'document_id',
+        idValue: (row) => row.document_id,
+        direction: query.sort?.direction ?? 'asc',
+        limit: query.limit,
+        offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.includeTotal,
+        map: ({ sort_value: _sort, ...row }) => toDocument(row),
+      });
+    },
+    async replace(scope, collectionId, document, now) {
+      if (document.vector) await vectors.ensureIndex(document.vector.length);
+      await database.transaction(async (client) => {
+        const { rows } = await client.query<{ id: number }>(
+          `UPDATE documents SET data = $5::jsonb, content = $6, content_hash = $7, search_vector = ${SEARCH_VECTOR('$8', '$5::jsonb', '$6')}, updated_at = $9
+           WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4 RETURNING id`,
+          [scope.orgId, scope.namespaceId, collectionId, document.document_id, JSON.stringify(document.data), document.content, document.content_hash, textSearchConfig, now],
+        );
+        if (rows[0] && document.vector) await vectors.write(client, rows[0].id, collectionId, document.vector);
+      });
+    },
+    async delete(scope, collectionId, documentIds) {
+      if (documentIds.length === 0) return 0;
+      const result = await database.query(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = ANY($4::text[])`, [
+        scope.orgId,
+        scope.namespaceId,
+        collectionId,
+        documentIds,
+      ]);
+      return result.rowCount;
+    },
+    async idsMatching(scope, collectionId, filter, limit) {
+      const parameters = new Parameters();
+      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
+      filterWhere({ filter }, where, parameters);
+      const { rows } = await database.query<{ document_id: string }>(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${parameters.add(limit)}`, parameters.values);
+      return rows.map((row) => row.document_id);
+    },
+    async existingHashes(scope, collectionId, hashes) {
+      if (hashes.length === 0) return new Set();
+      const { rows } = await database.query<{ content_hash: string }>(
+        `SELECT DISTINCT content_hash FROM documents WHERE ${SCOPE} AND collection_id = $3 AND content_hash = ANY($4::text[])`,
+        [scope.orgId, scope.namespaceId, collectionId, hashes],
+      );
+      return new Set(rows.map((row) => row.content_hash));
+    },
+  };
+}

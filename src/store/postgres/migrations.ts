@@ -1,0 +1,242 @@
+/**
+ * @module store/postgres/migrations
+ * Ordered migrations; index + 1 = schema version (table
+ * `quarry_schema_migrations`). Append only: never edit one that shipped.
+ * Times are bigint milliseconds since the epoch; JSON is JSONB.
+ *
+ * A migration is a function of what the server offers: document vectors
+ * are a pgvector `vector` column when `CREATE EXTENSION vector` worked at
+ * the time the table was created, else a plain `real[]` searched exactly.
+ */
+export interface MigrationContext {
+  vector: boolean;
+}
+
+export const postgresMigrations: readonly ((context: MigrationContext) => string)[] = [
+  /* 1: foundation, data, runs */ (context) => `
+CREATE TABLE organizations (
+  org_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE api_keys (
+  key_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations(org_id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  read_only BOOLEAN NOT NULL DEFAULT false,
+  namespaces JSONB,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+
+CREATE TABLE namespaces (
+  namespace_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations(org_id) ON DELETE CASCADE,
+  namespace_name TEXT NOT NULL,
+  description TEXT,
+  feature_extractors JSONB NOT NULL DEFAULT '[]',
+  payload_indexes JSONB NOT NULL DEFAULT '[]',
+  auto_create_indexes BOOLEAN NOT NULL DEFAULT false,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CONSTRAINT namespaces_unique_name UNIQUE (org_id, namespace_name)
+);
+
+CREATE TABLE sessions (
+  session_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  user_id TEXT,
+  session_name TEXT,
+  agent_config JSONB NOT NULL,
+  effective_model TEXT NOT NULL,
+  quotas JSONB,
+  user_memory JSONB NOT NULL DEFAULT '{}',
+  metadata JSONB NOT NULL DEFAULT '{}',
+  enable_memory BOOLEAN NOT NULL DEFAULT true,
+  status TEXT NOT NULL,
+  message_count BIGINT NOT NULL DEFAULT 0,
+  total_tokens BIGINT NOT NULL DEFAULT 0,
+  total_tool_calls BIGINT NOT NULL DEFAULT 0,
+  total_latency_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
+  answered_runs BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  last_activity_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  terminated_at BIGINT
+);
+CREATE INDEX sessions_by_namespace_created ON sessions(namespace_id, created_at, session_id);
+CREATE INDEX sessions_by_namespace_activity ON sessions(namespace_id, last_activity_at, session_id);
+CREATE INDEX sessions_by_user ON sessions(namespace_id, user_id);
+
+CREATE TABLE messages (
+  seq BIGSERIAL PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL,
+  run_id TEXT,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  tool_name TEXT,
+  tool_call_id TEXT,
+  tool_inputs TEXT,
+  tool_outputs TEXT,
+  tool_status TEXT,
+  status TEXT NOT NULL DEFAULT 'complete',
+  citations JSONB,
+  metadata JSONB,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX messages_by_session ON messages(session_id, seq);
+
+CREATE TABLE runs (
+  run_seq BIGSERIAL,
+  run_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL,
+  user_message_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  idempotency_key TEXT,
+  lease_owner TEXT,
+  lease_expires_at BIGINT,
+  state JSONB,
+  created_at BIGINT NOT NULL,
+  ended_at BIGINT
+);
+CREATE UNIQUE INDEX runs_one_active_per_session ON runs(session_id) WHERE status IN ('running', 'awaiting_confirmation');
+CREATE UNIQUE INDEX runs_by_idempotency_key ON runs(session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX runs_by_lease ON runs(status, lease_expires_at);
+
+CREATE TABLE run_events (
+  run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+
+CREATE TABLE confirmations (
+  confirmation_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  tool_call_id TEXT NOT NULL,
+  inputs JSONB NOT NULL,
+  status TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  answered_at BIGINT
+);
+
+CREATE TABLE feedback (
+  message_id TEXT PRIMARY KEY REFERENCES messages(message_id) ON DELETE CASCADE,
+  session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL,
+  rating TEXT NOT NULL,
+  feedback_text TEXT,
+  stored BOOLEAN NOT NULL,
+  recorded_at BIGINT NOT NULL
+);
+
+CREATE TABLE memories (
+  memory_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  user_id TEXT,
+  session_id TEXT NOT NULL,
+  message_id TEXT NOT NULL UNIQUE,
+  user_message TEXT NOT NULL,
+  assistant_message TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX memories_by_user ON memories(namespace_id, user_id);
+
+CREATE TABLE collections (
+  collection_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  collection_name TEXT NOT NULL,
+  description TEXT,
+  config JSONB NOT NULL,
+  embedding_model TEXT NOT NULL,
+  embedding_dimensions INTEGER NOT NULL,
+  text_field TEXT NOT NULL,
+  enabled BOOLEAN NOT NULL DEFAULT true,
+  metadata JSONB,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CONSTRAINT collections_unique_name UNIQUE (namespace_id, collection_name)
+);
+
+CREATE TABLE documents (
+  id BIGSERIAL PRIMARY KEY,
+  document_id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL,
+  collection_id TEXT NOT NULL REFERENCES collections(collection_id) ON DELETE CASCADE,
+  data JSONB NOT NULL,
+  content TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  search_vector TSVECTOR NOT NULL DEFAULT ''::tsvector,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX documents_by_collection ON documents(collection_id, created_at, id);
+CREATE INDEX documents_by_hash ON documents(collection_id, content_hash);
+CREATE INDEX documents_search ON documents USING GIN (search_vector);
+CREATE INDEX documents_data ON documents USING GIN (data jsonb_path_ops);
+
+CREATE TABLE document_vectors (
+  document_key BIGINT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  collection_id TEXT NOT NULL,
+  dimensions INTEGER NOT NULL,
+  embedding ${context.vector ? 'vector' : 'REAL[]'} NOT NULL
+);
+CREATE INDEX document_vectors_by_collection ON document_vectors(collection_id, document_key);
+
+CREATE TABLE retrievers (
+  retriever_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  retriever_name TEXT NOT NULL,
+  description TEXT,
+  config JSONB NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CONSTRAINT retrievers_unique_name UNIQUE (namespace_id, retriever_name)
+);
+
+CREATE TABLE executions (
+  execution_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  retriever_id TEXT,
+  status TEXT NOT NULL,
+  inputs JSONB NOT NULL,
+  inputs_hash TEXT NOT NULL,
+  collection_ids JSONB NOT NULL,
+  detail JSONB NOT NULL,
+  duration_ms DOUBLE PRECISION NOT NULL,
+  total_processed BIGINT NOT NULL,
+  total_returned BIGINT NOT NULL,
+  stages_completed INTEGER NOT NULL,
+  total_stages INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  completed_at BIGINT
+);
+CREATE INDEX executions_by_retriever ON executions(namespace_id, retriever_id, created_at);
+`,
+];

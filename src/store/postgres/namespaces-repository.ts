@@ -1,0 +1,120 @@
+/**
+ * @module store/postgres/namespaces-repository
+ */
+import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
+import type { Store } from '../store.js';
+import type { NamespaceRecord } from '../records.js';
+import { paginate, Parameters, searchCondition } from './paginate.js';
+import { errors } from '../../errors.js';
+import { ownValue } from '../../lib/own-value.js';
+
+const SORTABLE: Record<string, string> = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  namespace_name: 'namespace_name',
+  namespace_id: 'namespace_id',
+};
+
+/** Tables counted when a namespace is removed, by what the answer calls them. */
+const REMOVED_COUNTS: Record<string, string> = {
+  sessions: 'SELECT COUNT(*) AS n FROM sessions WHERE org_id = $1 AND namespace_id = $2',
+  collections: 'SELECT COUNT(*) AS n FROM collections WHERE org_id = $1 AND namespace_id = $2',
+  documents: 'SELECT COUNT(*) AS n FROM documents WHERE org_id = $1 AND namespace_id = $2',
+  retrievers: 'SELECT COUNT(*) AS n FROM retrievers WHERE org_id = $1 AND namespace_id = $2',
+  executions: 'SELECT COUNT(*) AS n FROM executions WHERE org_id = $1 AND namespace_id = $2',
+};
+
+export function createNamespacesRepository(database: PostgresDatabase): Store['namespaces'] {
+  const get = async (orgId: string, namespaceId: string) =>
+    (await database.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [orgId, namespaceId])).rows[0];
+
+  return {
+    async create(scope, input) {
+      try {
+        await database.query(
+          `INSERT INTO namespaces (namespace_id, org_id, namespace_name, description, feature_extractors, payload_indexes, auto_create_indexes, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)`,
+          [input.namespace_id, scope.orgId, input.namespace_name, input.description, JSON.stringify(input.feature_extractors), JSON.stringify(input.payload_indexes), input.auto_create_indexes, input.created_at, input.updated_at],
+        );
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', input.namespace_name);
+        throw error;
+      }
+      return { ...input, org_id: scope.orgId };
+    },
+    async resolve(scope, identifier) {
+      const { rows } = await database.query<NamespaceRecord>(
+        'SELECT * FROM namespaces WHERE org_id = $1 AND (namespace_id = $2 OR namespace_name = $2) ORDER BY (namespace_id = $2) DESC LIMIT 1',
+        [scope.orgId, identifier],
+      );
+      return rows[0] ?? null;
+    },
+    async list(scope, query) {
+      const parameters = new Parameters();
+      const where = [`org_id = ${parameters.add(scope.orgId)}`];
+      if (query.search) where.push(searchCondition(parameters, ['namespace_name', 'namespace_id', "COALESCE(description, '')"], query.search, query.caseSensitive));
+      const sortColumn = ownValue(SORTABLE, query.sort?.field ?? 'created_at') ?? 'created_at';
+      return paginate<NamespaceRecord, NamespaceRecord>({
+        database,
+        table: 'namespaces',
+        where,
+        parameters,
+        sortExpression: sortColumn,
+        cursorCast: sortColumn.endsWith('_at') ? '::bigint' : '::text',
+        sortValue: (row) => row[sortColumn as keyof NamespaceRecord] as string | number,
+        idColumn: 'namespace_id',
+        idValue: (row) => row.namespace_id,
+        direction: query.sort?.direction ?? 'desc',
+        limit: query.limit,
+        offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.includeTotal,
+        map: (row) => row,
+      });
+    },
+    async update(scope, namespaceId, patch, now) {
+      const current = await get(scope.orgId, namespaceId);
+      if (!current) throw errors.notFound('namespace', namespaceId);
+      const next = { ...current, ...patch, updated_at: now };
+      try {
+        await database.query(
+          `UPDATE namespaces SET namespace_name = $1, description = $2, payload_indexes = $3::jsonb, auto_create_indexes = $4, updated_at = $5
+           WHERE org_id = $6 AND namespace_id = $7`,
+          [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
+        );
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', next.namespace_name);
+        throw error;
+      }
+      return next;
+    },
+    async delete(scope, namespaceId) {
+      return database.transaction(async (client) => {
+        // Lock the namespace row first so a concurrent insert into it waits for the delete.
+        const locked = await client.query('SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
+        if (locked.rowCount === 0) throw errors.notFound('namespace', namespaceId);
+        const removed: Record<string, number> = {};
+        for (const [name, sql] of Object.entries(REMOVED_COUNTS)) removed[name] = Number((await client.query<{ n: number }>(sql, [scope.orgId, namespaceId])).rows[0].n);
+        // Foreign keys cascade from namespaces to every table in it.
+        await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [scope.orgId, namespaceId]);
+        return removed;
+      });
+    },
+    async counts(scope) {
+      const { rows } = await database.query<Record<string, number>>(
+        `SELECT (SELECT COUNT(*) FROM collections WHERE org_id = $1 AND namespace_id = $2) AS collection_count,
+                (SELECT COUNT(*) FROM documents WHERE org_id = $1 AND namespace_id = $2) AS document_count,
+                (SELECT COUNT(*) FROM sessions WHERE org_id = $1 AND namespace_id = $2) AS session_count,
+                (SELECT COUNT(*) FROM retrievers WHERE org_id = $1 AND namespace_id = $2) AS retriever_count`,
+        [scope.orgId, scope.namespaceId],
+      );
+      const row = rows[0];
+      return {
+        collection_count: Number(row.collection_count),
+        document_count: Number(row.document_count),
+        session_count: Number(row.session_count),
+        retriever_count: Number(row.retriever_count),
+      };
+    },
+  };
+}

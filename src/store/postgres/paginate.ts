@@ -1,0 +1,97 @@
+/**
+ * @module store/postgres/paginate
+ * The PostgreSQL twin of `sqlite/paginate`: keyset on (sort expression, id)
+ * when a cursor is given, else offset; one extra row tells whether more
+ * exist. Also the `$n` parameter builder every repository uses.
+ */
+import type { Queryable } from './postgres-database.js';
+import type { KeysetCursor, Page, SortDirection } from '../store.js';
+
+/** Collects bound values and answers their `$n` placeholders, so SQL text never holds a value. */
+export class Parameters {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  /** A JSON value bound as text and cast, so arrays never become PostgreSQL arrays. */
+  json(value: unknown): string {
+    return `${this.add(value === undefined ? null : JSON.stringify(value))}::jsonb`;
+  }
+
+  list(values: unknown[]): string {
+    return values.map((value) => this.add(value)).join(', ');
+  }
+}
+
+export interface PageRequest<Row, Item> {
+  database: Queryable;
+  table: string;
+  where: string[];
+  parameters: Parameters;
+  /** A SQL expression (never user text) to sort by, and how to read it off a row for the cursor. */
+  sortExpression: string;
+  /** Cast applied to the cursor value so it compares with the sort expression, e.g. `::bigint`. */
+  cursorCast?: string;
+  sortValue: (row: Row) => string | number | null;
+  idColumn: string;
+  idValue: (row: Row) => string;
+  direction: SortDirection;
+  limit: number;
+  offset: number;
+  cursor?: KeysetCursor;
+  includeTotal: boolean;
+  map: (row: Row) => Item;
+  select?: string;
+}
+
+export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Promise<Page<Item>> {
+  const { parameters } = request;
+  const baseWhere = request.where.length > 0 ? `WHERE ${request.where.join(' AND ')}` : '';
+  const baseValues = [...parameters.values];
+  const where = [...request.where];
+  const comparison = request.direction === 'asc' ? '>' : '<';
+  if (request.cursor) {
+    const value = `${parameters.add(request.cursor.value)}${request.cursorCast ?? ''}`;
+    where.push(`(${request.sortExpression}, ${request.idColumn}) ${comparison} (${value}, ${parameters.add(request.cursor.id)})`);
+  }
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const order = request.direction === 'asc' ? 'ASC' : 'DESC';
+  const limit = parameters.add(request.limit + 1);
+  const offset = parameters.add(request.cursor ? 0 : request.offset);
+  const { rows } = await request.database.query<Row>(
+    `SELECT ${request.select ?? '*'} FROM ${request.table} ${whereSql}
+     ORDER BY ${request.sortExpression} ${order}, ${request.idColumn} ${order} LIMIT ${limit} OFFSET ${offset}`,
+    parameters.values,
+  );
+  const hasMore = rows.length > request.limit;
+  const pageRows = hasMore ? rows.slice(0, request.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  let total: number | null = null;
+  if (request.includeTotal) {
+    // The count reuses the filters' placeholders, which were numbered first; later ones (sort, cursor) are left off.
+    const used = Math.max(0, ...[...baseWhere.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
+    const counted = await request.database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${request.table} ${baseWhere}`, baseValues.slice(0, used));
+    total = Number(counted.rows[0].n);
+  }
+  return {
+    items: pageRows.map(request.map),
+    total,
+    nextCursor: hasMore && last ? { value: request.sortValue(last), id: request.idValue(last) } : null,
+    hasMore,
+  };
+}
+
+/** Escapes LIKE wildcards so a search for `50%` means the text `50%`. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** The shared search box of named lists: name, id or description contains the text. */
+export function searchCondition(parameters: Parameters, columns: string[], search: string, caseSensitive: boolean | undefined): string {
+  const pattern = parameters.add(likePattern(caseSensitive ? search : search.toLowerCase()));
+  const column = (name: string) => (caseSensitive ? name : `lower(${name})`);
+  return `(${columns.map((name) => `${column(name)} LIKE ${pattern} ESCAPE '\\'`).join(' OR ')})`;
+}

@@ -1,0 +1,168 @@
+/**
+ * @module store/postgres/postgres-document-index
+ * The hybrid index over PostgreSQL: full text through the weighted
+ * `search_vector` (GIN) ranked by `ts_rank_cd` with length normalisation
+ * (BM25-like: rarer, denser, shorter wins), vectors through pgvector's
+ * HNSW or an exact cosine scan, filters compiled to SQL and applied before
+ * ranking. Every query is tenant-scoped in SQL.
+ */
+import type { PostgresDatabase } from './postgres-database.js';
+import type { TenantScope } from '../scope.js';
+import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
+import type { FilterNode } from '../filter-node.js';
+import { invalidField } from '../../errors.js';
+import { compileFilterToSql } from './filter-to-sql.js';
+import { Parameters } from './paginate.js';
+import { isoExpression } from './documents-repository.js';
+import { VectorStorage } from './vector-storage.js';
+
+const FILTER_OPTIONS = {
+  dataColumn: 'd.data',
+  columns: { document_id: 'd.document_id', collection_id: 'd.collection_id', created_at: isoExpression('d.created_at'), updated_at: isoExpression('d.updated_at') },
+};
+const MAX_QUERY_TERMS = 32;
+const MAX_TOP_K = 10_000;
+/** ts_rank_cd normalisation 1: divide by 1 + log(document length), so a short exact match beats a long mention. */
+const RANK_NORMALIZATION = 1;
+
+export class PostgresDocumentIndex implements DocumentIndex {
+  constructor(
+    private readonly database: PostgresDatabase,
+    private readonly vectors: VectorStorage,
+    private readonly textSearchConfig: string,
+    /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
+    private readonly efSearch = 100,
+  ) {}
+
+  get vectorMode(): 'pgvector' | 'exact' {
+    return this.vectors.mode;
+  }
+
+  async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    const words = [...new Set(query.text.match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
+    if (words.length === 0 || query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const parameters = new Parameters();
+    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters);
+    // Any word may match (as the SQLite index's OR query); words are letters and digits only, so no tsquery syntax gets in.
+    // A document matches on its extracted text (weight B, as SQLite indexes only that); title fields (A) raise its rank.
+    const config = parameters.add(this.textSearchConfig);
+    const match = `to_tsquery(${config}::regconfig, ${parameters.add(words.map((word) => `${word}:B`).join(' | '))})`;
+    const rank = `to_tsquery(${config}::regconfig, ${parameters.add(words.join(' | '))})`;
+    const { rows } = await this.database.query<ScoredHit>(
+      `SELECT d.document_id, d.collection_id, ts_rank_cd(d.search_vector, r.rank, ${RANK_NORMALIZATION}) AS score
+       FROM documents d, ${match} AS q(query), ${rank} AS r(rank)
+       WHERE d.search_vector @@ q.query AND ${where}
+       ORDER BY score DESC, d.id LIMIT ${parameters.add(clampTopK(query.topK))}`,
+      parameters.values,
+    );
+    return rows.map((row) => ({ ...row, score: Number(row.score) }));
+  }
+
+  async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    if (query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const parameters = new Parameters();
+    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters);
+    const { rows } = await this.database.query<{ document_id: string; collection_id: string }>(
+      `SELECT d.document_id, d.collection_id FROM documents d WHERE ${where} ORDER BY d.created_at DESC, d.id DESC LIMIT ${parameters.add(clampTopK(query.topK))}`,
+      parameters.values,
+    );
+    return rows.map((row) => ({ ...row, score: 0 }));
+  }
+
+  async searchVector(scope: TenantScope, query: IndexQuery & { vector: Float32Array }, signal?: AbortSignal): Promise<ScoredHit[]> {
+    signal?.throwIfAborted();
+    if (query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const topK = clampTopK(query.topK);
+    const collections = await this.database.query<{ collection_id: string; embedding_dimensions: number }>(
+      'SELECT collection_id, embedding_dimensions FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+      [scope.orgId, scope.namespaceId, unique(query.collectionIds)],
+    );
+    const size = query.vector.length;
+    for (const collection of collections.rows) {
+      if (collection.embedding_dimensions !== size) {
+        throw invalidField(['vector'], `The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`);
+      }
+    }
+    if (collections.rows.length === 0) return [];
+    const dimensions = VectorStorage.dimensions(size);
+    const parameters = new Parameters();
+    const where = scopeWhere(scope, collections.rows.map((row) => row.collection_id), query.filter, parameters);
+    const vector = parameters.add(this.vectors.encode(query.vector));
+    if (this.vectors.mode === 'pgvector') {
+      // The cast to vector(N) and `dimensions = N` (a validated integer) match the partial HNSW index of that size.
+      const distance = `v.embedding::vector(${dimensions}) <=> ${vector}::vector(${dimensions})`;
+      const sql = `SELECT d.document_id, d.collection_id, 1 - (${distance}) AS score
+        FROM document_vectors v JOIN documents d ON d.id = v.document_key
+        WHERE v.dimensions = ${dimensions} AND ${where}
+        ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
+      const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
+      const rows = await this.database.transaction(async (client) => {
+        // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
+        await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
+        return (await client.query<ScoredHit>(sql, parameters.values)).rows;
+      });
+      return rows.map((row) => ({ ...row, score: Number(row.score) }));
+    }
+    const { rows } = await this.database.query<ScoredHit>(
+      `SELECT document_id, collection_id, score FROM (
+         SELECT d.id, d.document_id, d.collection_id,
+           (SELECT sum(a * b) FROM unnest(v.embedding, ${vector}::real[]) AS pair(a, b))
+             / NULLIF(sqrt((SELECT sum(a * a) FROM unnest(v.embedding) AS own(a))) * sqrt((SELECT sum(b * b) FROM unnest(${vector}::real[]) AS query(b))), 0) AS score
+         FROM document_vectors v JOIN documents d ON d.id = v.document_key
+         WHERE v.dimensions = ${dimensions} AND ${where}
+       ) AS scored WHERE score IS NOT NULL ORDER BY score DESC, id LIMIT ${parameters.add(topK)}`,
+      parameters.values,
+    );
+    return rows.map((row) => ({ ...row, score: Number(row.score) }));
+  }
+
+  async loadDocuments(scope: TenantScope, documentIds: string[]): Promise<Record<string, unknown>[]> {
+    const ids = unique(documentIds);
+    if (ids.length === 0) return [];
+    const { rows } = await this.database.query<{ document_id: string; collection_id: string; data: Record<string, unknown>; created_at: number; updated_at: number }>(
+      'SELECT document_id, collection_id, data, created_at, updated_at FROM documents WHERE org_id = $1 AND namespace_id = $2 AND document_id = ANY($3::text[])',
+      [scope.orgId, scope.namespaceId, ids],
+    );
+    const found = new Map(rows.map((row) => [row.document_id, {
+      ...row.data,
+      document_id: row.document_id,
+      collection_id: row.collection_id,
+      created_at: new Date(row.created_at).toISOString(),
+      updated_at: new Date(row.updated_at).toISOString(),
+    }]));
+    return ids.flatMap((id): Record<string, unknown>[] => {
+      const document = found.get(id);
+      return document ? [document] : [];
+    });
+  }
+
+  async loadVectors(scope: TenantScope, documentIds: string[]): Promise<Map<string, Float32Array>> {
+    const ids = unique(documentIds);
+    const vectors = new Map<string, Float32Array>();
+    if (ids.length === 0) return vectors;
+    const { rows } = await this.database.query<{ document_id: string; embedding: string }>(
+      `SELECT d.document_id, v.embedding::text AS embedding FROM documents d JOIN document_vectors v ON v.document_key = d.id
+       WHERE d.org_id = $1 AND d.namespace_id = $2 AND d.document_id = ANY($3::text[])`,
+      [scope.orgId, scope.namespaceId, ids],
+    );
+    for (const row of rows) vectors.set(row.document_id, VectorStorage.decode(row.embedding));
+    return vectors;
+  }
+}
+
+/** The tenant wall plus the pushed-down filter, over `documents d`. */
+function scopeWhere(scope: TenantScope, collectionIds: string[], filter: FilterNode | null | undefined, parameters: Parameters): string {
+  let sql = `d.org_id = ${parameters.add(scope.orgId)} AND d.namespace_id = ${parameters.add(scope.namespaceId)} AND d.collection_id = ANY(${parameters.add(unique(collectionIds))}::text[])`;
+  if (filter) sql += ` AND ${compileFilterToSql(filter, FILTER_OPTIONS, parameters).sql}`;
+  return sql;
+}
+
+function clampTopK(topK: number): number {
+  return Math.max(1, Math.min(MAX_TOP_K, Math.floor(topK)));
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

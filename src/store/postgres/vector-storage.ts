@@ -1,0 +1,78 @@
+/**
+ * @module store/postgres/vector-storage
+ * How document vectors are kept, in one of two modes fixed when the schema
+ * was created (see `migrations`):
+ * - `pgvector`: a `vector` column; one HNSW index (cosine) per dimension
+ *   count, as a partial expression index `WHERE dimensions = N`, created
+ *   the first time a vector of that size is written;
+ * - `exact`: a `real[]` column (no extension on the server, e.g. Debian's
+ *   PostgreSQL packages), searched exactly with cosine computed in SQL.
+ */
+import type { PostgresDatabase, Queryable } from './postgres-database.js';
+
+export type VectorMode = 'pgvector' | 'exact';
+
+/** pgvector's HNSW indexes `vector` columns of at most 2,000 dimensions. */
+const HNSW_MAX_DIMENSIONS = 2_000;
+
+export class VectorStorage {
+  private readonly indexed = new Set<number>();
+
+  constructor(
+    private readonly database: PostgresDatabase,
+    readonly mode: VectorMode,
+  ) {}
+
+  /** The SQL literal of a vector, bound as text and cast by `castFor`. */
+  encode(vector: Float32Array): string {
+    const values = Array.from(vector, (value) => (Number.isFinite(value) ? value : 0)).join(',');
+    return this.mode === 'pgvector' ? `[${values}]` : `{${values}}`;
+  }
+
+  /** The cast after a bound vector parameter. */
+  get cast(): string {
+    return this.mode === 'pgvector' ? '::vector' : '::real[]';
+  }
+
+  /** Reads `embedding::text` back ('[1,2]' or '{1,2}'). */
+  static decode(text: string): Float32Array {
+    const inner = text.slice(1, -1).trim();
+    return inner === '' ? new Float32Array(0) : Float32Array.from(inner.split(','), Number);
+  }
+
+  /** Validated dimension count written into SQL: an integer from our own schema, never user text. */
+  static dimensions(value: number): number {
+    if (!Number.isInteger(value) || value <= 0 || value > 65_535) throw new Error(`Invalid vector dimension count ${value}`);
+    return value;
+  }
+
+  hasHnsw(dimensions: number): boolean {
+    return this.mode === 'pgvector' && dimensions <= HNSW_MAX_DIMENSIONS;
+  }
+
+  /** Creates the HNSW index for vectors of this size, once per process (idempotent across processes). */
+  async ensureIndex(dimensions: number): Promise<void> {
+    if (!this.hasHnsw(dimensions) || this.indexed.has(dimensions)) return;
+    const size = VectorStorage.dimensions(dimensions);
+    try {
+      await this.database.query(
+        `CREATE INDEX IF NOT EXISTS document_vectors_hnsw_${size} ON document_vectors
+         USING hnsw ((embedding::vector(${size})) vector_cosine_ops) WHERE dimensions = ${size}`,
+      );
+    } catch (error) {
+      // Two processes creating the same index race on the catalog; the loser's work is already done.
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && code !== '42P07') throw error;
+    }
+    this.indexed.add(dimensions);
+  }
+
+  /** Inserts or replaces the vector of a stored document. */
+  async write(client: Queryable, documentKey: number, collectionId: string, vector: Float32Array): Promise<void> {
+    await client.query(
+      `INSERT INTO document_vectors (document_key, collection_id, dimensions, embedding) VALUES ($1, $2, $3, $4${this.cast})
+       ON CONFLICT (document_key) DO UPDATE SET collection_id = excluded.collection_id, dimensions = excluded.dimensions, embedding = excluded.embedding`,
+      [documentKey, collectionId, vector.length, this.encode(vector)],
+    );
+  }
+}

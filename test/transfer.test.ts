@@ -1,0 +1,84 @@
+/**
+ * `quarry export` / `quarry import`: a namespace moved from SQLite to the
+ * PostgreSQL store (PGlite with pgvector) arrives whole — collections,
+ * documents with vectors, retrievers, sessions and messages — and is
+ * searchable there; and the CLI commands work end to end on SQLite.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import { createPostgresStore } from '../src/store/postgres/create-postgres-store.js';
+import { exportNamespace, importNamespace } from '../src/cli/transfer-command.js';
+import { collectionRecord, documentInput, sessionRecord, unit } from './store-conformance/conformance-fixtures.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'quarry-transfer-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('export and import of a namespace', () => {
+  it('moves a namespace from SQLite to PostgreSQL (PGlite) with its documents, vectors, retrievers, sessions and messages', async () => {
+    const source = createSqliteStore({ dataDir: join(directory, 'source') });
+    const organization = await source.organizations.create('source');
+    await source.namespaces.create({ orgId: organization.org_id }, { namespace_id: 'ns_moved', namespace_name: 'catalog', description: 'to move', feature_extractors: [{ feature_extractor_name: 'text_extractor' }], payload_indexes: [], auto_create_indexes: false, created_at: 10, updated_at: 10 });
+    const scope = { orgId: organization.org_id, namespaceId: 'ns_moved' };
+    const collection = collectionRecord(scope, 'recipes');
+    await source.collections.create(scope, collection);
+    for (let index = 0; index < 30; index++) {
+      await source.documents.insertMany(scope, collection.collection_id, [documentInput(`doc_move_${index}`, { text: `recipe number ${index} with ${index % 2 ? 'apples' : 'pears'}`, rank: index }, [1, index / 10, 0])], 1_000 + index);
+    }
+    await source.retrievers.create(scope, { retriever_id: 'ret_moved', namespace_id: 'ns_moved', retriever_name: 'search', description: null, config: { stages: [{ stage_name: 'feature_search' }] }, version: 3, created_at: 5, updated_at: 6 });
+    const session = sessionRecord(scope, { session_name: 'moved chat', metadata: { team: 'a' } });
+    await source.sessions.create(scope, session);
+    for (const [index, role] of (['user', 'assistant', 'user'] as const).entries()) {
+      await source.messages.append(scope, { message_id: `msg_move_${index}`, session_id: session.session_id, role, content: `message ${index}`, content_type: 'text', citations: role === 'assistant' ? { documents: ['doc_move_1'] } : null, created_at: 100 + index });
+    }
+    const lines: string[] = [];
+    const exported = await exportNamespace(source, organization.org_id, 'catalog', (line) => void lines.push(line));
+    expect(exported).toMatchObject({ namespace: 1, collection: 1, document: 30, retriever: 1, session: 1, message: 3 });
+
+    const pglite = await PGlite.create({ extensions: { vector } });
+    const target = await createPostgresStore({ pglite });
+    const targetOrganization = await target.organizations.create('target');
+    const imported = await importNamespace(target, targetOrganization.org_id, lines);
+    expect(imported).toMatchObject({ document: 30, message: 3 });
+    const moved = { orgId: targetOrganization.org_id, namespaceId: 'ns_moved' };
+
+    expect(await target.namespaces.resolve({ orgId: targetOrganization.org_id }, 'catalog')).toMatchObject({ namespace_id: 'ns_moved', description: 'to move' });
+    const listed = async (store: typeof source | typeof target, tenant: typeof scope) =>
+      (await store.documents.list(tenant, collection.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true })).items.map(({ document_id, data, content, created_at }) => ({ document_id, data, content, created_at }));
+    expect(await listed(target, moved)).toEqual(await listed(source, scope));
+    const ids = Array.from({ length: 30 }, (_, index) => `doc_move_${index}`);
+    const sourceVectors = await source.index.loadVectors(scope, ids);
+    const targetVectors = await target.index.loadVectors(moved, ids);
+    for (const id of ids) expect(Array.from(targetVectors.get(id)!)).toEqual(Array.from(sourceVectors.get(id)!));
+    expect((await target.index.searchVector(moved, { collectionIds: [collection.collection_id], vector: unit([1, 2.9, 0]), topK: 1 }))[0].document_id).toBe('doc_move_29');
+    expect((await target.index.searchText(moved, { collectionIds: [collection.collection_id], text: 'apples', topK: 100 })).length).toBe(15);
+    expect(await target.retrievers.resolve(moved, 'search')).toMatchObject({ retriever_id: 'ret_moved', version: 3, config: { stages: [{ stage_name: 'feature_search' }] } });
+    expect(await target.sessions.get(moved, session.session_id)).toMatchObject({ session_name: 'moved chat', metadata: { team: 'a' }, created_at: session.created_at });
+    const history = await target.messages.history(moved, session.session_id, 10, 0);
+    expect(history.messages.map(({ message_id, role, content, citations }) => ({ message_id, role, content, citations }))).toEqual(
+      (await source.messages.history(scope, session.session_id, 10, 0)).messages.map(({ message_id, role, content, citations }) => ({ message_id, role, content, citations })),
+    );
+    await expect(importNamespace(target, targetOrganization.org_id, lines)).rejects.toMatchObject({ type: 'AlreadyExistsError' });
+    await source.close();
+    await target.close();
+    await pglite.close();
+  });
+
+  it('runs `quarry export` and `quarry import` and `quarry migrate status` from the command line', () => {
+    const run = (args: string[], dataDir: string) =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, QUARRY_API_KEY: 'sk_transfer_test_key_0123456789abcdef', QUARRY_DATABASE_URL: '' } });
+    const from = join(directory, 'cli-from');
+    const to = join(directory, 'cli-to');
+    const file = join(directory, 'default.jsonl');
+    expect(run(['migrate', 'up'], from)).toContain('schema version: 1 of 1');
+    run(['export', file, '--namespace', 'default'], from);
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toContain('quarry-namespace-export/1');
+    expect(run(['import', file, '--namespace', 'copied'], to)).toMatch(/Imported 1 namespace/);
+    expect(run(['migrate', 'status'], to)).toContain('pending: none');
+  }, 60_000);
+});
