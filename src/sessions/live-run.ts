@@ -22,6 +22,8 @@ export class LiveRun {
   readonly abort = new AbortController();
   private readonly listeners = new Set<Listener>();
   private persistence: Promise<void> = Promise.resolve();
+  private unwritten: LoggedEvent[] = [];
+  private flushScheduled = false;
   private ended = false;
   private resolveEnded!: () => void;
   readonly whenEnded: Promise<void> = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -30,7 +32,7 @@ export class LiveRun {
     readonly runId: string,
     readonly sessionId: string,
     readonly scope: TenantScope,
-    private readonly persist: (event: LoggedEvent) => Promise<void>,
+    private readonly persist: (events: LoggedEvent[]) => Promise<void>,
     private seq = 0,
   ) {}
 
@@ -42,16 +44,30 @@ export class LiveRun {
     if (this.ended) return;
     const logged: LoggedEvent = { seq: ++this.seq, type: event.type, json: JSON.stringify(event.data) };
     this.events.push(logged);
-    // Writes are chained so the log keeps emission order even if one write is slow.
-    this.persistence = this.persistence.then(() => this.persist(logged));
+    this.unwritten.push(logged);
+    if (!this.flushScheduled) {
+      // Events of one event-loop turn (a burst of tokens) are written in one transaction.
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
     for (const listener of this.listeners) listener(logged);
+  }
+
+  /** Writes the pending events; batches are chained so the log keeps emission order. */
+  private flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.unwritten;
+    if (batch.length === 0) return this.persistence;
+    this.unwritten = [];
+    this.persistence = this.persistence.then(() => this.persist(batch));
+    return this.persistence;
   }
 
   /** Ends the run: no more events; joined streams finish after the terminal event. */
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.persistence;
+    await this.flush();
     this.resolveEnded();
     for (const listener of this.listeners) listener({ seq: -1, type: 'done', json: '' });
     this.listeners.clear();

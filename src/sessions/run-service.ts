@@ -57,7 +57,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
   const queues = new Map<string, Promise<unknown>>();
   let accepting = true;
 
-  const persist = (runId: string) => async (event: LoggedEvent) => store.runs.appendEvent(runId, { seq: event.seq, type: event.type, data: event.json, created_at: now() });
+  const persist = (runId: string) => async (events: LoggedEvent[]) => store.runs.appendEvents(runId, events.map((event) => ({ seq: event.seq, type: event.type, data: event.json, created_at: now() })));
 
   // Another process sharing the store may ask to cancel a run live here, or write a run joined here.
   const notices = createRunNotices(store, (runId) => live.get(runId)?.abort.abort('cancelled'));

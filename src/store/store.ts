@@ -210,6 +210,8 @@ export interface Store {
     /** Runs whose lease expired (their process died): any org. */
     expired(now: number): Promise<RunRecord[]>;
     appendEvent(runId: string, event: Omit<RunEventRecord, 'run_id'>): Promise<void>;
+    /** Several events of one run in one transaction (the live path batches per event-loop turn). */
+    appendEvents(runId: string, events: Omit<RunEventRecord, 'run_id'>[]): Promise<void>;
     events(runId: string, afterSeq: number): Promise<RunEventRecord[]>;
     lastSeq(runId: string): Promise<number>;
     /**

@@ -93,6 +93,18 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
         [runId, event.seq, event.type, event.data, event.created_at, RUN_CHANNEL, JSON.stringify({ kind: 'event', runId })],
       );
     },
+    async appendEvents(runId, events) {
+      if (events.length === 0) return;
+      // One statement per batch: unnest the columns, insert, and notify once.
+      await database.query(
+        `WITH inserted AS (
+           INSERT INTO run_events (run_id, seq, type, data, created_at)
+           SELECT $1, seq, type, data, created_at FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[]) AS batch(seq, type, data, created_at)
+           RETURNING run_id)
+         SELECT pg_notify($6, $7) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
+        [runId, events.map((event) => event.seq), events.map((event) => event.type), events.map((event) => event.data), events.map((event) => event.created_at), RUN_CHANNEL, JSON.stringify({ kind: 'event', runId })],
+      );
+    },
     async events(runId, afterSeq) {
       return (await database.query<RunEventRecord>('SELECT run_id, seq, type, data, created_at FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq', [runId, afterSeq])).rows;
     },

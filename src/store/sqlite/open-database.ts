@@ -22,7 +22,30 @@ export function openDatabase(filename: string): SqliteDatabase {
   registerFunctions(db);
   registerFilterSqlFunctions(db);
   migrate(db);
+  cacheStatements(db);
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Repositories prepare their SQL where it is used, for readability; compiling
+ * a statement costs tens of microseconds, so each connection memoises them.
+ * Statements are reusable (better-sqlite3 is synchronous); the cache is
+ * bounded because some SQL varies with the length of an IN list.
+ */
+function cacheStatements(db: SqliteDatabase): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<typeof prepare>>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
 }
 
 export function schemaVersion(db: SqliteDatabase): number {
