@@ -17,6 +17,9 @@ Usage:
   quarry ingest <collection> <files or dirs…> [--namespace NS]   Load JSONL/JSON/CSV/Markdown/text/PDF
   quarry demo [--namespace NS]                                   Load the demo video catalog
   quarry chat [--session ID] [--namespace NS] [--url URL]        Chat in the terminal
+  quarry migrate status|up                                       Schema version of the configured store; apply migrations
+  quarry export --namespace NS > namespace.jsonl                 Write a namespace (collections, documents, retrievers, sessions)
+  quarry import namespace.jsonl [--namespace NS]                 Load it into the configured store (SQLite or PostgreSQL)
 
 Environment variables are listed in the README (QUARRY_PORT, QUARRY_DATA_DIR, …).`;
 

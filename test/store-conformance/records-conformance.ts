@@ -90,6 +90,7 @@ export function recordsConformance(context: ConformanceContext): void {
       const searched = await store.collections.list(sibling, { search: 'search-ME', limit: 10, offset: 0, includeTotal: true });
       expect(searched.items.map((item) => item.collection_name)).toEqual(['Search-Me']);
       expect((await store.collections.list(sibling, { search: 'Search-Me', caseSensitive: true, limit: 10, offset: 0, includeTotal: true })).total).toBe(1);
+      expect((await store.collections.list(sibling, { search: 'search-me', caseSensitive: true, limit: 10, offset: 0, includeTotal: true })).total).toBe(0);
       expect((await store.collections.list(sibling, { search: '%', limit: 10, offset: 0, includeTotal: true })).total).toBe(0);
     });
 

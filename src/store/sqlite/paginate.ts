@@ -86,10 +86,11 @@ export function listNamed<Row extends Record<string, unknown>, Item>(
   const where = [...scope.where];
   const params = [...scope.params];
   if (query.search) {
-    const pattern = likePattern(query.caseSensitive ? query.search : query.search.toLowerCase());
-    const column = (name: string) => (query.caseSensitive ? name : `LOWER(${name})`);
-    where.push(`(${column(resource.nameColumn)} LIKE ? ESCAPE '\\' OR ${column(resource.idColumn)} LIKE ? ESCAPE '\\' OR ${column("COALESCE(description, '')")} LIKE ? ESCAPE '\\')`);
-    params.push(pattern, pattern, pattern);
+    // instr() is a plain substring test: no wildcards to escape, and case-sensitive unless both sides are lowered.
+    const needle = query.caseSensitive ? query.search : query.search.toLowerCase();
+    const column = (name: string) => (query.caseSensitive ? name : `quarry_lower(${name})`);
+    where.push(`(instr(${column(resource.nameColumn)}, ?) > 0 OR instr(${column(resource.idColumn)}, ?) > 0 OR instr(${column("COALESCE(description, '')")}, ?) > 0)`);
+    params.push(needle, needle, needle);
   }
   const requested = query.sort?.field ?? 'created_at';
   const sortColumn = resource.sortable.includes(requested) ? requested : 'created_at';
