@@ -21,7 +21,14 @@ if (!framesFile) {
 // Frames are stored without their blank-line terminator, as the client split them.
 const frames = (JSON.parse(readFileSync(framesFile, 'utf8')) as string[]).map((frame) => `${frame}\n\n`);
 
+let served = 0;
+
 const server = createServer((request, response) => {
+  if (request.method === 'GET' && request.url === '/healthz') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: 'ok', frames: frames.length, served }));
+    return;
+  }
   // Read the body as Quarry must, so the comparison includes request parsing.
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,7 +43,9 @@ const server = createServer((request, response) => {
     response.flushHeaders();
     for (const frame of frames) response.write(frame);
     response.end();
+    served++;
   });
+  request.on('error', () => response.destroy());
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -19,6 +19,8 @@ export interface MockLlmServer {
   /** Base URL for `QUARRY_LLM_BASE_URL` (ends in `/v1`). */
   url: string;
   counts: { toolCalls: number; answers: number; holds: number };
+  /** Drops every held response, so the runs waiting on them fail and end. */
+  releaseHeld(): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,9 @@ export async function startMockLlmServer(options: { tokens: number }): Promise<M
   return {
     url: `http://127.0.0.1:${port}/v1`,
     counts,
+    releaseHeld() {
+      for (const response of held) response.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const response of held) response.destroy();

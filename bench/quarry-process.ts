@@ -67,17 +67,25 @@ export async function startQuarry(options: { dataDir: string; apiKey: string; ll
   };
 }
 
-/** Spawns a helper script (`node --import tsx <file> …args`) that prints `listening <port>`. */
-export async function startHelperProcess(file: string, args: string[]): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Spawns a helper script (`node [--import tsx] <file> …args`) that prints `listening <port>`. */
+export async function startHelperProcess(file: string, args: string[], options: { cwd?: string; env?: Record<string, string>; typescript?: boolean } = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const loader = options.typescript === false ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, file, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
-    let output = '';
+    let output: string | null = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      // Keep reading (a full pipe would block the child) but stop collecting once it is up.
+      if (output === null) return;
       output += chunk.toString();
       const match = /listening (\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
+      if (match) {
+        output = null;
+        resolve(Number(match[1]));
+      }
     });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${errors}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,

@@ -65,11 +65,11 @@ async function main(): Promise<void> {
     }
     if (wanted('3')) {
       log('section 3: idle streams');
-      await runIdleStreams(report, { quick, workDirectory, llmUrl: mock.url, log });
+      await runIdleStreams(report, { quick, workDirectory, mock, log });
     }
     if (wanted('5')) {
       log('section 5: peers');
-      await runPeers(report, { quick, log });
+      await runPeers(report, { quick, mock, log });
     }
   } finally {
     await mock.close();

@@ -32,7 +32,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: unknown;
   keepFrames?: boolean;
+  /** Which frame is the first token; Quarry's default is `event: token`. Peers name theirs differently. */
+  isToken?: (type: string, frame: string) => boolean;
 }
+
+const isQuarryToken = (type: string) => type === 'token';
 
 export function streamRequest(options: RequestOptions): Promise<StreamTimings> {
   const started = now();
@@ -55,7 +59,7 @@ export function streamRequest(options: RequestOptions): Promise<StreamTimings> {
         while (boundary !== -1) {
           const frame = pending.slice(0, boundary);
           pending = pending.slice(boundary + 2);
-          readFrame(frame, timings, started);
+          readFrame(frame, timings, started, options.isToken ?? isQuarryToken);
           boundary = pending.indexOf('\n\n');
         }
       });
@@ -70,16 +74,23 @@ export function streamRequest(options: RequestOptions): Promise<StreamTimings> {
   });
 }
 
-function readFrame(frame: string, timings: StreamTimings, started: bigint): void {
+function readFrame(frame: string, timings: StreamTimings, started: bigint, isToken: (type: string, frame: string) => boolean): void {
   timings.frames?.push(frame);
   if (frame.startsWith(':')) return;
   const eventStart = frame.indexOf('event: ');
-  if (eventStart === -1) return;
-  const eventEnd = frame.indexOf('\n', eventStart);
-  const type = frame.slice(eventStart + 7, eventEnd === -1 ? undefined : eventEnd);
+  let type: string;
+  if (eventStart === -1) {
+    // Data-only frames (Mastra, the AI SDK) carry their type inside the JSON.
+    const match = /"type":\s*"([^"]+)"/.exec(frame);
+    if (!frame.includes('data:')) return;
+    type = match ? match[1] : 'message';
+  } else {
+    const eventEnd = frame.indexOf('\n', eventStart);
+    type = frame.slice(eventStart + 7, eventEnd === -1 ? undefined : eventEnd);
+  }
   timings.events++;
   if (timings.events === 1) timings.firstEventMs = elapsedMs(started);
-  if (type === 'token' && Number.isNaN(timings.firstTokenMs)) timings.firstTokenMs = elapsedMs(started);
+  if (Number.isNaN(timings.firstTokenMs) && isToken(type, frame)) timings.firstTokenMs = elapsedMs(started);
   if (type === 'done' || type === 'error') timings.terminal = type;
   if (type === 'retriever_execution') {
     const data = frame.slice(frame.indexOf('data: ') + 6);

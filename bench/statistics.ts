@@ -44,13 +44,6 @@ export function pairedRatio(numerators: readonly number[], denominators: readonl
   return figure(ratios);
 }
 
-/** Differences of paired measurements, summarised as a figure. */
-export function pairedDifference(left: readonly number[], right: readonly number[]): Figure {
-  const differences: number[] = [];
-  for (let index = 0; index < Math.min(left.length, right.length); index++) differences.push(left[index] - right[index]);
-  return figure(differences);
-}
-
 /** Per-run percentiles folded into figures: p50 and p99 each as median/min/max across runs. */
 export function latencyFigures(runs: readonly (readonly number[])[]): { p50: Figure; p99: Figure } {
   return {
