@@ -9,6 +9,7 @@ import type { DocumentRecord } from '../data-records.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { encodeVector } from './sqlite-document-index.js';
+import { ftsAllOf } from './fts-query.js';
 import { ownValue } from '../../lib/own-value.js';
 
 interface DocumentRow {
@@ -56,7 +57,7 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
     }
     if (query.search) {
       where.push("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)");
-      params.push(toFtsQuery(query.search));
+      params.push(ftsAllOf(query.search));
     }
   };
 
@@ -148,11 +149,4 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
 /** `a.b` → `$."a"."b"`; quoting keeps user field names inert. */
 function jsonPath(field: string): string {
   return '$' + field.split('.').map((segment) => `."${segment.replace(/"/g, '')}"`).join('');
-}
-
-/** A search box's words as a safe FTS5 query: every term quoted, all required. */
-export function toFtsQuery(text: string): string {
-  const terms = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (terms.length === 0) return '""';
-  return terms.map((term) => `"${term}"`).join(' AND ');
 }

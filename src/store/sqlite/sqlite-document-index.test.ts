@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode } from '../filter-node.js';
 import type { TenantScope } from '../scope.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { decodeVector, encodeVector, SqliteDocumentIndex, toFtsQuery } from './sqlite-document-index.js';
+import { decodeVector, encodeVector, SqliteDocumentIndex } from './sqlite-document-index.js';
+import { ftsAnyOf as toFtsQuery } from './fts-query.js';
 
 const ONE: TenantScope = { orgId: 'org_1', namespaceId: 'ns_1' };
 const TWO: TenantScope = { orgId: 'org_2', namespaceId: 'ns_2' };
@@ -101,7 +102,9 @@ describe('SqliteDocumentIndex on a small collection', () => {
   });
 
   it('never passes user syntax into MATCH', async () => {
-    expect(toFtsQuery('apple" OR NOT * (pie) NEAR(x y) col:z')).toBe('"apple" OR "OR" OR "NOT" OR "pie" OR "NEAR" OR "x" OR "y" OR "col" OR "z"');
+    expect(toFtsQuery('apple" OR NOT * (pie) NEAR(x y) col:z')).toBe('"apple" OR "pie" OR "NEAR" OR "x" OR "y" OR "col" OR "z"');
+    expect(toFtsQuery('machine learning with the NumPy')).toBe('"machine" OR "learning" OR "NumPy"');
+    expect(toFtsQuery('to be or not to be')).toBe('"to" OR "be" OR "or" OR "not"');
     expect(toFtsQuery(' *** ')).toBeNull();
     expect(ids(await index.searchText(ONE, { collectionIds: ['col_a'], text: '"unbalanced ( AND', topK: 5 }))).toEqual(['doc_1']);
   });
