@@ -112,7 +112,7 @@ function accessField(field: string, options: FilterSqlOptions): FieldAccess {
 function compileCondition(condition: FilterCondition, options: FilterSqlOptions): Fragment {
   const field = accessField(condition.field, options);
   const { type, value } = field;
-  const fold = (expression: Fragment) => (condition.caseSensitive ? expression : fragment`quarry_lower(${expression})`);
+  const fold = (expression: Fragment) => (condition.caseSensitive ? expression : lowered(expression));
   const foldValue = (text: string) => (condition.caseSensitive ? text : text.toLowerCase());
   const operand = condition.value;
 
@@ -226,6 +226,16 @@ class Fragment {
   ) {}
 }
 
+/**
+ * Lowercase exactly as JavaScript does. SQLite's own lower() agrees with
+ * toLowerCase() on printable ASCII and runs in C; only other text pays for a
+ * call into JavaScript (a 10% filter over 100k documents spent most of its
+ * 200 ms in that call).
+ */
+function lowered(expression: Fragment): Fragment {
+  return fragment`(CASE WHEN ${expression} GLOB '*[^ -~]*' THEN quarry_lower(${expression}) ELSE lower(${expression}) END)`;
+}
+
 function raw(sql: string): Fragment {
   return new Fragment(sql, []);
 }
@@ -275,7 +285,7 @@ function matchAny(type: Fragment, value: Fragment, candidates: unknown[], caseSe
   }
   const parts: Fragment[] = [];
   if (strings.length > 0) {
-    const folded = caseSensitive ? value : fragment`quarry_lower(${value})`;
+    const folded = caseSensitive ? value : lowered(value);
     parts.push(fragment`(${type} = 'text' AND ${folded} IN (${list(strings)}))`);
   }
   if (numbers.length > 0) parts.push(fragment`(${type} IN ('integer', 'real') AND ${value} IN (${list(numbers)}))`);
