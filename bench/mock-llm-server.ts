@@ -35,7 +35,7 @@ function lastUserText(request: ChatRequest): string {
   return typeof content === 'string' ? content : JSON.stringify(content ?? '');
 }
 
-export async function startMockLlmServer(options: { tokens: number }): Promise<MockLlmServer> {
+export async function startMockLlmServer(options: { tokens: number; tokenDelayMs?: number }): Promise<MockLlmServer> {
   const counts = { toolCalls: 0, answers: 0, holds: 0 };
   const held = new Set<ServerResponse>();
   const tokens = Array.from({ length: options.tokens }, (_, index) => WORDS[index % WORDS.length]);
@@ -49,9 +49,25 @@ export async function startMockLlmServer(options: { tokens: number }): Promise<M
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       if ((body.messages ?? []).some((message) => message.role === 'tool')) {
         counts.answers++;
-        for (const token of tokens) send({ index: 0, delta: { content: token }, finish_reason: null });
-        send({ index: 0, delta: {}, finish_reason: 'stop' }, { usage: { prompt_tokens: 100, completion_tokens: tokens.length, total_tokens: 100 + tokens.length } });
-        response.end('data: [DONE]\n\n');
+        const finish = () => {
+          send({ index: 0, delta: {}, finish_reason: 'stop' }, { usage: { prompt_tokens: 100, completion_tokens: tokens.length, total_tokens: 100 + tokens.length } });
+          response.end('data: [DONE]\n\n');
+        };
+        if (!options.tokenDelayMs) {
+          for (const token of tokens) send({ index: 0, delta: { content: token }, finish_reason: null });
+          finish();
+        } else {
+          // A model that takes its time, as real ones do: the soak test holds streams open this way.
+          let next = 0;
+          const timer = setInterval(() => {
+            if (response.destroyed) return clearInterval(timer);
+            if (next < tokens.length) send({ index: 0, delta: { content: tokens[next++] }, finish_reason: null });
+            else {
+              clearInterval(timer);
+              finish();
+            }
+          }, options.tokenDelayMs);
+        }
       } else if (lastUserText(body).includes(HOLD_MARKER)) {
         counts.holds++;
         held.add(response);

@@ -17,6 +17,7 @@ import { runRetrieval } from './retrieval-bench.js';
 import { runIdleStreams } from './idle-streams.js';
 import { insertPriorMessages, insertSessions, runCostGrowth } from './cost-growth.js';
 import { runPeers } from './peers.js';
+import { runSoak } from './soak.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: false });
 const quick = values.quick === true;
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
     if (wanted('3')) {
       log('section 3: idle streams');
       await runIdleStreams(report, { quick, workDirectory, mock, log });
+    }
+    if (wanted('6')) {
+      log('section 6: soak');
+      await runSoak(report, { quick, workDirectory, log });
     }
     if (wanted('5')) {
       log('section 5: peers');
