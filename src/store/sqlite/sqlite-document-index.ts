@@ -137,15 +137,19 @@ export class SqliteDocumentIndex implements DocumentIndex {
     // best first and scope them afterwards. Exact: an in-scope row outside the global top N ranks
     // below every row in it, so if N rows hold topK in scope, those are the true topK.
     const candidates = topK * 4 + 200;
-    let rows = this.db
-      .prepare(
-        `SELECT d.document_id, d.collection_id, best.rank AS rank
-         FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?) AS best
-         JOIN documents d ON d.rowid = best.rowid
-         WHERE ${where.sql}
-         ORDER BY best.rank LIMIT ?`,
-      )
-      .all(match, candidates, ...where.params, topK) as Row[];
+    // With a filter, too few of the global best usually pass it; ranking within scope at once avoids doing both.
+    let rows: Row[] = [];
+    if (!query.filter) {
+      rows = this.db
+        .prepare(
+          `SELECT d.document_id, d.collection_id, best.rank AS rank
+           FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?) AS best
+           JOIN documents d ON d.rowid = best.rowid
+           WHERE ${where.sql}
+           ORDER BY best.rank LIMIT ?`,
+        )
+        .all(match, candidates, ...where.params, topK) as Row[];
+    }
     if (rows.length < topK) {
       // Too few of the global best are in scope (other tenants' text, or a selective filter): rank within scope.
       rows = this.db
