@@ -18,6 +18,7 @@ import { runIdleStreams } from './idle-streams.js';
 import { insertPriorMessages, insertSessions, runCostGrowth } from './cost-growth.js';
 import { runPeers } from './peers.js';
 import { runSoak } from './soak.js';
+import { runPostgres } from './postgres-bench.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: false });
 const quick = values.quick === true;
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
     if (wanted('5')) {
       log('section 5: peers');
       await runPeers(report, { quick, mock, log });
+    }
+    if (wanted('7')) {
+      log('section 7: postgres');
+      await runPostgres(report, { quick, workDirectory, mock, log });
     }
   } finally {
     await mock.close();
