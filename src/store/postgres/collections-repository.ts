@@ -4,13 +4,12 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { CollectionRecord } from '../data-records.js';
-import { paginate, Parameters, searchCondition } from './paginate.js';
+import { listNamed } from './paginate.js';
 import { errors } from '../../errors.js';
-import { ownValue } from '../../lib/own-value.js';
+
 
 const COLUMNS = `collection_id, namespace_id, collection_name, description, config, embedding_model, embedding_dimensions, text_field, enabled,
   metadata, created_at, updated_at`;
-const SORTABLE: Record<string, string> = { created_at: '::bigint', updated_at: '::bigint', collection_name: '::text', collection_id: '::text' };
 const SCOPE = 'org_id = $1 AND namespace_id = $2';
 
 export function createCollectionsRepository(database: PostgresDatabase): Store['collections'] {
@@ -36,29 +35,7 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
       return rows[0] ?? null;
     },
     async list(scope, query) {
-      const parameters = new Parameters();
-      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`];
-      if (query.search) where.push(searchCondition(parameters, ['collection_name', 'collection_id', "COALESCE(description, '')"], query.search, query.caseSensitive));
-      const requested = query.sort?.field ?? 'created_at';
-      const sortColumn = ownValue(SORTABLE, requested) ? requested : 'created_at';
-      return paginate<CollectionRecord, CollectionRecord>({
-        database,
-        table: 'collections',
-        select: COLUMNS,
-        where,
-        parameters,
-        sortExpression: sortColumn,
-        cursorCast: ownValue(SORTABLE, sortColumn),
-        sortValue: (row) => row[sortColumn as keyof CollectionRecord] as string | number,
-        idColumn: 'collection_id',
-        idValue: (row) => row.collection_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: (row) => row,
-      });
+      return listNamed<CollectionRecord & Record<string, unknown>>(database, { table: 'collections', nameColumn: 'collection_name', idColumn: 'collection_id', select: COLUMNS }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`], query);
     },
     async update(scope, collectionId, patch, now) {
       const { rows } = await database.query<CollectionRecord>(`SELECT ${COLUMNS} FROM collections WHERE ${SCOPE} AND collection_id = $3`, [scope.orgId, scope.namespaceId, collectionId]);

@@ -4,16 +4,10 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
-import { paginate, Parameters, searchCondition } from './paginate.js';
+import { listNamed } from './paginate.js';
 import { errors } from '../../errors.js';
-import { ownValue } from '../../lib/own-value.js';
 
-const SORTABLE: Record<string, string> = {
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-  namespace_name: 'namespace_name',
-  namespace_id: 'namespace_id',
-};
+
 
 /** Tables counted when a namespace is removed, by what the answer calls them. */
 const REMOVED_COUNTS: Record<string, string> = {
@@ -50,27 +44,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
       return rows[0] ?? null;
     },
     async list(scope, query) {
-      const parameters = new Parameters();
-      const where = [`org_id = ${parameters.add(scope.orgId)}`];
-      if (query.search) where.push(searchCondition(parameters, ['namespace_name', 'namespace_id', "COALESCE(description, '')"], query.search, query.caseSensitive));
-      const sortColumn = ownValue(SORTABLE, query.sort?.field ?? 'created_at') ?? 'created_at';
-      return paginate<NamespaceRecord, NamespaceRecord>({
-        database,
-        table: 'namespaces',
-        where,
-        parameters,
-        sortExpression: sortColumn,
-        cursorCast: sortColumn.endsWith('_at') ? '::bigint' : '::text',
-        sortValue: (row) => row[sortColumn as keyof NamespaceRecord] as string | number,
-        idColumn: 'namespace_id',
-        idValue: (row) => row.namespace_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: (row) => row,
-      });
+      return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`], query);
     },
     async update(scope, namespaceId, patch, now) {
       const current = await get(scope.orgId, namespaceId);

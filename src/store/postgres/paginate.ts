@@ -5,7 +5,7 @@
  * exist. Also the `$n` parameter builder every repository uses.
  */
 import type { Queryable } from './postgres-database.js';
-import type { KeysetCursor, Page, SortDirection } from '../store.js';
+import type { KeysetCursor, NamedListQuery, Page, SortDirection } from '../store.js';
 
 /** Collects bound values and answers their `$n` placeholders, so SQL text never holds a value. */
 export class Parameters {
@@ -94,4 +94,41 @@ export function searchCondition(parameters: Parameters, columns: string[], searc
   const pattern = parameters.add(likePattern(caseSensitive ? search : search.toLowerCase()));
   const column = (name: string) => (caseSensitive ? name : `lower(${name})`);
   return `(${columns.map((name) => `${column(name)} LIKE ${pattern} ESCAPE '\\'`).join(' OR ')})`;
+}
+
+/**
+ * The list every named resource shares (namespaces, collections, retrievers):
+ * scoped rows, an optional search over name, id and description, a sort on the
+ * name, the id or a timestamp, and keyset or offset paging.
+ */
+export function listNamed<Row extends Record<string, unknown>>(
+  database: Queryable,
+  resource: { table: string; nameColumn: string; idColumn: string; select?: string },
+  scope: (parameters: Parameters) => string[],
+  query: NamedListQuery,
+): Promise<Page<Row>> {
+  const parameters = new Parameters();
+  const where = scope(parameters);
+  if (query.search) where.push(searchCondition(parameters, [resource.nameColumn, resource.idColumn, "COALESCE(description, '')"], query.search, query.caseSensitive));
+  const casts: Record<string, string> = { created_at: '::bigint', updated_at: '::bigint', [resource.nameColumn]: '::text', [resource.idColumn]: '::text' };
+  const requested = query.sort?.field ?? 'created_at';
+  const sortColumn = Object.prototype.hasOwnProperty.call(casts, requested) ? requested : 'created_at';
+  return paginate<Row, Row>({
+    database,
+    table: resource.table,
+    select: resource.select,
+    where,
+    parameters,
+    sortExpression: sortColumn,
+    cursorCast: casts[sortColumn],
+    sortValue: (row) => row[sortColumn] as string | number,
+    idColumn: resource.idColumn,
+    idValue: (row) => row[resource.idColumn] as string,
+    direction: query.sort?.direction ?? 'desc',
+    limit: query.limit,
+    offset: query.offset,
+    cursor: query.cursor,
+    includeTotal: query.includeTotal,
+    map: (row) => row,
+  });
 }

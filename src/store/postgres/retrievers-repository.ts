@@ -5,15 +5,14 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { ExecutionRecord, RetrieverRecord } from '../data-records.js';
-import { paginate, Parameters, searchCondition } from './paginate.js';
+import { Parameters, listNamed } from './paginate.js';
 import { errors } from '../../errors.js';
-import { ownValue } from '../../lib/own-value.js';
+
 
 const COLUMNS = 'retriever_id, namespace_id, retriever_name, description, config, version, created_at, updated_at';
 const EXECUTION_COLUMNS = `execution_id, retriever_id, status, inputs, inputs_hash, collection_ids, detail, duration_ms, total_processed, total_returned,
   stages_completed, total_stages, created_at, completed_at`;
 const SCOPE = 'org_id = $1 AND namespace_id = $2';
-const SORTABLE: Record<string, string> = { created_at: '::bigint', updated_at: '::bigint', retriever_name: '::text', retriever_id: '::text' };
 
 export function createRetrieversRepository(database: PostgresDatabase): Store['retrievers'] {
   return {
@@ -37,29 +36,7 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
       return rows[0] ?? null;
     },
     async list(scope, query) {
-      const parameters = new Parameters();
-      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`];
-      if (query.search) where.push(searchCondition(parameters, ['retriever_name', 'retriever_id', "COALESCE(description, '')"], query.search, query.caseSensitive));
-      const requested = query.sort?.field ?? 'created_at';
-      const sortColumn = ownValue(SORTABLE, requested) ? requested : 'created_at';
-      return paginate<RetrieverRecord, RetrieverRecord>({
-        database,
-        table: 'retrievers',
-        select: COLUMNS,
-        where,
-        parameters,
-        sortExpression: sortColumn,
-        cursorCast: ownValue(SORTABLE, sortColumn),
-        sortValue: (row) => row[sortColumn as keyof RetrieverRecord] as string | number,
-        idColumn: 'retriever_id',
-        idValue: (row) => row.retriever_id,
-        direction: query.sort?.direction ?? 'desc',
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.includeTotal,
-        map: (row) => row,
-      });
+      return listNamed<RetrieverRecord & Record<string, unknown>>(database, { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', select: COLUMNS }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`], query);
     },
     async update(scope, retrieverId, patch, now) {
       return database.transaction(async (client) => {
