@@ -14,12 +14,14 @@ import { createConfirmationsRepository, createFeedbackRepository, createMemories
 import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
-import { SqliteDocumentIndex } from './sqlite-document-index.js';
+import { SqliteDocumentIndex, type SqliteDocumentIndexOptions } from './sqlite-document-index.js';
 
 export interface SqliteStoreOptions {
   /** Directory for `quarry.db` and vector index files; `:memory:` keeps everything in memory. */
   dataDir: string;
   now?: () => number;
+  /** Index tuning (thresholds), for tests and benchmarks; `dataDir` comes from above. */
+  index?: Omit<SqliteDocumentIndexOptions, 'dataDir'>;
 }
 
 export interface SqliteStore extends Store {
@@ -30,8 +32,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
   const now = options.now ?? Date.now;
-  const index = new SqliteDocumentIndex(db, { dataDir: inMemory ? undefined : options.dataDir });
-  const noteWrite = (collectionId: string) => index.noteWrite(collectionId);
+  const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir });
   return {
     kind: 'sqlite',
     database: db,
@@ -47,7 +48,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     feedback: createFeedbackRepository(db),
     memories: createMemoriesRepository(db),
     collections: createCollectionsRepository(db, (collectionId) => index.forgetCollection(collectionId)),
-    documents: createDocumentsRepository(db, noteWrite),
+    documents: createDocumentsRepository(db, (collectionId, change) => index.noteWrite(collectionId, change)),
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),
     async close() {

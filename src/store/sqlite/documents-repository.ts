@@ -9,6 +9,7 @@ import type { DocumentRecord } from '../data-records.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { encodeVector } from './sqlite-document-index.js';
+import type { DocumentChange } from './sqlite-text-index.js';
 import { ftsAllOf } from './fts-query.js';
 import { ownValue } from '../../lib/own-value.js';
 
@@ -42,7 +43,7 @@ export const DOCUMENT_FILTER_COLUMNS = {
 };
 const SYSTEM_SORT: Record<string, string> = { created_at: 'created_at', updated_at: 'updated_at', document_id: 'document_id' };
 
-export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collectionId: string) => void): Store['documents'] {
+export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collectionId: string, change: DocumentChange) => void): Store['documents'] {
   const insertDocument = db.prepare(
     `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -63,14 +64,16 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
 
   return {
     async insertMany(scope, collectionId, documents, now) {
+      const written: number[] = [];
       const insertAll = db.transaction((batch: NewDocument[]) => {
         for (const document of batch) {
           const result = insertDocument.run(document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, now, now);
           if (document.vector) insertVector.run(result.lastInsertRowid, collectionId, encodeVector(document.vector));
+          written.push(Number(result.lastInsertRowid));
         }
       });
       insertAll(documents);
-      onWrite(collectionId);
+      onWrite(collectionId, { written });
     },
     async get(scope, collectionId, documentId) {
       const row = db.prepare(`SELECT * FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`).get(scope.orgId, scope.namespaceId, collectionId, documentId) as
@@ -110,25 +113,28 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
         const row = db.prepare(`SELECT rowid FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`).get(scope.orgId, scope.namespaceId, collectionId, document.document_id) as
           | { rowid: number }
           | undefined;
-        if (!row) return false;
+        if (!row) return null;
         db.prepare('UPDATE documents SET data = ?, content = ?, content_hash = ?, updated_at = ? WHERE rowid = ?').run(JSON.stringify(document.data), document.content, document.content_hash, now, row.rowid);
         if (document.vector) insertVector.run(row.rowid, collectionId, encodeVector(document.vector));
-        return true;
+        return row.rowid;
       });
-      update();
-      onWrite(collectionId);
+      const rowid = update();
+      onWrite(collectionId, { written: rowid === null ? [] : [rowid] });
     },
     async delete(scope, collectionId, documentIds) {
       if (documentIds.length === 0) return 0;
       const remove = db.transaction(() => {
-        let removed = 0;
-        const statement = db.prepare(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`);
-        for (const id of documentIds) removed += statement.run(scope.orgId, scope.namespaceId, collectionId, id).changes;
+        const removed: number[] = [];
+        const statement = db.prepare(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ? RETURNING rowid`).pluck();
+        for (const id of documentIds) {
+          const rowid = statement.get(scope.orgId, scope.namespaceId, collectionId, id) as number | undefined;
+          if (rowid !== undefined) removed.push(rowid);
+        }
         return removed;
       });
       const removed = remove();
-      onWrite(collectionId);
-      return removed;
+      onWrite(collectionId, { removed });
+      return removed.length;
     },
     async idsMatching(scope, collectionId, filter, limit) {
       const where = [SCOPE, 'collection_id = ?'];

@@ -31,6 +31,7 @@ import type { FilterNode } from '../filter-node.js';
 import { invalidField } from '../../errors.js';
 import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
+import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 
 export interface SqliteDocumentIndexOptions {
   /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
@@ -41,6 +42,8 @@ export interface SqliteDocumentIndexOptions {
   filteredExactLimit?: number;
   /** HNSW search breadth (hnswlib `ef`) for an unfiltered top-10; higher is slower and more exact. */
   efSearch?: number;
+  /** Collections up to this size get their in-memory BM25 index built inside the first query; larger ones in the background. */
+  textInlineBuildLimit?: number;
 }
 
 const ISO = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
@@ -73,6 +76,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly slabs = new Map<string, VectorSlab>();
   private readonly counts = new Map<string, number>();
   private readonly graphs = new Map<string, HnswCollectionIndex>();
+  private readonly text: SqliteTextIndex;
   private readonly hnswThreshold: number;
   private readonly filteredExactLimit: number;
 
@@ -81,13 +85,18 @@ export class SqliteDocumentIndex implements DocumentIndex {
     private readonly options: SqliteDocumentIndexOptions = {},
   ) {
     registerFilterSqlFunctions(db);
+    this.text = new SqliteTextIndex(db, options.textInlineBuildLimit);
     this.hnswThreshold = options.hnswThreshold ?? 20_000;
     // An exact scan of 25k × 384 floats is ~10 ms; a filtered graph walk over a 10% filter measured 320 ms.
     this.filteredExactLimit = options.filteredExactLimit ?? 25_000;
   }
 
-  /** The documents repository calls this after every write to a collection (insert, update, delete). */
-  noteWrite(collectionId: string): void {
+  /**
+   * The documents repository calls this after every committed write to a collection (insert,
+   * update, delete), with the rowids it wrote or removed.
+   */
+  noteWrite(collectionId: string, change?: DocumentChange): void {
+    this.text.noteChange(collectionId, change);
     this.slabs.delete(collectionId);
     this.counts.delete(collectionId);
     this.graphs.get(collectionId)?.markStale();
@@ -95,6 +104,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
 
   /** Drops everything held in memory for a collection; a persisted graph is reloaded on next use. */
   invalidate(collectionId: string): void {
+    this.text.forget(collectionId);
     this.slabs.delete(collectionId);
     this.counts.delete(collectionId);
     this.graphs.delete(collectionId);
@@ -118,6 +128,12 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.slabs.clear();
     this.counts.clear();
     this.graphs.clear();
+    this.text.clear();
+  }
+
+  /** Whether unfiltered text search is served from memory yet (null: not built), for tests and stats. */
+  textIndexStatus(collectionId: string): { ready: boolean; size: number } | null {
+    return this.text.status(collectionId);
   }
 
   /** Which regime serves a collection, for stats and tests. */
@@ -130,8 +146,14 @@ export class SqliteDocumentIndex implements DocumentIndex {
     signal?.throwIfAborted();
     const match = ftsAnyOf(query.text);
     if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
-    const where = scopeWhere(scope, query.collectionIds, query.filter);
     const topK = clampTopK(query.topK);
+    if (!query.filter) {
+      // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being built.
+      const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
+      const hits = this.text.search(inScope, query.text, topK);
+      if (hits) return hits;
+    }
+    const where = scopeWhere(scope, query.collectionIds, query.filter);
     type Row = { document_id: string; collection_id: string; rank: number };
     // FTS5 ranks and limits inside the virtual table when nothing is joined, so take the global
     // best first and scope them afterwards. Exact: an in-scope row outside the global top N ranks
@@ -284,7 +306,9 @@ export class SqliteDocumentIndex implements DocumentIndex {
    * e.g. after a bulk ingest or at start, so that no query meets a cold collection.
    */
   async warm(scope: TenantScope, collectionIds: string[]): Promise<void> {
-    for (const collection of this.collectionsInScope(scope, collectionIds)) {
+    const inScope = this.collectionsInScope(scope, collectionIds);
+    await this.text.warm(inScope.map((collection) => collection.collection_id));
+    for (const collection of inScope) {
       const collectionId = collection.collection_id;
       if (this.vectorCount(collectionId) < this.hnswThreshold) continue;
       const graph = this.graphs.get(collectionId) ?? this.createGraph(collectionId, collection.embedding_dimensions);
