@@ -23,6 +23,7 @@ import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
+import { ExactVectorCache } from './exact-vector-cache.js';
 
 export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   now?: () => number;
@@ -33,9 +34,14 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   onError?: (error: Error) => void;
 };
 
+/** What `/readyz` and the start-up log say without pgvector: an exact scan, in each Quarry process's memory. */
+export const EXACT_IN_PROCESS = 'exact-in-process';
+
 export interface PostgresStore extends Store {
   readonly database: PostgresDatabase;
   readonly vectorMode: VectorMode;
+  /** `exact` mode's in-process vector copies (null with pgvector). */
+  readonly vectorCache: ExactVectorCache | null;
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -53,17 +59,20 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const now = options.now ?? Date.now;
   const vectorMode = await vectorModeOf(database);
   const vectors = new VectorStorage(database, vectorMode);
-  const index = new PostgresDocumentIndex(database, vectors, textSearchConfig);
+  // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
+  const cache = vectorMode === 'exact' ? new ExactVectorCache(database) : null;
+  const index = new PostgresDocumentIndex(database, vectors, textSearchConfig, cache);
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
     kind: 'postgres',
     database,
     vectorMode,
+    vectorCache: cache,
     index,
     describe: () => ({
       store: 'postgres',
-      vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact',
+      vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,
       textSearch: `tsvector-gin (${textSearchConfig})`,
     }),
     organizations: createOrganizationsRepository(database, now),
@@ -80,6 +89,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     retrievers: createRetrieversRepository(database),
     executions: createExecutionsRepository(database),
     async close() {
+      cache?.clear();
       await stopListening();
       await database.close();
     },

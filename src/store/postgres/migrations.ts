@@ -239,4 +239,114 @@ CREATE TABLE executions (
 );
 CREATE INDEX executions_by_retriever ON executions(namespace_id, retriever_id, created_at);
 `,
+  /* 2: a change log of document vectors, for the per-process vector copies of exact mode (see exact-vector-cache) */ () => `
+ALTER TABLE collections
+  ADD COLUMN vector_version BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN vector_log_floor BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN vector_count BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN vector_log_rows BIGINT NOT NULL DEFAULT 0;
+UPDATE collections c SET vector_count = counted.n
+  FROM (SELECT collection_id, count(*) AS n FROM document_vectors GROUP BY collection_id) AS counted
+  WHERE counted.collection_id = c.collection_id;
+
+-- Keys whose vector changed (inserted, replaced or deleted) in the statement that made the collection's version.
+CREATE TABLE document_vector_log (
+  collection_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  document_key BIGINT NOT NULL,
+  PRIMARY KEY (collection_id, version, document_key)
+);
+
+-- One version per statement and collection. The UPDATE holds the collection row until commit, so
+-- versions commit in order. The log is pruned (oldest half) once it has 10,000 rows more than the
+-- collection has vectors: a reader that far behind reloads the collection instead.
+CREATE FUNCTION quarry_log_vector_changes(changed_collection TEXT, changed_keys BIGINT[], count_change BIGINT) RETURNS void
+LANGUAGE plpgsql AS $log$
+DECLARE
+  new_version BIGINT;
+  log_rows BIGINT;
+  live BIGINT;
+  new_floor BIGINT;
+  pruned BIGINT;
+BEGIN
+  UPDATE collections SET vector_version = vector_version + 1, vector_count = vector_count + count_change,
+    vector_log_rows = vector_log_rows + cardinality(changed_keys)
+  WHERE collection_id = changed_collection
+  RETURNING vector_version, vector_log_rows, vector_count INTO new_version, log_rows, live;
+  IF NOT FOUND THEN
+    -- The collection is being deleted (its documents cascade here): its log goes too.
+    DELETE FROM document_vector_log WHERE collection_id = changed_collection;
+    RETURN;
+  END IF;
+  INSERT INTO document_vector_log (collection_id, version, document_key) SELECT changed_collection, new_version, unnest(changed_keys);
+  IF log_rows > 10000 + live THEN
+    SELECT l.version INTO new_floor FROM document_vector_log l WHERE l.collection_id = changed_collection
+      ORDER BY l.version DESC OFFSET log_rows / 2 LIMIT 1;
+    IF new_floor IS NOT NULL THEN
+      DELETE FROM document_vector_log WHERE collection_id = changed_collection AND version <= new_floor;
+      GET DIAGNOSTICS pruned = ROW_COUNT;
+      UPDATE collections SET vector_log_floor = new_floor, vector_log_rows = vector_log_rows - pruned WHERE collection_id = changed_collection;
+    END IF;
+  END IF;
+END
+$log$;
+
+CREATE FUNCTION quarry_document_vectors_changed() RETURNS trigger
+LANGUAGE plpgsql AS $changed$
+DECLARE
+  changed RECORD;
+BEGIN
+  -- Collections in a fixed order, so two statements touching the same ones cannot deadlock.
+  IF TG_OP = 'INSERT' THEN
+    FOR changed IN SELECT n.collection_id, array_agg(n.document_key) AS keys, count(*) AS delta FROM new_rows n GROUP BY n.collection_id ORDER BY n.collection_id LOOP
+      PERFORM quarry_log_vector_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  ELSIF TG_OP = 'DELETE' THEN
+    FOR changed IN SELECT o.collection_id, array_agg(o.document_key) AS keys, -count(*) AS delta FROM old_rows o GROUP BY o.collection_id ORDER BY o.collection_id LOOP
+      PERFORM quarry_log_vector_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  ELSE
+    -- Only rows whose vector really changed; a row moved between collections leaves one and joins the other.
+    FOR changed IN
+      SELECT moved.collection_id, array_agg(DISTINCT moved.document_key) AS keys, sum(moved.delta)::bigint AS delta FROM (
+        SELECT n.collection_id, n.document_key, 1 AS delta FROM new_rows n JOIN old_rows o ON o.document_key = n.document_key
+          WHERE (n.collection_id, n.dimensions, n.embedding) IS DISTINCT FROM (o.collection_id, o.dimensions, o.embedding)
+        UNION ALL
+        SELECT o.collection_id, o.document_key, -1 AS delta FROM old_rows o JOIN new_rows n ON n.document_key = o.document_key
+          WHERE (n.collection_id, n.dimensions, n.embedding) IS DISTINCT FROM (o.collection_id, o.dimensions, o.embedding)
+      ) AS moved GROUP BY moved.collection_id ORDER BY moved.collection_id
+    LOOP
+      PERFORM quarry_log_vector_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END
+$changed$;
+
+-- TRUNCATE logs nothing per row: every copy must reload.
+CREATE FUNCTION quarry_document_vectors_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $truncated$
+BEGIN
+  UPDATE collections SET vector_version = vector_version + 1, vector_log_floor = vector_version + 1, vector_count = 0, vector_log_rows = 0;
+  DELETE FROM document_vector_log;
+  RETURN NULL;
+END
+$truncated$;
+
+-- The triggers only where the copies are used: vectors stored as real[] (no pgvector).
+DO $triggers$
+BEGIN
+  IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'document_vectors'::regclass AND attname = 'embedding') <> 'vector' THEN
+    CREATE TRIGGER document_vectors_log_insert AFTER INSERT ON document_vectors
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_update AFTER UPDATE ON document_vectors
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_delete AFTER DELETE ON document_vectors
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_truncate AFTER TRUNCATE ON document_vectors
+      FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_truncated();
+  END IF;
+END
+$triggers$;
+`,
 ];

@@ -3,7 +3,9 @@
  * The hybrid index over PostgreSQL: full text through the weighted
  * `search_vector` (GIN) ranked by `ts_rank_cd` with length normalisation
  * (BM25-like: rarer, denser, shorter wins), vectors through pgvector's
- * HNSW or an exact cosine scan, filters compiled to SQL and applied before
+ * HNSW or, without pgvector, an exact scan of each process's in-memory copy
+ * of the collection's vectors (`ExactVectorCache`, kept coherent across
+ * processes by a change log); filters compiled to SQL and applied before
  * ranking. Every query is tenant-scoped in SQL.
  */
 import type { PostgresDatabase } from './postgres-database.js';
@@ -15,6 +17,9 @@ import { compileFilterToSql } from './filter-to-sql.js';
 import { Parameters } from './paginate.js';
 import { isoExpression } from './documents-repository.js';
 import { VectorStorage } from './vector-storage.js';
+import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
+import type { KeyedHit } from './collection-vectors.js';
+import { normalizeInPlace } from '../vector-math.js';
 
 const FILTER_OPTIONS = {
   dataColumn: 'd.data',
@@ -30,6 +35,8 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly database: PostgresDatabase,
     private readonly vectors: VectorStorage,
     private readonly textSearchConfig: string,
+    /** The in-process vector copies that answer `exact` mode; unused with pgvector. */
+    private readonly cache: ExactVectorCache | null,
     /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
     private readonly efSearch = 100,
   ) {}
@@ -75,9 +82,10 @@ export class PostgresDocumentIndex implements DocumentIndex {
     signal?.throwIfAborted();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
-    const collections = await this.database.query<{ collection_id: string; embedding_dimensions: number }>(
-      'SELECT collection_id, embedding_dimensions FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
-      [scope.orgId, scope.namespaceId, unique(query.collectionIds)],
+    const asked = unique(query.collectionIds);
+    const collections = await this.database.query<VersionedCollection>(
+      'SELECT collection_id, embedding_dimensions, vector_version FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+      [scope.orgId, scope.namespaceId, asked],
     );
     const size = query.vector.length;
     for (const collection of collections.rows) {
@@ -85,37 +93,60 @@ export class PostgresDocumentIndex implements DocumentIndex {
         throw invalidField(['vector'], `The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`);
       }
     }
+    this.cache?.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
     if (collections.rows.length === 0) return [];
+    if (this.cache) return this.searchCopies(this.cache, scope, collections.rows, query, topK, signal);
     const dimensions = VectorStorage.dimensions(size);
     const parameters = new Parameters();
     const where = scopeWhere(scope, collections.rows.map((row) => row.collection_id), query.filter, parameters);
     const vector = parameters.add(this.vectors.encode(query.vector));
-    if (this.vectors.mode === 'pgvector') {
-      // The cast to vector(N) and `dimensions = N` (a validated integer) match the partial HNSW index of that size.
-      const distance = `v.embedding::vector(${dimensions}) <=> ${vector}::vector(${dimensions})`;
-      const sql = `SELECT d.document_id, d.collection_id, 1 - (${distance}) AS score
-        FROM document_vectors v JOIN documents d ON d.id = v.document_key
-        WHERE v.dimensions = ${dimensions} AND ${where}
-        ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
-      const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
-      const rows = await this.database.transaction(async (client) => {
-        // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
-        await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
-        return (await client.query<ScoredHit>(sql, parameters.values)).rows;
-      });
-      return rows.map((row) => ({ ...row, score: Number(row.score) }));
-    }
-    const { rows } = await this.database.query<ScoredHit>(
-      `SELECT document_id, collection_id, score FROM (
-         SELECT d.id, d.document_id, d.collection_id,
-           (SELECT sum(a * b) FROM unnest(v.embedding, ${vector}::real[]) AS pair(a, b))
-             / NULLIF(sqrt((SELECT sum(a * a) FROM unnest(v.embedding) AS own(a))) * sqrt((SELECT sum(b * b) FROM unnest(${vector}::real[]) AS query(b))), 0) AS score
-         FROM document_vectors v JOIN documents d ON d.id = v.document_key
-         WHERE v.dimensions = ${dimensions} AND ${where}
-       ) AS scored WHERE score IS NOT NULL ORDER BY score DESC, id LIMIT ${parameters.add(topK)}`,
-      parameters.values,
-    );
+    // The cast to vector(N) and `dimensions = N` (a validated integer) match the partial HNSW index of that size.
+    const distance = `v.embedding::vector(${dimensions}) <=> ${vector}::vector(${dimensions})`;
+    const sql = `SELECT d.document_id, d.collection_id, 1 - (${distance}) AS score
+      FROM document_vectors v JOIN documents d ON d.id = v.document_key
+      WHERE v.dimensions = ${dimensions} AND ${where}
+      ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
+    const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
+    const rows = await this.database.transaction(async (client) => {
+      // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
+      await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
+      return (await client.query<ScoredHit>(sql, parameters.values)).rows;
+    });
     return rows.map((row) => ({ ...row, score: Number(row.score) }));
+  }
+
+  /**
+   * `exact` mode: cosine over this process's copies of the collections' vectors, brought up to
+   * date first. A filter is evaluated in SQL (the keys of the matching documents in scope), and
+   * only those vectors are scored. Ties rank by document key, as `ORDER BY score DESC, d.id` did.
+   */
+  private async searchCopies(
+    cache: ExactVectorCache,
+    scope: TenantScope,
+    collections: VersionedCollection[],
+    query: IndexQuery & { vector: Float32Array },
+    topK: number,
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
+    // Non-finite components count as 0, as they are stored; a query without direction has no cosine with anything.
+    const vector = Float32Array.from(query.vector, (value) => (Number.isFinite(value) ? value : 0));
+    if (!normalizeInPlace(vector)) return [];
+    const [allowed, ...copies] = await Promise.all([
+      query.filter ? this.matchingKeys(scope, collections, query.filter) : null,
+      ...collections.map((collection) => cache.vectorsOf(scope, collection)),
+    ]);
+    signal?.throwIfAborted();
+    const hits: KeyedHit[] = copies.flatMap((copy) => copy.search(vector, topK, allowed));
+    hits.sort((left, right) => right.score - left.score || left.key - right.key);
+    return hits.slice(0, topK).map((hit) => ({ document_id: hit.documentId, collection_id: hit.collectionId, score: hit.score }));
+  }
+
+  /** Keys of the documents in scope that pass the filter. */
+  private async matchingKeys(scope: TenantScope, collections: VersionedCollection[], filter: FilterNode): Promise<number[]> {
+    const parameters = new Parameters();
+    const where = scopeWhere(scope, collections.map((row) => row.collection_id), filter, parameters);
+    const { rows } = await this.database.query<{ keys: (number | string)[] }>(`SELECT ARRAY(SELECT d.id FROM documents d WHERE ${where}) AS keys`, parameters.values);
+    return rows[0].keys.map(Number);
   }
 
   async loadDocuments(scope: TenantScope, documentIds: string[]): Promise<Record<string, unknown>[]> {

@@ -6,7 +6,8 @@
  *   count, as a partial expression index `WHERE dimensions = N`, created
  *   the first time a vector of that size is written;
  * - `exact`: a `real[]` column (no extension on the server, e.g. Debian's
- *   PostgreSQL packages), searched exactly with cosine computed in SQL.
+ *   PostgreSQL packages), searched exactly in each process's memory
+ *   (`exact-vector-cache`), read in PostgreSQL's binary array format.
  */
 import type { PostgresDatabase, Queryable } from './postgres-database.js';
 
@@ -38,6 +39,21 @@ export class VectorStorage {
   static decode(text: string): Float32Array {
     const inner = text.slice(1, -1).trim();
     return inner === '' ? new Float32Array(0) : Float32Array.from(inner.split(','), Number);
+  }
+
+  /**
+   * Reads `array_send(real[])` (PostgreSQL's binary array format: ndim, flags,
+   * element type, then length and lower bound per dimension, then per element an
+   * int32 byte length and a big-endian float4) into `target` at `offset`.
+   * False, with `target` untouched, unless it is one dimension of `dimensions` non-null floats.
+   */
+  static readArraySend(bytes: Uint8Array, dimensions: number, target: Float32Array, offset: number): boolean {
+    if (bytes.byteLength !== 20 + dimensions * 8) return false;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getInt32(0) !== 1 || view.getInt32(12) !== dimensions) return false;
+    for (let index = 0, at = 20; index < dimensions; index++, at += 8) if (view.getInt32(at) !== 4) return false;
+    for (let index = 0, at = 24; index < dimensions; index++, at += 8) target[offset + index] = view.getFloat32(at);
+    return true;
   }
 
   /** Validated dimension count written into SQL: an integer from our own schema, never user text. */

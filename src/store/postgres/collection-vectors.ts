@@ -1,0 +1,138 @@
+/**
+ * @module store/postgres/collection-vectors
+ * One collection's vectors in memory, for the exact scan of `exact` mode: a
+ * Float32Array slab of L2-normalised vectors, one slot per document, with
+ * the document's key (`documents.id`) and `document_id` beside it. Slots
+ * are updated in place, appended, or marked dead (a deleted document) and
+ * reclaimed by compaction once many are dead.
+ */
+import { dot, normalizeInPlace, TopK } from '../vector-math.js';
+
+/** A hit with the document key, which breaks score ties (as `ORDER BY score DESC, d.id` did). */
+export interface KeyedHit {
+  key: number;
+  documentId: string;
+  collectionId: string;
+  score: number;
+}
+
+const DEAD = -1;
+/** Compaction once this many slots are dead and they are a quarter of the slab. */
+const COMPACT_MINIMUM = 1_024;
+
+export class CollectionVectors {
+  private slab: Float32Array;
+  private keys: Float64Array;
+  private documentIds: (string | null)[] = [];
+  private readonly slots = new Map<number, number>();
+  /** Slots in use, dead ones included. */
+  private used = 0;
+  private readonly scratch: Float32Array;
+
+  constructor(
+    readonly collectionId: string,
+    readonly dimensions: number,
+    capacity = 0,
+  ) {
+    this.slab = new Float32Array(Math.max(16, capacity) * dimensions);
+    this.keys = new Float64Array(Math.max(16, capacity));
+    this.scratch = new Float32Array(dimensions);
+  }
+
+  /** Live vectors. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(key: number): boolean {
+    return this.slots.has(key);
+  }
+
+  /**
+   * Stores the vector `read` writes into the scratch buffer it is given (false: unreadable) under
+   * `key`. A vector without a direction (all zeros) has no cosine, so it is dropped, as SQL's
+   * `NULLIF(norm, 0)` dropped it.
+   */
+  upsert(key: number, documentId: string, read: (target: Float32Array) => boolean): void {
+    const scratch = this.scratch;
+    if (!read(scratch) || !normalizeInPlace(scratch)) {
+      this.remove(key);
+      return;
+    }
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (this.used === this.keys.length) this.grow();
+      slot = this.used++;
+      this.slots.set(key, slot);
+      this.keys[slot] = key;
+    }
+    this.documentIds[slot] = documentId;
+    this.slab.set(scratch, slot * this.dimensions);
+  }
+
+  remove(key: number): void {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return;
+    this.slots.delete(key);
+    this.keys[slot] = DEAD;
+    this.documentIds[slot] = null;
+    const dead = this.used - this.slots.size;
+    if (dead >= COMPACT_MINIMUM && dead * 4 >= this.used) this.compact();
+  }
+
+  /**
+   * The best `topK` by cosine with `query` (unit length), score descending then key ascending;
+   * `allowed`, when given, lists the only keys that may be returned (keys of other collections are ignored).
+   */
+  search(query: Float32Array, topK: number, allowed: readonly number[] | null): KeyedHit[] {
+    const best = new TopK(topK);
+    const { slab, keys, dimensions } = this;
+    if (allowed === null) {
+      for (let slot = 0; slot < this.used; slot++) {
+        const key = keys[slot];
+        if (key !== DEAD) best.offer(dot(slab, slot * dimensions, query), key);
+      }
+    } else {
+      for (const key of allowed) {
+        const slot = this.slots.get(key);
+        if (slot !== undefined) best.offer(dot(slab, slot * dimensions, query), key);
+      }
+    }
+    return best.sorted().map(([score, key]) => ({ key, documentId: this.documentIds[this.slots.get(key)!]!, collectionId: this.collectionId, score }));
+  }
+
+  /** A copy of the stored (normalised) vector of `key`, or null. */
+  vector(key: number): Float32Array | null {
+    const slot = this.slots.get(key);
+    return slot === undefined ? null : this.slab.slice(slot * this.dimensions, (slot + 1) * this.dimensions);
+  }
+
+  private grow(): void {
+    const capacity = Math.ceil(this.keys.length * 1.5);
+    const slab = new Float32Array(capacity * this.dimensions);
+    slab.set(this.slab.subarray(0, this.used * this.dimensions));
+    const keys = new Float64Array(capacity);
+    keys.set(this.keys.subarray(0, this.used));
+    this.slab = slab;
+    this.keys = keys;
+  }
+
+  /** Moves live slots down over dead ones, keeping their order. */
+  private compact(): void {
+    const { dimensions } = this;
+    let next = 0;
+    for (let slot = 0; slot < this.used; slot++) {
+      const key = this.keys[slot];
+      if (key === DEAD) continue;
+      if (slot !== next) {
+        this.slab.copyWithin(next * dimensions, slot * dimensions, (slot + 1) * dimensions);
+        this.keys[next] = key;
+        this.documentIds[next] = this.documentIds[slot];
+        this.slots.set(key, next);
+      }
+      next++;
+    }
+    this.used = next;
+    this.documentIds.length = next;
+  }
+}

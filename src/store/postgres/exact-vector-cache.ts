@@ -1,0 +1,177 @@
+/**
+ * @module store/postgres/exact-vector-cache
+ * Without pgvector, each process answers vector searches from its own copy
+ * of a collection's vectors (`CollectionVectors`), kept coherent with the
+ * database that several processes share:
+ *
+ * - every statement that changes `document_vectors` bumps the collection's
+ *   `vector_version` and logs the changed document keys under that version
+ *   in `document_vector_log` (triggers, migration 2). The bump takes the
+ *   collection row's lock until commit, so a collection's versions commit
+ *   in order: whoever has seen version V and reads the log rows above V
+ *   misses nothing;
+ * - a search reads the collection's `vector_version` with its collection
+ *   lookup; when the copy is older, it reads the keys logged since, and
+ *   re-reads those documents' current vectors (present: upsert, gone:
+ *   remove). Reading a vector newer than the log row is harmless: its own
+ *   log row comes later and is applied again;
+ * - old log rows are pruned (by the trigger, once the log outgrows the
+ *   collection) and `vector_log_floor` says up to where: a copy older than
+ *   the floor, or further behind than half its size, is loaded again whole.
+ *   The floor is read in the same statement as the log, so a prune that
+ *   commits meanwhile can never hide rows;
+ * - a whole load reads the version first, then the vectors in pages
+ *   (keyset on the document key) in PostgreSQL's binary array format, so a
+ *   change made during the load is in the log above that version.
+ *
+ * Concurrent searches of a collection share one load or catch-up.
+ */
+import type { PostgresDatabase } from './postgres-database.js';
+import type { TenantScope } from '../scope.js';
+import { CollectionVectors } from './collection-vectors.js';
+import { VectorStorage } from './vector-storage.js';
+
+/** A collection as the scoped collection lookup found it. */
+export interface VersionedCollection {
+  collection_id: string;
+  embedding_dimensions: number;
+  vector_version: number;
+}
+
+export interface ExactVectorCacheOptions {
+  /** Rows per page of a whole load or a catch-up. */
+  pageSize?: number;
+}
+
+interface Entry {
+  collectionId: string;
+  scope: TenantScope;
+  dimensions: number;
+  vectors: CollectionVectors | null;
+  /** The `vector_version` the copy reflects (at least). */
+  version: number;
+  pending: Promise<void> | null;
+}
+
+interface VectorRow {
+  document_key: number | string;
+  document_id: string;
+  embedding: Uint8Array;
+}
+
+/** A catch-up of at most this many keys is always applied in place (else: when under half the collection). */
+const CATCH_UP_MINIMUM = 1_000;
+
+export class ExactVectorCache {
+  /** Whole loads and in-place catch-ups done so far (tests and the bench read them). */
+  readonly stats = { loads: 0, catchUps: 0 };
+  private readonly entries = new Map<string, Entry>();
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly database: PostgresDatabase,
+    options: ExactVectorCacheOptions = {},
+  ) {
+    this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 1_000));
+  }
+
+  /** The vectors of a collection the scoped lookup found, reflecting at least its `vector_version`. */
+  async vectorsOf(scope: TenantScope, collection: VersionedCollection): Promise<CollectionVectors> {
+    let entry = this.entries.get(collection.collection_id);
+    if (!entry || entry.dimensions !== collection.embedding_dimensions || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
+      entry = { collectionId: collection.collection_id, scope: { orgId: scope.orgId, namespaceId: scope.namespaceId }, dimensions: collection.embedding_dimensions, vectors: null, version: -1, pending: null };
+      this.entries.set(collection.collection_id, entry);
+    }
+    const current = entry;
+    while (current.vectors === null || current.version < Number(collection.vector_version)) {
+      current.pending ??= this.refresh(current).finally(() => (current.pending = null));
+      await current.pending;
+    }
+    return current.vectors;
+  }
+
+  /** Drops the copies of collections asked for in `scope` that the scoped lookup no longer finds (deleted). */
+  forgetMissing(scope: TenantScope, asked: readonly string[], found: ReadonlySet<string>): void {
+    for (const collectionId of asked) {
+      const entry = this.entries.get(collectionId);
+      if (entry && !found.has(collectionId) && entry.scope.orgId === scope.orgId && entry.scope.namespaceId === scope.namespaceId) this.entries.delete(collectionId);
+    }
+  }
+
+  /** Collections held, and their live vectors (stats and tests). */
+  held(): Map<string, number> {
+    return new Map([...this.entries].map(([collectionId, entry]) => [collectionId, entry.vectors?.size ?? 0]));
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private async refresh(entry: Entry): Promise<void> {
+    if (entry.vectors === null) return this.load(entry);
+    const { rows } = await this.database.query<{ vector_version: number; vector_log_floor: number; keys: (number | string)[] }>(
+      // One statement, one snapshot: the floor read here and the log rows read here agree.
+      `SELECT c.vector_version, c.vector_log_floor,
+         ARRAY(SELECT DISTINCT l.document_key FROM document_vector_log l WHERE l.collection_id = c.collection_id AND l.version > $2) AS keys
+       FROM collections c WHERE c.collection_id = $1`,
+      [entry.collectionId, entry.version],
+    );
+    const state = rows[0];
+    if (!state) {
+      // Deleted meanwhile: nothing to find, nothing to keep.
+      entry.vectors = new CollectionVectors(entry.collectionId, entry.dimensions);
+      entry.version = Number.POSITIVE_INFINITY;
+      if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
+      return;
+    }
+    const version = Number(state.vector_version);
+    const keys = state.keys.map(Number);
+    if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > Math.max(CATCH_UP_MINIMUM, entry.vectors.size / 2)) return this.load(entry);
+    this.stats.catchUps++;
+    const vectors = entry.vectors;
+    for (let start = 0; start < keys.length; start += this.pageSize) {
+      const page = keys.slice(start, start + this.pageSize);
+      const found = await this.readVectors(entry, 'v.document_key = ANY($5::bigint[])', [page]);
+      const present = new Set<number>();
+      for (const row of found) present.add(this.store(vectors, row));
+      for (const key of page) if (!present.has(key)) vectors.remove(key);
+    }
+    entry.version = version;
+  }
+
+  /** Reads the whole collection into a new slab, which replaces the old one when complete. */
+  private async load(entry: Entry): Promise<void> {
+    this.stats.loads++;
+    const { rows } = await this.database.query<{ vector_version: number; vector_count: number }>('SELECT vector_version, vector_count FROM collections WHERE collection_id = $1', [entry.collectionId]);
+    const version = rows[0] ? Number(rows[0].vector_version) : Number.POSITIVE_INFINITY;
+    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, rows[0] ? Math.ceil(Number(rows[0].vector_count) * 1.05) : 0);
+    const readPage = (after: number) => this.readVectors(entry, `v.document_key > $5 ORDER BY v.document_key LIMIT ${this.pageSize}`, [after]);
+    let page = rows[0] ? readPage(0) : Promise.resolve([]);
+    for (;;) {
+      const found = await page;
+      if (found.length === 0) break;
+      // The next page is read while this one is decoded.
+      page = found.length < this.pageSize ? Promise.resolve([]) : readPage(Number(found[found.length - 1].document_key));
+      for (const row of found) this.store(vectors, row);
+    }
+    entry.vectors = vectors;
+    entry.version = version;
+  }
+
+  /** Current vectors of the collection's documents matching `condition` (its parameters from `$5`), of the collection's size, in scope. */
+  private async readVectors(entry: Entry, condition: string, parameters: unknown[]): Promise<VectorRow[]> {
+    const { rows } = await this.database.query<VectorRow>(
+      `SELECT v.document_key, d.document_id, array_send(v.embedding) AS embedding
+       FROM document_vectors v JOIN documents d ON d.id = v.document_key
+       WHERE v.collection_id = $1 AND v.dimensions = $2 AND d.collection_id = $1 AND d.org_id = $3 AND d.namespace_id = $4 AND ${condition}`,
+      [entry.collectionId, entry.dimensions, entry.scope.orgId, entry.scope.namespaceId, ...parameters],
+    );
+    return rows;
+  }
+
+  private store(vectors: CollectionVectors, row: VectorRow): number {
+    const key = Number(row.document_key);
+    vectors.upsert(key, row.document_id, (target) => VectorStorage.readArraySend(row.embedding, vectors.dimensions, target, 0));
+    return key;
+  }
+}
