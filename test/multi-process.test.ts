@@ -3,6 +3,7 @@
  * started through A is joined (with Last-Event-ID) and cancelled through B,
  * the one-run-per-session rule holds across them, and when A is killed
  * mid-answer B reaps its run after the lease and takes new messages.
+ * Documents written through A are searched by vector through B at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,8 +92,44 @@ if ('skipped' in database) {
     it('reports the PostgreSQL store and its vector mode', async () => {
       const ready = await (await fetch(`${b.url}/readyz`)).json();
       expect(ready).toMatchObject({ status: 'ready', store: 'postgres' });
-      expect(['exact', 'pgvector-hnsw']).toContain(ready.vector_search);
+      expect(['exact-in-process', 'pgvector-hnsw']).toContain(ready.vector_search);
     });
+
+    it('searches through B, by vector, what was just written, changed and deleted through A', async () => {
+      const collection = await call(a, 'POST', '/v1/collections', {
+        collection_name: 'notes',
+        feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', input_mappings: { text: 'description' } },
+      });
+      expect(collection.status).toBe(200);
+      const search = (query: string, filters?: unknown) =>
+        call(b, 'POST', '/v1/retrievers/execute', {
+          collection_identifiers: ['notes'],
+          input_schema: { query: { type: 'string', required: true } },
+          stages: [{ stage_name: 'vectors', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches: [{ feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 10 }], final_top_k: 3, ...(filters ? { filters } : {}) } } }],
+          inputs: { query },
+        });
+      const top = async (query: string, filters?: unknown) => {
+        const response = await search(query, filters);
+        expect(response.status).toBe(200);
+        return response.body.documents.map((document: { document_id: string }) => document.document_id);
+      };
+      const create = async (description: string, shelf: string) => (await call(a, 'POST', '/v1/collections/notes/documents', { description, shelf })).body.document_id as string;
+      await create('A field guide to mushrooms of the northern forests', 'nature');
+      // B reads the collection once (a cold copy), then every write through A must show at once.
+      expect(await top('mushrooms in the forest')).toHaveLength(1);
+      const sourdough = await create('Sourdough bread baking with a rye starter', 'kitchen');
+      expect((await top('sourdough rye bread'))[0]).toBe(sourdough);
+      const kiln = await create('Firing stoneware pottery in a wood kiln', 'workshop');
+      expect((await top('stoneware pottery kiln'))[0]).toBe(kiln);
+      const patched = await call(a, 'PATCH', `/v1/collections/notes/documents/${kiln}`, { description: 'Rye sourdough loaves proofed overnight' });
+      expect(patched.status).toBe(200);
+      expect((await top('stoneware pottery kiln'))[0]).not.toBe(kiln);
+      expect(await top('rye sourdough loaves proofed overnight')).toEqual([kiln, sourdough, expect.any(String)]);
+      expect(await top('rye sourdough loaves', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([sourdough]);
+      expect((await fetch(`${a.url}/v1/collections/notes/documents/${sourdough}`, { method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+      expect(await top('sourdough rye bread')).not.toContain(sourdough);
+      expect(await top('sourdough rye bread', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([]);
+    }, 60_000);
 
     it('joins through B a run started through A, from Last-Event-ID, and cancels it through B', async () => {
       const session = (await call(a, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
