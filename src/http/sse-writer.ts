@@ -62,6 +62,11 @@ export class SseWriter {
     return this.write(`: ${text}\n\n`);
   }
 
+  /** True when enough is buffered that the caller should `await drain()` before sending more. */
+  get needsDrain(): boolean {
+    return this.closed || this.reply.raw.writableLength >= DRAIN_MARK;
+  }
+
   /**
    * Waits until the socket has room again. False when the reader stayed
    * stalled past the limit (it is then disconnected) or the stream closed.

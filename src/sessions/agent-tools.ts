@@ -18,6 +18,7 @@ import type { NamespaceService } from './namespace-service.js';
 import type { FeedbackService } from './feedback-service.js';
 import { buildSmartSearch } from './smart-search-pipeline.js';
 import { summarizeDocuments } from './document-summary.js';
+import { createNamespaceSnapshot, SNAPSHOT_LIMIT, type NamespaceSnapshot } from './namespace-snapshot.js';
 
 export interface AgentToolServices {
   retrievers: RetrieverService;
@@ -28,14 +29,34 @@ export interface AgentToolServices {
   /** Executions the run made, in order, for the `done` event's retriever_summary. */
   executions: RetrieverExecutionEvent[];
   userId: string | null;
+  /** The run's view of the namespace's collections and retrievers; read on first use when absent. */
+  snapshot?: NamespaceSnapshot;
 }
 
 const page = { limit: 100, offset: 0, includeTotal: true } as const;
 
 export function createAgentTools(tenant: TenantScope, services: AgentToolServices): AgentTool[] {
   const { retrievers, collections, documents } = services;
+  const snapshotPage = { limit: SNAPSHOT_LIMIT, offset: 0, includeTotal: false } as const;
+  const snapshot =
+    services.snapshot ??
+    createNamespaceSnapshot({
+      collections: async () => (await collections.list(tenant, snapshotPage)).items,
+      retrievers: async () => (await retrievers.list(tenant, snapshotPage)).items,
+    });
+  /** The first `page.limit` collections, newest first: what a fresh list call would answer. */
+  const listedCollections = async () => (await snapshot.collections()).slice(0, page.limit);
+  /** Runs a tool that changes collections or retrievers, then lets the run's next read see the change. */
+  const changing = async <T,>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } finally {
+      snapshot.invalidate();
+    }
+  };
 
   const report = (context: ToolContext, toolName: string, outcome: ExecutionOutcome, retrieverId: string | null, label: string) => {
+    const results = summarizeDocuments(outcome.page);
     const event: RetrieverExecutionEvent = {
       tool_name: toolName,
       execution_id: outcome.execution.execution_id,
@@ -44,17 +65,16 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
       documents_returned: outcome.page.length,
       latency_ms: Math.round(outcome.execution.duration_ms * 100) / 100,
       message: `${label} returned ${outcome.page.length} document${outcome.page.length === 1 ? '' : 's'}`,
-      documents: summarizeDocuments(outcome.page).map(({ document_id, collection_id, title, snippet, score }) => ({ document_id, collection_id, title, snippet, score })),
+      documents: results.map(({ document_id, collection_id, title, snippet, score }) => ({ document_id, collection_id, title, snippet, score })),
     };
     services.executions.push(event);
     context.emit({ type: 'retriever_execution', data: event });
-    return { results: summarizeDocuments(outcome.page), total: outcome.page.length, execution_id: outcome.execution.execution_id };
+    return { results, total: outcome.page.length, execution_id: outcome.execution.execution_id };
   };
 
   return [
     defineAgentTool(TOOL_CATALOG.smart_search, async (input, context) => {
-      const all = (await collections.list(tenant, { ...page })).items;
-      const chosen = input.collection_identifiers?.length ? input.collection_identifiers : pickCollections(input.query, all);
+      const chosen = input.collection_identifiers?.length ? input.collection_identifiers : pickCollections(input.query, await listedCollections());
       if (chosen.length === 0) return { output: { results: [], total: 0, note: 'This namespace has no collections yet.' } };
       const pipeline = buildSmartSearch(chosen, input.limit, input.filters);
       const outcome = await retrievers.executeAdhoc(tenant, { ...pipeline, inputs: { query: input.query }, pagination: { method: 'offset', page_size: input.limit } }, { signal: context.signal });
@@ -100,37 +120,36 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
     defineAgentTool(TOOL_CATALOG.list_namespaces, async () => ({
       output: { results: (await services.namespaces.list({ orgId: tenant.orgId }, { ...page })).items.map((namespace) => ({ namespace_id: namespace.namespace_id, namespace_name: namespace.namespace_name, description: namespace.description })) },
     })),
-    defineAgentTool(TOOL_CATALOG.detect_intent, async (input) => {
-      const all = (await collections.list(tenant, { ...page })).items;
-      return { output: detectIntent(input.user_request, all, [], { includeCollectionAnalysis: input.include_collection_analysis }) };
-    }),
+    defineAgentTool(TOOL_CATALOG.detect_intent, async (input) => ({
+      output: detectIntent(input.user_request, await listedCollections(), [], { includeCollectionAnalysis: input.include_collection_analysis }),
+    })),
     defineAgentTool(TOOL_CATALOG.search_feedback, async (input) => ({
       output: { results: (await services.feedback.search(tenant, services.userId, input.query, input.limit ?? 5)).map(({ user_message, assistant_message, score, message_id }) => ({ message_id, user_message, assistant_message, score })) },
     })),
     defineAgentTool(TOOL_CATALOG.create_collection, async (input) => {
-      const collection = await collections.create(tenant, {
+      const collection = await changing(collections.create(tenant, {
         collection_name: input.collection_name,
         description: input.description,
         source: input.source ?? { type: 'bucket' },
         feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', field_passthrough: [], include_all_source_fields: false, ...(input.feature_extractor as object) },
         enabled: true,
         metadata: input.metadata,
-      });
+      }));
       return { output: { collection_id: collection.collection_id, collection_name: collection.collection_name, created: true } };
     }),
     defineAgentTool(TOOL_CATALOG.create_retriever, async (input) => {
-      const retriever = await retrievers.create(tenant, input);
+      const retriever = await changing(retrievers.create(tenant, input));
       return { output: { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, created: true } };
     }),
     defineAgentTool(TOOL_CATALOG.update_retriever, async (input) => {
-      const retriever = await retrievers.patch(tenant, input.retriever_id, input);
+      const retriever = await changing(retrievers.patch(tenant, input.retriever_id, input));
       return { output: { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, updated: true } };
     }),
     defineAgentTool(TOOL_CATALOG.delete_retriever, async (input) => {
-      const retriever = await retrievers.delete(tenant, input.retriever_id);
+      const retriever = await changing(retrievers.delete(tenant, input.retriever_id));
       return { output: { retriever_id: retriever.retriever_id, deleted: true } };
     }),
-    defineAgentTool(TOOL_CATALOG.delete_collection, async (input) => ({ output: { ...(await collections.delete(tenant, input.collection_id)), deleted: true } })),
+    defineAgentTool(TOOL_CATALOG.delete_collection, async (input) => ({ output: { ...(await changing(collections.delete(tenant, input.collection_id))), deleted: true } })),
     defineAgentTool(TOOL_CATALOG.delete_document, async (input) => {
       const deleted = await documents.delete(tenant, input.collection_id, [input.document_id]);
       if (deleted === 0) throw new Error(`Document '${input.document_id}' was not found in '${input.collection_id}'.`);

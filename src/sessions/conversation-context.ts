@@ -8,9 +8,11 @@ import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, SessionRecord } from '../store/records.js';
+import type { CollectionRecord } from '../store/data-records.js';
 import type { FeedbackService } from './feedback-service.js';
 
 const HISTORY_MESSAGES = 20;
+const CONTEXT_COLLECTIONS = 20;
 
 export async function buildConversation(
   store: Store,
@@ -18,6 +20,8 @@ export async function buildConversation(
   scope: TenantScope,
   session: SessionRecord,
   userMessage: MessageRecord,
+  /** The namespace's collections, newest first (the run's snapshot): the first 20 are named to the model. */
+  collections: readonly CollectionRecord[],
 ): Promise<{ system: string; messages: LanguageModelV3Prompt }> {
   const parts = [session.agent_config.system_prompt];
   if (Object.keys(session.user_memory).length > 0) parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
@@ -27,9 +31,8 @@ export async function buildConversation(
       parts.push(`Earlier exchanges this user rated helpful:\n${memories.map((memory) => `- Q: ${memory.user_message}\n  A: ${memory.assistant_message.slice(0, 500)}`).join('\n')}`);
     }
   }
-  const collections = await store.collections.list(scope, { limit: 20, offset: 0, includeTotal: false });
-  if (collections.items.length > 0) {
-    parts.push(`Collections in this namespace: ${collections.items.map((collection) => `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`).join('; ')}. Read data only through the search and retriever tools, and cite document ids.`);
+  if (collections.length > 0) {
+    parts.push(`Collections in this namespace: ${collections.slice(0, CONTEXT_COLLECTIONS).map((collection) => `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`).join('; ')}. Read data only through the search and retriever tools, and cite document ids.`);
   }
 
   const history = await store.messages.recent(scope, session.session_id, HISTORY_MESSAGES + 1);

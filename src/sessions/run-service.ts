@@ -19,6 +19,7 @@ import { executeRun, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
 import { createAgentTools, type AgentToolServices } from './agent-tools.js';
+import { createNamespaceSnapshot, storeSnapshotSources } from './namespace-snapshot.js';
 import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
@@ -32,7 +33,7 @@ export interface RunServiceDependencies {
   sessions: SessionService;
   feedback: FeedbackService;
   models: LanguageModelResolver;
-  tools: Omit<AgentToolServices, 'executions' | 'userId'>;
+  tools: Omit<AgentToolServices, 'executions' | 'userId' | 'snapshot'>;
   now: () => number;
   leaseMs: number;
   /** This process's name in run leases. */
@@ -79,7 +80,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       });
   }
 
-  async function start(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ runId: string }> {
+  async function start(scope: TenantScope, sessionId: string, input: SendInput): Promise<RunRecord> {
     if (!accepting) throw errors.serviceUnavailable('ShuttingDownError', 'The server is shutting down; send the message again in a moment.');
     const session = await sessions.get(scope, sessionId);
     sessions.assertAcceptsMessages(session);
@@ -89,7 +90,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
     const startedAt = now();
     const runId = newId('msg');
     const userMessageId = newId('msg');
-    const outcome = await store.runs.start(scope, {
+    const record: RunRecord = {
       run_id: runId,
       session_id: sessionId,
       user_message_id: userMessageId,
@@ -100,7 +101,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
       state: null,
       created_at: startedAt,
       ended_at: null,
-    });
+    };
+    const outcome = await store.runs.start(scope, record);
     if (!outcome.started) {
       throw errors.conflict('SessionBusyError', `Session '${sessionId}' is already answering a message. Join its stream with GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`, {
         session_id: sessionId,
@@ -113,11 +115,12 @@ export function createRunService(dependencies: RunServiceDependencies) {
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
     track(run, async () => {
-      const collections = (await store.collections.list(scope, { limit: 200, offset: 0, includeTotal: false })).items;
-      const retrievers = (await store.retrievers.list(scope, { limit: 200, offset: 0, includeTotal: false })).items;
-      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, retrievers, { includeCollectionAnalysis: true })) });
+      // Intent, the model's context and smart_search read the same lists: once per run.
+      const snapshot = createNamespaceSnapshot(storeSnapshotSources(store, scope));
+      const collections = await snapshot.collections();
+      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, await snapshot.retrievers(), { includeCollectionAnalysis: true })) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
-      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage);
+      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections);
       const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
       await executeRun({
         store,
@@ -134,7 +137,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id }).filter((tool) => allowed.has(tool.name)),
+            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -144,7 +147,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
           }),
       });
     });
-    return { runId };
+    return record;
   }
 
   /** Requests cancellation from the owning process until the run has ended (true) or the wait ran out (false). */
@@ -210,12 +213,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
   return {
     reapExpired,
 
-    async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ runId: string; joined: boolean }> {
+    /** Starts a run for the message (or finds the one an idempotency key already started): the run to join. */
+    async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ run: RunRecord; joined: boolean }> {
       if (input.idempotencyKey) {
         const existing = await store.runs.findByIdempotencyKey(scope, sessionId, input.idempotencyKey);
-        if (existing) return { runId: existing.run_id, joined: true };
+        if (existing) return { run: existing, joined: true };
       }
-      if (!input.queue) return { ...(await start(scope, sessionId, input)), joined: false };
+      if (!input.queue) return { run: await start(scope, sessionId, input), joined: false };
       // Queued sends on one session start in order, each after the previous run ends.
       const previous = queues.get(sessionId) ?? Promise.resolve();
       const attempt = previous.then(async () => {
@@ -233,7 +237,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
         }
       });
       queues.set(sessionId, attempt.catch(() => undefined));
-      return { ...(await attempt), joined: false };
+      return { run: await attempt, joined: false };
     },
 
     /** The session's run to join: the active one, else the latest. */

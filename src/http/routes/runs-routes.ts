@@ -39,7 +39,8 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     writer.onClose(() => disconnected.abort());
     try {
       for await (const event of runs.join(scope, run, afterSeq, disconnected.signal)) {
-        if (!writer.send(event.json, event.type, `${run.run_id}:${event.seq}`) || !(await writer.drain())) break;
+        if (!writer.send(event.json, event.type, `${run.run_id}:${event.seq}`)) break;
+        if (writer.needsDrain && !(await writer.drain())) break;
       }
     } catch (error) {
       request.log.error({ err: error }, 'stream failed');
@@ -100,8 +101,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
           throw errors.validation([{ type: 'string_too_long', location: ['body', 'content'], message: `The message is ${body.content.length} characters; the limit is ${config.maxMessageChars}.` }]);
         }
         const idempotencyKey = request.headers['idempotency-key'];
-        const { runId } = await runs.send(tenant, request.params.session_id, { content: body.content, metadata: body.metadata, queue: body.queue, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
-        const run = await runs.runToJoin(tenant, request.params.session_id, runId);
+        const { run } = await runs.send(tenant, request.params.session_id, { content: body.content, metadata: body.metadata, queue: body.queue, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
         if (body.stream) return stream(request, reply, tenant, run, 0);
         const events = [];
         for await (const event of runs.join(tenant, run, 0, new AbortController().signal)) events.push(event);
