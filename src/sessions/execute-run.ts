@@ -44,6 +44,17 @@ export interface ExecuteRunContext {
 }
 
 export async function executeRun(context: ExecuteRunContext): Promise<void> {
+  // An unnamed session gets its name from the question while the agent works; a run that does not answer drops it.
+  const naming = new AbortController();
+  const name = context.session.session_name ? null : generateSessionName(context.model, context.userMessage.content, AbortSignal.any([context.live.abort.signal, naming.signal]));
+  try {
+    await answerAndRecord(context, name);
+  } finally {
+    naming.abort();
+  }
+}
+
+async function answerAndRecord(context: ExecuteRunContext, name: Promise<string> | null): Promise<void> {
   const { store, scope, session, live, carried, now } = context;
   let messagesAdded = context.messagesBefore;
   const append = async (message: Parameters<Store['messages']['append']>[1]) => {
@@ -136,10 +147,10 @@ export async function executeRun(context: ExecuteRunContext): Promise<void> {
   const cancelled = result.finishReason === 'aborted';
   if (!cancelled) {
     live.emit({ type: 'message', data: { content: text, message_id: assistant.message_id, is_final: true } });
-    if (!session.session_name) {
-      const name = await generateSessionName(context.model, context.userMessage.content, text, live.abort.signal);
-      await store.sessions.setName(scope, session.session_id, name);
-      live.emit({ type: 'session_name', data: { session_name: name } });
+    if (name) {
+      const sessionName = await name;
+      await store.sessions.setName(scope, session.session_id, sessionName);
+      live.emit({ type: 'session_name', data: { session_name: sessionName } });
     }
   }
   const executions = carried.executions;

@@ -1,7 +1,9 @@
 /**
  * @module sessions/session-naming
- * A session's name after its first exchange: asked of the session's model
- * when it is a real provider, else summarised locally from the question.
+ * A session's name, from its first question: asked of the session's model
+ * when it is a real provider, else summarised locally. The question alone
+ * is enough to name a conversation, so the name is asked for while the
+ * agent works instead of after the answer, off the answer's critical path.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 
@@ -16,13 +18,14 @@ export function localSessionName(question: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}…` : name;
 }
 
-export async function generateSessionName(model: LanguageModelV3, question: string, answer: string, signal: AbortSignal): Promise<string> {
+/** Never rejects: a failed, slow (10 s) or aborted model call falls back to the local name. */
+export async function generateSessionName(model: LanguageModelV3, question: string, signal: AbortSignal): Promise<string> {
   if (model.provider === 'quarry') return localSessionName(question);
   try {
     const result = await model.doGenerate({
       prompt: [
-        { role: 'system', content: 'Name this conversation in 3 to 6 words. Reply with the name only, no quotes or punctuation at the end.' },
-        { role: 'user', content: [{ type: 'text', text: `Question: ${question.slice(0, 1000)}\nAnswer: ${answer.slice(0, 1000)}` }] },
+        { role: 'system', content: 'Name the conversation that starts with this message in 3 to 6 words. Reply with the name only, no quotes or punctuation at the end.' },
+        { role: 'user', content: [{ type: 'text', text: question.slice(0, 1000) }] },
       ],
       maxOutputTokens: 20,
       temperature: 0.2,
