@@ -32,6 +32,9 @@ import { invalidField } from '../../errors.js';
 import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
+import { FilterResultCache } from './filter-result-cache.js';
+import { QuantizedVectors } from '../quantized-vectors.js';
+import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 
 export interface SqliteDocumentIndexOptions {
   /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
@@ -77,6 +80,8 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly counts = new Map<string, number>();
   private readonly graphs = new Map<string, HnswCollectionIndex>();
   private readonly text: SqliteTextIndex;
+  private readonly filterResults = new FilterResultCache();
+  private readonly quantized = new Map<string, QuantizedVectors>();
   private readonly hnswThreshold: number;
   private readonly filteredExactLimit: number;
 
@@ -97,6 +102,8 @@ export class SqliteDocumentIndex implements DocumentIndex {
    */
   noteWrite(collectionId: string, change?: DocumentChange): void {
     this.text.noteChange(collectionId, change);
+    this.filterResults.invalidate(collectionId);
+    this.quantized.delete(collectionId);
     this.slabs.delete(collectionId);
     this.counts.delete(collectionId);
     this.graphs.get(collectionId)?.markStale();
@@ -105,6 +112,8 @@ export class SqliteDocumentIndex implements DocumentIndex {
   /** Drops everything held in memory for a collection; a persisted graph is reloaded on next use. */
   invalidate(collectionId: string): void {
     this.text.forget(collectionId);
+    this.filterResults.invalidate(collectionId);
+    this.quantized.delete(collectionId);
     this.slabs.delete(collectionId);
     this.counts.delete(collectionId);
     this.graphs.delete(collectionId);
@@ -129,6 +138,8 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.counts.clear();
     this.graphs.clear();
     this.text.clear();
+    this.filterResults.clear();
+    this.quantized.clear();
   }
 
   /** Whether unfiltered text search is served from memory yet (null: not built), for tests and stats. */
@@ -147,10 +158,12 @@ export class SqliteDocumentIndex implements DocumentIndex {
     const match = ftsAnyOf(query.text);
     if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
-    if (!query.filter) {
-      // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being built.
-      const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
-      const hits = this.text.search(inScope, query.text, topK);
+    // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being
+    // built. With a filter, only when its rowids are already cached: computing them reads every row, FTS5 fewer.
+    const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
+    const filter = query.filter;
+    if (!filter || inScope.every((collectionId) => this.hasCachedFilter(scope, collectionId, filter))) {
+      const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.matchingRowids(scope, collectionId, filter) : undefined);
       if (hits) return hits;
     }
     const where = scopeWhere(scope, query.collectionIds, query.filter);
@@ -355,9 +368,13 @@ export class SqliteDocumentIndex implements DocumentIndex {
   }
 
   private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> {
-    const where = scopeWhere(scope, [collectionId], filter);
-    const rows = this.db.prepare(`SELECT d.rowid AS id FROM documents d WHERE ${where.sql}`).pluck().all(...where.params);
-    return new Set(rows as number[]);
+    const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
+    return this.filterResults.get(collectionId, filterKey(sql, params), () => new Set(this.db.prepare(sql).pluck().all(...params) as number[]));
+  }
+
+  private hasCachedFilter(scope: TenantScope, collectionId: string, filter: FilterNode): boolean {
+    const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
+    return this.filterResults.has(collectionId, filterKey(sql, params));
   }
 
   private slab(collection: CollectionRow): VectorSlab {
@@ -396,7 +413,12 @@ export class SqliteDocumentIndex implements DocumentIndex {
     }));
   }
 
-  /** Exact scan over a filtered subset of a large collection, reading only those vectors. */
+  /**
+   * Exact search over a filtered subset of a large collection: int8 codes held in memory
+   * (built on the first filtered search after a write) pick 4 × topK + 32 candidates, whose
+   * stored float vectors are then scored exactly. The rowids come from a scoped query; only
+   * the winners are mapped to document ids.
+   */
   private scanRowids(
     scope: TenantScope,
     collectionId: string,
@@ -405,22 +427,30 @@ export class SqliteDocumentIndex implements DocumentIndex {
     topK: number,
     allowed: Set<number>,
   ): ScoredHit[] {
+    const candidates = this.quantizedVectors(collectionId, dimensions).candidates(vector, allowed, topK * 4 + 32);
     const best = new TopK(topK);
-    const documentIds: string[] = [];
-    for (const ids of chunks([...allowed])) {
-      const rows = this.db
-        .prepare(
-          `SELECT d.document_id, v.embedding FROM document_vectors v JOIN documents d ON d.rowid = v.rowid
-           WHERE v.rowid IN (${placeholders(ids.length)}) AND +d.org_id = ? AND +d.namespace_id = ?`,
-        )
-        .all(...ids, scope.orgId, scope.namespaceId) as { document_id: string; embedding: Buffer }[];
-      for (const row of rows) {
-        if (row.embedding.byteLength !== dimensions * 4) continue;
-        best.offer(dot(normalizeVector(decodeVector(row.embedding)), 0, vector), documentIds.length);
-        documentIds.push(row.document_id);
+    const read = this.db.prepare(`SELECT rowid, embedding FROM document_vectors WHERE rowid IN (${placeholders(CHUNK)})`).raw();
+    for (let start = 0; start < candidates.length; start += CHUNK) {
+      const page = candidates.slice(start, start + CHUNK);
+      const padded = page.length === CHUNK ? page : page.concat(new Array<number>(CHUNK - page.length).fill(-1));
+      for (const [rowid, embedding] of read.all(...padded) as [number, Buffer][]) {
+        if (embedding.byteLength !== dimensions * 4) continue;
+        best.offer(dot(normalizeVector(decodeVector(embedding)), 0, vector), rowid);
       }
     }
-    return best.sorted().map(([score, position]) => ({ document_id: documentIds[position], collection_id: collectionId, score }));
+    return this.hitsForRowids(scope, collectionId, best.sorted());
+  }
+
+  private quantizedVectors(collectionId: string, dimensions: number): QuantizedVectors {
+    const cached = this.quantized.get(collectionId);
+    if (cached && cached.dimensions === dimensions) return cached;
+    const rows = this.db.prepare('SELECT rowid, embedding FROM document_vectors WHERE collection_id = ?').raw().all(collectionId) as [number, Buffer][];
+    const quantized = new QuantizedVectors(dimensions, rows.length);
+    for (const [rowid, embedding] of rows) {
+      if (embedding.byteLength === dimensions * 4) quantized.add(rowid, decodeVector(embedding));
+    }
+    this.quantized.set(collectionId, quantized);
+    return quantized;
   }
 
   private hitsForRowids(scope: TenantScope, collectionId: string, labels: [number, number][]): ScoredHit[] {
@@ -438,6 +468,16 @@ export class SqliteDocumentIndex implements DocumentIndex {
       return documentId ? [{ document_id: documentId, collection_id: collectionId, score }] : [];
     });
   }
+}
+
+function matchingRowidsQuery(scope: TenantScope, collectionId: string, filter: FilterNode) {
+  const where = scopeWhere(scope, [collectionId], filter);
+  return { sql: `SELECT d.rowid AS id FROM documents d WHERE ${where.sql}`, params: where.params };
+}
+
+/** Identifies a compiled, scoped filter query; parameters are JSON-encoded so `1` and `'1'` differ. */
+function filterKey(sql: string, params: unknown[]): string {
+  return `${sql}\u0000${JSON.stringify(params)}`;
 }
 
 /** The tenant wall plus the pushed-down filter, over `documents d`. */
@@ -486,61 +526,10 @@ export function decodeVector(blob: Uint8Array): Float32Array {
   return vector;
 }
 
-/** Dot product of `query` with the vector at `offset` in `slab`; four accumulators let V8 pipeline the loop (~30% faster). */
-function dot(slab: Float32Array, offset: number, query: Float32Array): number {
-  const length = query.length;
-  const whole = length - (length % 4);
-  let first = 0;
-  let second = 0;
-  let third = 0;
-  let fourth = 0;
-  for (let index = 0; index < whole; index += 4) {
-    first += slab[offset + index] * query[index];
-    second += slab[offset + index + 1] * query[index + 1];
-    third += slab[offset + index + 2] * query[index + 2];
-    fourth += slab[offset + index + 3] * query[index + 3];
-  }
-  for (let index = whole; index < length; index++) first += slab[offset + index] * query[index];
-  return first + second + third + fourth;
-}
-
+/** Unit length in place (a zero vector stays as it is); returns the same array for chaining. */
 function normalizeVector(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let index = 0; index < vector.length; index++) sum += vector[index] * vector[index];
-  if (sum > 0 && Number.isFinite(sum)) {
-    const scale = 1 / Math.sqrt(sum);
-    for (let index = 0; index < vector.length; index++) vector[index] *= scale;
-  }
+  normalizeInPlace(vector);
   return vector;
-}
-
-/** The best `k` (score, item) pairs seen, kept sorted descending; k is small (tens to hundreds). */
-class TopK {
-  private readonly scores: number[] = [];
-  private readonly items: number[] = [];
-  constructor(private readonly k: number) {}
-
-  offer(score: number, item: number): void {
-    if (Number.isNaN(score)) return;
-    if (this.scores.length === this.k && score <= this.scores[this.k - 1]) return;
-    let low = 0;
-    let high = this.scores.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.scores[middle] >= score) low = middle + 1;
-      else high = middle;
-    }
-    this.scores.splice(low, 0, score);
-    this.items.splice(low, 0, item);
-    if (this.scores.length > this.k) {
-      this.scores.pop();
-      this.items.pop();
-    }
-  }
-
-  sorted(): [number, number][] {
-    return this.scores.map((score, index) => [score, this.items[index]]);
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -39,9 +39,10 @@ export class SqliteTextIndex {
 
   /**
    * The best `topK` documents over these (already scoped) collections, or null when one of
-   * them is still being built and the caller should ask FTS5 instead.
+   * them is still being built and the caller should ask FTS5 instead. `allowedIn` restricts a
+   * collection to the rowids a filter selected.
    */
-  search(collectionIds: string[], text: string, topK: number): ScoredHit[] | null {
+  search(collectionIds: string[], text: string, topK: number, allowedIn?: (collectionId: string) => ReadonlySet<number>): ScoredHit[] | null {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
     const hits: ScoredHit[] = [];
@@ -52,7 +53,7 @@ export class SqliteTextIndex {
       entries.push([collectionId, entry]);
     }
     for (const [collectionId, entry] of entries) {
-      for (const hit of entry.index.search(terms, topK)) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score });
+      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score });
     }
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }

@@ -105,8 +105,8 @@ export class InvertedIndex {
     this.lengths[slot] = -1;
   }
 
-  /** The `topK` best documents containing any of `terms` (already tokenized), best first. */
-  search(terms: string[], topK: number): TextHit[] {
+  /** The `topK` best documents containing any of `terms` (already tokenized), best first; only `allowed` rowids when given. */
+  search(terms: string[], topK: number, allowed?: ReadonlySet<number>): TextHit[] {
     const documents = this.slotOfRowid.size;
     if (documents === 0 || topK <= 0) return [];
     const averageLength = this.totalLength / documents || 1;
@@ -119,11 +119,11 @@ export class InvertedIndex {
       const frequencyInCorpus = postings.documentFrequency;
       const idf = Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
       const { slots, frequencies, size } = postings;
-      const lengths = this.lengths;
+      const { lengths, rowids } = this;
       for (let position = 0; position < size; position++) {
         const slot = slots[position];
         const length = lengths[slot];
-        if (length < 0) continue;
+        if (length < 0 || (allowed !== undefined && !allowed.has(rowids[slot]))) continue;
         const frequency = frequencies[position];
         if (scores[slot] === 0) touched.push(slot);
         scores[slot] += (idf * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * length) / averageLength));
