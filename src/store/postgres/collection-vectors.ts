@@ -44,10 +44,6 @@ export class CollectionVectors {
     return this.slots.size;
   }
 
-  has(key: number): boolean {
-    return this.slots.has(key);
-  }
-
   /**
    * Stores the vector `read` writes into the scratch buffer it is given (false: unreadable) under
    * `key`. A vector without a direction (all zeros) has no cosine, so it is dropped, as SQL's
@@ -99,12 +95,6 @@ export class CollectionVectors {
       }
     }
     return best.sorted().map(([score, key]) => ({ key, documentId: this.documentIds[this.slots.get(key)!]!, collectionId: this.collectionId, score }));
-  }
-
-  /** A copy of the stored (normalised) vector of `key`, or null. */
-  vector(key: number): Float32Array | null {
-    const slot = this.slots.get(key);
-    return slot === undefined ? null : this.slab.slice(slot * this.dimensions, (slot + 1) * this.dimensions);
   }
 
   private grow(): void {

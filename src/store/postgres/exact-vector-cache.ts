@@ -145,7 +145,8 @@ export class ExactVectorCache {
     const { rows } = await this.database.query<{ vector_version: number; vector_count: number }>('SELECT vector_version, vector_count FROM collections WHERE collection_id = $1', [entry.collectionId]);
     const version = rows[0] ? Number(rows[0].vector_version) : Number.POSITIVE_INFINITY;
     const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, rows[0] ? Math.ceil(Number(rows[0].vector_count) * 1.05) : 0);
-    const readPage = (after: number) => this.readVectors(entry, `v.document_key > $5 ORDER BY v.document_key LIMIT ${this.pageSize}`, [after]);
+    // `d.id > $5` as well: without it the planner merge-joins from the first document on every page.
+    const readPage = (after: number) => this.readVectors(entry, `v.document_key > $5 AND d.id > $5 ORDER BY v.document_key LIMIT ${this.pageSize}`, [after]);
     let page = rows[0] ? readPage(0) : Promise.resolve([]);
     for (;;) {
       const found = await page;
