@@ -221,12 +221,13 @@ function describeAcrossStores(backend: Backend): void {
 }
 
 const pglite = await PGlite.create();
-describeAcrossStores({ name: 'PGlite without pgvector', open: () => createPostgresStore({ pglite }), cleanup: () => pglite.close() });
+// Pages of 7 rows: every load and catch-up spans many pages (and, over a pool, both halves of the key range).
+describeAcrossStores({ name: 'PGlite without pgvector', open: () => createPostgresStore({ pglite, exactVectorPageSize: 7 }), cleanup: () => pglite.close() });
 
 const database = await createTestDatabase();
 if ('skipped' in database) {
   reportSkipped('exact vectors across stores', database.skipped);
   describe.skip(`exact vector search across two stores: postgres server — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
 } else {
-  describeAcrossStores({ name: 'postgres server', open: () => createPostgresStore({ url: database.url }), cleanup: () => database.drop() });
+  describeAcrossStores({ name: 'postgres server', open: () => createPostgresStore({ url: database.url, exactVectorPageSize: 7 }), cleanup: () => database.drop() });
 }

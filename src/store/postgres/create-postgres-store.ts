@@ -31,6 +31,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   textSearchConfig?: string;
   /** Connections in the pool (each process). */
   poolSize?: number;
+  /** Rows per page when `exact` mode loads or catches up a collection's vectors (tests make it small). */
+  exactVectorPageSize?: number;
   onError?: (error: Error) => void;
 };
 
@@ -60,7 +62,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const vectorMode = await vectorModeOf(database);
   const vectors = new VectorStorage(database, vectorMode);
   // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
-  const cache = vectorMode === 'exact' ? new ExactVectorCache(database) : null;
+  const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
   const index = new PostgresDocumentIndex(database, vectors, textSearchConfig, cache);
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);

@@ -59,6 +59,8 @@ interface VectorRow {
   embedding: Uint8Array;
 }
 
+/** Connections a whole load reads over at once (a pool's; PGlite has one). */
+const LOAD_STREAMS = 2;
 /** A catch-up of at most this many keys is always applied in place (else: when under half the collection). */
 const CATCH_UP_MINIMUM = 1_000;
 
@@ -139,24 +141,42 @@ export class ExactVectorCache {
     entry.version = version;
   }
 
-  /** Reads the whole collection into a new slab, which replaces the old one when complete. */
+  /**
+   * Reads the whole collection into a new slab, which replaces the old one when complete: the key
+   * range split in `LOAD_STREAMS` parts read side by side (PostgreSQL encodes while this decodes).
+   */
   private async load(entry: Entry): Promise<void> {
     this.stats.loads++;
-    const { rows } = await this.database.query<{ vector_version: number; vector_count: number }>('SELECT vector_version, vector_count FROM collections WHERE collection_id = $1', [entry.collectionId]);
-    const version = rows[0] ? Number(rows[0].vector_version) : Number.POSITIVE_INFINITY;
-    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, rows[0] ? Math.ceil(Number(rows[0].vector_count) * 1.05) : 0);
-    // `d.id > $5` as well: without it the planner merge-joins from the first document on every page.
-    const readPage = (after: number) => this.readVectors(entry, `v.document_key > $5 AND d.id > $5 ORDER BY v.document_key LIMIT ${this.pageSize}`, [after]);
-    let page = rows[0] ? readPage(0) : Promise.resolve([]);
+    const { rows } = await this.database.query<{ vector_version: number; vector_count: number; first: number | null; last: number | null }>(
+      `SELECT c.vector_version, c.vector_count, (SELECT min(document_key) FROM document_vectors WHERE collection_id = $1) AS first,
+         (SELECT max(document_key) FROM document_vectors WHERE collection_id = $1) AS last
+       FROM collections c WHERE c.collection_id = $1`,
+      [entry.collectionId],
+    );
+    const state = rows[0];
+    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, state ? Math.ceil(Number(state.vector_count) * 1.05) : 0);
+    if (state && state.first !== null && state.last !== null) {
+      const [first, last] = [Number(state.first), Number(state.last)];
+      const streams = this.database.driver === 'pg' ? LOAD_STREAMS : 1;
+      const bounds = Array.from({ length: streams + 1 }, (_, part) => (part === streams ? last : first - 1 + Math.floor(((last - first + 1) * part) / streams)));
+      await Promise.all(bounds.slice(0, -1).map((start, part) => this.loadRange(entry, vectors, start, bounds[part + 1])));
+    }
+    entry.vectors = vectors;
+    entry.version = state ? Number(state.vector_version) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Keys in (after, through], in pages; the next page is read while this one is decoded. */
+  private async loadRange(entry: Entry, vectors: CollectionVectors, after: number, through: number): Promise<void> {
+    // `d.id` bounds as well: without them the planner merge-joins from the first document on every page.
+    const readPage = (from: number) =>
+      this.readVectors(entry, `v.document_key > $5 AND d.id > $5 AND v.document_key <= $6 AND d.id <= $6 ORDER BY v.document_key LIMIT ${this.pageSize}`, [from, through]);
+    let page = readPage(after);
     for (;;) {
       const found = await page;
       if (found.length === 0) break;
-      // The next page is read while this one is decoded.
       page = found.length < this.pageSize ? Promise.resolve([]) : readPage(Number(found[found.length - 1].document_key));
       for (const row of found) this.store(vectors, row);
     }
-    entry.vectors = vectors;
-    entry.version = version;
   }
 
   /** Current vectors of the collection's documents matching `condition` (its parameters from `$5`), of the collection's size, in scope. */
