@@ -206,6 +206,14 @@ function describeAcrossStores(backend: Backend): void {
       await checkAgainstSql();
     }, 60_000);
 
+    it('reloads whole rather than catch up on more changes than half the copy (or 1,000)', async () => {
+      await checkAgainstSql(1);
+      const { loads, catchUps } = b.vectorCache!.stats;
+      await a.documents.insertMany(scope, main, Array.from({ length: 1_001 }, () => newDocument()), 8_000);
+      await checkAgainstSql(2);
+      expect(b.vectorCache!.stats).toEqual({ loads: loads + 1, catchUps });
+    }, 60_000);
+
     it('forgets a deleted collection, and counts vectors as it goes', async () => {
       const [{ vector_count: counted }] = (await a.database.query<{ vector_count: number }>('SELECT vector_count FROM collections WHERE collection_id = $1', [main])).rows;
       const [{ n }] = (await a.database.query<{ n: number }>('SELECT count(*)::int AS n FROM document_vectors WHERE collection_id = $1', [main])).rows;

@@ -111,12 +111,14 @@ export class ExactVectorCache {
 
   private async refresh(entry: Entry): Promise<void> {
     if (entry.vectors === null) return this.load(entry);
+    // Past this many changed keys a whole load costs about as much: one more tells it is past.
+    const limit = Math.max(CATCH_UP_MINIMUM, Math.floor(entry.vectors.size / 2));
     const { rows } = await this.database.query<{ vector_version: number; vector_log_floor: number; keys: (number | string)[] }>(
       // One statement, one snapshot: the floor read here and the log rows read here agree.
       `SELECT c.vector_version, c.vector_log_floor,
-         ARRAY(SELECT DISTINCT l.document_key FROM document_vector_log l WHERE l.collection_id = c.collection_id AND l.version > $2) AS keys
+         ARRAY(SELECT DISTINCT l.document_key FROM document_vector_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
        FROM collections c WHERE c.collection_id = $1`,
-      [entry.collectionId, entry.version],
+      [entry.collectionId, entry.version, limit + 1],
     );
     const state = rows[0];
     if (!state) {
@@ -128,7 +130,7 @@ export class ExactVectorCache {
     }
     const version = Number(state.vector_version);
     const keys = state.keys.map(Number);
-    if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > Math.max(CATCH_UP_MINIMUM, entry.vectors.size / 2)) return this.load(entry);
+    if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
     this.stats.catchUps++;
     const vectors = entry.vectors;
     for (let start = 0; start < keys.length; start += this.pageSize) {
