@@ -160,6 +160,30 @@ function describeAcrossStores(backend: Backend): void {
       expect(b.vectorCache!.stats.loads).toBe(loads);
     });
 
+    it('misses nothing while two stores write concurrently and B searches between their commits', async () => {
+      const c = await backend.open();
+      try {
+        const writer = async (store: PostgresStore, name: string) => {
+          for (let step = 0; step < 15; step++) {
+            const id = `doc_${name}_${step}`;
+            await store.documents.insertMany(scope, main, [documentInput(id, { text: id, color: 'green' }, randomVector())], 9_000 + step);
+            if (step % 3 === 2) await store.documents.delete(scope, main, [`doc_${name}_${step - 1}`]);
+            else if (step % 3 === 1) await store.documents.replace(scope, main, documentInput(`doc_${name}_${step - 1}`, { text: 'moved', color: 'blue' }, randomVector()), 9_100 + step);
+          }
+        };
+        let writing = true;
+        const searching = (async () => {
+          while (writing) await searchB(randomVector(), 5, 'green');
+        })();
+        await Promise.all([writer(a, 'a'), writer(c, 'c')]);
+        writing = false;
+        await searching;
+        await checkAgainstSql(6);
+      } finally {
+        await c.close();
+      }
+    }, 60_000);
+
     it('shares one load among concurrent searches of a cold collection', async () => {
       const cold = await backend.open();
       try {
