@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
+import { postgresMigrations } from '../src/store/postgres/migrations.js';
 import type { FilterNode } from '../src/store/filter-node.js';
 import type { TenantScope } from '../src/store/scope.js';
 import type { ScoredHit } from '../src/retrieval/types.js';
@@ -263,3 +264,35 @@ if ('skipped' in database) {
 } else {
   describeAcrossStores({ name: 'postgres server', open: () => createPostgresStore({ url: database.url, exactVectorPageSize: 7 }), cleanup: () => database.drop() });
 }
+
+describe('migration 2 over a database that already holds vectors', () => {
+  it('counts the existing vectors, and searches them through the copy', async () => {
+    const database = await PGlite.create();
+    try {
+      // Version 1 as an older Quarry left it: one collection with three vectors.
+      await database.exec(postgresMigrations[0]({ vector: false }));
+      await database.exec(`CREATE TABLE quarry_schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO quarry_schema_migrations VALUES (1, 0);
+        INSERT INTO organizations VALUES ('org_1', 'one', 0);
+        INSERT INTO namespaces (namespace_id, org_id, namespace_name, created_at, updated_at) VALUES ('ns_1', 'org_1', 'default', 0, 0);
+        INSERT INTO collections (collection_id, org_id, namespace_id, collection_name, config, embedding_model, embedding_dimensions, text_field, created_at, updated_at)
+          VALUES ('col_1', 'org_1', 'ns_1', 'old', '{}', 'test-embed', 2, 'text', 0, 0);
+        INSERT INTO documents (id, document_id, org_id, namespace_id, collection_id, data, content, content_hash, created_at, updated_at)
+          VALUES (1, 'doc_x', 'org_1', 'ns_1', 'col_1', '{}', 'x', 'x', 0, 0), (2, 'doc_y', 'org_1', 'ns_1', 'col_1', '{}', 'y', 'y', 0, 0), (3, 'doc_xy', 'org_1', 'ns_1', 'col_1', '{}', 'xy', 'xy', 0, 0);
+        INSERT INTO document_vectors VALUES (1, 'col_1', 2, '{1,0}'), (2, 'col_1', 2, '{0,1}'), (3, 'col_1', 2, '{1,1}');`);
+      const store = await createPostgresStore({ pglite: database });
+      try {
+        const { rows } = await store.database.query<{ vector_count: number; vector_version: number }>("SELECT vector_count, vector_version FROM collections WHERE collection_id = 'col_1'");
+        expect(rows[0]).toMatchObject({ vector_count: 3, vector_version: 0 });
+        const scope = { orgId: 'org_1', namespaceId: 'ns_1' };
+        const search = () => store.index.searchVector(scope, { collectionIds: ['col_1'], vector: Float32Array.from([1, 0.2]), topK: 3 });
+        expect((await search()).map((hit) => hit.document_id)).toEqual(['doc_x', 'doc_xy', 'doc_y']);
+        await store.documents.delete(scope, 'col_1', ['doc_x']);
+        expect((await search()).map((hit) => hit.document_id)).toEqual(['doc_xy', 'doc_y']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.close();
+    }
+  });
+});
