@@ -45,12 +45,14 @@ export interface ExecuteRunContext {
 
 export async function executeRun(context: ExecuteRunContext): Promise<void> {
   // An unnamed session gets its name from the question while the agent works; a run that does not answer drops it.
+  if (context.session.session_name) return answerAndRecord(context, null);
   const naming = new AbortController();
-  const name = context.session.session_name ? null : generateSessionName(context.model, context.userMessage.content, AbortSignal.any([context.live.abort.signal, naming.signal]));
+  const name = generateSessionName(context.model, context.userMessage.content, AbortSignal.any([context.live.abort.signal, naming.signal]));
   try {
     await answerAndRecord(context, name);
   } finally {
-    naming.abort();
+    // A reason string: the default reason is a DOMException, whose stack trace costs more than the rest of this.
+    naming.abort('run ended');
   }
 }
 
