@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
@@ -64,6 +65,27 @@ export async function startQuarry(options: { dataDir: string; apiKey: string; ll
       const code = await server.kill('SIGTERM');
       if (code !== 0 && code !== null) process.stderr.write(`Quarry exited with ${code}:\n${server.output().slice(-2000)}\n`);
     },
+  };
+}
+
+const SCRIPTED_SERVER = fileURLToPath(new URL('./quarry-scripted-server.ts', import.meta.url));
+
+/**
+ * Quarry composed as `quarry serve` composes it, but on an in-process scripted model
+ * (bench/quarry-scripted-server.ts): no provider HTTP client. Same environment as startQuarry.
+ */
+export async function startScriptedQuarry(options: { dataDir: string; apiKey: string; tokens: number; env?: Record<string, string> }): Promise<QuarryProcess> {
+  const helper = await startHelperProcess(SCRIPTED_SERVER, ['--data-dir', options.dataDir, '--tokens', String(options.tokens)], {
+    env: { QUARRY_API_KEY: options.apiKey, QUARRY_RATE_LIMIT_PER_MINUTE: '0', QUARRY_LOG_LEVEL: 'error', ...options.env },
+  });
+  return {
+    url: helper.url,
+    pid: helper.pid,
+    apiKey: options.apiKey,
+    headers(namespace?: string) {
+      return { authorization: `Bearer ${options.apiKey}`, ...(namespace ? { 'x-namespace': namespace } : {}) };
+    },
+    stop: helper.stop,
   };
 }
 

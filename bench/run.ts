@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       try {
         if (wanted('1')) {
           log('section 1: message overhead');
-          await runMessageOverhead(quarry, report, { quick, workDirectory });
+          await runMessageOverhead(quarry, report, { quick, workDirectory, dataDir });
         }
         if (wanted('4')) {
           log('section 4: cost growth');

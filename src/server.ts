@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import type { Config } from './config.js';
-import { createApp, type QuarryApp } from './app.js';
+import { createApp, type AppDependencies, type QuarryApp } from './app.js';
 import { openStore } from './store/open-store.js';
 import { bootstrap } from './sessions/bootstrap.js';
 import { createEmbeddingCatalog, createModelCatalog } from './models/model-catalog.js';
@@ -20,7 +20,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, hooks: { onReady?: (store: Store, orgId: string) => Promise<void> } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  onReady?: (store: Store, orgId: string) => Promise<void>;
+  /** The language models sessions run on; the ones the Config describes when absent (a benchmark injects a scripted one). */
+  models?: AppDependencies['models'];
+}
+
+export async function startServer(config: Config, hooks: StartOptions = {}): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, base: { service: 'quarry' } });
   const store = await openStore(config, { onError: (error) => logger.warn({ error: error.message }, 'database connection error') });
   // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
@@ -35,7 +41,7 @@ export async function startServer(config: Config, hooks: { onReady?: (store: Sto
     );
   }
   await hooks.onReady?.(store, orgId);
-  const models = createModelCatalog(config);
+  const models = hooks.models ?? createModelCatalog(config);
   const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   const description = store.describe();
