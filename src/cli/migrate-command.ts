@@ -29,7 +29,7 @@ export async function migrateCommand(config: Config, action: string | undefined,
         print(applied.length > 0 ? `Applied PostgreSQL migrations ${applied.join(', ')}.` : 'The PostgreSQL schema is up to date.');
       }
       const status = await migrationStatus(database);
-      print(`store: postgres\nschema version: ${status.current} of ${status.latest}\npending: ${status.pending.length > 0 ? status.pending.join(', ') : 'none'}\nvector search: ${status.current > 0 ? (status.vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact') : 'decided at first migration'}`);
+      print(`store: postgres\nschema version: ${status.current} of ${status.latest}\npending: ${status.pending.length > 0 ? status.pending.join(', ') : 'none'}\nvector search: ${status.current > 0 ? (status.vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process') : 'decided at first migration'}`);
       return 0;
     } finally {
       await database.close();

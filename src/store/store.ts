@@ -101,7 +101,7 @@ export interface RunNotice {
 /** What `/readyz` and the start-up log say about the store. */
 export interface StoreDescription {
   store: 'sqlite' | 'postgres';
-  /** How vectors are searched, e.g. `exact+hnsw` (SQLite), `pgvector-hnsw` or `exact` (PostgreSQL without pgvector). */
+  /** How vectors are searched, e.g. `exact+hnsw` (SQLite), `pgvector-hnsw` or `exact-in-process` (PostgreSQL without pgvector). */
   vectorSearch: string;
   /** Full-text engine, e.g. `fts5-bm25` or `tsvector-gin (english)`. */
   textSearch: string;
