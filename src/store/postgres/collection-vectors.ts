@@ -1,12 +1,14 @@
 /**
  * @module store/postgres/collection-vectors
  * One collection's vectors in memory, for the exact scan of `exact` mode: a
- * Float32Array slab of L2-normalised vectors, one slot per document, with
+ * slab of L2-normalised vectors (a `VectorArena`: scored with WebAssembly
+ * SIMD where supported), one slot per document, with
  * the document's key (`documents.id`) and `document_id` beside it. Slots
  * are updated in place, appended, or marked dead (a deleted document) and
  * reclaimed by compaction once many are dead.
  */
-import { dot, normalizeInPlace, TopK } from '../vector-math.js';
+import { normalizeInPlace, TopK } from '../vector-math.js';
+import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
 
 /** A hit with the document key, which breaks score ties (as `ORDER BY score DESC, d.id` did). */
 export interface KeyedHit {
@@ -21,7 +23,7 @@ const DEAD = -1;
 const COMPACT_MINIMUM = 1_024;
 
 export class CollectionVectors {
-  private slab: Float32Array;
+  private slab: VectorArena;
   private keys: Float64Array;
   private documentIds: (string | null)[] = [];
   private readonly slots = new Map<number, number>();
@@ -34,7 +36,7 @@ export class CollectionVectors {
     readonly dimensions: number,
     capacity = 0,
   ) {
-    this.slab = new Float32Array(Math.max(16, capacity) * dimensions);
+    this.slab = createVectorArena(dimensions, Math.max(16, capacity));
     this.keys = new Float64Array(Math.max(16, capacity));
     this.scratch = new Float32Array(dimensions);
   }
@@ -63,7 +65,7 @@ export class CollectionVectors {
       this.keys[slot] = key;
     }
     this.documentIds[slot] = documentId;
-    this.slab.set(scratch, slot * this.dimensions);
+    this.slab.vectors.set(scratch, slot * this.dimensions);
   }
 
   remove(key: number): void {
@@ -82,28 +84,32 @@ export class CollectionVectors {
    */
   search(query: Float32Array, topK: number, allowed: readonly number[] | null): KeyedHit[] {
     const best = new TopK(topK);
-    const { slab, keys, dimensions } = this;
+    const { slab, keys } = this;
     if (allowed === null) {
+      const scores = slab.scoreAll(query, this.used);
       for (let slot = 0; slot < this.used; slot++) {
         const key = keys[slot];
-        if (key !== DEAD) best.offer(dot(slab, slot * dimensions, query), key);
+        if (key !== DEAD) best.offer(scores[slot], key);
       }
     } else {
+      const slots = slab.slotList(allowed.length);
+      let selected = 0;
       for (const key of allowed) {
         const slot = this.slots.get(key);
-        if (slot !== undefined) best.offer(dot(slab, slot * dimensions, query), key);
+        if (slot !== undefined) slots[selected++] = slot;
       }
+      const scores = slab.scoreSlots(query, selected);
+      for (let index = 0; index < selected; index++) best.offer(scores[index], keys[slots[index]]);
     }
     return best.sorted().map(([score, key]) => ({ key, documentId: this.documentIds[this.slots.get(key)!]!, collectionId: this.collectionId, score }));
   }
 
   private grow(): void {
     const capacity = Math.ceil(this.keys.length * 1.5);
-    const slab = new Float32Array(capacity * this.dimensions);
-    slab.set(this.slab.subarray(0, this.used * this.dimensions));
+    // In place when the WebAssembly memory can grow; `slab.vectors` is a new view either way.
+    this.slab = this.slab.grow(capacity);
     const keys = new Float64Array(capacity);
     keys.set(this.keys.subarray(0, this.used));
-    this.slab = slab;
     this.keys = keys;
   }
 
@@ -115,7 +121,7 @@ export class CollectionVectors {
       const key = this.keys[slot];
       if (key === DEAD) continue;
       if (slot !== next) {
-        this.slab.copyWithin(next * dimensions, slot * dimensions, (slot + 1) * dimensions);
+        this.slab.vectors.copyWithin(next * dimensions, slot * dimensions, (slot + 1) * dimensions);
         this.keys[next] = key;
         this.documentIds[next] = this.documentIds[slot];
         this.slots.set(key, next);

@@ -35,6 +35,7 @@ import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 import { FilterResultCache } from './filter-result-cache.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
+import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
 
 export interface SqliteDocumentIndexOptions {
   /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
@@ -67,7 +68,8 @@ interface VectorSlab {
   dimensions: number;
   rowids: number[];
   documentIds: string[];
-  vectors: Float32Array;
+  /** The normalised vectors, in rowid order (WebAssembly SIMD where supported). */
+  vectors: VectorArena;
 }
 
 interface CollectionRow {
@@ -388,11 +390,12 @@ export class SqliteDocumentIndex implements DocumentIndex {
       )
       .all(collection.collection_id) as { id: number; document_id: string; embedding: Buffer }[];
     const usable = rows.filter((row) => row.embedding.byteLength === dimensions * 4);
-    const slab: VectorSlab = { collectionId: collection.collection_id, dimensions, rowids: [], documentIds: [], vectors: new Float32Array(usable.length * dimensions) };
+    const slab: VectorSlab = { collectionId: collection.collection_id, dimensions, rowids: [], documentIds: [], vectors: createVectorArena(dimensions, usable.length) };
+    const vectors = slab.vectors.vectors;
     usable.forEach((row, position) => {
       slab.rowids.push(row.id);
       slab.documentIds.push(row.document_id);
-      slab.vectors.set(normalizeVector(decodeVector(row.embedding)), position * dimensions);
+      vectors.set(normalizeVector(decodeVector(row.embedding)), position * dimensions);
     });
     this.slabs.set(collection.collection_id, slab);
     return slab;
@@ -400,11 +403,17 @@ export class SqliteDocumentIndex implements DocumentIndex {
 
   private scanSlab(slab: VectorSlab, vector: Float32Array, topK: number, allowed: Set<number> | null): ScoredHit[] {
     const best = new TopK(topK);
-    const { dimensions, vectors, rowids } = slab;
+    const { vectors, rowids } = slab;
     const count = rowids.length;
-    for (let position = 0; position < count; position++) {
-      if (allowed !== null && !allowed.has(rowids[position])) continue;
-      best.offer(dot(vectors, position * dimensions, vector), position);
+    if (allowed === null) {
+      const scores = vectors.scoreAll(vector, count);
+      for (let position = 0; position < count; position++) best.offer(scores[position], position);
+    } else {
+      const slots = vectors.slotList(Math.min(count, allowed.size));
+      let selected = 0;
+      for (let position = 0; position < count && selected < allowed.size; position++) if (allowed.has(rowids[position])) slots[selected++] = position;
+      const scores = vectors.scoreSlots(vector, selected);
+      for (let index = 0; index < selected; index++) best.offer(scores[index], slots[index]);
     }
     return best.sorted().map(([score, position]) => ({
       document_id: slab.documentIds[position],
