@@ -40,14 +40,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     describe: () => ({ store: 'sqlite', vectorSearch: 'exact+hnsw', textSearch: 'fts5-bm25' }),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),
-    namespaces: createNamespacesRepository(db),
+    namespaces: createNamespacesRepository(db, (collectionIds) => {
+      for (const collectionId of collectionIds) void index.forgetCollection(collectionId).catch(() => undefined);
+    }),
     sessions: createSessionsRepository(db),
     messages: createMessagesRepository(db),
     runs: createRunsRepository(db),
     confirmations: createConfirmationsRepository(db),
     feedback: createFeedbackRepository(db),
     memories: createMemoriesRepository(db),
-    collections: createCollectionsRepository(db, (collectionId) => index.forgetCollection(collectionId)),
+    collections: createCollectionsRepository(db, (collectionId) => void index.forgetCollection(collectionId).catch(() => undefined)),
     documents: createDocumentsRepository(db, (collectionId, change) => index.noteWrite(collectionId, change)),
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),

@@ -24,7 +24,8 @@ function toNamespace(row: NamespaceRow): NamespaceRecord {
 
 const SORTABLE = ['created_at', 'updated_at', 'namespace_name', 'namespace_id'];
 
-export function createNamespacesRepository(db: SqliteDatabase): Store['namespaces'] {
+/** `onCollectionsDeleted` hears which collections a namespace deletion took with it (after the commit), so their indexes go too. */
+export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
   const get = (orgId: string, namespaceId: string) =>
     db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as NamespaceRow | undefined;
 
@@ -85,12 +86,15 @@ export function createNamespacesRepository(db: SqliteDatabase): Store['namespace
           retrievers: count('SELECT COUNT(*) AS n FROM retrievers WHERE org_id = ? AND namespace_id = ?'),
           executions: count('SELECT COUNT(*) AS n FROM executions WHERE org_id = ? AND namespace_id = ?'),
         };
+        const collectionIds = db.prepare('SELECT collection_id FROM collections WHERE org_id = ? AND namespace_id = ?').pluck().all(scope.orgId, namespaceId) as string[];
         // Foreign keys cascade from namespaces to every table in it.
         const result = db.prepare('DELETE FROM namespaces WHERE org_id = ? AND namespace_id = ?').run(scope.orgId, namespaceId);
         if (result.changes === 0) throw errors.notFound('namespace', namespaceId);
-        return removed;
+        return { removed, collectionIds };
       });
-      return remove();
+      const { removed, collectionIds } = remove();
+      onCollectionsDeleted(collectionIds);
+      return removed;
     },
     async counts(scope) {
       const count = (sql: string) => (db.prepare(sql).get(scope.orgId, scope.namespaceId) as { n: number }).n;
