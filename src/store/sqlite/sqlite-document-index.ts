@@ -84,6 +84,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly text: SqliteTextIndex;
   private readonly filterResults = new FilterResultCache();
   private readonly quantized = new Map<string, QuantizedVectors>();
+  private dataVersion: number | null = null;
   private readonly hnswThreshold: number;
   private readonly filteredExactLimit: number;
 
@@ -103,12 +104,36 @@ export class SqliteDocumentIndex implements DocumentIndex {
    * update, delete), with the rowids it wrote or removed.
    */
   noteWrite(collectionId: string, change?: DocumentChange): void {
-    this.text.noteChange(collectionId, change);
     this.filterResults.invalidate(collectionId);
     this.quantized.delete(collectionId);
     this.slabs.delete(collectionId);
     this.counts.delete(collectionId);
     this.graphs.get(collectionId)?.markStale();
+    try {
+      this.text.noteChange(collectionId, change);
+    } catch {
+      // The write is committed; an index that could not follow it is rebuilt on next use.
+      this.text.forget(collectionId);
+    }
+  }
+
+  /**
+   * Another process (`quarry ingest` or `import` next to `quarry serve`) committed to the file:
+   * SQLite's `data_version` moves only for other connections' commits. Its writes never reached
+   * `noteWrite`, so everything held in memory is dropped or marked stale, and rebuilt on use.
+   */
+  private noticeOtherWriters(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    const first = this.dataVersion === null;
+    this.dataVersion = version;
+    if (first) return;
+    this.text.clear();
+    this.filterResults.clear();
+    this.quantized.clear();
+    this.slabs.clear();
+    this.counts.clear();
+    for (const graph of this.graphs.values()) graph.markStale();
   }
 
   /** Drops everything held in memory for a collection; a persisted graph is reloaded on next use. */
@@ -157,6 +182,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
 
   async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
+    this.noticeOtherWriters();
     const match = ftsAnyOf(query.text);
     if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
@@ -221,6 +247,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
     signal?: AbortSignal,
   ): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
+    this.noticeOtherWriters();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
     const vector = normalizeVector(Float32Array.from(query.vector));
@@ -321,6 +348,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
    * e.g. after a bulk ingest or at start, so that no query meets a cold collection.
    */
   async warm(scope: TenantScope, collectionIds: string[]): Promise<void> {
+    this.noticeOtherWriters();
     const inScope = this.collectionsInScope(scope, collectionIds);
     await this.text.warm(inScope.map((collection) => collection.collection_id));
     for (const collection of inScope) {

@@ -106,3 +106,23 @@ describe('the in-memory BM25 index follows writes', () => {
     await store.close();
   });
 });
+
+describe('the in-memory BM25 index and the rows it reads', () => {
+  it('never indexes a rowid SQLite reused for another collection during a background build', async () => {
+    const { store, scope, index } = await openStore(10);
+    await store.collections.create(scope, {
+      collection_id: 'col_other', namespace_id: scope.namespaceId, collection_name: 'other', description: null, config: { source: { type: 'bucket' } },
+      embedding_model: 'none', embedding_dimensions: 3, text_field: 'text', enabled: true, metadata: null, created_at: 1, updated_at: 1,
+    });
+    await store.documents.insertMany(scope, 'col_text', Array.from({ length: 200 }, (_, position) => input(`doc_${position}`, `ordinary text ${position}`)), 1);
+    await index.searchText(scope, { collectionIds: ['col_text'], text: 'ordinary', topK: 5 });
+    expect(index.textIndexStatus('col_text')?.ready).toBe(false);
+    // The highest rowid is freed, and the next insert anywhere takes it.
+    await store.documents.delete(scope, 'col_text', ['doc_199']);
+    await store.documents.insertMany(scope, 'col_other', [input('doc_secret', 'secretword payroll')], 2);
+    await index.warm(scope, ['col_text']);
+    expect(await index.searchText(scope, { collectionIds: ['col_text'], text: 'secretword payroll', topK: 5 })).toEqual([]);
+    expect((await index.searchText(scope, { collectionIds: ['col_other'], text: 'secretword', topK: 5 })).map((hit) => hit.document_id)).toEqual(['doc_secret']);
+    await store.close();
+  });
+});

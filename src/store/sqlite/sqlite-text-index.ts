@@ -75,7 +75,7 @@ export class SqliteTextIndex {
       return;
     }
     for (const rowid of change.removed ?? []) entry.index.remove(rowid);
-    if (change.written && change.written.length > 0) this.indexRows(entry.index, change.written);
+    if (change.written && change.written.length > 0) this.indexRows(collectionId, entry.index, change.written);
     // Dead slots cost memory and scan time; past half the index, start over.
     if (entry.index.deadSlots > Math.max(1_000, entry.index.size)) this.entries.delete(collectionId);
   }
@@ -104,7 +104,7 @@ export class SqliteTextIndex {
       .pluck()
       .all(collectionId) as number[];
     if (rowids.length <= this.inlineBuildLimit) {
-      this.indexRows(created.index, rowids);
+      this.indexRows(collectionId, created.index, rowids);
       created.ready = true;
       return created;
     }
@@ -127,18 +127,21 @@ export class SqliteTextIndex {
       await new Promise((resolve) => setImmediate(resolve));
       // Dropped (collection deleted, or a write without details) while building: stop.
       if (this.entries.get(collectionId) !== entry) return;
-      this.indexRows(entry.index, rowids.slice(start, start + PAGE));
+      this.indexRows(collectionId, entry.index, rowids.slice(start, start + PAGE));
     }
   }
 
-  /** Reads and (re)indexes these rows; rowids that no longer exist are removed. */
-  private indexRows(index: InvertedIndex, rowids: number[]): void {
-    const read = this.db.prepare(`SELECT rowid, document_id, content FROM documents WHERE rowid IN (${'?,'.repeat(PAGE - 1)}?)`).raw();
+  /**
+   * Reads and (re)indexes these rows of the collection; a rowid that no longer exists, or now
+   * belongs to another collection (SQLite reuses the largest rowid after a delete), is removed.
+   */
+  private indexRows(collectionId: string, index: InvertedIndex, rowids: number[]): void {
+    const read = this.db.prepare(`SELECT rowid, document_id, content FROM documents WHERE +collection_id = ? AND rowid IN (${'?,'.repeat(PAGE - 1)}?)`).raw();
     for (let start = 0; start < rowids.length; start += PAGE) {
       const page = rowids.slice(start, start + PAGE);
       const padded = page.length === PAGE ? page : page.concat(new Array<number>(PAGE - page.length).fill(-1));
       const found = new Set<number>();
-      for (const [rowid, documentId, content] of read.all(...padded) as [number, string, string][]) {
+      for (const [rowid, documentId, content] of read.all(collectionId, ...padded) as [number, string, string][]) {
         found.add(rowid);
         index.upsert(rowid, documentId, tokenize(content));
       }
