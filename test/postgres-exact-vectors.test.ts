@@ -250,6 +250,22 @@ function describeAcrossStores(backend: Backend): void {
       const [{ rows }] = (await a.database.query<{ rows: number }>('SELECT count(*)::int AS rows FROM document_vector_log WHERE collection_id = $1', [main])).rows;
       expect(rows).toBe(0);
     });
+
+    it('does not serve an old copy to a collection deleted and created again under the same id (as `quarry import` does)', async () => {
+      const again = collectionRecord(scope, 'again', { collection_id: 'col_again_same_id', embedding_dimensions: DIMENSIONS });
+      const searchAgain = (vector: number[]) => b.index.searchVector(scope, { collectionIds: [again.collection_id], vector: Float32Array.from(vector), topK: 5 });
+      await a.collections.create(scope, again);
+      for (let index = 0; index < 12; index++) await a.documents.insertMany(scope, again.collection_id, [newDocument()], Date.now());
+      const probe = randomVector();
+      expectSameHits(await searchAgain(probe), await sqlExact(a, scope, [again.collection_id], probe, 5));
+      await a.collections.delete(scope, again.collection_id);
+      await a.collections.create(scope, again);
+      // Fewer writes than before: the new collection's version is below the old copy's.
+      await a.documents.insertMany(scope, again.collection_id, [newDocument(), newDocument()], Date.now());
+      const fresh = await sqlExact(a, scope, [again.collection_id], probe, 5);
+      expect(fresh).toHaveLength(2);
+      expectSameHits(await searchAgain(probe), fresh);
+    });
   });
 }
 

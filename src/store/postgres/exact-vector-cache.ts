@@ -36,6 +36,8 @@ export interface VersionedCollection {
   collection_id: string;
   embedding_dimensions: number;
   vector_version: number;
+  /** Drawn from a sequence when the collection row is created: a deleted and re-imported id gets a new one. */
+  vector_incarnation: number;
 }
 
 export interface ExactVectorCacheOptions {
@@ -47,6 +49,7 @@ interface Entry {
   collectionId: string;
   scope: TenantScope;
   dimensions: number;
+  incarnation: number;
   vectors: CollectionVectors | null;
   /** The `vector_version` the copy reflects (at least). */
   version: number;
@@ -80,8 +83,9 @@ export class ExactVectorCache {
   /** The vectors of a collection the scoped lookup found, reflecting at least its `vector_version`. */
   async vectorsOf(scope: TenantScope, collection: VersionedCollection): Promise<CollectionVectors> {
     let entry = this.entries.get(collection.collection_id);
-    if (!entry || entry.dimensions !== collection.embedding_dimensions || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
-      entry = { collectionId: collection.collection_id, scope: { orgId: scope.orgId, namespaceId: scope.namespaceId }, dimensions: collection.embedding_dimensions, vectors: null, version: -1, pending: null };
+    const incarnation = Number(collection.vector_incarnation);
+    if (!entry || entry.incarnation !== incarnation || entry.dimensions !== collection.embedding_dimensions || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
+      entry = { collectionId: collection.collection_id, scope: { orgId: scope.orgId, namespaceId: scope.namespaceId }, dimensions: collection.embedding_dimensions, incarnation, vectors: null, version: -1, pending: null };
       this.entries.set(collection.collection_id, entry);
     }
     const current = entry;
@@ -113,21 +117,15 @@ export class ExactVectorCache {
     if (entry.vectors === null) return this.load(entry);
     // Past this many changed keys a whole load costs about as much: one more tells it is past.
     const limit = Math.max(CATCH_UP_MINIMUM, Math.floor(entry.vectors.size / 2));
-    const { rows } = await this.database.query<{ vector_version: number; vector_log_floor: number; keys: (number | string)[] }>(
+    const { rows } = await this.database.query<{ vector_version: number; vector_incarnation: number; vector_log_floor: number; keys: (number | string)[] }>(
       // One statement, one snapshot: the floor read here and the log rows read here agree.
-      `SELECT c.vector_version, c.vector_log_floor,
+      `SELECT c.vector_version, c.vector_incarnation, c.vector_log_floor,
          ARRAY(SELECT DISTINCT l.document_key FROM document_vector_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
        FROM collections c WHERE c.collection_id = $1`,
       [entry.collectionId, entry.version, limit + 1],
     );
     const state = rows[0];
-    if (!state) {
-      // Deleted meanwhile: nothing to find, nothing to keep.
-      entry.vectors = new CollectionVectors(entry.collectionId, entry.dimensions);
-      entry.version = Number.POSITIVE_INFINITY;
-      if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
-      return;
-    }
+    if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
     const version = Number(state.vector_version);
     const keys = state.keys.map(Number);
     if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
@@ -149,22 +147,34 @@ export class ExactVectorCache {
    */
   private async load(entry: Entry): Promise<void> {
     this.stats.loads++;
-    const { rows } = await this.database.query<{ vector_version: number; vector_count: number; first: number | null; last: number | null }>(
-      `SELECT c.vector_version, c.vector_count, (SELECT min(document_key) FROM document_vectors WHERE collection_id = $1) AS first,
+    const { rows } = await this.database.query<{ vector_version: number; vector_incarnation: number; vector_count: number; first: number | null; last: number | null }>(
+      `SELECT c.vector_version, c.vector_incarnation, c.vector_count, (SELECT min(document_key) FROM document_vectors WHERE collection_id = $1) AS first,
          (SELECT max(document_key) FROM document_vectors WHERE collection_id = $1) AS last
        FROM collections c WHERE c.collection_id = $1`,
       [entry.collectionId],
     );
     const state = rows[0];
-    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, state ? Math.ceil(Number(state.vector_count) * 1.05) : 0);
-    if (state && state.first !== null && state.last !== null) {
+    if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
+    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, Math.ceil(Number(state.vector_count) * 1.05));
+    if (state.first !== null && state.last !== null) {
       const [first, last] = [Number(state.first), Number(state.last)];
       const streams = this.database.driver === 'pg' ? LOAD_STREAMS : 1;
       const bounds = Array.from({ length: streams + 1 }, (_, part) => (part === streams ? last : first - 1 + Math.floor(((last - first + 1) * part) / streams)));
       await Promise.all(bounds.slice(0, -1).map((start, part) => this.loadRange(entry, vectors, start, bounds[part + 1])));
     }
     entry.vectors = vectors;
-    entry.version = state ? Number(state.vector_version) : Number.POSITIVE_INFINITY;
+    entry.version = Number(state.vector_version);
+  }
+
+  /**
+   * The collection this copy was made for is gone (deleted, or deleted and created again under the
+   * same id, e.g. by `quarry import`): answer this search with nothing and drop the copy, so the next
+   * scoped lookup starts a fresh one.
+   */
+  private retire(entry: Entry): void {
+    entry.vectors = new CollectionVectors(entry.collectionId, entry.dimensions);
+    entry.version = Number.POSITIVE_INFINITY;
+    if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
   }
 
   /** Keys in (after, through], in pages; the next page is read while this one is decoded. */

@@ -349,4 +349,18 @@ BEGIN
 END
 $triggers$;
 `,
+  /* 3: which incarnation of a collection id a vector copy holds (an id can come back through import), and logs that go with their collection */ () => `
+CREATE SEQUENCE collection_incarnations;
+ALTER TABLE collections ADD COLUMN vector_incarnation BIGINT NOT NULL DEFAULT nextval('collection_incarnations');
+
+-- A deleted collection's log goes with it, even when its vectors were all deleted earlier (no cascade reached the log then).
+CREATE FUNCTION quarry_forget_collection_log() RETURNS trigger
+LANGUAGE plpgsql AS $forget$
+BEGIN
+  DELETE FROM document_vector_log WHERE collection_id = OLD.collection_id;
+  RETURN NULL;
+END
+$forget$;
+CREATE TRIGGER collections_forget_vector_log AFTER DELETE ON collections FOR EACH ROW EXECUTE FUNCTION quarry_forget_collection_log();
+`,
 ];

@@ -84,7 +84,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const topK = clampTopK(query.topK);
     const asked = unique(query.collectionIds);
     const collections = await this.database.query<VersionedCollection>(
-      'SELECT collection_id, embedding_dimensions, vector_version FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+      'SELECT collection_id, embedding_dimensions, vector_version, vector_incarnation FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
       [scope.orgId, scope.namespaceId, asked],
     );
     const size = query.vector.length;
