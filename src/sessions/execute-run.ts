@@ -26,6 +26,8 @@ export interface CarriedRun {
   toolCallsMade: number;
   usage: TokenUsage;
   executions: RetrieverExecutionEvent[];
+  /** The system prompt the run started with (memory, remembered exchanges, collections), so a resumed run sees it too. */
+  system?: string;
   agentState?: AgentRunState;
 }
 
@@ -70,12 +72,8 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
   } catch (error) {
     const partial = ModelCallError.is(error) ? error.partial : undefined;
     if (partial) await storeToolMessages(partial, append, session.session_id, now);
-    const text = carried.text + (partial?.text ?? '');
-    if (text) await append({ message_id: live.runId, session_id: session.session_id, role: 'assistant', content: text, content_type: 'text', status: 'error', created_at: now() });
     const recoverable = ModelCallError.is(error) ? error.recoverable : !(AppError.is(error) && error.status < 500);
-    live.emit({ type: 'error', data: { message: errorMessage(error), recoverable, type: ModelCallError.is(error) ? 'ModelCallError' : AppError.is(error) ? error.type : 'InternalServerError' } });
-    await finishStats(messagesAdded);
-    await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
+    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(error), recoverable, type: ModelCallError.is(error) ? 'ModelCallError' : AppError.is(error) ? error.type : 'InternalServerError' }, partial?.usage.total_tokens ?? 0, partial?.toolCalls.length ?? 0);
     return;
   }
 
@@ -120,10 +118,7 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
 
   const reason = live.abort.signal.reason;
   if (result.finishReason === 'aborted' && reason === 'shutdown') {
-    if (text) await append({ message_id: live.runId, session_id: session.session_id, role: 'assistant', content: text, content_type: 'text', status: 'error', created_at: now() });
-    live.emit({ type: 'error', data: { message: 'The server shut down while this answer was being written; the partial answer is stored. Send the message again.', recoverable: true, type: 'RunInterruptedError' } });
-    await finishStats(messagesAdded, usage.total_tokens - carried.usage.total_tokens, result.toolCalls.length);
-    await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
+    await fail(text, { message: 'The server shut down while this answer was being written; the partial answer is stored. Send the message again.', recoverable: true, type: 'RunInterruptedError' }, usage.total_tokens - carried.usage.total_tokens, result.toolCalls.length);
     return;
   }
 
@@ -176,6 +171,14 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
     },
   });
   await store.runs.setStatus(scope, live.runId, cancelled ? 'cancelled' : 'completed', { endedAt: now(), state: null });
+
+  /** Ends the run as failed: the partial answer stored, the error emitted, what it spent counted. */
+  async function fail(partialText: string, error: { message: string; recoverable: boolean; type: string }, tokens: number, toolCalls: number) {
+    if (partialText) await append({ message_id: live.runId, session_id: session.session_id, role: 'assistant', content: partialText, content_type: 'text', status: 'error', created_at: now() });
+    live.emit({ type: 'error', data: error });
+    await finishStats(messagesAdded, tokens, toolCalls);
+    await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
+  }
 
   async function finishStats(added: number, tokens = 0, toolCalls = 0) {
     await store.sessions.recordRun(scope, session.session_id, { tokens, toolCalls, latencyMs: now() - carried.startedAt, messagesAdded: added }, now());

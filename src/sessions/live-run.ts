@@ -34,11 +34,9 @@ export class LiveRun {
     readonly scope: TenantScope,
     private readonly persist: (events: LoggedEvent[]) => Promise<void>,
     private seq = 0,
+    /** Hears a batch the log could not take (the database was down); the run and its streams go on. */
+    private readonly onPersistError: (error: unknown, events: LoggedEvent[]) => void = () => {},
   ) {}
-
-  get isEnded(): boolean {
-    return this.ended;
-  }
 
   emit(event: AgentEvent): void {
     if (this.ended) return;
@@ -48,7 +46,7 @@ export class LiveRun {
     if (!this.flushScheduled) {
       // Events of one event-loop turn (a burst of tokens) are written in one transaction.
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     }
     for (const listener of this.listeners) listener(logged);
   }
@@ -59,7 +57,8 @@ export class LiveRun {
     const batch = this.unwritten;
     if (batch.length === 0) return this.persistence;
     this.unwritten = [];
-    this.persistence = this.persistence.then(() => this.persist(batch));
+    // A failed write must not stop the chain (later batches still go to the log) nor become an unhandled rejection.
+    this.persistence = this.persistence.then(() => this.persist(batch)).catch((error: unknown) => this.onPersistError(error, batch));
     return this.persistence;
   }
 
@@ -67,10 +66,13 @@ export class LiveRun {
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.flush();
-    this.resolveEnded();
-    for (const listener of this.listeners) listener({ seq: -1, type: 'done', json: '' });
-    this.listeners.clear();
+    try {
+      await this.flush();
+    } finally {
+      this.resolveEnded();
+      for (const listener of this.listeners) listener({ seq: -1, type: 'done', json: '' });
+      this.listeners.clear();
+    }
   }
 
   /** Events after `afterSeq`, then live ones, until the run ends or the signal aborts. */
@@ -101,12 +103,5 @@ export class LiveRun {
       this.listeners.delete(listener);
       signal.removeEventListener('abort', onAbort);
     }
-  }
-
-  /** The text streamed so far: the partial answer kept when a run is cut short. */
-  partialText(): string {
-    let text = '';
-    for (const event of this.events) if (event.type === 'token') text += (JSON.parse(event.json) as { content: string }).content;
-    return text;
   }
 }

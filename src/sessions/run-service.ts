@@ -12,6 +12,7 @@ import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
+import type { MessageRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { LiveRun, type LoggedEvent } from './live-run.js';
@@ -59,6 +60,9 @@ export function createRunService(dependencies: RunServiceDependencies) {
   let accepting = true;
 
   const persist = (runId: string) => async (events: LoggedEvent[]) => store.runs.appendEvents(runId, events.map((event) => ({ seq: event.seq, type: event.type, data: event.json, created_at: now() })));
+  const persistFailed = (runId: string) => (error: unknown, events: LoggedEvent[]) =>
+    dependencies.log?.('event log write failed', { run_id: runId, first_seq: events[0]?.seq, events: events.length, error: String(error) });
+  const liveRun = (runId: string, sessionId: string, scope: TenantScope, lastSeq = 0) => new LiveRun(runId, sessionId, scope, persist(runId), lastSeq, persistFailed(runId));
 
   // Another process sharing the store may ask to cancel a run live here, or write a run joined here.
   const notices = createRunNotices(store, (runId) => live.get(runId)?.abort.abort('cancelled'));
@@ -73,9 +77,16 @@ export function createRunService(dependencies: RunServiceDependencies) {
   function track(run: LiveRun, work: () => Promise<void>) {
     live.set(run.runId, run);
     void work()
-      .catch((error) => dependencies.log?.('run failed', { run_id: run.runId, error: String(error) }))
+      .catch(async (error) => {
+        dependencies.log?.('run failed', { run_id: run.runId, error: String(error) });
+        // Failed outside the agent (a store read or write): end it properly, or it holds the session until reaped.
+        if (!run.events.some((event) => TERMINAL.has(event.type))) {
+          run.emit({ type: 'error', data: { message: 'The run failed unexpectedly; the partial answer, if any, is stored. Send the message again.', recoverable: true, type: 'InternalServerError' } });
+        }
+        await store.runs.setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
+      })
       .finally(async () => {
-        await run.end();
+        await run.end().catch(() => undefined);
         live.delete(run.runId);
       });
   }
@@ -109,9 +120,16 @@ export function createRunService(dependencies: RunServiceDependencies) {
         message_id: outcome.activeRunId,
       });
     }
-    const userMessage = await store.messages.append(scope, { message_id: userMessageId, session_id: sessionId, run_id: runId, role: 'user', content: input.content, content_type: 'text', metadata: input.metadata ?? null, created_at: startedAt });
-    await store.sessions.touch(scope, sessionId, startedAt);
-    const run = new LiveRun(runId, sessionId, scope, persist(runId));
+    let userMessage: MessageRecord;
+    try {
+      userMessage = await store.messages.append(scope, { message_id: userMessageId, session_id: sessionId, run_id: runId, role: 'user', content: input.content, content_type: 'text', metadata: input.metadata ?? null, created_at: startedAt });
+      await store.sessions.touch(scope, sessionId, startedAt);
+    } catch (error) {
+      // The run row exists and holds the session: release it before the error reaches the client.
+      await store.runs.setStatus(scope, runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
+      throw error;
+    }
+    const run = liveRun(runId, sessionId, scope);
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
     track(run, async () => {
@@ -121,6 +139,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, await snapshot.retrievers(), { includeCollectionAnalysis: true })) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
       const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections);
+      carried.system = conversation.system;
       const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
       await executeRun({
         store,
@@ -236,7 +255,11 @@ export function createRunService(dependencies: RunServiceDependencies) {
           }
         }
       });
-      queues.set(sessionId, attempt.catch(() => undefined));
+      const tail = attempt.catch(() => undefined);
+      queues.set(sessionId, tail);
+      void tail.then(() => {
+        if (queues.get(sessionId) === tail) queues.delete(sessionId);
+      });
       return { run: await attempt, joined: false };
     },
 
@@ -330,30 +353,30 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.runs.setStatus(scope, run.run_id, 'running', {});
       await store.runs.renewLease([run.run_id], dependencies.owner, now() + dependencies.leaseMs);
       const resolved = dependencies.models.resolve(session.agent_config.model);
-      const liveRun = new LiveRun(run.run_id, sessionId, scope, persist(run.run_id), lastSeq);
+      const resumed = liveRun(run.run_id, sessionId, scope, lastSeq);
       const allowed = new Set([...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES), confirmation.tool_name]);
-      track(liveRun, () =>
+      track(resumed, () =>
         executeRun({
           store,
           scope,
-          session: { ...session, session_name: session.session_name },
+          session,
           userMessage,
           model: resolved.model,
-          live: liveRun,
+          live: resumed,
           carried: { ...carried, agentState: undefined },
           now,
           messagesBefore: 0,
           invoke: (executions) =>
             resumeAgent({
               model: resolved.model,
-              system: session.agent_config.system_prompt,
+              system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id }).filter((tool) => allowed.has(tool.name)),
+              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)),
               temperature: session.agent_config.temperature,
-              maxOutputTokens: session.agent_config.max_tokens,
-              signal: liveRun.abort.signal,
-              emit: (event) => liveRun.emit(event),
+              maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
+              signal: resumed.abort.signal,
+              emit: (event) => resumed.emit(event),
               now,
             }),
         }),
@@ -378,7 +401,6 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await Promise.all([...live.values()].map((run) => run.whenEnded));
     },
 
-    isLive: (runId: string) => live.has(runId),
   };
 }
 

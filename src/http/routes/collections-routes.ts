@@ -18,7 +18,8 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   const { store } = services;
   const { collections, embeddings } = services.data;
 
-  const extractor = () => ({
+  // Built once per app: the embedding models are fixed at start.
+  const textExtractor = {
     feature_extractor_id: 'text_extractor_v1',
     name: 'text_extractor',
     version: 'v1',
@@ -42,15 +43,15 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     required_vector_indexes: [],
     required_payload_indexes: [],
     position_fields: [],
-  });
+  };
 
   return async (app) => {
-    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(z.looseObject({}))) }, handler: async () => [extractor()] });
+    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(z.looseObject({}))) }, handler: async () => [textExtractor] });
     app.get('/v1/collections/features/extractors/:feature_extractor_id', {
       schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors() },
       handler: async (request) => {
         if (!['text_extractor_v1', 'text_extractor'].includes(request.params.feature_extractor_id)) throw errors.notFound('feature extractor', request.params.feature_extractor_id);
-        return extractor();
+        return textExtractor;
       },
     });
 

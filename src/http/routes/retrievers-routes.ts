@@ -113,7 +113,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
         const limit = Math.min(request.query.limit ?? 20, 100);
         const offset = request.query.offset ?? 0;
         const body = request.body ?? {};
-        const { items, total } = await store.executions.list(tenant, { retrieverId: null, status: body.status ?? undefined, since: time(body.start_time), until: time(body.end_time), limit, offset });
+        const { items, total } = await store.executions.list(tenant, { retrieverId: null, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
         return { results: items.map(presentExecutionSummary), total, pagination: { total, limit, offset, has_next: offset + items.length < total } };
       },
     });
@@ -196,7 +196,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;
         const body = request.body ?? {};
-        const { items, total } = await store.executions.list(tenant, { retrieverId: retriever.retriever_id, status: body.status ?? undefined, since: time(body.start_time), until: time(body.end_time), limit, offset });
+        const { items, total } = await store.executions.list(tenant, { retrieverId: retriever.retriever_id, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
         return { results: items.map(presentExecutionSummary), pagination: { total, limit, offset, has_next: offset + items.length < total } };
       },
     });
@@ -214,9 +214,9 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
   };
 }
 
-function time(text: string | null | undefined): number | undefined {
+function time(text: string | null | undefined, field: 'start_time' | 'end_time'): number | undefined {
   if (!text) return undefined;
   const parsed = Date.parse(text);
-  if (Number.isNaN(parsed)) throw errors.validation([{ type: 'datetime', location: ['body', 'start_time'], message: `'${text}' is not an ISO 8601 date-time.` }]);
+  if (Number.isNaN(parsed)) throw errors.validation([{ type: 'datetime', location: ['body', field], message: `'${text}' is not an ISO 8601 date-time.` }]);
   return parsed;
 }

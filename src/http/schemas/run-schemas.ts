@@ -50,6 +50,10 @@ export const agentEventSchemas = {
   error: z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() }),
 } as const;
 
+let eventJsonSchemas: Record<string, unknown> | null = null;
+
+/** The event payloads as JSON Schemas, converted once per process. */
 export function agentEventJsonSchemas(): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(agentEventSchemas).map(([name, schema]) => [name, z.toJSONSchema(schema)]));
+  eventJsonSchemas ??= Object.fromEntries(Object.entries(agentEventSchemas).map(([name, schema]) => [name, z.toJSONSchema(schema)]));
+  return eventJsonSchemas;
 }
