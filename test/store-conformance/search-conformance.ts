@@ -104,5 +104,13 @@ export function searchConformance(context: ConformanceContext): void {
       expect(ids(await store.index.searchVector(scope, { collectionIds: [extra], vector: unit([0, 1, 0]), topK: 5 }))).toEqual(['doc_sb2']);
       expect(await store.documents.existingHashes(scope, main, ['hash_doc_s1', 'hash_nope'])).toEqual(new Set(['hash_doc_s1']));
     });
+
+    it('drops the vector of a document replaced with nothing to embed', async () => {
+      const store = context.store();
+      expect(ids(await store.index.searchVector(scope, { collectionIds: [extra], vector: unit([0, 0.1, 1]), topK: 5 }))).toEqual(['doc_sb2']);
+      await store.documents.replace(scope, extra, documentInput('doc_sb2', { text: '   ', title: 'Cinnamon' }), 6_000);
+      expect(await store.index.searchVector(scope, { collectionIds: [extra], vector: unit([0, 0.1, 1]), topK: 5 })).toEqual([]);
+      expect((await store.index.loadVectors(scope, ['doc_sb2'])).size).toBe(0);
+    });
   });
 }

@@ -136,7 +136,9 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
            WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4 RETURNING id`,
           [scope.orgId, scope.namespaceId, collectionId, document.document_id, JSON.stringify(document.data), document.content, document.content_hash, textSearchConfig, now],
         );
+        // A document whose new text has nothing to embed must not keep the old text's vector.
         if (rows[0] && document.vector) await vectors.write(client, rows[0].id, collectionId, document.vector);
+        else if (rows[0]) await client.query('DELETE FROM document_vectors WHERE document_key = $1', [rows[0].id]);
       });
     },
     async delete(scope, collectionId, documentIds) {

@@ -8,7 +8,7 @@ import type { DocumentListQuery, NewDocument, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
-import { encodeVector } from './sqlite-document-index.js';
+import { encodeVector } from './vector-blob.js';
 import type { DocumentChange } from './sqlite-text-index.js';
 import { ftsAllOf } from './fts-query.js';
 import { ownValue } from '../../lib/own-value.js';
@@ -49,6 +49,7 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertVector = db.prepare('INSERT OR REPLACE INTO document_vectors (rowid, collection_id, embedding) VALUES (?, ?, ?)');
+  const deleteVector = db.prepare('DELETE FROM document_vectors WHERE rowid = ?');
 
   const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
     if (query.filter) {
@@ -115,7 +116,9 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
           | undefined;
         if (!row) return null;
         db.prepare('UPDATE documents SET data = ?, content = ?, content_hash = ?, updated_at = ? WHERE rowid = ?').run(JSON.stringify(document.data), document.content, document.content_hash, now, row.rowid);
+        // A document whose new text has nothing to embed must not keep the old text's vector.
         if (document.vector) insertVector.run(row.rowid, collectionId, encodeVector(document.vector));
+        else deleteVector.run(row.rowid);
         return row.rowid;
       });
       const rowid = update();

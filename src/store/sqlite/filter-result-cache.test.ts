@@ -14,7 +14,7 @@ describe('FilterResultCache', () => {
     expect(computed).toBe(1);
     expect(cache.has('col_a', 'k')).toBe(true);
     expect(cache.has('col_b', 'k')).toBe(false);
-    cache.invalidate('col_a');
+    cache.delete('col_a');
     expect(cache.has('col_a', 'k')).toBe(false);
     cache.get('col_a', 'k', compute);
     expect(computed).toBe(2);

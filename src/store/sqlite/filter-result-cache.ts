@@ -39,7 +39,7 @@ export class FilterResultCache {
     return this.collections.get(collectionId)?.has(key) ?? false;
   }
 
-  invalidate(collectionId: string): void {
+  delete(collectionId: string): void {
     this.collections.delete(collectionId);
   }
 

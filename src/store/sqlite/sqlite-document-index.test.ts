@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode } from '../filter-node.js';
 import type { TenantScope } from '../scope.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { decodeVector, encodeVector, SqliteDocumentIndex } from './sqlite-document-index.js';
+import { SqliteDocumentIndex } from './sqlite-document-index.js';
+import { decodeVector, encodeVector } from './vector-blob.js';
 import { ftsAnyOf as toFtsQuery } from './fts-query.js';
 
 const ONE: TenantScope = { orgId: 'org_1', namespaceId: 'ns_1' };

@@ -25,7 +25,7 @@ import type { TenantScope } from '../scope.js';
 import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
 import type { FilterNode } from '../filter-node.js';
 import { invalidField } from '../../errors.js';
-import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
+import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 import { FilterResultCache } from './filter-result-cache.js';
@@ -34,7 +34,6 @@ import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
 import { HnswCollectionIndex, HNSW_EF_SEARCH } from './hnsw-collection-index.js';
 
-export { decodeVector, encodeVector } from './vector-blob.js';
 import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
 
 export interface SqliteDocumentIndexOptions {
@@ -92,7 +91,6 @@ export class SqliteDocumentIndex implements DocumentIndex {
     private readonly db: SqliteDatabase,
     private readonly options: SqliteDocumentIndexOptions = {},
   ) {
-    registerFilterSqlFunctions(db);
     this.text = new SqliteTextIndex(db, options.textInlineBuildLimit);
     this.hnswThreshold = options.hnswThreshold ?? 20_000;
     // A filtered exact scan (int8 candidates, then exact rescoring) of 25k × 384 is a few ms; a filtered graph walk over a 10% filter measured 320 ms.
@@ -104,10 +102,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
    * update, delete), with the rowids it wrote or removed.
    */
   noteWrite(collectionId: string, change?: DocumentChange): void {
-    this.filterResults.invalidate(collectionId);
-    this.quantized.delete(collectionId);
-    this.slabs.delete(collectionId);
-    this.counts.delete(collectionId);
+    this.dropDerived(collectionId);
     this.graphs.get(collectionId)?.markStale();
     try {
       this.text.noteChange(collectionId, change);
@@ -128,21 +123,27 @@ export class SqliteDocumentIndex implements DocumentIndex {
     const first = this.dataVersion === null;
     this.dataVersion = version;
     if (first) return;
+    this.dropDerived(null);
     this.text.clear();
-    this.filterResults.clear();
-    this.quantized.clear();
-    this.slabs.clear();
-    this.counts.clear();
     for (const graph of this.graphs.values()) graph.markStale();
   }
 
+  /**
+   * Drops what is rebuilt from the table on next use (filter results, int8 codes, exact slab, count)
+   * for one collection, or for all (null). The text index and HNSW graphs follow writes and are
+   * handled by each caller.
+   */
+  private dropDerived(collectionId: string | null): void {
+    for (const cache of [this.filterResults, this.quantized, this.slabs, this.counts]) {
+      if (collectionId === null) cache.clear();
+      else cache.delete(collectionId);
+    }
+  }
+
   /** Drops everything held in memory for a collection; a persisted graph is reloaded on next use. */
-  invalidate(collectionId: string): void {
+  private invalidate(collectionId: string): void {
+    this.dropDerived(collectionId);
     this.text.forget(collectionId);
-    this.filterResults.invalidate(collectionId);
-    this.quantized.delete(collectionId);
-    this.slabs.delete(collectionId);
-    this.counts.delete(collectionId);
     this.graphs.delete(collectionId);
   }
 
@@ -161,12 +162,9 @@ export class SqliteDocumentIndex implements DocumentIndex {
   /** Persists graphs and releases memory; the database itself belongs to the caller. */
   async close(): Promise<void> {
     await this.flush();
-    this.slabs.clear();
-    this.counts.clear();
-    this.graphs.clear();
+    this.dropDerived(null);
     this.text.clear();
-    this.filterResults.clear();
-    this.quantized.clear();
+    this.graphs.clear();
   }
 
   /** Whether unfiltered text search is served from memory yet (null: not built), for tests and stats. */
@@ -339,7 +337,14 @@ export class SqliteDocumentIndex implements DocumentIndex {
       void this.warmGraph(graph, collectionId);
       return this.scanSlab(this.slab(collection), vector, topK, allowed);
     }
-    const labels = await graph.search(vector, topK, allowed ? allowed.size / Math.max(1, count) : 1, allowed);
+    let labels: [number, number][];
+    try {
+      labels = await graph.search(vector, topK, allowed ? allowed.size / Math.max(1, count) : 1, allowed);
+    } catch {
+      // A graph that failed to load or sync is only a cache: drop it (the next search rebuilds) and answer exactly.
+      if (this.graphs.get(collectionId) === graph) this.graphs.delete(collectionId);
+      return this.scanSlab(this.slab(collection), vector, topK, allowed);
+    }
     return this.hitsForRowids(scope, collectionId, labels);
   }
 
