@@ -31,6 +31,8 @@ describe('export and import of a namespace', () => {
     for (let index = 0; index < 30; index++) {
       await source.documents.insertMany(scope, collection.collection_id, [documentInput(`doc_move_${index}`, { text: `recipe number ${index} with ${index % 2 ? 'apples' : 'pears'}`, rank: index }, [1, index / 10, 0])], 1_000 + index);
     }
+    // One document edited later: its updated_at differs from its created_at and must survive the move.
+    await source.documents.replace(scope, collection.collection_id, documentInput('doc_move_3', { text: 'recipe number 3 with apples, revised', rank: 3 }, [1, 0.3, 0]), 5_000);
     await source.retrievers.create(scope, { retriever_id: 'ret_moved', namespace_id: 'ns_moved', retriever_name: 'search', description: null, config: { stages: [{ stage_name: 'feature_search' }] }, version: 3, created_at: 5, updated_at: 6 });
     const session = sessionRecord(scope, { session_name: 'moved chat', metadata: { team: 'a' } });
     await source.sessions.create(scope, session);
@@ -50,7 +52,7 @@ describe('export and import of a namespace', () => {
 
     expect(await target.namespaces.resolve({ orgId: targetOrganization.org_id }, 'catalog')).toMatchObject({ namespace_id: 'ns_moved', description: 'to move' });
     const listed = async (store: typeof source | typeof target, tenant: typeof scope) =>
-      (await store.documents.list(tenant, collection.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true })).items.map(({ document_id, data, content, created_at }) => ({ document_id, data, content, created_at }));
+      (await store.documents.list(tenant, collection.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true })).items.map(({ document_id, data, content, created_at, updated_at }) => ({ document_id, data, content, created_at, updated_at }));
     expect(await listed(target, moved)).toEqual(await listed(source, scope));
     const ids = Array.from({ length: 30 }, (_, index) => `doc_move_${index}`);
     const sourceVectors = await source.index.loadVectors(scope, ids);
@@ -68,6 +70,16 @@ describe('export and import of a namespace', () => {
     await source.close();
     await target.close();
     await pglite.close();
+  });
+
+  it('imports all or nothing: a broken line leaves no half namespace, so the retry can succeed', async () => {
+    const store = createSqliteStore({ dataDir: ':memory:' });
+    const organization = await store.organizations.create('retry');
+    const namespaceLine = JSON.stringify({ type: 'namespace', record: { namespace_id: 'ns_retry', org_id: 'org_x', namespace_name: 'retry', description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 } });
+    await expect(importNamespace(store, organization.org_id, [namespaceLine, '{not json'])).rejects.toThrow();
+    expect(await store.namespaces.resolve({ orgId: organization.org_id }, 'retry').catch(() => null)).toBeNull();
+    expect(await importNamespace(store, organization.org_id, [namespaceLine])).toMatchObject({ namespace: 1 });
+    await store.close();
   });
 
   it('runs `quarry export` and `quarry import` and `quarry migrate status` from the command line', () => {

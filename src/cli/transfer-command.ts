@@ -68,48 +68,62 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
 export async function importNamespace(store: Store, orgId: string, lines: AsyncIterable<string> | Iterable<string>, targetName?: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let scope: TenantScope | null = null;
-  let pending: { collectionId: string; createdAt: number; documents: Parameters<Store['documents']['insertMany']>[2] } | null = null;
+  let pending: { collectionId: string; documents: Parameters<Store['documents']['insertMany']>[2] } | null = null;
   const flush = async () => {
-    if (pending && scope) await store.documents.insertMany(scope, pending.collectionId, pending.documents, pending.createdAt);
+    if (pending && scope) await store.documents.insertMany(scope, pending.collectionId, pending.documents, Date.now());
     pending = null;
   };
-  for await (const text of lines) {
-    if (!text.trim()) continue;
-    const line = JSON.parse(text) as ExportLine;
-    if (line.type === 'header') {
-      if (line.record.format !== FORMAT) throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
-      continue;
-    }
-    if (line.type === 'namespace') {
-      const { org_id: _org, ...record } = line.record;
-      // Ids are kept (clients keep their session and document ids across the move), so the target must not hold them yet.
-      const created = await store.namespaces.create({ orgId }, { ...record, namespace_name: targetName ?? record.namespace_name });
-      scope = { orgId, namespaceId: created.namespace_id };
-    } else if (!scope) {
-      throw new Error('The export has no namespace line before its records.');
-    } else if (line.type === 'document') {
-      const { vector, ...document } = line.record;
-      // Documents are stored in batches sharing one creation time, which keeps each document's created_at.
-      if (!pending || pending.collectionId !== document.collection_id || pending.createdAt !== document.created_at || pending.documents.length >= PAGE) {
-        await flush();
-        pending = { collectionId: document.collection_id, createdAt: document.created_at, documents: [] };
-      }
-      pending.documents.push({ document_id: document.document_id, data: document.data, content: document.content, content_hash: document.content_hash, vector: vector ? Float32Array.from(vector) : null });
-    } else {
-      await flush();
-      if (line.type === 'collection') await store.collections.create(scope, { ...line.record, namespace_id: scope.namespaceId });
-      else if (line.type === 'retriever') await store.retrievers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
-      else if (line.type === 'session') await store.sessions.create(scope, { ...line.record, org_id: orgId, namespace_id: scope.namespaceId });
-      else if (line.type === 'message') {
-        const { seq: _seq, ...message } = line.record;
-        await store.messages.append(scope, message);
-      }
-    }
-    counts[line.type] = (counts[line.type] ?? 0) + 1;
+  try {
+    await readLines();
+  } catch (error) {
+    // All or nothing: a half-imported namespace would block the retry (its name and ids are taken).
+    const imported = scope as TenantScope | null;
+    if (imported) await store.namespaces.delete({ orgId }, imported.namespaceId).catch(() => undefined);
+    throw error;
   }
-  await flush();
   if (!scope) throw new Error('The export holds no namespace.');
   return counts;
+
+  async function readLines() {
+    for await (const text of lines) {
+      if (!text.trim()) continue;
+      const line = JSON.parse(text) as ExportLine;
+      if (line.type === 'header') {
+        if (line.record.format !== FORMAT) throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
+        continue;
+      }
+      if (line.type === 'namespace') {
+        const { org_id: _org, ...record } = line.record;
+        // Ids are kept (clients keep their session and document ids across the move), so the target must not hold them yet.
+        const created = await store.namespaces.create({ orgId }, { ...record, namespace_name: targetName ?? record.namespace_name });
+        scope = { orgId, namespaceId: created.namespace_id };
+      } else if (!scope) {
+        throw new Error('The export has no namespace line before its records.');
+      } else if (line.type === 'document') {
+        const { vector, ...document } = line.record;
+        // Batches per collection; each document keeps its own created_at and updated_at.
+        if (!pending || pending.collectionId !== document.collection_id || pending.documents.length >= PAGE) {
+          await flush();
+          pending = { collectionId: document.collection_id, documents: [] };
+        }
+        pending.documents.push({
+          document_id: document.document_id, data: document.data, content: document.content, content_hash: document.content_hash,
+          vector: vector ? Float32Array.from(vector) : null, created_at: document.created_at, updated_at: document.updated_at,
+        });
+      } else {
+        await flush();
+        if (line.type === 'collection') await store.collections.create(scope, { ...line.record, namespace_id: scope.namespaceId });
+        else if (line.type === 'retriever') await store.retrievers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
+        else if (line.type === 'session') await store.sessions.create(scope, { ...line.record, org_id: orgId, namespace_id: scope.namespaceId });
+        else if (line.type === 'message') {
+          const { seq: _seq, ...message } = line.record;
+          await store.messages.append(scope, message);
+        }
+      }
+      counts[line.type] = (counts[line.type] ?? 0) + 1;
+    }
+    await flush();
+  }
 }
 
 /** The lines of a file, for `quarry import`. */

@@ -90,6 +90,9 @@ export interface NewDocument {
   content: string;
   content_hash: string;
   vector: Float32Array | null;
+  /** Kept from elsewhere (`quarry import`); a new document takes the write's time. */
+  created_at?: number;
+  updated_at?: number;
 }
 
 /** A run changed elsewhere: cancellation was asked for, or events were appended to its log. */

@@ -38,20 +38,23 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
       return listNamed<CollectionRecord & Record<string, unknown>>(database, { table: 'collections', nameColumn: 'collection_name', idColumn: 'collection_id', select: COLUMNS }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`], query);
     },
     async update(scope, collectionId, patch, now) {
-      const { rows } = await database.query<CollectionRecord>(`SELECT ${COLUMNS} FROM collections WHERE ${SCOPE} AND collection_id = $3`, [scope.orgId, scope.namespaceId, collectionId]);
-      if (!rows[0]) throw errors.notFound('collection', collectionId);
-      const next = { ...rows[0], ...patch, updated_at: now };
-      try {
-        await database.query(
-          `UPDATE collections SET collection_name = $4, description = $5, enabled = $6, metadata = $7::jsonb, config = $8::jsonb, updated_at = $9
-           WHERE ${SCOPE} AND collection_id = $3`,
-          [scope.orgId, scope.namespaceId, collectionId, next.collection_name, next.description, next.enabled, next.metadata ? JSON.stringify(next.metadata) : null, JSON.stringify(next.config), now],
-        );
-      } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('collection', next.collection_name);
-        throw error;
-      }
-      return next;
+      return database.transaction(async (client) => {
+        // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
+        const { rows } = await client.query<CollectionRecord>(`SELECT ${COLUMNS} FROM collections WHERE ${SCOPE} AND collection_id = $3 FOR UPDATE`, [scope.orgId, scope.namespaceId, collectionId]);
+        if (!rows[0]) throw errors.notFound('collection', collectionId);
+        const next = { ...rows[0], ...patch, updated_at: now };
+        try {
+          await client.query(
+            `UPDATE collections SET collection_name = $4, description = $5, enabled = $6, metadata = $7::jsonb, config = $8::jsonb, updated_at = $9
+             WHERE ${SCOPE} AND collection_id = $3`,
+            [scope.orgId, scope.namespaceId, collectionId, next.collection_name, next.description, next.enabled, next.metadata ? JSON.stringify(next.metadata) : null, JSON.stringify(next.config), now],
+          );
+        } catch (error) {
+          if (isUniqueViolation(error)) throw errors.alreadyExists('collection', next.collection_name);
+          throw error;
+        }
+        return next;
+      });
     },
     async delete(scope, collectionId) {
       return database.transaction(async (client) => {

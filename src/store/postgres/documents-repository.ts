@@ -60,8 +60,8 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
   const insertChunk = async (client: Queryable, scope: { orgId: string; namespaceId: string }, collectionId: string, documents: NewDocument[], now: number) => {
     const { rows } = await client.query<{ id: number; document_id: string }>(
       `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, search_vector, created_at, updated_at)
-       SELECT t.document_id, $1, $2, $3, t.data::jsonb, t.content, t.content_hash, ${SEARCH_VECTOR('$8', 't.data::jsonb', 't.content')}, $9, $9
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(document_id, data, content, content_hash, position)
+       SELECT t.document_id, $1, $2, $3, t.data::jsonb, t.content, t.content_hash, ${SEARCH_VECTOR('$8', 't.data::jsonb', 't.content')}, COALESCE(t.created_at, $9), COALESCE(t.updated_at, $9)
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $10::bigint[], $11::bigint[]) WITH ORDINALITY AS t(document_id, data, content, content_hash, created_at, updated_at, position)
        ORDER BY t.position RETURNING id, document_id`,
       [
         scope.orgId,
@@ -73,6 +73,8 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
         documents.map((document) => document.content_hash),
         textSearchConfig,
         now,
+        documents.map((document) => document.created_at ?? null),
+        documents.map((document) => document.updated_at ?? null),
       ],
     );
     const keys = new Map(rows.map((row) => [row.document_id, row.id]));

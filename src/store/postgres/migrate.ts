@@ -23,7 +23,9 @@ export async function enableVectorExtension(database: PostgresDatabase): Promise
     await database.query('CREATE EXTENSION IF NOT EXISTS vector');
     return true;
   } catch {
-    return false;
+    // Two processes creating it at once: the loser fails with a unique violation, yet the extension is there.
+    const { rowCount } = await database.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
+    return rowCount > 0;
   }
 }
 

@@ -19,9 +19,6 @@ const REMOVED_COUNTS: Record<string, string> = {
 };
 
 export function createNamespacesRepository(database: PostgresDatabase): Store['namespaces'] {
-  const get = async (orgId: string, namespaceId: string) =>
-    (await database.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [orgId, namespaceId])).rows[0];
-
   return {
     async create(scope, input) {
       try {
@@ -47,20 +44,23 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
       return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`], query);
     },
     async update(scope, namespaceId, patch, now) {
-      const current = await get(scope.orgId, namespaceId);
-      if (!current) throw errors.notFound('namespace', namespaceId);
-      const next = { ...current, ...patch, updated_at: now };
-      try {
-        await database.query(
-          `UPDATE namespaces SET namespace_name = $1, description = $2, payload_indexes = $3::jsonb, auto_create_indexes = $4, updated_at = $5
-           WHERE org_id = $6 AND namespace_id = $7`,
-          [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
-        );
-      } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', next.namespace_name);
-        throw error;
-      }
-      return next;
+      return database.transaction(async (client) => {
+        // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
+        const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
+        if (!rows[0]) throw errors.notFound('namespace', namespaceId);
+        const next = { ...rows[0], ...patch, updated_at: now };
+        try {
+          await client.query(
+            `UPDATE namespaces SET namespace_name = $1, description = $2, payload_indexes = $3::jsonb, auto_create_indexes = $4, updated_at = $5
+             WHERE org_id = $6 AND namespace_id = $7`,
+            [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
+          );
+        } catch (error) {
+          if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', next.namespace_name);
+          throw error;
+        }
+        return next;
+      });
     },
     async delete(scope, namespaceId) {
       return database.transaction(async (client) => {

@@ -6,6 +6,8 @@
  */
 import type { Queryable } from './postgres-database.js';
 import type { KeysetCursor, NamedListQuery, Page, SortDirection } from '../store.js';
+import { invalidField } from '../../errors.js';
+import { ownValue } from '../../lib/own-value.js';
 
 /** Collects bound values and answers their `$n` placeholders, so SQL text never holds a value. */
 export class Parameters {
@@ -54,6 +56,7 @@ export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Prom
   const where = [...request.where];
   const comparison = request.direction === 'asc' ? '>' : '<';
   if (request.cursor) {
+    assertCursorFits(request.cursor.value, request.cursorCast);
     const value = `${parameters.add(request.cursor.value)}${request.cursorCast ?? ''}`;
     where.push(`(${request.sortExpression}, ${request.idColumn}) ${comparison} (${value}, ${parameters.add(request.cursor.id)})`);
   }
@@ -112,7 +115,7 @@ export function listNamed<Row extends Record<string, unknown>>(
   if (query.search) where.push(searchCondition(parameters, [resource.nameColumn, resource.idColumn, "COALESCE(description, '')"], query.search, query.caseSensitive));
   const casts: Record<string, string> = { created_at: '::bigint', updated_at: '::bigint', [resource.nameColumn]: '::text', [resource.idColumn]: '::text' };
   const requested = query.sort?.field ?? 'created_at';
-  const sortColumn = Object.prototype.hasOwnProperty.call(casts, requested) ? requested : 'created_at';
+  const sortColumn = ownValue(casts, requested) !== undefined ? requested : 'created_at';
   return paginate<Row, Row>({
     database,
     table: resource.table,
@@ -131,4 +134,26 @@ export function listNamed<Row extends Record<string, unknown>>(
     includeTotal: query.includeTotal,
     map: (row) => row,
   });
+}
+
+/**
+ * A cursor is opaque but comes back from the client: one whose value cannot be the sort column's
+ * type (edited by hand, or from another list) is a 422 here rather than a cast error in SQL.
+ */
+function assertCursorFits(value: unknown, cast: string | undefined): void {
+  const fits =
+    cast === '::bigint' ? Number.isSafeInteger(value)
+    : cast === '::jsonb' ? typeof value === 'string' && isJson(value)
+    : cast === '::text' ? typeof value === 'string'
+    : value !== null;
+  if (!fits) throw invalidField(['query', 'cursor'], 'The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.');
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,6 +8,7 @@
  */
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { errors } from '../../errors.js';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -65,7 +66,7 @@ export function fromPool(connectionString: string, options: { max?: number; onEr
   return {
     driver: 'pg',
     async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
+      const result = await pool.query(sql, params).catch(rethrowInputError);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql) {
@@ -77,7 +78,7 @@ export function fromPool(connectionString: string, options: { max?: number; onEr
         await client.query('BEGIN');
         const result = await work({
           query: async <Row>(sql: string, params: unknown[] = []) => {
-            const outcome = await client.query(sql, params);
+            const outcome = await client.query(sql, params).catch(rethrowInputError);
             return { rows: outcome.rows as Row[], rowCount: outcome.rowCount ?? 0 };
           },
           exec: async (sql: string) => {
@@ -121,7 +122,7 @@ export function fromPglite(database: PGlite): PostgresDatabase {
   return {
     driver: 'pglite',
     async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await database.query<Row>(sql, params);
+      const result = await database.query<Row>(sql, params).catch(rethrowInputError);
       return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
     },
     async exec(sql) {
@@ -131,7 +132,7 @@ export function fromPglite(database: PGlite): PostgresDatabase {
       return database.transaction(async (transaction) =>
         work({
           query: async <Row>(sql: string, params: unknown[] = []) => {
-            const result = await transaction.query<Row>(sql, params);
+            const result = await transaction.query<Row>(sql, params).catch(rethrowInputError);
             return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
           },
           exec: async (sql: string) => {
@@ -154,6 +155,16 @@ export function fromPglite(database: PGlite): PostgresDatabase {
 }
 
 /** Channel names are chosen by code (fixed constants), never by users; this only guards the quoting. */
+/**
+ * Text PostgreSQL cannot store (the NUL character; SQLite takes it) is the client's input, not a
+ * server failure: a 400 naming it, from every query, instead of a 500.
+ */
+function rethrowInputError(error: unknown): never {
+  const code = (error as { code?: string }).code;
+  if (code === '22021' || code === '22P05') throw errors.badRequest('Text may not contain the NUL character (\\u0000); remove it and send again.');
+  throw error;
+}
+
 function quoteChannel(channel: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name '${channel}'`);
   return channel;

@@ -68,7 +68,7 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       const written: number[] = [];
       const insertAll = db.transaction((batch: NewDocument[]) => {
         for (const document of batch) {
-          const result = insertDocument.run(document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, now, now);
+          const result = insertDocument.run(document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, document.created_at ?? now, document.updated_at ?? now);
           if (document.vector) insertVector.run(result.lastInsertRowid, collectionId, encodeVector(document.vector));
           written.push(Number(result.lastInsertRowid));
         }
