@@ -37,11 +37,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;
         const page = await namespaces.list(scope, { search: search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
-        const results = [];
-        for (const namespace of page.items) {
-          const { counts } = await namespaces.withCounts(scope, namespace);
-          results.push(presentNamespace(namespace, counts));
-        }
+        const results = await Promise.all(page.items.map(async (namespace) => presentNamespace(namespace, (await namespaces.withCounts(scope, namespace)).counts)));
         return { results, pagination: pagination({ limit, offset, total: page.total, nextCursor: page.nextCursor, sortKey, hasMore: page.hasMore }), total_count: page.total ?? results.length };
       },
     });

@@ -10,10 +10,13 @@ import { errors } from '../../errors.js';
 
 
 /** Tables counted when a namespace is removed, by what the answer calls them. */
+/** Through collections: `documents` is indexed by collection, not by namespace, so this reads only the namespace's rows. */
+const DOCUMENT_COUNT = 'SELECT COUNT(*) AS n FROM documents d JOIN collections c ON c.collection_id = d.collection_id WHERE c.org_id = $1 AND c.namespace_id = $2';
+
 const REMOVED_COUNTS: Record<string, string> = {
   sessions: 'SELECT COUNT(*) AS n FROM sessions WHERE org_id = $1 AND namespace_id = $2',
   collections: 'SELECT COUNT(*) AS n FROM collections WHERE org_id = $1 AND namespace_id = $2',
-  documents: 'SELECT COUNT(*) AS n FROM documents WHERE org_id = $1 AND namespace_id = $2',
+  documents: DOCUMENT_COUNT,
   retrievers: 'SELECT COUNT(*) AS n FROM retrievers WHERE org_id = $1 AND namespace_id = $2',
   executions: 'SELECT COUNT(*) AS n FROM executions WHERE org_id = $1 AND namespace_id = $2',
 };
@@ -77,7 +80,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
     async counts(scope) {
       const { rows } = await database.query<Record<string, number>>(
         `SELECT (SELECT COUNT(*) FROM collections WHERE org_id = $1 AND namespace_id = $2) AS collection_count,
-                (SELECT COUNT(*) FROM documents WHERE org_id = $1 AND namespace_id = $2) AS document_count,
+                (${DOCUMENT_COUNT}) AS document_count,
                 (SELECT COUNT(*) FROM sessions WHERE org_id = $1 AND namespace_id = $2) AS session_count,
                 (SELECT COUNT(*) FROM retrievers WHERE org_id = $1 AND namespace_id = $2) AS retriever_count`,
         [scope.orgId, scope.namespaceId],
