@@ -38,7 +38,7 @@ export async function buildConversation(
   const history = await store.messages.recent(scope, session.session_id, HISTORY_MESSAGES + 1);
   const messages: LanguageModelV3Prompt = [];
   for (const message of history) {
-    if (message.message_id === userMessage.message_id || message.content_type !== 'text' || !message.content) continue;
+    if (message.message_id === userMessage.message_id || !message.content) continue;
     if (message.role === 'user') messages.push({ role: 'user', content: [{ type: 'text', text: message.content }] });
     else if (message.role === 'assistant') messages.push({ role: 'assistant', content: [{ type: 'text', text: message.content }] });
   }

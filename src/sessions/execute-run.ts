@@ -10,7 +10,7 @@ import { ModelCallError, type AgentRunResult, type AgentRunState } from '../agen
 import type { RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
-import type { MessageRecord, SessionRecord } from '../store/records.js';
+import type { MessageRecord, NewMessage, SessionRecord } from '../store/records.js';
 import { AppError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { LiveRun } from './live-run.js';
@@ -61,9 +61,10 @@ export async function executeRun(context: ExecuteRunContext): Promise<void> {
 async function answerAndRecord(context: ExecuteRunContext, name: Promise<string> | null): Promise<void> {
   const { store, scope, session, live, carried, now } = context;
   let messagesAdded = context.messagesBefore;
-  const append = async (message: Parameters<Store['messages']['append']>[1]) => {
-    messagesAdded++;
-    return store.messages.append(scope, { run_id: live.runId, ...message });
+  // What a run stores at its end (tool calls and results, the answer) is one transaction.
+  const appendAll = async (messages: NewMessage[]) => {
+    messagesAdded += messages.length;
+    return store.messages.appendMany(scope, messages.map((message) => ({ run_id: live.runId, ...message })));
   };
 
   let result: AgentRunResult;
@@ -71,13 +72,12 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
     result = await context.invoke(carried.executions);
   } catch (error) {
     const partial = ModelCallError.is(error) ? error.partial : undefined;
-    if (partial) await storeToolMessages(partial, append, session.session_id, now);
     const recoverable = ModelCallError.is(error) ? error.recoverable : !(AppError.is(error) && error.status < 500);
-    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(error), recoverable, type: ModelCallError.is(error) ? 'ModelCallError' : AppError.is(error) ? error.type : 'InternalServerError' }, partial?.usage.total_tokens ?? 0, partial?.toolCalls.length ?? 0);
+    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(error), recoverable, type: ModelCallError.is(error) ? 'ModelCallError' : AppError.is(error) ? error.type : 'InternalServerError' }, partial?.usage.total_tokens ?? 0, partial?.toolCalls.length ?? 0, partial ? toolMessages(partial, session.session_id, now) : []);
     return;
   }
 
-  await storeToolMessages(result, append, session.session_id, now);
+  const toolHistory = toolMessages(result, session.session_id, now);
   const text = carried.text + result.text;
   const usage = addUsage(carried.usage, result.usage);
   const toolCallsMade = carried.toolCallsMade + result.toolCalls.length;
@@ -99,6 +99,7 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
       answered_at: null,
     });
     const state: CarriedRun = { ...carried, text, usage, toolCallsMade, agentState: pending.state };
+    await appendAll(toolHistory);
     await store.runs.setStatus(scope, live.runId, 'awaiting_confirmation', { state });
     await store.sessions.recordRun(scope, session.session_id, { tokens: result.usage.total_tokens, toolCalls: result.toolCalls.length, latencyMs: 0, messagesAdded }, now());
     live.emit({
@@ -118,21 +119,25 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
 
   const reason = live.abort.signal.reason;
   if (result.finishReason === 'aborted' && reason === 'shutdown') {
-    await fail(text, { message: 'The server shut down while this answer was being written; the partial answer is stored. Send the message again.', recoverable: true, type: 'RunInterruptedError' }, usage.total_tokens - carried.usage.total_tokens, result.toolCalls.length);
+    await fail(text, { message: 'The server shut down while this answer was being written; the partial answer is stored. Send the message again.', recoverable: true, type: 'RunInterruptedError' }, usage.total_tokens - carried.usage.total_tokens, result.toolCalls.length, toolHistory);
     return;
   }
 
   const status = result.finishReason === 'aborted' ? 'cancelled' : result.finishReason === 'tool_call_limit' ? 'error' : 'complete';
-  const assistant = await append({
-    message_id: live.runId,
-    session_id: session.session_id,
-    role: 'assistant',
-    content: text,
-    content_type: 'text',
-    status,
-    citations: { retriever_executions: carried.executions, tool_calls_made: toolCallsMade },
-    created_at: now(),
-  });
+  const stored = await appendAll([
+    ...toolHistory,
+    {
+      message_id: live.runId,
+      session_id: session.session_id,
+      role: 'assistant',
+      content: text,
+      content_type: 'text',
+      status,
+      citations: { retriever_executions: carried.executions, tool_calls_made: toolCallsMade },
+      created_at: now(),
+    },
+  ]);
+  const assistant = stored[stored.length - 1];
   await finishStats(messagesAdded, usage.total_tokens - carried.usage.total_tokens, result.toolCalls.length);
 
   if (result.finishReason === 'tool_call_limit') {
@@ -173,8 +178,9 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
   await store.runs.setStatus(scope, live.runId, cancelled ? 'cancelled' : 'completed', { endedAt: now(), state: null });
 
   /** Ends the run as failed: the partial answer stored, the error emitted, what it spent counted. */
-  async function fail(partialText: string, error: { message: string; recoverable: boolean; type: string }, tokens: number, toolCalls: number) {
-    if (partialText) await append({ message_id: live.runId, session_id: session.session_id, role: 'assistant', content: partialText, content_type: 'text', status: 'error', created_at: now() });
+  async function fail(partialText: string, error: { message: string; recoverable: boolean; type: string }, tokens: number, toolCalls: number, history: NewMessage[]) {
+    const answer: NewMessage[] = partialText ? [{ message_id: live.runId, session_id: session.session_id, role: 'assistant', content: partialText, content_type: 'text', status: 'error', created_at: now() }] : [];
+    await appendAll([...history, ...answer]);
     live.emit({ type: 'error', data: error });
     await finishStats(messagesAdded, tokens, toolCalls);
     await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
@@ -186,25 +192,27 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
 }
 
 /** Each tool call is two history rows (`tool_call`, `tool_result`), as MessageHistoryItem shapes them. */
-async function storeToolMessages(result: AgentRunResult, append: (message: Parameters<Store['messages']['append']>[1]) => Promise<MessageRecord>, sessionId: string, now: () => number) {
-  for (const call of result.toolCalls) {
+function toolMessages(result: Pick<AgentRunResult, 'toolCalls'>, sessionId: string, now: () => number): NewMessage[] {
+  return result.toolCalls.flatMap((call): NewMessage[] => {
     const inputs = JSON.stringify(call.inputs);
     const outputs = JSON.stringify(call.output);
-    await append({ message_id: newId('msg'), session_id: sessionId, role: 'tool', content: `Called ${call.tool_name}`, content_type: 'tool_call', tool_name: call.tool_name, tool_call_id: call.tool_call_id, tool_inputs: inputs, created_at: now() });
-    await append({
-      message_id: newId('msg'),
-      session_id: sessionId,
-      role: 'tool',
-      content: call.success ? `${call.tool_name} succeeded` : `${call.tool_name} failed`,
-      content_type: 'tool_result',
-      tool_name: call.tool_name,
-      tool_call_id: call.tool_call_id,
-      tool_inputs: inputs,
-      tool_outputs: outputs.length > 20_000 ? `${outputs.slice(0, 20_000)}…` : outputs,
-      tool_status: call.success ? 'success' : 'error',
-      created_at: now(),
-    });
-  }
+    return [
+      { message_id: newId('msg'), session_id: sessionId, role: 'tool', content: `Called ${call.tool_name}`, content_type: 'tool_call', tool_name: call.tool_name, tool_call_id: call.tool_call_id, tool_inputs: inputs, created_at: now() },
+      {
+        message_id: newId('msg'),
+        session_id: sessionId,
+        role: 'tool',
+        content: call.success ? `${call.tool_name} succeeded` : `${call.tool_name} failed`,
+        content_type: 'tool_result',
+        tool_name: call.tool_name,
+        tool_call_id: call.tool_call_id,
+        tool_inputs: inputs,
+        tool_outputs: outputs.length > 20_000 ? `${outputs.slice(0, 20_000)}…` : outputs,
+        tool_status: call.success ? 'success' : 'error',
+        created_at: now(),
+      },
+    ];
+  });
 }
 
 function addUsage(left: TokenUsage, right: TokenUsage): TokenUsage {

@@ -13,7 +13,7 @@ describe('LiveRun', () => {
       if (calls++ === 0) throw new Error('database down');
       written.push(...events.map((event) => event.seq));
     };
-    const run = new LiveRun('msg_1', 'ses_1', scope, persist, 0, (_error, events) => failures.push(events.map((event) => event.seq)));
+    const run = new LiveRun({ runId: 'msg_1', sessionId: 'ses_1', scope, persist, flushAfterMs: 0, onPersistError: (_error, events) => failures.push(events.map((event) => event.seq)) });
     const received: number[] = [];
     const joined = (async () => {
       for await (const event of run.join(0, new AbortController().signal)) received.push(event.seq);
@@ -27,5 +27,30 @@ describe('LiveRun', () => {
     expect(failures).toEqual([[1]]);
     expect(written).toEqual([2]);
     expect(received).toEqual([1, 2]);
+  });
+
+  it('writes the events of a flush interval in one batch, streams each at once, and writes the rest at the end', async () => {
+    const batches: number[][] = [];
+    const run = new LiveRun({ runId: 'msg_1', sessionId: 'ses_1', scope, persist: async (events) => void batches.push(events.map((event) => event.seq)), flushAfterMs: 20 });
+    const received: number[] = [];
+    const joined = (async () => {
+      for await (const event of run.join(0, new AbortController().signal)) received.push(event.seq);
+    })();
+    run.emit({ type: 'token', data: { content: 'a' } });
+    await turn();
+    run.emit({ type: 'token', data: { content: 'b' } });
+    await turn();
+    // Streamed at once, not yet logged: the interval has not passed.
+    expect(received).toEqual([1, 2]);
+    expect(batches).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(batches).toEqual([[1, 2]]);
+    run.emit({ type: 'token', data: { content: 'c' } });
+    run.emit({ type: 'error', data: { message: 'stopped', recoverable: true } });
+    await run.end();
+    await joined;
+    // end() writes what is pending without waiting for the interval.
+    expect(batches).toEqual([[1, 2], [3, 4]]);
+    expect(received).toEqual([1, 2, 3, 4]);
   });
 });

@@ -1,9 +1,14 @@
 /**
  * @module sessions/live-run
  * A run in this process: the events it has emitted (numbered from 1),
- * persisted to the store's event log in order as they are emitted, and
- * pushed to every joined stream. A run is not a connection: streams join
- * and leave; the run goes on.
+ * persisted to the store's event log in order, and pushed to every joined
+ * stream. A run is not a connection: streams join and leave; the run goes on.
+ *
+ * Streams get each event at once; the log gets them in batches, one
+ * transaction per `flushAfterMs` (and at the end), because a commit per
+ * event-loop turn was most of what a message spent in the store. What the
+ * log is behind by is what a crash can lose of a run that the crash ends
+ * anyway, and what a stream joined from another process waits.
  */
 import type { AgentEvent } from '../agent/events.js';
 import type { TenantScope } from '../store/scope.js';
@@ -17,43 +22,73 @@ export interface LoggedEvent {
 
 type Listener = (event: LoggedEvent) => void;
 
+/** How far the event log may lag behind the streams by default. */
+export const EVENT_LOG_FLUSH_MS = 25;
+
+export interface LiveRunOptions {
+  runId: string;
+  sessionId: string;
+  scope: TenantScope;
+  persist: (events: LoggedEvent[]) => Promise<void>;
+  /** The last sequence number already logged (a run resumed after a confirmation goes on from it). */
+  lastSeq?: number;
+  /** Hears a batch the log could not take (the database was down); the run and its streams go on. */
+  onPersistError?: (error: unknown, events: LoggedEvent[]) => void;
+  /** 0 writes each event-loop turn's events on the next turn. */
+  flushAfterMs?: number;
+}
+
 export class LiveRun {
+  readonly runId: string;
+  readonly sessionId: string;
+  readonly scope: TenantScope;
   readonly events: LoggedEvent[] = [];
   readonly abort = new AbortController();
   private readonly listeners = new Set<Listener>();
   private persistence: Promise<void> = Promise.resolve();
   private unwritten: LoggedEvent[] = [];
-  private flushScheduled = false;
+  /** Cancels the scheduled write of `unwritten`, when one is scheduled. */
+  private cancelScheduledFlush: (() => void) | null = null;
+  private seq: number;
+  private readonly persist: LiveRunOptions['persist'];
+  private readonly onPersistError: NonNullable<LiveRunOptions['onPersistError']>;
+  private readonly flushAfterMs: number;
   private ended = false;
   private resolveEnded!: () => void;
   readonly whenEnded: Promise<void> = new Promise((resolve) => (this.resolveEnded = resolve));
 
-  constructor(
-    readonly runId: string,
-    readonly sessionId: string,
-    readonly scope: TenantScope,
-    private readonly persist: (events: LoggedEvent[]) => Promise<void>,
-    private seq = 0,
-    /** Hears a batch the log could not take (the database was down); the run and its streams go on. */
-    private readonly onPersistError: (error: unknown, events: LoggedEvent[]) => void = () => {},
-  ) {}
+  constructor(options: LiveRunOptions) {
+    this.runId = options.runId;
+    this.sessionId = options.sessionId;
+    this.scope = options.scope;
+    this.persist = options.persist;
+    this.seq = options.lastSeq ?? 0;
+    this.onPersistError = options.onPersistError ?? (() => {});
+    this.flushAfterMs = options.flushAfterMs ?? EVENT_LOG_FLUSH_MS;
+  }
 
   emit(event: AgentEvent): void {
     if (this.ended) return;
     const logged: LoggedEvent = { seq: ++this.seq, type: event.type, json: JSON.stringify(event.data) };
     this.events.push(logged);
     this.unwritten.push(logged);
-    if (!this.flushScheduled) {
-      // Events of one event-loop turn (a burst of tokens) are written in one transaction.
-      this.flushScheduled = true;
-      setImmediate(() => void this.flush());
+    if (!this.cancelScheduledFlush) {
+      const flush = () => void this.flush();
+      if (this.flushAfterMs > 0) {
+        const timer = setTimeout(flush, this.flushAfterMs);
+        this.cancelScheduledFlush = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(flush);
+        this.cancelScheduledFlush = () => clearImmediate(immediate);
+      }
     }
     for (const listener of this.listeners) listener(logged);
   }
 
   /** Writes the pending events; batches are chained so the log keeps emission order. */
   private flush(): Promise<void> {
-    this.flushScheduled = false;
+    this.cancelScheduledFlush?.();
+    this.cancelScheduledFlush = null;
     const batch = this.unwritten;
     if (batch.length === 0) return this.persistence;
     this.unwritten = [];

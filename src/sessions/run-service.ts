@@ -39,6 +39,8 @@ export interface RunServiceDependencies {
   leaseMs: number;
   /** This process's name in run leases. */
   owner: string;
+  /** How far a run's event log may lag behind its streams (default EVENT_LOG_FLUSH_MS). */
+  eventLogFlushMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -62,7 +64,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
   const persist = (runId: string) => async (events: LoggedEvent[]) => store.runs.appendEvents(runId, events.map((event) => ({ seq: event.seq, type: event.type, data: event.json, created_at: now() })));
   const persistFailed = (runId: string) => (error: unknown, events: LoggedEvent[]) =>
     dependencies.log?.('event log write failed', { run_id: runId, first_seq: events[0]?.seq, events: events.length, error: String(error) });
-  const liveRun = (runId: string, sessionId: string, scope: TenantScope, lastSeq = 0) => new LiveRun(runId, sessionId, scope, persist(runId), lastSeq, persistFailed(runId));
+  const liveRun = (runId: string, sessionId: string, scope: TenantScope, lastSeq = 0) =>
+    new LiveRun({ runId, sessionId, scope, persist: persist(runId), lastSeq, onPersistError: persistFailed(runId), flushAfterMs: dependencies.eventLogFlushMs });
 
   // Another process sharing the store may ask to cancel a run live here, or write a run joined here.
   const notices = createRunNotices(store, (runId) => live.get(runId)?.abort.abort('cancelled'));

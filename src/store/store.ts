@@ -110,6 +110,9 @@ export interface StoreDescription {
   textSearch: string;
 }
 
+/** A question or an answer as the model's context reads it. */
+export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at'>;
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly index: DocumentIndex;
@@ -157,11 +160,16 @@ export interface Store {
 
   messages: {
     append(scope: TenantScope, message: NewMessage): Promise<MessageRecord>;
+    /** Several messages in one transaction, in order: all stored or none. */
+    appendMany(scope: TenantScope, messages: NewMessage[]): Promise<MessageRecord[]>;
     get(scope: TenantScope, messageId: string): Promise<MessageRecord | null>;
     update(scope: TenantScope, messageId: string, patch: Partial<Pick<MessageRecord, 'content' | 'status' | 'citations'>>): Promise<void>;
     history(scope: TenantScope, sessionId: string, limit: number, offset: number): Promise<{ messages: MessageRecord[]; total: number }>;
-    /** The most recent messages, oldest first, for the model's context. */
-    recent(scope: TenantScope, sessionId: string, limit: number): Promise<MessageRecord[]>;
+    /**
+     * The most recent questions and answers, oldest first, for the model's context: text messages only
+     * and only what the model reads (tool rows and citations are large, and the context skips them).
+     */
+    recent(scope: TenantScope, sessionId: string, limit: number): Promise<ConversationTurn[]>;
     /** The user message that an assistant message answered. */
     precedingUserMessage(scope: TenantScope, sessionId: string, seq: number): Promise<MessageRecord | null>;
     countUserMessagesSince(scope: TenantScope, sessionId: string, since: number): Promise<number>;

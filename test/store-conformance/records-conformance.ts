@@ -133,6 +133,30 @@ export function recordsConformance(context: ConformanceContext): void {
       expect((await store.collections.documentCounts(one, [renamed.collection_id])).get(renamed.collection_id)).toBe(0);
     });
 
+    it('appends several messages in one call, in order, whole or not at all', async () => {
+      const store = context.store();
+      const { one } = context.tenants();
+      const session = sessionRecord(one);
+      await store.sessions.create(one, session);
+      const message = (content: string, extra: Record<string, unknown> = {}) => ({ message_id: newId('msg'), session_id: session.session_id, role: 'tool' as const, content, content_type: 'tool_result' as const, created_at: 7, ...extra });
+      const stored = await store.messages.appendMany(one, [message('first', { tool_outputs: '{"a":1}', tool_status: 'success' }), message('second', { citations: { tool_calls_made: 1 } })]);
+      expect(stored.map((record) => record.content)).toEqual(['first', 'second']);
+      expect(stored[1].seq).toBeGreaterThan(stored[0].seq);
+      expect(stored[1].citations).toEqual({ tool_calls_made: 1 });
+      expect((await store.messages.history(one, session.session_id, 10, 0)).messages).toMatchObject([
+        { content: 'first', tool_outputs: '{"a":1}', tool_status: 'success', status: 'complete' },
+        { content: 'second', citations: { tool_calls_made: 1 } },
+      ]);
+      const taken = stored[0].message_id;
+      await expect(store.messages.appendMany(one, [message('lost'), message('duplicate', { message_id: taken })])).rejects.toThrow();
+      expect((await store.messages.history(one, session.session_id, 10, 0)).total).toBe(2);
+      expect(await store.messages.appendMany(one, [])).toEqual([]);
+      await store.messages.appendMany(one, [message('question', { role: 'user', content_type: 'text' }), message('tool row'), message('answer', { role: 'assistant', content_type: 'text' })]);
+      // The model's context reads questions and answers only, never the (large) tool rows.
+      expect((await store.messages.recent(one, session.session_id, 10)).map((record) => record.content)).toEqual(['question', 'answer']);
+      expect((await store.messages.recent(one, session.session_id, 1)).map((record) => record.content)).toEqual(['answer']);
+    });
+
     it('deletes a namespace with everything in it, and says what it removed', async () => {
       const store = context.store();
       const { one } = context.tenants();

@@ -2,8 +2,9 @@
  * @module store/sqlite/messages-repository
  */
 import type { SqliteDatabase } from './open-database.js';
-import type { Store } from '../store.js';
-import type { MessageRecord } from '../records.js';
+import type { ConversationTurn, Store } from '../store.js';
+import { withMessageDefaults, type MessageRecord, type NewMessage } from '../records.js';
+import type { TenantScope } from '../scope.js';
 import { parseJson } from './paginate.js';
 
 interface MessageRow extends Omit<MessageRecord, 'citations' | 'metadata'> {
@@ -26,26 +27,30 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
   );
   const history = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? ORDER BY seq LIMIT ? OFFSET ?`);
   const count = db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ?`);
-  const recent = db.prepare(`SELECT * FROM (SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`);
+  const recent = db.prepare(
+    `SELECT * FROM (SELECT seq, message_id, role, content, created_at FROM messages WHERE ${SCOPE} AND session_id = ? AND content_type = 'text' ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+  );
+
+  const appendOne = (scope: TenantScope, message: NewMessage): MessageRecord => {
+    const record = withMessageDefaults(message);
+    const result = insert.run({
+      ...record,
+      org_id: scope.orgId,
+      namespace_id: scope.namespaceId,
+      citations: record.citations ? JSON.stringify(record.citations) : null,
+      metadata: record.metadata ? JSON.stringify(record.metadata) : null,
+    });
+    // What was written is what is answered: no need to parse back the JSON just serialised.
+    return { ...record, seq: Number(result.lastInsertRowid) };
+  };
+  const appendAll = db.transaction((scope: TenantScope, messages: NewMessage[]) => messages.map((message) => appendOne(scope, message)));
 
   return {
     async append(scope, message) {
-      const row = {
-        run_id: null,
-        tool_name: null,
-        tool_call_id: null,
-        tool_inputs: null,
-        tool_outputs: null,
-        tool_status: null,
-        status: 'complete' as const,
-        ...message,
-        org_id: scope.orgId,
-        namespace_id: scope.namespaceId,
-        citations: message.citations ? JSON.stringify(message.citations) : null,
-        metadata: message.metadata ? JSON.stringify(message.metadata) : null,
-      };
-      const result = insert.run(row);
-      return toMessage({ ...row, seq: Number(result.lastInsertRowid), citations: row.citations, metadata: row.metadata });
+      return appendOne(scope, message);
+    },
+    async appendMany(scope, messages) {
+      return messages.length === 0 ? [] : appendAll(scope, messages);
     },
     async get(scope, messageId) {
       const row = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND message_id = ?`).get(scope.orgId, scope.namespaceId, messageId) as MessageRow | undefined;
@@ -75,7 +80,7 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
       return { messages: rows.map(toMessage), total };
     },
     async recent(scope, sessionId, limit) {
-      return (recent.all(scope.orgId, scope.namespaceId, sessionId, limit) as MessageRow[]).map(toMessage);
+      return recent.all(scope.orgId, scope.namespaceId, sessionId, limit) as ConversationTurn[];
     },
     async precedingUserMessage(scope, sessionId, seq) {
       const row = db

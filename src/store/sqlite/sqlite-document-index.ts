@@ -20,6 +20,7 @@
  * is answered by an exact scan of just those rows, a broad one by HNSW with
  * the allowed rowids as its label filter and a larger `ef`.
  */
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
 import type { TenantScope } from '../scope.js';
 import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
@@ -87,6 +88,8 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly hnswThreshold: number;
   private readonly filteredExactLimit: number;
 
+  private readDataVersion: Statement | null = null;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly options: SqliteDocumentIndexOptions = {},
@@ -118,7 +121,9 @@ export class SqliteDocumentIndex implements DocumentIndex {
    * `noteWrite`, so everything held in memory is dropped or marked stale, and rebuilt on use.
    */
   private noticeOtherWriters(): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    // A statement prepared once: db.pragma() prepares one per call, and this runs at every search.
+    this.readDataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
+    const version = this.readDataVersion.get() as number;
     if (version === this.dataVersion) return;
     const first = this.dataVersion === null;
     this.dataVersion = version;
