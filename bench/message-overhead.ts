@@ -12,6 +12,11 @@
  * stream without the provider client (HTTP to the model, the AI SDK's stream
  * parsing), each of its rounds next to the same baseline round. The HTTP-mock
  * line stays the headline.
+ *
+ * A third process, the durable floor (bench/baseline-server.ts --durable),
+ * replays the same frames and also makes the writes that keep what Quarry
+ * keeps, through Quarry's store: what durability alone costs over the bare
+ * replay, and what Quarry's own machinery costs over that.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +68,7 @@ export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBu
   writeFileSync(framesFile, JSON.stringify(capture.frames));
   report.note(SECTION, `The captured stream has ${capture.events} events, ${capture.bytes.toLocaleString('en-US')} bytes (smart_search tool call, 5 results, 50 tokens); the baseline replays exactly these frames.`);
   const baseline = await startHelperProcess(BASELINE_SCRIPT, [framesFile]);
+  const durable = await startHelperProcess(BASELINE_SCRIPT, [framesFile, '--durable', join(options.workDirectory, 'durable-floor')]);
   // Same data directory: the two processes take turns, never both answering at once.
   const scripted = options.dataDir ? await startScriptedQuarry({ dataDir: options.dataDir, apiKey: quarry.apiKey, tokens: ANSWER_TOKENS }) : null;
   try {
@@ -78,6 +84,7 @@ export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBu
     const warmSessions = await Promise.all(Array.from({ length: 8 }, () => createSession(quarry)));
     await messageRound(quarry, warmSessions, options.quick ? 4 : 8, headers);
     await messageRound(baseline, warmSessions, options.quick ? 4 : 8, headers);
+    await messageRound(durable, warmSessions, options.quick ? 4 : 8, headers);
     if (scripted) await messageRound(scripted, await Promise.all(Array.from({ length: 8 }, () => createSession(scripted))), options.quick ? 4 : 8, headers);
     let saturation = 0;
     let scriptedSaturation = 0;
@@ -85,20 +92,23 @@ export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBu
       const quarryRounds: RoundResult[] = [];
       const baselineRounds: RoundResult[] = [];
       const scriptedRounds: RoundResult[] = [];
+      const durableRounds: RoundResult[] = [];
       for (let repeat = 0; repeat < repeats; repeat++) {
         const sessions = await Promise.all(Array.from({ length: clients }, () => createSession(quarry)));
         quarryRounds.push(await messageRound(quarry, sessions, perClientFor(clients), headers));
         baselineRounds.push(await messageRound(baseline, sessions, perClientFor(clients), headers));
+        durableRounds.push(await messageRound(durable, sessions, perClientFor(clients), headers));
         if (scripted) scriptedRounds.push(await messageRound(scripted, await Promise.all(Array.from({ length: clients }, () => createSession(scripted))), perClientFor(clients), headers));
       }
-      reportLevel(report, clients, quarryRounds, baselineRounds);
-      if (scripted) reportScriptedLevel(report, clients, scriptedRounds, baselineRounds);
+      reportLevel(report, clients, quarryRounds, baselineRounds, durableRounds);
+      if (scripted) reportScriptedLevel(report, clients, scriptedRounds, baselineRounds, durableRounds);
       saturation = Math.max(saturation, throughputOf(quarryRounds).median);
       if (scripted) scriptedSaturation = Math.max(scriptedSaturation, throughputOf(scriptedRounds).median);
     }
     report.note(SECTION, `Messages/s at saturation (best median over the concurrency levels): ${saturation.toFixed(0)}${scripted ? `; with the ${SCRIPTED}: ${scriptedSaturation.toFixed(0)}` : ''}.`);
   } finally {
     await scripted?.stop();
+    await durable.stop();
     await baseline.stop();
   }
 }
@@ -107,7 +117,7 @@ const throughputOf = (rounds: RoundResult[]) => figure(rounds.map((round) => (ro
 const cpuPerMessage = (rounds: RoundResult[]) => figure(rounds.map((round) => round.cpuMs / Math.max(1, round.timings.length)));
 
 /** The scripted-model line: the figures that say what is left without the provider client, against the same baseline rounds. */
-function reportScriptedLevel(report: ReportBuilder, clients: number, scripted: RoundResult[], baseline: RoundResult[]): void {
+function reportScriptedLevel(report: ReportBuilder, clients: number, scripted: RoundResult[], baseline: RoundResult[], durable: RoundResult[]): void {
   const label = `c=${clients} ${SCRIPTED}:`;
   const total = scripted.map((round) => p50(round.timings, (timing) => timing.totalMs));
   const retrieval = scripted.map((round) => median(round.timings.map((timing) => timing.retrievalMs ?? Number.NaN).filter(Number.isFinite)));
@@ -116,13 +126,14 @@ function reportScriptedLevel(report: ReportBuilder, clients: number, scripted: R
   report.add({ section: SECTION, metric: `${label} total time p50`, value: figure(total), unit: 'ms' });
   report.add({ section: SECTION, metric: `${label} retrieval inside the message p50`, value: figure(retrieval), unit: 'ms' });
   report.add({ section: SECTION, metric: `${label} excluding retrieval / baseline`, value: pairedRatio(total.map((value, index) => value - retrieval[index]), baselineTotal), unit: '×' });
+  report.add({ section: SECTION, metric: `${label} excluding retrieval / durable floor`, value: pairedRatio(total.map((value, index) => value - retrieval[index]), durable.map((round) => p50(round.timings, (timing) => timing.totalMs))), unit: '×' });
   report.add({ section: SECTION, metric: `${label} messages/s`, value: throughputOf(scripted), unit: 'msg/s', digits: 0 });
   report.add({ section: SECTION, metric: `${label} server CPU per message`, value: cpuPerMessage(scripted), unit: 'ms CPU' });
   const failures = scripted.reduce((sum, round) => sum + round.failures, 0);
   if (failures > 0) report.note(SECTION, `${label} ${failures} messages did not end with \`done\` (left out of the figures).`);
 }
 
-function reportLevel(report: ReportBuilder, clients: number, quarry: RoundResult[], baseline: RoundResult[]): void {
+function reportLevel(report: ReportBuilder, clients: number, quarry: RoundResult[], baseline: RoundResult[], durable: RoundResult[]): void {
   const label = `c=${clients}`;
   const firstEvent = quarry.map((round) => p50(round.timings, (timing) => timing.firstEventMs));
   const firstToken = quarry.map((round) => p50(round.timings, (timing) => timing.firstTokenMs));
@@ -143,6 +154,13 @@ function reportLevel(report: ReportBuilder, clients: number, quarry: RoundResult
   report.add({ section: SECTION, metric: `${label} Quarry/baseline total time`, value: pairedRatio(total, baselineTotal), unit: '×' });
   const overhead = pairedRatio(excludingRetrieval, baselineTotal);
   report.add({ section: SECTION, metric: `${label} Quarry excluding retrieval / baseline`, value: overhead, unit: '×', target: '≤ 1.5×', met: overhead.median <= 1.5 });
+  const durableTotal = durable.map((round) => p50(round.timings, (timing) => timing.totalMs));
+  report.add({ section: SECTION, metric: `${label} durable floor (replay + the same writes) total p50`, value: figure(durableTotal), unit: 'ms' });
+  report.add({ section: SECTION, metric: `${label} durable floor / baseline`, value: pairedRatio(durableTotal, baselineTotal), unit: '×' });
+  report.add({ section: SECTION, metric: `${label} Quarry excluding retrieval / durable floor`, value: pairedRatio(excludingRetrieval, durableTotal), unit: '×' });
+  report.add({ section: SECTION, metric: `${label} durable floor CPU per stream`, value: cpuPerMessage(durable), unit: 'ms CPU' });
+  const durableFailures = durable.reduce((sum, round) => sum + round.failures, 0);
+  if (durableFailures > 0) report.note(SECTION, `${label}: ${durableFailures} durable-floor streams failed (left out of the figures).`);
   report.add({ section: SECTION, metric: `${label} messages/s`, value: throughputOf(quarry), unit: 'msg/s', digits: 0 });
   report.add({ section: SECTION, metric: `${label} baseline streams/s`, value: figure(baseline.map((round) => (round.timings.length / round.wallMs) * 1000)), unit: 'req/s', digits: 0 });
   report.add({ section: SECTION, metric: `${label} Quarry/baseline throughput`, value: pairedRatio(quarry.map((round) => round.timings.length / round.wallMs), baseline.map((round) => round.timings.length / round.wallMs)), unit: '×' });

@@ -21,6 +21,7 @@ export interface SseWriterOptions {
 
 export class SseWriter {
   private closed = false;
+  private corked = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeListeners: (() => void)[] = [];
 
@@ -102,6 +103,7 @@ export class SseWriter {
 
   end(): void {
     if (this.closed) return;
+    this.uncork();
     this.reply.raw.end();
     this.markClosed();
   }
@@ -115,8 +117,20 @@ export class SseWriter {
       this.markClosed();
       return false;
     }
+    if (!this.corked) {
+      // Frames written in one event-loop turn (a burst of tokens) leave in one writev instead of one syscall each.
+      this.corked = true;
+      raw.cork();
+      process.nextTick(() => this.uncork());
+    }
     raw.write(frame);
     return true;
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    if (!this.closed) this.reply.raw.uncork();
   }
 
   private markClosed(): void {
