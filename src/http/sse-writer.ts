@@ -21,7 +21,8 @@ export interface SseWriterOptions {
 
 export class SseWriter {
   private closed = false;
-  private corked = false;
+  /** Frames of the current event-loop turn, written together on the next tick. */
+  private pending = '';
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeListeners: (() => void)[] = [];
 
@@ -65,7 +66,7 @@ export class SseWriter {
 
   /** True when enough is buffered that the caller should `await drain()` before sending more. */
   get needsDrain(): boolean {
-    return this.closed || this.reply.raw.writableLength >= DRAIN_MARK;
+    return this.closed || this.reply.raw.writableLength + this.pending.length >= DRAIN_MARK;
   }
 
   /**
@@ -75,6 +76,7 @@ export class SseWriter {
   async drain(): Promise<boolean> {
     const raw = this.reply.raw;
     if (this.closed) return false;
+    this.flush();
     if (raw.writableLength < DRAIN_MARK) return true;
     const drained = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), this.options.stallMs);
@@ -103,7 +105,7 @@ export class SseWriter {
 
   end(): void {
     if (this.closed) return;
-    this.uncork();
+    this.flush();
     this.reply.raw.end();
     this.markClosed();
   }
@@ -111,26 +113,24 @@ export class SseWriter {
   private write(frame: string): boolean {
     if (this.closed) return false;
     const raw = this.reply.raw;
-    if (raw.writableLength > this.options.maxBufferedBytes) {
+    if (raw.writableLength + this.pending.length > this.options.maxBufferedBytes) {
       // The reader is not keeping up: drop it rather than buffer without bound.
       raw.destroy();
       this.markClosed();
       return false;
     }
-    if (!this.corked) {
-      // Frames written in one event-loop turn (a burst of tokens) leave in one writev instead of one syscall each.
-      this.corked = true;
-      raw.cork();
-      process.nextTick(() => this.uncork());
-    }
-    raw.write(frame);
+    // The frames of one event-loop turn (a burst of tokens) become one write: one HTTP chunk and one
+    // syscall instead of one each, which halved what a stream of 60 frames costs (corking did not help).
+    if (this.pending === '') process.nextTick(() => this.flush());
+    this.pending += frame;
     return true;
   }
 
-  private uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    if (!this.closed) this.reply.raw.uncork();
+  private flush(): void {
+    if (this.pending === '') return;
+    const frames = this.pending;
+    this.pending = '';
+    if (!this.closed) this.reply.raw.write(frames);
   }
 
   private markClosed(): void {
