@@ -1,14 +1,17 @@
 /**
  * Conformance: the filter language compiled to each backend's SQL agrees
- * with the JavaScript reference, operator by operator and on hundreds of
- * generated filters, read through `documents.idsMatching`.
+ * with the JavaScript reference, and with the in-memory matcher of the
+ * pipeline stages, operator by operator, on each edge case where they once
+ * disagreed, and on a thousand generated filters, read through
+ * `documents.idsMatching`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode, FilterOperator } from '../../src/store/filter-node.js';
 import type { TenantScope } from '../../src/store/scope.js';
 import type { ConformanceContext } from './store-conformance.js';
 import { collectionRecord, documentInput } from './conformance-fixtures.js';
-import { makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument } from './filter-reference.js';
+import { matchesFilter } from '../../src/retrieval/filters/match-filter.js';
+import { EDGE_CASE_DOCUMENTS, EDGE_CASES, inMemoryDocument, makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument } from './filter-reference.js';
 
 const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({ kind: 'condition', field, operator, value, caseSensitive });
 const BASE_TIME = Date.UTC(2023, 10, 14, 22, 13, 20);
@@ -17,6 +20,7 @@ export function filterConformance(context: ConformanceContext): void {
   describe('filters', () => {
     const handmade = { collectionId: '', documents: [] as (ReferenceDocument & { id: string })[] };
     const generated = { collectionId: '', documents: [] as (ReferenceDocument & { id: string })[] };
+    const edges = { collectionId: '', documents: [] as (ReferenceDocument & { id: string })[] };
     let scope: TenantScope;
 
     const load = async (target: typeof handmade, name: string, entries: [string, Record<string, unknown>, number][]) => {
@@ -30,6 +34,7 @@ export function filterConformance(context: ConformanceContext): void {
     };
     const select = async (target: typeof handmade, filter: FilterNode) => (await context.store().documents.idsMatching(scope, target.collectionId, filter, 10_000)).sort();
     const expected = (target: typeof handmade, filter: FilterNode) => target.documents.filter((document) => matchReference(document, filter)).map((document) => document.id).sort();
+    const inMemory = (target: typeof handmade, filter: FilterNode) => target.documents.filter((document) => matchesFilter(filter, inMemoryDocument(document))).map((document) => document.id).sort();
 
     beforeAll(async () => {
       scope = context.tenants().other;
@@ -40,6 +45,7 @@ export function filterConformance(context: ConformanceContext): void {
       ]);
       const next = seededRandom(20261124);
       await load(generated, 'filters-generated', Array.from({ length: 150 }, (_, index) => [`doc_g${index.toString(36)}`, makeData(next), BASE_TIME + Math.floor(next() * 2e10)]));
+      await load(edges, 'filters-edge-cases', EDGE_CASE_DOCUMENTS.map(([id, data]) => [id, data, BASE_TIME]));
     });
 
     it('covers each operator on a hand-made document set', async () => {
@@ -82,17 +88,26 @@ export function filterConformance(context: ConformanceContext): void {
       for (const [filter, ids] of cases) {
         expect({ filter, ids: await select(handmade, filter) }).toEqual({ filter, ids });
         expect(expected(handmade, filter)).toEqual(ids);
+        expect({ filter, ids: inMemory(handmade, filter) }).toEqual({ filter, ids });
       }
     });
 
-    it('agrees with the reference semantics on generated filters', async () => {
+    it('follows the written rules on each edge case where the evaluators once disagreed', async () => {
+      for (const [rule, filter, ids] of EDGE_CASES) {
+        expect({ rule, sql: await select(edges, filter), reference: expected(edges, filter), inMemory: inMemory(edges, filter) }).toEqual({ rule, sql: ids, reference: ids, inMemory: ids });
+      }
+    });
+
+    it('agrees with the reference semantics and the in-memory matcher on generated filters', async () => {
       const next = seededRandom(7);
       let nonTrivial = 0;
-      for (let round = 0; round < 1000; round++) {
+      for (let round = 0; round < 1200; round++) {
         const filter = makeFilter(next);
         const want = expected(generated, filter);
         const got = await select(generated, filter);
-        if (got.length !== want.length || got.some((id, index) => id !== want[index])) expect({ filter, got }).toEqual({ filter, got: want });
+        const memory = inMemory(generated, filter);
+        const same = (ids: string[]) => ids.length === want.length && ids.every((id, index) => id === want[index]);
+        if (!same(got) || !same(memory)) expect({ filter, got, memory }).toEqual({ filter, got: want, memory: want });
         if (want.length > 0 && want.length < generated.documents.length) nonTrivial++;
       }
       expect(nonTrivial).toBeGreaterThan(300);

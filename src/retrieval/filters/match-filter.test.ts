@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FilterNode, FilterOperator } from '../../store/filter-node.js';
-import { matchesFilter, readField } from './match-filter.js';
+import { EDGE_CASE_DOCUMENTS, EDGE_CASES } from '../../../test/store-conformance/filter-reference.js';
+import { matchesFilter, readField, readFilterField } from './match-filter.js';
 
 const document = {
   document_id: 'doc_1',
@@ -29,6 +30,15 @@ describe('readField', () => {
     expect(readField(document, 'metadata.source')).toEqual({ found: true, value: 'web' });
     expect(readField(document, 'missing')).toEqual({ found: false, value: undefined });
     expect(readField(document, 'empty')).toEqual({ found: true, value: null });
+  });
+
+  it('keeps negative indexes for stages, while filters read only canonical indexes (as SQL does)', () => {
+    expect(readField(document, 'tags.-1')).toEqual({ found: true, value: 'Blue' });
+    expect(readFilterField(document, 'tags.-1')).toEqual({ found: false, value: undefined });
+    expect(readFilterField(document, 'tags.01')).toEqual({ found: false, value: undefined });
+    expect(readFilterField(document, 'tags.length')).toEqual({ found: false, value: undefined });
+    expect(readFilterField(document, 'tags.1')).toEqual({ found: true, value: 'Blue' });
+    expect(readFilterField(document, 'metadata.title')).toEqual({ found: true, value: 'Hello World' });
   });
 });
 
@@ -95,6 +105,58 @@ describe('matchesFilter', () => {
     expect(matches('title', 'text', 'world hello')).toBe(true);
     expect(matches('title', 'text', 'hell')).toBe(false);
     expect(matches('tags', 'text', 'blue red')).toBe(true);
+  });
+
+  it('exists / is_null read a non-boolean value the way the SQL backends do', () => {
+    // [value, read as]: false, 0, null and the strings '', 'false', '0' (any case, trimmed) are false.
+    const readings: [unknown, boolean][] = [['false', false], [' FALSE ', false], ['0', false], ['', false], [0, false], [null, false], ['true', true], ['no', true], [1, true]];
+    for (const [value, flag] of readings) {
+      const selected = { present: matches('title', 'exists', value), absent: matches('missing', 'exists', value), nullFalse: matches('empty', 'is_null', value) };
+      expect({ value, selected }).toEqual({ value, selected: { present: flag, absent: !flag, nullFalse: flag } });
+    }
+  });
+
+  it('contains is a plain substring: % and _ are not wildcards', () => {
+    const literal = { code: 'a_b 50%', other: 'axb 50 percent' };
+    expect(matchesFilter(condition('code', 'contains', '_'), literal)).toBe(true);
+    expect(matchesFilter(condition('other', 'contains', 'a_b'), literal)).toBe(false);
+    expect(matchesFilter(condition('other', 'contains', '50%'), literal)).toBe(false);
+    expect(matchesFilter(condition('code', 'contains', '50%'), literal)).toBe(true);
+  });
+
+  it('text splits words at _ and %; eq / in search array elements; composites compare deeply; strings order by code point', () => {
+    const edges = { ...document, snake: 'cocoa_bar 100%', shape: { a: 1, b: 2 }, glyph: '😀' };
+    // [field, operator, value, case-sensitive, matches]
+    const cases: [string, FilterOperator, unknown, boolean, boolean][] = [
+      ['snake', 'text', 'cocoa', false, true],
+      ['snake', 'text', 'bar_cocoa', false, true],
+      ['snake', 'text', '100', false, true],
+      ['title', 'text', '', false, false],
+      ['title', 'text', ' % ', false, false],
+      ['tags', 'eq', 'RED', false, true],
+      ['tags', 'eq', 'RED', true, false],
+      ['tags', 'ne', 'red', false, false],
+      ['tags', 'eq', ['red', 'Blue'], false, true],
+      ['tags', 'in', 'blue', false, true],
+      ['tags', 'in', [['red', 'Blue']], false, true],
+      ['tags', 'nin', 'blue', false, false],
+      ['tags', 'gt', 'a', false, false],
+      ['nested', 'eq', { deep: { value: 'x' } }, false, true],
+      ['shape', 'eq', { b: 2, a: 1 }, false, true],
+      ['glyph', 'gt', 'ｚ', false, true],
+      ['count', 'lt', Infinity, false, false],
+      ['count', 'eq', Number.NaN, false, false],
+    ];
+    for (const [field, operator, value, caseSensitive, expected] of cases) {
+      expect({ field, operator, value, matched: matchesFilter(condition(field, operator, value, caseSensitive), edges) }).toEqual({ field, operator, value, matched: expected });
+    }
+  });
+
+  it('follows the written rules on each shared edge case', () => {
+    for (const [rule, filter, expected] of EDGE_CASES) {
+      const selected = EDGE_CASE_DOCUMENTS.filter(([id, data]) => matchesFilter(filter, { ...data, document_id: id })).map(([id]) => id);
+      expect({ rule, selected }).toEqual({ rule, selected: expected });
+    }
   });
 
   it('combines with and / or / not', () => {

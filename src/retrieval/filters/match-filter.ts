@@ -2,9 +2,11 @@
  * @module retrieval/filters/match-filter
  * Evaluates a parsed filter against one document in memory. The semantics
  * are those written down in `store/filter-node.ts`; the SQL backends compile
- * the same tree, so any change here must be mirrored there.
+ * the same tree, and the filter tests check all three select the same
+ * documents, so any change here must be mirrored there.
  */
 import type { FilterCondition, FilterNode } from '../../store/filter-node.js';
+import { ARRAY_INDEX, candidateList, canonicalJson, compareCodePoints, filterFlag, filterWords } from '../../store/filter-values.js';
 
 export interface FieldReading {
   found: boolean;
@@ -12,15 +14,32 @@ export interface FieldReading {
 }
 
 /**
- * Reads a dot path from a document. `metadata.x` falls back to `x` at the
- * root because documents keep user fields at the root while Mixpeek examples
- * filter on `metadata.x`.
+ * Reads a dot path from a document for stages (sort, group, facets…).
+ * `metadata.x` falls back to `x` at the root because documents keep user
+ * fields at the root while Mixpeek examples filter on `metadata.x`. An
+ * integer segment indexes an array, a negative one from the end. Filters
+ * read paths more strictly (`readFilterField`), as the SQL backends do.
  */
 export function readField(document: Record<string, unknown>, path: string): FieldReading {
-  const direct = readPath(document, path.split('.'));
-  if (direct.found || !path.startsWith('metadata.')) return direct;
-  return readPath(document, path.slice('metadata.'.length).split('.'));
+  return withMetadataFallback(document, path, readPath);
 }
+
+/** Reads a dot path as the filter language does: only canonical non-negative indexes reach into arrays. */
+export function readFilterField(document: Record<string, unknown>, path: string): FieldReading {
+  return withMetadataFallback(document, path, readFilterPath);
+}
+
+function withMetadataFallback(
+  document: Record<string, unknown>,
+  path: string,
+  read: (root: unknown, segments: string[]) => FieldReading,
+): FieldReading {
+  const direct = read(document, path.split('.'));
+  if (direct.found || !path.startsWith('metadata.')) return direct;
+  return read(document, path.slice('metadata.'.length).split('.'));
+}
+
+const MISSING: FieldReading = { found: false, value: undefined };
 
 function readPath(root: unknown, segments: string[]): FieldReading {
   let current: unknown = root;
@@ -28,14 +47,25 @@ function readPath(root: unknown, segments: string[]): FieldReading {
     if (Array.isArray(current) && /^-?\d+$/.test(segment)) {
       const index = Number(segment);
       const position = index < 0 ? current.length + index : index;
-      if (position < 0 || position >= current.length) return { found: false, value: undefined };
+      if (position < 0 || position >= current.length) return MISSING;
       current = current[position];
       continue;
     }
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current as object, segment)) {
-      return { found: false, value: undefined };
-    }
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current as object, segment)) return MISSING;
     current = (current as Record<string, unknown>)[segment];
+  }
+  return { found: current !== undefined, value: current };
+}
+
+function readFilterPath(root: unknown, segments: string[]): FieldReading {
+  let current: unknown = root;
+  for (const segment of segments) {
+    if (Array.isArray(current)) {
+      if (!ARRAY_INDEX.test(segment) || Number(segment) >= current.length) return MISSING;
+      current = current[Number(segment)];
+    } else if (current !== null && typeof current === 'object' && Object.hasOwn(current, segment)) {
+      current = (current as Record<string, unknown>)[segment];
+    } else return MISSING;
   }
   return { found: current !== undefined, value: current };
 }
@@ -54,30 +84,30 @@ export function matchesFilter(node: FilterNode, document: Record<string, unknown
 }
 
 function matchesCondition(condition: FilterCondition, document: Record<string, unknown>): boolean {
-  const { found, value } = readField(document, condition.field);
+  const { found, value } = readFilterField(document, condition.field);
   const expected = condition.value;
-  const fold = (text: unknown) => normalizeCase(text, condition.caseSensitive);
+  const sensitive = condition.caseSensitive;
+  const fold = (text: string) => (sensitive ? text : text.toLowerCase());
   switch (condition.operator) {
     case 'eq':
-      return found && valuesEqual(value, expected, condition.caseSensitive);
+      return found && equalsOrHolds(value, expected, sensitive);
     case 'ne':
-      return !found || !valuesEqual(value, expected, condition.caseSensitive);
-    case 'gt':
-      return compareOrdered(value, expected, condition.caseSensitive, (order) => order > 0);
-    case 'gte':
-      return compareOrdered(value, expected, condition.caseSensitive, (order) => order >= 0);
-    case 'lt':
-      return compareOrdered(value, expected, condition.caseSensitive, (order) => order < 0);
-    case 'lte':
-      return compareOrdered(value, expected, condition.caseSensitive, (order) => order <= 0);
+      return !(found && equalsOrHolds(value, expected, sensitive));
     case 'in':
-      return found && isIn(value, expected, condition.caseSensitive);
+      return found && isIn(value, expected, sensitive);
     case 'nin':
-      return !found || !isIn(value, expected, condition.caseSensitive);
+      return !(found && isIn(value, expected, sensitive));
+    case 'gt':
+      return compareOrdered(value, expected, sensitive, (order) => order > 0);
+    case 'gte':
+      return compareOrdered(value, expected, sensitive, (order) => order >= 0);
+    case 'lt':
+      return compareOrdered(value, expected, sensitive, (order) => order < 0);
+    case 'lte':
+      return compareOrdered(value, expected, sensitive, (order) => order <= 0);
     case 'contains':
       if (typeof value === 'string') return typeof expected === 'string' && fold(value).includes(fold(expected));
-      if (Array.isArray(value)) return value.some((element) => valuesEqual(element, expected, condition.caseSensitive));
-      return false;
+      return Array.isArray(value) && value.some((element) => valuesEqual(element, expected, sensitive));
     case 'starts_with':
       return typeof value === 'string' && typeof expected === 'string' && fold(value).startsWith(fold(expected));
     case 'ends_with':
@@ -85,25 +115,35 @@ function matchesCondition(condition: FilterCondition, document: Record<string, u
     case 'regex':
       return typeof value === 'string' && compileRegex(condition).test(value);
     case 'exists':
-      return expected ? found : !found;
+      return filterFlag(expected) === found;
     case 'is_null':
-      return expected ? !found || value === null : found && value !== null;
+      return filterFlag(expected) === (!found || value === null);
     case 'text':
       return matchesText(value, expected);
   }
 }
 
-function normalizeCase(value: unknown, caseSensitive: boolean): string {
-  const text = String(value);
-  return caseSensitive ? text : text.toLowerCase();
+/** Equality of one value and one candidate: JSON types apart, strings folded unless case-sensitive, composites deeply. */
+function valuesEqual(value: unknown, candidate: unknown, caseSensitive: boolean): boolean {
+  if (typeof candidate === 'string') {
+    return typeof value === 'string' && (caseSensitive ? value === candidate : value.toLowerCase() === candidate.toLowerCase());
+  }
+  if (typeof candidate === 'number') return Number.isFinite(candidate) && value === candidate;
+  if (candidate === null || typeof candidate === 'boolean') return value === candidate;
+  if (typeof candidate === 'object') {
+    return value !== null && typeof value === 'object' && canonicalJson(value) === canonicalJson(candidate);
+  }
+  return false;
 }
 
-function valuesEqual(left: unknown, right: unknown, caseSensitive: boolean): boolean {
-  if (typeof left === 'string' && typeof right === 'string') {
-    return caseSensitive ? left === right : left.toLowerCase() === right.toLowerCase();
-  }
-  if (left === null || right === null || typeof left !== 'object' || typeof right !== 'object') return left === right;
-  return JSON.stringify(left) === JSON.stringify(right);
+/** eq: the value equals the candidate, or it is an array with an element that does. */
+function equalsOrHolds(value: unknown, candidate: unknown, caseSensitive: boolean): boolean {
+  if (valuesEqual(value, candidate, caseSensitive)) return true;
+  return Array.isArray(value) && value.some((element) => valuesEqual(element, candidate, caseSensitive));
+}
+
+function isIn(value: unknown, list: unknown, caseSensitive: boolean): boolean {
+  return candidateList(list).some((candidate) => equalsOrHolds(value, candidate, caseSensitive));
 }
 
 function compareOrdered(
@@ -112,19 +152,11 @@ function compareOrdered(
   caseSensitive: boolean,
   accept: (order: number) => boolean,
 ): boolean {
-  if (typeof left === 'number' && typeof right === 'number') return accept(left - right);
+  if (typeof left === 'number' && typeof right === 'number') return Number.isFinite(right) && accept(left - right);
   if (typeof left === 'string' && typeof right === 'string') {
-    const a = caseSensitive ? left : left.toLowerCase();
-    const b = caseSensitive ? right : right.toLowerCase();
-    return accept(a < b ? -1 : a > b ? 1 : 0);
+    return accept(caseSensitive ? compareCodePoints(left, right) : compareCodePoints(left.toLowerCase(), right.toLowerCase()));
   }
   return false;
-}
-
-function isIn(value: unknown, list: unknown, caseSensitive: boolean): boolean {
-  if (!Array.isArray(list)) return false;
-  const candidates = Array.isArray(value) ? value : [value];
-  return candidates.some((candidate) => list.some((entry) => valuesEqual(candidate, entry, caseSensitive)));
 }
 
 const compiledPatterns = new WeakMap<FilterCondition, RegExp>();
@@ -138,12 +170,13 @@ function compileRegex(condition: FilterCondition): RegExp {
   return pattern;
 }
 
-const WORD = /[\p{L}\p{N}_]+/gu;
-
+/** Every word of the query is a word of the string (or of an array's string elements); a query without words matches nothing. */
 function matchesText(value: unknown, query: unknown): boolean {
+  if (typeof query !== 'string') return false;
   const text = Array.isArray(value) ? value.filter((part) => typeof part === 'string').join(' ') : value;
-  if (typeof text !== 'string' || typeof query !== 'string') return false;
-  const words = new Set(text.toLowerCase().match(WORD) ?? []);
-  const wanted = query.toLowerCase().match(WORD) ?? [];
-  return wanted.length > 0 && wanted.every((word) => words.has(word));
+  if (typeof text !== 'string') return false;
+  const wanted = filterWords(query);
+  if (wanted.length === 0) return false;
+  const words = new Set(filterWords(text));
+  return wanted.every((word) => words.has(word));
 }

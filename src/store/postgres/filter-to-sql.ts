@@ -18,6 +18,7 @@
  * and JavaScript compare).
  */
 import type { FilterCondition, FilterNode } from '../filter-node.js';
+import { ARRAY_INDEX, candidateList, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
 import { invalidField } from '../../errors.js';
 import { ownValue } from '../../lib/own-value.js';
 import { Parameters } from './paginate.js';
@@ -36,7 +37,6 @@ export function compileFilterToSql(node: FilterNode, options: FilterSqlOptions, 
   return { sql, params: parameters.values };
 }
 
-const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 /** Segments PostgreSQL would read as an array index but JavaScript (and SQLite) as a key. */
 const INTEGER_LIKE = /^\s*[-+]?[0-9]+\s*$/;
 
@@ -98,15 +98,13 @@ class FilterCompiler {
 
     switch (condition.operator) {
       case 'eq':
-        return this.matchAny(field(), [operand], sensitive);
+        return this.equalsAny(field(), [operand], sensitive);
       case 'ne':
-        return `NOT coalesce(${this.matchAny(field(), [operand], sensitive)}, false)`;
+        return `NOT coalesce(${this.equalsAny(field(), [operand], sensitive)}, false)`;
       case 'in':
-      case 'nin': {
-        const list = Array.isArray(operand) ? operand : [operand];
-        const matched = `((${type()} <> 'array' AND ${this.matchAny(field(), list, sensitive)}) OR ${this.anyElement(field(), list, sensitive)})`;
-        return condition.operator === 'in' ? matched : `NOT coalesce(${matched}, false)`;
-      }
+        return this.equalsAny(field(), candidateList(operand), sensitive);
+      case 'nin':
+        return `NOT coalesce(${this.equalsAny(field(), candidateList(operand), sensitive)}, false)`;
       case 'gt':
       case 'gte':
       case 'lt':
@@ -119,6 +117,7 @@ class FilterCompiler {
       case 'contains': {
         const inArray = this.anyElement(field(), [operand], sensitive);
         if (typeof operand !== 'string') return inArray;
+        // A plain substring: strpos, never LIKE (whose `%` and `_` are wildcards).
         return `((${type()} = 'string' AND strpos(${fold(text())}, ${this.parameters.add(foldValue(operand))}::text) > 0) OR ${inArray})`;
       }
       case 'starts_with':
@@ -142,35 +141,40 @@ class FilterCompiler {
         return `(${type()} = 'string' AND ${text()} ${sensitive ? '~' : '~*'} ${pattern}::text)`;
       }
       case 'exists':
-        return isFlagSet(operand) ? `(${field()} IS NOT NULL)` : `(${field()} IS NULL)`;
+        return filterFlag(operand) ? `(${field()} IS NOT NULL)` : `(${field()} IS NULL)`;
       case 'is_null':
-        return isFlagSet(operand) ? `(${field()} IS NULL OR ${type()} = 'null')` : `(${field()} IS NOT NULL AND ${type()} <> 'null')`;
+        return filterFlag(operand) ? `(${field()} IS NULL OR ${type()} = 'null')` : `(${field()} IS NOT NULL AND ${type()} <> 'null')`;
       case 'text': {
         if (typeof operand !== 'string') return 'false';
         const words = filterWords(operand);
-        if (words.length === 0) return `(${type()} = 'string')`;
-        return `(${type()} = 'string' AND regexp_split_to_array(lower(${text()}), '[^[:alnum:]]+') @> ${this.parameters.add(words)}::text[])`;
+        // A query without words matches nothing.
+        if (words.length === 0) return 'false';
+        // A string, or an array's string elements read as one text.
+        const elements = `(SELECT string_agg(element #>> '{}', ' ') FROM jsonb_array_elements(${this.asArray(field())}) AS element WHERE jsonb_typeof(element) = 'string')`;
+        const source = `(CASE ${type()} WHEN 'string' THEN ${text()} WHEN 'array' THEN ${elements} END)`;
+        return `(regexp_split_to_array(lower(${source}), '[^[:alnum:]]+') @> ${this.parameters.add(words)}::text[])`;
       }
     }
   }
 
-  /** True when the array field has an element equal to one of `candidates`. */
-  private anyElement(value: string, candidates: unknown[], sensitive: boolean): string {
-    return `(jsonb_typeof(${value}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END) AS element(value) WHERE ${this.matchAny('element.value', candidates, sensitive)}))`;
+  /** The field equals one of `candidates`, or holds an array with an element that does. */
+  private equalsAny(value: string, candidates: unknown[], sensitive: boolean): string {
+    return `(${this.matchAny(value, candidates, sensitive)} OR ${this.anyElement(value, candidates, sensitive)})`;
   }
 
-  /** `value` equal (JSON-typed, strings folded unless case-sensitive) to any candidate. */
+  /** True when the array field has an element equal to one of `candidates`. */
+  private anyElement(value: string, candidates: unknown[], sensitive: boolean): string {
+    return `(jsonb_typeof(${value}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${this.asArray(value)}) AS element(value) WHERE ${this.matchAny('element.value', candidates, sensitive)}))`;
+  }
+
+  /** The value when it is an array, else an empty one (jsonb_array_elements refuses scalars, and AND does not guard it). */
+  private asArray(value: string): string {
+    return `(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
+  }
+
+  /** `value` equal (JSON-typed, strings folded unless case-sensitive, composites as jsonb: key order ignored) to any candidate. */
   private matchAny(value: string, candidates: unknown[], sensitive: boolean): string {
-    const strings: string[] = [];
-    const numbers: number[] = [];
-    const composites: string[] = [];
-    const literals = new Set<string>();
-    for (const candidate of candidates) {
-      if (typeof candidate === 'string') strings.push(sensitive ? candidate : candidate.toLowerCase());
-      else if (typeof candidate === 'number' && Number.isFinite(candidate)) numbers.push(candidate);
-      else if (candidate === true || candidate === false || candidate === null) literals.add(String(candidate));
-      else if (typeof candidate === 'object') composites.push(JSON.stringify(candidate));
-    }
+    const { strings, numbers, literals, composites } = partitionCandidates(candidates, sensitive);
     const type = `jsonb_typeof(${value})`;
     const parts: string[] = [];
     if (strings.length > 0) {
@@ -188,14 +192,4 @@ class FilterCompiler {
 /** A JSON number as numeric, else NULL; CASE because PostgreSQL does not promise to evaluate AND left to right. */
 function asNumber(value: string): string {
   return `(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value})::numeric END)`;
-}
-
-/** `exists`/`is_null` take a boolean; the string 'false' from a query string counts as false. */
-function isFlagSet(value: unknown): boolean {
-  return Boolean(value) && value !== 'false';
-}
-
-/** Words for the `text` operator: lowercased runs of letters and digits. */
-function filterWords(text: string): string[] {
-  return [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
 }

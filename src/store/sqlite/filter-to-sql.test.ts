@@ -1,10 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode, FilterOperator } from '../filter-node.js';
-import { makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument } from '../../../test/store-conformance/filter-reference.js';
+import {
+  EDGE_CASE_DOCUMENTS, EDGE_CASES, inMemoryDocument, makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument,
+} from '../../../test/store-conformance/filter-reference.js';
+import { matchesFilter } from '../../retrieval/filters/match-filter.js';
 import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 
-/** The conformance suite's reference reading of the filter semantics, and its generators. */
+/**
+ * The conformance suite's reference reading of the filter semantics, and its
+ * generators: the compiled SQL and the in-memory matcher (pipeline stages)
+ * must both select exactly the documents the reference selects.
+ */
 type TestDocument = ReferenceDocument & { id: number };
 
 const OPTIONS = { dataColumn: 'data', columns: { document_id: 'document_id', created_at: 'created_at' } };
@@ -40,22 +47,41 @@ beforeAll(() => {
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, document_id TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL)');
 });
 
+const sameIds = (left: number[], right: number[]) => left.length === right.length && left.every((id, index) => id === right[index]);
+
 describe('compileFilterToSql', () => {
-  it('agrees with the reference semantics on thousands of generated filters', () => {
+  it('agrees with the reference semantics and the in-memory matcher on thousands of generated filters', () => {
     const next = seededRandom(20261123);
     const documents = makeDocuments(400, next);
+    const inMemory = documents.map((document) => ({ id: document.id, fields: inMemoryDocument(document) }));
     load(documents);
     let nonTrivial = 0;
     for (let round = 0; round < 4000; round++) {
       const filter = makeFilter(next);
       const expected = documents.filter((document) => matchNode(document, filter)).map((document) => document.id);
-      const actual = selectIds(filter);
-      if (actual.length !== expected.length || actual.some((id, index) => id !== expected[index])) {
-        expect({ filter, actual }).toEqual({ filter, actual: expected });
-      }
+      const sql = selectIds(filter);
+      const memory = inMemory.filter((document) => matchesFilter(filter, document.fields)).map((document) => document.id);
+      if (!sameIds(sql, expected) || !sameIds(memory, expected)) expect({ filter, sql, memory }).toEqual({ filter, sql: expected, memory: expected });
       if (expected.length > 0 && expected.length < documents.length) nonTrivial++;
     }
     expect(nonTrivial).toBeGreaterThan(1000);
+  }, 30_000);
+
+  it('follows the written rules on each edge case where the evaluators once disagreed', () => {
+    const documents: TestDocument[] = EDGE_CASE_DOCUMENTS.map(([name, data], index) => ({
+      id: index + 1, system: { document_id: name, created_at: '2024-01-01T00:00:00.000Z' }, data,
+    }));
+    load(documents);
+    const names = (ids: number[]) => ids.map((id) => documents[id - 1].system.document_id);
+    for (const [rule, filter, expected] of EDGE_CASES) {
+      expect({ rule, sql: names(selectIds(filter)) }).toEqual({ rule, sql: expected });
+      expect({ rule, reference: names(documents.filter((document) => matchNode(document, filter)).map((document) => document.id)) }).toEqual({ rule, reference: expected });
+    }
+  });
+
+  it('compiles a text query without words, and an empty in list, to a constant false', () => {
+    expect(compileFilterToSql(condition('title', 'text', ' %_ '), OPTIONS)).toEqual({ sql: 'coalesce(0, 0)', params: [] });
+    expect(compileFilterToSql(condition('title', 'in', []), OPTIONS)).toEqual({ sql: 'coalesce(0, 0)', params: [] });
   });
 
   it('covers each operator on a hand-made document set', () => {

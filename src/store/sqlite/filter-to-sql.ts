@@ -15,12 +15,18 @@
  * field yields false, never SQL NULL; otherwise `NOT` (and `ne`, `nin`)
  * would silently drop documents where the field is absent.
  *
- * Case folding and word matching use two SQL functions registered by
- * `registerFilterSqlFunctions` (built-in LOWER and NOCASE fold ASCII only,
- * which would disagree with the in-memory matcher on `É`/`é`).
+ * Case folding, word matching and composite equality use SQL functions
+ * registered by `registerFilterSqlFunctions` (built-in LOWER and NOCASE fold
+ * ASCII only, which would disagree with the in-memory matcher on `É`/`é`;
+ * JSON text keeps its key order, which equality ignores).
+ *
+ * Equality tests `CASE <json type> WHEN …`, so a field's type is read once
+ * per row and an array field is searched element by element only when it
+ * is one.
  */
 import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
+import { ARRAY_INDEX, candidateList, canonicalJson, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
 import { invalidField } from '../../errors.js';
 import { ownValue } from '../../lib/own-value.js';
 
@@ -36,7 +42,7 @@ export function compileFilterToSql(node: FilterNode, options: FilterSqlOptions):
   return { sql: compiled.sql, params: compiled.params };
 }
 
-/** Registers `quarry_lower` and `quarry_words_match`; call once per connection that runs compiled filters. */
+/** Registers `quarry_lower`, `quarry_words_match` and `quarry_json_canonical`; call once per connection that runs compiled filters. */
 export function registerFilterSqlFunctions(db: SqliteDatabase): void {
   db.function('quarry_lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
@@ -49,10 +55,13 @@ export function registerFilterSqlFunctions(db: SqliteDatabase): void {
       lastQuery = query;
       lastWords = filterWords(query);
     }
-    if (lastWords.length === 0) return 1;
+    if (lastWords.length === 0) return 0;
     const present = new Set(filterWords(value));
     return lastWords.every((word) => present.has(word)) ? 1 : 0;
   });
+  db.function('quarry_json_canonical', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? canonicalJson(JSON.parse(value)) : value,
+  );
 }
 
 function compileNode(node: FilterNode, options: FilterSqlOptions): Fragment {
@@ -118,15 +127,13 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
 
   switch (condition.operator) {
     case 'eq':
-      return matchAny(type, value, [operand], condition.caseSensitive);
+      return equalsAny(field, [operand], condition.caseSensitive);
     case 'ne':
-      return fragment`NOT coalesce(${matchAny(type, value, [operand], condition.caseSensitive)}, 0)`;
+      return fragment`NOT coalesce(${equalsAny(field, [operand], condition.caseSensitive)}, 0)`;
     case 'in':
-    case 'nin': {
-      const list = Array.isArray(operand) ? operand : [operand];
-      const matched = fragment`((${type} <> 'array' AND ${matchAny(type, value, list, condition.caseSensitive)}) OR ${anyElement(field, list, condition.caseSensitive)})`;
-      return condition.operator === 'in' ? matched : fragment`NOT coalesce(${matched}, 0)`;
-    }
+      return equalsAny(field, candidateList(operand), condition.caseSensitive);
+    case 'nin':
+      return fragment`NOT coalesce(${equalsAny(field, candidateList(operand), condition.caseSensitive)}, 0)`;
     case 'gt':
     case 'gte':
     case 'lt':
@@ -138,10 +145,12 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
       return raw('0');
     }
     case 'contains': {
+      // A plain substring: instr, never LIKE (whose `%` and `_` are wildcards and whose case folding is ASCII-only).
+      const branches: Fragment[] = [];
+      if (typeof operand === 'string') branches.push(fragment`WHEN 'text' THEN instr(${fold(value)}, ${foldValue(operand)}) > 0 `);
       const inArray = anyElement(field, [operand], condition.caseSensitive);
-      if (typeof operand !== 'string') return inArray;
-      // instr, not LIKE: LIKE folds ASCII case by default and needs wildcard escaping.
-      return fragment`((${type} = 'text' AND instr(${fold(value)}, ${foldValue(operand)}) > 0) OR ${inArray})`;
+      if (inArray) branches.push(fragment`WHEN 'array' THEN ${inArray} `);
+      return caseOfType(type, branches);
     }
     case 'starts_with':
     case 'ends_with': {
@@ -163,28 +172,23 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
       return fragment`(${type} = 'text' AND quarry_regexp(${operand}, ${flags}, ${value}))`;
     }
     case 'exists':
-      return isFlagSet(operand) ? fragment`(${type} IS NOT NULL)` : fragment`(${type} IS NULL)`;
+      return filterFlag(operand) ? fragment`(${type} IS NOT NULL)` : fragment`(${type} IS NULL)`;
     case 'is_null':
-      return isFlagSet(operand)
+      return filterFlag(operand)
         ? fragment`(${type} IS NULL OR ${type} = 'null')`
         : fragment`(${type} IS NOT NULL AND ${type} <> 'null')`;
-    case 'text':
-      if (typeof operand !== 'string') return raw('0');
-      return fragment`(${type} = 'text' AND quarry_words_match(${value}, ${operand}))`;
+    case 'text': {
+      // A query without words matches nothing.
+      if (typeof operand !== 'string' || filterWords(operand).length === 0) return raw('0');
+      const branches = [fragment`WHEN 'text' THEN quarry_words_match(${value}, ${operand}) `];
+      if (field.path !== null) {
+        const strings = fragment`(SELECT group_concat(element.value, ' ') FROM json_each(${field.data}, ${field.path}) AS element WHERE element.type = 'text')`;
+        branches.push(fragment`WHEN 'array' THEN quarry_words_match(${strings}, ${operand}) `);
+      }
+      return caseOfType(type, branches);
+    }
   }
 }
-
-/** `exists`/`is_null` take a boolean; the string 'false' from a query string counts as false. */
-export function isFlagSet(value: unknown): boolean {
-  return Boolean(value) && value !== 'false';
-}
-
-/** Words for the `text` operator: lowercased runs of letters and digits. */
-function filterWords(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
-
-const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 /** Each numeric segment triples the path expression; deeper numeric paths are refused, not slow. */
 const MAX_NUMERIC_SEGMENTS = 3;
 
@@ -264,34 +268,52 @@ function joinFragments(parts: Fragment[], separator: string): Fragment {
   );
 }
 
-/** True when the array field has an element equal to one of `candidates`. */
-function anyElement(field: FieldAccess, candidates: unknown[], caseSensitive: boolean): Fragment {
-  if (field.path === null) return raw('0');
-  const element = matchAny(raw('element.type'), raw('element.value'), candidates, caseSensitive);
-  return fragment`(${field.type} = 'array' AND EXISTS (SELECT 1 FROM json_each(${field.data}, ${field.path}) AS element WHERE ${element}))`;
+/**
+ * The field equals one of `candidates` (JSON-typed, strings folded unless
+ * case-sensitive), or holds an array with an element that does.
+ */
+function equalsAny(field: FieldAccess, candidates: unknown[], caseSensitive: boolean): Fragment {
+  const whole = equalityBranches(field.value, candidates, caseSensitive);
+  const array = [whole.composite, anyElement(field, candidates, caseSensitive)].filter((part) => part !== null);
+  const branches = [
+    ...whole.scalars,
+    ...(array.length > 0 ? [fragment`WHEN 'array' THEN ${joinFragments(array, ' OR ')} `] : []),
+    ...(whole.composite ? [fragment`WHEN 'object' THEN ${whole.composite} `] : []),
+  ];
+  return caseOfType(field.type, branches);
 }
 
-/** `type`/`value` equal (JSON-typed, strings folded unless case-sensitive) to any candidate. */
-function matchAny(type: Fragment, value: Fragment, candidates: unknown[], caseSensitive: boolean): Fragment {
-  const strings: string[] = [];
-  const numbers: number[] = [];
-  const composites: string[] = [];
-  const literals = new Set<string>();
-  for (const candidate of candidates) {
-    if (typeof candidate === 'string') strings.push(caseSensitive ? candidate : candidate.toLowerCase());
-    else if (typeof candidate === 'number' && Number.isFinite(candidate)) numbers.push(candidate);
-    else if (candidate === true || candidate === false || candidate === null) literals.add(String(candidate));
-    else if (typeof candidate === 'object') composites.push(JSON.stringify(candidate));
+/** `CASE <type> WHEN … ELSE 0 END`: the type is read once; no branch is false. */
+function caseOfType(type: Fragment, branches: Fragment[]): Fragment {
+  return branches.length === 0 ? raw('0') : fragment`(CASE ${type} ${joinFragments(branches, '')}ELSE 0 END)`;
+}
+
+/** An array field's element equals one of `candidates` (the caller has checked the field is an array); null when none can. */
+function anyElement(field: FieldAccess, candidates: unknown[], caseSensitive: boolean): Fragment | null {
+  if (field.path === null) return null;
+  const element = equalityBranches(raw('element.value'), candidates, caseSensitive);
+  const branches = [
+    ...element.scalars,
+    ...(element.composite ? [fragment`WHEN 'array' THEN ${element.composite} WHEN 'object' THEN ${element.composite} `] : []),
+  ];
+  if (branches.length === 0) return null;
+  return fragment`EXISTS (SELECT 1 FROM json_each(${field.data}, ${field.path}) AS element WHERE ${caseOfType(raw('element.type'), branches)})`;
+}
+
+/**
+ * `WHEN <json type> THEN <equal>` branches for the scalar candidates, and
+ * the test of a composite value (its canonical JSON among the candidates').
+ */
+function equalityBranches(value: Fragment, candidates: unknown[], caseSensitive: boolean): { scalars: Fragment[]; composite: Fragment | null } {
+  const { strings, numbers, literals, composites } = partitionCandidates(candidates, caseSensitive);
+  const scalars: Fragment[] = [];
+  if (strings.length > 0) scalars.push(fragment`WHEN 'text' THEN ${caseSensitive ? value : lowered(value)} IN (${list(strings)}) `);
+  if (numbers.length > 0) {
+    scalars.push(fragment`WHEN 'integer' THEN ${value} IN (${list(numbers)}) `, fragment`WHEN 'real' THEN ${value} IN (${list(numbers)}) `);
   }
-  const parts: Fragment[] = [];
-  if (strings.length > 0) {
-    const folded = caseSensitive ? value : lowered(value);
-    parts.push(fragment`(${type} = 'text' AND ${folded} IN (${list(strings)}))`);
-  }
-  if (numbers.length > 0) parts.push(fragment`(${type} IN ('integer', 'real') AND ${value} IN (${list(numbers)}))`);
-  for (const literal of literals) parts.push(fragment`(${type} = ${literal})`);
-  if (composites.length > 0) parts.push(fragment`(${type} IN ('array', 'object') AND ${value} IN (${list(composites)}))`);
-  return parts.length === 0 ? raw('0') : fragment`(${joinFragments(parts, ' OR ')})`;
+  for (const literal of literals) scalars.push(fragment`WHEN ${literal} THEN 1 `);
+  const composite = composites.length > 0 ? fragment`quarry_json_canonical(${value}) IN (${list(composites)})` : null;
+  return { scalars, composite };
 }
 
 function list(values: unknown[]): Fragment {
