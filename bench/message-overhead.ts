@@ -58,7 +58,7 @@ export async function messageRound(target: { url: string; pid: number }, session
 
 const p50 = (timings: StreamTimings[], pick: (timing: StreamTimings) => number) => percentile(timings.map(pick), 0.5);
 
-export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBuilder, options: { quick: boolean; workDirectory: string; dataDir?: string }): Promise<void> {
+export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBuilder, options: { quick: boolean; workDirectory: string; scriptedDataDir?: string }): Promise<void> {
   const headers = quarry.headers();
   // Capture one real stream: the baseline replays it frame for frame.
   const captureSession = await createSession(quarry);
@@ -69,8 +69,9 @@ export async function runMessageOverhead(quarry: QuarryProcess, report: ReportBu
   report.note(SECTION, `The captured stream has ${capture.events} events, ${capture.bytes.toLocaleString('en-US')} bytes (smart_search tool call, 5 results, 50 tokens); the baseline replays exactly these frames.`);
   const baseline = await startHelperProcess(BASELINE_SCRIPT, [framesFile]);
   const durable = await startHelperProcess(BASELINE_SCRIPT, [framesFile, '--durable', join(options.workDirectory, 'durable-floor')]);
-  // Same data directory: the two processes take turns, never both answering at once.
-  const scripted = options.dataDir ? await startScriptedQuarry({ dataDir: options.dataDir, apiKey: quarry.apiKey, tokens: ANSWER_TOKENS }) : null;
+  // A data directory of its own, prepared alike: on a shared file each process would see the other's commits
+  // and rebuild its in-memory search indexes at the start of every round.
+  const scripted = options.scriptedDataDir ? await startScriptedQuarry({ dataDir: options.scriptedDataDir, apiKey: quarry.apiKey, tokens: ANSWER_TOKENS }) : null;
   try {
     if (scripted) {
       const check = await streamRequest({ url: `${scripted.url}/v1/agents/sessions/${await createSession(scripted)}/messages`, headers, body: { content: MESSAGE_CONTENT } });

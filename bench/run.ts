@@ -47,11 +47,13 @@ async function main(): Promise<void> {
           prepared.listNamespaces = await insertSessions(store, orgId, quick ? [10_000] : [10_000, 100_000]);
         },
       });
+      const scriptedDataDir = join(workDirectory, 'messages-scripted');
+      if (wanted('1')) await prepareDataDirectory({ dataDir: scriptedDataDir, apiKey, demo: true });
       const quarry = await startQuarry({ dataDir, apiKey, llmUrl: mock.url });
       try {
         if (wanted('1')) {
           log('section 1: message overhead');
-          await runMessageOverhead(quarry, report, { quick, workDirectory, dataDir });
+          await runMessageOverhead(quarry, report, { quick, workDirectory, scriptedDataDir });
         }
         if (wanted('4')) {
           log('section 4: cost growth');
