@@ -119,7 +119,7 @@ function matchesCondition(condition: FilterCondition, document: Record<string, u
     case 'is_null':
       return filterFlag(expected) === (!found || value === null);
     case 'text':
-      return matchesText(value, expected);
+      return matchesText(value, queryWords(condition));
   }
 }
 
@@ -131,7 +131,7 @@ function valuesEqual(value: unknown, candidate: unknown, caseSensitive: boolean)
   if (typeof candidate === 'number') return Number.isFinite(candidate) && value === candidate;
   if (candidate === null || typeof candidate === 'boolean') return value === candidate;
   if (typeof candidate === 'object') {
-    return value !== null && typeof value === 'object' && canonicalJson(value) === canonicalJson(candidate);
+    return value !== null && typeof value === 'object' && canonicalJson(value) === canonicalCandidate(candidate);
   }
   return false;
 }
@@ -159,7 +159,29 @@ function compareOrdered(
   return false;
 }
 
+// What a condition derives from its operand is computed once per condition, not once per document.
 const compiledPatterns = new WeakMap<FilterCondition, RegExp>();
+const conditionWords = new WeakMap<FilterCondition, string[]>();
+const canonicalCandidates = new WeakMap<object, string>();
+
+function canonicalCandidate(candidate: object): string {
+  let json = canonicalCandidates.get(candidate);
+  if (json === undefined) {
+    json = canonicalJson(candidate);
+    canonicalCandidates.set(candidate, json);
+  }
+  return json;
+}
+
+/** The `text` operand's words; a non-string operand has none. */
+function queryWords(condition: FilterCondition): string[] {
+  let words = conditionWords.get(condition);
+  if (!words) {
+    words = typeof condition.value === 'string' ? filterWords(condition.value) : [];
+    conditionWords.set(condition, words);
+  }
+  return words;
+}
 
 function compileRegex(condition: FilterCondition): RegExp {
   let pattern = compiledPatterns.get(condition);
@@ -171,12 +193,10 @@ function compileRegex(condition: FilterCondition): RegExp {
 }
 
 /** Every word of the query is a word of the string (or of an array's string elements); a query without words matches nothing. */
-function matchesText(value: unknown, query: unknown): boolean {
-  if (typeof query !== 'string') return false;
+function matchesText(value: unknown, wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return false;
   const text = Array.isArray(value) ? value.filter((part) => typeof part === 'string').join(' ') : value;
   if (typeof text !== 'string') return false;
-  const wanted = filterWords(query);
-  if (wanted.length === 0) return false;
   const words = new Set(filterWords(text));
   return wanted.every((word) => words.has(word));
 }
