@@ -113,7 +113,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     shutdown: (graceMs) => runs.shutdown(graceMs),
   };
 
-  registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, now });
+  registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute, now });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));

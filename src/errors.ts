@@ -67,6 +67,12 @@ export const errors = {
     }),
   quotaExceeded: (limit: string, message: string, details: Record<string, unknown> = {}) =>
     new AppError(403, 'QuotaExceededError', message, { limit, ...details }),
+  /** A key limited to namespaces asked to create or delete one: only an organization-wide key may. */
+  namespaceScoped: (action: 'create' | 'delete', keyId: string) =>
+    new AppError(403, 'NamespaceScopedKeyError', `This API key is limited to specific namespaces and cannot ${action} namespaces; use a key of the whole organization.`, { key_id: keyId, action }),
+  /** The same Idempotency-Key sent again with a different message: answering with the first run would silently drop the second message. */
+  idempotencyKeyReused: (key: string, messageId: string) =>
+    new AppError(422, 'IdempotencyKeyReusedError', `Idempotency-Key '${key}' was already used for a different message on this session; use a new key for a new message.`, { idempotency_key: key, message_id: messageId }),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
   serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
     new AppError(503, type, message, details),

@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     case 'keys': {
       const store = await openStore(config);
       try {
-        return await keysCommand(store, rest[0], rest[1], { name: values.name as string | undefined, readOnly: values['read-only'] === true, namespaces }, console.log);
+        return await keysCommand(store, rest[0], rest[1], { name: values.name as string | undefined, readOnly: values['read-only'] === true, namespaces, apiKey: config.apiKey }, console.log);
       } finally {
         await store.close();
       }

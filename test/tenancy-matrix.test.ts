@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { postSse } from './helpers/sse.js';
+import { resolverFor, scriptedModel } from './helpers/scripted-model.js';
+import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
+import type { SqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
 
 /**
  * For every endpoint that names a resource: a key of organization B, with
@@ -8,6 +12,8 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
  */
 let server: TestServer;
 let intruder: { apiKey: string };
+/** A key of organization A limited to its namespace `beta`. */
+let scoped: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -29,6 +35,8 @@ beforeAll(async () => {
   const answer = await server.request('POST', `/v1/agents/sessions/${ids.session}/messages`, { ...ns, body: { content: 'find launch codes', stream: false } });
   ids.message = answer.body.message_id;
   intruder = await server.createOrganization('intruder');
+  ids.beta = (await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'beta' } })).body.namespace_id;
+  scoped = await server.createKey(server.orgId, { namespaces: ['beta'] });
 });
 afterAll(async () => {
   await server.close();
@@ -85,6 +93,16 @@ describe('tenancy matrix', () => {
     });
   }
 
+  for (const namespace of [undefined, 'alpha', 'ns-id', 'beta']) {
+    it(`a key scoped to another namespace of the same organization gets 404 everywhere in alpha (X-Namespace: ${namespace ?? 'none'})`, async () => {
+      for (const [method, path, body] of endpoints()) {
+        const response = await server.request(method, path, { apiKey: scoped, body, namespace: namespace === 'ns-id' ? ids.namespace : namespace });
+        expect(response.status, `${method} ${path}`).toBe(404);
+        expect(response.body.error.type, `${method} ${path}`).toBe('NotFoundError');
+      }
+    });
+  }
+
   it("left organization A's data untouched", async () => {
     const ns = { namespace: 'alpha' };
     expect((await server.request('GET', '/v1/namespaces/alpha')).body.description ?? null).toBeNull();
@@ -111,5 +129,67 @@ describe('tenancy matrix', () => {
       const reads = path.endsWith('/list') || path.endsWith('/execute') || path.endsWith('/explain') || path.endsWith('/stream');
       if (!reads) expect(response.status, `${method} ${path}`).toBe(403);
     }
+  });
+
+  it('a scoped key lists only its namespaces and can neither create nor delete namespaces', async () => {
+    const listed = await server.request('POST', '/v1/namespaces/list', { apiKey: scoped, body: {} });
+    expect(listed.body.results.map((namespace: any) => namespace.namespace_name)).toEqual(['beta']);
+    expect(listed.body.total_count).toBe(1);
+    expect((await server.request('GET', '/v1/namespaces/beta', { apiKey: scoped })).status).toBe(200);
+    expect((await server.request('PATCH', '/v1/namespaces/beta', { apiKey: scoped, body: { description: 'ours' } })).status).toBe(200);
+    const created = await server.request('POST', '/v1/namespaces', { apiKey: scoped, body: { namespace_name: 'sneaky' } });
+    expect(created.status).toBe(403);
+    expect(created.body.error.type).toBe('NamespaceScopedKeyError');
+    const deleted = await server.request('DELETE', '/v1/namespaces/beta', { apiKey: scoped });
+    expect(deleted.status).toBe(403);
+    expect(deleted.body.error.type).toBe('NamespaceScopedKeyError');
+    expect((await server.request('GET', '/v1/namespaces/beta')).status).toBe(200);
+    expect((await server.request('GET', '/v1/namespaces/sneaky')).status).toBe(404);
+  });
+
+  it('a scoped key stays bound to the namespace id it was made for, whatever the renames', async () => {
+    await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'gamma' } });
+    const secret = (await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'delta' } })).body.namespace_id;
+    await server.request('POST', '/v1/collections', { namespace: 'delta', body: { collection_name: 'hidden', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    const key = await server.createKey(server.orgId, { namespaces: ['gamma'] });
+    expect((await server.request('PATCH', '/v1/namespaces/gamma', { body: { namespace_name: 'gamma_old' } })).status).toBe(200);
+    expect((await server.request('PATCH', '/v1/namespaces/delta', { body: { namespace_name: 'gamma' } })).status).toBe(200);
+    const moved = await server.request('POST', '/v1/collections/list', { apiKey: key, namespace: 'gamma', body: {} });
+    expect(moved.status).toBe(404);
+    expect((await server.request('GET', `/v1/namespaces/${secret}`, { apiKey: key })).status).toBe(404);
+    expect((await server.request('POST', '/v1/collections/list', { apiKey: key, namespace: 'gamma_old', body: {} })).status).toBe(200);
+  });
+
+  it('the list_namespaces agent tool shows a scoped key only its namespaces', async () => {
+    const agentServer = await startTestServer({ dependencies: { models: resolverFor(scriptedModel([{ tool: 'list_namespaces', input: {} }, { text: ['done'] }, { tool: 'list_namespaces', input: {} }, { text: ['done'] }])) } });
+    try {
+      await agentServer.request('POST', '/v1/namespaces', { body: { namespace_name: 'mine' } });
+      await agentServer.request('POST', '/v1/namespaces', { body: { namespace_name: 'theirs' } });
+      const key = await agentServer.createKey(agentServer.orgId, { namespaces: ['mine'] });
+      const listNamespaces = async (apiKey: string, namespace: string) => {
+        const session = await agentServer.request('POST', '/v1/agents/sessions', { apiKey, namespace, body: { session_name: 'named', agent_config: { available_tools: ['list_namespaces'] } } });
+        const reply = await postSse(`${agentServer.url}/v1/agents/sessions/${session.body.session_id}/messages`, apiKey, { content: 'which namespaces exist?' }, { 'x-namespace': namespace });
+        const result = reply.frames.find((frame) => frame.event === "tool_result");
+        if (!result) throw new Error(reply.text.slice(0, 1500));
+        return (result!.data.output ?? result!.data.result).results.map((namespace: any) => namespace.namespace_name).sort();
+      };
+      expect(await listNamespaces(key, 'mine')).toEqual(['mine']);
+      expect(await listNamespaces(agentServer.apiKey, 'mine')).toEqual(['default', 'mine', 'theirs']);
+    } finally {
+      await agentServer.close();
+    }
+  });
+
+  it('the migration binds keys stored with namespace names to those namespaces ids; a name that resolves to nothing grants nothing', async () => {
+    if (server.store.kind !== 'sqlite') return;
+    const db = (server.store as SqliteStore).database;
+    const key = await server.createKey(server.orgId, {});
+    const keyRow = db.prepare('SELECT key_id FROM api_keys ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as { key_id: string };
+    db.prepare('UPDATE api_keys SET namespaces = ? WHERE key_id = ?').run(JSON.stringify(['beta', 'no_such_namespace']), keyRow.key_id);
+    db.exec(sqliteMigrations.find((migration) => migration.includes("'unresolved:'"))!);
+    const stored = JSON.parse((db.prepare('SELECT namespaces FROM api_keys WHERE key_id = ?').get(keyRow.key_id) as { namespaces: string }).namespaces);
+    expect(stored).toEqual([ids.beta, 'unresolved:no_such_namespace']);
+    expect((await server.request('POST', '/v1/collections/list', { apiKey: key, namespace: 'beta', body: {} })).status).toBe(200);
+    expect((await server.request('POST', '/v1/collections/list', { apiKey: key, namespace: 'alpha', body: {} })).status).toBe(404);
   });
 });

@@ -82,6 +82,21 @@ describe('export and import of a namespace', () => {
     await store.close();
   });
 
+  it('refuses an import whose ids are not Quarry ids (a collection id cannot walk out of the data directory)', async () => {
+    const store = createSqliteStore({ dataDir: ':memory:' });
+    const organization = await store.organizations.create('hostile');
+    const namespaceLine = JSON.stringify({ type: 'namespace', record: { namespace_id: 'ns_hostile', org_id: 'org_x', namespace_name: 'hostile', description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 } });
+    const collection = collectionRecord({ orgId: organization.org_id, namespaceId: 'ns_hostile' }, 'victim');
+    for (const collectionId of ['../../victim', 'col_../x', 'col_a/b', '/etc/passwd']) {
+      const line = JSON.stringify({ type: 'collection', record: { ...collection, collection_id: collectionId } });
+      await expect(importNamespace(store, organization.org_id, [namespaceLine, line])).rejects.toThrow(/not a Quarry id/);
+      expect(await store.namespaces.resolve({ orgId: organization.org_id }, 'hostile')).toBeNull();
+    }
+    const badNamespace = namespaceLine.replace('ns_hostile', '../ns');
+    await expect(importNamespace(store, organization.org_id, [badNamespace])).rejects.toThrow(/not a Quarry id/);
+    await store.close();
+  });
+
   it('runs `quarry export` and `quarry import` and `quarry migrate status` from the command line', () => {
     const run = (args: string[], dataDir: string) =>
       execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, QUARRY_API_KEY: 'sk_transfer_test_key_0123456789abcdef', QUARRY_DATABASE_URL: '' } });
@@ -93,5 +108,10 @@ describe('export and import of a namespace', () => {
     expect(readFileSync(file, 'utf8').split('\n')[0]).toContain('quarry-namespace-export/1');
     expect(run(['import', file, '--namespace', 'copied'], to)).toMatch(/Imported 1 namespace/);
     expect(run(['migrate', 'status'], to)).toContain('pending: none');
+    // A mistyped QUARRY_API_KEY on a store that has an organization is an error, never a new empty organization.
+    const typo = () => execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'export', join(directory, 'typo.jsonl'), '--namespace', 'default', '--data-dir', from], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, QUARRY_API_KEY: 'sk_transfer_test_key_TYPO', QUARRY_DATABASE_URL: '' } });
+    expect(typo).toThrow(/QUARRY_API_KEY is not an active key/);
+    const keys = execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'keys', 'list', '--data-dir', from], { encoding: 'utf8', env: { ...process.env, QUARRY_API_KEY: '', QUARRY_DATABASE_URL: '' } });
+    expect(keys.trim().split('\n')).toHaveLength(2);
   }, 60_000);
 });

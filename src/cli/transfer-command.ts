@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
 import type { CollectionRecord, DocumentRecord, RetrieverRecord } from '../store/data-records.js';
+import { isWellFormedId } from '../lib/ids.js';
 
 const FORMAT = 'quarry-namespace-export/1';
 const PAGE = 500;
@@ -88,6 +89,7 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
     for await (const text of lines) {
       if (!text.trim()) continue;
       const line = JSON.parse(text) as ExportLine;
+      assertIdsWellFormed(line);
       if (line.type === 'header') {
         if (line.record.format !== FORMAT) throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
         continue;
@@ -123,6 +125,27 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
       counts[line.type] = (counts[line.type] ?? 0) + 1;
     }
     await flush();
+  }
+}
+
+/** Which fields of each record are ids (and the prefix each must carry): an import file is untrusted input, and ids become paths. */
+const ID_FIELDS: Record<string, [string, string | undefined][]> = {
+  namespace: [['namespace_id', 'ns']],
+  collection: [['collection_id', 'col'], ['namespace_id', 'ns']],
+  document: [['document_id', undefined], ['collection_id', 'col']],
+  retriever: [['retriever_id', undefined], ['namespace_id', 'ns']],
+  session: [['session_id', 'ses'], ['namespace_id', 'ns']],
+  message: [['message_id', 'msg'], ['session_id', 'ses'], ['run_id', 'msg']],
+};
+
+function assertIdsWellFormed(line: ExportLine): void {
+  if (typeof line !== 'object' || line === null || typeof line.record !== 'object' || line.record === null) throw new Error('Each line of an export is {"type": …, "record": {…}}.');
+  for (const [field, prefix] of ID_FIELDS[line.type] ?? []) {
+    const value = (line.record as unknown as Record<string, unknown>)[field];
+    if (value === null && field === 'run_id') continue;
+    if (!isWellFormedId(value, prefix)) {
+      throw new Error(`Refusing the import: ${line.type} ${field} ${JSON.stringify(value)?.slice(0, 80)} is not a Quarry id (${prefix ?? 'prefix'}_ followed by letters, digits, _ or -).`);
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 export interface RateLimiter {
   /** 0 when allowed; otherwise seconds until the window resets. */
   take(key: string): number;
+  /** True while `key` is over the limit in its current window (counts nothing). */
+  blocked(key: string): boolean;
 }
 
 export function createRateLimiter(perMinute: number, now: () => number): RateLimiter {
@@ -23,6 +25,11 @@ export function createRateLimiter(perMinute: number, now: () => number): RateLim
       window.count += 1;
       if (window.count <= perMinute) return 0;
       return Math.max(1, Math.ceil((window.start + 60_000 - time) / 1000));
+    },
+    blocked(key) {
+      if (perMinute <= 0) return false;
+      const window = windows.get(key);
+      return window !== undefined && now() - window.start < 60_000 && window.count >= perMinute;
     },
   };
 }

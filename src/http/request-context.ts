@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
 import type { NamespaceRecord } from '../store/records.js';
 import type { TenantScope } from '../store/scope.js';
-import { errors } from '../errors.js';
+import { AppError, errors } from '../errors.js';
 import { hashApiKey } from '../lib/api-key-secret.js';
 import { createRateLimiter } from './rate-limiter.js';
 
@@ -16,7 +16,21 @@ export interface AuthContext {
   orgId: string;
   keyId: string;
   readOnly: boolean;
+  /** The namespace ids a scoped key was granted when it was made; null for a key of the whole organization. */
   namespaces: string[] | null;
+}
+
+/**
+ * Whether the key may use this namespace: any of its organization's when unscoped, else only those granted.
+ * By id only: a grant never follows a name, so renames cannot move a key into another namespace.
+ */
+export function mayUseNamespace(auth: AuthContext, namespaceId: string): boolean {
+  return auth.namespaces === null || auth.namespaces.includes(namespaceId);
+}
+
+/** Creating and deleting namespaces change the organization's shape: only a key of the whole organization may. */
+export function requireOrganizationKey(auth: AuthContext, action: 'create' | 'delete'): void {
+  if (auth.namespaces !== null) throw errors.namespaceScoped(action, auth.keyId);
 }
 
 export interface Tenant extends TenantScope {
@@ -37,19 +51,32 @@ declare module 'fastify' {
 
 export const DEFAULT_NAMESPACE = 'default';
 
-export function registerRequestContext(app: FastifyInstance, store: Store, options: { rateLimitPerMinute: number; now: () => number }): void {
+/** Failed authentications one client address may make per minute before it gets 429s. */
+export const FAILED_AUTH_PER_MINUTE = 30;
+
+export function registerRequestContext(app: FastifyInstance, store: Store, options: { rateLimitPerMinute: number; now: () => number; failedAuthPerMinute?: number }): void {
   const limiter = createRateLimiter(options.rateLimitPerMinute, options.now);
+  // Guessing keys costs a client address its access for the rest of the minute, whatever key it sends next.
+  const failedAuth = createRateLimiter(options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, options.now);
+  const refuse = (request: FastifyRequest, error: AppError) => {
+    const retryAfter = failedAuth.take(request.ip);
+    if (retryAfter > 0) return errors.tooManyRequests('Too many failed authentications from this address; wait before trying again.', retryAfter, { api_name: 'authentication' });
+    return error;
+  };
   // last_used_at is for people auditing keys: minute precision, so not a write per request.
   const lastTouched = new Map<string, number>();
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
-    if (config.public || !request.url.startsWith('/v1/')) return;
+    // The route the router matched, never the raw URL: the router decodes `/%761/…` to `/v1/…`, a string test on request.url does not.
+    const route = request.routeOptions.url;
+    if (config.public || route === undefined || !route.startsWith('/v1/')) return;
+    if (failedAuth.blocked(request.ip)) throw refuse(request, errors.unauthorized());
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!match) throw errors.unauthorized();
+    if (!match) throw refuse(request, errors.unauthorized());
     const key = await store.apiKeys.findByHash(hashApiKey(match[1]));
-    if (!key) throw errors.unauthorized('Invalid or revoked API key.');
+    if (!key) throw refuse(request, errors.unauthorized('Invalid or revoked API key.'));
     request.auth = { orgId: key.org_id, keyId: key.key_id, readOnly: key.read_only, namespaces: key.namespaces };
     const now = options.now();
     if (now - (lastTouched.get(key.key_id) ?? 0) > 60_000) {
@@ -80,9 +107,7 @@ export async function resolveTenant(request: FastifyRequest, store: Store): Prom
     (typeof header === 'string' && header.trim()) || (typeof query === 'string' && query.trim()) || DEFAULT_NAMESPACE;
   const namespace = await store.namespaces.resolve({ orgId: auth.orgId }, identifier);
   if (!namespace) throw errors.notFound('namespace', identifier);
-  if (auth.namespaces && !auth.namespaces.includes(namespace.namespace_id) && !auth.namespaces.includes(namespace.namespace_name)) {
-    // Same answer as a missing namespace: a restricted key learns nothing about the others.
-    throw errors.notFound('namespace', identifier);
-  }
+  // Same answer as a missing namespace: a restricted key learns nothing about the others.
+  if (!mayUseNamespace(auth, namespace.namespace_id)) throw errors.notFound('namespace', identifier);
   return { orgId: auth.orgId, namespaceId: namespace.namespace_id, namespace };
 }

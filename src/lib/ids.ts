@@ -35,3 +35,14 @@ export const newId: IdGenerator = (prefix, length = 20) => {
 /** Collection ids are `col_` + 10 alphanumerics, documents `doc_` + 24 hex, as in the contract. */
 export const newCollectionId = () => newId('col', 10);
 export const newDocumentId = () => `doc_${takeRandom(12).toString('hex')}`;
+
+/**
+ * The grammar of every id Quarry makes: a lowercase type prefix, `_`, then ASCII letters, digits, `_` or `-`.
+ * Ids read from outside (an import file) are checked against it, and so is any id that becomes part of a
+ * file path: `../` or `/` can never pass.
+ */
+export const ID_GRAMMAR = /^[a-z]{2,8}_[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function isWellFormedId(value: unknown, prefix?: string): value is string {
+  return typeof value === 'string' && ID_GRAMMAR.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
+}

@@ -29,6 +29,8 @@ export interface AgentToolServices {
   /** Executions the run made, in order, for the `done` event's retriever_summary. */
   executions: RetrieverExecutionEvent[];
   userId: string | null;
+  /** The namespaces the key behind this run was granted; null for an organization-wide key. */
+  namespaceIds: readonly string[] | null;
   /** The run's view of the namespace's collections and retrievers; read on first use when absent. */
   snapshot?: NamespaceSnapshot;
 }
@@ -118,7 +120,7 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
       return { output: { ...document.data, document_id: document.document_id, collection_id: document.collection_id } };
     }),
     defineAgentTool(TOOL_CATALOG.list_namespaces, async () => ({
-      output: { results: (await services.namespaces.list({ orgId: tenant.orgId }, { ...page })).items.map((namespace) => ({ namespace_id: namespace.namespace_id, namespace_name: namespace.namespace_name, description: namespace.description })) },
+      output: { results: (await services.namespaces.list({ orgId: tenant.orgId }, { ...page, ids: services.namespaceIds })).items.map((namespace) => ({ namespace_id: namespace.namespace_id, namespace_name: namespace.namespace_name, description: namespace.description })) },
     })),
     defineAgentTool(TOOL_CATALOG.detect_intent, async (input) => ({
       output: detectIntent(input.user_request, await listedCollections(), [], { includeCollectionAnalysis: input.include_collection_analysis }),

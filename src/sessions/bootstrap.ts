@@ -22,6 +22,11 @@ export async function bootstrap(store: Store, options: { apiKey?: string; now: (
       await ensureDefaultNamespace(store, existing.org_id, options.now());
       return { orgId: existing.org_id, createdKey: null };
     }
+    // Only the first start of an empty store may turn QUARRY_API_KEY into the first admin key: anywhere else an unknown key
+    // (a typo, a revoked key) would silently become a new, empty organization.
+    if ((await store.organizations.count()) > 0) {
+      throw new UnknownApiKeyError();
+    }
   }
   if (!options.apiKey && (await store.apiKeys.countActive()) > 0) {
     const organization = await store.organizations.first();
@@ -35,6 +40,14 @@ export async function bootstrap(store: Store, options: { apiKey?: string; now: (
   await store.apiKeys.create({ orgId: organization.org_id }, { name: 'admin', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: false, namespaces: null });
   await ensureDefaultNamespace(store, organization.org_id, options.now());
   return { orgId: organization.org_id, createdKey: options.apiKey ? null : secret };
+}
+
+/** QUARRY_API_KEY names no active key of a store that already has an organization. */
+export class UnknownApiKeyError extends Error {
+  constructor() {
+    super('QUARRY_API_KEY is not an active key of this data store (mistyped or revoked?). Unset it to act as the first organization, or use a key from `quarry keys list`.');
+    this.name = 'UnknownApiKeyError';
+  }
 }
 
 export async function ensureDefaultNamespace(store: Store, orgId: string, now: number): Promise<NamespaceRecord> {

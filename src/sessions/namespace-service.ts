@@ -39,7 +39,7 @@ export function createNamespaceService(store: Store, now: () => number, hooks: {
         updated_at: createdAt,
       });
     },
-    async list(scope: OrgScope, query: NamedListQuery) {
+    async list(scope: OrgScope, query: NamedListQuery & { ids?: readonly string[] | null }) {
       return store.namespaces.list(scope, query);
     },
     async update(scope: OrgScope, identifier: string, patch: Partial<Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>>) {

@@ -15,6 +15,7 @@ import type { RunRecord } from '../store/data-records.js';
 import type { MessageRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
+import { canonicalJson } from '../store/filter-values.js';
 import { LiveRun, type LoggedEvent } from './live-run.js';
 import { executeRun, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
@@ -34,7 +35,7 @@ export interface RunServiceDependencies {
   sessions: SessionService;
   feedback: FeedbackService;
   models: LanguageModelResolver;
-  tools: Omit<AgentToolServices, 'executions' | 'userId' | 'snapshot'>;
+  tools: Omit<AgentToolServices, 'executions' | 'userId' | 'snapshot' | 'namespaceIds'>;
   now: () => number;
   leaseMs: number;
   /** This process's name in run leases. */
@@ -49,6 +50,8 @@ export interface SendInput {
   metadata?: Record<string, unknown>;
   queue?: boolean;
   idempotencyKey?: string;
+  /** The namespaces the sending key was granted (null: the whole organization): what the agent's tools may list. */
+  namespaceIds: readonly string[] | null;
 }
 
 const TERMINAL = new Set(['done', 'error', 'confirmation_required']);
@@ -159,7 +162,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)),
+            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, namespaceIds: input.namespaceIds }).filter((tool) => allowed.has(tool.name)),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -237,9 +240,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
 
     /** Starts a run for the message (or finds the one an idempotency key already started): the run to join. */
     async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ run: RunRecord; joined: boolean }> {
-      if (input.idempotencyKey) {
+      if (input.idempotencyKey !== undefined) {
         const existing = await store.runs.findByIdempotencyKey(scope, sessionId, input.idempotencyKey);
-        if (existing) return { run: existing, joined: true };
+        if (existing) {
+          const original = await store.messages.get(scope, existing.user_message_id);
+          if (original && !sameMessage(original, input)) throw errors.idempotencyKeyReused(input.idempotencyKey, existing.run_id);
+          return { run: existing, joined: true };
+        }
       }
       if (!input.queue) return { run: await start(scope, sessionId, input), joined: false };
       // Queued sends on one session start in order, each after the previous run ends.
@@ -333,7 +340,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       return { cancelled: true, message_id: active.run_id };
     },
 
-    async confirm(scope: TenantScope, sessionId: string, confirmationId: string, approved: boolean): Promise<{ runId: string; afterSeq: number }> {
+    async confirm(scope: TenantScope, sessionId: string, confirmationId: string, approved: boolean, namespaceIds: readonly string[] | null): Promise<{ runId: string; afterSeq: number }> {
       const session = await sessions.get(scope, sessionId);
       const confirmation = await store.confirmations.get(scope, confirmationId);
       if (!confirmation || confirmation.session_id !== sessionId) throw errors.notFound('confirmation', confirmationId);
@@ -375,7 +382,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)),
+              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), namespaceIds }).filter((tool) => allowed.has(tool.name)),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,
@@ -408,3 +415,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
 }
 
 export type RunService = ReturnType<typeof createRunService>;
+
+/** Whether a repeated send carries the message its Idempotency-Key first carried (content and metadata). */
+function sameMessage(original: MessageRecord, input: SendInput): boolean {
+  return original.content === input.content && canonicalJson(original.metadata ?? null) === canonicalJson(input.metadata ?? null);
+}

@@ -131,6 +131,8 @@ export interface Store {
     /** Authentication looks a key up by its hash: the one unscoped read, by design. */
     findByHash(keyHash: string): Promise<ApiKeyRecord | null>;
     list(scope: OrgScope): Promise<ApiKeyRecord[]>;
+    /** Every organization's keys: for the operator's command line, which acts on the whole data store. */
+    listAll(): Promise<ApiKeyRecord[]>;
     revoke(scope: OrgScope, keyId: string, now: number): Promise<boolean>;
     countActive(): Promise<number>;
     touch(keyId: string, now: number): Promise<void>;
@@ -140,7 +142,8 @@ export interface Store {
     create(scope: OrgScope, input: Omit<NamespaceRecord, 'org_id'>): Promise<NamespaceRecord>;
     /** By `ns_…` id or by name. */
     resolve(scope: OrgScope, identifier: string): Promise<NamespaceRecord | null>;
-    list(scope: OrgScope, query: NamedListQuery): Promise<Page<NamespaceRecord>>;
+    /** `ids`: only these namespaces (what a namespace-scoped key was granted). */
+    list(scope: OrgScope, query: NamedListQuery & { ids?: readonly string[] | null }): Promise<Page<NamespaceRecord>>;
     update(scope: OrgScope, namespaceId: string, patch: Partial<Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>>, now: number): Promise<NamespaceRecord>;
     /** Removes the namespace and everything in it in one transaction; answers what was removed. */
     delete(scope: OrgScope, namespaceId: string): Promise<Record<string, number>>;

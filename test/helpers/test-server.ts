@@ -25,6 +25,7 @@ export interface TestServer {
   dataDir: string;
   /** A second organization's key and id, for tenancy tests. */
   createOrganization(name: string): Promise<{ orgId: string; apiKey: string }>;
+  /** `namespaces`: names or ids, bound to ids now (an unknown one grants nothing). */
   createKey(orgId: string, options?: { readOnly?: boolean; namespaces?: string[] }): Promise<string>;
   request(method: string, path: string, options?: { body?: unknown; apiKey?: string | null; namespace?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
@@ -51,7 +52,11 @@ export async function startTestServer(options: { config?: Partial<Config>; depen
 
   const createKey: TestServer['createKey'] = async (keyOrgId, keyOptions = {}) => {
     const secret = generateApiKey();
-    await store.apiKeys.create({ orgId: keyOrgId }, { name: 'test', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: keyOptions.readOnly ?? false, namespaces: keyOptions.namespaces ?? null });
+    // Grants are namespace ids, resolved when the key is made (as `quarry keys create` does).
+    const namespaceIds = keyOptions.namespaces
+      ? await Promise.all(keyOptions.namespaces.map(async (identifier) => (await store.namespaces.resolve({ orgId: keyOrgId }, identifier))?.namespace_id ?? `unresolved:${identifier}`))
+      : null;
+    await store.apiKeys.create({ orgId: keyOrgId }, { name: 'test', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: keyOptions.readOnly ?? false, namespaces: namespaceIds });
     return secret;
   };
 

@@ -4,7 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpServices } from '../http-services.js';
-import { requireAuth } from '../request-context.js';
+import { mayUseNamespace, requireAuth, requireOrganizationKey, type AuthContext } from '../request-context.js';
+import { errors } from '../../errors.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
 import { createNamespaceRequestSchema, listNamedRequestSchema, namespaceParamsSchema, patchNamespaceRequestSchema } from '../schemas/data-schemas.js';
 import { presentNamespace } from '../presenters/data-presenter.js';
@@ -14,13 +15,21 @@ const tags = ['Namespaces'];
 
 export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod {
   const { namespaces } = services.data;
+  /** The namespace, when the key may use it; 404 otherwise, exactly as for a missing one. */
+  async function granted(auth: AuthContext, identifier: string) {
+    const namespace = await namespaces.get({ orgId: auth.orgId }, identifier);
+    if (!mayUseNamespace(auth, namespace.namespace_id)) throw errors.notFound('namespace', identifier);
+    return namespace;
+  }
+
   return async (app) => {
     app.post('/v1/namespaces', {
       config: { write: true },
       schema: { tags, summary: 'Create a namespace', body: createNamespaceRequestSchema, response: withErrors() },
       handler: async (request) => {
-        const scope = { orgId: requireAuth(request).orgId };
-        const namespace = await namespaces.create(scope, request.body);
+        const auth = requireAuth(request);
+        requireOrganizationKey(auth, 'create');
+        const namespace = await namespaces.create({ orgId: auth.orgId }, request.body);
         return presentNamespace(namespace, { collection_count: 0, document_count: 0 });
       },
     });
@@ -28,7 +37,8 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.post('/v1/namespaces/list', {
       schema: { tags, summary: 'List namespaces', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
       handler: async (request) => {
-        const scope = { orgId: requireAuth(request).orgId };
+        const auth = requireAuth(request);
+        const scope = { orgId: auth.orgId };
         const body = request.body ?? { case_sensitive: false };
         const filters = (body.filters ?? {}) as Record<string, unknown>;
         const search = body.search ?? (typeof filters.namespace_name === 'string' ? filters.namespace_name : typeof filters.namespace_id === 'string' ? filters.namespace_id : undefined);
@@ -36,7 +46,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         const sortKey = `${sort.field}:${sort.direction}`;
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;
-        const page = await namespaces.list(scope, { search: search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
+        const page = await namespaces.list(scope, { search: search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true, ids: auth.namespaces });
         const results = await Promise.all(page.items.map(async (namespace) => presentNamespace(namespace, (await namespaces.withCounts(scope, namespace)).counts)));
         return { results, pagination: pagination({ limit, offset, total: page.total, nextCursor: page.nextCursor, sortKey, hasMore: page.hasMore }), total_count: page.total ?? results.length };
       },
@@ -45,8 +55,9 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.get('/v1/namespaces/:namespace_identifier', {
       schema: { tags, summary: 'Get a namespace by name or id', params: namespaceParamsSchema, response: withErrors() },
       handler: async (request) => {
-        const scope = { orgId: requireAuth(request).orgId };
-        const namespace = await namespaces.get(scope, request.params.namespace_identifier);
+        const auth = requireAuth(request);
+        const scope = { orgId: auth.orgId };
+        const namespace = await granted(auth, request.params.namespace_identifier);
         const { counts } = await namespaces.withCounts(scope, namespace);
         return presentNamespace(namespace, counts);
       },
@@ -59,9 +70,10 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         config: { write: true },
         schema: { tags, summary: method === 'PATCH' ? 'Update a namespace (partial)' : 'Update a namespace', params: namespaceParamsSchema, body: patchNamespaceRequestSchema, response: withErrors() },
         handler: async (request) => {
-          const scope = { orgId: requireAuth(request).orgId };
+          const auth = requireAuth(request);
+          const scope = { orgId: auth.orgId };
           const body = request.body;
-          const namespace = await namespaces.update(scope, request.params.namespace_identifier, {
+          const namespace = await namespaces.update(scope, (await granted(auth, request.params.namespace_identifier)).namespace_id, {
             namespace_name: body.namespace_name,
             description: body.description,
             payload_indexes: body.payload_indexes ?? undefined,
@@ -76,7 +88,12 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.delete('/v1/namespaces/:namespace_identifier', {
       config: { write: true },
       schema: { tags, summary: 'Delete a namespace and everything in it', params: namespaceParamsSchema, response: withErrors() },
-      handler: async (request) => namespaces.delete({ orgId: requireAuth(request).orgId }, request.params.namespace_identifier),
+      handler: async (request) => {
+        const auth = requireAuth(request);
+        const namespace = await granted(auth, request.params.namespace_identifier);
+        requireOrganizationKey(auth, 'delete');
+        return namespaces.delete({ orgId: auth.orgId }, namespace.namespace_id);
+      },
     });
   };
 }

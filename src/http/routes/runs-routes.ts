@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
-import { resolveTenant } from '../request-context.js';
+import { requireAuth, resolveTenant } from '../request-context.js';
 import { withErrors } from '../schemas/common-schemas.js';
 import { sessionIdParamsSchema } from '../schemas/session-schemas.js';
 import {
@@ -102,7 +102,11 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
           throw errors.validation([{ type: 'string_too_long', location: ['body', 'content'], message: `The message is ${body.content.length} characters; the limit is ${config.maxMessageChars}.` }]);
         }
         const idempotencyKey = request.headers['idempotency-key'];
-        const { run } = await runs.send(tenant, request.params.session_id, { content: body.content, metadata: body.metadata, queue: body.queue, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
+        if (typeof idempotencyKey === 'string' && idempotencyKey.trim() === '') {
+          // An empty key would make every keyless-looking retry join one run; refuse it rather than guess.
+          throw errors.validation([{ type: 'value_error', location: ['header', 'idempotency-key'], message: 'Idempotency-Key is empty; send a unique non-empty key, or no header at all.' }]);
+        }
+        const { run } = await runs.send(tenant, request.params.session_id, { content: body.content, metadata: body.metadata, queue: body.queue, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined, namespaceIds: requireAuth(request).namespaces });
         if (body.stream) return stream(request, reply, tenant, run, 0);
         const events = [];
         for await (const event of runs.join(tenant, run, 0, new AbortController().signal)) events.push(event);
@@ -135,7 +139,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       schema: { tags, summary: 'Approve or deny a write tool; answers the continuation stream', params: confirmationParamsSchema, body: confirmationRequestSchema, response: withErrors() },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
-        const { runId, afterSeq } = await runs.confirm(tenant, request.params.session_id, request.params.confirmation_id, request.body.approved);
+        const { runId, afterSeq } = await runs.confirm(tenant, request.params.session_id, request.params.confirmation_id, request.body.approved, requireAuth(request).namespaces);
         const run = await runs.runToJoin(tenant, request.params.session_id, runId);
         return stream(request, reply, tenant, run, afterSeq);
       },

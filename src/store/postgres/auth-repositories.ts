@@ -56,6 +56,9 @@ export function createApiKeysRepository(database: PostgresDatabase, now: () => n
     async list(scope) {
       return (await database.query<ApiKeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY created_at, key_id`, [scope.orgId])).rows;
     },
+    async listAll() {
+      return (await database.query<ApiKeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, key_id`)).rows;
+    },
     async revoke(scope, keyId, at) {
       const result = await database.query('UPDATE api_keys SET revoked_at = $1 WHERE org_id = $2 AND key_id = $3 AND revoked_at IS NULL', [at, scope.orgId, keyId]);
       return result.rowCount > 0;

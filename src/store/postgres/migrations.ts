@@ -363,4 +363,12 @@ END
 $forget$;
 CREATE TRIGGER collections_forget_vector_log AFTER DELETE ON collections FOR EACH ROW EXECUTE FUNCTION quarry_forget_collection_log();
 `,
+  /* scoped API keys hold namespace ids, not names (a rename moved a key into another namespace); a name that resolves to nothing stays unresolvable */ () => `
+UPDATE api_keys SET namespaces = (
+  SELECT COALESCE(jsonb_agg(COALESCE(
+    (SELECT n.namespace_id FROM namespaces n WHERE n.org_id = api_keys.org_id AND (n.namespace_id = entry.value OR n.namespace_name = entry.value) ORDER BY (n.namespace_id = entry.value) DESC LIMIT 1),
+    'unresolved:' || entry.value)), '[]'::jsonb)
+  FROM jsonb_array_elements_text(api_keys.namespaces) AS entry(value))
+WHERE namespaces IS NOT NULL AND jsonb_typeof(namespaces) = 'array';
+`,
 ];

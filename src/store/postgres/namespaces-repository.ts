@@ -44,7 +44,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
       return rows[0] ?? null;
     },
     async list(scope, query) {
-      return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`], query);
+      return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : [])], query);
     },
     async update(scope, namespaceId, patch, now) {
       return database.transaction(async (client) => {

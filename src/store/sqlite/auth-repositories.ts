@@ -69,6 +69,12 @@ export function createApiKeysRepository(db: SqliteDatabase, now: () => number): 
         .all(scope.orgId) as ApiKeyRow[];
       return rows.map(toApiKey);
     },
+    async listAll() {
+      const rows = db
+        .prepare('SELECT key_id, org_id, name, key_prefix, read_only, namespaces, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at, key_id')
+        .all() as ApiKeyRow[];
+      return rows.map(toApiKey);
+    },
     async revoke(scope, keyId, at) {
       const result = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE org_id = ? AND key_id = ? AND revoked_at IS NULL').run(at, scope.orgId, keyId);
       return result.changes > 0;

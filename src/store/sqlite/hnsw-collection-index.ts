@@ -6,6 +6,7 @@
  * (temp file + rename), and brought up to date with the table after writes.
  */
 import hnswlib from 'hnswlib-node';
+import { isWellFormedId } from '../../lib/ids.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -114,6 +115,8 @@ export class HnswCollectionIndex {
   }
 
   private files(dataDir: string) {
+    // The id becomes a file name: only the id grammar may (no `/`, no `..`), whatever reached the store.
+    if (!isWellFormedId(this.collectionId)) throw new Error(`Refusing a vector index file for the malformed collection id '${this.collectionId}'.`);
     const directory = join(dataDir, 'vector-index');
     const base = join(directory, this.collectionId);
     return { directory, graphFile: `${base}.hnsw`, sidecarFile: `${base}.json` };

@@ -244,4 +244,12 @@ CREATE INDEX executions_by_retriever ON executions(namespace_id, retriever_id, c
 CREATE INDEX sessions_by_namespace_org ON sessions(namespace_id, org_id);
 CREATE INDEX documents_by_namespace_org ON documents(collection_id, org_id, namespace_id);
 `,
+  /* scoped API keys hold namespace ids, not names (a rename moved a key into another namespace); a name that resolves to nothing stays unresolvable */ `
+UPDATE api_keys SET namespaces = (
+  SELECT json_group_array(COALESCE(
+    (SELECT n.namespace_id FROM namespaces n WHERE n.org_id = api_keys.org_id AND (n.namespace_id = entry.value OR n.namespace_name = entry.value) ORDER BY n.namespace_id = entry.value DESC LIMIT 1),
+    'unresolved:' || entry.value))
+  FROM json_each(api_keys.namespaces) AS entry)
+WHERE namespaces IS NOT NULL AND json_valid(namespaces) AND json_type(namespaces) = 'array';
+`,
 ];

@@ -59,7 +59,7 @@ export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDele
       return row ? toNamespace(row) : null;
     },
     async list(scope, query) {
-      return listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
+      return listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, query.ids ? { where: ['org_id = ?', 'namespace_id IN (SELECT value FROM json_each(?))'], params: [scope.orgId, JSON.stringify(query.ids)] } : { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
     },
     async update(scope, namespaceId, patch, now) {
       const current = get(scope.orgId, namespaceId);
