@@ -30,9 +30,9 @@ async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs
 }
 
 /** Starts a streamed message and returns once the first token arrived, with a way to drop the connection. */
-async function startStreaming(sessionId: string, body: Record<string, unknown> = { content: 'hello' }) {
+async function startStreaming(sessionId: string, body: Record<string, unknown> = { content: 'hello' }, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const response = await fetch(messages(sessionId), { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(messages(sessionId), { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const reader = response.body!.getReader();
   let text = '';
   const decoder = new TextDecoder();
@@ -126,6 +126,71 @@ describe('cancel', () => {
     const stream = await startStreaming(sessionId);
     expect((await server.request('DELETE', `/v1/agents/sessions/${sessionId}`)).status).toBe(200);
     expect(parseSse(await stream.finished).frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+  });
+});
+
+describe('event ids after a crash', () => {
+  it('the reaper numbers its terminal event past any id a stream may have sent, so resuming from the last received id ends with it', async () => {
+    const sessionId = await serverWith([{ text: words(3) }]);
+    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
+    const runId = 'msg_crashedrun0000000001';
+    await server.store.runs.start(scope, { run_id: runId, session_id: sessionId, user_message_id: 'msg_crasheduser000000001', status: 'running', idempotency_key: null, lease_owner: 'dead@proc', lease_expires_at: 1, state: null, created_at: Date.now(), ended_at: null });
+    // The dead process logged 5 events but its streams had sent up to 9 (the log is written in batches).
+    await server.store.runs.appendEvents(runId, [1, 2, 3, 4, 5].map((seq) => ({ seq, type: 'token', data: JSON.stringify({ content: `t${seq} ` }), created_at: Date.now() })));
+    await server.quarry.services.runs.reapExpired(true);
+    const resumed = await getSse(`${server.url}/v1/agents/sessions/${sessionId}/stream`, server.apiKey, { 'last-event-id': `${runId}:9` });
+    expect(resumed.frames).toHaveLength(1);
+    expect(resumed.frames[0]).toMatchObject({ event: 'error', data: { recoverable: true, type: 'RunInterruptedError' } });
+    expect(Number(resumed.frames[0].id!.split(':')[1])).toBeGreaterThan(9);
+  });
+
+  it('a stream never runs more than UNLOGGED_AHEAD_LIMIT events ahead of the log', async () => {
+    const { LiveRun, UNLOGGED_AHEAD_LIMIT } = await import('../src/sessions/live-run.js');
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const run = new LiveRun({ runId: 'msg_x', sessionId: 'ses_x', scope: { orgId: 'o', namespaceId: 'n' }, persist: () => stuck, flushAfterMs: 0 });
+    const received: number[] = [];
+    const controller = new AbortController();
+    const joined = (async () => {
+      for await (const event of run.join(0, controller.signal)) received.push(event.seq);
+    })();
+    for (let index = 0; index < UNLOGGED_AHEAD_LIMIT + 50; index++) run.emit({ type: 'token', data: { content: 'x' } });
+    await sleep(50);
+    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT);
+    release();
+    await run.end();
+    await joined;
+    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT + 50);
+  });
+
+  it('commits a run\'s end status only after its last events are in the log (a join from another process stops at that status)', async () => {
+    const sessionId = await serverWith([{ text: words(5) }]);
+    const runs = server.store.runs;
+    const setStatus = runs.setStatus.bind(runs);
+    const logAtEnd: string[][] = [];
+    runs.setStatus = async (scope, runId, status, fields) => {
+      if (status !== 'running' && status !== 'awaiting_confirmation') logAtEnd.push((await runs.events(runId, 0)).map((event) => event.type));
+      return setStatus(scope, runId, status, fields);
+    };
+    const reply = await postSse(messages(sessionId), server.apiKey, { content: 'hello' });
+    expect(reply.frames.at(-1)!.event).toBe('done');
+    expect(logAtEnd).toHaveLength(1);
+    expect(logAtEnd[0].at(-1)).toBe('done');
+  });
+});
+
+describe('namespace deleted during a run', () => {
+  it('ends the run as cancelled with reason namespace_deleted, not an internal error', async () => {
+    await serverWith([{ text: words(200) }], 20);
+    await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'doomed' } });
+    const session = await server.request('POST', '/v1/agents/sessions', { namespace: 'doomed', body: { agent_config: {} } });
+    const stream = await startStreaming(session.body.session_id, { content: 'hello' }, { 'x-namespace': 'doomed' });
+    const deleted = await server.request('DELETE', '/v1/namespaces/doomed');
+    expect(deleted.status).toBe(200);
+    const frames = parseSse(await stream.finished).frames;
+    expect(frames.some((frame) => frame.event === 'error')).toBe(false);
+    expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, reason: 'namespace_deleted' } });
+    expect((await server.request('GET', `/v1/agents/sessions/${session.body.session_id}`, { namespace: 'default' })).status).toBe(404);
   });
 });
 

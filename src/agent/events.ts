@@ -61,6 +61,8 @@ export interface DoneEvent {
   data_accessed_via_retriever: boolean;
   usage: TokenUsage;
   cancelled?: boolean;
+  /** Why a cancelled run ended without a cancel request: `confirmation_expired`, `namespace_deleted`. */
+  reason?: string;
 }
 export interface ErrorEvent { message: string; recoverable: boolean; type?: string; limit?: string }
 

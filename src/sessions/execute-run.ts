@@ -142,6 +142,7 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
 
   if (result.finishReason === 'tool_call_limit') {
     live.emit({ type: 'error', data: { message: `Session quota max_tool_calls (${session.quotas?.max_tool_calls}) reached during this answer; the partial answer is stored.`, recoverable: false, type: 'QuotaExceededError', limit: 'max_tool_calls' } });
+    await live.flushLog();
     await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
     return;
   }
@@ -173,8 +174,12 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
       data_accessed_via_retriever: executions.length > 0,
       usage,
       ...(cancelled ? { cancelled: true } : {}),
+      // A run ended by something other than a cancel request (its namespace deleted) says so.
+      ...(cancelled && typeof reason === 'string' && reason !== 'cancelled' ? { reason } : {}),
     },
   });
+  // The log takes the final events before the status says the run ended: a stream joined from another process stops at that status.
+  await live.flushLog();
   await store.runs.setStatus(scope, live.runId, cancelled ? 'cancelled' : 'completed', { endedAt: now(), state: null });
 
   /** Ends the run as failed: the partial answer stored, the error emitted, what it spent counted. */
@@ -183,6 +188,7 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<string>
     await appendAll([...history, ...answer]);
     live.emit({ type: 'error', data: error });
     await finishStats(messagesAdded, tokens, toolCalls);
+    await live.flushLog();
     await store.runs.setStatus(scope, live.runId, 'failed', { endedAt: now(), state: null });
   }
 

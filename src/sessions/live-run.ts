@@ -25,6 +25,17 @@ type Listener = (event: LoggedEvent) => void;
 /** How far the event log may lag behind the streams by default. */
 export const EVENT_LOG_FLUSH_MS = 25;
 
+/**
+ * How many events a stream may run ahead of the event log. A crash loses what the log had not taken, and the
+ * reaper numbers its terminal event past the last logged one by more than this, so no id a client received is
+ * ever given to another event (a client resuming with the last id it saw always gets the terminal event).
+ */
+export const UNLOGGED_AHEAD_LIMIT = 1000;
+
+/** Listener signals: the run ended; the log took more events. */
+const ENDED = -1;
+const LOGGED = -2;
+
 export interface LiveRunOptions {
   runId: string;
   sessionId: string;
@@ -50,6 +61,8 @@ export class LiveRun {
   /** Cancels the scheduled write of `unwritten`, when one is scheduled. */
   private cancelScheduledFlush: (() => void) | null = null;
   private seq: number;
+  /** The last sequence number the log has taken. */
+  private loggedSeq: number;
   private readonly persist: LiveRunOptions['persist'];
   private readonly onPersistError: NonNullable<LiveRunOptions['onPersistError']>;
   private readonly flushAfterMs: number;
@@ -63,6 +76,7 @@ export class LiveRun {
     this.scope = options.scope;
     this.persist = options.persist;
     this.seq = options.lastSeq ?? 0;
+    this.loggedSeq = this.seq;
     this.onPersistError = options.onPersistError ?? (() => {});
     this.flushAfterMs = options.flushAfterMs ?? EVENT_LOG_FLUSH_MS;
   }
@@ -93,8 +107,19 @@ export class LiveRun {
     if (batch.length === 0) return this.persistence;
     this.unwritten = [];
     // A failed write must not stop the chain (later batches still go to the log) nor become an unhandled rejection.
-    this.persistence = this.persistence.then(() => this.persist(batch)).catch((error: unknown) => this.onPersistError(error, batch));
+    this.persistence = this.persistence
+      .then(() => this.persist(batch))
+      .then(() => {
+        this.loggedSeq = Math.max(this.loggedSeq, batch[batch.length - 1].seq);
+        for (const listener of this.listeners) listener({ seq: LOGGED, type: 'done', json: '' });
+      })
+      .catch((error: unknown) => this.onPersistError(error, batch));
     return this.persistence;
+  }
+
+  /** Writes every event emitted so far to the log, now: a run's terminal status is committed only after its last events. */
+  async flushLog(): Promise<void> {
+    await this.flush();
   }
 
   /** Ends the run: no more events; joined streams finish after the terminal event. */
@@ -105,7 +130,7 @@ export class LiveRun {
       await this.flush();
     } finally {
       this.resolveEnded();
-      for (const listener of this.listeners) listener({ seq: -1, type: 'done', json: '' });
+      for (const listener of this.listeners) listener({ seq: ENDED, type: 'done', json: '' });
       this.listeners.clear();
     }
   }
@@ -116,8 +141,8 @@ export class LiveRun {
     let wake: (() => void) | null = null;
     let finished = this.ended;
     const listener: Listener = (event) => {
-      if (event.seq === -1) finished = true;
-      else queue.push(event);
+      if (event.seq === ENDED) finished = true;
+      else if (event.seq !== LOGGED) queue.push(event);
       wake?.();
     };
     const onAbort = () => wake?.();
@@ -125,12 +150,12 @@ export class LiveRun {
     signal.addEventListener('abort', onAbort);
     try {
       while (!signal.aborted) {
-        const next = queue.shift();
-        if (next) {
-          yield next;
+        // Held back while too far ahead of the log (a slow or failing database), until the log catches up or the run ends.
+        if (queue.length > 0 && (this.ended || queue[0].seq <= this.loggedSeq + UNLOGGED_AHEAD_LIMIT)) {
+          yield queue.shift()!;
           continue;
         }
-        if (finished) return;
+        if (finished && queue.length === 0) return;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
       }

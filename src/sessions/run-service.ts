@@ -16,7 +16,7 @@ import type { MessageRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { canonicalJson } from '../store/filter-values.js';
-import { LiveRun, type LoggedEvent } from './live-run.js';
+import { LiveRun, UNLOGGED_AHEAD_LIMIT, type LoggedEvent } from './live-run.js';
 import { executeRun, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
@@ -55,6 +55,8 @@ export interface SendInput {
 }
 
 const TERMINAL = new Set(['done', 'error', 'confirmation_required']);
+/** How long a stream joined from another process waits for the confirmation_required event of a run stored as paused. */
+const PAUSE_EVENT_WAIT_MS = 5_000;
 /** How long a cancel waits for another process to end its run before treating that process as gone. */
 const REMOTE_CANCEL_WAIT_MS = 10_000;
 
@@ -89,6 +91,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
         if (!run.events.some((event) => TERMINAL.has(event.type))) {
           run.emit({ type: 'error', data: { message: 'The run failed unexpectedly; the partial answer, if any, is stored. Send the message again.', recoverable: true, type: 'InternalServerError' } });
         }
+        await run.flushLog().catch(() => undefined);
         await store.runs.setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       })
       .finally(async () => {
@@ -192,6 +195,11 @@ export function createRunService(dependencies: RunServiceDependencies) {
     return false;
   }
 
+  async function endsWithPause(runId: string): Promise<boolean> {
+    const last = await store.runs.lastSeq(runId);
+    return (await store.runs.events(runId, Math.max(0, last - 1))).at(-1)?.type === 'confirmation_required';
+  }
+
   /** Ends runs paused on confirmations nobody answered in time, so the session is free again. */
   async function expireStaleConfirmations(scope: TenantScope, sessionId: string) {
     const active = await store.runs.active(scope, sessionId);
@@ -212,7 +220,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', created_at: now() });
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
-    const seq = events.length > 0 ? events[events.length - 1].seq + 1 : 1;
+    // Past any id a stream of the run may have handed out before its process died (streams stay within UNLOGGED_AHEAD_LIMIT of the log): never reuse one.
+    const seq = (events.length > 0 ? events[events.length - 1].seq : 0) + UNLOGGED_AHEAD_LIMIT + 1;
     const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, ...terminal.data } : terminal.data;
     await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
@@ -293,6 +302,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
       }
       // Not running here: replay what is stored, and poll while another process still writes to it.
       let after = afterSeq;
+      let reread = false;
+      let pausedSince = 0;
       while (!signal.aborted) {
         const events = await store.runs.events(run.run_id, after);
         for (const event of events) {
@@ -305,9 +316,26 @@ export function createRunService(dependencies: RunServiceDependencies) {
         }
         const current = await store.runs.get(scope, run.run_id);
         if (!current || current.status !== 'running') {
-          if (events.length === 0) return;
-          continue;
+          if (events.length > 0 || !current) {
+            if (!current) return;
+            continue;
+          }
+          // A run's last events are logged before its end status, but the status may land between our two reads: read once more.
+          if (!reread) {
+            reread = true;
+            continue;
+          }
+          // A pause is stored before its confirmation_required event: wait (boundedly) for that event unless the log already ends with it.
+          if (current.status === 'awaiting_confirmation' && !(await endsWithPause(run.run_id))) {
+            pausedSince ||= Date.now();
+            if (Date.now() - pausedSince < PAUSE_EVENT_WAIT_MS) {
+              await nextNotice(run.run_id, 100);
+              continue;
+            }
+          }
+          return;
         }
+        reread = false;
         const moved = live.get(run.run_id);
         if (moved) {
           for await (const event of moved.join(after, signal)) yield event;
@@ -392,6 +420,16 @@ export function createRunService(dependencies: RunServiceDependencies) {
         }),
       );
       return { runId: run.run_id, afterSeq: lastSeq };
+    },
+
+    /**
+     * Ends this process's runs in a namespace about to be deleted, as cancelled with `reason: namespace_deleted`,
+     * and waits for them to store their ends: otherwise they fail mid-write against rows the delete removed.
+     */
+    async cancelForNamespaceDeletion(orgId: string, namespaceId: string) {
+      const doomed = [...live.values()].filter((run) => run.scope.orgId === orgId && run.scope.namespaceId === namespaceId);
+      for (const run of doomed) run.abort.abort('namespace_deleted');
+      await Promise.all(doomed.map((run) => run.whenEnded));
     },
 
     /** Cancels the session's run and pending confirmations (before terminating it). */

@@ -46,6 +46,8 @@ export const agentEventSchemas = {
     data_accessed_via_retriever: z.boolean(),
     usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int(), estimated: z.boolean() }),
     cancelled: z.boolean().optional(),
+    /** Why a cancelled run ended without a cancel request: `confirmation_expired`, `namespace_deleted`. */
+    reason: text.optional(),
   }),
   error: z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() }),
 } as const;
