@@ -221,6 +221,19 @@ describe('feedback', () => {
     expectEnvelope(await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_nope', rating: 'positive' } }), 404, 'NotFoundError');
     expectEnvelope(await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_a1', rating: 'meh' } }), 422, 'ValidationError');
   });
+
+  it('keeps the memory of a session without user_id to that session alone', async () => {
+    const first = (await createSession({})).body.session_id;
+    const second = (await createSession({})).body.session_id;
+    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
+    await server.store.messages.append(scope, { message_id: 'msg_secret_q', session_id: first, role: 'user', content: 'my password is hunter2, remember it', content_type: 'text', created_at: Date.now() });
+    await server.store.messages.append(scope, { message_id: 'msg_secret_a', session_id: first, role: 'assistant', content: 'I will remember your password.', content_type: 'text', created_at: Date.now() });
+    expect((await server.request('POST', `/v1/agents/sessions/${first}/feedback`, { body: { message_id: 'msg_secret_a', rating: 'positive' } })).body.stored).toBe(true);
+    const search = (sessionId: string) => server.quarry.services.feedback.search(scope, { userId: null, sessionId }, 'what is my password', 5);
+    expect((await search(first)).map((memory) => memory.message_id)).toEqual(['msg_secret_a']);
+    expect(await search(second)).toEqual([]);
+    expect(await server.store.memories.forUser(scope, null, 10)).toEqual([]);
+  });
 });
 
 describe('errors at the edge', () => {

@@ -29,6 +29,8 @@ export interface AgentToolServices {
   /** Executions the run made, in order, for the `done` event's retriever_summary. */
   executions: RetrieverExecutionEvent[];
   userId: string | null;
+  /** The run's session: whose memory a session without a user_id reads. */
+  sessionId: string;
   /** The namespaces the key behind this run was granted; null for an organization-wide key. */
   namespaceIds: readonly string[] | null;
   /** The run's view of the namespace's collections and retrievers; read on first use when absent. */
@@ -126,7 +128,7 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
       output: detectIntent(input.user_request, await listedCollections(), [], { includeCollectionAnalysis: input.include_collection_analysis }),
     })),
     defineAgentTool(TOOL_CATALOG.search_feedback, async (input) => ({
-      output: { results: (await services.feedback.search(tenant, services.userId, input.query, input.limit ?? 5)).map(({ user_message, assistant_message, score, message_id }) => ({ message_id, user_message, assistant_message, score })) },
+      output: { results: (await services.feedback.search(tenant, { userId: services.userId, sessionId: services.sessionId }, input.query, input.limit ?? 5)).map(({ user_message, assistant_message, score, message_id }) => ({ message_id, user_message, assistant_message, score })) },
     })),
     defineAgentTool(TOOL_CATALOG.create_collection, async (input) => {
       const collection = await changing(collections.create(tenant, {

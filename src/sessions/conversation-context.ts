@@ -26,7 +26,7 @@ export async function buildConversation(
   const parts = [session.agent_config.system_prompt];
   if (Object.keys(session.user_memory).length > 0) parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
   if (session.enable_memory) {
-    const memories = await feedback.search(scope, session.user_id, userMessage.content, 3);
+    const memories = await feedback.search(scope, { userId: session.user_id, sessionId: session.session_id }, userMessage.content, 3);
     if (memories.length > 0) {
       parts.push(`Earlier exchanges this user rated helpful:\n${memories.map((memory) => `- Q: ${memory.user_message}\n  A: ${memory.assistant_message.slice(0, 500)}`).join('\n')}`);
     }

@@ -1,8 +1,9 @@
 /**
  * @module sessions/feedback-service
  * Feedback on answers. A positive rating stores the exchange (the user's
- * message and the answer) as memory for that user; a negative one stores
- * nothing and forgets an exchange stored earlier.
+ * message and the answer) as memory for that user (for that session alone
+ * when it has no user_id); a negative one stores nothing and forgets an
+ * exchange stored earlier.
  */
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
@@ -55,9 +56,12 @@ export function createFeedbackService(store: Store, sessions: SessionService, no
       return { session_id: sessionId, message_id: message.message_id, rating: input.rating, stored, recorded_at: recordedAt };
     },
 
-    /** Stored exchanges for a user ranked by word overlap with the query: small per user, so a scan is enough. */
-    async search(scope: TenantScope, userId: string | null, query: string, limit: number): Promise<(MemoryRecord & { score: number })[]> {
-      const memories = await store.memories.forUser(scope, userId, 500);
+    /**
+     * Stored exchanges of the session's user ranked by word overlap with the query: small per user, so a scan is enough.
+     * A session without a user_id sees only its own exchanges (sharing them would leak one session's questions into another's prompt).
+     */
+    async search(scope: TenantScope, owner: { userId: string | null; sessionId: string }, query: string, limit: number): Promise<(MemoryRecord & { score: number })[]> {
+      const memories = await store.memories.forUser(scope, owner.userId, 500, owner.sessionId);
       const queryWords = words(query);
       return memories
         .map((memory) => {

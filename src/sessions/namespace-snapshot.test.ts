@@ -60,6 +60,7 @@ describe('agent tools over a run snapshot', () => {
       },
       executions: [],
       userId: null,
+      sessionId: 'ses_1',
       snapshot,
     } as unknown as AgentToolServices;
     const tools = new Map(createAgentTools({ orgId: 'org_1', namespaceId: 'ns_1' }, services).map((tool) => [tool.name, tool]));

@@ -35,7 +35,7 @@ export interface RunServiceDependencies {
   sessions: SessionService;
   feedback: FeedbackService;
   models: LanguageModelResolver;
-  tools: Omit<AgentToolServices, 'executions' | 'userId' | 'snapshot' | 'namespaceIds'>;
+  tools: Omit<AgentToolServices, 'executions' | 'userId' | 'sessionId' | 'snapshot' | 'namespaceIds'>;
   now: () => number;
   leaseMs: number;
   /** This process's name in run leases. */
@@ -165,7 +165,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, namespaceIds: input.namespaceIds }).filter((tool) => allowed.has(tool.name)),
+            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, sessionId: session.session_id, snapshot, namespaceIds: input.namespaceIds }).filter((tool) => allowed.has(tool.name)),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -410,7 +410,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), namespaceIds }).filter((tool) => allowed.has(tool.name)),
+              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, sessionId: session.session_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), namespaceIds }).filter((tool) => allowed.has(tool.name)),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,

@@ -252,7 +252,11 @@ export interface Store {
   memories: {
     upsert(scope: TenantScope, record: MemoryRecord): Promise<void>;
     remove(scope: TenantScope, messageId: string): Promise<boolean>;
-    forUser(scope: TenantScope, userId: string | null, limit: number): Promise<MemoryRecord[]>;
+    /**
+     * The memory of a user (`userId`), or, for a session without a user, of that session alone (`sessionId`):
+     * sessions without a user_id never share memory. No user and no session: nothing.
+     */
+    forUser(scope: TenantScope, userId: string | null, limit: number, sessionId?: string): Promise<MemoryRecord[]>;
   };
 
   close(): Promise<void>;

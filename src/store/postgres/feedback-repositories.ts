@@ -73,11 +73,10 @@ export function createMemoriesRepository(database: PostgresDatabase): Store['mem
     async remove(scope, messageId) {
       return (await database.query(`DELETE FROM memories WHERE ${SCOPE} AND message_id = $3`, [scope.orgId, scope.namespaceId, messageId])).rowCount > 0;
     },
-    async forUser(scope, userId, limit) {
-      const { rows } = await database.query<MemoryRecord>(
-        `SELECT ${MEMORY_COLUMNS} FROM memories WHERE ${SCOPE} AND user_id IS NOT DISTINCT FROM $3 ORDER BY created_at DESC LIMIT $4`,
-        [scope.orgId, scope.namespaceId, userId, limit],
-      );
+    async forUser(scope, userId, limit, sessionId) {
+      if (userId === null && sessionId === undefined) return [];
+      const owner = userId !== null ? 'user_id = $3' : 'user_id IS NULL AND session_id = $3';
+      const { rows } = await database.query<MemoryRecord>(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE ${SCOPE} AND ${owner} ORDER BY created_at DESC LIMIT $4`, [scope.orgId, scope.namespaceId, userId ?? sessionId, limit]);
       return rows;
     },
   };

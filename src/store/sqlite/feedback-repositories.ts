@@ -80,10 +80,14 @@ export function createMemoriesRepository(db: SqliteDatabase): Store['memories'] 
     async remove(scope, messageId) {
       return db.prepare(`DELETE FROM memories WHERE ${SCOPE} AND message_id = ?`).run(scope.orgId, scope.namespaceId, messageId).changes > 0;
     },
-    async forUser(scope, userId, limit) {
+    async forUser(scope, userId, limit, sessionId) {
+      if (userId !== null) {
+        return db.prepare(`SELECT * FROM memories WHERE ${SCOPE} AND user_id = ? ORDER BY created_at DESC LIMIT ?`).all(scope.orgId, scope.namespaceId, userId, limit) as MemoryRecord[];
+      }
+      if (sessionId === undefined) return [];
       return db
-        .prepare(`SELECT * FROM memories WHERE ${SCOPE} AND user_id IS ? ORDER BY created_at DESC LIMIT ?`)
-        .all(scope.orgId, scope.namespaceId, userId, limit) as MemoryRecord[];
+        .prepare(`SELECT * FROM memories WHERE ${SCOPE} AND user_id IS NULL AND session_id = ? ORDER BY created_at DESC LIMIT ?`)
+        .all(scope.orgId, scope.namespaceId, sessionId, limit) as MemoryRecord[];
     },
   };
 }
