@@ -111,4 +111,31 @@ describe('hostile input', () => {
     const template = await send('POST', `/v1/retrievers/${retrieverId}/execute`, { inputs: { query: '{{SECRET.x}} {% for %}' } });
     expectWellFormed(template, 'template in input');
   });
+
+  it('runs the regex operator in linear time: a catastrophic pattern neither stalls the request nor /healthz (pushed-down SQL and attribute_filter)', async () => {
+    await server.request('POST', '/v1/collections/items/documents', { body: { title: `${'a'.repeat(40)}!`, price: 1 } });
+    const evil = { field: 'title', operator: 'regex', value: '^(a+)+$' };
+    const started = performance.now();
+    const health = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const before = performance.now();
+      await fetch(`${server.url}/healthz`);
+      return performance.now() - before;
+    })();
+    const [listed, executed] = await Promise.all([
+      server.request('POST', '/v1/collections/items/documents/list', { body: { filters: evil } }),
+      server.request('POST', '/v1/retrievers/execute', { body: { collection_identifiers: ['items'], inputs: {}, stages: [{ stage_name: 'f', config: { stage_id: 'attribute_filter', parameters: evil } }] } }),
+    ]);
+    expect(listed.status).toBe(200);
+    expect(listed.body.results).toEqual([]);
+    expect(executed.status).toBe(200);
+    // With a backtracking engine this took 2^40 steps (hours); linear time is milliseconds. Bounds generous for a busy machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await health).toBeLessThan(5_000);
+    for (const value of ['(a)\\1', 'a(?=b)', '(?<!a)b']) {
+      const refused = await send('POST', '/v1/collections/items/documents/list', { filters: { field: 'title', operator: 'regex', value } });
+      expect(refused.statusCode, value).toBe(422);
+      expect(JSON.parse(refused.body).error.message).toMatch(/backreferences|lookahead|lookbehind/);
+    }
+  });
 });

@@ -24,6 +24,20 @@ describe('PostgreSQL input errors', async () => {
     await expect(store.index.searchText(one, { collectionIds: [collection.collection_id], text: 'x', topK: 5, filter: { kind: 'condition', field: 'text', operator: 'eq', value: 'a\u0000', caseSensitive: true } })).rejects.toMatchObject({ status: 400 });
   });
 
+  it('runs the regex operator on RE2-valid patterns only, so PostgreSQL never backtracks catastrophically, and bounds the values tried', async () => {
+    const collection = collectionRecord(one, 'redos');
+    await store.collections.create(one, collection);
+    await store.documents.insertMany(one, collection.collection_id, [documentInput('doc_redos', { text: `${'a'.repeat(40)}!` }), documentInput('doc_long', { text: 'a'.repeat(100_001) })], 1);
+    const list = (pattern: string) => store.documents.list(one, collection.collection_id, { filter: { kind: 'condition', field: 'text', operator: 'regex', value: pattern, caseSensitive: true }, limit: 10, offset: 0, includeTotal: false });
+    const started = performance.now();
+    expect((await list('^(a+)+$')).items).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await expect(list('^(a|a)*\\1$')).rejects.toMatchObject({ status: 422, message: expect.stringContaining('backreferences') });
+    await expect(list('a(?=!)')).rejects.toMatchObject({ status: 422, message: expect.stringContaining('lookahead') });
+    expect((await list('^a+$')).items).toEqual([]);
+    expect((await list('^a+!$')).items.map((document) => document.document_id)).toEqual(['doc_redos']);
+  });
+
   it('answers a cursor whose value does not fit its sort column with a 422', async () => {
     const query = { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at' as const, direction: 'desc' as const }, limit: 5, offset: 0, includeTotal: false };
     for (const value of ['abc', 1.5, null]) {

@@ -5,6 +5,7 @@
  * the same tree, and the filter tests check all three select the same
  * documents, so any change here must be mirrored there.
  */
+import { compileLinearRegex, type LinearRegex } from '../../lib/linear-regex.js';
 import type { FilterCondition, FilterNode } from '../../store/filter-node.js';
 import { ARRAY_INDEX, candidateList, canonicalJson, compareCodePoints, filterFlag, filterWords } from '../../store/filter-values.js';
 
@@ -160,7 +161,7 @@ function compareOrdered(
 }
 
 // What a condition derives from its operand is computed once per condition, not once per document.
-const compiledPatterns = new WeakMap<FilterCondition, RegExp>();
+const compiledPatterns = new WeakMap<FilterCondition, LinearRegex>();
 const conditionWords = new WeakMap<FilterCondition, string[]>();
 const canonicalCandidates = new WeakMap<object, string>();
 
@@ -183,10 +184,11 @@ function queryWords(condition: FilterCondition): string[] {
   return words;
 }
 
-function compileRegex(condition: FilterCondition): RegExp {
+/** RE2 (linear time, bounded values): a pattern cannot hold the event loop. */
+function compileRegex(condition: FilterCondition): LinearRegex {
   let pattern = compiledPatterns.get(condition);
   if (!pattern) {
-    pattern = new RegExp(String(condition.value), condition.caseSensitive ? '' : 'i');
+    pattern = compileLinearRegex(String(condition.value), condition.caseSensitive);
     compiledPatterns.set(condition, pattern);
   }
   return pattern;

@@ -8,6 +8,7 @@
  * `resolveTemplates` first. At create time, when inputs are unknown, pass
  * `{ allowTemplates: true }` so that template values skip their type checks.
  */
+import { linearRegexProblem } from '../../lib/linear-regex.js';
 import { errors, type ValidationIssue } from '../../errors.js';
 import { FILTER_OPERATORS, type FilterNode, type FilterOperator } from '../../store/filter-node.js';
 import { ownValue } from '../../lib/own-value.js';
@@ -210,11 +211,9 @@ function checkValue(field: string, operator: FilterOperator, value: unknown): st
       return typeof value === 'string' ? null : `Operator '${operator}' on '${field}' needs a string value, got ${describe(value)}`;
     case 'regex':
       if (typeof value !== 'string') return `Operator 'regex' on '${field}' needs a regular expression string, got ${describe(value)}`;
-      try {
-        new RegExp(value);
-        return null;
-      } catch (error) {
-        return `Operator 'regex' on '${field}': ${JSON.stringify(value)} is not a valid regular expression (${(error as Error).message})`;
+      {
+        const problem = linearRegexProblem(value);
+        return problem ? `Operator 'regex' on '${field}': ${JSON.stringify(value.slice(0, 100))} is refused: ${problem}` : null;
       }
     default:
       return null;

@@ -23,6 +23,7 @@ import { invalidField } from '../../errors.js';
 import { ownValue } from '../../lib/own-value.js';
 import { Parameters } from './paginate.js';
 import { regexToPostgres } from './regex-to-postgres.js';
+import { linearRegexProblem, MAX_REGEX_SUBJECT_CHARS } from '../../lib/linear-regex.js';
 
 export interface FilterSqlOptions {
   /** SQL expression of the JSONB column holding the user fields, e.g. `d.data`. */
@@ -131,14 +132,13 @@ class FilterCompiler {
       }
       case 'regex': {
         if (typeof operand !== 'string') throw invalidField(['filters', condition.field], 'regex needs a string pattern');
-        try {
-          new RegExp(operand, sensitive ? '' : 'i');
-        } catch (error) {
-          throw invalidField(['filters', condition.field], (error as Error).message);
-        }
+        // The same patterns as the in-memory and SQLite matchers (RE2's linear-time subset: no backreferences, no lookaround), so
+        // PostgreSQL's engine, which backtracks for those, never gets one; and the same bound on the values tried.
+        const problem = linearRegexProblem(operand);
+        if (problem) throw invalidField(['filters', condition.field], `regex: ${problem}`);
         // `(?p)`: `.` and negated classes do not match a newline, as in JavaScript.
         const pattern = this.parameters.add(`(?p)${regexToPostgres(operand, condition.field)}`);
-        return `(${type()} = 'string' AND ${text()} ${sensitive ? '~' : '~*'} ${pattern}::text)`;
+        return `(${type()} = 'string' AND length(${text()}) <= ${MAX_REGEX_SUBJECT_CHARS} AND ${text()} ${sensitive ? '~' : '~*'} ${pattern}::text)`;
       }
       case 'exists':
         return filterFlag(operand) ? `(${field()} IS NOT NULL)` : `(${field()} IS NULL)`;

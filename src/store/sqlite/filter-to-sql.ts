@@ -24,6 +24,7 @@
  * per row and an array field is searched element by element only when it
  * is one.
  */
+import { linearRegexProblem } from '../../lib/linear-regex.js';
 import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, canonicalJson, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
@@ -164,11 +165,9 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
     case 'regex': {
       const flags = condition.caseSensitive ? '' : 'i';
       if (typeof operand !== 'string') throw invalidField(['filters', condition.field], 'regex needs a string pattern');
-      try {
-        new RegExp(operand, flags);
-      } catch (error) {
-        throw invalidField(['filters', condition.field], (error as Error).message);
-      }
+      // The function runs RE2 (linear time); refused patterns answer 422 here, never inside the query.
+      const problem = linearRegexProblem(operand);
+      if (problem) throw invalidField(['filters', condition.field], `regex: ${problem}`);
       return fragment`(${type} = 'text' AND quarry_regexp(${operand}, ${flags}, ${value}))`;
     }
     case 'exists':

@@ -4,6 +4,7 @@
  * keys, a busy timeout so two processes can share the file) and applies
  * pending migrations in one transaction.
  */
+import { compileLinearRegex, type LinearRegex } from '../../lib/linear-regex.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -71,16 +72,16 @@ function migrate(db: SqliteDatabase): void {
   apply();
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, LinearRegex>();
 
-/** `regexp(pattern, flags, value)`: the filter language's `regex` operator inside SQL. */
+/** `regexp(pattern, flags, value)`: the filter language's `regex` operator inside SQL, run by RE2 (linear time, bounded values). */
 function registerFunctions(db: SqliteDatabase): void {
   db.function('quarry_regexp', { deterministic: true }, (pattern: unknown, flags: unknown, value: unknown) => {
     if (typeof value !== 'string' || typeof pattern !== 'string') return 0;
     const key = `${flags}/${pattern}`;
     let compiled = regexCache.get(key);
     if (!compiled) {
-      compiled = new RegExp(pattern, typeof flags === 'string' ? flags : '');
+      compiled = compileLinearRegex(pattern, flags !== 'i');
       if (regexCache.size > 500) regexCache.clear();
       regexCache.set(key, compiled);
     }
