@@ -70,6 +70,9 @@ export const errors = {
   /** A key limited to namespaces asked to create or delete one: only an organization-wide key may. */
   namespaceScoped: (action: 'create' | 'delete', keyId: string) =>
     new AppError(403, 'NamespaceScopedKeyError', `This API key is limited to specific namespaces and cannot ${action} namespaces; use a key of the whole organization.`, { key_id: keyId, action }),
+  /** A template did more work than one rendering may (rendering is synchronous: counted, not timed). */
+  templateBudgetExceeded: (budget: 'steps' | 'output_chars', limit: number, location: (string | number)[]) =>
+    new AppError(422, 'TemplateBudgetExceededError', `The template at '${location.filter((part) => part !== 'body').join('.')}' exceeded its rendering budget of ${limit} ${budget === 'steps' ? 'steps (nodes rendered and loop iterations; nested loops multiply)' : 'output characters'}.`, { budget, limit, location }),
   /** The same Idempotency-Key sent again with a different message: answering with the first run would silently drop the second message. */
   idempotencyKeyReused: (key: string, messageId: string) =>
     new AppError(422, 'IdempotencyKeyReusedError', `Idempotency-Key '${key}' was already used for a different message on this session; use a new key for a new message.`, { idempotency_key: key, message_id: messageId }),

@@ -138,4 +138,13 @@ describe('hostile input', () => {
       expect(JSON.parse(refused.body).error.message).toMatch(/backreferences|lookahead|lookbehind/);
     }
   });
+
+  it('stops a template whose loops multiply with a 422 naming the budget, without stalling the server', async () => {
+    const template = '{"x": "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}x{% endfor %}{% endfor %}{% endfor %}"}';
+    const started = performance.now();
+    const response = await send('POST', '/v1/retrievers/execute', { collection_identifiers: ['items'], inputs: {}, stages: [{ stage_name: 'all', config: { stage_id: 'attribute_filter', parameters: { field: 'title', operator: 'exists', value: true } } }, { stage_name: 'shape', config: { stage_id: 'json_transform', parameters: { template } } }] });
+    expect(response.statusCode, response.body.slice(0, 300)).toBe(422);
+    expect(JSON.parse(response.body).error).toMatchObject({ type: 'TemplateBudgetExceededError', details: { budget: 'steps' } });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });

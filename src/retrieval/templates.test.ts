@@ -124,4 +124,16 @@ describe('templates', () => {
     expect(containsTemplate({ a: ['x', '{{y}}'] })).toBe(true);
     expect(containsTemplate({ a: 'plain' })).toBe(false);
   });
+
+  it('counts rendering work against a budget: nested loops stop with a 422 that names it, fast', () => {
+    const nested = '{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}x{% endfor %}{% endfor %}{% endfor %}';
+    const started = performance.now();
+    expect(() => renderTemplate(nested, {})).toThrow(expect.objectContaining({ status: 422, type: 'TemplateBudgetExceededError', details: expect.objectContaining({ budget: 'steps' }) }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(() => renderTemplate('{% for a in range(3000) %}{% for b in range(3000) %}{{ b }}{% endfor %}{% endfor %}', {})).toThrow(expect.objectContaining({ type: 'TemplateBudgetExceededError' }));
+    const wide = '{% for a in range(5000) %}{{ INPUT.big }}{% endfor %}';
+    expect(() => renderTemplate(wide, { inputs: { big: 'y'.repeat(1000) } })).toThrow(expect.objectContaining({ details: expect.objectContaining({ budget: 'output_chars' }) }));
+    // Ordinary templates are far inside the budget.
+    expect(renderTemplate('{% for a in range(100) %}{% for b in range(100) %}.{% endfor %}{% endfor %}', {})).toHaveLength(10_000);
+  });
 });

@@ -12,6 +12,10 @@
  * - SECRET always renders empty: secrets never enter a template's output.
  * - `{"type": "dynamic", "field": "inputs.x"}` (the filter DynamicValue) is
  *   treated as the template `{{inputs.x}}`.
+ * - Rendering is synchronous, so it is counted instead of timed: each
+ *   rendering may take TEMPLATE_STEP_BUDGET steps (a node rendered, a loop
+ *   iteration) and write TEMPLATE_OUTPUT_BUDGET characters; past either, a
+ *   422 TemplateBudgetExceededError names the budget (nested loops multiply).
  */
 import { errors, invalidField } from '../errors.js';
 import { compileExpression, truthy, use, type Scope } from './template-expression.js';
@@ -26,6 +30,25 @@ export interface TemplateContext {
 }
 
 type Location = (string | number)[];
+
+/** Steps (nodes rendered, loop iterations) one rendering may take: ~tens of milliseconds of work. */
+export const TEMPLATE_STEP_BUDGET = 100_000;
+/** Characters one rendering may produce. */
+export const TEMPLATE_OUTPUT_BUDGET = 1_000_000;
+
+/** What is left of one rendering's budget; shared by every loop level. */
+class RenderBudget {
+  private steps = 0;
+  constructor(private readonly location: Location) {}
+
+  step(): void {
+    if (++this.steps > TEMPLATE_STEP_BUDGET) throw errors.templateBudgetExceeded('steps', TEMPLATE_STEP_BUDGET, this.location);
+  }
+
+  output(length: number): void {
+    if (length > TEMPLATE_OUTPUT_BUDGET) throw errors.templateBudgetExceeded('output_chars', TEMPLATE_OUTPUT_BUDGET, this.location);
+  }
+}
 
 type TemplateNode =
   | { kind: 'text'; text: string }
@@ -69,7 +92,7 @@ export function renderTemplate(template: string, context: TemplateContext, locat
       const value = use(compileExpression(single[1])(scope), scope);
       return value === undefined ? null : value;
     }
-    return renderNodes(parseTemplate(template), scope);
+    return renderNodes(parseTemplate(template), scope, new RenderBudget(location));
   } catch (error) {
     if (error instanceof SyntaxError) throw invalidField(location, `Invalid template ${JSON.stringify(template)}: ${error.message}`, 'template_error');
     throw error;
@@ -146,22 +169,24 @@ function parseTemplate(template: string): TemplateNode[] {
   return root;
 }
 
-function renderNodes(nodes: TemplateNode[], scope: Scope): string {
+function renderNodes(nodes: TemplateNode[], scope: Scope, budget: RenderBudget): string {
   let output = '';
   for (const node of nodes) {
+    budget.step();
     if (node.kind === 'text') output += node.text;
     else if (node.kind === 'output') output += stringify(use(compileExpression(node.source)(scope), scope));
     else if (node.kind === 'if') {
       const branch = node.branches.find((candidate) => candidate.condition === null || truthy(compileExpression(candidate.condition)(scope)));
-      if (branch) output += renderNodes(branch.body, scope);
+      if (branch) output += renderNodes(branch.body, scope, budget);
     } else {
-      output += renderLoop(node, scope);
+      output += renderLoop(node, scope, budget);
     }
+    budget.output(output.length);
   }
   return output;
 }
 
-function renderLoop(node: Extract<TemplateNode, { kind: 'for' }>, scope: Scope): string {
+function renderLoop(node: Extract<TemplateNode, { kind: 'for' }>, scope: Scope, budget: RenderBudget): string {
   const iterable = use(compileExpression(node.iterable)(scope), scope);
   const items: unknown[] = Array.isArray(iterable)
     ? iterable
@@ -174,7 +199,9 @@ function renderLoop(node: Extract<TemplateNode, { kind: 'for' }>, scope: Scope):
     if (node.names.length === 1) locals.set(node.names[0], item);
     else node.names.forEach((name, position) => locals.set(name, Array.isArray(item) ? item[position] : undefined));
     locals.set('loop', { index: index + 1, index0: index, first: index === 0, last: index === items.length - 1, length: items.length });
-    output += renderNodes(node.body, { ...scope, locals });
+    budget.step();
+    output += renderNodes(node.body, { ...scope, locals }, budget);
+    budget.output(output.length);
   });
   return output;
 }
