@@ -12,6 +12,7 @@ import type pino from 'pino';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { registerRequestContext } from './http/request-context.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { createSessionService, type ModelCatalog } from './sessions/session-service.js';
@@ -63,6 +64,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   // Response schemas document the API; serializing with plain JSON keeps the hot path free of re-validation.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app, config.bodyLimitBytes);
+  registerJsonBodyParser(app, config.bodyLimitBytes);
 
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((origin) => origin.trim()),

@@ -147,4 +147,42 @@ describe('hostile input', () => {
     expect(JSON.parse(response.body).error).toMatchObject({ type: 'TemplateBudgetExceededError', details: { budget: 'steps' } });
     expect(performance.now() - started).toBeLessThan(5_000);
   });
+
+  it('bounds filter size and JSON depth at the edge with a 422 (they overflowed the stack: 500)', async () => {
+    const list = (filters: unknown) => send('POST', '/v1/collections/items/documents/list', { filters });
+    const bigIn = await list({ field: 'title', operator: 'in', value: Array.from({ length: 40_000 }, (_, index) => `v${index}`) });
+    expect(bigIn.statusCode).toBe(422);
+    expect(JSON.parse(bigIn.body).error.message).toMatch(/40000 values; the limit is 1000/);
+    const bigOr = await list({ OR: Array.from({ length: 20_000 }, (_, index) => ({ field: 'title', operator: 'eq', value: `v${index}` })) });
+    expect(bigOr.statusCode).toBe(422);
+    expect(JSON.parse(bigOr.body).error.details.validation_errors).toHaveLength(1);
+    expect(JSON.parse(bigOr.body).error.message).toMatch(/more than 500 conditions/);
+    // The limits themselves work on every store.
+    const atLimit = await list({ OR: Array.from({ length: 500 }, (_, index) => ({ field: 'title', operator: 'eq', value: index === 0 ? 'one' : `v${index}` })) });
+    expect(atLimit.statusCode, atLimit.body.slice(0, 300)).toBe(200);
+    expect(JSON.parse(atLimit.body).results.map((document: any) => document.title)).toEqual(['one']);
+    expect((await list({ field: 'title', operator: 'in', value: ['one', ...Array.from({ length: 999 }, (_, index) => `v${index}`)] })).statusCode).toBe(200);
+    for (const depth of [5_000, 100_000]) {
+      const body = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      for (const url of ['/v1/agents/sessions', '/v1/collections/items/documents', '/v1/collections/items/documents/list']) {
+        const response = await server.quarry.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, payload: `{"filters": ${body}, "title": ${body}}` });
+        expect(response.statusCode, `${url} at depth ${depth}`).toBe(422);
+        expect(JSON.parse(response.body).error.message).toMatch(/deeper than the limit of 128 levels/);
+      }
+    }
+  });
+
+  it('refuses at write time a document nested deeper than the document limit, so filtered queries keep working', async () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 120; level++) deep = { next: deep };
+    const refused = await send('POST', '/v1/collections/items/documents', { title: 'deep', nested: deep });
+    expect(refused.statusCode).toBe(422);
+    expect(JSON.parse(refused.body).error.message).toMatch(/deeper than the limit of 100 levels/);
+    // Below the HTTP limit's reach too (the CLI and imports write through the same service): SQLite stops at 1,000 levels.
+    for (let level = 120; level < 1_200; level++) deep = { next: deep };
+    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
+    await expect(server.quarry.services.data.documents.createMany(scope, 'items', [{ title: 'deeper', nested: deep }])).rejects.toMatchObject({ status: 422 });
+    const filtered = await send('POST', '/v1/collections/items/documents/list', { filters: { field: 'nested.next', operator: 'exists', value: true } });
+    expect(filtered.statusCode).toBe(200);
+  });
 });

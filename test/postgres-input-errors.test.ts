@@ -38,6 +38,16 @@ describe('PostgreSQL input errors', async () => {
     expect((await list('^a+!$')).items.map((document) => document.document_id)).toEqual(['doc_redos']);
   });
 
+  it('takes a filter at the size limits (500 conditions, 1,000 values in a list)', async () => {
+    const collection = collectionRecord(one, 'limits');
+    await store.collections.create(one, collection);
+    await store.documents.insertMany(one, collection.collection_id, [documentInput('doc_limit', { text: 'one' })], 1);
+    const or = { kind: 'or' as const, children: Array.from({ length: 500 }, (_, index) => ({ kind: 'condition' as const, field: 'text', operator: 'eq' as const, value: index === 0 ? 'one' : `v${index}`, caseSensitive: true })) };
+    const list = (filter: Parameters<typeof store.documents.list>[2]['filter']) => store.documents.list(one, collection.collection_id, { filter, limit: 10, offset: 0, includeTotal: false });
+    expect((await list(or)).items.map((document) => document.document_id)).toEqual(['doc_limit']);
+    expect((await list({ kind: 'condition', field: 'text', operator: 'in', value: ['one', ...Array.from({ length: 999 }, (_, index) => `v${index}`)], caseSensitive: true })).items).toHaveLength(1);
+  });
+
   it('answers a cursor whose value does not fit its sort column with a 422', async () => {
     const query = { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at' as const, direction: 'desc' as const }, limit: 5, offset: 0, includeTotal: false };
     for (const value of ['abc', 1.5, null]) {

@@ -15,10 +15,13 @@ import { newDocumentId } from '../lib/ids.js';
 import { contentHash } from '../ingest/content-hash.js';
 import { parseFilter } from './filters/parse-filter.js';
 import { normalizeVector } from '../lib/normalize-vector.js';
+import { valueDeeperThan } from '../lib/json-depth.js';
 
 /** Keys of a create body that describe the document rather than being its fields. */
 const RESERVED = new Set(['collection_id', 'features', 'document_id', '_internal', 'document_blobs', 'score']);
 export const MAX_BATCH = 1000;
+/** How deep a document's fields may nest (SQLite's JSON functions refuse past 1,000 levels). */
+export const MAX_DOCUMENT_DEPTH = 100;
 
 export interface PreparedDocument extends NewDocument {
   source_index: number;
@@ -37,6 +40,11 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
         return;
       }
       const data = Object.fromEntries(Object.entries(body).filter(([key]) => !RESERVED.has(key)));
+      if (valueDeeperThan(data, MAX_DOCUMENT_DEPTH)) {
+        // Refused at write time: SQLite's JSON functions stop at 1,000 levels, and one such document made every filtered query of its collection fail.
+        issues.push({ type: 'json_depth', location: ['body', 'documents', index], message: `The document nests objects and arrays deeper than the limit of ${MAX_DOCUMENT_DEPTH} levels.` });
+        return;
+      }
       const suppliedVector = readSuppliedVector(body, collection, index, issues);
       const text = extractText(data, collection.text_field);
       const chunks = chunkText(text, {

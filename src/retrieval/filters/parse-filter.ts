@@ -14,6 +14,10 @@ import { FILTER_OPERATORS, type FilterNode, type FilterOperator } from '../../st
 import { ownValue } from '../../lib/own-value.js';
 
 export const MAX_FILTER_DEPTH = 16;
+/** Conditions in one filter: SQL engines nest `OR`s as deep trees (SQLite refuses past 1,000 levels) and big trees overflow the stack. */
+export const MAX_FILTER_CONDITIONS = 500;
+/** Values of one `in` / `nin` list (each becomes a bound SQL parameter). */
+export const MAX_FILTER_LIST_VALUES = 1_000;
 
 export interface ParseFilterOptions {
   /** Accept `{{…}}` strings and unresolved dynamic values wherever a typed value is expected. */
@@ -59,6 +63,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 class FilterParser {
   readonly issues: ValidationIssue[] = [];
+  private conditions = 0;
   constructor(private readonly options: ParseFilterOptions) {}
 
   private fail(location: Location, message: string, type = 'value_error'): null {
@@ -174,6 +179,10 @@ class FilterParser {
     valueLocation: Location,
     caseSensitive: boolean,
   ): FilterNode | null {
+    if (++this.conditions > MAX_FILTER_CONDITIONS) {
+      // One issue, not one per extra condition: a 20,000-condition filter answers a short 422.
+      return this.conditions === MAX_FILTER_CONDITIONS + 1 ? this.fail(valueLocation, `The filter has more than ${MAX_FILTER_CONDITIONS} conditions; split the query or use 'in' with a list`, 'filter_size') : null;
+    }
     const problem = this.options.allowTemplates && isTemplateValue(value) ? null : checkValue(field, operator, value);
     if (problem) return this.fail(valueLocation, problem, operator === 'exists' || operator === 'is_null' ? 'bool_type' : 'value_error');
     return { kind: 'condition', field, operator, value, caseSensitive };
@@ -196,7 +205,8 @@ function checkValue(field: string, operator: FilterOperator, value: unknown): st
   switch (operator) {
     case 'in':
     case 'nin':
-      return Array.isArray(value) ? null : `Operator '${operator}' on '${field}' needs an array value, got ${describe(value)}`;
+      if (!Array.isArray(value)) return `Operator '${operator}' on '${field}' needs an array value, got ${describe(value)}`;
+      return value.length > MAX_FILTER_LIST_VALUES ? `Operator '${operator}' on '${field}' has ${value.length} values; the limit is ${MAX_FILTER_LIST_VALUES}` : null;
     case 'exists':
     case 'is_null':
       return typeof value === 'boolean' ? null : `Operator '${operator}' on '${field}' needs a boolean value (true or false), got ${describe(value)}`;

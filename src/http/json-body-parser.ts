@@ -1,0 +1,24 @@
+/**
+ * @module http/json-body-parser
+ * Fastify's JSON body parser (prototype-poisoning checks kept), behind a
+ * depth check: a body nested deeper than MAX_JSON_BODY_DEPTH answers 422
+ * before anything walks it recursively (5,000 levels overflowed the stack
+ * in validation and answered 500).
+ */
+import type { FastifyInstance } from 'fastify';
+import { errors } from '../errors.js';
+import { jsonTextDeeperThan } from '../lib/json-depth.js';
+
+export const MAX_JSON_BODY_DEPTH = 128;
+
+export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    if (typeof body === 'string' && jsonTextDeeperThan(body, MAX_JSON_BODY_DEPTH)) {
+      done(errors.validation([{ type: 'json_depth', location: ['body'], message: `The JSON body nests objects and arrays deeper than the limit of ${MAX_JSON_BODY_DEPTH} levels.` }]), undefined);
+      return;
+    }
+    parse(request, body, done);
+  });
+}
