@@ -19,6 +19,6 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number):
       done(errors.validation([{ type: 'json_depth', location: ['body'], message: `The JSON body nests objects and arrays deeper than the limit of ${MAX_JSON_BODY_DEPTH} levels.` }]), undefined);
       return;
     }
-    parse(request, body, done);
+    parse(request, body as string, done);
   });
 }

@@ -16,6 +16,7 @@ import { contentHash } from '../ingest/content-hash.js';
 import { parseFilter } from './filters/parse-filter.js';
 import { normalizeVector } from '../lib/normalize-vector.js';
 import { valueDeeperThan } from '../lib/json-depth.js';
+import { workSlices } from '../lib/work-slices.js';
 
 /** Keys of a create body that describe the document rather than being its fields. */
 const RESERVED = new Set(['collection_id', 'features', 'document_id', '_internal', 'document_blobs', 'score']);
@@ -34,16 +35,19 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     const prepared: PreparedDocument[] = [];
     const toEmbed: { document: PreparedDocument; text: string }[] = [];
     const parameters = (collection.config.feature_extractor as { parameters?: Record<string, unknown> }).parameters ?? {};
-    bodies.forEach((body, index) => {
+    // Hashing, chunking and checking 1,000 large documents is long synchronous work: done in slices.
+    const slices = workSlices();
+    for (const [index, body] of bodies.entries()) {
+      await slices.maybeYield();
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
         issues.push({ type: 'dict_type', location: ['body', 'documents', index], message: 'A document must be a JSON object.' });
-        return;
+        continue;
       }
       const data = Object.fromEntries(Object.entries(body).filter(([key]) => !RESERVED.has(key)));
       if (valueDeeperThan(data, MAX_DOCUMENT_DEPTH)) {
         // Refused at write time: SQLite's JSON functions stop at 1,000 levels, and one such document made every filtered query of its collection fail.
         issues.push({ type: 'json_depth', location: ['body', 'documents', index], message: `The document nests objects and arrays deeper than the limit of ${MAX_DOCUMENT_DEPTH} levels.` });
-        return;
+        continue;
       }
       const suppliedVector = readSuppliedVector(body, collection, index, issues);
       const text = extractText(data, collection.text_field);
@@ -67,7 +71,7 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
         prepared.push(document);
         if (!document.vector && chunk.trim().length > 0) toEmbed.push({ document, text: chunk });
       });
-    });
+    }
     if (issues.length > 0) throw errors.validation(issues);
     if (toEmbed.length > 0) {
       const vectors = await embeddings.embed(collection.embedding_model, toEmbed.map((item) => item.text), signal);

@@ -4,6 +4,7 @@
  * `quarry-hash-embed`, plus the models of one configured OpenAI-compatible
  * endpoint. Implements the retrieval engine's `Embedder` port.
  */
+import { workSlices } from '../../lib/work-slices.js';
 import type { Embedder } from '../../retrieval/types.js';
 import { errors } from '../../errors.js';
 import { HASH_EMBEDDING_DIMENSIONS, HASH_EMBEDDING_MODEL, hashEmbed } from './hash-embedder.js';
@@ -36,8 +37,6 @@ export interface EmbeddingRegistry extends Embedder {
   has(model: string): boolean;
 }
 
-/** Texts per slice of built-in embedding between yields, so a large batch does not stall the event loop. */
-const BUILTIN_SLICE = 1_000;
 
 export function createEmbeddingRegistry(options: EmbeddingRegistryOptions = {}): EmbeddingRegistry {
   const remote = options.remote;
@@ -62,10 +61,13 @@ export function createEmbeddingRegistry(options: EmbeddingRegistryOptions = {}):
     signal?.throwIfAborted();
     if (requireKnown(model) === 'builtin') {
       const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += BUILTIN_SLICE) {
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-        signal?.throwIfAborted();
-        for (const text of texts.slice(start, start + BUILTIN_SLICE)) vectors.push(hashEmbed(text));
+      const slices = workSlices();
+      for (const text of texts) {
+        if (slices.due) {
+          await slices.yield();
+          signal?.throwIfAborted();
+        }
+        vectors.push(hashEmbed(text));
       }
       return vectors;
     }

@@ -1,10 +1,11 @@
 /**
  * @module store/sqlite/documents-repository
  * Documents, their FTS rows (kept in sync by triggers) and their vectors.
- * Writes are transactional: a batch is stored whole or not at all.
+ * Writes are all or nothing: a batch is stored whole or not at all (a large
+ * one in several short transactions, undone together when one fails).
  */
 import type { SqliteDatabase } from './open-database.js';
-import type { DocumentListQuery, NewDocument, Store } from '../store.js';
+import type { DocumentListQuery, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
@@ -12,6 +13,8 @@ import { encodeVector } from './vector-blob.js';
 import type { DocumentChange } from './sqlite-text-index.js';
 import { ftsAllOf } from './fts-query.js';
 import { ownValue } from '../../lib/own-value.js';
+import { workSlices } from '../../lib/work-slices.js';
+import { slicedFilterScan } from './sliced-filter-scan.js';
 
 interface DocumentRow {
   rowid: number;
@@ -50,12 +53,24 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
   );
   const insertVector = db.prepare('INSERT OR REPLACE INTO document_vectors (rowid, collection_id, embedding) VALUES (?, ?, ?)');
   const deleteVector = db.prepare('DELETE FROM document_vectors WHERE rowid = ?');
+  const deleteRow = db.prepare('DELETE FROM documents WHERE rowid = ?');
+  const removeRows = db.transaction((rowids: number[]) => {
+    for (const rowid of rowids) {
+      deleteVector.run(rowid);
+      deleteRow.run(rowid);
+    }
+  });
 
-  const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
+  /**
+   * Adds the filter and the search to a query over one collection (`where` and `params` hold its scope). A filter is read
+   * in rowid slices first (sliced-filter-scan): evaluated in the page and count statements, it read every row at once.
+   */
+  const filterWhere = async (collectionId: string, query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
     if (query.filter) {
       const compiled = compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS });
-      where.push(`(${compiled.sql})`);
-      params.push(...compiled.params);
+      const matching = await slicedFilterScan(db, collectionId, `${where.join(' AND ')} AND (${compiled.sql})`, [...params, ...compiled.params]);
+      where.push('rowid IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify([...matching]));
     }
     if (query.search) {
       where.push("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)");
@@ -65,16 +80,34 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
 
   return {
     async insertMany(scope, collectionId, documents, now) {
+      // Indexing 1,000 large documents (FTS5, vectors) takes seconds: committed in slices of a few milliseconds with the event
+      // loop running between them, and all or nothing still: a failing slice removes what the earlier ones stored.
       const written: number[] = [];
-      const insertAll = db.transaction((batch: NewDocument[]) => {
-        for (const document of batch) {
+      const slices = workSlices();
+      let next = 0;
+      const insertSlice = db.transaction(() => {
+        const start = written.length;
+        do {
+          const document = documents[next];
           const result = insertDocument.run(document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, document.created_at ?? now, document.updated_at ?? now);
           if (document.vector) insertVector.run(result.lastInsertRowid, collectionId, encodeVector(document.vector));
           written.push(Number(result.lastInsertRowid));
-        }
+          next++;
+        } while (next < documents.length && !slices.due);
+        return written.slice(start);
       });
-      insertAll(documents);
-      onWrite(collectionId, { written });
+      try {
+        while (next < documents.length) {
+          onWrite(collectionId, { written: insertSlice() });
+          if (next < documents.length) await slices.yield();
+        }
+      } catch (error) {
+        if (written.length > 0) {
+          removeRows(written);
+          onWrite(collectionId, { removed: written });
+        }
+        throw error;
+      }
     },
     async get(scope, collectionId, documentId) {
       const row = db.prepare(`SELECT * FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`).get(scope.orgId, scope.namespaceId, collectionId, documentId) as
@@ -85,7 +118,7 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
     async list(scope, collectionId, query) {
       const where = [SCOPE, 'collection_id = ?'];
       const params: unknown[] = [scope.orgId, scope.namespaceId, collectionId];
-      filterWhere(query, where, params);
+      await filterWhere(collectionId, query, where, params);
       const field = query.sort?.field ?? 'created_at';
       const systemSort = ownValue(SYSTEM_SORT, field);
       const sortExpression = systemSort ?? `json_extract(data, ?)`;
@@ -142,7 +175,7 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
     async idsMatching(scope, collectionId, filter, limit) {
       const where = [SCOPE, 'collection_id = ?'];
       const params: unknown[] = [scope.orgId, scope.namespaceId, collectionId];
-      filterWhere({ filter }, where, params);
+      await filterWhere(collectionId, { filter }, where, params);
       const rows = db.prepare(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY rowid LIMIT ?`).all(...params, limit) as { document_id: string }[];
       return rows.map((row) => row.document_id);
     },

@@ -30,6 +30,7 @@ import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 import { FilterResultCache } from './filter-result-cache.js';
+import { slicedFilterScan } from './sliced-filter-scan.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
@@ -193,8 +194,10 @@ export class SqliteDocumentIndex implements DocumentIndex {
     // built. With a filter, only when its rowids are already cached: computing them reads every row, FTS5 fewer.
     const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
     const filter = query.filter;
-    if (!filter || inScope.every((collectionId) => this.hasCachedFilter(scope, collectionId, filter))) {
-      const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.matchingRowids(scope, collectionId, filter) : undefined);
+    // A filter's rowids are read in slices (and cached): reading them in one statement held every other request.
+    if (filter) for (const collectionId of inScope) await this.matchingRowids(scope, collectionId, filter);
+    if (!filter || inScope.every((collectionId) => this.cachedRowids(scope, collectionId, filter))) {
+      const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.cachedRowids(scope, collectionId, filter) ?? new Set() : undefined);
       if (hits) return hits;
     }
     const where = scopeWhere(scope, query.collectionIds, query.filter);
@@ -234,13 +237,23 @@ export class SqliteDocumentIndex implements DocumentIndex {
   async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
-    const where = scopeWhere(scope, query.collectionIds, query.filter);
+    const where = scopeWhere(scope, query.collectionIds, null);
+    let sql = where.sql;
+    const params = [...where.params];
+    if (query.filter) {
+      // The filter's rowids come from sliced reads (see matchingRowids), not from one long statement.
+      const allowed: number[] = [];
+      for (const collection of this.collectionsInScope(scope, query.collectionIds)) for (const rowid of await this.matchingRowids(scope, collection.collection_id, query.filter)) allowed.push(rowid);
+      if (allowed.length === 0) return [];
+      sql += ' AND d.rowid IN (SELECT value FROM json_each(?))';
+      params.push(JSON.stringify(allowed));
+    }
     const rows = this.db
       .prepare(
-        `SELECT d.document_id, d.collection_id FROM documents d WHERE ${where.sql}
+        `SELECT d.document_id, d.collection_id FROM documents d WHERE ${sql}
          ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`,
       )
-      .all(...where.params, clampTopK(query.topK)) as { document_id: string; collection_id: string }[];
+      .all(...params, clampTopK(query.topK)) as { document_id: string; collection_id: string }[];
     return rows.map((row) => ({ ...row, score: 0 }));
   }
 
@@ -323,7 +336,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
   ): Promise<ScoredHit[]> {
     const collectionId = collection.collection_id;
     const count = this.vectorCount(collectionId);
-    const allowed = filter ? this.matchingRowids(scope, collectionId, filter) : null;
+    const allowed = filter ? await this.matchingRowids(scope, collectionId, filter) : null;
     if (allowed && allowed.size === 0) return [];
     const existing = this.graphs.get(collectionId);
     // Hysteresis: a graph, once built, serves until the collection shrinks well below the threshold.
@@ -407,14 +420,15 @@ export class SqliteDocumentIndex implements DocumentIndex {
     return count;
   }
 
-  private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> {
-    const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
-    return this.filterResults.get(collectionId, filterKey(sql, params), () => new Set(this.db.prepare(sql).pluck().all(...params) as number[]));
+  /** The rowids a filter selects in a collection: cached until the collection's next write, else read in slices. */
+  private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Promise<Set<number>> {
+    const where = scopeWhere(scope, [collectionId], filter);
+    return this.filterResults.getAsync(collectionId, filterKey(where.sql, where.params), () => slicedFilterScan(this.db, collectionId, where.sql, where.params));
   }
 
-  private hasCachedFilter(scope: TenantScope, collectionId: string, filter: FilterNode): boolean {
-    const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
-    return this.filterResults.has(collectionId, filterKey(sql, params));
+  private cachedRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> | undefined {
+    const where = scopeWhere(scope, [collectionId], filter);
+    return this.filterResults.peek(collectionId, filterKey(where.sql, where.params));
   }
 
   private slab(collection: CollectionRow): VectorSlab {
@@ -515,11 +529,6 @@ export class SqliteDocumentIndex implements DocumentIndex {
       return documentId ? [{ document_id: documentId, collection_id: collectionId, score }] : [];
     });
   }
-}
-
-function matchingRowidsQuery(scope: TenantScope, collectionId: string, filter: FilterNode) {
-  const where = scopeWhere(scope, [collectionId], filter);
-  return { sql: `SELECT d.rowid AS id FROM documents d WHERE ${where.sql}`, params: where.params };
 }
 
 /** Identifies a compiled, scoped filter query; parameters are JSON-encoded so `1` and `'1'` differ. */
