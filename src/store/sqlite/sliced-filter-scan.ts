@@ -7,7 +7,7 @@
  * better-sqlite3): in one statement that held every other tenant's request.
  */
 import type { SqliteDatabase } from './open-database.js';
-import { workSlices } from '../../lib/work-slices.js';
+import { WORK_SLICE_MS, workSlices } from '../../lib/work-slices.js';
 
 const FIRST_WINDOW = 1_024;
 const LARGEST_WINDOW = 262_144;
@@ -16,13 +16,13 @@ const LARGEST_WINDOW = 262_144;
  * `where` is SQL over `documents d` (it may name columns bare or as `d.x`); `params` its parameters.
  * The caller's scope must be part of `where`: this only bounds the rows each statement reads.
  */
-export async function slicedFilterScan(db: SqliteDatabase, collectionId: string, where: string, params: unknown[]): Promise<Set<number>> {
+export async function slicedFilterScan(db: SqliteDatabase, collectionId: string, where: string, params: unknown[], sliceMs = WORK_SLICE_MS): Promise<Set<number>> {
   const bounds = db.prepare('SELECT min(rowid) AS low, max(rowid) AS high FROM documents WHERE collection_id = ?').get(collectionId) as { low: number | null; high: number | null };
   const matching = new Set<number>();
   if (bounds.low === null || bounds.high === null) return matching;
   // NOT INDEXED: each window is a rowid range of the table itself, never a walk of a whole index per window.
   const statement = db.prepare(`SELECT d.rowid FROM documents AS d NOT INDEXED WHERE d.rowid BETWEEN ? AND ? AND (${where})`).pluck();
-  const slices = workSlices();
+  const slices = workSlices(sliceMs);
   let window = FIRST_WINDOW;
   let low = bounds.low;
   while (low <= bounds.high) {
