@@ -144,25 +144,6 @@ describe('event ids after a crash', () => {
     expect(Number(resumed.frames[0].id!.split(':')[1])).toBeGreaterThan(9);
   });
 
-  it('a stream never runs more than UNLOGGED_AHEAD_LIMIT events ahead of the log', async () => {
-    const { LiveRun, UNLOGGED_AHEAD_LIMIT } = await import('../src/sessions/live-run.js');
-    let release!: () => void;
-    const stuck = new Promise<void>((resolve) => (release = resolve));
-    const run = new LiveRun({ runId: 'msg_x', sessionId: 'ses_x', scope: { orgId: 'o', namespaceId: 'n' }, persist: () => stuck, flushAfterMs: 0 });
-    const received: number[] = [];
-    const controller = new AbortController();
-    const joined = (async () => {
-      for await (const event of run.join(0, controller.signal)) received.push(event.seq);
-    })();
-    for (let index = 0; index < UNLOGGED_AHEAD_LIMIT + 50; index++) run.emit({ type: 'token', data: { content: 'x' } });
-    await sleep(50);
-    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT);
-    release();
-    await run.end();
-    await joined;
-    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT + 50);
-  });
-
   it('commits a run\'s end status only after its last events are in the log (a join from another process stops at that status)', async () => {
     const sessionId = await serverWith([{ text: words(5) }]);
     const runs = server.store.runs;

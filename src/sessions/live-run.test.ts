@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveRun, type LoggedEvent } from './live-run.js';
+import { LiveRun, UNLOGGED_AHEAD_LIMIT, type LoggedEvent } from './live-run.js';
 
 const scope = { orgId: 'org_1', namespaceId: 'ns_1' };
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -52,5 +52,23 @@ describe('LiveRun', () => {
     // end() writes what is pending without waiting for the interval.
     expect(batches).toEqual([[1, 2], [3, 4]]);
     expect(received).toEqual([1, 2, 3, 4]);
+  });
+
+  it('never lets a stream run more than UNLOGGED_AHEAD_LIMIT events ahead of the log (a crash must not reuse an id a client saw)', async () => {
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const run = new LiveRun({ runId: 'msg_x', sessionId: 'ses_x', scope, persist: () => stuck, flushAfterMs: 0 });
+    const received: number[] = [];
+    const joined = (async () => {
+      for await (const event of run.join(0, new AbortController().signal)) received.push(event.seq);
+    })();
+    for (let index = 0; index < UNLOGGED_AHEAD_LIMIT + 50; index++) run.emit({ type: 'token', data: { content: 'x' } });
+    while (received.length < UNLOGGED_AHEAD_LIMIT) await turn();
+    for (let index = 0; index < 20; index++) await turn();
+    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT);
+    release();
+    await run.end();
+    await joined;
+    expect(received.length).toBe(UNLOGGED_AHEAD_LIMIT + 50);
   });
 });
