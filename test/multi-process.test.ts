@@ -131,6 +131,18 @@ if ('skipped' in database) {
       expect(await top('sourdough rye bread', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([]);
     }, 60_000);
 
+    it('deleting through B a namespace whose run lives in A ends that run as cancelled, not with an internal error', async () => {
+      const created = await call(b, 'POST', '/v1/namespaces', { namespace_name: 'doomed' });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const session = (await fetch(`${a.url}/v1/agents/sessions`, { method: 'POST', headers: headers({ 'x-namespace': 'doomed' }), body: JSON.stringify({ agent_config: {} }) }).then((response) => response.json())).session_id;
+      const fromA = reader(await fetch(`${a.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: headers({ 'x-namespace': 'doomed' }), body: JSON.stringify({ content: 'Tell me a long story' }) }));
+      await fromA.until((frames) => tokens(frames) >= 3);
+      expect((await fetch(`${b.url}/v1/namespaces/doomed`, { method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+      const frames = await fromA.rest();
+      expect(frames.some((frame) => frame.event === 'error')).toBe(false);
+      expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+    }, 60_000);
+
     it('joins through B a run started through A, from Last-Event-ID, and cancels it through B', async () => {
       const session = (await call(a, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
       const fromA = reader(await send(a, session, 'Tell me a long story'));

@@ -430,6 +430,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
       const doomed = [...live.values()].filter((run) => run.scope.orgId === orgId && run.scope.namespaceId === namespaceId);
       for (const run of doomed) run.abort.abort('namespace_deleted');
       await Promise.all(doomed.map((run) => run.whenEnded));
+      // Runs live in other processes sharing the store: asked to cancel as a cancel request would (they end as cancelled).
+      const scope = { orgId, namespaceId };
+      const elsewhere = (await store.runs.activeInNamespace(scope)).filter((run) => !live.has(run.run_id) && run.status === 'running' && run.lease_owner !== dependencies.owner && (run.lease_expires_at ?? 0) > now());
+      await Promise.all(elsewhere.map((run) => cancelElsewhere(scope, run.run_id)));
     },
 
     /** Cancels the session's run and pending confirmations (before terminating it). */

@@ -218,6 +218,8 @@ export interface Store {
     get(scope: TenantScope, runId: string): Promise<RunRecord | null>;
     findByIdempotencyKey(scope: TenantScope, sessionId: string, key: string): Promise<RunRecord | null>;
     active(scope: TenantScope, sessionId: string): Promise<RunRecord | null>;
+    /** Every active run of the namespace (running or paused), whichever process owns it. */
+    activeInNamespace(scope: TenantScope): Promise<RunRecord[]>;
     latest(scope: TenantScope, sessionId: string): Promise<RunRecord | null>;
     setStatus(scope: TenantScope, runId: string, status: RunRecord['status'], patch: { state?: unknown; endedAt?: number | null }): Promise<void>;
     renewLease(runIds: string[], owner: string, expiresAt: number): Promise<void>;

@@ -57,6 +57,9 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
     async active(scope, sessionId) {
       return active(scope.orgId, scope.namespaceId, sessionId);
     },
+    async activeInNamespace(scope) {
+      return (await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND ${ACTIVE}`, [scope.orgId, scope.namespaceId])).rows;
+    },
     async latest(scope, sessionId) {
       const { rows } = await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 ORDER BY created_at DESC, run_seq DESC LIMIT 1`, [
         scope.orgId,

@@ -74,6 +74,9 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
       const row = activeRun.get(scope.orgId, scope.namespaceId, sessionId) as RunRow | undefined;
       return row ? toRun(row) : null;
     },
+    async activeInNamespace(scope) {
+      return (db.prepare(`SELECT * FROM runs WHERE ${SCOPE} AND ${ACTIVE}`).all(scope.orgId, scope.namespaceId) as RunRow[]).map(toRun);
+    },
     async latest(scope, sessionId) {
       const row = db
         .prepare(`SELECT * FROM runs WHERE ${SCOPE} AND session_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`)
