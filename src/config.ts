@@ -41,6 +41,22 @@ const configSchema = z.object({
   embeddingApiKey: optionalString,
   embeddingModels: optionalString,
   defaultEmbeddingModel: optionalString,
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); tracing is off when absent. */
+  otlpEndpoint: optionalString,
+  /** Full traces URL, used as is (wins over otlpEndpoint). */
+  otlpTracesEndpoint: optionalString,
+  /** `key=value,key2=value2`, sent with every export (collector auth). */
+  otlpHeaders: optionalString,
+  otelServiceName: z.string().default('quarry'),
+  /** `none` turns tracing off even with an endpoint set (the standard variable). */
+  otelTracesExporter: optionalString,
+  otelSdkDisabled: optionalString,
+  /** Bearer token for GET /metrics; without one, /metrics answers only loopback clients. */
+  metricsToken: optionalString,
+  /** Operators may register stdio MCP servers (commands run on this host) only when this is on. */
+  mcpStdioEnabled: z.boolean().default(false),
+  /** How long one call to an external MCP server may take before it becomes a tool error. */
+  mcpTimeoutSeconds: integer(30, 1),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -75,6 +91,14 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_EMBEDDING_API_KEY: 'embeddingApiKey',
   QUARRY_EMBEDDING_MODELS: 'embeddingModels',
   QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otlpEndpoint',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otlpTracesEndpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'otlpHeaders',
+  OTEL_SERVICE_NAME: 'otelServiceName',
+  OTEL_TRACES_EXPORTER: 'otelTracesExporter',
+  OTEL_SDK_DISABLED: 'otelSdkDisabled',
+  QUARRY_METRICS_TOKEN: 'metricsToken',
+  QUARRY_MCP_TIMEOUT_SECONDS: 'mcpTimeoutSeconds',
 };
 
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */
@@ -89,6 +113,7 @@ export function loadConfig(
     if (value !== undefined && value !== '' && raw[key] === undefined) raw[key] = value;
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
+  if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -46,6 +46,7 @@ export const errors = {
       method,
       url,
     }),
+  methodNotAllowed: (message: string) => new AppError(405, 'MethodNotAllowedError', message),
   alreadyExists: (resource: string, name: string) =>
     new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this namespace`, {
       resource,
@@ -68,6 +69,8 @@ export const errors = {
   quotaExceeded: (limit: string, message: string, details: Record<string, unknown> = {}) =>
     new AppError(403, 'QuotaExceededError', message, { limit, ...details }),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
+  badGateway: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(502, type, message, details),
   serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
     new AppError(503, type, message, details),
 };

@@ -24,6 +24,7 @@ import { createNamespaceSnapshot, storeSnapshotSources } from './namespace-snaps
 import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
+import type { AgentTool } from '../agent/tool-definition.js';
 
 export interface LanguageModelResolver {
   resolve(modelName: string): { model: LanguageModelV3; effectiveModel: string; notice?: string };
@@ -42,6 +43,20 @@ export interface RunServiceDependencies {
   /** How far a run's event log may lag behind its streams (default EVENT_LOG_FLUSH_MS). */
   eventLogFlushMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Told when messages are accepted and runs start and end (metrics); nothing when absent. */
+  observer?: RunObserver;
+  /**
+   * The tools a run gets, from the built-in ones allowed for the session: adds the namespace's external
+   * tools (MCP servers) that `offered` lets through, and may wrap every tool (tracing, metrics).
+   */
+  extendTools?: (scope: TenantScope, tools: AgentTool[], offered: (toolName: string) => boolean) => Promise<AgentTool[]>;
+}
+
+export interface RunObserver {
+  messageAccepted(): void;
+  runStarted(): void;
+  /** The run's terminal event (`done`, `error`, `confirmation_required`), if it emitted one. */
+  runEnded(terminal: { type: string; data: Record<string, unknown> } | null): void;
 }
 
 export interface SendInput {
@@ -77,8 +92,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
   }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
   leaseTimer.unref();
 
+  /** The session's allowed built-in tools plus what `extendTools` adds; an explicit available_tools list limits both. */
+  const toolsFor = async (scope: TenantScope, builtIn: AgentTool[], allowed: Set<string>, explicit: boolean) =>
+    dependencies.extendTools ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name)) : builtIn;
+
   function track(run: LiveRun, work: () => Promise<void>) {
     live.set(run.runId, run);
+    dependencies.observer?.runStarted();
     void work()
       .catch(async (error) => {
         dependencies.log?.('run failed', { run_id: run.runId, error: String(error) });
@@ -91,6 +111,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
       .finally(async () => {
         await run.end().catch(() => undefined);
         live.delete(run.runId);
+        const terminal = run.events.findLast((event) => TERMINAL.has(event.type));
+        dependencies.observer?.runEnded(terminal ? { type: terminal.type, data: JSON.parse(terminal.json) } : null);
       });
   }
 
@@ -132,6 +154,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.runs.setStatus(scope, runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       throw error;
     }
+    dependencies.observer?.messageAccepted();
     const run = liveRun(runId, sessionId, scope);
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
@@ -154,12 +177,12 @@ export function createRunService(dependencies: RunServiceDependencies) {
         carried,
         now,
         messagesBefore: 1,
-        invoke: (executions) =>
+        invoke: async (executions) =>
           runAgent({
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)),
+            tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -369,13 +392,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
           carried: { ...carried, agentState: undefined },
           now,
           messagesBefore: 0,
-          invoke: (executions) =>
+          invoke: async (executions) =>
             resumeAgent({
               model: resolved.model,
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)),
+              tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,
