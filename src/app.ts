@@ -144,7 +144,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   if (telemetry.tracer) registerHttpTracing(app);
   registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, now });
   registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
-  const index = store.index as { memoryUsage?: () => Record<string, number> };
+  const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };
   if (index.memoryUsage) telemetry.metrics.indexMemory(() => index.memoryUsage!());
   registerMcpEndpoint(app, services);
 
