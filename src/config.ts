@@ -51,6 +51,10 @@ const configSchema = z.object({
   /** `none` turns tracing off even with an endpoint set (the standard variable). */
   otelTracesExporter: optionalString,
   otelSdkDisabled: optionalString,
+  /** `always_on` (default), `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_traceidratio`, … */
+  otelTracesSampler: optionalString,
+  /** The ratio for the `*traceidratio` samplers (0..1). */
+  otelTracesSamplerArg: optionalString,
   /** Bearer token for GET /metrics; without one, /metrics answers only loopback clients. */
   metricsToken: optionalString,
   /** Operators may register stdio MCP servers (commands run on this host) only when this is on. */
@@ -97,6 +101,8 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   OTEL_SERVICE_NAME: 'otelServiceName',
   OTEL_TRACES_EXPORTER: 'otelTracesExporter',
   OTEL_SDK_DISABLED: 'otelSdkDisabled',
+  OTEL_TRACES_SAMPLER: 'otelTracesSampler',
+  OTEL_TRACES_SAMPLER_ARG: 'otelTracesSamplerArg',
   QUARRY_METRICS_TOKEN: 'metricsToken',
   QUARRY_MCP_TIMEOUT_SECONDS: 'mcpTimeoutSeconds',
 };

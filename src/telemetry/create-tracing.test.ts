@@ -19,3 +19,12 @@ describe('tracing configuration', () => {
     expect(parseHeaders('authorization=Bearer%20abc, x-scope-orgid=tenant1,broken')).toEqual({ authorization: 'Bearer abc', 'x-scope-orgid': 'tenant1' });
   });
 });
+
+describe('sampling', () => {
+  it('follows OTEL_TRACES_SAMPLER and its ratio', async () => {
+    const { createSampler } = await import('./create-tracing.js');
+    expect(createSampler(undefined, undefined).toString()).toContain('ParentBased');
+    expect(createSampler('always_off', undefined).toString()).toBe('AlwaysOffSampler');
+    expect(createSampler('parentbased_traceidratio', '0.1').toString()).toContain('TraceIdRatioBased{0.1}');
+  });
+});
