@@ -73,7 +73,7 @@ describe('OpenTelemetry traces', () => {
     const storeSpans = spans.filter((span) => span.name.startsWith('store.'));
     expect(storeSpans.map((span) => span.name)).toEqual(expect.arrayContaining(['store.sessions.get', 'store.runs.start', 'store.messages.append']));
     expect(storeSpans.some((span) => span.name.startsWith('store.index.search'))).toBe(true);
-    expect(storeSpans[0].attributes['db.system.name']).toBe('sqlite');
+    expect(storeSpans[0].attributes['db.system.name']).toBe(server.store.kind === 'postgres' ? 'postgresql' : 'sqlite');
   });
 
   it('starts a new trace for a request without traceparent, one per request', async () => {

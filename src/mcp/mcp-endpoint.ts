@@ -60,6 +60,8 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
+    // Headers hooks set on the reply (CORS, request id) would be lost once the transport writes to the raw response.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
     reply.raw.on('close', () => {
       void transport.close();
       void server.close();
