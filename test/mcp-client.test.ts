@@ -4,6 +4,7 @@ import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { startExternalMcpServer, type ExternalMcpServer } from './helpers/external-mcp-server.js';
 import { postSse } from './helpers/sse.js';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Quarry as an MCP client: an operator registers an external MCP server
@@ -150,5 +151,23 @@ describe('the agent using MCP tools', () => {
     const run = await ask('hello', {}, 'elsewhere');
     expect(run.frames.at(-1)!.event).toBe('done');
     expect(offered.at(-1)?.some((tool) => tool.name.startsWith('mcp__gone'))).toBe(false);
+  });
+});
+
+describe('stdio MCP servers, when the operator enables them', () => {
+  it('starts the command and offers its tools', async () => {
+    const local = await startTestServer({ config: { mcpStdioEnabled: true }, dependencies: { models: { defaultModel: 'directed', resolve: () => ({ model: directedModel, effectiveModel: 'directed' }) } } });
+    try {
+      const script = fileURLToPath(new URL('./helpers/stdio-mcp-server.ts', import.meta.url));
+      const created = await local.request('POST', '/v1/mcp-servers', { body: { server_name: 'local', transport: 'stdio', command: process.execPath, args: ['--import', 'tsx', script], env: { ECHO_SUFFIX: 'from stdio' }, timeout_ms: 20_000 } });
+      expect(created.status).toBe(200);
+      expect(created.body.mcp_server.env).toEqual({ ECHO_SUFFIX: '***' });
+      const session = (await local.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+      const run = await postSse(`${local.url}/v1/agents/sessions/${session}/messages`, local.apiKey, { content: 'CALL mcp__local__echo {"word":"hello"}' });
+      expect(run.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({ tool_name: 'mcp__local__echo', success: true, output: { text: 'hello (from stdio)' } });
+      expect(run.frames.at(-1)!.event).toBe('done');
+    } finally {
+      await local.close();
+    }
   });
 });
