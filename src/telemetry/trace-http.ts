@@ -18,8 +18,9 @@ export function tracingServerFactory(tracer: Tracer) {
     createServer((request, response) => {
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
       const path = (request.url ?? '/').split('?')[0];
+      // Named `{method}` until the route is known (semantic conventions: never the raw path, it is unbounded).
       const span = tracer.startSpan(
-        `${request.method} ${path}`,
+        request.method ?? 'GET',
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path, 'url.scheme': 'http' } },
         parent,
       );
