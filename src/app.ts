@@ -100,6 +100,15 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     leaseMs: config.runLeaseSeconds * 1000,
     owner: `${process.pid}@${newId('proc', 8)}`,
     log: (message, fields) => app.log.info(fields ?? {}, message),
+    warn: (message, fields) => app.log.warn(fields ?? {}, message),
+    limits: {
+      maxSteps: config.maxSteps,
+      maxRunSeconds: config.maxRunSeconds,
+      modelTimeoutMs: config.modelTimeoutSeconds * 1000,
+      modelRetries: config.modelRetries,
+      modelRetryDelayMs: config.modelRetryDelayMs,
+      namingWaitMs: config.namingWaitSeconds * 1000,
+    },
   });
   const services: HttpServices = {
     config,

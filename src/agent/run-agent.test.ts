@@ -180,7 +180,8 @@ describe('runAgent', () => {
     const result = await runAgent(options);
     expect(result).toMatchObject({ text: 'Partial ', finishReason: 'aborted' });
     expect(result.usage.estimated).toBe(true);
-    expect(model.doStreamCalls[0].abortSignal).toBe(controller.signal);
+    // The provider gets a signal that follows the run (combined with the call's own timeout).
+    expect(model.doStreamCalls[0].abortSignal?.aborted).toBe(true);
   });
 
   it('aborts a tool that ignores its signal', async () => {

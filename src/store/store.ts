@@ -62,6 +62,8 @@ export interface RunStats {
   toolCalls: number;
   latencyMs: number;
   messagesAdded: number;
+  /** Answered runs this adds to the latency average: 1 by default; 0 for usage counted after a run (a late session name). */
+  runs?: number;
 }
 
 export interface NamedListQuery {
