@@ -217,14 +217,19 @@ function toModelCallError(model: LanguageModelV3, error: unknown): ModelCallErro
   if (appError?.isQuarryError && appError.type === 'ModelTimeoutError') {
     return new ModelCallError(appError.message ?? 'The language model timed out', { cause: error, recoverable: true, type: 'ModelTimeoutError' });
   }
-  const statusCode = statusOf(error);
-  // Wrong credentials, model names or prompts fail the same way on a retry.
-  const recoverable = statusCode === undefined || ![400, 401, 403, 404, 422].includes(statusCode);
-  const prefix = `The language model ${model.provider}/${model.modelId} failed`;
+  let statusCode = statusOf(error);
   let detail = errorMessage(error);
   if (appError?.isQuarryError && detail.startsWith('The language model')) return new ModelCallError(detail, { cause: error, recoverable: true });
-  if (statusCode !== undefined && !detail.includes(String(statusCode))) detail = `${detail} (HTTP ${statusCode})`;
-  return new ModelCallError(`${prefix}: ${detail}`, { cause: error, recoverable, statusCode });
+  if (statusCode !== undefined && statusCode < 300) {
+    // The SDK reports a stream that broke after a 200 as "Failed to process successful response (200)": say what happened.
+    const cause = (error as { cause?: unknown }).cause;
+    detail = `the response stream broke off mid-answer (${cause ? errorMessage(cause) : detail})`;
+    statusCode = undefined;
+  } else if (statusCode !== undefined && !detail.includes(String(statusCode))) detail = `${detail} (HTTP ${statusCode})`;
+  // Wrong credentials, model names or prompts fail the same way on a retry.
+  const recoverable = statusCode === undefined || ![400, 401, 403, 404, 422].includes(statusCode);
+  const shown = detail.length > 300 ? `${detail.slice(0, 300)}…` : detail;
+  return new ModelCallError(`The language model ${model.provider}/${model.modelId} failed: ${shown}`, { cause: error, recoverable, statusCode });
 }
 
 function withMessage(error: ModelCallError, message: string): ModelCallError {
@@ -268,7 +273,12 @@ function statusOf(error: unknown): number | undefined {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  // Providers' in-stream error events arrive as plain objects: {type, message}.
+  const { message, type } = (error ?? {}) as { message?: unknown; type?: unknown };
+  if (typeof message === 'string') return typeof type === 'string' ? `${message} (${type})` : message;
+  return JSON.stringify(error);
 }
 
 const roundSeconds = (milliseconds: number) => Math.round(milliseconds) / 1000;

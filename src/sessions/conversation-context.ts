@@ -5,7 +5,7 @@
  * can search, and the recent conversation ending with the new message.
  */
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { Store } from '../store/store.js';
+import type { ConversationTurn, Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, SessionRecord } from '../store/records.js';
 import type { CollectionRecord } from '../store/data-records.js';
@@ -47,10 +47,10 @@ export async function buildConversation(
 }
 
 /** An answer that did not finish is replayed marked as such, so the model does not take a fragment for what it said. */
-function incompleteNote(message: MessageRecord): string {
+function incompleteNote(message: ConversationTurn): string {
   if (message.status === 'error') return '\n\n[This answer was interrupted by an error before it was finished.]';
   if (message.status === 'cancelled') return '\n\n[The user stopped this answer before it was finished.]';
-  const reason = message.citations?.finish_reason;
+  const reason = message.finish_reason;
   if (reason === 'length') return '\n\n[This answer was cut off at the length limit.]';
   if (reason === 'content_filter') return "\n\n[The rest of this answer was withheld by the provider's content filter.]";
   return '';
