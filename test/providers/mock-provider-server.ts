@@ -5,7 +5,7 @@
  * connection where the failure mode needs them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
@@ -14,6 +14,8 @@ export interface RecordedRequest {
   body: any;
   /** performance.now() when the request arrived. */
   at: number;
+  /** Whether the client closed the connection before the reply ended (a cancelled or timed-out call must). */
+  abandoned: boolean;
 }
 
 /** One piece of a streamed answer: a raw SSE frame, a pause, a stall (never another byte), or a cut connection. */
@@ -38,27 +40,23 @@ export interface MockProviderServer {
   requests: RecordedRequest[];
   /** Sets how the next requests are answered. */
   script(handler: (request: RecordedRequest) => WireReply): void;
-  /** Open provider connections right now (a cancelled or timed-out call must close its own). */
-  openConnections(): number;
   close(): Promise<void>;
 }
 
 export async function startMockProviderServer(): Promise<MockProviderServer> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let handler: (request: RecordedRequest) => WireReply = () => ({ status: 500, json: { error: 'no script' } });
   const server = createServer((request, response) => {
     let raw = '';
     request.on('data', (chunk) => (raw += chunk));
     request.on('end', () => {
-      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body: raw ? JSON.parse(raw) : null, at: performance.now() };
+      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body: raw ? JSON.parse(raw) : null, at: performance.now(), abandoned: false };
       requests.push(recorded);
+      response.on('close', () => {
+        if (!response.writableFinished) recorded.abandoned = true;
+      });
       void answer(handler(recorded), response);
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -66,7 +64,6 @@ export async function startMockProviderServer(): Promise<MockProviderServer> {
     origin: `http://127.0.0.1:${port}`,
     requests,
     script: (next) => (handler = next),
-    openConnections: () => [...sockets].filter((socket) => !socket.destroyed).length,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

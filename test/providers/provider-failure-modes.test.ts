@@ -202,6 +202,7 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     const result = await harness.ask(format, 'Stall before headers');
     expect(result.terminal.data.message).toContain('sent nothing');
     expect(harness.modelRequests(format)).toHaveLength(1);
+    expect(harness.modelRequests(format)[0].abandoned).toBe(true);
     await expectRecoverableFailure(format, result, 'ModelTimeoutError', null);
   });
 

@@ -1,0 +1,120 @@
+/**
+ * What bounds a run on a real provider: the naming call never holds it, a
+ * cancel closes the provider connection, the wall-clock limit ends it, a
+ * Retry-After past the bound is not waited for, and an empty answer is
+ * never stored as a successful one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNamed, startProviderHarness, SESSION_TITLE, type ProviderHarness } from './provider-harness.js';
+import type { Turn } from './provider-formats.js';
+import { postSse } from '../helpers/sse.js';
+
+let harness: ProviderHarness;
+beforeAll(async () => {
+  harness = await startProviderHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+const openai = formatNamed('openai');
+const anthropic = formatNamed('anthropic');
+const answer: Turn = { text: ['Short', ' answer.'], finish: 'stop', usage: { input: 20, output: 3 } };
+const whole = (turn: Turn, format = openai) => {
+  const { head, tail } = format.stream(turn);
+  return { events: [...head, ...tail] };
+};
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('runs on a real provider', () => {
+  it('does not hold done or the session for a slow naming call, and stores the name (and its tokens) when it comes', async () => {
+    harness.play(openai, [whole(answer)], { ...openai.naming(SESSION_TITLE), delayMs: 2500 });
+    const started = performance.now();
+    const first = await harness.ask(openai, 'Name me slowly');
+    const elapsed = performance.now() - started;
+    expect(first.terminal.data.finish_reason).toBe('stop');
+    expect(first.events).not.toContain('session_name');
+    expect(elapsed).toBeLessThan(2500);
+    // The session is free at once: the next message is not 409.
+    const second = await harness.send(first.sessionId, 'And again');
+    expect(second.status).toBe(200);
+    expect(second.terminal.event).toBe('done');
+    const session = await waitFor(
+      async () => (await harness.server.request('GET', `/v1/agents/sessions/${first.sessionId}`)).body,
+      (body) => body.session_name === SESSION_TITLE,
+    );
+    expect(session.session_name).toBe(SESSION_TITLE);
+    // Two answers of 23 tokens and the naming call's 44.
+    expect(session.stats.total_tokens).toBe(23 + 23 + 44);
+  });
+
+  it('cancels a stalled call: done cancelled, the provider connection closed, and no empty answer stored', async () => {
+    harness.play(anthropic, [{ hangBeforeHeaders: true }]);
+    const created = await harness.server.request('POST', '/v1/agents/sessions', { body: { agent_config: { model: anthropic.model } } });
+    const sessionId = created.body.session_id;
+    const streaming = postSse(`${harness.server.url}/v1/agents/sessions/${sessionId}/messages`, harness.server.apiKey, { content: 'Hang' });
+    await waitFor(async () => harness.modelRequests(anthropic).length, (count) => count > 0);
+    const cancelled = await harness.server.request('POST', `/v1/agents/sessions/${sessionId}/cancel`);
+    expect(cancelled.body).toMatchObject({ cancelled: true });
+    const result = await streaming;
+    expect(result.frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, finish_reason: 'cancelled' } });
+    // The provider sees its connection closed: nothing keeps streaming (or billing) after a cancel.
+    const [call] = harness.modelRequests(anthropic);
+    expect(await waitFor(async () => call.abandoned, Boolean, 3000)).toBe(true);
+    const history = (await harness.server.request('GET', `/v1/agents/sessions/${sessionId}/history`)).body.messages;
+    expect(history.filter((message: any) => message.role === 'assistant')).toHaveLength(0);
+  });
+
+  it('ends a run past its wall-clock limit (agent_config.max_run_seconds) with a recoverable RunTimeoutError', async () => {
+    // A provider that keeps talking, a token every 200 ms, for far longer than the run may last.
+    const { head } = openai.stream({ text: [], finish: null });
+    const trickle = Array.from({ length: 40 }, (_, index) => [`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `w${index} ` }, finish_reason: null }] })}\n\n`, { pauseMs: 200 }]).flat();
+    harness.play(openai, [{ events: [...head, ...trickle] }]);
+    const started = performance.now();
+    const result = await harness.ask(openai, 'Talk for long', { max_run_seconds: 1 });
+    expect(performance.now() - started).toBeLessThan(6000);
+    expect(result.terminal).toMatchObject({ event: 'error', data: { type: 'RunTimeoutError', recoverable: true, limit: 'max_run_seconds' } });
+    const stored = result.history.filter((message: any) => message.role === 'assistant');
+    expect(stored).toEqual([expect.objectContaining({ status: 'error', content: result.tokens })]);
+  });
+
+  it('does not wait for a Retry-After beyond its bound: fails at once and says when to retry', async () => {
+    harness.play(openai, [openai.httpError(429, { 'retry-after': '120' })]);
+    const result = await harness.ask(openai, 'Come back later');
+    expect(harness.modelRequests(openai)).toHaveLength(1);
+    expect(result.terminal.data).toMatchObject({ recoverable: true, type: 'ModelCallError' });
+    expect(result.terminal.data.message).toContain('retry after 120 s');
+  });
+
+  it('never stores an empty answer as a successful one', async () => {
+    harness.play(openai, [whole({ text: [], finish: 'stop' })]);
+    const result = await harness.ask(openai, 'Say nothing');
+    expect(result.terminal).toMatchObject({ event: 'error', data: { recoverable: true, type: 'ModelCallError' } });
+    expect(result.terminal.data.message).toContain('no answer text');
+    expect(result.history.filter((message: any) => message.role === 'assistant')).toHaveLength(0);
+  });
+
+  it('says content_filter when the provider withholds the rest of an answer', async () => {
+    harness.play(openai, [whole({ text: ['Part of it'], finish: 'content_filter' })]);
+    const result = await harness.ask(openai, 'Something filtered');
+    expect(result.terminal.data.finish_reason).toBe('content_filter');
+  });
+
+  it('carries finish_reason into the one-shot MessageResponse (stream: false) and the event schema', async () => {
+    harness.play(openai, [whole({ text: ['Cut'], finish: 'length' })]);
+    const created = await harness.server.request('POST', '/v1/agents/sessions', { body: { agent_config: { model: openai.model } } });
+    const response = await harness.server.request('POST', `/v1/agents/sessions/${created.body.session_id}/messages`, { body: { content: 'One shot', stream: false } });
+    expect(response.body).toMatchObject({ content: 'Cut', finish_reason: 'length' });
+    const schema = (await harness.server.request('GET', '/v1/agents/events/schema')).body;
+    expect(schema.events.done.properties.finish_reason.enum).toEqual(['stop', 'length', 'content_filter', 'step_limit', 'cancelled', 'error', 'other']);
+    expect(schema.events.done.required).toContain('finish_reason');
+  });
+});
