@@ -49,7 +49,7 @@ function openAiStyle(name: 'openai' | 'compatible'): ProviderFormat {
   return {
     name,
     model: ollama ? 'openai-compatible:llama3.2' : 'gpt-4o-mini',
-    environment: (origin) => (ollama ? { QUARRY_LLM_BASE_URL: `${origin}/v1` } : { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${origin}/v1` }),
+    environment: (origin): Record<string, string> => (ollama ? { QUARRY_LLM_BASE_URL: `${origin}/v1` } : { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${origin}/v1` }),
     isNaming: (request) => JSON.stringify(request.body).includes('Name the conversation'),
     naming: (title) => ({
       json: { id: 'chatcmpl-name', object: 'chat.completion', created: 1733000000, model: base.model, choices: [{ index: 0, message: { role: 'assistant', content: title, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 4, total_tokens: 44 } },

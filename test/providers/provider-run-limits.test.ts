@@ -117,4 +117,25 @@ describe('runs on a real provider', () => {
     expect(schema.events.done.properties.finish_reason.enum).toEqual(['stop', 'length', 'content_filter', 'step_limit', 'cancelled', 'error', 'other']);
     expect(schema.events.done.required).toContain('finish_reason');
   });
+
+  it("counts the tokens of LLM retrieval stages the agent ran in the session's stats", async () => {
+    await harness.server.request('POST', '/v1/collections', { body: { collection_name: 'stage_notes', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    const mock = harness.mocks.get('openai')!;
+    mock.requests.length = 0;
+    const args = JSON.stringify({ collection_identifiers: ['stage_notes'], stages: [{ stage_name: 'expand', config: { stage_id: 'query_expand', parameters: { vector_index: 'text', num_expansions: 2 } } }], inputs: { query: 'cats' } });
+    const steps = [whole({ toolCalls: [{ id: 'call_stage', name: 'execute_adhoc_retriever', args: [args] }], finish: 'tool_calls', usage: { input: 30, output: 8 } }), whole(answer)];
+    let step = 0;
+    mock.script((request) => {
+      if (openai.isNaming(request)) return openai.naming(SESSION_TITLE);
+      if (request.body.stream) return steps[Math.min(step++, steps.length - 1)];
+      // The query_expand stage's own (non-streaming) call on the server's default model.
+      return { json: { id: 'chatcmpl-stage', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'kittens\nfelines' }, finish_reason: 'stop' }], usage: { prompt_tokens: 30, completion_tokens: 6, total_tokens: 36 } } };
+    });
+    const result = await harness.ask(openai, 'Expand my search');
+    expect(result.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({ tool_name: 'execute_adhoc_retriever', success: true });
+    expect(mock.requests.filter((request) => !request.body.stream && !openai.isNaming(request))).toHaveLength(1);
+    const session = (await harness.server.request('GET', `/v1/agents/sessions/${result.sessionId}`)).body;
+    // The two steps (38 + 23), the naming call (44) and the stage's call (36).
+    expect(session.stats.total_tokens).toBe(38 + 23 + 44 + 36);
+  });
 });
