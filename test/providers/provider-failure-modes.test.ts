@@ -119,6 +119,20 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     expect(JSON.stringify(harness.modelRequests(format)[0].body)).toContain('cut off at the length limit');
   });
 
+  it("says content_filter when the provider's filter withholds the rest", async () => {
+    harness.play(format, [whole(format, { text: ['Part of it'], finish: 'content_filter' })]);
+    const result = await harness.ask(format, 'Something filtered');
+    expect(result.terminal.data.finish_reason).toBe('content_filter');
+    expect(assistant(result)[0]).toMatchObject({ content: 'Part of it', citations: expect.objectContaining({ finish_reason: 'content_filter' }) });
+  });
+
+  it('never stores an empty answer as a successful one', async () => {
+    harness.play(format, [whole(format, { text: [], finish: 'stop' })]);
+    const result = await harness.ask(format, 'Say nothing');
+    expect(result.terminal.data.message).toContain('no answer text');
+    await expectRecoverableFailure(format, result, 'ModelCallError', null);
+  });
+
   it('ends a stream cut off before its finish signal with a recoverable error and stores the partial answer as error', async () => {
     harness.play(format, [{ events: format.stream(answer).head }]);
     const result = await harness.ask(format, 'Cut me off');
@@ -156,6 +170,14 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     const result = await harness.ask(format, 'Rate limited always');
     expect(harness.modelRequests(format)).toHaveLength(3);
     expect(result.terminal.data.message).toContain('429');
+    await expectRecoverableFailure(format, result, 'ModelCallError', null);
+  });
+
+  it('does not wait for a Retry-After beyond its bound: fails at once and says when to retry', async () => {
+    harness.play(format, [format.httpError(429, { 'retry-after': '120' })]);
+    const result = await harness.ask(format, 'Come back later');
+    expect(harness.modelRequests(format)).toHaveLength(1);
+    expect(result.terminal.data.message).toContain('retry after 120 s');
     await expectRecoverableFailure(format, result, 'ModelCallError', null);
   });
 
