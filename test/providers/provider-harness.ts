@@ -56,7 +56,7 @@ export async function startProviderHarness(overrides: Partial<Config> = {}): Pro
   });
   const models = createModelCatalog(loadConfig(environment));
   const server = await startTestServer({
-    config: { modelTimeoutSeconds: 0.75, modelRetryDelayMs: 10, namingWaitSeconds: 0.5, ...overrides },
+    config: { modelTimeoutSeconds: 1.5, modelRetryDelayMs: 10, namingWaitSeconds: 0.5, ...overrides },
     dependencies: { models, logger: pino({ level: 'warn' }, sink) },
   });
 
