@@ -44,6 +44,8 @@ import { createMcpToolbox } from './mcp/mcp-toolbox.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { mcpServersRoutes } from './mcp/mcp-servers-routes.js';
 import { toolInfo } from './agent/tool-catalog.js';
+import { createStageLanguageModel } from './models/stage-language-model.js';
+import type { StageLanguageModel } from './retrieval/types.js';
 
 export interface AppDependencies {
   config: Config;
@@ -106,12 +108,23 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   const sessions = createSessionService({ store, models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
   const collections = createCollectionService(store, dependencies.embeddings, now);
   const feedback = createFeedbackService(store, sessions, now);
+  // The LLM retrieval stages run on the server's default model when it is a real provider (resolved once, on first use).
+  let stageModel: StageLanguageModel | null | undefined;
+  const stageLanguageModel = () => {
+    if (stageModel !== undefined) return stageModel;
+    try {
+      stageModel = createStageLanguageModel((models as LanguageModelResolver).resolve(models.defaultModel).model);
+    } catch {
+      stageModel = null;
+    }
+    return stageModel;
+  };
   const data = {
     namespaces: createNamespaceService(store, now),
     collections,
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
-    retrievers: instrumentRetrievers(createRetrieverService(store, collections, dependencies.embeddings, { now }), telemetry),
+    retrievers: instrumentRetrievers(createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }), telemetry),
   };
   const mcp = createMcpToolbox({ store, timeoutMs: config.mcpTimeoutSeconds * 1000, stdioEnabled: config.mcpStdioEnabled, log: (message, fields) => app.log.warn(fields ?? {}, message) });
   const runs = createRunService({
@@ -126,6 +139,15 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     log: (message, fields) => app.log.info(fields ?? {}, message),
     observer: runObserver(telemetry.metrics),
     extendTools: async (scope, tools, offered) => instrumentTools([...tools, ...(await mcp.tools(scope)).filter((tool) => offered(tool.name))], telemetry),
+    warn: (message, fields) => app.log.warn(fields ?? {}, message),
+    limits: {
+      maxSteps: config.maxSteps,
+      maxRunSeconds: config.maxRunSeconds,
+      modelTimeoutMs: config.modelTimeoutSeconds * 1000,
+      modelRetries: config.modelRetries,
+      modelRetryDelayMs: config.modelRetryDelayMs,
+      namingWaitMs: config.namingWaitSeconds * 1000,
+    },
   });
   const services: HttpServices = {
     config,
