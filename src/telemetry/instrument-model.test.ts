@@ -65,4 +65,15 @@ describe('instrumentModel', () => {
     expect(cancelled).toBe(true);
     expect(exporter.getFinishedSpans()[0].attributes['gen_ai.response.finish_reasons']).toEqual(['cancelled']);
   });
+
+  it('counts a model timeout (the loop cancels with an error) and a cut-off stream as errors', async () => {
+    const endless = setup(async () => ({ stream: new ReadableStream<LanguageModelV3StreamPart>({ pull: (controller) => controller.enqueue({ type: 'text-delta', id: 't', delta: 'x' }) }) }));
+    const reader = (await endless.model.doStream({ prompt: [] })).stream.getReader();
+    await reader.read();
+    await reader.cancel(Object.assign(new Error('no chunk for 30 s'), { type: 'ModelTimeoutError' }));
+    expect(await endless.metrics.registry.metrics()).toContain('quarry_model_call_errors_total{provider="openai",type="ModelTimeoutError"} 1');
+    const cut = setup(async () => ({ stream: simulateReadableStream({ chunks: finished.slice(0, 2) }) }));
+    await drain((await cut.model.doStream({ prompt: [] })).stream);
+    expect(await cut.metrics.registry.metrics()).toContain('quarry_model_call_errors_total{provider="openai",type="IncompleteStream"} 1');
+  });
 });

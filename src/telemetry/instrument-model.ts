@@ -116,7 +116,8 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
             throw error;
           }
           if (next.done) {
-            end(() => finish(span, started, { responseModel }));
+            // A stream that stops without its `finish` part was cut off: the loop treats it as a failed call, so do the metrics.
+            end(() => failed(span, Object.assign(new Error('The model stream ended without a finish part'), { name: 'IncompleteStream' })));
             controller.close();
             return;
           }
@@ -128,6 +129,8 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
         },
         async cancel(reason) {
           end(() => {
+            // An error as the reason is a failure (the loop's model timeout); anything else is the run being cancelled.
+            if (reason instanceof Error || typeof (reason as { type?: unknown } | null)?.type === 'string') return failed(span, reason);
             span?.setAttribute('gen_ai.response.finish_reasons', ['cancelled']);
             finish(span, started, { responseModel });
           });
@@ -139,8 +142,10 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
   };
 }
 
-/** A bounded error type: the HTTP status when there is one, else the error's class name. */
+/** A bounded error type: Quarry's own error type (ModelTimeoutError), else the HTTP status, else the error's class name. */
 function errorType(error: unknown): string {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && /^[A-Za-z]+$/.test(type)) return type;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number') return String(status);
   return error instanceof Error ? error.name : 'unknown';
