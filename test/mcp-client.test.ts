@@ -5,6 +5,8 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { startExternalMcpServer, type ExternalMcpServer } from './helpers/external-mcp-server.js';
 import { postSse } from './helpers/sse.js';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * Quarry as an MCP client: an operator registers an external MCP server
@@ -146,11 +148,23 @@ describe('the agent using MCP tools', () => {
     expect(elsewhere.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({ success: false, output: { error: expect.stringContaining('not available') } });
   });
 
-  it('runs without the tools of a server that cannot be reached', async () => {
-    await server.request('POST', '/v1/mcp-servers', { namespace: 'elsewhere', body: { server_name: 'gone', url: 'http://127.0.0.1:9/mcp', timeout_ms: 300 } });
-    const run = await ask('hello', {}, 'elsewhere');
-    expect(run.frames.at(-1)!.event).toBe('done');
-    expect(offered.at(-1)?.some((tool) => tool.name.startsWith('mcp__gone'))).toBe(false);
+  it('runs without the tools of a server that cannot be reached or never answers', async () => {
+    // Accepts connections and never answers: listing must give up at the server's timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      await server.request('POST', '/v1/mcp-servers', { namespace: 'elsewhere', body: { server_name: 'gone', url: 'http://127.0.0.1:9/mcp', timeout_ms: 300 } });
+      await server.request('POST', '/v1/mcp-servers', { namespace: 'elsewhere', body: { server_name: 'silent', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`, timeout_ms: 300 } });
+      const run = await ask('hello', {}, 'elsewhere');
+      expect(run.frames.at(-1)!.event).toBe('done');
+      expect(offered.at(-1)?.some((tool) => tool.name.startsWith('mcp__gone') || tool.name.startsWith('mcp__silent'))).toBe(false);
+      const tools = await server.request('GET', '/v1/mcp-servers/silent/tools', { namespace: 'elsewhere' });
+      expect(tools.status).toBe(502);
+      expect(tools.body.error.type).toBe('McpServerUnavailableError');
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
 
