@@ -36,13 +36,14 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 
 describe('runs on a real provider', () => {
   it('does not hold done or the session for a slow naming call, and stores the name (and its tokens) when it comes', async () => {
-    harness.play(openai, [whole(answer)], { ...openai.naming(SESSION_TITLE), delayMs: 2500 });
+    harness.play(openai, [whole(answer)], { ...openai.naming(SESSION_TITLE), delayMs: 4000 });
     const started = performance.now();
     const first = await harness.ask(openai, 'Name me slowly');
     const elapsed = performance.now() - started;
     expect(first.terminal.data.finish_reason).toBe('stop');
     expect(first.events).not.toContain('session_name');
-    expect(elapsed).toBeLessThan(2500);
+    // done did not wait for the naming reply (4 s away); the margin absorbs a busy 2-core machine.
+    expect(elapsed).toBeLessThan(3500);
     // The session is free at once: the next message is not 409.
     const second = await harness.send(first.sessionId, 'And again');
     expect(second.status).toBe(200);
