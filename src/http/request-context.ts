@@ -69,8 +69,9 @@ export function registerRequestContext(app: FastifyInstance, store: Store, optio
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
     // The route the router matched, never the raw URL: the router decodes `/%761/…` to `/v1/…`, a string test on request.url does not.
+    // The MCP endpoint takes the same keys as the API (and counts against the same rate limit).
     const route = request.routeOptions.url;
-    if (config.public || route === undefined || !route.startsWith('/v1/')) return;
+    if (config.public || route === undefined || !(route.startsWith('/v1/') || route === '/mcp')) return;
     if (failedAuth.blocked(request.ip)) throw refuse(request, errors.unauthorized());
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;

@@ -60,8 +60,8 @@ export function createFeedbackService(store: Store, sessions: SessionService, no
      * Stored exchanges of the session's user ranked by word overlap with the query: small per user, so a scan is enough.
      * A session without a user_id sees only its own exchanges (sharing them would leak one session's questions into another's prompt).
      */
-    async search(scope: TenantScope, owner: { userId: string | null; sessionId: string }, query: string, limit: number): Promise<(MemoryRecord & { score: number })[]> {
-      const memories = await store.memories.forUser(scope, owner.userId, 500, owner.sessionId);
+    async search(scope: TenantScope, owner: { userId: string | null; sessionId: string | null }, query: string, limit: number): Promise<(MemoryRecord & { score: number })[]> {
+      const memories = await store.memories.forUser(scope, owner.userId, 500, owner.sessionId ?? undefined);
       const queryWords = words(query);
       return memories
         .map((memory) => {
