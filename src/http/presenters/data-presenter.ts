@@ -6,12 +6,17 @@ import type { NamespaceRecord } from '../../store/records.js';
 import type { CollectionRecord, DocumentRecord } from '../../store/data-records.js';
 import { iso } from '../schemas/common-schemas.js';
 
+/** The reference requires an id on every extractor reference: `<name>_<version>`, as the extractor list names them. */
+export function withExtractorId<Extractor extends { feature_extractor_name?: unknown; version?: unknown }>(extractor: Extractor) {
+  return { ...extractor, feature_extractor_id: `${String(extractor.feature_extractor_name)}_${String(extractor.version ?? 'v1')}` };
+}
+
 export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }) {
   return {
     namespace_id: namespace.namespace_id,
     namespace_name: namespace.namespace_name,
     description: namespace.description,
-    feature_extractors: namespace.feature_extractors,
+    feature_extractors: (namespace.feature_extractors as { feature_extractor_name: string; version?: string }[]).map(withExtractorId),
     payload_indexes: namespace.payload_indexes,
     auto_create_indexes: namespace.auto_create_indexes,
     document_count: counts?.document_count ?? null,
@@ -33,7 +38,7 @@ export function presentCollection(collection: CollectionRecord, documentCount: n
     source: config.source,
     input_schema: config.input_schema,
     output_schema: config.output_schema,
-    feature_extractor: config.feature_extractor,
+    feature_extractor: withExtractorId(config.feature_extractor as { feature_extractor_name: string; version?: string }),
     vector_indexes: [
       {
         name: 'text_extractor_v1_embedding',

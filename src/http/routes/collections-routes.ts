@@ -21,7 +21,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   // Built once per app: the embedding models are fixed at start.
   const textExtractor = {
     feature_extractor_id: 'text_extractor_v1',
-    name: 'text_extractor',
+    feature_extractor_name: 'text_extractor',
     version: 'v1',
     description: 'Indexes text for full-text (BM25) and vector search. Embeddings come from the embedding model chosen per collection.',
     icon: 'type',
@@ -130,7 +130,14 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
               feature_address: `mixpeek://text_extractor@v1/${collection.embedding_model}`,
               feature_extractor_name: 'text_extractor',
               version: 'v1',
-              vector_index: { name: 'text_extractor_v1_embedding', dimensions: collection.embedding_dimensions, type: 'dense', distance: 'cosine', inference_name: collection.embedding_model },
+              vector_index: {
+                name: 'text_extractor_v1_embedding',
+                description: `Dense embedding of the extracted text by ${collection.embedding_model}, for semantic search.`,
+                dimensions: collection.embedding_dimensions,
+                type: 'dense',
+                distance: 'cosine',
+                inference_name: collection.embedding_model,
+              },
               aliases: ['mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', 'mixpeek://text_extractor@v1/embedding'],
               primary: true,
             },
@@ -138,7 +145,14 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
               feature_address: 'mixpeek://text_extractor@v1/text',
               feature_extractor_name: 'text_extractor',
               version: 'v1',
-              vector_index: { name: 'text_extractor_v1_bm25', type: 'full_text', tokenizer: 'porter unicode61' },
+              // BM25 has no VectorType of its own: the reference files keyword indexes (BM25 among them) under `sparse`.
+              vector_index: {
+                name: 'text_extractor_v1_bm25',
+                description: 'BM25 full-text index of the extracted text (keyword search); a sparse index, scored by the store, not a stored vector.',
+                type: 'sparse',
+                index_kind: 'full_text',
+                tokenizer: 'porter unicode61',
+              },
               primary: false,
             },
           ],

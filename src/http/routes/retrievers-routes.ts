@@ -19,7 +19,7 @@ import {
   patchRetrieverRequestSchema,
   retrieverParamsSchema,
 } from '../schemas/retriever-schemas.js';
-import { presentExecution, presentExecutionDetail, presentExecutionSummary, presentRetriever } from '../presenters/retriever-presenter.js';
+import { presentExecution, presentExecutionDetail, presentExecutionSummary, presentExplanation, presentRetriever } from '../presenters/retriever-presenter.js';
 import { listStageDefinitions } from '../../retrieval/stage-registry.js';
 import type { ExecutionOutcome, Pagination } from '../../retrieval/retriever-service.js';
 import { SseWriter } from '../sse-writer.js';
@@ -79,19 +79,26 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       },
     });
 
+    async function listRetrievers(request: FastifyRequest, query: z.infer<typeof listQuerySchema>, body: z.infer<typeof listNamedRequestSchema>) {
+      const tenant = await resolveTenant(request, store);
+      const sorts = Array.isArray(body.sorts) ? (body.sorts as { field?: string; direction?: 'asc' | 'desc' }[]) : [];
+      const sort = { field: body.sort?.field ?? sorts[0]?.field ?? 'created_at', direction: body.sort?.direction ?? sorts[0]?.direction ?? 'desc' } as const;
+      const sortKey = `${sort.field}:${sort.direction}`;
+      const limit = query.limit ?? 20;
+      const offset = query.offset ?? 0;
+      const page = await retrievers.list(tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(query.cursor, sortKey), includeTotal: true });
+      return { results: page.items.map(presentRetriever), total: page.total ?? page.items.length, pagination: { limit, offset, has_next: page.hasMore, total: page.total } };
+    }
+
     app.post('/v1/retrievers/list', {
       schema: { tags, summary: 'List retrievers', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
-      handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const body = request.body ?? { case_sensitive: false };
-        const sorts = Array.isArray(body.sorts) ? (body.sorts as { field?: string; direction?: 'asc' | 'desc' }[]) : [];
-        const sort = { field: body.sort?.field ?? sorts[0]?.field ?? 'created_at', direction: body.sort?.direction ?? sorts[0]?.direction ?? 'desc' } as const;
-        const sortKey = `${sort.field}:${sort.direction}`;
-        const limit = request.query.limit ?? 20;
-        const offset = request.query.offset ?? 0;
-        const page = await retrievers.list(tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
-        return { results: page.items.map(presentRetriever), total: page.total ?? page.items.length, pagination: { limit, offset, has_next: page.hasMore, total: page.total } };
-      },
+      handler: async (request) => listRetrievers(request, request.query, request.body ?? { case_sensitive: false }),
+    });
+
+    // The published SDK's `list_retrievers_get`: the same list, paged by the query string.
+    app.get('/v1/retrievers', {
+      schema: { tags, summary: 'List retrievers (GET form)', querystring: listQuerySchema, response: withErrors() },
+      handler: async (request) => listRetrievers(request, request.query, { case_sensitive: false }),
     });
 
     app.post('/v1/retrievers/execute', {
@@ -185,7 +192,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     app.post('/v1/retrievers/:retriever_id/execute/explain', {
       schema: { tags, summary: 'The execution plan: stages after normalisation and filter pushdown', params: retrieverParamsSchema, body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(), response: withErrors() },
-      handler: async (request) => retrievers.explain(await resolveTenant(request, store), request.params.retriever_id, request.body?.inputs ?? {}),
+      handler: async (request) => presentExplanation(await retrievers.explain(await resolveTenant(request, store), request.params.retriever_id, request.body?.inputs ?? {})),
     });
 
     app.post('/v1/retrievers/:retriever_id/executions/list', {

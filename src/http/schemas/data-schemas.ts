@@ -58,6 +58,8 @@ export const listNamedRequestSchema = z
 
 export const namespaceParamsSchema = z.object({ namespace_identifier: z.string().min(1).max(200) });
 
+// The reference's request schema sets no minimum, but its CollectionResponse requires 3–100 characters:
+// a shorter name would be stored and then fail to deserialize in every strict client, so it is refused here.
 export const collectionNameSchema = z
   .string()
   .min(3)
