@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { getSse, parseSse, postSse } from './helpers/sse.js';
+import { validAgentFrames } from './helpers/agent-events.js';
 import { resolverFor, scriptedModel, type ScriptedStep } from './helpers/scripted-model.js';
 
 let server: TestServer;
@@ -109,7 +110,7 @@ describe('cancel', () => {
     const cancelled = await server.request('POST', `/v1/agents/sessions/${sessionId}/cancel`);
     expect(cancelled.body).toMatchObject({ cancelled: true, message_id: expect.stringMatching(/^msg_/) });
     const text = await stream.finished;
-    const frames = parseSse(text).frames;
+    const frames = validAgentFrames(parseSse(text).frames);
     expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
     const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
     const answer = history.body.messages.find((message: any) => message.role === 'assistant');
@@ -125,7 +126,7 @@ describe('cancel', () => {
     const sessionId = await serverWith([{ text: words(200) }], 20);
     const stream = await startStreaming(sessionId);
     expect((await server.request('DELETE', `/v1/agents/sessions/${sessionId}`)).status).toBe(200);
-    expect(parseSse(await stream.finished).frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+    expect(validAgentFrames(parseSse(await stream.finished).frames).at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
   });
 });
 

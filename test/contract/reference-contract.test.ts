@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { parseSse } from '../helpers/sse.js';
+import { validAgentFrames } from '../helpers/agent-events.js';
 import { findOperation, referenceErrors, referenceOperations } from './reference-schemas.js';
 
 let server: TestServer;
@@ -217,7 +218,7 @@ describe('the reference contract', () => {
 
     const answer = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, { content: 'What do you know about tenants in kbase?', stream: false });
     const streamed = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, { content: 'Search kbase for retrievers' });
-    expect(parseSse(streamed).frames.at(-1)!.event).toBe('done');
+    expect(validAgentFrames(parseSse(streamed).frames).at(-1)!.event).toBe('done');
     await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 422, { content: '' });
     await call('POST', '/v1/agents/sessions/sess_missing/messages', 404, { content: 'hello', stream: false });
     await call('GET', `/v1/agents/sessions/${sessionId}/history`, 200);
@@ -231,12 +232,12 @@ describe('the reference contract', () => {
     await call('POST', '/v1/collections', 200, { collection_name: 'doomed', feature_extractor: extractor });
     const writer = await call('POST', '/v1/agents/sessions', 200, { agent_config: { available_tools: ['delete_collection', 'list_collections'] } });
     const paused = await call('POST', `/v1/agents/sessions/${writer.session_id}/messages`, 200, { content: 'delete the collection doomed' });
-    const confirmation = parseSse(paused).frames.at(-1)!;
+    const confirmation = validAgentFrames(parseSse(paused).frames).at(-1)!;
     expect(confirmation.event).toBe('confirmation_required');
     await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`, 422, { approved: 'yes' });
     await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/conf_missing`, 404, { approved: true });
     const continued = await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`, 200, { approved: true });
-    expect(parseSse(continued).frames.at(-1)!.event).toBe('done');
+    expect(validAgentFrames(parseSse(continued).frames).at(-1)!.event).toBe('done');
 
     await call('DELETE', `/v1/agents/sessions/${writer.session_id}`, 200, EMPTY_JSON);
     await call('DELETE', `/v1/agents/sessions/${sessionId}`, 200);

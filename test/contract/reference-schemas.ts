@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import type { ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 
 const specDirectory = fileURLToPath(new URL('../../../shared/spec/', import.meta.url));
 const documents = ['agents-openapi.json', 'data-openapi.json'].map((file) => ({ file, spec: JSON.parse(readFileSync(specDirectory + file, 'utf8')) as OpenApiDocument }));
@@ -47,6 +47,9 @@ export const referenceOperations: ReferenceOperation[] = documents.flatMap(({ fi
 );
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
+type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((formatsPlugin as unknown as { default?: FormatsPlugin }).default ?? formatsPlugin) as unknown as FormatsPlugin;
 addFormats(ajv);
 // Formats the reference uses as documentation only.
 for (const format of ['image', 'number', 'text']) ajv.addFormat(format, true);
@@ -66,11 +69,8 @@ export function findOperation(method: string, urlPath: string): ReferenceOperati
 export function referenceErrors(operation: ReferenceOperation, status: number, body: unknown): string[] {
   if (!operation.statuses.includes(String(status))) return [`status ${status} is not documented for ${operation.operationId} (documented: ${operation.statuses.join(', ')})`];
   const key = `${operation.file}#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = ajv.compile({ $ref: key });
-    compiled.set(key, validate);
-  }
+  const validate = compiled.get(key) ?? ajv.compile({ $ref: key });
+  compiled.set(key, validate);
   if (validate(body)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
 }

@@ -101,8 +101,7 @@ export function presentExplanation(explanation: PipelineExplanation & { retrieve
     };
   });
   return {
-    retriever_id: explanation.retriever_id,
-    retriever_name: explanation.retriever_name,
+    ...explanation,
     estimated_cost: { total_credits: 0, total_duration_ms: 0 },
     execution_plan: executionPlan,
     optimization_suggestions: [],
@@ -111,7 +110,6 @@ export function presentExplanation(explanation: PipelineExplanation & { retrieve
     optimization_level: 'none',
     optimization_applied: false,
     optimization_details: null,
-    ...explanation,
     notes: [...explanation.notes, 'Quarry has no credits and does not predict latency: estimated_cost and estimated_duration_ms are 0.'],
   };
 }

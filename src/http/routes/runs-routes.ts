@@ -12,7 +12,6 @@ import { resolveTenant } from '../request-context.js';
 import { withErrors } from '../schemas/common-schemas.js';
 import { sessionIdParamsSchema } from '../schemas/session-schemas.js';
 import {
-  agentEventJsonSchemas,
   confirmationParamsSchema,
   confirmationRequestSchema,
   detectIntentRequestSchema,
@@ -21,6 +20,7 @@ import {
   toolsQuerySchema,
 } from '../schemas/run-schemas.js';
 import { SseWriter } from '../sse-writer.js';
+import { agentEventJsonSchemas } from '../../agent/events.js';
 import { TOOL_DESCRIPTORS, toolInfo } from '../../agent/tool-catalog.js';
 import { detectIntent } from '../../agent/detect-intent.js';
 import type { RunRecord } from '../../store/data-records.js';
