@@ -10,13 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { parseSse } from '../helpers/sse.js';
 import { validAgentFrames } from '../helpers/agent-events.js';
-import { findOperation, referenceErrors, referenceOperations } from './reference-schemas.js';
+import { findOperation, ownDocumentValidator, referenceErrors, referenceOperations } from './reference-schemas.js';
 
 let server: TestServer;
+let ownErrors: ReturnType<typeof ownDocumentValidator>;
 const validated = new Map<string, Set<number>>();
 
 beforeAll(async () => {
   server = await startTestServer();
+  // Quarry's own /openapi.json must describe the same responses: a client generated from it reads them too.
+  ownErrors = ownDocumentValidator((await server.request('GET', '/openapi.json')).body);
 });
 afterAll(async () => {
   await server?.close();
@@ -46,6 +49,7 @@ async function call(method: string, path: string, expected: number, body: Body =
   if (!operation) throw new Error(`${method} ${urlPath} is not an operation of the reference`);
   expect.soft({ call: `${method} ${path}`, status: response.status, body: parsed }).toMatchObject({ status: expected });
   expect.soft({ call: `${method} ${path}`, status: response.status, errors: referenceErrors(operation, response.status, parsed) }).toEqual({ call: `${method} ${path}`, status: response.status, errors: [] });
+  if (typeof parsed !== 'string') expect.soft({ call: `${method} ${path}`, errors: ownErrors(method, operation.path, response.status, parsed) }).toEqual({ call: `${method} ${path}`, errors: [] });
   if (response.status === 422) {
     // Both readings of a validation error: the envelope and the reference's HTTPValidationError.
     expect.soft(parsed).toMatchObject({ success: false, status: 422, error: { type: 'ValidationError' } });

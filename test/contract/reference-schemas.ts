@@ -74,3 +74,23 @@ export function referenceErrors(operation: ReferenceOperation, status: number, b
   if (validate(body)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
 }
+
+/** Errors of `body` against a server's own OpenAPI document (its /openapi.json) for this operation and status. */
+export function ownDocumentValidator(document: object): (method: string, path: string, status: number, body: unknown) => string[] {
+  const own = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(own);
+  own.addSchema(document, 'quarry.json');
+  const paths = (document as OpenApiDocument).paths;
+  return (method, path, status, body) => {
+    const operation = paths[path]?.[method.toLowerCase()];
+    if (!operation) return [`${method} ${path} is not in the server's own document`];
+    const response = operation.responses[String(status)];
+    if (!response) return [`status ${status} of ${method} ${path} is not in the server's own document`];
+    if (!response.content?.['application/json']) return [];
+    const key = `quarry.json#/paths/${pointer(path)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+    const validate = compiled.get(key) ?? own.compile({ $ref: key });
+    compiled.set(key, validate);
+    if (validate(body)) return [];
+    return (validate.errors ?? []).map((error) => `own document: ${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+  };
+}

@@ -5,9 +5,17 @@ import type { ExecutionRecord, RetrieverRecord } from '../../store/data-records.
 import type { ExecutionOutcome } from '../../retrieval/retriever-service.js';
 import type { PipelineExplanation } from '../../retrieval/explain-pipeline.js';
 import { iso } from '../schemas/common-schemas.js';
+import type { RetrieverResponse } from '../schemas/retriever-response-schemas.js';
 
-export function presentRetriever(retriever: RetrieverRecord) {
-  const config = retriever.config as Record<string, unknown>;
+export function presentRetriever(retriever: RetrieverRecord): RetrieverResponse {
+  const config = retriever.config as {
+    collection_ids: string[];
+    stages: Record<string, unknown>[];
+    input_schema: Record<string, unknown>;
+    budget_limits?: RetrieverResponse['budget_limits'] | null;
+    tags?: string[];
+    display_config?: unknown;
+  };
   return {
     retriever_id: retriever.retriever_id,
     retriever_name: retriever.retriever_name,
@@ -19,7 +27,7 @@ export function presentRetriever(retriever: RetrieverRecord) {
     input_schema: config.input_schema,
     // The reference's BudgetLimits is an object, never null: a retriever without limits has none to show.
     ...(config.budget_limits ? { budget_limits: config.budget_limits } : {}),
-    tags: config.tags,
+    tags: config.tags ?? [],
     display_config: config.display_config,
     version: retriever.version,
     is_published: false,

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
 import { resolveTenant } from '../request-context.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
-import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema } from '../schemas/data-schemas.js';
+import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema, patchCollectionRequestSchema } from '../schemas/data-schemas.js';
 import { presentCollection } from '../presenters/data-presenter.js';
+import { collectionFeaturesResponseSchema, collectionResponseSchema, deleteCollectionResponseSchema, featureExtractorResponseSchema, listCollectionsResponseSchema } from '../schemas/data-response-schemas.js';
 import { pagination } from './list-paging.js';
 import { errors } from '../../errors.js';
 
@@ -46,9 +47,9 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   };
 
   return async (app) => {
-    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(z.looseObject({}))) }, handler: async () => [textExtractor] });
+    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(featureExtractorResponseSchema)) }, handler: async () => [textExtractor] });
     app.get('/v1/collections/features/extractors/:feature_extractor_id', {
-      schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors() },
+      schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors(featureExtractorResponseSchema) },
       handler: async (request) => {
         if (!['text_extractor_v1', 'text_extractor'].includes(request.params.feature_extractor_id)) throw errors.notFound('feature extractor', request.params.feature_extractor_id);
         return textExtractor;
@@ -57,7 +58,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.post('/v1/collections', {
       config: { write: true },
-      schema: { tags, summary: 'Create a collection', body: createCollectionRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create a collection', body: createCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.create(tenant, request.body);
@@ -66,7 +67,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     });
 
     app.post('/v1/collections/list', {
-      schema: { tags, summary: 'List collections', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'List collections', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listCollectionsResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body ?? { case_sensitive: false };
@@ -89,7 +90,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     });
 
     app.get('/v1/collections/:collection_identifier', {
-      schema: { tags, summary: 'Get a collection by name or id', params: collectionParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Get a collection by name or id', params: collectionParamsSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.get(tenant, request.params.collection_identifier);
@@ -100,7 +101,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.patch('/v1/collections/:collection_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Update mutable collection fields', params: collectionParamsSchema, body: z.record(z.string(), z.unknown()), response: withErrors() },
+      schema: { tags, summary: 'Update mutable collection fields', params: collectionParamsSchema, body: patchCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.patch(tenant, request.params.collection_identifier, request.body);
@@ -111,7 +112,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.delete('/v1/collections/:collection_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a collection and its documents', params: collectionParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Delete a collection and its documents', params: collectionParamsSchema, response: withErrors(deleteCollectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const result = await collections.delete(tenant, request.params.collection_identifier);
@@ -120,7 +121,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     });
 
     app.get('/v1/collections/:collection_identifier/features', {
-      schema: { tags, summary: 'Features a collection can be searched by', params: collectionParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Features a collection can be searched by', params: collectionParamsSchema, response: withErrors(collectionFeaturesResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.get(tenant, request.params.collection_identifier);

@@ -1,0 +1,52 @@
+/**
+ * @module http/openapi-document
+ * /openapi.json from the routes' zod schemas (fastify-type-provider-zod),
+ * plus what that conversion cannot say by itself: a body the route accepts
+ * absent is not required (generated clients send none), and a route marked
+ * EVENT_STREAM answers text/event-stream as well as (or instead of) JSON.
+ */
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { EVENT_STREAM } from './schemas/common-schemas.js';
+
+const OPTIONAL_BODY = 'x-quarry-optional-body';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
+
+/** Per route: the zod conversion, and a marker when the body may be absent. */
+export function transformRoute(input: TransformInput) {
+  const result = jsonSchemaTransform(input);
+  const body = (input.schema as { body?: { safeParse?: (value: unknown) => { success: boolean } } } | undefined)?.body;
+  if (body?.safeParse?.(undefined).success) (result.schema as Record<string, unknown>)[OPTIONAL_BODY] = true;
+  return result;
+}
+
+const streamContent = {
+  schema: { type: 'string', description: 'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).' },
+} as const;
+
+/** The whole document: components from the zod registry, then the markers turned into OpenAPI. */
+export function transformDocument(input: TransformObjectInput) {
+  const document = jsonSchemaTransformObject(input) as OpenAPIV3_1.Document;
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations ?? {}) as (OpenAPIV3_1.OperationObject & Record<string, unknown>)[]) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      if (operation[OPTIONAL_BODY]) {
+        if (operation.requestBody && 'content' in operation.requestBody) operation.requestBody.required = false;
+        delete operation[OPTIONAL_BODY];
+      }
+      if (operation[EVENT_STREAM]) {
+        const success = operation.responses?.['200'] as OpenAPIV3_1.ResponseObject | undefined;
+        if (success) {
+          const json = success.content?.['application/json'];
+          // A route that only streams declares a plain string: it has no JSON answer to document.
+          const onlyStream = (json?.schema as { type?: string } | undefined)?.type === 'string';
+          success.content = { ...(onlyStream ? {} : success.content), 'text/event-stream': streamContent };
+        }
+        delete operation[EVENT_STREAM];
+      }
+    }
+  }
+  return document;
+}
