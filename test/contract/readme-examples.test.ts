@@ -63,8 +63,11 @@ describe("the README's examples", () => {
 
   it('every curl of the API section answers 2xx', async () => {
     const section = readme.slice(readme.indexOf('\n## API'), readme.indexOf('\n## Architecture'));
-    const commands = bashBlocks(section).flatMap(curlCommands);
-    expect(commands.length).toBeGreaterThanOrEqual(54);
+    const blocks = bashBlocks(section);
+    const commands = blocks.flatMap(curlCommands);
+    // One command per line that starts with curl: a quote left open would swallow the next ones.
+    expect(commands.length).toBe(blocks.join('\n').split('\n').filter((line) => line.startsWith('curl ')).length);
+    expect(commands.length).toBeGreaterThanOrEqual(55);
     // The implied `H` headers; -w appends the status on a line of its own.
     const curl = `curl() { command curl -sS -H "Authorization: Bearer $KEY" -H content-type:application/json -w '\\n%{http_code}' "$@"; }\n`;
     const state: Record<string, string> = { S: '', NEXT: '', message: '', document: '', execution: '', confirmation: '' };
