@@ -6,8 +6,20 @@
  * EVENT_STREAM answers text/event-stream as well as (or instead of) JSON.
  */
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import type { OpenAPIV3_1 } from 'openapi-types';
 import { EVENT_STREAM } from './schemas/common-schemas.js';
+
+/** The few parts of an OpenAPI 3.1 document this module edits. */
+interface MediaType {
+  schema?: { type?: string };
+}
+interface Operation {
+  requestBody?: { required?: boolean; content?: Record<string, MediaType> };
+  responses?: Record<string, { content?: Record<string, MediaType> }>;
+  [key: string]: unknown;
+}
+interface Document {
+  paths?: Record<string, Record<string, Operation>>;
+}
 
 const OPTIONAL_BODY = 'x-quarry-optional-body';
 
@@ -28,20 +40,19 @@ const streamContent = {
 
 /** The whole document: components from the zod registry, then the markers turned into OpenAPI. */
 export function transformDocument(input: TransformObjectInput) {
-  const document = jsonSchemaTransformObject(input) as OpenAPIV3_1.Document;
-  for (const operations of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(operations ?? {}) as (OpenAPIV3_1.OperationObject & Record<string, unknown>)[]) {
+  const document = jsonSchemaTransformObject(input);
+  for (const operations of Object.values((document as Document).paths ?? {})) {
+    for (const operation of Object.values(operations ?? {})) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
       if (operation[OPTIONAL_BODY]) {
-        if (operation.requestBody && 'content' in operation.requestBody) operation.requestBody.required = false;
+        if (operation.requestBody) operation.requestBody.required = false;
         delete operation[OPTIONAL_BODY];
       }
       if (operation[EVENT_STREAM]) {
-        const success = operation.responses?.['200'] as OpenAPIV3_1.ResponseObject | undefined;
+        const success = operation.responses?.['200'];
         if (success) {
-          const json = success.content?.['application/json'];
           // A route that only streams declares a plain string: it has no JSON answer to document.
-          const onlyStream = (json?.schema as { type?: string } | undefined)?.type === 'string';
+          const onlyStream = success.content?.['application/json']?.schema?.type === 'string';
           success.content = { ...(onlyStream ? {} : success.content), 'text/event-stream': streamContent };
         }
         delete operation[EVENT_STREAM];
