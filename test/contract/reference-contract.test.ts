@@ -248,6 +248,21 @@ describe('the reference contract', () => {
     await call('DELETE', '/v1/agents/sessions/sess_missing', 404);
   });
 
+  it('the Quarry routes the SDK also calls: GET /v1/retrievers, cancel with an empty JSON body', async () => {
+    const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
+    const listed = await fetch(`${server.url}/v1/retrievers?limit=5`, { headers: { authorization: headers.authorization } });
+    expect(listed.status).toBe(200);
+    const retrievers = await listed.json();
+    expect(ownErrors('GET', '/v1/retrievers', 200, retrievers)).toEqual([]);
+    expect(retrievers.results.map((retriever: { retriever_name: string }) => retriever.retriever_name)).toContain('kb_search');
+    const session = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } });
+    const cancelled = await fetch(`${server.url}/v1/agents/sessions/${session.body.session_id}/cancel`, { method: 'POST', headers });
+    expect(cancelled.status).toBe(200);
+    const body = await cancelled.json();
+    expect(ownErrors('POST', '/v1/agents/sessions/{session_id}/cancel', 200, body)).toEqual([]);
+    expect(body).toMatchObject({ cancelled: false, was_active: false });
+  });
+
   it(`validated a success response of all ${referenceOperations.length} operations, and a documented error where one can be triggered`, () => {
     expect(referenceOperations).toHaveLength(48);
     const missing = referenceOperations.filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status < 300)).map((operation) => operation.operationId);
