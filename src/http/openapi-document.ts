@@ -13,6 +13,7 @@ interface MediaType {
   schema?: { type?: string };
 }
 interface Operation {
+  parameters?: { in: string; name: string; required?: boolean; description?: string; schema?: object }[];
   requestBody?: { required?: boolean; content?: Record<string, MediaType> };
   responses?: Record<string, { content?: Record<string, MediaType> }>;
   [key: string]: unknown;
@@ -38,12 +39,24 @@ const streamContent = {
   schema: { type: 'string', description: 'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).' },
 } as const;
 
+/** Routes that work inside a namespace (request-context's resolveTenant), which the X-Namespace header chooses. */
+const IN_A_NAMESPACE = /^\/v1\/(agents\/sessions|collections|retrievers)(\/|$)/;
+const NAMESPACE_FREE = /^\/v1\/(collections\/features\/extractors|retrievers\/stages)/;
+const namespaceHeader = {
+  in: 'header',
+  name: 'X-Namespace',
+  required: false,
+  description: "The namespace (name or ns_ id); else the `namespace` query parameter; else the organization's `default`.",
+  schema: { type: 'string' },
+};
+
 /** The whole document: components from the zod registry, then the markers turned into OpenAPI. */
 export function transformDocument(input: TransformObjectInput) {
   const document = jsonSchemaTransformObject(input);
-  for (const operations of Object.values((document as Document).paths ?? {})) {
+  for (const [path, operations] of Object.entries((document as Document).paths ?? {})) {
     for (const operation of Object.values(operations ?? {})) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      if (IN_A_NAMESPACE.test(path) && !NAMESPACE_FREE.test(path)) operation.parameters = [...(operation.parameters ?? []), namespaceHeader];
       if (operation[OPTIONAL_BODY]) {
         if (operation.requestBody) operation.requestBody.required = false;
         delete operation[OPTIONAL_BODY];

@@ -5,13 +5,14 @@
  * the file is compiled with the TypeScript compiler. An open `{}` schema, a
  * missing field or an undocumented one fails the compile.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { referenceOperations } from './reference-schemas.js';
 
 let server: TestServer;
 const directory = mkdtempSync(join(tmpdir(), 'quarry-generated-client-'));
@@ -41,6 +42,34 @@ function compile(files: Record<string, string>): string[] {
   );
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => `${diagnostic.file ? diagnostic.file.fileName.split('/').at(-1) : ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
 }
+
+describe("Quarry's /openapi.json", () => {
+  it('types every operation of the reference: response schemas, optional bodies, 422, query parameters', async () => {
+    const document = (await server.request('GET', '/openapi.json')).body;
+    const problems: string[] = [];
+    for (const reference of referenceOperations) {
+      const name = `${reference.method} ${reference.path}`;
+      const operation = document.paths[reference.path]?.[reference.method.toLowerCase()];
+      if (!operation) {
+        problems.push(`${name}: missing`);
+        continue;
+      }
+      const success = operation.responses['200'] ?? operation.responses['201'];
+      const json = success?.content?.['application/json']?.schema;
+      const stream = success?.content?.['text/event-stream'];
+      const open = json && JSON.stringify(json) === JSON.stringify({ type: 'object', properties: {}, additionalProperties: {} });
+      if ((!json && !stream) || open) problems.push(`${name}: untyped success response ${JSON.stringify(json)}`);
+      if (reference.bodyOptional && operation.requestBody?.required !== false) problems.push(`${name}: optional body documented as required`);
+      if (operation.responses['422']?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/ValidationErrorResponse') problems.push(`${name}: 422 not documented`);
+      const names = new Set((operation.parameters ?? []).map((parameter: { name: string }) => parameter.name.toLowerCase()));
+      const spec = JSON.parse(readFileSync(new URL(`../../../shared/spec/${reference.file}`, import.meta.url), 'utf8'));
+      for (const parameter of spec.paths[reference.path][reference.method.toLowerCase()].parameters ?? []) {
+        if (parameter.in !== 'header' || parameter.name === 'X-Namespace') if (!names.has(parameter.name.toLowerCase())) problems.push(`${name}: parameter ${parameter.in} ${parameter.name} not listed`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
 
 describe('a client generated from /openapi.json', () => {
   it('type-checks against real responses', async () => {
