@@ -15,6 +15,8 @@ import { findOperation, ownDocumentValidator, referenceErrors, referenceOperatio
 let server: TestServer;
 let ownErrors: ReturnType<typeof ownDocumentValidator>;
 const validated = new Map<string, Set<number>>();
+/** Operations answered 2xx when sent `Content-Type: application/json` and no body. */
+const emptyBodyAccepted = new Set<string>();
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -55,6 +57,7 @@ async function call(method: string, path: string, expected: number, body: Body =
     expect.soft(parsed).toMatchObject({ success: false, status: 422, error: { type: 'ValidationError' } });
     expect.soft(parsed.detail?.length).toBeGreaterThan(0);
   }
+  if (body === EMPTY_JSON && response.status < 300) emptyBodyAccepted.add(operation.operationId);
   const statuses = validated.get(operation.operationId) ?? new Set<number>();
   statuses.add(response.status);
   validated.set(operation.operationId, statuses);
@@ -267,6 +270,9 @@ describe('the reference contract', () => {
     expect(referenceOperations).toHaveLength(48);
     const missing = referenceOperations.filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status < 300)).map((operation) => operation.operationId);
     expect(missing).toEqual([]);
+    // Generated clients send the JSON content type with no body where the body is optional.
+    expect(referenceOperations.filter((operation) => operation.bodyOptional && !emptyBodyAccepted.has(operation.operationId)).map((operation) => operation.operationId)).toEqual([]);
+    expect(referenceOperations.filter((operation) => operation.bodyOptional)).toHaveLength(7);
     // Operations without a path parameter or body to get wrong (the two static lists) have no 404/422 to trigger.
     const withoutErrors = referenceOperations.filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status >= 400)).map((operation) => operation.operationId);
     expect(withoutErrors.sort()).toEqual(['list_feature_extractors_v1_collections_features_extractors_get', 'list_stages_v1_retrievers_stages_get', 'list_tools_v1_agents_sessions_tools_get'].sort());
