@@ -211,6 +211,14 @@ describe('confirmations', () => {
     expect((await server.request('GET', '/v1/collections/doomed')).status).toBe(200);
   });
 
+  it('cancelling a run paused for confirmation ends it with a done event that has every published field', async () => {
+    const { session, confirmation } = await setup();
+    expect((await server.request('POST', `/v1/agents/sessions/${session}/cancel`)).body).toMatchObject({ cancelled: true });
+    // Resumed after the pause; getSse validates each event against the published schemas.
+    const replay = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey, { 'last-event-id': confirmation.id! });
+    expect(replay.frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, retriever_summary: { used_retrievers: false }, usage: { total_tokens: expect.any(Number) } } });
+  });
+
   it('refuses a read-only key', async () => {
     await serverWith([{ text: ['x'] }]);
     const readOnly = await server.createKey(server.orgId, { readOnly: true });
