@@ -5,13 +5,15 @@
 import type { NamespaceRecord } from '../../store/records.js';
 import type { CollectionRecord, DocumentRecord } from '../../store/data-records.js';
 import { iso } from '../schemas/common-schemas.js';
+import type { CollectionResponse, NamespaceResponse } from '../schemas/data-response-schemas.js';
 
-/** The reference requires an id on every extractor reference: `<name>_<version>`, as the extractor list names them. */
-export function withExtractorId<Extractor extends { feature_extractor_name?: unknown; version?: unknown }>(extractor: Extractor) {
-  return { ...extractor, feature_extractor_id: `${String(extractor.feature_extractor_name)}_${String(extractor.version ?? 'v1')}` };
+/** The reference requires a version and an id on every extractor reference: the id is `<name>_<version>`, as the extractor list names them. */
+export function withExtractorId<Extractor extends { feature_extractor_name: string; version?: string }>(extractor: Extractor) {
+  const version = extractor.version ?? 'v1';
+  return { ...extractor, version, feature_extractor_id: `${extractor.feature_extractor_name}_${version}` };
 }
 
-export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }) {
+export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }): NamespaceResponse {
   return {
     namespace_id: namespace.namespace_id,
     namespace_name: namespace.namespace_name,
@@ -28,7 +30,7 @@ export function presentNamespace(namespace: NamespaceRecord, counts?: { collecti
   };
 }
 
-export function presentCollection(collection: CollectionRecord, documentCount: number | null) {
+export function presentCollection(collection: CollectionRecord, documentCount: number | null): CollectionResponse {
   const config = collection.config as Record<string, unknown>;
   return {
     collection_id: collection.collection_id,
