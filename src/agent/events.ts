@@ -74,8 +74,13 @@ export const retrieverSummarySchema = z.object({
   executions: z.array(retrieverExecutionEventSchema),
 });
 
-/** Why the model stopped (the providers' finish reasons, plus Quarry's own limits). */
+/**
+ * Why the answer ended: `stop` (complete), `length` (cut off at max_tokens: truncated), `content_filter`
+ * (the provider withheld the rest), `step_limit` (the agent used its steps without finishing), `cancelled`,
+ * `error`, `other`. Stored with the assistant message (history `citations.finish_reason`).
+ */
 export const finishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'step_limit', 'cancelled', 'error', 'other']);
+export const FINISH_REASONS = finishReasonSchema.options;
 
 export const doneEventSchema = z.object({
   latency_ms: z.number(),
@@ -84,8 +89,9 @@ export const doneEventSchema = z.object({
   retriever_summary: retrieverSummarySchema,
   data_accessed_via_retriever: z.boolean(),
   usage: tokenUsageSchema,
+  finish_reason: finishReasonSchema.describe('Why the answer ended: stop (complete), length (truncated at max_tokens), content_filter, step_limit (the agent ran out of steps), cancelled, error, other.'),
   cancelled: z.boolean().optional(),
-  finish_reason: finishReasonSchema.optional(),
+  reason: text.optional().describe('Why a paused run was ended without its answer, e.g. confirmation_expired'),
 });
 
 export const errorEventSchema = z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() });

@@ -38,6 +38,8 @@ export const errorResponses = {
   422: validationErrorResponseSchema,
   429: errorResponseSchema,
   500: errorResponseSchema,
+  502: errorResponseSchema,
+  503: errorResponseSchema,
 };
 
 /** Query-string booleans arrive as text; `"false"` must mean false. */

@@ -4,6 +4,7 @@
  * payloads are defined once, in agent/events.ts.
  */
 import { z } from 'zod';
+import { finishReasonSchema } from '../../agent/events.js';
 
 export const sendMessageRequestSchema = z
   .object({
@@ -72,6 +73,7 @@ export const messageResponseSchema = z
     latency_ms: z.number().nullable(),
     tool_calls_made: z.number().int(),
     usage: jsonObject.nullable(),
+    finish_reason: finishReasonSchema.nullable().describe('Why the answer ended (the done event\'s finish_reason); null while it has not'),
     cancelled: z.boolean().optional(),
     created_at: z.string(),
   })
