@@ -17,7 +17,7 @@ import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { canonicalJson } from '../store/filter-values.js';
 import { LiveRun, UNLOGGED_AHEAD_LIMIT, type LoggedEvent } from './live-run.js';
-import { executeRun, type CarriedRun } from './execute-run.js';
+import { executeRun, retrieverDone, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
 import { createAgentTools, type AgentToolServices } from './agent-tools.js';
@@ -280,7 +280,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
     }
     // Past any id a stream of the run may have handed out before its process died (streams stay within UNLOGGED_AHEAD_LIMIT of the log): never reuse one.
     const seq = (events.length > 0 ? events[events.length - 1].seq : 0) + UNLOGGED_AHEAD_LIMIT + 1;
-    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, finish_reason: 'cancelled', ...terminal.data } : terminal.data;
+    // A done written here has every field of the published schema, as one the run itself would have emitted.
+    const data =
+      terminal.type === 'done'
+        ? {
+            latency_ms: now() - run.created_at,
+            tool_calls_made: state?.toolCallsMade ?? 0,
+            message_id: run.run_id,
+            ...retrieverDone(state?.executions ?? []),
+            usage: state?.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: true },
+            finish_reason: 'cancelled',
+            ...terminal.data,
+          }
+        : terminal.data;
     await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   }

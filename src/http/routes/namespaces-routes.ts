@@ -9,6 +9,7 @@ import { errors } from '../../errors.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
 import { createNamespaceRequestSchema, listNamedRequestSchema, namespaceParamsSchema, patchNamespaceRequestSchema } from '../schemas/data-schemas.js';
 import { presentNamespace } from '../presenters/data-presenter.js';
+import { deleteNamespaceResponseSchema, listNamespacesResponseSchema, namespaceResponseSchema } from '../schemas/data-response-schemas.js';
 import { pagination } from './list-paging.js';
 
 const tags = ['Namespaces'];
@@ -25,7 +26,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
   return async (app) => {
     app.post('/v1/namespaces', {
       config: { write: true },
-      schema: { tags, summary: 'Create a namespace', body: createNamespaceRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create a namespace', body: createNamespaceRequestSchema, response: withErrors(namespaceResponseSchema) },
       handler: async (request) => {
         const auth = requireAuth(request);
         requireOrganizationKey(auth, 'create');
@@ -35,7 +36,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/namespaces/list', {
-      schema: { tags, summary: 'List namespaces', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'List namespaces', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listNamespacesResponseSchema) },
       handler: async (request) => {
         const auth = requireAuth(request);
         const scope = { orgId: auth.orgId };
@@ -53,7 +54,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/namespaces/:namespace_identifier', {
-      schema: { tags, summary: 'Get a namespace by name or id', params: namespaceParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Get a namespace by name or id', params: namespaceParamsSchema, response: withErrors(namespaceResponseSchema) },
       handler: async (request) => {
         const auth = requireAuth(request);
         const scope = { orgId: auth.orgId };
@@ -68,7 +69,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         method,
         url: '/v1/namespaces/:namespace_identifier',
         config: { write: true },
-        schema: { tags, summary: method === 'PATCH' ? 'Update a namespace (partial)' : 'Update a namespace', params: namespaceParamsSchema, body: patchNamespaceRequestSchema, response: withErrors() },
+        schema: { tags, summary: method === 'PATCH' ? 'Update a namespace (partial)' : 'Update a namespace', params: namespaceParamsSchema, body: patchNamespaceRequestSchema, response: withErrors(namespaceResponseSchema) },
         handler: async (request) => {
           const auth = requireAuth(request);
           const scope = { orgId: auth.orgId };
@@ -87,7 +88,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     app.delete('/v1/namespaces/:namespace_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a namespace and everything in it', params: namespaceParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Delete a namespace and everything in it', params: namespaceParamsSchema, response: withErrors(deleteNamespaceResponseSchema) },
       handler: async (request) => {
         const auth = requireAuth(request);
         const namespace = await granted(auth, request.params.namespace_identifier);
