@@ -56,15 +56,7 @@ function describeIssue(message: string, params: Record<string, unknown>): string
 }
 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
-  // Generated clients (the published SDK among them) send `Content-Type: application/json` with no body on
-  // optional-body calls (…/list, DELETE): nothing at all reads as `{}` (DESIGN §1 item 5). Anything else goes
-  // through Fastify's own parser, prototype-poisoning checks included.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).trim() === '') done(null, {});
-    else parseJson(request, body as string, done);
-  });
+  // The JSON body parser (empty bodies, depth limit) is http/json-body-parser.
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error, bodyLimit);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');

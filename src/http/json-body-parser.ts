@@ -1,9 +1,11 @@
 /**
  * @module http/json-body-parser
- * Fastify's JSON body parser (prototype-poisoning checks kept), behind a
- * depth check: a body nested deeper than MAX_JSON_BODY_DEPTH answers 422
- * before anything walks it recursively (5,000 levels overflowed the stack
- * in validation and answered 500).
+ * The one JSON body parser: Fastify's own (prototype-poisoning checks kept),
+ * behind two rules. Generated clients (the published SDK among them) send
+ * `Content-Type: application/json` with no body on optional-body calls
+ * (…/list, DELETE): nothing at all reads as `{}` (DESIGN §1 item 5). A body
+ * nested deeper than MAX_JSON_BODY_DEPTH answers 422 before anything walks
+ * it recursively (5,000 levels overflowed the stack in validation: 500).
  */
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
@@ -15,6 +17,10 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number):
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, {});
+      return;
+    }
     if (typeof body === 'string' && jsonTextDeeperThan(body, MAX_JSON_BODY_DEPTH)) {
       done(errors.validation([{ type: 'json_depth', location: ['body'], message: `The JSON body nests objects and arrays deeper than the limit of ${MAX_JSON_BODY_DEPTH} levels.` }]), undefined);
       return;
