@@ -205,7 +205,9 @@ export function createRunService(dependencies: RunServiceDependencies) {
     const text = events.filter((event) => event.type === 'token').map((event) => (JSON.parse(event.data) as { content: string }).content).join('');
     const state = run.state as CarriedRun | null;
     const answer = (state?.text ?? '') || text;
-    if (answer && !(await store.messages.get(scope, run.run_id))) {
+    // A cancelled run always leaves an assistant entry (empty when nothing was written, e.g. paused on a confirmation),
+    // so history says how the question ended; an interrupted one only when it wrote something.
+    if ((answer || status === 'cancelled') && !(await store.messages.get(scope, run.run_id))) {
       await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', created_at: now() });
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
@@ -234,6 +236,15 @@ export function createRunService(dependencies: RunServiceDependencies) {
 
   return {
     reapExpired,
+
+    /**
+     * The run that keeps the session busy (running or paused on a confirmation), after ending runs whose
+     * confirmations expired: what `GET /sessions/{id}` reports as active_message_id and what a new message gets 409 for.
+     */
+    async activeRun(scope: TenantScope, sessionId: string): Promise<RunRecord | null> {
+      await expireStaleConfirmations(scope, sessionId);
+      return (await store.runs.active(scope, sessionId)) ?? null;
+    },
 
     /** Starts a run for the message (or finds the one an idempotency key already started): the run to join. */
     async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ run: RunRecord; joined: boolean }> {
@@ -293,7 +304,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
           yield { seq: event.seq, type: event.type as LoggedEvent['type'], json: event.data };
           if (TERMINAL.has(event.type) && !live.has(run.run_id)) {
             const current = await store.runs.get(scope, run.run_id);
-            if (current?.status !== 'running') return;
+            // A confirmation_required ends the replay only while the run is still paused on it: once answered,
+            // cancelled or expired, the events after it (the continuation, done {cancelled}) belong to the replay.
+            const paused = event.type === 'confirmation_required' && current?.status !== 'awaiting_confirmation';
+            if (current?.status !== 'running' && !paused) return;
           }
         }
         const current = await store.runs.get(scope, run.run_id);
