@@ -21,6 +21,20 @@ describe('the demo data', () => {
     expect(retrievers.body.results.map((retriever: any) => retriever.retriever_name).sort()).toEqual(['beginner_tutorials', 'video_search']);
   });
 
+  it('creates the namespace `quarry demo --namespace NEW` names, as ingest creates a collection', async () => {
+    const said: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => said.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      await loadDemo(server.store, server.quarry.services.config, server.orgId, { namespace: 'demo-two', quiet: false });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(said.join('')).toContain("Created namespace 'demo-two'.");
+    expect((await server.request('GET', '/v1/collections/videos', { namespace: 'demo-two' })).body.document_count).toBe(2400);
+    await expect(loadDemo(server.store, server.quarry.services.config, server.orgId, { namespace: 'bad name!', quiet: true })).rejects.toThrow(/not a namespace name/);
+  }, 120_000);
+
   it('answers "Find videos about machine learning" offline with a retriever execution and cited documents', async () => {
     const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
     const stream = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'Find videos about machine learning' });
