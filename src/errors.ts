@@ -47,7 +47,8 @@ export const errors = {
       url,
     }),
   alreadyExists: (resource: string, name: string) =>
-    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this namespace`, {
+    // Namespaces are named within the organization; everything else within its namespace.
+    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, {
       resource,
       name,
     }),
