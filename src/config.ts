@@ -20,6 +20,12 @@ const configSchema = z.object({
   apiKey: optionalString,
   defaultModel: optionalString,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: concise lines for a person on a terminal, JSON lines for a collector everywhere else. */
+  logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /** Pause between the built-in model's words; unset: 40 ms with the demo data (a pace one can read and cancel), else 0. */
+  localModelDelayMs: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** NO_COLOR (https://no-color.org): any value turns terminal colors off. */
+  noColor: z.boolean().default(false),
   corsOrigins: z.string().default('*'),
   bodyLimitBytes: integer(10 * 1024 * 1024, 1024),
   maxMessageChars: integer(32_000, 1),
@@ -43,7 +49,7 @@ const configSchema = z.object({
   defaultEmbeddingModel: optionalString,
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'localModelDelayMs'> & { localModelDelayMs: number }>;
 
 /** Environment variable → config key. Documented in the README table. */
 export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
@@ -55,6 +61,8 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_API_KEY: 'apiKey',
   QUARRY_DEFAULT_MODEL: 'defaultModel',
   QUARRY_LOG_LEVEL: 'logLevel',
+  QUARRY_LOG_FORMAT: 'logFormat',
+  QUARRY_LOCAL_MODEL_DELAY_MS: 'localModelDelayMs',
   QUARRY_CORS_ORIGINS: 'corsOrigins',
   QUARRY_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUARRY_MAX_MESSAGE_CHARS: 'maxMessageChars',
@@ -77,6 +85,9 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
 };
 
+/** The built-in model's pause between words with the demo data: ~25 words/s, an answer takes seconds, so Stop can be seen working. */
+export const DEMO_WORD_DELAY_MS = 40;
+
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */
 export function loadConfig(
   environment: Record<string, string | undefined> = process.env,
@@ -89,11 +100,13 @@ export function loadConfig(
     if (value !== undefined && value !== '' && raw[key] === undefined) raw[key] = value;
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
+  if (environment.NO_COLOR) raw.noColor = true;
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+  const localModelDelayMs = parsed.data.localModelDelayMs ?? (parsed.data.loadDemo ? DEMO_WORD_DELAY_MS : 0);
+  return Object.freeze({ ...parsed.data, localModelDelayMs, dataDir: resolve(parsed.data.dataDir) });
 }

@@ -17,6 +17,7 @@ export function createModelCatalog(config: Config, fetchImplementation?: typeof 
     compatibleBaseUrl: config.llmBaseUrl,
     compatibleApiKey: config.llmApiKey,
     defaultModel: config.defaultModel,
+    localChunkDelayMs: config.localModelDelayMs,
     fetch: fetchImplementation,
   });
 }
