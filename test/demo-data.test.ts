@@ -40,6 +40,11 @@ describe('the demo data', () => {
     const stream = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'Find videos about machine learning' });
     const execution = stream.frames.find((frame) => frame.event === 'retriever_execution')!.data;
     expect(execution.documents_returned).toBeGreaterThanOrEqual(3);
+    // The saved retriever the intent names is the one the agent runs.
+    const intent = stream.frames.find((frame) => frame.event === 'intent')!.data;
+    const named = /saved retriever '([^']+)'/.exec(intent.reasoning)![1];
+    const retriever = (await server.request('GET', `/v1/retrievers/${named}`)).body;
+    expect(execution).toMatchObject({ is_adhoc: false, retriever_id: retriever.retriever_id ?? retriever.retriever?.retriever_id });
     const titles: string[] = execution.documents.map((document: any) => document.title.toLowerCase());
     expect(titles.filter((title) => title.includes('machine learning')).length).toBeGreaterThanOrEqual(3);
     const answer = stream.frames.find((frame) => frame.event === 'message')!.data.content as string;

@@ -35,6 +35,18 @@ describe('quarry-local model', () => {
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool-calls' }, usage: { raw: { estimated: true } } });
   });
 
+  it('runs the retriever the system prompt suggests instead of an ad-hoc search, when execute_retriever is offered', async () => {
+    const prompt: LanguageModelV3Prompt = [
+      { role: 'system', content: 'You are helpful.\n\nSuggested retriever: ret_abc123 (\'video_search\') fits this request.' },
+      { role: 'user', content: [{ type: 'text', text: 'Find videos about machine learning' }] },
+    ];
+    expect((await stream({ prompt })).toolCall).toEqual({ toolName: 'execute_retriever', input: { retriever_id: 'ret_abc123', inputs: { query: 'videos about machine learning' } } });
+    expect((await stream({ prompt, tools: tools('smart_search') })).toolCall?.toolName).toBe('smart_search');
+    // A retriever the user names wins over the suggestion.
+    prompt[1] = { role: 'user', content: [{ type: 'text', text: 'Use retriever other_one to find bread' }] };
+    expect((await stream({ prompt })).toolCall?.input).toMatchObject({ retriever_id: 'other_one' });
+  });
+
   it('picks the tool the request names', async () => {
     expect((await stream({ prompt: user('What collections do I have?') })).toolCall?.toolName).toBe('list_collections');
     expect((await stream({ prompt: user('list retrievers') })).toolCall?.toolName).toBe('list_retrievers');

@@ -27,6 +27,12 @@ import type {
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
 
+/**
+ * How a system prompt names the saved retriever that fits the request (`Suggested retriever: ret_… …`):
+ * quarry-local runs it instead of an ad-hoc smart_search, as an LLM would follow the hint.
+ */
+export const SUGGESTED_RETRIEVER_LINE = 'Suggested retriever:';
+
 export interface QuarryLocalModelOptions {
   /** Pause between streamed words, for demos that should look like a live model. Default 0. */
   chunkDelayMs?: number;
@@ -72,7 +78,9 @@ function respond(options: LanguageModelV3CallOptions): Reply {
   if (results.length > 0) return { text: results.map((result) => describeResult(result, calls.get(result.toolCallId) ?? {}, request)).join('\n\n') };
   const offered = new Set<string>();
   for (const tool of options.tools ?? []) if (tool.type === 'function') offered.add(tool.name);
-  const plan = planTool(request, offered);
+  const system = prompt.map((message) => (message.role === 'system' ? message.content : '')).join('\n');
+  const suggested = new RegExp(`${SUGGESTED_RETRIEVER_LINE} (ret_[a-z0-9]+)`).exec(system)?.[1];
+  const plan = planTool(request, offered, suggested);
   if (typeof plan === 'string') return { text: plan };
   // toolChoice 'none' means the caller's step or tool budget is spent: answer without tools.
   if (options.toolChoice?.type === 'none') {
@@ -89,7 +97,7 @@ const CAPABILITIES = /^(help|what can you do|who are you|what are you|how are yo
 const FILLER = /^(?:(?:hi|hello|hey|please|pls|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|i'm looking for|i am looking for|help me|let's|find|search(?: for)?|look(?: for| up)?|show(?: me)?|get(?: me)?|give me|fetch|list|tell me about|recommend(?: me)?|suggest|what(?: are| is|'s)?|which(?: are| is)?|where(?: are| is)?|are there|is there|do you have|do we have|me|some|any|all|the|a|an|all the)\b[\s,]*)+/i;
 const RESOURCE_ID = { collection: /\bcol_[a-z0-9]+/i, retriever: /\bret_[a-z0-9]+/i, document: /\bdoc_[a-f0-9]+/i } as const;
 
-function planTool(request: string, offered: Set<string>): string | { toolName: string; input: Record<string, unknown> } {
+function planTool(request: string, offered: Set<string>, suggestedRetriever?: string): string | { toolName: string; input: Record<string, unknown> } {
   const text = request.trim();
   const lower = text.toLowerCase();
   if (!text) return 'What would you like me to look for?';
@@ -123,6 +131,7 @@ function planTool(request: string, offered: Set<string>): string | { toolName: s
   }
   const retriever = offered.has('execute_retriever') ? retrieverOf(text) : null;
   if (retriever) return { toolName: 'execute_retriever', input: { retriever_id: retriever.id, inputs: { query: retriever.query || searchQuery(text) } } };
+  if (suggestedRetriever && offered.has('execute_retriever')) return { toolName: 'execute_retriever', input: { retriever_id: suggestedRetriever, inputs: { query: searchQuery(text) } } };
   return want('smart_search', { query: searchQuery(text), limit: 5 }, 'search your data');
 }
 

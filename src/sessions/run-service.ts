@@ -8,7 +8,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { runAgent, resumeAgent } from '../agent/run-agent.js';
 import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
-import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
+import { detectIntent, suggestRetriever, toIntentEvent } from '../agent/detect-intent.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
@@ -139,9 +139,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
       // Intent, the model's context and smart_search read the same lists: once per run.
       const snapshot = createNamespaceSnapshot(storeSnapshotSources(store, scope));
       const collections = await snapshot.collections();
-      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, await snapshot.retrievers(), { includeCollectionAnalysis: true })) });
+      const retrievers = await snapshot.retrievers();
+      const intent = detectIntent(input.content, collections, retrievers, { includeCollectionAnalysis: true });
+      run.emit({ type: 'intent', data: toIntentEvent(intent) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
-      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections);
+      // The retriever the intent names is offered to the model, so the stream does not name one and run another.
+      const suggested = intent.recommended_action === 'execute_retriever' ? suggestRetriever(input.content, retrievers) : null;
+      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections, suggested);
       carried.system = conversation.system;
       const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
       await executeRun({
