@@ -3,7 +3,7 @@
  * createApp(deps): the HTTP application, built only from what it is given.
  * main.ts alone reads the environment and listens.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -59,7 +59,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => newId('req', 12),
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: dependencies.conciseRequestLogs === true,
+    logController: dependencies.conciseRequestLogs ? new LogController({ disableRequestLogging: true }) : undefined,
     return503OnClosing: true,
     // Graceful shutdown ends runs and their streams first (server.ts); by close() only idle keep-alive sockets remain, and a hijacked SSE socket is never tracked as idle.
     forceCloseConnections: true,

@@ -90,7 +90,9 @@ describe('POST /messages with quarry-local', () => {
     expect(response.body).toMatchObject({ session_id: sessionId, role: 'assistant', is_final: true, tool_calls_made: 1, data_accessed_via_retriever: true });
     expect(response.body.message_id).toMatch(/^msg_/);
     expect(response.body.content).toContain('Knife skills');
-    expect(response.body.tool_calls[0]).toMatchObject({ tool_name: 'smart_search', success: true });
+    // The pipeline saved above ('Hybrid search for: videos about …') fits a video search: the intent names it and the agent runs it.
+    expect(response.body.intent.reasoning).toContain("saved retriever 'saved_from_stream'");
+    expect(response.body.tool_calls[0]).toMatchObject({ tool_name: 'execute_retriever', success: true });
     expect(response.body.retriever_executions).toHaveLength(1);
     expect(response.body.intent.intent).toBeTruthy();
   });
