@@ -26,6 +26,7 @@ import type {
   LanguageModelV3ToolResultPart,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
+import { clipText } from '../lib/clip-text.js';
 
 /**
  * How a system prompt names the saved retriever that fits the request (`Suggested retriever: ret_… …`):
@@ -197,14 +198,14 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
   }
   if (toolName.startsWith('get_')) {
     const fields = Object.entries(record).filter(([, field]) => field !== null && typeof field !== 'object').slice(0, 8);
-    return [`Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`, ...fields.map(([key, field]) => `- ${key}: ${clip(String(field), 120)}`)].join('\n');
+    return [`Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`, ...fields.map(([key, field]) => `- ${key}: ${clipText(String(field), 120)}`)].join('\n');
   }
   const action = toolName.replace(/_/g, ' ').replace(/^(\w+?)e? /, (_, verb: string) => `${verb}ed `);
   if (/^(create|update|delete)_/.test(toolName)) {
     const target = Object.values(input).find((field) => typeof field === 'string') ?? '';
     return `Done: ${action}${target ? ` ${target}` : ''}.`;
   }
-  return `${toolName} returned: ${clip(JSON.stringify(value), 300)}`;
+  return `${toolName} returned: ${clipText(JSON.stringify(value), 300)}`;
 }
 
 function documentLine(row: Record<string, unknown>): string {
@@ -213,15 +214,15 @@ function documentLine(row: Record<string, unknown>): string {
   const id = document.document_id ?? document.collection_id ?? document.retriever_id ?? document.namespace_id;
   const title = titleOf(document);
   const snippetField = SNIPPET_FIELDS.map((key) => document[key]).find((field) => typeof field === 'string' && field.trim() !== '');
-  const snippet = typeof snippetField === 'string' ? clip(snippetField.replace(/\s+/g, ' ').trim(), 140) : '';
-  const head = title ?? (snippet ? clip(snippet, 60) : 'Untitled');
+  const snippet = typeof snippetField === 'string' ? clipText(snippetField.replace(/\s+/g, ' ').trim(), 140) : '';
+  const head = title ?? (snippet ? clipText(snippet, 60) : 'Untitled');
   const body = title !== undefined && snippet ? ` — ${snippet}` : '';
   return `**${head}**${body}${id ? ` [${String(id)}]` : ''}`;
 }
 
 function titleOf(record: Record<string, unknown>): string | undefined {
   const title = TITLE_FIELDS.map((key) => record[key]).find((field) => typeof field === 'string' && field.trim() !== '');
-  return typeof title === 'string' ? clip(title.trim(), 100) : undefined;
+  return typeof title === 'string' ? clipText(title.trim(), 100) : undefined;
 }
 
 // ---- streaming and usage --------------------------------------------------------------------
@@ -274,11 +275,6 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function clip(text: string, length: number): string {
-  if (text.length <= length) return text;
-  const cut = text.slice(0, length);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length * 0.6))}…`;
-}
 
 /** FNV-1a: a stable, short tool-call id for the same prompt (deterministic runs, distinct turns). */
 function hash(text: string): string {
