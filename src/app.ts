@@ -30,6 +30,8 @@ import { createRetrieverService } from './retrieval/retriever-service.js';
 import { retrieversRoutes } from './http/routes/retrievers-routes.js';
 import { newId } from './lib/ids.js';
 import { webRoutes } from './http/routes/web-routes.js';
+import { createStageLanguageModel } from './models/stage-language-model.js';
+import type { StageLanguageModel } from './retrieval/types.js';
 
 export interface AppDependencies {
   config: Config;
@@ -96,12 +98,23 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   const sessions = createSessionService({ store, models: dependencies.models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
   const collections = createCollectionService(store, dependencies.embeddings, now);
   const feedback = createFeedbackService(store, sessions, now);
+  // The LLM retrieval stages run on the server's default model when it is a real provider (resolved once, on first use).
+  let stageModel: StageLanguageModel | null | undefined;
+  const stageLanguageModel = () => {
+    if (stageModel !== undefined) return stageModel;
+    try {
+      stageModel = createStageLanguageModel((dependencies.models as LanguageModelResolver).resolve(dependencies.models.defaultModel).model);
+    } catch {
+      stageModel = null;
+    }
+    return stageModel;
+  };
   const data = {
     namespaces: createNamespaceService(store, now),
     collections,
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
-    retrievers: createRetrieverService(store, collections, dependencies.embeddings, { now }),
+    retrievers: createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }),
   };
   const runs = createRunService({
     store,
@@ -113,6 +126,15 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     leaseMs: config.runLeaseSeconds * 1000,
     owner: `${process.pid}@${newId('proc', 8)}`,
     log: (message, fields) => app.log.info(fields ?? {}, message),
+    warn: (message, fields) => app.log.warn(fields ?? {}, message),
+    limits: {
+      maxSteps: config.maxSteps,
+      maxRunSeconds: config.maxRunSeconds,
+      modelTimeoutMs: config.modelTimeoutSeconds * 1000,
+      modelRetries: config.modelRetries,
+      modelRetryDelayMs: config.modelRetryDelayMs,
+      namingWaitMs: config.namingWaitSeconds * 1000,
+    },
   });
   const services: HttpServices = {
     config,

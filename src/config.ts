@@ -11,6 +11,8 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** Seconds that may be fractional (tests shorten timeouts to a fraction of a second). */
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 const configSchema = z.object({
   port: integer(8000, 0),
@@ -40,7 +42,21 @@ const configSchema = z.object({
   openaiApiKey: optionalString,
   openaiBaseUrl: optionalString,
   anthropicApiKey: optionalString,
+  anthropicBaseUrl: optionalString,
   googleApiKey: optionalString,
+  googleBaseUrl: optionalString,
+  /** The longest silence allowed from a model call: before its first byte and between chunks. */
+  modelTimeoutSeconds: seconds(60),
+  /** Retries of a failed model call that had streamed nothing yet (429, 5xx, network). */
+  modelRetries: integer(2, 0),
+  /** First retry delay, doubled per attempt; a provider's Retry-After wins when it says longer. */
+  modelRetryDelayMs: integer(500, 0),
+  /** Model calls per run unless the session's agent_config.max_steps says otherwise. */
+  maxSteps: integer(6, 1),
+  /** Wall-clock limit of one run unless the session's agent_config.max_run_seconds says otherwise. */
+  maxRunSeconds: seconds(600),
+  /** How long past the end of a run the answer waits for the session's name (session_name event). */
+  namingWaitSeconds: z.coerce.number().min(0).default(1),
   llmBaseUrl: optionalString,
   llmApiKey: optionalString,
   embeddingBaseUrl: optionalString,
@@ -76,7 +92,15 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   OPENAI_API_KEY: 'openaiApiKey',
   OPENAI_BASE_URL: 'openaiBaseUrl',
   ANTHROPIC_API_KEY: 'anthropicApiKey',
+  ANTHROPIC_BASE_URL: 'anthropicBaseUrl',
   GOOGLE_GENERATIVE_AI_API_KEY: 'googleApiKey',
+  GOOGLE_GENERATIVE_AI_BASE_URL: 'googleBaseUrl',
+  QUARRY_MODEL_TIMEOUT_SECONDS: 'modelTimeoutSeconds',
+  QUARRY_MODEL_RETRIES: 'modelRetries',
+  QUARRY_MODEL_RETRY_DELAY_MS: 'modelRetryDelayMs',
+  QUARRY_MAX_STEPS: 'maxSteps',
+  QUARRY_MAX_RUN_SECONDS: 'maxRunSeconds',
+  QUARRY_NAMING_WAIT_SECONDS: 'namingWaitSeconds',
   QUARRY_LLM_BASE_URL: 'llmBaseUrl',
   QUARRY_LLM_API_KEY: 'llmApiKey',
   QUARRY_EMBEDDING_BASE_URL: 'embeddingBaseUrl',

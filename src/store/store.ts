@@ -62,6 +62,8 @@ export interface RunStats {
   toolCalls: number;
   latencyMs: number;
   messagesAdded: number;
+  /** Answered runs this adds to the latency average: 1 by default; 0 for usage counted after a run (a late session name). */
+  runs?: number;
 }
 
 export interface NamedListQuery {
@@ -111,7 +113,10 @@ export interface StoreDescription {
 }
 
 /** A question or an answer as the model's context reads it. */
-export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at'>;
+export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at' | 'status'> & {
+  /** `citations.finish_reason` of an assistant message (null when it has none), so a truncated answer is replayed as such. */
+  finish_reason: string | null;
+};
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
