@@ -23,6 +23,25 @@ describe('createAnswerPrinter', () => {
     expect(output).toBe('**Bold** words \r\x1b[1A\x1b[JBold words\nhere\n');
   });
 
+  it('counts the rows the terminal wrapped the preview into at its own width, not the answer width', () => {
+    let output = '';
+    const printer = createAnswerPrinter({ write: (text) => (output += text), width: 10, columns: 40, color: false, live: true });
+    printer.push('**Bold** words ');
+    printer.push('here\n');
+    // 15 characters fit one row of a 40-column terminal: back to its start only, no row up.
+    expect(output).toBe('**Bold** words \r\x1b[JBold words\nhere\n');
+  });
+
+  it('on stop() redraws the unfinished line it showed, rendered, and prints nothing more', () => {
+    let output = '';
+    const printer = createAnswerPrinter({ write: (text) => (output += text), width: 80, color: false, live: true });
+    printer.push('2. **Rye** — da');
+    printer.stop();
+    printer.push('rk bread\n');
+    printer.end();
+    expect(output).toBe('2. **Rye** — da\r\x1b[J2. Rye — da\n');
+  });
+
   it('keeps a fenced code block whole and prints nothing after stop()', () => {
     let output = '';
     const printer = createAnswerPrinter({ write: (text) => (output += text), width: 80, color: false, live: false });

@@ -15,6 +15,8 @@ export interface AnswerPrinterOptions {
   color: boolean;
   /** A terminal that understands cursor movement: show the unfinished line as it streams. */
   live: boolean;
+  /** The terminal's own width, where it wraps the unfinished line (may be wider than `width`); `width` when absent. */
+  columns?: number;
 }
 
 // CSI sequences (colors, cursor moves): not visible columns.
@@ -30,7 +32,7 @@ export function createAnswerPrinter(options: AnswerPrinterOptions) {
   const erasePreview = () => {
     if (previewed === 0) return;
     // The terminal wrapped the preview at its width: go back to its first row and clear to the end of the screen.
-    const rows = Math.floor((previewed - 1) / Math.max(1, options.width)) + 1;
+    const rows = Math.floor((previewed - 1) / Math.max(1, options.columns ?? options.width)) + 1;
     options.write(`\r${rows > 1 ? `\x1b[${rows - 1}A` : ''}\x1b[J`);
     previewed = 0;
   };
@@ -88,7 +90,12 @@ export function createAnswerPrinter(options: AnswerPrinterOptions) {
     stop() {
       if (stopped) return;
       stopped = true;
-      if (previewed > 0) options.write('\n');
+      // The part already on the screen stays, redrawn rendered; nothing after it is printed.
+      if (previewed > 0) {
+        const shown = pending;
+        erasePreview();
+        print(shown);
+      }
       previewed = 0;
       pending = '';
     },

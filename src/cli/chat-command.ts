@@ -52,7 +52,8 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
   }
   const colors = palette(options.color ?? false);
   const terminalOut = Boolean(process.stdout.isTTY);
-  const width = () => Math.min(MAX_ANSWER_WIDTH, (process.stdout.columns ?? 80) - 1);
+  // A pseudo-terminal may report 0 columns: treat it as unknown.
+  const width = () => Math.min(MAX_ANSWER_WIDTH, (process.stdout.columns || 80) - 1);
   const markdown = (text: string) => renderMarkdown(text, { width: width(), color: options.color ?? false });
   const client = createQuarryClient({ baseUrl: options.url, apiKey: options.apiKey, namespace: options.namespace });
 
@@ -119,7 +120,7 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
       if (answering) return;
       answering = true;
       out(`\n${colors.bold(colors.green('quarry'))}\n`);
-      printer = createAnswerPrinter({ write: out, width: width(), color: options.color ?? false, live: terminalOut && (options.color ?? false) });
+      printer = createAnswerPrinter({ write: out, width: width(), columns: process.stdout.columns || 80, color: options.color ?? false, live: terminalOut && (options.color ?? false) });
       if (run?.cancelling) printer.stop();
     };
     const endAnswer = () => {
