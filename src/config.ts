@@ -24,7 +24,7 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto`: concise lines for a person on a terminal, JSON lines for a collector everywhere else. */
   logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
-  /** Pause between the built-in model's words; unset: 40 ms with the demo data (a pace one can read and cancel), else 0. */
+  /** Pause between the built-in model's words; unset: 60 ms with the demo data (a pace one can read and cancel), else 0. */
   localModelDelayMs: z.coerce.number().int().min(0).max(10_000).optional(),
   /** NO_COLOR (https://no-color.org): any value turns terminal colors off. */
   noColor: z.boolean().default(false),
@@ -109,8 +109,8 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
 };
 
-/** The built-in model's pause between words with the demo data: ~25 words/s, an answer takes seconds, so Stop can be seen working. */
-export const DEMO_WORD_DELAY_MS = 40;
+/** The built-in model's pause between words with the demo data: ~16 words/s, a pace one can read along with; an answer takes ~10 s, so Stop can be seen working. */
+export const DEMO_WORD_DELAY_MS = 60;
 
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */
 export function loadConfig(
