@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { postSse } from './helpers/sse.js';
@@ -49,6 +50,22 @@ describe('the demo data', () => {
     expect(titles.filter((title) => title.includes('machine learning')).length).toBeGreaterThanOrEqual(3);
     const answer = stream.frames.find((frame) => frame.event === 'message')!.data.content as string;
     for (const document of execution.documents.slice(0, 3)) expect(answer).toContain(document.document_id);
+  });
+
+  it('streams what the README shows for its quick-start command (same question, same events, same tool)', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const question = /-d '\{"content":"([^"]+)"\}'\n```\n\nA real capture/.exec(readme)![1];
+    const block = readme.slice(readme.indexOf('A real capture of exactly that command'));
+    const shown = block.slice(block.indexOf('```\n') + 4, block.indexOf('\n```', block.indexOf('```\n') + 4));
+    const shownEvents = [...shown.matchAll(/^event: (\w+)$/gm)].map((match) => match[1]).filter((type) => type !== 'token');
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const stream = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: question });
+    expect(stream.frames.map((frame) => frame.event).filter((type) => type !== 'token')).toEqual(shownEvents);
+    const shownCall = JSON.parse(/event: tool_call\ndata: (.+)$/m.exec(shown)![1]);
+    const call = stream.frames.find((frame) => frame.event === 'tool_call')!.data;
+    expect(call.tool_name).toBe(shownCall.tool_name);
+    expect(call.inputs.inputs?.query ?? call.inputs.query).toBe(shownCall.inputs.inputs?.query ?? shownCall.inputs.query);
+    expect(stream.frames.find((frame) => frame.event === 'intent')!.data.reasoning).toBe(JSON.parse(/event: intent\ndata: (.+)$/m.exec(shown)![1]).reasoning);
   });
 
   it('runs the saved demo retrievers', async () => {
