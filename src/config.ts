@@ -63,6 +63,26 @@ const configSchema = z.object({
   embeddingApiKey: optionalString,
   embeddingModels: optionalString,
   defaultEmbeddingModel: optionalString,
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); tracing is off when absent. */
+  otlpEndpoint: optionalString,
+  /** Full traces URL, used as is (wins over otlpEndpoint). */
+  otlpTracesEndpoint: optionalString,
+  /** `key=value,key2=value2`, sent with every export (collector auth). */
+  otlpHeaders: optionalString,
+  otelServiceName: z.string().default('quarry'),
+  /** `none` turns tracing off even with an endpoint set (the standard variable). */
+  otelTracesExporter: optionalString,
+  otelSdkDisabled: optionalString,
+  /** `always_on` (default), `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_traceidratio`, … */
+  otelTracesSampler: optionalString,
+  /** The ratio for the `*traceidratio` samplers (0..1). */
+  otelTracesSamplerArg: optionalString,
+  /** Bearer token for GET /metrics; without one, /metrics answers only loopback clients. */
+  metricsToken: optionalString,
+  /** Operators may register stdio MCP servers (commands run on this host) only when this is on. */
+  mcpStdioEnabled: z.boolean().default(false),
+  /** How long one call to an external MCP server may take before it becomes a tool error. */
+  mcpTimeoutSeconds: integer(30, 1),
 });
 
 export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'localModelDelayMs'> & { localModelDelayMs: number }>;
@@ -107,6 +127,16 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_EMBEDDING_API_KEY: 'embeddingApiKey',
   QUARRY_EMBEDDING_MODELS: 'embeddingModels',
   QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otlpEndpoint',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otlpTracesEndpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'otlpHeaders',
+  OTEL_SERVICE_NAME: 'otelServiceName',
+  OTEL_TRACES_EXPORTER: 'otelTracesExporter',
+  OTEL_SDK_DISABLED: 'otelSdkDisabled',
+  OTEL_TRACES_SAMPLER: 'otelTracesSampler',
+  OTEL_TRACES_SAMPLER_ARG: 'otelTracesSamplerArg',
+  QUARRY_METRICS_TOKEN: 'metricsToken',
+  QUARRY_MCP_TIMEOUT_SECONDS: 'mcpTimeoutSeconds',
 };
 
 /** The built-in model's pause between words with the demo data: ~16 words/s, a pace one can read along with; an answer takes ~10 s, so Stop can be seen working. */
@@ -125,6 +155,7 @@ export function loadConfig(
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
   if (environment.NO_COLOR) raw.noColor = true;
+  if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

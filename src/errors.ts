@@ -46,6 +46,7 @@ export const errors = {
       method,
       url,
     }),
+  methodNotAllowed: (message: string) => new AppError(405, 'MethodNotAllowedError', message),
   alreadyExists: (resource: string, name: string) =>
     // Namespaces are named within the organization; everything else within its namespace.
     new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, {
@@ -82,6 +83,8 @@ export const errors = {
   runTimeout: (limitSeconds: number) =>
     new AppError(504, 'RunTimeoutError', `This answer took longer than the run limit of ${limitSeconds} s (agent_config.max_run_seconds); the partial answer is stored. Send the message again or ask for less.`, { limit: 'max_run_seconds', limit_seconds: limitSeconds }),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
+  badGateway: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(502, type, message, details),
   serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
     new AppError(503, type, message, details),
 };

@@ -13,6 +13,7 @@ import { createEmbeddingCatalog, createModelCatalog } from './models/model-catal
 import { TOOL_NAMES } from './agent/tool-catalog.js';
 import { createPrettyLogStream } from './lib/pretty-log-stream.js';
 import type { Store } from './store/store.js';
+import { createTracing, tracesUrl } from './telemetry/create-tracing.js';
 
 export interface RunningServer {
   quarry: QuarryApp;
@@ -46,7 +47,9 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
   }
   await hooks.onReady?.(store, orgId);
   const models = hooks.models ?? createModelCatalog(config);
-  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger, conciseRequestLogs: pretty });
+  const tracing = createTracing(config);
+  if (tracing) logger.info({ traces_url: tracesUrl(config) }, 'exporting traces over OTLP/HTTP');
+  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger, tracer: tracing?.tracer, conciseRequestLogs: pretty });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   const description = store.describe();
   const storeLine = `Store: ${description.store}, vector search: ${description.vectorSearch}, text search: ${description.textSearch}`;
@@ -62,6 +65,7 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
       logger.info('shutting down');
       await quarry.services.shutdown?.(config.shutdownGraceSeconds * 1000);
       await quarry.app.close();
+      await tracing?.shutdown().catch(() => undefined);
       await store.close();
       logger.info('stopped');
     })());

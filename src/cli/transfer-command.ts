@@ -2,7 +2,7 @@
  * @module cli/transfer-command
  * `quarry export --namespace NS > file.jsonl` and `quarry import file.jsonl
  * [--namespace NS]`: moves one namespace — collections, documents (with
- * their vectors), retrievers, sessions and their messages — between any two
+ * their vectors), retrievers, MCP servers, sessions and their messages — between any two
  * stores (SQLite ↔ PostgreSQL), through the `Store` interface only. One JSON
  * object per line, `{"type": …, "record": …}`, parents before children.
  * Ids are kept when the target store does not hold the namespace's id, so
@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
-import type { CollectionRecord, DocumentRecord, RetrieverRecord } from '../store/data-records.js';
+import type { CollectionRecord, DocumentRecord, McpServerRecord, RetrieverRecord } from '../store/data-records.js';
 import { newCollectionId, newDocumentId, newId } from '../lib/ids.js';
 
 const FORMAT = 'quarry-namespace-export/1';
@@ -28,6 +28,7 @@ export type ExportLine =
   | { type: 'collection'; record: CollectionRecord }
   | { type: 'document'; record: Omit<DocumentRecord, 'vector'> & { vector: number[] | null } }
   | { type: 'retriever'; record: RetrieverRecord }
+  | { type: 'mcp_server'; record: McpServerRecord }
   | { type: 'session'; record: SessionRecord }
   | { type: 'message'; record: MessageRecord };
 
@@ -56,6 +57,7 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
   for await (const retriever of pages((cursor) => store.retrievers.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'retriever', record: retriever });
   }
+  for (const server of await store.mcpServers.list(scope)) await emit({ type: 'mcp_server', record: server });
   for await (const session of pages((cursor) => store.sessions.list(scope, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'session', record: session });
     for (let offset = 0; ; offset += PAGE) {
@@ -120,6 +122,7 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
         await flush();
         if (line.type === 'collection') await store.collections.create(scope, { ...ids.rewrite(line.record, ['collection_id']), namespace_id: scope.namespaceId });
         else if (line.type === 'retriever') await store.retrievers.create(scope, { ...ids.rewrite(line.record, ['retriever_id']), namespace_id: scope.namespaceId });
+        else if (line.type === 'mcp_server') await store.mcpServers.create(scope, { ...ids.rewrite(line.record, ['server_id']), namespace_id: scope.namespaceId });
         else if (line.type === 'session') await store.sessions.create(scope, { ...ids.rewrite(line.record, ['session_id']), org_id: orgId, namespace_id: scope.namespaceId });
         else if (line.type === 'message') {
           // A user message's run_id is its answer's message_id, which comes later: both get their new id on first sight.

@@ -24,6 +24,7 @@ import { createNamespaceSnapshot, storeSnapshotSources } from './namespace-snaps
 import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
+import type { AgentTool } from '../agent/tool-definition.js';
 
 export interface LanguageModelResolver {
   resolve(modelName: string): { model: LanguageModelV3; effectiveModel: string; notice?: string };
@@ -45,6 +46,20 @@ export interface RunServiceDependencies {
   /** Failed model calls (provider, model, status, attempt, request id) go here, at warn level. */
   warn?: (message: string, fields?: Record<string, unknown>) => void;
   limits?: Partial<RunLimits>;
+  /** Told when messages are accepted and runs start and end (metrics); nothing when absent. */
+  observer?: RunObserver;
+  /**
+   * The tools a run gets, from the built-in ones allowed for the session: adds the namespace's external
+   * tools (MCP servers) that `offered` lets through, and may wrap every tool (tracing, metrics).
+   */
+  extendTools?: (scope: TenantScope, tools: AgentTool[], offered: (toolName: string) => boolean) => Promise<AgentTool[]>;
+}
+
+export interface RunObserver {
+  messageAccepted(): void;
+  runStarted(): void;
+  /** The run's terminal event (`done`, `error`, `confirmation_required`), if it emitted one. */
+  runEnded(terminal: { type: string; data: Record<string, unknown> } | null): void;
 }
 
 /** Server defaults of a run's limits (config); a session's agent_config may set max_steps and max_run_seconds. */
@@ -100,8 +115,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
   }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
   leaseTimer.unref();
 
+  /** The session's allowed built-in tools plus what `extendTools` adds; an explicit available_tools list limits both. */
+  const toolsFor = async (scope: TenantScope, builtIn: AgentTool[], allowed: Set<string>, explicit: boolean) =>
+    dependencies.extendTools ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name)) : builtIn;
+
   function track(run: LiveRun, maxRunSeconds: number, work: () => Promise<void>) {
     live.set(run.runId, run);
+    dependencies.observer?.runStarted();
     // The run's wall-clock limit: past it the run is aborted and ends with a recoverable RunTimeoutError.
     const limit = setTimeout(() => run.abort.abort('run_timeout'), maxRunSeconds * 1000);
     void work()
@@ -117,6 +137,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
         clearTimeout(limit);
         await run.end().catch(() => undefined);
         live.delete(run.runId);
+        const terminal = run.events.findLast((event) => TERMINAL.has(event.type));
+        dependencies.observer?.runEnded(terminal ? { type: terminal.type, data: JSON.parse(terminal.json) } : null);
       });
   }
 
@@ -158,6 +180,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.runs.setStatus(scope, runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       throw error;
     }
+    dependencies.observer?.messageAccepted();
     const run = liveRun(runId, sessionId, scope);
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
@@ -191,14 +214,14 @@ export function createRunService(dependencies: RunServiceDependencies) {
         namingWaitMs: limits.namingWaitMs,
         auxiliaryTokens: () => auxiliaryTokens,
         log: dependencies.log,
-        invoke: (executions) =>
+        invoke: async (executions) =>
           runAgent({
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
             maxSteps,
             ...modelCallOptions(runId),
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)),
+            tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -429,14 +452,14 @@ export function createRunService(dependencies: RunServiceDependencies) {
           namingWaitMs: limits.namingWaitMs,
           auxiliaryTokens: () => auxiliaryTokens,
           log: dependencies.log,
-          invoke: (executions) =>
+          invoke: async (executions) =>
             resumeAgent({
               model: resolved.model,
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
               ...modelCallOptions(run.run_id),
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)),
+              tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,

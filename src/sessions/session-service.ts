@@ -52,7 +52,8 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
     },
 
     async create(scope: TenantScope, input: CreateSessionInput): Promise<SessionRecord> {
-      const unknownTools = (input.agent_config.available_tools ?? []).filter((name) => !dependencies.toolNames.includes(name));
+      // `mcp__<server>__<tool>` names are tools of the namespace's MCP servers, which come and go: checked when a run starts.
+      const unknownTools = (input.agent_config.available_tools ?? []).filter((name) => !dependencies.toolNames.includes(name) && !name.startsWith('mcp__'));
       if (unknownTools.length > 0) {
         throw errors.validation(
           unknownTools.map((name) => ({

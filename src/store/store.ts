@@ -20,6 +20,7 @@ import type {
   DocumentRecord,
   ExecutionRecord,
   FeedbackRecord,
+  McpServerRecord,
   MemoryRecord,
   RetrieverRecord,
   RunEventRecord,
@@ -206,6 +207,17 @@ export interface Store {
     list(scope: TenantScope, query: NamedListQuery): Promise<Page<RetrieverRecord>>;
     update(scope: TenantScope, retrieverId: string, patch: Partial<Pick<RetrieverRecord, 'retriever_name' | 'description' | 'config'>>, now: number): Promise<RetrieverRecord>;
     delete(scope: TenantScope, retrieverId: string): Promise<void>;
+  };
+
+  /** External MCP servers registered per namespace (their tools join the agent's). */
+  mcpServers: {
+    /** Fails with AlreadyExists when the namespace has a server of that name. */
+    create(scope: TenantScope, record: McpServerRecord): Promise<void>;
+    /** By `mcp_…` id or by name. */
+    resolve(scope: TenantScope, identifier: string): Promise<McpServerRecord | null>;
+    /** Every server of the namespace, by name. */
+    list(scope: TenantScope): Promise<McpServerRecord[]>;
+    delete(scope: TenantScope, serverId: string): Promise<boolean>;
   };
 
   executions: {
