@@ -63,7 +63,9 @@ describe('quarry-local model', () => {
     expect(greeting.toolCall).toBeUndefined();
     expect(greeting.text).toMatch(/^Hello! I'm Quarry's built-in offline assistant/);
     const noDelete = await stream({ prompt: user('delete collection news'), tools: tools('smart_search') });
-    expect(noDelete.text).toBe("I can't delete collections in this session: the delete_collection tool is not enabled for it.");
+    expect(noDelete.text).toBe(
+      'I can\'t delete collections in this session: the delete_collection tool is not enabled for it. A session created with "delete_collection" in agent_config.available_tools can (it asks you to confirm before it runs).',
+    );
   });
 
   it('answers from search results, citing document ids, streamed word by word', async () => {

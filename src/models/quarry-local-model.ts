@@ -96,6 +96,8 @@ const GREETING = /^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|
 const THANKS = /^(thanks|thank you|thx|cheers|bye|goodbye)( (a lot|so much|very much))?[\s!.,]*$/i;
 const CAPABILITIES = /^(help|what can you do|who are you|what are you|how are you)\b/i;
 const FILLER = /^(?:(?:hi|hello|hey|please|pls|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|i'm looking for|i am looking for|help me|let's|find|search(?: for)?|look(?: for| up)?|show(?: me)?|get(?: me)?|give me|fetch|list|tell me about|recommend(?: me)?|suggest|what(?: are| is|'s)?|which(?: are| is)?|where(?: are| is)?|are there|is there|do you have|do we have|me|some|any|all|the|a|an|all the)\b[\s,]*)+/i;
+/** Tools that change data: not offered by default, and confirmed by the user before they run. */
+const WRITE_TOOLS = new Set(['create_collection', 'create_retriever', 'update_retriever', 'delete_retriever', 'delete_collection', 'delete_document']);
 const RESOURCE_ID = { collection: /\bcol_[a-z0-9]+/i, retriever: /\bret_[a-z0-9]+/i, document: /\bdoc_[a-f0-9]+/i } as const;
 
 function planTool(request: string, offered: Set<string>, suggestedRetriever?: string): string | { toolName: string; input: Record<string, unknown> } {
@@ -106,7 +108,7 @@ function planTool(request: string, offered: Set<string>, suggestedRetriever?: st
   if (THANKS.test(text)) return "You're welcome! Ask me anything about your data.";
   if (CAPABILITIES.test(text)) return `I'm quarry-local, Quarry's built-in offline model. In this session I can use: ${[...offered].join(', ') || 'no tools'}. Ask me to find something, list collections or retrievers, or run a retriever.`;
   const want = (toolName: string, input: Record<string, unknown>, what: string) =>
-    offered.has(toolName) ? { toolName, input } : `I can't ${what} in this session: the ${toolName} tool is not enabled for it.`;
+    offered.has(toolName) ? { toolName, input } : `I can't ${what} in this session: the ${toolName} tool is not enabled for it. A session created with "${toolName}" in agent_config.available_tools can${WRITE_TOOLS.has(toolName) ? ' (it asks you to confirm before it runs)' : ''}.`;
 
   const write = /\b(delete|remove|drop|destroy)\b/.test(lower) ? 'delete' : /\b(create|make|set up|setup|build|add)\b/.test(lower) ? 'create' : null;
   const resource = (['collection', 'retriever', 'document'] as const).find((noun) => lower.includes(noun));
