@@ -20,6 +20,7 @@ export function createModelCatalog(config: Config, fetchImplementation?: typeof 
     compatibleApiKey: config.llmApiKey,
     defaultModel: config.defaultModel,
     localChunkDelayMs: config.localModelDelayMs,
+    modelFallback: config.modelFallback,
     fetch: fetchImplementation,
   });
 }
