@@ -53,7 +53,7 @@ export class SqliteTextIndex {
       entries.push([collectionId, entry]);
     }
     for (const [collectionId, entry] of entries) {
-      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score });
+      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score, coverage: hit.coverage });
     }
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }
