@@ -100,6 +100,17 @@ describe('POST /messages with quarry-local', () => {
     expect(response.body.content.toLowerCase()).toMatch(/couldn't find|could not find|no results|nothing/);
   });
 
+  it('says "nothing in the data matches that" when only unrelated documents come back, naming them as the closest candidates', async () => {
+    // "home cooks" matches one document, but "jazz", the rarest word, matches none: below the relevance floor.
+    const response = await server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: 'Find videos about jazz for home cooks', stream: false } });
+    expect(response.status).toBe(200);
+    expect(response.body.content).toMatch(/^Nothing in the data matches that/);
+    expect(response.body.content).toContain('closest candidates, which do not match');
+    expect(response.body.content).toContain('Knife skills for home cooks');
+    expect(response.body.content).not.toMatch(/I found/);
+    expect(response.body.retriever_executions[0]).toMatchObject({ documents_returned: 0 });
+  });
+
   it('refuses messages to terminated sessions and validates the body', async () => {
     const other = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
     expect((await server.request('POST', `/v1/agents/sessions/${other}/messages`, { body: { content: '' } })).status).toBe(422);
