@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import type { SqliteDocumentIndex } from '../src/store/sqlite/sqlite-document-index.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
 import { localServices } from '../src/cli/local-services.js';
 import { loadDemo, DEMO_COLLECTION } from '../src/cli/demo-command.js';
@@ -30,6 +31,8 @@ export async function runDemoCheck(report: ReportBuilder, options: { workDirecto
     await loadDemo(store, config, orgId, { namespace: 'default', quiet: true });
     const services = localServices(store, config);
     const tenant = await services.tenant(orgId, 'default');
+    const demo = await store.collections.resolve(tenant, DEMO_COLLECTION);
+    await (store.index as SqliteDocumentIndex).warm(tenant, [demo!.collection_id]);
     const toolServices = { ...services, namespaces: null, feedback: null, executions: [], userId: null } as unknown as AgentToolServices;
     const smartSearch = createAgentTools(tenant, toolServices).find((tool) => tool.name === 'smart_search')!;
     const context = { signal: new AbortController().signal, toolCallId: 'bench', emit: () => {} };

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import type { SqliteDocumentIndex } from '../src/store/sqlite/sqlite-document-index.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
 import { localServices } from '../src/cli/local-services.js';
 import { generateApiKey } from '../src/lib/api-key-secret.js';
@@ -41,6 +42,8 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     const batch = collection.documents.slice(start, start + 500).map((document) => ({ number: Number(document.id), title: document.title, text: document.text }));
     await services.documents.createMany(scope, created.collection_id, batch);
   }
+  // Every query served by the in-memory BM25 index: none falls back to FTS5 while it is being built.
+  await (store.index as SqliteDocumentIndex).warm(scope, [created.collection_id]);
   const retrieval: RetrievalServices = {
     scope,
     index: store.index,

@@ -94,7 +94,7 @@ describe('feature_search', () => {
       searches: [{ feature_uri: BM25, query: 'cats pets' }, { feature_uri: VECTOR, query: 'cats pets', ...(vectorWeight !== undefined && { weight: vectorWeight }) }],
       final_top_k: 3,
     });
-    const weights = (result: { metadata: unknown }) => (result.metadata as { searches: { weight: number }[] }).searches.map((entry) => entry.weight);
+    const weights = (result: { metadata?: unknown }) => (result.metadata as { searches: { weight: number }[] }).searches.map((entry) => entry.weight);
     // A real (semantic) embedding model is an equal partner of BM25.
     expect(weights(await search(twoSearches()))).toEqual([1, 1]);
     // The built-in hashed embedding is lexical and weak: 0.1, a tie-breaker.

@@ -45,7 +45,7 @@ export function tokenize(text: string): string[] {
 }
 
 /** Words of a ranked query beyond this are ignored: bounds the postings a pasted essay can make one search scan. */
-export const MAX_QUERY_WORDS = 256;
+export const MAX_QUERY_WORDS = 512;
 
 /**
  * The terms of a ranked query, in order and with repeats (a word the query says twice, or in two
