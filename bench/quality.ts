@@ -113,9 +113,10 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
     const before = documents.slice(0, 5).map((document) => document.number);
     const after = applyRelevanceFloor(documents.slice(0, 15)).matches.slice(0, 5).map((document) => document.number);
     if (!before.some((id) => relevant.has(id))) wrongBefore++;
-    if (after.length === 0) unanswered++;
-    if (after.length === 0 && before.some((id) => relevant.has(id))) silenced++;
-    else if (!after.some((id) => relevant.has(id))) wrongAfter++;
+    if (after.length === 0) {
+      unanswered++;
+      if (before.some((id) => relevant.has(id))) silenced++;
+    } else if (!after.some((id) => relevant.has(id))) wrongAfter++;
     recallBefore += recallAt(before, relevant, 5);
     recallAfter += recallAt(after, relevant, 5);
   }

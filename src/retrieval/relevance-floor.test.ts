@@ -4,7 +4,7 @@ import { applyRelevanceFloor, coverageOf, MIN_QUERY_COVERAGE } from './relevance
 const document = (id: string, scores: Record<string, number>) => ({ document_id: id, scores });
 
 describe('applyRelevanceFloor', () => {
-  it('keeps documents holding at least half the query\'s IDF weight, in rank order, and labels the rest as closest', () => {
+  it('keeps documents holding at least half of what the best holds, in rank order, and labels the rest as closest', () => {
     const ranked = [
       document('a', { text: 9, text_coverage: 0.9 }),
       document('b', { text: 5, text_coverage: 0.2, vector: 0.4 }),
@@ -15,6 +15,13 @@ describe('applyRelevanceFloor', () => {
     expect(split.judged).toBe(true);
     expect(split.matches.map((entry) => entry.document_id)).toEqual(['a', 'c']);
     expect(split.closest.map((entry) => entry.document_id)).toEqual(['b', 'd']);
+  });
+
+  it('measures the others against the best document once something fits (long queries cover less)', () => {
+    const ranked = [document('a', { text: 9, text_coverage: 0.6 }), document('b', { text: 5, text_coverage: 0.3 }), document('c', { text: 4, text_coverage: 0.29 })];
+    const split = applyRelevanceFloor(ranked);
+    expect(split.matches.map((entry) => entry.document_id)).toEqual(['a', 'b']);
+    expect(split.closest.map((entry) => entry.document_id)).toEqual(['c']);
   });
 
   it('answers "nothing fits" when no document reaches the floor (a query about something absent)', () => {

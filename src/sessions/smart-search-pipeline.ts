@@ -25,7 +25,8 @@ export function buildSmartSearch(collectionIdentifiers: string[], limit: number,
     fusion: 'dbsf',
     final_top_k: Math.max(limit, 25),
   };
-  // RM3 feedback in front (query_expand, expansion_model "rm3") was measured and not kept: see README, Retrieval quality.
+  // RM3 feedback in front (query_expand, expansion_model "rm3") was measured and not kept: it lifts CISI's nDCG@10
+  // (1.036× BM25) but learns from unrelated documents when nothing fits (demo "nothing fits" 100% → 33%).
   const first = { stage_name: 'hybrid_search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: search, ...(filters ? { pre_filters: filters } : {}) } };
   return {
     collection_identifiers: collectionIdentifiers,
