@@ -12,6 +12,7 @@ import { bootstrap } from './sessions/bootstrap.js';
 import { createEmbeddingCatalog, createModelCatalog } from './models/model-catalog.js';
 import { TOOL_NAMES } from './agent/tool-catalog.js';
 import type { Store } from './store/store.js';
+import { createTracing, tracesUrl } from './telemetry/create-tracing.js';
 
 export interface RunningServer {
   quarry: QuarryApp;
@@ -42,7 +43,9 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
   }
   await hooks.onReady?.(store, orgId);
   const models = hooks.models ?? createModelCatalog(config);
-  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger });
+  const tracing = createTracing(config);
+  if (tracing) logger.info({ traces_url: tracesUrl(config) }, 'exporting traces over OTLP/HTTP');
+  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger, tracer: tracing?.tracer });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   const description = store.describe();
   const storeLine = `Store: ${description.store}, vector search: ${description.vectorSearch}, text search: ${description.textSearch}`;
@@ -58,6 +61,7 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
       logger.info('shutting down');
       await quarry.services.shutdown?.(config.shutdownGraceSeconds * 1000);
       await quarry.app.close();
+      await tracing?.shutdown().catch(() => undefined);
       await store.close();
       logger.info('stopped');
     })());

@@ -34,6 +34,8 @@ describe('export and import of a namespace', () => {
     // One document edited later: its updated_at differs from its created_at and must survive the move.
     await source.documents.replace(scope, collection.collection_id, documentInput('doc_move_3', { text: 'recipe number 3 with apples, revised', rank: 3 }, [1, 0.3, 0]), 5_000);
     await source.retrievers.create(scope, { retriever_id: 'ret_moved', namespace_id: 'ns_moved', retriever_name: 'search', description: null, config: { stages: [{ stage_name: 'feature_search' }] }, version: 3, created_at: 5, updated_at: 6 });
+    const mcpServer = { server_id: 'mcp_moved', namespace_id: 'ns_moved', server_name: 'weather', description: null, transport: 'http' as const, url: 'https://weather.example/mcp', headers: { Authorization: 'Bearer w' }, command: null, args: [], env: {}, timeout_ms: 5000, created_at: 7, updated_at: 8 };
+    await source.mcpServers.create(scope, mcpServer);
     const session = sessionRecord(scope, { session_name: 'moved chat', metadata: { team: 'a' } });
     await source.sessions.create(scope, session);
     for (const [index, role] of (['user', 'assistant', 'user'] as const).entries()) {
@@ -60,6 +62,7 @@ describe('export and import of a namespace', () => {
     for (const id of ids) expect(Array.from(targetVectors.get(id)!)).toEqual(Array.from(sourceVectors.get(id)!));
     expect((await target.index.searchVector(moved, { collectionIds: [collection.collection_id], vector: unit([1, 2.9, 0]), topK: 1 }))[0].document_id).toBe('doc_move_29');
     expect((await target.index.searchText(moved, { collectionIds: [collection.collection_id], text: 'apples', topK: 100 })).length).toBe(15);
+    expect(await target.mcpServers.resolve(moved, 'weather')).toEqual(mcpServer);
     expect(await target.retrievers.resolve(moved, 'search')).toMatchObject({ retriever_id: 'ret_moved', version: 3, config: { stages: [{ stage_name: 'feature_search' }] } });
     expect(await target.sessions.get(moved, session.session_id)).toMatchObject({ session_name: 'moved chat', metadata: { team: 'a' }, created_at: session.created_at });
     const history = await target.messages.history(moved, session.session_id, 10, 0);

@@ -7,6 +7,13 @@
 import { h, clear, attempt, toast, formatMs, formatNumber } from './dom.js';
 import { intentChip, thinkingCard, toolCard, retrieverCard, pipelineCard, renderAnswer, confirmationDialog } from './event-cards.js';
 
+/** done.finish_reason values that mean the answer is not whole: chip label and tooltip. */
+const TRUNCATED = {
+  length: ['truncated', 'The answer reached max_tokens and was cut off.'],
+  content_filter: ['truncated', "The provider's content filter withheld the rest of the answer."],
+  step_limit: ['step limit', 'The agent used all its steps (agent_config.max_steps) without finishing.'],
+};
+
 export function createChatView(context, root) {
   const { client } = context;
   let sessionId = null;
@@ -64,6 +71,7 @@ export function createChatView(context, root) {
         current ??= turn();
         for (const execution of message.citations?.retriever_executions ?? []) current.retriever(execution);
         current.finalText(message.content, message.message_id, message.status);
+        current.truncation(message.citations?.finish_reason);
         current = null;
       }
     }
@@ -127,6 +135,12 @@ export function createChatView(context, root) {
         const usage = data.usage ? ` · ${formatNumber(data.usage.total_tokens)} tokens` : '';
         footer.append(h('span.muted.stats-line', { testid: 'done-stats' }, `${formatMs(data.latency_ms)} · ${data.tool_calls_made} tool call${data.tool_calls_made === 1 ? '' : 's'}${usage}`));
         if (data.cancelled) footer.append(h('span.chip.warn', { testid: 'cancelled-chip' }, 'stopped'));
+        this.truncation(data.finish_reason);
+      },
+      /** A truncated answer is shown as truncated, live (done.finish_reason) and from history (citations.finish_reason). */
+      truncation(reason) {
+        const label = TRUNCATED[reason];
+        if (label) footer.append(h('span.chip.warn', { testid: 'truncated-chip', title: label[1] }, label[0]));
       },
     };
   }

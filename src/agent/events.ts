@@ -53,6 +53,14 @@ export interface RetrieverSummary {
   total_documents: number;
   executions: RetrieverExecutionEvent[];
 }
+/**
+ * Why the answer ended: `stop` (complete), `length` (cut off at max_tokens: truncated), `content_filter`
+ * (the provider withheld the rest), `step_limit` (the agent used its steps without finishing), `cancelled`,
+ * `error`, `other`. Stored with the assistant message (history `citations.finish_reason`).
+ */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'step_limit' | 'cancelled' | 'error' | 'other';
+export const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'content_filter', 'step_limit', 'cancelled', 'error', 'other'];
+
 export interface DoneEvent {
   latency_ms: number;
   tool_calls_made: number;
@@ -60,6 +68,7 @@ export interface DoneEvent {
   retriever_summary: RetrieverSummary;
   data_accessed_via_retriever: boolean;
   usage: TokenUsage;
+  finish_reason: FinishReason;
   cancelled?: boolean;
 }
 export interface ErrorEvent { message: string; recoverable: boolean; type?: string; limit?: string }

@@ -119,6 +119,7 @@ const jsonSchemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 /** The input JSON Schema as providers expect it (no `$schema` key; defaulted fields optional). */
 export function toolInputJsonSchema(descriptor: ToolDescriptor): Record<string, unknown> {
+  if (descriptor.inputJsonSchema) return descriptor.inputJsonSchema;
   let schema = jsonSchemaCache.get(descriptor.inputSchema);
   if (!schema) {
     const { $schema: _ignored, ...rest } = z.toJSONSchema(descriptor.inputSchema, { io: 'input' }) as Record<string, unknown>;

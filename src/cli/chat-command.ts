@@ -142,7 +142,8 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         case 'done': {
           endAnswer();
           const usage = event.data.usage ? ` · ${event.data.usage.total_tokens} tokens` : '';
-          const stopped = event.data.cancelled ? colors.yellow(' · stopped') : '';
+          const note = event.data.cancelled ? ' · stopped' : truncationNote(event.data.finish_reason);
+          const stopped = note ? colors.yellow(note) : '';
           out(colors.dim(`  (${Math.round(event.data.latency_ms ?? 0)} ms · ${event.data.tool_calls_made ?? 0} tool call${event.data.tool_calls_made === 1 ? '' : 's'}${usage})`) + stopped + '\n');
           break;
         }
@@ -266,4 +267,12 @@ function parse(text: string | null): unknown {
   } catch {
     return null;
   }
+}
+
+/** A truncated answer is said to be truncated (done.finish_reason). */
+function truncationNote(reason: string | undefined): string {
+  if (reason === 'length') return ' · truncated: the answer hit max_tokens';
+  if (reason === 'content_filter') return " · truncated by the provider's content filter";
+  if (reason === 'step_limit') return ' · stopped at the step limit';
+  return '';
 }

@@ -2,7 +2,7 @@
  * @module cli/transfer-command
  * `quarry export --namespace NS > file.jsonl` and `quarry import file.jsonl
  * [--namespace NS]`: moves one namespace — collections, documents (with
- * their vectors), retrievers, sessions and their messages — between any two
+ * their vectors), retrievers, MCP servers, sessions and their messages — between any two
  * stores (SQLite ↔ PostgreSQL), through the `Store` interface only. One JSON
  * object per line, `{"type": …, "record": …}`, parents before children.
  * Ids are kept, so clients' session and document ids stay valid: import
@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
-import type { CollectionRecord, DocumentRecord, RetrieverRecord } from '../store/data-records.js';
+import type { CollectionRecord, DocumentRecord, McpServerRecord, RetrieverRecord } from '../store/data-records.js';
 
 const FORMAT = 'quarry-namespace-export/1';
 const PAGE = 500;
@@ -25,6 +25,7 @@ export type ExportLine =
   | { type: 'collection'; record: CollectionRecord }
   | { type: 'document'; record: Omit<DocumentRecord, 'vector'> & { vector: number[] | null } }
   | { type: 'retriever'; record: RetrieverRecord }
+  | { type: 'mcp_server'; record: McpServerRecord }
   | { type: 'session'; record: SessionRecord }
   | { type: 'message'; record: MessageRecord };
 
@@ -53,6 +54,7 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
   for await (const retriever of pages((cursor) => store.retrievers.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'retriever', record: retriever });
   }
+  for (const server of await store.mcpServers.list(scope)) await emit({ type: 'mcp_server', record: server });
   for await (const session of pages((cursor) => store.sessions.list(scope, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'session', record: session });
     for (let offset = 0; ; offset += PAGE) {
@@ -114,6 +116,7 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
         await flush();
         if (line.type === 'collection') await store.collections.create(scope, { ...line.record, namespace_id: scope.namespaceId });
         else if (line.type === 'retriever') await store.retrievers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
+        else if (line.type === 'mcp_server') await store.mcpServers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
         else if (line.type === 'session') await store.sessions.create(scope, { ...line.record, org_id: orgId, namespace_id: scope.namespaceId });
         else if (line.type === 'message') {
           const { seq: _seq, ...message } = line.record;

@@ -19,7 +19,9 @@ export interface LanguageModelRegistryConfig {
   openaiApiKey?: string;
   openaiBaseUrl?: string;
   anthropicApiKey?: string;
+  anthropicBaseUrl?: string;
   googleApiKey?: string;
+  googleBaseUrl?: string;
   compatibleBaseUrl?: string;
   compatibleApiKey?: string;
   defaultModel?: string;
@@ -51,6 +53,8 @@ export interface LanguageModelRegistry {
 }
 
 export const LOCAL_MODEL_NAME = 'quarry-local';
+const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
+const GOOGLE_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 const PROVIDERS: Record<ProviderName, { envVar: string; label: string; models: string }> = {
   openai: { envVar: 'OPENAI_API_KEY', label: 'OpenAI', models: 'gpt-*, o1*, o3*, o4*, chatgpt-*, openai:<model>' },
@@ -93,10 +97,11 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
       const openai = createOpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl || undefined, fetch });
       create = (modelId) => openai.chat(modelId);
     } else if (name === 'anthropic') {
-      const anthropic = createAnthropic({ apiKey: config.anthropicApiKey, fetch });
+      // Passed explicitly, default included: left undefined, the SDK would read ANTHROPIC_BASE_URL behind config.ts.
+      const anthropic = createAnthropic({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl || ANTHROPIC_DEFAULT_BASE_URL, fetch });
       create = (modelId) => anthropic(modelId);
     } else if (name === 'google') {
-      const google = createGoogleGenerativeAI({ apiKey: config.googleApiKey, fetch });
+      const google = createGoogleGenerativeAI({ apiKey: config.googleApiKey, baseURL: config.googleBaseUrl || GOOGLE_DEFAULT_BASE_URL, fetch });
       create = (modelId) => google(modelId);
     } else {
       const compatible = createOpenAICompatible({

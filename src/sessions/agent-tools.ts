@@ -33,6 +33,8 @@ export interface AgentToolServices {
   userId: string | null;
   /** The run's view of the namespace's collections and retrievers; read on first use when absent. */
   snapshot?: NamespaceSnapshot;
+  /** Told the tokens LLM stages spent in a retrieval, for the session's stats. */
+  onAuxiliaryTokens?: (tokens: number) => void;
 }
 
 const page = { limit: 100, offset: 0, includeTotal: true } as const;
@@ -70,6 +72,8 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
       documents: results.map(({ document_id, collection_id, title, snippet, score }) => ({ document_id, collection_id, title, snippet, score })),
     };
     services.executions.push(event);
+    const tokens = Object.values(outcome.result?.stage_statistics.stages ?? {}).reduce((sum, stage) => sum + (stage.tokens_used ?? 0), 0);
+    if (tokens > 0) services.onAuxiliaryTokens?.(tokens);
     context.emit({ type: 'retriever_execution', data: event });
     return { results, total: shown.length, execution_id: outcome.execution.execution_id };
   };

@@ -5,7 +5,7 @@
  * can search, and the recent conversation ending with the new message.
  */
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { Store } from '../store/store.js';
+import type { ConversationTurn, Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, SessionRecord } from '../store/records.js';
 import type { CollectionRecord } from '../store/data-records.js';
@@ -40,8 +40,18 @@ export async function buildConversation(
   for (const message of history) {
     if (message.message_id === userMessage.message_id || !message.content) continue;
     if (message.role === 'user') messages.push({ role: 'user', content: [{ type: 'text', text: message.content }] });
-    else if (message.role === 'assistant') messages.push({ role: 'assistant', content: [{ type: 'text', text: message.content }] });
+    else if (message.role === 'assistant') messages.push({ role: 'assistant', content: [{ type: 'text', text: message.content + incompleteNote(message) }] });
   }
   messages.push({ role: 'user', content: [{ type: 'text', text: userMessage.content }] });
   return { system: parts.join('\n\n'), messages };
+}
+
+/** An answer that did not finish is replayed marked as such, so the model does not take a fragment for what it said. */
+function incompleteNote(message: ConversationTurn): string {
+  if (message.status === 'error') return '\n\n[This answer was interrupted by an error before it was finished.]';
+  if (message.status === 'cancelled') return '\n\n[The user stopped this answer before it was finished.]';
+  const reason = message.finish_reason;
+  if (reason === 'length') return '\n\n[This answer was cut off at the length limit.]';
+  if (reason === 'content_filter') return "\n\n[The rest of this answer was withheld by the provider's content filter.]";
+  return '';
 }

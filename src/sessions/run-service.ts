@@ -6,13 +6,13 @@
  * whose process died is ended by whoever finds its lease expired.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { runAgent, resumeAgent } from '../agent/run-agent.js';
+import { runAgent, resumeAgent, type ModelFailureReport } from '../agent/run-agent.js';
 import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
 import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
-import type { MessageRecord } from '../store/records.js';
+import type { MessageRecord, SessionRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { LiveRun, type LoggedEvent } from './live-run.js';
@@ -24,6 +24,7 @@ import { createNamespaceSnapshot, storeSnapshotSources } from './namespace-snaps
 import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
+import type { AgentTool } from '../agent/tool-definition.js';
 
 export interface LanguageModelResolver {
   resolve(modelName: string): { model: LanguageModelV3; effectiveModel: string; notice?: string };
@@ -42,7 +43,36 @@ export interface RunServiceDependencies {
   /** How far a run's event log may lag behind its streams (default EVENT_LOG_FLUSH_MS). */
   eventLogFlushMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Failed model calls (provider, model, status, attempt, request id) go here, at warn level. */
+  warn?: (message: string, fields?: Record<string, unknown>) => void;
+  limits?: Partial<RunLimits>;
+  /** Told when messages are accepted and runs start and end (metrics); nothing when absent. */
+  observer?: RunObserver;
+  /**
+   * The tools a run gets, from the built-in ones allowed for the session: adds the namespace's external
+   * tools (MCP servers) that `offered` lets through, and may wrap every tool (tracing, metrics).
+   */
+  extendTools?: (scope: TenantScope, tools: AgentTool[], offered: (toolName: string) => boolean) => Promise<AgentTool[]>;
 }
+
+export interface RunObserver {
+  messageAccepted(): void;
+  runStarted(): void;
+  /** The run's terminal event (`done`, `error`, `confirmation_required`), if it emitted one. */
+  runEnded(terminal: { type: string; data: Record<string, unknown> } | null): void;
+}
+
+/** Server defaults of a run's limits (config); a session's agent_config may set max_steps and max_run_seconds. */
+export interface RunLimits {
+  maxSteps: number;
+  maxRunSeconds: number;
+  modelTimeoutMs: number;
+  modelRetries: number;
+  modelRetryDelayMs: number;
+  namingWaitMs: number;
+}
+
+const DEFAULT_LIMITS: RunLimits = { maxSteps: 6, maxRunSeconds: 600, modelTimeoutMs: 60_000, modelRetries: 2, modelRetryDelayMs: 500, namingWaitMs: 1000 };
 
 export interface SendInput {
   content: string;
@@ -57,6 +87,14 @@ const REMOTE_CANCEL_WAIT_MS = 10_000;
 
 export function createRunService(dependencies: RunServiceDependencies) {
   const { store, sessions, now } = dependencies;
+  const limits: RunLimits = { ...DEFAULT_LIMITS, ...dependencies.limits };
+  const runLimits = (session: SessionRecord) => ({ maxSteps: session.agent_config.max_steps ?? limits.maxSteps, maxRunSeconds: session.agent_config.max_run_seconds ?? limits.maxRunSeconds });
+  /** The agent's options every invocation shares: timeouts, retries, and the log of failed model calls. */
+  const modelCallOptions = (runId: string) => ({
+    modelTimeoutMs: limits.modelTimeoutMs,
+    retry: { maxRetries: limits.modelRetries, initialDelayMs: limits.modelRetryDelayMs },
+    onModelFailure: (report: ModelFailureReport) => dependencies.warn?.('language model call failed', { run_id: runId, ...report }),
+  });
   const live = new Map<string, LiveRun>();
   const queues = new Map<string, Promise<unknown>>();
   let accepting = true;
@@ -77,8 +115,15 @@ export function createRunService(dependencies: RunServiceDependencies) {
   }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
   leaseTimer.unref();
 
-  function track(run: LiveRun, work: () => Promise<void>) {
+  /** The session's allowed built-in tools plus what `extendTools` adds; an explicit available_tools list limits both. */
+  const toolsFor = async (scope: TenantScope, builtIn: AgentTool[], allowed: Set<string>, explicit: boolean) =>
+    dependencies.extendTools ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name)) : builtIn;
+
+  function track(run: LiveRun, maxRunSeconds: number, work: () => Promise<void>) {
     live.set(run.runId, run);
+    dependencies.observer?.runStarted();
+    // The run's wall-clock limit: past it the run is aborted and ends with a recoverable RunTimeoutError.
+    const limit = setTimeout(() => run.abort.abort('run_timeout'), maxRunSeconds * 1000);
     void work()
       .catch(async (error) => {
         dependencies.log?.('run failed', { run_id: run.runId, error: String(error) });
@@ -89,8 +134,11 @@ export function createRunService(dependencies: RunServiceDependencies) {
         await store.runs.setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       })
       .finally(async () => {
+        clearTimeout(limit);
         await run.end().catch(() => undefined);
         live.delete(run.runId);
+        const terminal = run.events.findLast((event) => TERMINAL.has(event.type));
+        dependencies.observer?.runEnded(terminal ? { type: terminal.type, data: JSON.parse(terminal.json) } : null);
       });
   }
 
@@ -132,10 +180,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.runs.setStatus(scope, runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       throw error;
     }
+    dependencies.observer?.messageAccepted();
     const run = liveRun(runId, sessionId, scope);
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
-    track(run, async () => {
+    const { maxSteps, maxRunSeconds } = runLimits(session);
+    let auxiliaryTokens = 0;
+    track(run, maxRunSeconds, async () => {
       // Intent, the model's context and smart_search read the same lists: once per run.
       const snapshot = createNamespaceSnapshot(storeSnapshotSources(store, scope));
       const collections = await snapshot.collections();
@@ -154,12 +205,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
         carried,
         now,
         messagesBefore: 1,
-        invoke: (executions) =>
+        maxSteps,
+        maxRunSeconds,
+        namingWaitMs: limits.namingWaitMs,
+        auxiliaryTokens: () => auxiliaryTokens,
+        log: dependencies.log,
+        invoke: async (executions) =>
           runAgent({
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)),
+            maxSteps,
+            ...modelCallOptions(runId),
+            tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -210,7 +268,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
     const seq = events.length > 0 ? events[events.length - 1].seq + 1 : 1;
-    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, ...terminal.data } : terminal.data;
+    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, finish_reason: 'cancelled', ...terminal.data } : terminal.data;
     await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   }
@@ -358,7 +416,9 @@ export function createRunService(dependencies: RunServiceDependencies) {
       const resolved = dependencies.models.resolve(session.agent_config.model);
       const resumed = liveRun(run.run_id, sessionId, scope, lastSeq);
       const allowed = new Set([...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES), confirmation.tool_name]);
-      track(resumed, () =>
+      const { maxSteps, maxRunSeconds } = runLimits(session);
+      let auxiliaryTokens = 0;
+      track(resumed, maxRunSeconds, () =>
         executeRun({
           store,
           scope,
@@ -369,13 +429,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
           carried: { ...carried, agentState: undefined },
           now,
           messagesBefore: 0,
-          invoke: (executions) =>
+          maxSteps,
+          maxRunSeconds,
+          namingWaitMs: limits.namingWaitMs,
+          auxiliaryTokens: () => auxiliaryTokens,
+          log: dependencies.log,
+          invoke: async (executions) =>
             resumeAgent({
               model: resolved.model,
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)),
+              ...modelCallOptions(run.run_id),
+              tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,

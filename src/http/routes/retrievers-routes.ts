@@ -45,7 +45,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     }
     // The stream opens at the first stage event, so a request rejected before any work (bad inputs) is a plain 4xx.
     let writer: SseWriter | null = null;
-    const open = () => (writer ??= new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers }));
+    const open = () => (writer ??= new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers, streams: services.streams }));
     try {
       const { outcome, retrieverId } = await run({ signal: controller.signal, onEvent: (event) => open().send(event) });
       open().send({ event_type: 'execution_complete', ...presentExecution(outcome, retrieverId) });

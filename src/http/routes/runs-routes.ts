@@ -34,7 +34,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
   const { store, runs, config } = services;
 
   async function stream(request: FastifyRequest, reply: FastifyReply, scope: TenantScope, run: RunRecord, afterSeq: number) {
-    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000 });
+    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000, streams: services.streams });
     const disconnected = new AbortController();
     // A reason string: the default reason is a DOMException, whose stack trace is paid on every stream's end.
     writer.onClose(() => disconnected.abort('stream closed'));
@@ -63,7 +63,9 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.get('/v1/agents/sessions/tools', {
       schema: { tags, summary: 'Tools the agent can use, with parameter JSON Schemas', querystring: toolsQuerySchema, response: withErrors() },
       handler: async (request) => {
-        const all = TOOL_DESCRIPTORS.map(toolInfo);
+        // The namespace's MCP tools join the built-in ones; a namespace that does not resolve lists the built-ins only.
+        const external = services.externalTools ? await resolveTenant(request, store).then(services.externalTools, () => []) : [];
+        const all = [...TOOL_DESCRIPTORS.map(toolInfo), ...external];
         const results = request.query.category ? all.filter((tool) => tool.category === request.query.category) : all;
         return { results, total: results.length, categories: [...new Set(all.map((tool) => tool.category))] };
       },

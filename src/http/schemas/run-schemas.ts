@@ -4,6 +4,7 @@
  * Schema per SSE event so clients can validate streams.
  */
 import { z } from 'zod';
+import { FINISH_REASONS } from '../../agent/events.js';
 
 export const sendMessageRequestSchema = z
   .object({
@@ -45,6 +46,7 @@ export const agentEventSchemas = {
     retriever_summary: z.object({ used_retrievers: z.boolean(), retriever_count: z.number().int(), saved_retrievers: z.number().int(), adhoc_retrievers: z.number().int(), total_documents: z.number().int(), executions: z.array(z.looseObject({})) }),
     data_accessed_via_retriever: z.boolean(),
     usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int(), estimated: z.boolean() }),
+    finish_reason: z.enum(FINISH_REASONS).describe('Why the answer ended: stop (complete), length (truncated at max_tokens), content_filter, step_limit (the agent ran out of steps), cancelled, error, other.'),
     cancelled: z.boolean().optional(),
   }),
   error: z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() }),

@@ -45,6 +45,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
     return this.vectors.mode;
   }
 
+  /** The in-process vector copies of exact mode (none with pgvector), for metrics. */
+  memoryUsage(): Record<string, number> {
+    return this.cache ? { vectors_exact: this.cache.approximateBytes() } : {};
+  }
+
   async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     const words = [...new Set(query.text.match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);

@@ -172,6 +172,17 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.graphs.clear();
   }
 
+  /** Roughly the bytes held in memory by kind (exact vector slabs, int8 codes, HNSW graphs, BM25 indexes), for metrics. */
+  memoryUsage(): Record<string, number> {
+    let vectors = 0;
+    for (const slab of this.slabs.values()) vectors += slab.rowids.length * (slab.dimensions * 4 + 8) + slab.documentIds.reduce((sum, id) => sum + id.length * 2, 0);
+    let quantized = 0;
+    for (const codes of this.quantized.values()) quantized += codes.byteLength;
+    let graphs = 0;
+    for (const graph of this.graphs.values()) graphs += graph.approximateBytes();
+    return { vectors_exact: vectors, vectors_int8: quantized, hnsw: graphs, text_bm25: this.text.approximateBytes() };
+  }
+
   /** Whether unfiltered text search is served from memory yet (null: not built), for tests and stats. */
   textIndexStatus(collectionId: string): { ready: boolean; size: number } | null {
     return this.text.status(collectionId);

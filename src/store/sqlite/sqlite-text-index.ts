@@ -88,6 +88,13 @@ export class SqliteTextIndex {
     this.entries.clear();
   }
 
+  /** Roughly what every collection's in-memory index holds, for metrics. */
+  approximateBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.index.approximateBytes();
+    return bytes;
+  }
+
   status(collectionId: string): { ready: boolean; size: number } | null {
     const entry = this.entries.get(collectionId);
     return entry ? { ready: entry.ready, size: entry.index.size } : null;

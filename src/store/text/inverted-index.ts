@@ -81,6 +81,16 @@ export class InvertedIndex {
     return this.slotOfRowid.size;
   }
 
+  /** Roughly what the index holds in memory (postings arrays, terms, per-document arrays), for metrics. */
+  approximateBytes(): number {
+    let bytes = this.scores.byteLength;
+    for (const [term, postings] of this.terms) bytes += postings.slots.byteLength + postings.frequencies.byteLength + term.length * 2 + 64;
+    // rowid, length and slot entries (~8 bytes each plus map overhead) and the id strings.
+    bytes += this.rowids.length * 48;
+    for (const id of this.documentIds) bytes += id.length * 2;
+    return bytes;
+  }
+
   /** Slots held by removed or replaced documents; rebuild when they outnumber the live ones. */
   get deadSlots(): number {
     return this.rowids.length - this.slotOfRowid.size;
