@@ -178,6 +178,14 @@ describe('fuseRankings', () => {
   const first = [{ document_id: 'a', collection_id: 'c', score: 10 }, { document_id: 'b', collection_id: 'c', score: 5 }];
   const second = [{ document_id: 'b', collection_id: 'c', score: 0.9 }, { document_id: 'c', collection_id: 'c', score: 0.1 }];
 
+  it('breaks ties by first appearance (earlier list, better rank), not by the random document id', () => {
+    // z and y each sit at rank 1 of one list with equal weight: z's list comes first.
+    const left = [{ document_id: 'z', collection_id: 'c', score: 3 }];
+    const right = [{ document_id: 'y', collection_id: 'c', score: 7 }];
+    expect(fuseRankings([{ hits: left, weight: 1 }, { hits: right, weight: 1 }], 'rrf').map((hit) => hit.document_id)).toEqual(['z', 'y']);
+    expect(fuseRankings([{ hits: right, weight: 1 }, { hits: left, weight: 1 }], 'rrf').map((hit) => hit.document_id)).toEqual(['y', 'z']);
+  });
+
   it('rrf sums weight / (k + rank)', () => {
     const fused = fuseRankings([{ hits: first, weight: 1 }, { hits: second, weight: 1 }], 'rrf');
     expect(fused.map((hit) => hit.document_id)).toEqual(['b', 'a', 'c']);
