@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { averagePrecisionAt, ndcgAt, precisionAt, recallAt, scoreRun } from '../bench/ir-metrics.js';
-import { parseJudgments, parseSmart } from '../bench/test-collection.js';
+import { alignQueryIds, parseJudgments, parseSmart } from '../bench/test-collection.js';
 
 const relevant = new Set(['d1', 'd3', 'd9']);
 // Relevant at ranks 1 and 3; d9 is relevant but not retrieved.
@@ -51,5 +51,20 @@ describe('SMART-format reader', () => {
     expect(records[1].fields.get('W')?.trim()).toBe('Only text');
     const judgments = parseJudgments('     1     28\t0\t0.000000\n 1 35 0 0.0\n2 7\n\n');
     expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([['1', ['28', '35']], ['2', ['7']]]);
+  });
+
+  it('reads TREC-layout judgments (query 0 document grade) and drops non-relevant grades', () => {
+    const judgments = parseJudgments('1 0 13 1\n1 0 14 0\n2 0 7 2\n');
+    expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([['1', ['13']], ['2', ['7']]]);
+    // CRAN: -1 is "not relevant"; CISI's third column of 0 is not a grade.
+    expect([...parseJudgments('1 184 2\n1 29 -1\n').get('1')!]).toEqual(['184']);
+  });
+
+  it('renumbers queries in order when their ids have gaps and the judgments count 1…n (Cranfield)', () => {
+    const queries = [{ id: '1' }, { id: '2' }, { id: '4' }];
+    expect(alignQueryIds(queries, new Map([['3', 1]])).map((query) => query.id)).toEqual(['1', '2', '3']);
+    // No gaps, or a judgment beyond the count: the ids are kept.
+    expect(alignQueryIds([{ id: '1' }, { id: '2' }], new Map([['2', 1]])).map((query) => query.id)).toEqual(['1', '2']);
+    expect(alignQueryIds(queries, new Map([['4', 1]])).map((query) => query.id)).toEqual(['1', '2', '4']);
   });
 });
