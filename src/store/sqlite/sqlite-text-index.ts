@@ -58,6 +58,16 @@ export class SqliteTextIndex {
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }
 
+  /**
+   * Query-term coverage of a document's `content` for `text`, with the collection's statistics; undefined
+   * while its index is not built (a hit then carries none, and the relevance floor keeps it).
+   */
+  coverage(collectionId: string, text: string, content: string): number | undefined {
+    const entry = this.entries.get(collectionId);
+    if (!entry?.ready) return undefined;
+    return entry.index.coverage(queryTerms(text), tokenize(content));
+  }
+
   /** Builds the indexes of these collections now (after a bulk ingest, or at start). */
   async warm(collectionIds: string[]): Promise<void> {
     for (const collectionId of collectionIds) {

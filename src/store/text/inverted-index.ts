@@ -83,7 +83,7 @@ export class InvertedIndex {
 
   /** Roughly what the index holds in memory (postings arrays, terms, per-document arrays), for metrics. */
   approximateBytes(): number {
-    let bytes = this.scores.byteLength;
+    let bytes = this.scores.byteLength + this.covered.byteLength;
     for (const [term, postings] of this.terms) bytes += postings.slots.byteLength + postings.frequencies.byteLength + term.length * 2 + 64;
     // rowid, length and slot entries (~8 bytes each plus map overhead) and the id strings.
     bytes += this.rowids.length * 48;
@@ -128,6 +128,24 @@ export class InvertedIndex {
     this.termsOfSlot[slot] = [];
     this.totalLength -= this.lengths[slot];
     this.lengths[slot] = -1;
+  }
+
+  /**
+   * The coverage (see `TextHit.coverage`) a document made of `tokens` has for `terms`, with this index's
+   * statistics: for hits found elsewhere (FTS5), so that they are judged as the index's own hits are.
+   */
+  coverage(terms: readonly string[] | ReadonlyMap<string, number>, tokens: Iterable<string>): number {
+    const present = new Set(tokens);
+    const documents = this.slotOfRowid.size;
+    const idfs: number[] = [];
+    let covered = 0;
+    for (const [term, weight] of termWeights(terms)) {
+      const frequencyInCorpus = this.terms.get(term)?.documentFrequency ?? 0;
+      const idf = weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      idfs.push(idf);
+      if (present.has(term)) covered += idf;
+    }
+    return idfs.length === 0 ? 0 : Math.min(1, covered / coreWeight(idfs));
   }
 
   /**
