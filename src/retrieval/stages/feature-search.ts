@@ -24,7 +24,12 @@ const searchSchema = z.object({
   top_k: z.int().min(1).max(1000).default(100),
   min_score: z.number().nullish(),
   /** Unset: the list's known quality decides (`fusion-weights.ts`). */
-  weight: z.number().min(0).max(1).nullish(),
+  weight: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullish()
+    .describe('Weight in fusion. Default by what the list is worth: 1 for full text, 0.1 for vectors of the built-in quarry-hash-embed, 1 for any other embedding model'),
   on_empty: z.enum(['error', 'skip', 'random']).default('error'),
   query_preprocessing: z.record(z.string(), z.unknown()).nullish(),
   collection_identifiers: z.array(z.string()).nullish(),
