@@ -21,6 +21,8 @@ const configSchema = z.object({
   databaseUrl: optionalString,
   apiKey: optionalString,
   defaultModel: optionalString,
+  /** A session asking for a model whose provider is not configured (while another is): `default` runs it on a configured provider's model and says so; `strict` answers 400. */
+  modelFallback: z.enum(['default', 'strict']).default('default'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   corsOrigins: z.string().default('*'),
   bodyLimitBytes: integer(10 * 1024 * 1024, 1024),
@@ -90,6 +92,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_DATABASE_URL: 'databaseUrl',
   QUARRY_API_KEY: 'apiKey',
   QUARRY_DEFAULT_MODEL: 'defaultModel',
+  QUARRY_MODEL_FALLBACK: 'modelFallback',
   QUARRY_LOG_LEVEL: 'logLevel',
   QUARRY_CORS_ORIGINS: 'corsOrigins',
   QUARRY_BODY_LIMIT_BYTES: 'bodyLimitBytes',

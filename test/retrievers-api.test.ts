@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { postSse } from './helpers/sse.js';
+import { agentEventJsonSchemas } from '../src/agent/events.js';
 
 let server: TestServer;
 const topics = ['machine learning', 'sourdough baking', 'astronomy', 'woodworking'];
@@ -150,5 +151,8 @@ describe('tools, intent, docs', () => {
     expect(await docs.text()).toMatch(/swagger/i);
     const schemas = await server.request('GET', '/v1/agents/events/schema', { apiKey: null });
     expect(Object.keys(schemas.body.events).sort()).toEqual(['confirmation_required', 'done', 'error', 'intent', 'message', 'pipeline_config', 'retriever_execution', 'session_name', 'thinking', 'token', 'tool_call', 'tool_result']);
+    // Generated from the one zod definition the server's types are inferred from.
+    expect(schemas.body.events).toEqual(agentEventJsonSchemas());
+    expect(schemas.body.events.done.properties.finish_reason.enum).toContain('step_limit');
   });
 });

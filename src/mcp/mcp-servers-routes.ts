@@ -31,7 +31,30 @@ const createSchema = z.object({
 });
 const paramsSchema = z.object({ server_id: z.string().min(1) });
 
-export function presentMcpServer(server: McpServerRecord) {
+const mcpServerSchema = z
+  .object({
+    server_id: z.string(),
+    server_name: z.string(),
+    description: z.string().nullable(),
+    transport: z.enum(['http', 'stdio']),
+    url: z.string().nullable(),
+    headers: z.record(z.string(), z.string()).describe('Values masked'),
+    command: z.string().nullable(),
+    args: z.array(z.string()),
+    env: z.record(z.string(), z.string()).describe('Values masked'),
+    timeout_ms: z.number().int().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'McpServer' });
+const mcpServerEnvelope = z.object({ mcp_server: mcpServerSchema });
+const mcpServerListSchema = z.object({ results: z.array(mcpServerSchema), total: z.number().int() });
+const mcpToolListSchema = z.object({
+  results: z.array(z.object({ name: z.string(), mcp_name: z.string(), description: z.string(), parameters: z.unknown(), read_only: z.boolean(), requires_confirmation: z.boolean() })),
+  total: z.number().int(),
+});
+
+export function presentMcpServer(server: McpServerRecord): z.infer<typeof mcpServerSchema> {
   const mask = (values: Record<string, string>) => Object.fromEntries(Object.keys(values).map((key) => [key, '***']));
   return {
     server_id: server.server_id,
@@ -60,7 +83,7 @@ export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): F
   return async (app) => {
     app.post('/v1/mcp-servers', {
       config: { write: true },
-      schema: { tags, summary: 'Register an external MCP server for the namespace', body: createSchema, response: withErrors() },
+      schema: { tags, summary: 'Register an external MCP server for the namespace', body: createSchema, response: withErrors(mcpServerEnvelope) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -91,7 +114,7 @@ export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): F
     });
 
     app.get('/v1/mcp-servers', {
-      schema: { tags, summary: "The namespace's MCP servers", response: withErrors() },
+      schema: { tags, summary: "The namespace's MCP servers", response: withErrors(mcpServerListSchema) },
       handler: async (request) => {
         const servers = await store.mcpServers.list(await resolveTenant(request, store));
         return { results: servers.map(presentMcpServer), total: servers.length };
@@ -99,12 +122,12 @@ export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): F
     });
 
     app.get('/v1/mcp-servers/:server_id', {
-      schema: { tags, summary: 'One MCP server', params: paramsSchema, response: withErrors() },
+      schema: { tags, summary: 'One MCP server', params: paramsSchema, response: withErrors(mcpServerEnvelope) },
       handler: async (request) => ({ mcp_server: presentMcpServer(await find(await resolveTenant(request, store), request.params.server_id)) }),
     });
 
     app.get('/v1/mcp-servers/:server_id/tools', {
-      schema: { tags, summary: 'Connect to the server and list its tools as the agent sees them', params: paramsSchema, response: withErrors() },
+      schema: { tags, summary: 'Connect to the server and list its tools as the agent sees them', params: paramsSchema, response: withErrors(mcpToolListSchema) },
       handler: async (request) => {
         const server = await find(await resolveTenant(request, store), request.params.server_id);
         let listed;
@@ -127,7 +150,7 @@ export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): F
 
     app.delete('/v1/mcp-servers/:server_id', {
       config: { write: true },
-      schema: { tags, summary: 'Remove an MCP server; its tools leave the agent', params: paramsSchema, response: withErrors() },
+      schema: { tags, summary: 'Remove an MCP server; its tools leave the agent', params: paramsSchema, response: withErrors(z.object({ success: z.boolean(), server_id: z.string() })) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const server = await find(tenant, request.params.server_id);

@@ -194,7 +194,7 @@ export function createRetrieverService(store: Store, collections: CollectionServ
       const retriever = await get(scope, identifier);
       const config = retriever.config as { collection_ids: string[]; stages: unknown; input_schema: Record<string, InputField> };
       const validated = validateInputs(config.input_schema, inputs);
-      return { retriever_id: retriever.retriever_id, ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), { namespace_id: scope.namespaceId }) };
+      return { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), { namespace_id: scope.namespaceId }) };
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ModelCallError, type AgentRunResult, type AgentRunState } from '../agent/run-agent.js';
-import type { FinishReason, RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
+import type { DoneEvent, FinishReason, RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NewMessage, SessionRecord } from '../store/records.js';
@@ -29,6 +29,21 @@ export interface CarriedRun {
   /** The system prompt the run started with (memory, remembered exchanges, collections), so a resumed run sees it too. */
   system?: string;
   agentState?: AgentRunState;
+}
+
+/** The `done` event's account of the retrievers a run used. */
+export function retrieverDone(executions: RetrieverExecutionEvent[]): Pick<DoneEvent, 'retriever_summary' | 'data_accessed_via_retriever'> {
+  return {
+    retriever_summary: {
+      used_retrievers: executions.length > 0,
+      retriever_count: executions.length,
+      saved_retrievers: executions.filter((execution) => !execution.is_adhoc).length,
+      adhoc_retrievers: executions.filter((execution) => execution.is_adhoc).length,
+      total_documents: executions.reduce((sum, execution) => sum + execution.documents_returned, 0),
+      executions: executions.map(({ documents: _documents, ...execution }) => execution),
+    },
+    data_accessed_via_retriever: executions.length > 0,
+  };
 }
 
 export interface ExecuteRunContext {
@@ -213,15 +228,7 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
       latency_ms: now() - carried.startedAt,
       tool_calls_made: toolCallsMade,
       message_id: live.runId,
-      retriever_summary: {
-        used_retrievers: executions.length > 0,
-        retriever_count: executions.length,
-        saved_retrievers: executions.filter((execution) => !execution.is_adhoc).length,
-        adhoc_retrievers: executions.filter((execution) => execution.is_adhoc).length,
-        total_documents: executions.reduce((sum, execution) => sum + execution.documents_returned, 0),
-        executions: executions.map(({ documents: _documents, ...execution }) => execution),
-      },
-      data_accessed_via_retriever: executions.length > 0,
+      ...retrieverDone(executions),
       usage,
       finish_reason: finishReason,
       ...(cancelled ? { cancelled: true } : {}),

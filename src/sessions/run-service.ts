@@ -16,7 +16,7 @@ import type { MessageRecord, SessionRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { LiveRun, type LoggedEvent } from './live-run.js';
-import { executeRun, type CarriedRun } from './execute-run.js';
+import { executeRun, retrieverDone, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
 import { createAgentTools, type AgentToolServices } from './agent-tools.js';
@@ -268,7 +268,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
     const seq = events.length > 0 ? events[events.length - 1].seq + 1 : 1;
-    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, finish_reason: 'cancelled', ...terminal.data } : terminal.data;
+    // A done written here has every field of the published schema, as one the run itself would have emitted.
+    const data =
+      terminal.type === 'done'
+        ? {
+            latency_ms: now() - run.created_at,
+            tool_calls_made: state?.toolCallsMade ?? 0,
+            message_id: run.run_id,
+            ...retrieverDone(state?.executions ?? []),
+            usage: state?.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: true },
+            finish_reason: 'cancelled',
+            ...terminal.data,
+          }
+        : terminal.data;
     await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   }
