@@ -9,8 +9,8 @@
  *
  * Tool outputs it reads (json tool results; tools should be shaped to match):
  * - smart_search / execute_retriever / execute_adhoc_retriever:
- *   `{ results: [{ document_id, collection_id, score, title?, name?, snippet?, text?, description?, ...fields }], ... }`
- *   (`documents` is accepted instead of `results`).
+ *   `{ results: [{ document_id, collection_id, score, title?, name?, snippet?, text?, description?, ...fields }], closest?: [...], ... }`
+ *   (`documents` is accepted instead of `results`; `closest` holds non-matches when nothing passed the relevance floor).
  * - list_collections: `{ results: [{ collection_id, collection_name, description?, document_count? }] }`
  * - list_retrievers / search_retrievers: `{ results: [{ retriever_id, retriever_name, description? }] }`
  * - list_namespaces: `{ results: [{ namespace_id, namespace_name, description? }] }`
@@ -98,6 +98,11 @@ const CAPABILITIES = /^(help|what can you do|who are you|what are you|how are yo
 const FILLER = /^(?:(?:hi|hello|hey|please|pls|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|i'm looking for|i am looking for|help me|let's|find|search(?: for)?|look(?: for| up)?|show(?: me)?|get(?: me)?|give me|fetch|list|tell me about|recommend(?: me)?|suggest|what(?: are| is|'s)?|which(?: are| is)?|where(?: are| is)?|are there|is there|do you have|do we have|me|some|any|all|the|a|an|all the)\b[\s,]*)+/i;
 /** Tools that change data: not offered by default, and confirmed by the user before they run. */
 const WRITE_TOOLS = new Set(['create_collection', 'create_retriever', 'update_retriever', 'delete_retriever', 'delete_collection', 'delete_document']);
+/**
+ * "videos about", "articles on": what kind of item the user wants, not what it is about. Left in,
+ * a word the collection never uses ("videos" over transcripts) would count against every match.
+ */
+const KIND_OF_ITEM = /\b(?:videos?|clips?|documents?|docs|articles?|items?|results?|tutorials?|posts?|papers?|content)\s+(?:about|on|for|of|covering|explaining|regarding)\s+/gi;
 const RESOURCE_ID = { collection: /\bcol_[a-z0-9]+/i, retriever: /\bret_[a-z0-9]+/i, document: /\bdoc_[a-f0-9]+/i } as const;
 
 function planTool(request: string, offered: Set<string>, suggestedRetriever?: string): string | { toolName: string; input: Record<string, unknown> } {
@@ -138,8 +143,9 @@ function planTool(request: string, offered: Set<string>, suggestedRetriever?: st
   return want('smart_search', { query: searchQuery(text), limit: 5 }, 'search your data');
 }
 
-function searchQuery(text: string): string {
-  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').trim();
+/** The search words of a request: trailing punctuation and leading filler ("find me", "show") removed. */
+export function searchQuery(text: string): string {
+  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').replace(KIND_OF_ITEM, '').trim();
   return query || text.trim();
 }
 
@@ -184,6 +190,12 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
   const query = String(input.query ?? asRecord(input.inputs).query ?? searchQuery(request));
   if (SEARCH_TOOLS.has(toolName)) {
     const documents = (items ?? []).map(asRecord);
+    const closest = Array.isArray(record.closest) ? record.closest.map(asRecord) : [];
+    if (documents.length === 0 && closest.length > 0) {
+      // The tool's relevance floor found only non-matches: say so, and never present them as answers.
+      const lines = closest.slice(0, 3).map((document, index) => `${index + 1}. ${documentLine(document)}`);
+      return [`Nothing in the data matches that: no document is about "${query}". The closest candidates, which do not match, are:`, ...lines].join('\n');
+    }
     if (documents.length === 0) return `I couldn't find anything matching "${query}". Try rephrasing it with other keywords, or searching another collection.`;
     const shown = documents.slice(0, 5);
     const header = `I found ${documents.length} result${documents.length === 1 ? '' : 's'} for "${query}"${documents.length > shown.length ? `; here are the top ${shown.length}` : ''}:`;
