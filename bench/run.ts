@@ -20,6 +20,7 @@ import { runPeers } from './peers.js';
 import { runSoak } from './soak.js';
 import { runPostgres } from './postgres-bench.js';
 import { runFairness } from './fairness.js';
+import { runQuality } from './quality.js';
 import { runTracingOverhead } from './tracing-overhead.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: false });
@@ -84,6 +85,10 @@ async function main(): Promise<void> {
     if (wanted('7')) {
       log('section 7: postgres');
       await runPostgres(report, { quick, workDirectory, mock, log });
+    }
+    if (wanted('8')) {
+      log('section 8: retrieval quality');
+      await runQuality(report, { quick, workDirectory, log });
     }
     if (wanted('9')) {
       log('section 9: fairness');

@@ -3,7 +3,7 @@
  * createApp(deps): the HTTP application, built only from what it is given.
  * main.ts alone reads the environment and listens.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -56,6 +56,11 @@ export interface AppDependencies {
   toolNames: readonly string[];
   embeddings: EmbeddingCatalog;
   logger?: pino.Logger | false;
+  /**
+   * One short line per request, at debug (warn for a 5xx), instead of Fastify's two info lines: for a person
+   * reading a terminal. JSON logs for a collector keep Fastify's request lines.
+   */
+  conciseRequestLogs?: boolean;
   now?: () => number;
   /** Traces go here when given (tracing on); nothing is wrapped for tracing when absent. */
   tracer?: Tracer | null;
@@ -81,6 +86,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => newId('req', 12),
     requestIdHeader: 'x-request-id',
+    logController: dependencies.conciseRequestLogs ? new LogController({ disableRequestLogging: true }) : undefined,
     return503OnClosing: true,
     // Graceful shutdown ends runs and their streams first (server.ts); by close() only idle keep-alive sockets remain, and a hijacked SSE socket is never tracked as idle.
     forceCloseConnections: true,
@@ -91,6 +97,13 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app, config.bodyLimitBytes);
   registerJsonBodyParser(app, config.bodyLimitBytes);
+  if (dependencies.conciseRequestLogs) {
+    app.addHook('onResponse', async (request, reply) => {
+      const line = `${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`;
+      if (reply.statusCode >= 500) request.log.warn(line);
+      else request.log.debug(line);
+    });
+  }
 
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((origin) => origin.trim()),

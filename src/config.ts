@@ -24,6 +24,12 @@ const configSchema = z.object({
   /** A session asking for a model whose provider is not configured (while another is): `default` runs it on a configured provider's model and says so; `strict` answers 400. */
   modelFallback: z.enum(['default', 'strict']).default('default'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: concise lines for a person on a terminal, JSON lines for a collector everywhere else. */
+  logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /** Pause between the built-in model's words; unset: 60 ms with the demo data (a pace one can read and cancel), else 0. */
+  localModelDelayMs: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** NO_COLOR (https://no-color.org): any value turns terminal colors off. */
+  noColor: z.boolean().default(false),
   corsOrigins: z.string().default('*'),
   bodyLimitBytes: integer(10 * 1024 * 1024, 1024),
   maxMessageChars: integer(32_000, 1),
@@ -82,7 +88,7 @@ const configSchema = z.object({
   mcpTimeoutSeconds: integer(30, 1),
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'localModelDelayMs'> & { localModelDelayMs: number }>;
 
 /** Environment variable → config key. Documented in the README table. */
 export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
@@ -95,6 +101,8 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_DEFAULT_MODEL: 'defaultModel',
   QUARRY_MODEL_FALLBACK: 'modelFallback',
   QUARRY_LOG_LEVEL: 'logLevel',
+  QUARRY_LOG_FORMAT: 'logFormat',
+  QUARRY_LOCAL_MODEL_DELAY_MS: 'localModelDelayMs',
   QUARRY_CORS_ORIGINS: 'corsOrigins',
   QUARRY_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUARRY_MAX_MESSAGE_CHARS: 'maxMessageChars',
@@ -136,6 +144,9 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_MCP_TIMEOUT_SECONDS: 'mcpTimeoutSeconds',
 };
 
+/** The built-in model's pause between words with the demo data: ~16 words/s, a pace one can read along with; an answer takes ~10 s, so Stop can be seen working. */
+export const DEMO_WORD_DELAY_MS = 60;
+
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */
 export function loadConfig(
   environment: Record<string, string | undefined> = process.env,
@@ -148,6 +159,7 @@ export function loadConfig(
     if (value !== undefined && value !== '' && raw[key] === undefined) raw[key] = value;
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
+  if (environment.NO_COLOR) raw.noColor = true;
   if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
@@ -155,5 +167,6 @@ export function loadConfig(
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+  const localModelDelayMs = parsed.data.localModelDelayMs ?? (parsed.data.loadDemo ? DEMO_WORD_DELAY_MS : 0);
+  return Object.freeze({ ...parsed.data, localModelDelayMs, dataDir: resolve(parsed.data.dataDir) });
 }

@@ -48,7 +48,8 @@ export const errors = {
     }),
   methodNotAllowed: (message: string) => new AppError(405, 'MethodNotAllowedError', message),
   alreadyExists: (resource: string, name: string) =>
-    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this namespace`, {
+    // Namespaces are named within the organization; everything else within its namespace.
+    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, {
       resource,
       name,
     }),

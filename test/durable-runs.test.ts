@@ -250,6 +250,41 @@ describe('confirmations', () => {
     expect((await server.request('POST', `/v1/agents/sessions/${session}/confirmations/conf_unknown`, { body: { approved: true } })).status).toBe(404);
   });
 
+  it('reports the paused run as active_message_id, the same run a new message gets 409 for', async () => {
+    const { session, confirmation } = await setup();
+    const runId = confirmation.id!.split(':')[0];
+    const got = await server.request('GET', `/v1/agents/sessions/${session}`);
+    expect(got.body.active_message_id).toBe(runId);
+    const busy = await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'another' } });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.details.message_id).toBe(got.body.active_message_id);
+  });
+
+  it('cancelling a paused run ends its stream and every replay with done {cancelled: true} and stores an assistant entry', async () => {
+    const { session, confirmation } = await setup();
+    const runId = confirmation.id!.split(':')[0];
+    const cancel = await server.request('POST', `/v1/agents/sessions/${session}/cancel`);
+    expect(cancel.body).toMatchObject({ cancelled: true, message_id: runId });
+    const joined = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey);
+    expect(joined.frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, message_id: runId } });
+    const after = await getSse(`${server.url}/v1/agents/sessions/${session}/stream?after=${confirmation.id}`, server.apiKey);
+    expect(after.frames.map((frame) => frame.event)).toEqual(['done']);
+    const history = await server.request('GET', `/v1/agents/sessions/${session}/history`);
+    expect(history.body.messages.at(-1)).toMatchObject({ role: 'assistant', message_id: runId });
+    expect((await server.request('GET', `/v1/agents/sessions/${session}`)).body.active_message_id).toBeNull();
+    const confirm = await server.request('POST', `/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, { body: { approved: true } });
+    expect(confirm.status).toBe(400);
+  });
+
+  it('replays a confirmed run past its confirmation_required to the done of its continuation', async () => {
+    const { session, confirmation } = await setup();
+    await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: true });
+    const replay = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey);
+    const events = replay.frames.map((frame) => frame.event);
+    expect(events).toContain('confirmation_required');
+    expect(events.at(-1)).toBe('done');
+  });
+
   it('does not execute a denied tool', async () => {
     const { session, confirmation } = await setup();
     const continued = await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: false });

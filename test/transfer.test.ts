@@ -75,6 +75,43 @@ describe('export and import of a namespace', () => {
     await pglite.close();
   });
 
+  it('imports a copy under a new name into the store it came from: new ids, references rewritten, the original untouched', async () => {
+    const store = createSqliteStore({ dataDir: ':memory:' });
+    const organization = await store.organizations.create('copy');
+    await store.namespaces.create({ orgId: organization.org_id }, { namespace_id: 'ns_original', namespace_name: 'original', description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 });
+    const scope = { orgId: organization.org_id, namespaceId: 'ns_original' };
+    const collection = collectionRecord(scope, 'books');
+    await store.collections.create(scope, collection);
+    await store.documents.insertMany(scope, collection.collection_id, [documentInput('doc_original_1', { text: 'a book about pears' }, [1, 0, 0])], 10);
+    await store.retrievers.create(scope, { retriever_id: 'ret_original', namespace_id: 'ns_original', retriever_name: 'find', description: null, config: { collection_ids: [collection.collection_id], stages: [] }, version: 1, created_at: 5, updated_at: 5 });
+    const session = sessionRecord(scope, { session_name: 'chat' });
+    await store.sessions.create(scope, session);
+    await store.messages.append(scope, { message_id: 'msg_original_q', session_id: session.session_id, run_id: 'msg_original_a', role: 'user', content: 'pears?', content_type: 'text', created_at: 20 });
+    await store.messages.append(scope, { message_id: 'msg_original_a', session_id: session.session_id, run_id: 'msg_original_a', role: 'assistant', content: 'doc_original_1', content_type: 'text', citations: { documents: ['doc_original_1'] }, created_at: 21 });
+    const lines: string[] = [];
+    await exportNamespace(store, organization.org_id, 'original', (line) => void lines.push(line));
+
+    expect(await importNamespace(store, organization.org_id, lines, 'copy')).toMatchObject({ namespace: 1, collection: 1, document: 1, retriever: 1, session: 1, message: 2 });
+    const copy = (await store.namespaces.resolve({ orgId: organization.org_id }, 'copy'))!;
+    expect(copy.namespace_id).not.toBe('ns_original');
+    const copied = { orgId: organization.org_id, namespaceId: copy.namespace_id };
+    const books = (await store.collections.resolve(copied, 'books'))!;
+    expect(books.collection_id).not.toBe(collection.collection_id);
+    const documents = (await store.documents.list(copied, books.collection_id, { filter: null, limit: 10, offset: 0, includeTotal: true })).items;
+    expect(documents.map((document) => document.data.text)).toEqual(['a book about pears']);
+    expect(documents[0].document_id).toMatch(/^doc_[0-9a-f]{24}$/);
+    expect((await store.retrievers.resolve(copied, 'find'))!.config.collection_ids).toEqual([books.collection_id]);
+    const [copiedSession] = (await store.sessions.list(copied, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: 10, offset: 0, includeTotal: false })).items;
+    expect(copiedSession.session_id).not.toBe(session.session_id);
+    const history = (await store.messages.history(copied, copiedSession.session_id, 10, 0)).messages;
+    expect(history.map((message) => message.role)).toEqual(['user', 'assistant']);
+    expect(history[0].run_id).toBe(history[1].message_id);
+    expect(history[1].citations).toEqual({ documents: [documents[0].document_id] });
+    expect((await store.documents.list(scope, collection.collection_id, { filter: null, limit: 10, offset: 0, includeTotal: true })).items.map((document) => document.document_id)).toEqual(['doc_original_1']);
+    await expect(importNamespace(store, organization.org_id, lines, 'copy')).rejects.toThrow("A namespace named 'copy' already exists in this organization");
+    await store.close();
+  });
+
   it('imports all or nothing: a broken line leaves no half namespace, so the retry can succeed', async () => {
     const store = createSqliteStore({ dataDir: ':memory:' });
     const organization = await store.organizations.create('retry');
@@ -110,6 +147,7 @@ describe('export and import of a namespace', () => {
     run(['export', file, '--namespace', 'default'], from);
     expect(readFileSync(file, 'utf8').split('\n')[0]).toContain('quarry-namespace-export/1');
     expect(run(['import', file, '--namespace', 'copied'], to)).toMatch(/Imported 1 namespace/);
+    expect(run(['import', file, '--namespace', 'copied'], from)).toMatch(/Imported 1 namespace/);
     expect(run(['migrate', 'status'], to)).toContain('pending: none');
     // A mistyped QUARRY_API_KEY on a store that has an organization is an error, never a new empty organization.
     const typo = () => execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'export', join(directory, 'typo.jsonl'), '--namespace', 'default', '--data-dir', from], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, QUARRY_API_KEY: 'sk_transfer_test_key_TYPO', QUARRY_DATABASE_URL: '' } });

@@ -92,7 +92,7 @@ export const TOOL_CATALOG = {
     })),
   delete_retriever: tool('delete_retriever', 'delete', 'Delete a saved retriever. Requires the user to confirm.',
     z.object({ retriever_id: z.string().min(1) })),
-  delete_collection: tool('delete_collection', 'delete', 'Delete a collection and all its documents. Requires the user to confirm.',
+  delete_collection: tool('delete_collection', 'delete', 'Delete a collection and all its documents; refused while saved retrievers search it (delete them first). Requires the user to confirm.',
     z.object({ collection_id: z.string().min(1).describe('Collection id or name') })),
   delete_document: tool('delete_document', 'delete', 'Delete one document. Requires the user to confirm.',
     z.object({ collection_id: z.string().min(1), document_id: z.string().min(1) })),

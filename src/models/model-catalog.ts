@@ -19,6 +19,7 @@ export function createModelCatalog(config: Config, fetchImplementation?: typeof 
     compatibleBaseUrl: config.llmBaseUrl,
     compatibleApiKey: config.llmApiKey,
     defaultModel: config.defaultModel,
+    localChunkDelayMs: config.localModelDelayMs,
     modelFallback: config.modelFallback,
     fetch: fetchImplementation,
   });

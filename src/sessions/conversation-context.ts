@@ -10,6 +10,7 @@ import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, SessionRecord } from '../store/records.js';
 import type { CollectionRecord } from '../store/data-records.js';
 import type { FeedbackService } from './feedback-service.js';
+import { SUGGESTED_RETRIEVER_LINE } from '../models/quarry-local-model.js';
 
 const HISTORY_MESSAGES = 20;
 const CONTEXT_COLLECTIONS = 20;
@@ -22,6 +23,8 @@ export async function buildConversation(
   userMessage: MessageRecord,
   /** The namespace's collections, newest first (the run's snapshot): the first 20 are named to the model. */
   collections: readonly CollectionRecord[],
+  /** The saved retriever the run's intent named for this request, if any. */
+  suggestedRetriever: { retriever_id: string; retriever_name: string } | null = null,
 ): Promise<{ system: string; messages: LanguageModelV3Prompt }> {
   const parts = [session.agent_config.system_prompt];
   if (Object.keys(session.user_memory).length > 0) parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
@@ -33,6 +36,10 @@ export async function buildConversation(
   }
   if (collections.length > 0) {
     parts.push(`Collections in this namespace: ${collections.slice(0, CONTEXT_COLLECTIONS).map((collection) => `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`).join('; ')}. Read data only through the search and retriever tools, and cite document ids.`);
+  }
+
+  if (suggestedRetriever) {
+    parts.push(`${SUGGESTED_RETRIEVER_LINE} ${suggestedRetriever.retriever_id} ('${suggestedRetriever.retriever_name}') fits this request: run it with execute_retriever, the user's words as inputs.query, unless the user asked for something else.`);
   }
 
   const history = await store.messages.recent(scope, session.session_id, HISTORY_MESSAGES + 1);

@@ -8,7 +8,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { runAgent, resumeAgent, type ModelFailureReport } from '../agent/run-agent.js';
 import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
-import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
+import { detectIntent, suggestRetriever, toIntentEvent } from '../agent/detect-intent.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
@@ -196,9 +196,13 @@ export function createRunService(dependencies: RunServiceDependencies) {
       // Intent, the model's context and smart_search read the same lists: once per run.
       const snapshot = createNamespaceSnapshot(storeSnapshotSources(store, scope));
       const collections = await snapshot.collections();
-      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, await snapshot.retrievers(), { includeCollectionAnalysis: true })) });
+      const retrievers = await snapshot.retrievers();
+      const intent = detectIntent(input.content, collections, retrievers, { includeCollectionAnalysis: true });
+      run.emit({ type: 'intent', data: toIntentEvent(intent) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
-      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections);
+      // The retriever the intent names is offered to the model, so the stream does not name one and run another.
+      const suggested = intent.recommended_action === 'execute_retriever' ? suggestRetriever(input.content, retrievers) : null;
+      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections, suggested);
       carried.system = conversation.system;
       const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
       await executeRun({
@@ -274,8 +278,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
     const text = events.filter((event) => event.type === 'token').map((event) => (JSON.parse(event.data) as { content: string }).content).join('');
     const state = run.state as CarriedRun | null;
     const answer = (state?.text ?? '') || text;
-    if (answer && !(await store.messages.get(scope, run.run_id))) {
-      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', created_at: now() });
+    // A cancelled run always leaves an assistant entry (empty when nothing was written, e.g. paused on a confirmation),
+    // so history says how the question ended; an interrupted one only when it wrote something.
+    if ((answer || status === 'cancelled') && !(await store.messages.get(scope, run.run_id))) {
+      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', citations: { retriever_executions: state?.executions ?? [], finish_reason: status === 'cancelled' ? 'cancelled' : 'error' }, created_at: now() });
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
     // Past any id a stream of the run may have handed out before its process died (streams stay within UNLOGGED_AHEAD_LIMIT of the log): never reuse one.
@@ -316,6 +322,15 @@ export function createRunService(dependencies: RunServiceDependencies) {
 
   return {
     reapExpired,
+
+    /**
+     * The run that keeps the session busy (running or paused on a confirmation), after ending runs whose
+     * confirmations expired: what `GET /sessions/{id}` reports as active_message_id and what a new message gets 409 for.
+     */
+    async activeRun(scope: TenantScope, sessionId: string): Promise<RunRecord | null> {
+      await expireStaleConfirmations(scope, sessionId);
+      return (await store.runs.active(scope, sessionId)) ?? null;
+    },
 
     /** Starts a run for the message (or finds the one an idempotency key already started): the run to join. */
     async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ run: RunRecord; joined: boolean }> {
@@ -381,7 +396,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
           yield { seq: event.seq, type: event.type as LoggedEvent['type'], json: event.data };
           if (TERMINAL.has(event.type) && !live.has(run.run_id)) {
             const current = await store.runs.get(scope, run.run_id);
-            if (current?.status !== 'running') return;
+            // A confirmation_required ends the replay only while the run is still paused on it: once answered,
+            // cancelled or expired, the events after it (the continuation, done {cancelled}) belong to the replay.
+            const paused = event.type === 'confirmation_required' && current?.status !== 'awaiting_confirmation';
+            if (current?.status !== 'running' && !paused) return;
           }
         }
         const current = await store.runs.get(scope, run.run_id);

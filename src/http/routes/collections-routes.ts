@@ -13,6 +13,8 @@ import { collectionFeaturesResponseSchema, collectionResponseSchema, deleteColle
 import { pagination } from './list-paging.js';
 import { errors } from '../../errors.js';
 
+const deleteCollectionQuerySchema = z.object({ cascade: z.enum(['true', 'false']).optional().describe('Also delete the saved retrievers that search this collection.') });
+
 const tags = ['Collections'];
 
 export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
@@ -112,10 +114,17 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.delete('/v1/collections/:collection_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a collection and its documents', params: collectionParamsSchema, response: withErrors(deleteCollectionResponseSchema) },
+      schema: {
+        tags,
+        summary: 'Delete a collection and its documents',
+        description: 'Refused with 409 CollectionInUseError (naming them in details.retrievers) while saved retrievers search the collection; `?cascade=true` deletes those retrievers too.',
+        params: collectionParamsSchema,
+        querystring: deleteCollectionQuerySchema,
+        response: withErrors(deleteCollectionResponseSchema),
+      },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
-        const result = await collections.delete(tenant, request.params.collection_identifier);
+        const result = await collections.delete(tenant, request.params.collection_identifier, { cascade: request.query.cascade === 'true' });
         return { success: true, message: 'Successfully deleted', ...result };
       },
     });

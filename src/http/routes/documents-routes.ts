@@ -130,14 +130,16 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         if ((body.document_ids ? 1 : 0) + (body.filters !== undefined ? 1 : 0) !== 1) {
           throw errors.validation([{ type: 'value_error', location: ['body'], message: 'Give either `document_ids` or `filters`, not both or neither.' }]);
         }
-        const ids = body.document_ids ?? (await documents.idsMatching(tenant, request.params.collection_identifier, body.filters, ['body', 'filters']));
+        if (body.document_ids) {
+          // By ids: one result per id, as the contract shows, so a failure names its document.
+          const results = await documents.deleteEach(tenant, request.params.collection_identifier, body.document_ids);
+          const deleted = results.filter((result) => result.success).length;
+          return { deleted_count: deleted, failed_count: results.length - deleted, results, message: `Deleted ${deleted} of ${results.length} documents` };
+        }
+        // By filter: counts only (the contract's filter mode); the ids come from the store, so none is missing.
+        const ids = await documents.idsMatching(tenant, request.params.collection_identifier, body.filters, ['body', 'filters']);
         const deleted = await documents.delete(tenant, request.params.collection_identifier, ids);
-        return {
-          deleted_count: deleted,
-          failed_count: ids.length - deleted,
-          results: [],
-          message: `Deleted ${deleted} documents`,
-        };
+        return { deleted_count: deleted, failed_count: ids.length - deleted, results: [], message: `Deleted ${deleted} documents` };
       },
     });
 

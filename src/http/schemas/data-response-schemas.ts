@@ -86,7 +86,13 @@ export const listCollectionsResponseSchema = z
   .meta({ id: 'ListCollectionsResponse' });
 
 export const deleteCollectionResponseSchema = z
-  .object({ success: z.boolean(), message: z.string(), collection_id: z.string(), documents_deleted: z.number().int() })
+  .object({
+    success: z.boolean(),
+    message: z.string(),
+    collection_id: z.string(),
+    documents_deleted: z.number().int(),
+    retrievers_deleted: z.array(z.object({ retriever_id: z.string(), retriever_name: z.string() })).optional().describe('Saved retrievers deleted with it (?cascade=true).'),
+  })
   .meta({ id: 'DeleteCollectionResponse' });
 
 const vectorIndexSchema = z.looseObject({

@@ -83,7 +83,7 @@ export const getSessionResponseSchema = z
     last_activity_at: timestamp,
     expires_at: timestamp,
     terminated_at: timestamp.nullable(),
-    active_message_id: z.string().nullable().optional().describe('The running answer, when one is streaming (GET only).'),
+    active_message_id: z.string().nullable().optional().describe('The run that keeps the session busy (streaming, or paused on a pending confirmation); a new message gets 409 SessionBusyError naming it (GET only).'),
     pending_confirmations: z.array(jsonObject).optional().describe('Write tools waiting for approval (GET only).'),
   })
   .meta({ id: 'GetSessionResponse' });

@@ -12,6 +12,7 @@ import { matchesFilter } from '../filters/match-filter.js';
 import { parseFilter } from '../filters/parse-filter.js';
 import type { CollectionInfo, PipelineDocument, ScoredHit } from '../types.js';
 import { computeFacets } from './compute-facets.js';
+import { defaultSearchWeight } from './fusion-weights.js';
 import { fuseRankings } from './fuse-rankings.js';
 import { groupDocuments } from './group-documents.js';
 import { parseFeatureUri, readFeatureQuery, searchFeature } from './search-feature.js';
@@ -22,7 +23,13 @@ const searchSchema = z.object({
   query: z.union([z.string(), z.looseObject({ input_mode: z.enum(['text', 'content', 'vector', 'document']).default('text') })]),
   top_k: z.int().min(1).max(1000).default(100),
   min_score: z.number().nullish(),
-  weight: z.number().min(0).max(1).default(1),
+  /** Unset: the list's known quality decides (`fusion-weights.ts`). */
+  weight: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullish()
+    .describe('Weight in fusion. Default by what the list is worth: 1 for full text, 0.1 for vectors of the built-in quarry-hash-embed, 1 for any other embedding model'),
   on_empty: z.enum(['error', 'skip', 'random']).default('error'),
   query_preprocessing: z.record(z.string(), z.unknown()).nullish(),
   collection_identifiers: z.array(z.string()).nullish(),
@@ -97,8 +104,9 @@ export const featureSearchStage = defineStage({
         hits = await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal);
       }
       if (search.min_score !== undefined && search.min_score !== null) hits = hits.filter((hit) => hit.score >= search.min_score!);
-      searchMetadata.push({ feature_uri: search.feature_uri, mode: query.mode, hits: hits.length });
-      lists.push({ hits, weight: search.weight, key: keys[index] });
+      const weight = search.weight ?? defaultSearchWeight(parseFeatureUri(search.feature_uri, [...searchLocation, 'feature_uri']).kind, searchCollections);
+      searchMetadata.push({ feature_uri: search.feature_uri, mode: query.mode, hits: hits.length, weight });
+      lists.push({ hits, weight, key: keys[index] });
     }
     const filterOnly = lists.length === 0;
     const candidates = filterOnly
@@ -128,7 +136,8 @@ export const featureSearchStage = defineStage({
   plan(params: Parameters) {
     const notes = params.searches.map((search, index) => {
       const uri = parseFeatureUri(search.feature_uri, ['searches', index, 'feature_uri']);
-      return `search ${index}: ${uri.kind === 'text' ? 'full-text (BM25)' : 'vector'} on '${uri.output}', top_k ${search.top_k}`;
+      const weight = search.weight ?? (uri.kind === 'text' ? 1 : 'by the model: 0.1 for the built-in hashed embedding, else 1');
+      return `search ${index}: ${uri.kind === 'text' ? 'full-text (BM25)' : 'vector'} on '${uri.output}', top_k ${search.top_k}, weight ${weight}`;
     });
     if (params.searches.length === 0) notes.push('no searches: filter-only scan of the collections');
     if (params.searches.length > 1) notes.push(`fusion: ${params.fusion}${params.fusion === 'rrf' ? ' (k = 60)' : ''}`);
@@ -144,6 +153,11 @@ async function loadDocuments(
   const loaded = await context.services.index.loadDocuments(context.services.scope, hits.map((hit) => hit.document_id));
   const byId = new Map(loaded.map((document) => [String(document.document_id), document]));
   const rawScores = lists.map(({ hits: listHits, key }) => ({ key, scores: new Map(listHits.map((hit) => [hit.document_id, hit.score])) }));
+  // Query-term coverage rides along as `<key>_coverage` where the text index reports it (the relevance floor reads it).
+  for (const { hits: listHits, key } of lists) {
+    const coverage = new Map(listHits.filter((hit) => hit.coverage !== undefined).map((hit) => [hit.document_id, hit.coverage!]));
+    if (coverage.size > 0) rawScores.push({ key: `${key}_coverage`, scores: coverage });
+  }
   const documents: PipelineDocument[] = [];
   for (const hit of hits) {
     const document = byId.get(hit.document_id);

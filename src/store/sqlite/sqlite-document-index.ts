@@ -241,8 +241,22 @@ export class SqliteDocumentIndex implements DocumentIndex {
         )
         .all(match, ...where.params, topK) as Row[];
     }
-    // FTS5's bm25() is lower-is-better; the port promises higher-is-better.
-    return rows.map((row) => ({ document_id: row.document_id, collection_id: row.collection_id, score: -row.rank }));
+    // FTS5's bm25() is lower-is-better; the port promises higher-is-better. Coverage as the in-memory index
+    // would report it, where that index is built (reading at most topK rows' text).
+    const contents = this.contentsOf(rows.filter((row) => this.text.status(row.collection_id)?.ready).map((row) => row.document_id));
+    return rows.map((row) => {
+      const coverage = this.text.coverage(row.collection_id, query.text, contents.get(row.document_id) ?? '');
+      return { document_id: row.document_id, collection_id: row.collection_id, score: -row.rank, ...(coverage !== undefined && { coverage }) };
+    });
+  }
+
+  private contentsOf(documentIds: string[]): Map<string, string> {
+    if (documentIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT document_id, content FROM documents WHERE document_id IN (${documentIds.map(() => '?').join(',')})`)
+      .raw()
+      .all(...documentIds) as [string, string][];
+    return new Map(rows);
   }
 
   async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {

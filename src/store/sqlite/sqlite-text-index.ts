@@ -53,9 +53,19 @@ export class SqliteTextIndex {
       entries.push([collectionId, entry]);
     }
     for (const [collectionId, entry] of entries) {
-      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score });
+      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score, coverage: hit.coverage });
     }
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
+  }
+
+  /**
+   * Query-term coverage of a document's `content` for `text`, with the collection's statistics; undefined
+   * while its index is not built (a hit then carries none, and the relevance floor keeps it).
+   */
+  coverage(collectionId: string, text: string, content: string): number | undefined {
+    const entry = this.entries.get(collectionId);
+    if (!entry?.ready) return undefined;
+    return entry.index.coverage(queryTerms(text), tokenize(content));
   }
 
   /** Builds the indexes of these collections now (after a bulk ingest, or at start). */
