@@ -45,6 +45,14 @@ export function fromPool(connectionString: string, options: { max?: number; onEr
   pool.on('error', (error) => options.onError?.(error));
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listener: Promise<pg.PoolClient> | null = null;
+  // A broken connection can emit several errors, and one can arrive after close(): release each client once.
+  const released = new WeakSet<pg.PoolClient>();
+  const releaseOnce = (client: pg.PoolClient) => {
+    if (released.has(client)) return false;
+    released.add(client);
+    client.release(true);
+    return true;
+  };
 
   const connectListener = async (): Promise<pg.PoolClient> => {
     const client = await pool.connect();
@@ -54,7 +62,7 @@ export function fromPool(connectionString: string, options: { max?: number; onEr
     client.on('error', (error) => {
       options.onError?.(error);
       // Reconnect and re-LISTEN; notifications sent meanwhile are lost, which callers tolerate by also polling.
-      client.release(true);
+      if (!releaseOnce(client)) return;
       listener = null;
       if (listeners.size > 0) void ensureListener().catch((reason) => options.onError?.(reason as Error));
     });
@@ -112,7 +120,7 @@ export function fromPool(connectionString: string, options: { max?: number; onEr
       const client = await listener?.catch(() => null);
       listener = null;
       listeners.clear();
-      client?.release(true);
+      if (client) releaseOnce(client);
       await pool.end();
     },
   };
