@@ -11,7 +11,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
-import { migrate, vectorModeOf } from './migrate.js';
+import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
 import { VectorStorage, type VectorMode } from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
@@ -33,6 +33,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   poolSize?: number;
   /** Rows per page when `exact` mode loads or catches up a collection's vectors (tests make it small). */
   exactVectorPageSize?: number;
+  /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
+  vectorExtension?: VectorExtensionChoice;
   onError?: (error: Error) => void;
 };
 
@@ -52,7 +54,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
   try {
-    await migrate(database);
+    await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
   } catch (error) {
     await database.close();
