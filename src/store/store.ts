@@ -106,7 +106,7 @@ export interface StoreDescription {
   store: 'sqlite' | 'postgres';
   /** How vectors are searched, e.g. `exact+hnsw` (SQLite), `pgvector-hnsw` or `exact-in-process` (PostgreSQL without pgvector). */
   vectorSearch: string;
-  /** Full-text engine, e.g. `fts5-bm25` or `tsvector-gin (english)`. */
+  /** Full-text engine, e.g. `fts5-bm25` or `bm25-in-process`. */
   textSearch: string;
 }
 

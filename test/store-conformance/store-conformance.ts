@@ -10,6 +10,7 @@ import { recordsConformance } from './records-conformance.js';
 import { runsConformance } from './runs-conformance.js';
 import { filterConformance } from './filter-conformance.js';
 import { searchConformance } from './search-conformance.js';
+import { rankingConformance } from './ranking-conformance.js';
 
 export interface ConformanceContext {
   backend: StoreBackend;
@@ -34,5 +35,6 @@ export function describeStoreConformance(backend: StoreBackend): void {
     runsConformance(context);
     filterConformance(context);
     searchConformance(context);
+    rankingConformance(context);
   });
 }

@@ -24,15 +24,18 @@ import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
+import { TextIndexCache } from './text-index-cache.js';
 
 export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   now?: () => number;
-  /** Text search configuration for tsvector/tsquery (`english`, `simple`, `german`, …). */
+  /** Text search configuration of the documents list's `search` (tsvector/tsquery: `english`, `simple`, …); ranked search is BM25 in process. */
   textSearchConfig?: string;
   /** Connections in the pool (each process). */
   poolSize?: number;
   /** Rows per page when `exact` mode loads or catches up a collection's vectors (tests make it small). */
   exactVectorPageSize?: number;
+  /** Rows per page when a collection's BM25 index is loaded or caught up (tests make it small). */
+  textPageSize?: number;
   /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
   vectorExtension?: VectorExtensionChoice;
   onError?: (error: Error) => void;
@@ -46,6 +49,8 @@ export interface PostgresStore extends Store {
   readonly vectorMode: VectorMode;
   /** `exact` mode's in-process vector copies (null with pgvector). */
   readonly vectorCache: ExactVectorCache | null;
+  /** Each collection's in-process BM25 index. */
+  readonly textIndexes: TextIndexCache;
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -65,7 +70,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const vectors = new VectorStorage(database, vectorMode);
   // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
   const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
-  const index = new PostgresDocumentIndex(database, vectors, textSearchConfig, cache);
+  const text = new TextIndexCache(database, { pageSize: options.textPageSize });
+  const index = new PostgresDocumentIndex(database, vectors, text, cache);
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
@@ -73,11 +79,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     database,
     vectorMode,
     vectorCache: cache,
+    textIndexes: text,
     index,
     describe: () => ({
       store: 'postgres',
       vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,
-      textSearch: `tsvector-gin (${textSearchConfig})`,
+      textSearch: 'bm25-in-process',
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),
@@ -94,6 +101,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     executions: createExecutionsRepository(database),
     async close() {
       cache?.clear();
+      text.clear();
       await stopListening();
       await database.close();
     },

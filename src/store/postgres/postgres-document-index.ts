@@ -1,8 +1,8 @@
 /**
  * @module store/postgres/postgres-document-index
- * The hybrid index over PostgreSQL: full text through the weighted
- * `search_vector` (GIN) ranked by `ts_rank_cd` with length normalisation
- * (BM25-like: rarer, denser, shorter wins), vectors through pgvector's
+ * The hybrid index over PostgreSQL: full text through each process's
+ * in-memory BM25 index per collection (`TextIndexCache`: the SQLite store's
+ * scoring, kept coherent across processes by a change log), vectors through pgvector's
  * HNSW or, without pgvector, an exact scan of each process's in-memory copy
  * of the collection's vectors (`ExactVectorCache`, kept coherent across
  * processes by a change log); filters compiled to SQL and applied before
@@ -19,22 +19,22 @@ import { isoExpression } from './documents-repository.js';
 import { VectorStorage } from './vector-storage.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
 import type { KeyedHit } from './collection-vectors.js';
+import type { TextIndexCache, TextVersionedCollection } from './text-index-cache.js';
+import { queryTerms } from '../text/tokenize.js';
 import { normalizeInPlace } from '../vector-math.js';
 
 const FILTER_OPTIONS = {
   dataColumn: 'd.data',
   columns: { document_id: 'd.document_id', collection_id: 'd.collection_id', created_at: isoExpression('d.created_at'), updated_at: isoExpression('d.updated_at') },
 };
-const MAX_QUERY_TERMS = 32;
 const MAX_TOP_K = 10_000;
-/** ts_rank_cd normalisation 1: divide by 1 + log(document length), so a short exact match beats a long mention. */
-const RANK_NORMALIZATION = 1;
 
 export class PostgresDocumentIndex implements DocumentIndex {
   constructor(
     private readonly database: PostgresDatabase,
     private readonly vectors: VectorStorage,
-    private readonly textSearchConfig: string,
+    /** Each collection's in-process BM25 index. */
+    private readonly text: TextIndexCache,
     /** The in-process vector copies that answer `exact` mode; unused with pgvector. */
     private readonly cache: ExactVectorCache | null,
     /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
@@ -45,25 +45,34 @@ export class PostgresDocumentIndex implements DocumentIndex {
     return this.vectors.mode;
   }
 
+  /**
+   * BM25 over each collection's in-process index (`TextIndexCache`), brought up to date first: the
+   * SQLite store's scoring and tokenizer, so both stores rank alike. A filter is evaluated in SQL
+   * (the keys of the matching documents in scope), and only those documents are scored.
+   */
   async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
-    const words = [...new Set(query.text.match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
-    if (words.length === 0 || query.collectionIds.length === 0 || query.topK <= 0) return [];
-    const parameters = new Parameters();
-    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters);
-    // Any word may match (as the SQLite index's OR query); words are letters and digits only, so no tsquery syntax gets in.
-    // A document matches on its extracted text (weight B, as SQLite indexes only that); title fields (A) raise its rank.
-    const config = parameters.add(this.textSearchConfig);
-    const match = `to_tsquery(${config}::regconfig, ${parameters.add(words.map((word) => `${word}:B`).join(' | '))})`;
-    const rank = `to_tsquery(${config}::regconfig, ${parameters.add(words.join(' | '))})`;
-    const { rows } = await this.database.query<ScoredHit>(
-      `SELECT d.document_id, d.collection_id, ts_rank_cd(d.search_vector, r.rank, ${RANK_NORMALIZATION}) AS score
-       FROM documents d, ${match} AS q(query), ${rank} AS r(rank)
-       WHERE d.search_vector @@ q.query AND ${where}
-       ORDER BY score DESC, d.id LIMIT ${parameters.add(clampTopK(query.topK))}`,
-      parameters.values,
+    const terms = queryTerms(query.text);
+    if (terms.length === 0 || query.collectionIds.length === 0 || query.topK <= 0) return [];
+    const topK = clampTopK(query.topK);
+    const asked = unique(query.collectionIds);
+    const { rows } = await this.database.query<TextVersionedCollection & VersionedCollection>(
+      'SELECT collection_id, embedding_dimensions, text_version, vector_version, vector_incarnation FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+      [scope.orgId, scope.namespaceId, asked],
     );
-    return rows.map((row) => ({ ...row, score: Number(row.score) }));
+    this.text.forgetMissing(scope, asked, new Set(rows.map((row) => row.collection_id)));
+    if (rows.length === 0) return [];
+    // In the order asked, as the SQLite store merges them (equal scores keep that order).
+    const collections = rows.sort((left, right) => asked.indexOf(left.collection_id) - asked.indexOf(right.collection_id));
+    const [allowed, ...indexes] = await Promise.all([
+      query.filter ? this.matchingKeys(scope, collections, query.filter).then((keys) => new Set(keys)) : undefined,
+      ...collections.map((collection) => this.text.indexOf(scope, collection)),
+    ]);
+    signal?.throwIfAborted();
+    const hits = indexes.flatMap((index, position) =>
+      index.search(terms, topK, allowed).map((hit) => ({ document_id: hit.documentId, collection_id: collections[position].collection_id, score: hit.score })),
+    );
+    return indexes.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }
 
   async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {
@@ -142,7 +151,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
   }
 
   /** Keys of the documents in scope that pass the filter. */
-  private async matchingKeys(scope: TenantScope, collections: VersionedCollection[], filter: FilterNode): Promise<number[]> {
+  private async matchingKeys(scope: TenantScope, collections: { collection_id: string }[], filter: FilterNode): Promise<number[]> {
     const parameters = new Parameters();
     const where = scopeWhere(scope, collections.map((row) => row.collection_id), filter, parameters);
     const { rows } = await this.database.query<{ keys: (number | string)[] }>(`SELECT ARRAY(SELECT d.id FROM documents d WHERE ${where}) AS keys`, parameters.values);

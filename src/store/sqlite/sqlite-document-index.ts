@@ -190,13 +190,15 @@ export class SqliteDocumentIndex implements DocumentIndex {
     if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
     // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being
-    // built. With a filter, only when its rowids are already cached: computing them reads every row, FTS5 fewer.
-    const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
+    // built. With a filter too: FTS5 would rank with statistics over its whole table (every tenant), so the same
+    // query would rank differently before and after the filter's rowids are cached, and differently from PostgreSQL.
+    // In the order asked: equal scores from different collections keep it (as on PostgreSQL).
+    const asked = unique(query.collectionIds);
+    const inScope = this.collectionsInScope(scope, asked).map((collection) => collection.collection_id).sort((left, right) => asked.indexOf(left) - asked.indexOf(right));
     const filter = query.filter;
-    if (!filter || inScope.every((collectionId) => this.hasCachedFilter(scope, collectionId, filter))) {
-      const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.matchingRowids(scope, collectionId, filter) : undefined);
-      if (hits) return hits;
-    }
+    // (The filter's rowids are only computed once every index is ready.)
+    const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.matchingRowids(scope, collectionId, filter) : undefined);
+    if (hits) return hits;
     const where = scopeWhere(scope, query.collectionIds, query.filter);
     type Row = { document_id: string; collection_id: string; rank: number };
     // FTS5 ranks and limits inside the virtual table when nothing is joined, so take the global
@@ -410,11 +412,6 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> {
     const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
     return this.filterResults.get(collectionId, filterKey(sql, params), () => new Set(this.db.prepare(sql).pluck().all(...params) as number[]));
-  }
-
-  private hasCachedFilter(scope: TenantScope, collectionId: string, filter: FilterNode): boolean {
-    const { sql, params } = matchingRowidsQuery(scope, collectionId, filter);
-    return this.filterResults.has(collectionId, filterKey(sql, params));
   }
 
   private slab(collection: CollectionRow): VectorSlab {
