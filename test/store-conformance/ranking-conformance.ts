@@ -136,5 +136,23 @@ export function rankingConformance(context: ConformanceContext): void {
         await second.close();
       }
     }, 60_000);
+
+    it('follows a metadata-only change made through another store in a filtered search (cached filter results)', async () => {
+      const writer = context.store();
+      const second = await context.backend.openSecond();
+      try {
+        const collectionId = collections[0].mine;
+        const ask = (filter: FilterNode) => second.index.searchText(scope, { collectionIds: [collectionId], text: 'zebra', topK: 5, filter });
+        await writer.documents.insertMany(scope, collectionId, [documentInput('doc_zebra', { text: 'a zebra crossing', shelf: 'kitchen' })], 40_000);
+        expect(await ask(shelf('garden'))).toEqual([]);
+        expect((await ask(shelf('kitchen'))).map((hit) => hit.document_id)).toEqual(['doc_zebra']);
+        // Same text, another shelf: only the metadata changed.
+        await writer.documents.replace(scope, collectionId, documentInput('doc_zebra', { text: 'a zebra crossing', shelf: 'garden' }), 40_001);
+        expect((await ask(shelf('garden'))).map((hit) => hit.document_id)).toEqual(['doc_zebra']);
+        expect(await ask(shelf('kitchen'))).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    });
   });
 }

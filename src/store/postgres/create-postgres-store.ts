@@ -12,7 +12,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
 import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
-import { VectorStorage, type VectorMode } from './vector-storage.js';
+import { HNSW_SESSION_OPTIONS, VectorStorage, type VectorMode } from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
@@ -54,7 +54,7 @@ export interface PostgresStore extends Store {
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError }) : fromPglite(options.pglite);
+  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError, sessionOptions: HNSW_SESSION_OPTIONS }) : fromPglite(options.pglite);
   const textSearchConfig = options.textSearchConfig ?? 'english';
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);

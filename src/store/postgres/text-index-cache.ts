@@ -9,7 +9,7 @@
  * The indexes stay coherent across processes the way `exact-vector-cache`'s
  * vector copies do, through a change log kept by triggers (migration 4):
  * every statement that inserts, deletes or changes the text of documents
- * bumps the collection's `text_version` under its row lock (so versions
+ * bumps the collection's `document_version` under its row lock (so versions
  * commit in order) and logs the changed keys under it. A search reads the
  * version with its scoped collection lookup; an older index first re-reads
  * just the logged documents. A process further behind than the log's floor,
@@ -23,9 +23,9 @@ import { InvertedIndex } from '../text/inverted-index.js';
 import { tokenize } from '../text/tokenize.js';
 
 /** A collection as the scoped collection lookup found it. */
-export interface TextVersionedCollection {
+export interface DocumentVersionedCollection {
   collection_id: string;
-  text_version: number;
+  document_version: number;
   /** Drawn from a sequence when the collection row is created: a deleted and re-imported id gets a new one. */
   vector_incarnation: number;
 }
@@ -35,7 +35,7 @@ interface Entry {
   scope: TenantScope;
   incarnation: number;
   index: InvertedIndex | null;
-  /** The `text_version` the index reflects (at least). */
+  /** The `document_version` the index reflects (at least). */
   version: number;
   pending: Promise<void> | null;
 }
@@ -62,8 +62,8 @@ export class TextIndexCache {
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 2_000));
   }
 
-  /** The BM25 index of a collection the scoped lookup found, reflecting at least its `text_version`. */
-  async indexOf(scope: TenantScope, collection: TextVersionedCollection): Promise<InvertedIndex> {
+  /** The BM25 index of a collection the scoped lookup found, reflecting at least its `document_version`. */
+  async indexOf(scope: TenantScope, collection: DocumentVersionedCollection): Promise<InvertedIndex> {
     let entry = this.entries.get(collection.collection_id);
     const incarnation = Number(collection.vector_incarnation);
     if (!entry || entry.incarnation !== incarnation || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
@@ -71,7 +71,7 @@ export class TextIndexCache {
       this.entries.set(collection.collection_id, entry);
     }
     const current = entry;
-    while (current.index === null || current.version < Number(collection.text_version)) {
+    while (current.index === null || current.version < Number(collection.document_version)) {
       current.pending ??= this.refresh(current).finally(() => (current.pending = null));
       await current.pending;
     }
@@ -104,18 +104,18 @@ export class TextIndexCache {
     if (entry.index === null) return this.load(entry);
     const index = entry.index;
     const limit = Math.max(CATCH_UP_MINIMUM, Math.floor(index.size / 2));
-    const { rows } = await this.database.query<{ text_version: number; vector_incarnation: number; text_log_floor: number; keys: (number | string)[] }>(
+    const { rows } = await this.database.query<{ document_version: number; vector_incarnation: number; document_log_floor: number; keys: (number | string)[] }>(
       // One statement, one snapshot: the floor read here and the log rows read here agree.
-      `SELECT c.text_version, c.vector_incarnation, c.text_log_floor,
-         ARRAY(SELECT DISTINCT l.document_key FROM document_text_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
+      `SELECT c.document_version, c.vector_incarnation, c.document_log_floor,
+         ARRAY(SELECT DISTINCT l.document_key FROM document_change_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
        FROM collections c WHERE c.collection_id = $1`,
       [entry.collectionId, entry.version, limit + 1],
     );
     const state = rows[0];
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
-    const version = Number(state.text_version);
+    const version = Number(state.document_version);
     const keys = state.keys.map(Number);
-    if (Number(state.text_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
+    if (Number(state.document_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
     this.stats.catchUps++;
     for (let start = 0; start < keys.length; start += this.pageSize) {
       const page = keys.slice(start, start + this.pageSize);
@@ -132,7 +132,7 @@ export class TextIndexCache {
   private async load(entry: Entry): Promise<void> {
     this.stats.loads++;
     // The version first: a change committed during the load is in the log above it.
-    const { rows } = await this.database.query<{ text_version: number; vector_incarnation: number }>('SELECT text_version, vector_incarnation FROM collections WHERE collection_id = $1', [entry.collectionId]);
+    const { rows } = await this.database.query<{ document_version: number; vector_incarnation: number }>('SELECT document_version, vector_incarnation FROM collections WHERE collection_id = $1', [entry.collectionId]);
     const state = rows[0];
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
     const index = new InvertedIndex();
@@ -143,7 +143,7 @@ export class TextIndexCache {
       if (page.length < this.pageSize) break;
     }
     entry.index = index;
-    entry.version = Number(state.text_version);
+    entry.version = Number(state.document_version);
   }
 
   /** The collection is gone (or deleted and created again under the same id): answer with nothing, drop the entry. */

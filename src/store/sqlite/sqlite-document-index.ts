@@ -29,7 +29,7 @@ import { invalidField } from '../../errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
-import { FilterResultCache } from './filter-result-cache.js';
+import { FilterResultCache } from '../filter-result-cache.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
