@@ -96,6 +96,8 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
       const ready = await (await fetch(`${b.url}/readyz`)).json();
       expect(ready).toMatchObject({ status: 'ready', store: 'postgres' });
       expect(ready.vector_search).toBe(mode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process');
+      expect(ready.text_search).toBe('bm25-in-process');
+      expect(ready.index_memory).toMatchObject({ used_mb: expect.any(Number), limit_mb: 2048, evictions: 0 });
     });
 
     it('searches through B, by vector, what was just written, changed and deleted through A', async () => {

@@ -4,6 +4,7 @@
  * is enforced here, in the data layer: a handler cannot forget it.
  * Backends: `sqlite/` (default) and, later, `postgres/`.
  */
+import type { MemoryUsage } from './memory-budget.js';
 import type { OrgScope, TenantScope } from './scope.js';
 import type {
   ApiKeyRecord,
@@ -117,6 +118,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly index: DocumentIndex;
   describe(): StoreDescription;
+  /** The in-memory search state this process holds, against QUARRY_INDEX_MEMORY_MB (`/readyz`). */
+  indexMemory(): MemoryUsage;
 
   organizations: {
     create(name: string): Promise<OrganizationRecord>;

@@ -25,6 +25,7 @@ import { createExecutionsRepository, createRetrieversRepository } from './retrie
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
 import { TextIndexCache } from './text-index-cache.js';
+import { MemoryBudget } from '../memory-budget.js';
 
 export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   now?: () => number;
@@ -36,6 +37,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   exactVectorPageSize?: number;
   /** Rows per page when a collection's BM25 index is loaded or caught up (tests make it small). */
   textPageSize?: number;
+  /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
+  indexMemoryBytes?: number | null;
   /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
   vectorExtension?: VectorExtensionChoice;
   onError?: (error: Error) => void;
@@ -71,7 +74,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
   const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
-  const index = new PostgresDocumentIndex(database, vectors, text, cache);
+  const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
+  const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget);
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
@@ -81,6 +85,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     vectorCache: cache,
     textIndexes: text,
     index,
+    indexMemory: () => memoryBudget.usage(),
     describe: () => ({
       store: 'postgres',
       vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,

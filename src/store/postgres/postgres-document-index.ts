@@ -22,6 +22,7 @@ import type { KeyedHit } from './collection-vectors.js';
 import type { TextIndexCache, DocumentVersionedCollection } from './text-index-cache.js';
 import { queryTerms } from '../text/tokenize.js';
 import { FilterResultCache } from '../filter-result-cache.js';
+import { MemoryBudget } from '../memory-budget.js';
 import { normalizeInPlace } from '../vector-math.js';
 
 const FILTER_OPTIONS = {
@@ -42,9 +43,22 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly text: TextIndexCache,
     /** The in-process vector copies that answer `exact` mode; unused with pgvector. */
     private readonly cache: ExactVectorCache | null,
+    /** The process's bound on in-memory search state. */
+    private readonly budget: MemoryBudget = new MemoryBudget(),
     /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
     private readonly efSearch = 100,
   ) {}
+
+  /** Reports what a collection holds after a search (BM25 index, filter results, vector copy) to the budget, which may drop it. */
+  private account(collectionId: string): void {
+    const bytes = this.text.bytesOf(collectionId) + this.filterResults.sizeOf(collectionId) * 16 + (this.cache?.bytesOf(collectionId) ?? 0);
+    this.budget.use(collectionId, 'postgres', bytes, () => {
+      this.text.evict(collectionId);
+      this.cache?.evict(collectionId);
+      this.filterResults.delete(collectionId);
+      this.filterVersions.delete(collectionId);
+    });
+  }
 
   get vectorMode(): 'pgvector' | 'exact' {
     return this.vectors.mode;
@@ -77,6 +91,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const hits = indexes.flatMap((index, position) =>
       index.search(terms, topK, allowed).map((hit) => ({ document_id: hit.documentId, collection_id: collections[position].collection_id, score: hit.score })),
     );
+    for (const collection of collections) this.account(collection.collection_id);
     return indexes.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }
 
@@ -153,6 +168,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     signal?.throwIfAborted();
     const allowedKeys = allowed ? [...allowed] : null;
     const hits: KeyedHit[] = copies.flatMap((copy) => copy.search(vector, topK, allowedKeys));
+    for (const collection of collections) this.account(collection.collection_id);
     hits.sort((left, right) => right.score - left.score || left.key - right.key);
     return hits.slice(0, topK).map((hit) => ({ document_id: hit.documentId, collection_id: hit.collectionId, score: hit.score }));
   }

@@ -91,6 +91,11 @@ export class TextIndexCache {
     return new Map([...this.entries].map(([collectionId, entry]) => [collectionId, entry.index?.size ?? 0]));
   }
 
+  /** Bytes a collection's index holds, for the memory budget. */
+  bytesOf(collectionId: string): number {
+    return this.entries.get(collectionId)?.index?.approximateBytes ?? 0;
+  }
+
   /** Forgets a collection's index (the memory budget's eviction); the next search loads it again. */
   evict(collectionId: string): void {
     this.entries.delete(collectionId);

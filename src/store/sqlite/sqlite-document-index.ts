@@ -30,6 +30,7 @@ import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 import { FilterResultCache } from '../filter-result-cache.js';
+import { MemoryBudget, stringBytes } from '../memory-budget.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
@@ -38,6 +39,8 @@ import { HnswCollectionIndex, HNSW_EF_SEARCH } from './hnsw-collection-index.js'
 import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
 
 export interface SqliteDocumentIndexOptions {
+  /** The process's bound on in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded without. */
+  memoryBudget?: MemoryBudget;
   /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
   dataDir?: string;
   /** Collections with at least this many vectors are searched through HNSW instead of an exact scan. */
@@ -89,12 +92,14 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly filteredExactLimit: number;
 
   private readDataVersion: Statement | null = null;
+  private readonly budget: MemoryBudget;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly options: SqliteDocumentIndexOptions = {},
   ) {
     this.text = new SqliteTextIndex(db, options.textInlineBuildLimit);
+    this.budget = options.memoryBudget ?? new MemoryBudget();
     this.hnswThreshold = options.hnswThreshold ?? 20_000;
     // A filtered exact scan (int8 candidates, then exact rescoring) of 25k × 384 is a few ms; a filtered graph walk over a 10% filter measured 320 ms.
     this.filteredExactLimit = options.filteredExactLimit ?? 25_000;
@@ -150,6 +155,25 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.dropDerived(collectionId);
     this.text.forget(collectionId);
     this.graphs.delete(collectionId);
+    this.budget.release(collectionId, 'sqlite');
+  }
+
+  /**
+   * Reports what a collection holds after a search (text index, filter results, exact slab, int8
+   * codes; HNSW graphs are persisted and not counted) to the memory budget, which may drop it.
+   */
+  private account(collectionId: string): void {
+    const slab = this.slabs.get(collectionId);
+    const quantized = this.quantized.get(collectionId);
+    const bytes =
+      (this.text.approximateBytes(collectionId) ?? 0) +
+      this.filterResults.sizeOf(collectionId) * 16 +
+      (slab ? slab.vectors.vectors.byteLength + slab.rowids.length * 8 + slab.documentIds.reduce((sum, id) => sum + stringBytes(id), 0) : 0) +
+      (quantized ? quantized.size * (quantized.dimensions + 16) : 0);
+    this.budget.use(collectionId, 'sqlite', bytes, () => {
+      this.dropDerived(collectionId);
+      this.text.forget(collectionId);
+    });
   }
 
   /** For a deleted collection: forgets it and removes its persisted graph. */
@@ -198,6 +222,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
     const filter = query.filter;
     // (The filter's rowids are only computed once every index is ready.)
     const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.matchingRowids(scope, collectionId, filter) : undefined);
+    for (const collectionId of inScope) this.account(collectionId);
     if (hits) return hits;
     const where = scopeWhere(scope, query.collectionIds, query.filter);
     type Row = { document_id: string; collection_id: string; rank: number };
@@ -265,6 +290,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
         );
       }
       const found = await this.searchCollection(scope, collection, vector, topK, query.filter ?? null);
+      this.account(collection.collection_id);
       signal?.throwIfAborted();
       hits.push(...found);
     }

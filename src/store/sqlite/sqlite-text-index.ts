@@ -88,6 +88,11 @@ export class SqliteTextIndex {
     this.entries.clear();
   }
 
+  /** The memory a collection's index holds (null: none), for the memory budget. */
+  approximateBytes(collectionId: string): number | null {
+    return this.entries.get(collectionId)?.index.approximateBytes ?? null;
+  }
+
   status(collectionId: string): { ready: boolean; size: number } | null {
     const entry = this.entries.get(collectionId);
     return entry ? { ready: entry.ready, size: entry.index.size } : null;
