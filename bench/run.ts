@@ -19,6 +19,8 @@ import { insertPriorMessages, insertSessions, runCostGrowth } from './cost-growt
 import { runPeers } from './peers.js';
 import { runSoak } from './soak.js';
 import { runPostgres } from './postgres-bench.js';
+import { runQuality } from './quality.js';
+import { runTracingOverhead } from './tracing-overhead.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: false });
 const quick = values.quick === true;
@@ -82,6 +84,14 @@ async function main(): Promise<void> {
     if (wanted('7')) {
       log('section 7: postgres');
       await runPostgres(report, { quick, workDirectory, mock, log });
+    }
+    if (wanted('8')) {
+      log('section 8: retrieval quality');
+      await runQuality(report, { quick, workDirectory, log });
+    }
+    if (wanted('10')) {
+      log('section 10: tracing overhead');
+      await runTracingOverhead(report, { quick, workDirectory, apiKey: generateApiKey() });
     }
   } finally {
     await mock.close();

@@ -4,11 +4,12 @@
  * main.ts alone reads the environment and listens.
  */
 import type { MemoryUsage } from './store/memory-budget.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { transformDocument, transformRoute } from './http/openapi-document.js';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
@@ -31,6 +32,22 @@ import { createRetrieverService } from './retrieval/retriever-service.js';
 import { retrieversRoutes } from './http/routes/retrievers-routes.js';
 import { newId } from './lib/ids.js';
 import { webRoutes } from './http/routes/web-routes.js';
+import type { Tracer } from '@opentelemetry/api';
+import { createQuarryMetrics, type QuarryMetrics } from './telemetry/quarry-metrics.js';
+import type { Telemetry } from './telemetry/telemetry.js';
+import { instrumentStore } from './telemetry/instrument-store.js';
+import { instrumentModels } from './telemetry/instrument-model.js';
+import { instrumentRetrievers } from './telemetry/instrument-retrievers.js';
+import { instrumentTools } from './telemetry/instrument-tools.js';
+import { registerHttpTracing, tracingServerFactory } from './telemetry/trace-http.js';
+import { registerMetrics } from './telemetry/metrics-routes.js';
+import { runObserver } from './telemetry/run-observer.js';
+import { createMcpToolbox } from './mcp/mcp-toolbox.js';
+import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
+import { mcpServersRoutes } from './mcp/mcp-servers-routes.js';
+import { toolInfo } from './agent/tool-catalog.js';
+import { createStageLanguageModel } from './models/stage-language-model.js';
+import type { StageLanguageModel } from './retrieval/types.js';
 
 export interface AppDependencies {
   config: Config;
@@ -39,7 +56,16 @@ export interface AppDependencies {
   toolNames: readonly string[];
   embeddings: EmbeddingCatalog;
   logger?: pino.Logger | false;
+  /**
+   * One short line per request, at debug (warn for a 5xx), instead of Fastify's two info lines: for a person
+   * reading a terminal. JSON logs for a collector keep Fastify's request lines.
+   */
+  conciseRequestLogs?: boolean;
   now?: () => number;
+  /** Traces go here when given (tracing on); nothing is wrapped for tracing when absent. */
+  tracer?: Tracer | null;
+  /** The Prometheus registry's series; a fresh set when absent. */
+  metrics?: QuarryMetrics;
 }
 
 export interface QuarryApp {
@@ -48,13 +74,19 @@ export interface QuarryApp {
 }
 
 export async function createApp(dependencies: AppDependencies): Promise<QuarryApp> {
-  const { config, store } = dependencies;
+  const { config } = dependencies;
   const now = dependencies.now ?? Date.now;
+  const telemetry: Telemetry = { tracer: dependencies.tracer ?? null, metrics: dependencies.metrics ?? createQuarryMetrics() };
+  const store = instrumentStore(dependencies.store, telemetry);
+  const models = instrumentModels(dependencies.models, telemetry);
   const app = Fastify({
+    // With tracing on, each request runs inside its span from the moment Node hands it over.
+    ...(telemetry.tracer ? { serverFactory: tracingServerFactory(telemetry.tracer) } : {}),
     loggerInstance: dependencies.logger ? (dependencies.logger as unknown as FastifyBaseLogger) : undefined,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => newId('req', 12),
     requestIdHeader: 'x-request-id',
+    logController: dependencies.conciseRequestLogs ? new LogController({ disableRequestLogging: true }) : undefined,
     return503OnClosing: true,
     // Graceful shutdown ends runs and their streams first (server.ts); by close() only idle keep-alive sockets remain, and a hijacked SSE socket is never tracked as idle.
     forceCloseConnections: true,
@@ -64,6 +96,13 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   // Response schemas document the API; serializing with plain JSON keeps the hot path free of re-validation.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app, config.bodyLimitBytes);
+  if (dependencies.conciseRequestLogs) {
+    app.addHook('onResponse', async (request, reply) => {
+      const line = `${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`;
+      if (reply.statusCode >= 500) request.log.warn(line);
+      else request.log.debug(line);
+    });
+  }
 
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((origin) => origin.trim()),
@@ -76,31 +115,54 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const sessions = createSessionService({ store, models: dependencies.models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
+  const sessions = createSessionService({ store, models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
   const collections = createCollectionService(store, dependencies.embeddings, now);
   const feedback = createFeedbackService(store, sessions, now);
+  // The LLM retrieval stages run on the server's default model when it is a real provider (resolved once, on first use).
+  let stageModel: StageLanguageModel | null | undefined;
+  const stageLanguageModel = () => {
+    if (stageModel !== undefined) return stageModel;
+    try {
+      stageModel = createStageLanguageModel((models as LanguageModelResolver).resolve(models.defaultModel).model);
+    } catch {
+      stageModel = null;
+    }
+    return stageModel;
+  };
   const data = {
     namespaces: createNamespaceService(store, now),
     collections,
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
-    retrievers: createRetrieverService(store, collections, dependencies.embeddings, { now }),
+    retrievers: instrumentRetrievers(createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }), telemetry),
   };
+  const mcp = createMcpToolbox({ store, timeoutMs: config.mcpTimeoutSeconds * 1000, stdioEnabled: config.mcpStdioEnabled, log: (message, fields) => app.log.warn(fields ?? {}, message) });
   const runs = createRunService({
     store,
     sessions,
     feedback,
-    models: dependencies.models,
+    models,
     tools: { retrievers: data.retrievers, collections, documents: data.documents, namespaces: data.namespaces, feedback },
     now,
     leaseMs: config.runLeaseSeconds * 1000,
     owner: `${process.pid}@${newId('proc', 8)}`,
     log: (message, fields) => app.log.info(fields ?? {}, message),
+    observer: runObserver(telemetry.metrics),
+    extendTools: async (scope, tools, offered) => instrumentTools([...tools, ...(await mcp.tools(scope)).filter((tool) => offered(tool.name))], telemetry),
+    warn: (message, fields) => app.log.warn(fields ?? {}, message),
+    limits: {
+      maxSteps: config.maxSteps,
+      maxRunSeconds: config.maxRunSeconds,
+      modelTimeoutMs: config.modelTimeoutSeconds * 1000,
+      modelRetries: config.modelRetries,
+      modelRetryDelayMs: config.modelRetryDelayMs,
+      namingWaitMs: config.namingWaitSeconds * 1000,
+    },
   });
   const services: HttpServices = {
     config,
@@ -112,9 +174,16 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     data,
     onTerminate: (scope, sessionId) => runs.cancelForTermination(scope, sessionId),
     shutdown: (graceMs) => runs.shutdown(graceMs),
+    externalTools: async (scope) => (await mcp.tools(scope)).map(toolInfo),
+    streams: { opened: telemetry.metrics.streamOpened, closed: telemetry.metrics.streamClosed },
   };
 
+  if (telemetry.tracer) registerHttpTracing(app);
   registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, now });
+  registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
+  const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };
+  if (index.memoryUsage) telemetry.metrics.indexMemory(() => index.memoryUsage!());
+  registerMcpEndpoint(app, services);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -133,8 +202,10 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   await app.register(documentsRoutes(services));
   await app.register(retrieversRoutes(services));
   await app.register(webRoutes(services));
+  await app.register(mcpServersRoutes(services, mcp));
   app.addHook('onClose', async () => {
     await runs.shutdown(0);
+    await mcp.close();
   });
   await runs.reapExpired(store.kind === 'sqlite');
   return { app, services };

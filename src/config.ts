@@ -11,6 +11,8 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** Seconds that may be fractional (tests shorten timeouts to a fraction of a second). */
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 const configSchema = z.object({
   port: integer(8000, 0),
@@ -19,7 +21,15 @@ const configSchema = z.object({
   databaseUrl: optionalString,
   apiKey: optionalString,
   defaultModel: optionalString,
+  /** A session asking for a model whose provider is not configured (while another is): `default` runs it on a configured provider's model and says so; `strict` answers 400. */
+  modelFallback: z.enum(['default', 'strict']).default('default'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: concise lines for a person on a terminal, JSON lines for a collector everywhere else. */
+  logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /** Pause between the built-in model's words; unset: 60 ms with the demo data (a pace one can read and cancel), else 0. */
+  localModelDelayMs: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** NO_COLOR (https://no-color.org): any value turns terminal colors off. */
+  noColor: z.boolean().default(false),
   corsOrigins: z.string().default('*'),
   bodyLimitBytes: integer(10 * 1024 * 1024, 1024),
   maxMessageChars: integer(32_000, 1),
@@ -36,16 +46,50 @@ const configSchema = z.object({
   openaiApiKey: optionalString,
   openaiBaseUrl: optionalString,
   anthropicApiKey: optionalString,
+  anthropicBaseUrl: optionalString,
   googleApiKey: optionalString,
+  googleBaseUrl: optionalString,
+  /** The longest silence allowed from a model call: before its first byte and between chunks. */
+  modelTimeoutSeconds: seconds(60),
+  /** Retries of a failed model call that had streamed nothing yet (429, 5xx, network). */
+  modelRetries: integer(2, 0),
+  /** First retry delay, doubled per attempt; a provider's Retry-After wins when it says longer. */
+  modelRetryDelayMs: integer(500, 0),
+  /** Model calls per run unless the session's agent_config.max_steps says otherwise. */
+  maxSteps: integer(6, 1),
+  /** Wall-clock limit of one run unless the session's agent_config.max_run_seconds says otherwise. */
+  maxRunSeconds: seconds(600),
+  /** How long past the end of a run the answer waits for the session's name (session_name event). */
+  namingWaitSeconds: z.coerce.number().min(0).default(1),
   llmBaseUrl: optionalString,
   llmApiKey: optionalString,
   embeddingBaseUrl: optionalString,
   embeddingApiKey: optionalString,
   embeddingModels: optionalString,
   defaultEmbeddingModel: optionalString,
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); tracing is off when absent. */
+  otlpEndpoint: optionalString,
+  /** Full traces URL, used as is (wins over otlpEndpoint). */
+  otlpTracesEndpoint: optionalString,
+  /** `key=value,key2=value2`, sent with every export (collector auth). */
+  otlpHeaders: optionalString,
+  otelServiceName: z.string().default('quarry'),
+  /** `none` turns tracing off even with an endpoint set (the standard variable). */
+  otelTracesExporter: optionalString,
+  otelSdkDisabled: optionalString,
+  /** `always_on` (default), `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_traceidratio`, … */
+  otelTracesSampler: optionalString,
+  /** The ratio for the `*traceidratio` samplers (0..1). */
+  otelTracesSamplerArg: optionalString,
+  /** Bearer token for GET /metrics; without one, /metrics answers only loopback clients. */
+  metricsToken: optionalString,
+  /** Operators may register stdio MCP servers (commands run on this host) only when this is on. */
+  mcpStdioEnabled: z.boolean().default(false),
+  /** How long one call to an external MCP server may take before it becomes a tool error. */
+  mcpTimeoutSeconds: integer(30, 1),
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'localModelDelayMs'> & { localModelDelayMs: number }>;
 
 /** Environment variable → config key. Documented in the README table. */
 export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
@@ -56,7 +100,10 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_DATABASE_URL: 'databaseUrl',
   QUARRY_API_KEY: 'apiKey',
   QUARRY_DEFAULT_MODEL: 'defaultModel',
+  QUARRY_MODEL_FALLBACK: 'modelFallback',
   QUARRY_LOG_LEVEL: 'logLevel',
+  QUARRY_LOG_FORMAT: 'logFormat',
+  QUARRY_LOCAL_MODEL_DELAY_MS: 'localModelDelayMs',
   QUARRY_CORS_ORIGINS: 'corsOrigins',
   QUARRY_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   QUARRY_MAX_MESSAGE_CHARS: 'maxMessageChars',
@@ -71,14 +118,35 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   OPENAI_API_KEY: 'openaiApiKey',
   OPENAI_BASE_URL: 'openaiBaseUrl',
   ANTHROPIC_API_KEY: 'anthropicApiKey',
+  ANTHROPIC_BASE_URL: 'anthropicBaseUrl',
   GOOGLE_GENERATIVE_AI_API_KEY: 'googleApiKey',
+  GOOGLE_GENERATIVE_AI_BASE_URL: 'googleBaseUrl',
+  QUARRY_MODEL_TIMEOUT_SECONDS: 'modelTimeoutSeconds',
+  QUARRY_MODEL_RETRIES: 'modelRetries',
+  QUARRY_MODEL_RETRY_DELAY_MS: 'modelRetryDelayMs',
+  QUARRY_MAX_STEPS: 'maxSteps',
+  QUARRY_MAX_RUN_SECONDS: 'maxRunSeconds',
+  QUARRY_NAMING_WAIT_SECONDS: 'namingWaitSeconds',
   QUARRY_LLM_BASE_URL: 'llmBaseUrl',
   QUARRY_LLM_API_KEY: 'llmApiKey',
   QUARRY_EMBEDDING_BASE_URL: 'embeddingBaseUrl',
   QUARRY_EMBEDDING_API_KEY: 'embeddingApiKey',
   QUARRY_EMBEDDING_MODELS: 'embeddingModels',
   QUARRY_DEFAULT_EMBEDDING_MODEL: 'defaultEmbeddingModel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otlpEndpoint',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otlpTracesEndpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'otlpHeaders',
+  OTEL_SERVICE_NAME: 'otelServiceName',
+  OTEL_TRACES_EXPORTER: 'otelTracesExporter',
+  OTEL_SDK_DISABLED: 'otelSdkDisabled',
+  OTEL_TRACES_SAMPLER: 'otelTracesSampler',
+  OTEL_TRACES_SAMPLER_ARG: 'otelTracesSamplerArg',
+  QUARRY_METRICS_TOKEN: 'metricsToken',
+  QUARRY_MCP_TIMEOUT_SECONDS: 'mcpTimeoutSeconds',
 };
+
+/** The built-in model's pause between words with the demo data: ~16 words/s, a pace one can read along with; an answer takes ~10 s, so Stop can be seen working. */
+export const DEMO_WORD_DELAY_MS = 60;
 
 /** Builds the config: defaults < environment < explicit overrides (CLI flags, tests). */
 export function loadConfig(
@@ -92,11 +160,14 @@ export function loadConfig(
     if (value !== undefined && value !== '' && raw[key] === undefined) raw[key] = value;
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
+  if (environment.NO_COLOR) raw.noColor = true;
+  if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+  const localModelDelayMs = parsed.data.localModelDelayMs ?? (parsed.data.loadDemo ? DEMO_WORD_DELAY_MS : 0);
+  return Object.freeze({ ...parsed.data, localModelDelayMs, dataDir: resolve(parsed.data.dataDir) });
 }

@@ -46,8 +46,10 @@ export const errors = {
       method,
       url,
     }),
+  methodNotAllowed: (message: string) => new AppError(405, 'MethodNotAllowedError', message),
   alreadyExists: (resource: string, name: string) =>
-    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this namespace`, {
+    // Namespaces are named within the organization; everything else within its namespace.
+    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, {
       resource,
       name,
     }),
@@ -67,7 +69,22 @@ export const errors = {
     }),
   quotaExceeded: (limit: string, message: string, details: Record<string, unknown> = {}) =>
     new AppError(403, 'QuotaExceededError', message, { limit, ...details }),
+  /** A language-model call that failed (provider error, malformed or cut-off stream); streamed as the run's `error` event. */
+  modelCall: (message: string, details: Record<string, unknown> | null = null) => new AppError(502, 'ModelCallError', message, details),
+  /** A model call silent for longer than QUARRY_MODEL_TIMEOUT_SECONDS, before its first byte or between chunks. */
+  modelTimeout: (timeoutSeconds: number, phase: 'first_byte' | 'between_chunks', model: string) =>
+    new AppError(
+      504,
+      'ModelTimeoutError',
+      `The language model ${model} sent nothing for ${timeoutSeconds} s ${phase === 'first_byte' ? 'after the request' : 'in the middle of its answer'} (QUARRY_MODEL_TIMEOUT_SECONDS); the step was abandoned.`,
+      { timeout_seconds: timeoutSeconds, phase, model },
+    ),
+  /** A run longer than its wall-clock limit (agent_config.max_run_seconds, else QUARRY_MAX_RUN_SECONDS). */
+  runTimeout: (limitSeconds: number) =>
+    new AppError(504, 'RunTimeoutError', `This answer took longer than the run limit of ${limitSeconds} s (agent_config.max_run_seconds); the partial answer is stored. Send the message again or ask for less.`, { limit: 'max_run_seconds', limit_seconds: limitSeconds }),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
+  badGateway: (type: string, message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(502, type, message, details),
   serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
     new AppError(503, type, message, details),
 };

@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'chat': {
       const { chatCommand } = await import('./cli/chat-command.js');
-      return chatCommand({ url: (values.url as string | undefined) ?? `http://localhost:${config.port}`, apiKey: (values['api-key'] as string | undefined) ?? config.apiKey, session: values.session as string | undefined, namespace: namespaces[0] });
+      return chatCommand({ url: (values.url as string | undefined) ?? `http://localhost:${config.port}`, apiKey: (values['api-key'] as string | undefined) ?? config.apiKey, session: values.session as string | undefined, namespace: namespaces[0], color: Boolean(process.stdout.isTTY) && !config.noColor });
     }
     case 'migrate': {
       const { migrateCommand } = await import('./cli/migrate-command.js');

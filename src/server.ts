@@ -11,7 +11,9 @@ import { openStore } from './store/open-store.js';
 import { bootstrap } from './sessions/bootstrap.js';
 import { createEmbeddingCatalog, createModelCatalog } from './models/model-catalog.js';
 import { TOOL_NAMES } from './agent/tool-catalog.js';
+import { createPrettyLogStream } from './lib/pretty-log-stream.js';
 import type { Store } from './store/store.js';
+import { createTracing, tracesUrl } from './telemetry/create-tracing.js';
 
 export interface RunningServer {
   quarry: QuarryApp;
@@ -27,7 +29,9 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, hooks: StartOptions = {}): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel, base: { service: 'quarry' } });
+  // A person at a terminal reads short lines; anything else (a file, a collector) gets pino's JSON.
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const logger = pino({ level: config.logLevel, base: { service: 'quarry' } }, pretty ? createPrettyLogStream(process.stdout, { color: process.stdout.isTTY === true && !config.noColor }) : undefined);
   const store = await openStore(config, { onError: (error) => logger.warn({ error: error.message }, 'database connection error') });
   // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
   const { orgId, createdKey } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now }).catch(async () => {
@@ -37,12 +41,15 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
   if (createdKey) {
     // Printed once, to the terminal, on purpose: it is the only way to learn the first key.
     process.stdout.write(
-      `\n  Quarry created an admin API key for this data directory. It is shown only now:\n\n    ${createdKey}\n\n  Use it as: Authorization: Bearer ${createdKey}\n\n`,
+      `\n  Quarry created an admin API key for this data directory. It is shown only now:\n\n    ${createdKey}\n\n  Use it as: Authorization: Bearer ${createdKey}\n` +
+        `  Lost it? Another admin key: npx quarry keys create --data-dir ${config.dataDir}${config.databaseUrl ? ' (with the same QUARRY_DATABASE_URL)' : ''}\n\n`,
     );
   }
   await hooks.onReady?.(store, orgId);
   const models = hooks.models ?? createModelCatalog(config);
-  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger });
+  const tracing = createTracing(config);
+  if (tracing) logger.info({ traces_url: tracesUrl(config) }, 'exporting traces over OTLP/HTTP');
+  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger, tracer: tracing?.tracer, conciseRequestLogs: pretty });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   const description = store.describe();
   const storeLine = `Store: ${description.store}, vector search: ${description.vectorSearch}, text search: ${description.textSearch}`;
@@ -58,6 +65,7 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
       logger.info('shutting down');
       await quarry.services.shutdown?.(config.shutdownGraceSeconds * 1000);
       await quarry.app.close();
+      await tracing?.shutdown().catch(() => undefined);
       await store.close();
       logger.info('stopped');
     })());

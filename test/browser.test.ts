@@ -59,15 +59,28 @@ describe('playground', () => {
     await page.click(byTestId('connect-button'));
     await page.waitForSelector(byTestId('new-session-button'));
 
-    await page.click(byTestId('new-session-button'));
-    await page.waitForSelector(byTestId('new-session-dialog'));
-    await page.click(byTestId('create-session-button'));
+    // No session picked: the message box is usable and the first message creates one.
     await page.waitForSelector(`${byTestId('message-input')}:not([disabled])`);
-    expect(await page.locator(byTestId('session-item')).count()).toBe(1);
-
-    await page.fill(byTestId('message-input'), 'Find videos about machine learning');
+    expect(await page.locator(byTestId('session-item')).count()).toBe(0);
+    // No saved retriever fits these words, so the agent searches ad hoc and offers the pipeline to save.
+    await page.fill(byTestId('message-input'), 'Search for machine learning lectures');
     await page.keyboard.press('Control+Enter');
     await page.waitForSelector(byTestId('done-stats'), { timeout: 20_000 });
+    await expect.poll(() => page.locator(`${byTestId('session-item')}.selected`).count()).toBe(1);
+
+    // The sort picker shows its whole label ("Recent activity", not "Recent acti").
+    expect(await page.evaluate(() => {
+      const select = document.querySelector('[data-testid="session-sort"]') as HTMLSelectElement;
+      const style = getComputedStyle(select);
+      const probe = document.createElement('span');
+      probe.style.font = style.font;
+      probe.style.whiteSpace = 'pre';
+      probe.textContent = select.options[select.selectedIndex].text;
+      document.body.append(probe);
+      const needed = probe.getBoundingClientRect().width + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 16; // + the arrow
+      probe.remove();
+      return select.getBoundingClientRect().width >= needed;
+    })).toBe(true);
 
     expect(await page.textContent(byTestId('intent-chip'))).toMatch(/retriever_search|search/);
     const retriever = page.locator(byTestId('retriever-card')).first();
@@ -76,6 +89,19 @@ describe('playground', () => {
     expect(await page.locator(byTestId('tool-card')).first().textContent()).toContain('smart_search');
     const answer = await page.textContent(byTestId('answer'));
     expect(answer).toMatch(/machine learning/i);
+    // Snippets are whole words, and a cut one says so with "…".
+    const clipped = (await page.locator(byTestId('retriever-snippet')).allTextContents()).filter((snippet) => snippet.endsWith('…'));
+    expect(clipped.length).toBeGreaterThan(0); // this question's results include descriptions longer than a snippet
+    for (const snippet of clipped) {
+      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', { body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } } });
+      const full = documents.body.results.map((document: any) => String(document.description)).find((text: string) => text.startsWith(snippet.slice(0, -1)));
+      expect(full).toBeDefined();
+      expect(full.charAt(snippet.length - 1)).toMatch(/[\s,.;:!?]/); // the cut falls between words
+    }
+    // Feedback icons are inline SVG, not emoji that render as empty boxes without an emoji font.
+    expect(await page.locator(`${byTestId('feedback-positive')} svg`).count()).toBe(1);
+    expect(await page.locator(`${byTestId('feedback-negative')} svg`).count()).toBe(1);
+    expect((await page.textContent(byTestId('feedback-positive')))!.trim()).toBe('');
     expect(await page.locator(byTestId('citation')).count()).toBeGreaterThan(0);
     expect(await page.textContent(byTestId('chat-title'))).not.toBe('New session');
 
@@ -107,6 +133,10 @@ describe('playground', () => {
     await expect.poll(() => page.locator(byTestId('user-message')).count()).toBe(1);
     await expect.poll(() => page.textContent(byTestId('answer'))).toMatch(/doc_/);
     await expect.poll(() => page.textContent(`${byTestId('stat-tool-calls')} .tile-value`)).toBe('1');
+    // The reloaded answer keeps its intent chip and each tool's latency (read back from the run's events).
+    await expect.poll(() => page.locator(byTestId('intent-chip')).count()).toBe(1);
+    await expect.poll(() => page.textContent(`${byTestId('tool-card')} .card-status`)).toMatch(/^ok · \d+(\.\d)? (ms|s)$/);
+    await page.screenshot({ path: join(RESULTS, 'playground-reloaded.png') });
 
     await page.click(byTestId('tab-data'));
     await page.waitForSelector(byTestId('document-row'));
@@ -127,6 +157,8 @@ describe('playground', () => {
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(RESULTS, 'playground-phone.png') });
     expect(await page.isVisible(byTestId('message-input'))).toBe(true);
+    // Everything in the top bar (tabs, namespace picker, Disconnect) fits the phone's width.
+    expect(await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll('.topbar > *')).map((element) => element.getBoundingClientRect().right)))).toBeLessThanOrEqual(390);
     expect(pageErrors).toEqual([]);
   });
 
@@ -151,9 +183,44 @@ describe('playground', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('switches namespace in place and still creates sessions from the dialog', async () => {
+    await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'second' } });
+    const other = await server.request('POST', '/v1/agents/sessions', { namespace: 'second', body: { agent_config: {} } });
+    await page.click(byTestId('tab-chat'));
+    // Namespaces created after connecting are listed when the picker is focused.
+    await page.focus(byTestId('namespace-select'));
+    await page.waitForSelector(`${byTestId('namespace-select')} option[value="second"]`, { state: 'attached' });
+    await page.selectOption(byTestId('namespace-select'), 'second');
+    await page.waitForSelector(`[data-session-id="${other.body.session_id}"]`);
+    expect(await page.locator(byTestId('session-item')).count()).toBe(1);
+    expect(await page.isVisible(byTestId('connect-screen'))).toBe(false);
+    await page.click(byTestId('new-session-button'));
+    await page.waitForSelector(byTestId('new-session-dialog'));
+    await page.click(byTestId('create-session-button'));
+    await expect.poll(() => page.locator(byTestId('session-item')).count()).toBe(2);
+    expect((await server.request('POST', '/v1/agents/sessions/list', { namespace: 'second', body: {} })).body.total).toBe(2);
+    await page.selectOption(byTestId('namespace-select'), 'default');
+    await page.waitForSelector(`[data-session-id]:not([data-session-id="${other.body.session_id}"])`);
+    expect(await page.locator(`[data-session-id="${other.body.session_id}"]`).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows the server’s error message in a toast', async () => {
     await page.click(byTestId('tab-builder'));
     await page.waitForSelector(byTestId('builder-run'));
+    // The builder's result snippets are cut between words and marked "…".
+    await page.fill(byTestId('builder-collections'), 'videos');
+    await page.click(byTestId('builder-run'));
+    await page.waitForSelector(byTestId('builder-snippet'));
+    const snippets = await page.locator(byTestId('builder-snippet')).allTextContents();
+    const cut = snippets.filter((snippet) => snippet.endsWith('…'));
+    expect(cut.length).toBeGreaterThan(0);
+    for (const snippet of cut) {
+      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', { body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } } });
+      const full = documents.body.results.map((document: any) => String(document.description)).find((text: string) => text.startsWith(snippet.slice(0, -1)));
+      expect(full).toBeDefined();
+      expect(full.charAt(snippet.length - 1)).toMatch(/[\s,.;:!?]/);
+    }
     await page.fill(byTestId('builder-collections'), 'no_such_collection');
     await page.click(byTestId('builder-run'));
     const toast = await page.waitForSelector(byTestId('toast-error'));

@@ -6,6 +6,7 @@ import { generateApiKey } from '../src/lib/api-key-secret.js';
 import { startMockOpenAiServer, type MockOpenAiServer } from './helpers/mock-openai-server.js';
 import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
 import { getSse, parseSse } from './helpers/sse.js';
+import { validAgentFrames } from './helpers/agent-events.js';
 
 const apiKey = generateApiKey();
 let dataDir: string;
@@ -76,7 +77,7 @@ describe('a server killed mid-answer', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exitCode = await server.kill('SIGTERM');
     expect(exitCode).toBe(0);
-    const frames = parseSse(await streamed).frames;
+    const frames = validAgentFrames(parseSse(await streamed).frames);
     expect(frames.at(-1)).toMatchObject({ event: 'error', data: { recoverable: true, type: 'RunInterruptedError' } });
     const restarted = await spawnServer({ dataDir, env: env() });
     spawned.push(restarted);
@@ -91,7 +92,7 @@ describe('a server killed mid-answer', () => {
     const session = (await call(server, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
     const before = model.requests.length;
     const stream = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'fail please' }) });
-    const frames = parseSse(await stream.text()).frames;
+    const frames = validAgentFrames(parseSse(await stream.text()).frames);
     expect(frames.at(-1)).toMatchObject({ event: 'error', data: { recoverable: true } });
     expect(model.requests.length - before).toBeGreaterThanOrEqual(3);
     await server.kill('SIGTERM');

@@ -122,6 +122,21 @@ describe('collections and documents', () => {
     expect((await server.request('GET', `/v1/collections/videos/documents/${ids[1]}`)).status).toBe(404);
   });
 
+  it('batch delete by ids names the id that failed', async () => {
+    const created = await server.request('POST', '/v1/collections/videos/documents', { body: { title: 'Short-lived', description: 'to delete' } });
+    const id = created.body.document_id as string;
+    const batch = await server.request('DELETE', '/v1/collections/videos/documents/batch', { body: { document_ids: [id, 'doc_missing'] } });
+    expect(batch.status).toBe(200);
+    expect(batch.body).toMatchObject({
+      deleted_count: 1,
+      failed_count: 1,
+      results: [
+        { document_id: id, success: true },
+        { document_id: 'doc_missing', success: false, error: expect.stringContaining('doc_missing') },
+      ],
+    });
+  });
+
   it('creates batches all or nothing and chunks long text', async () => {
     const bad = await server.request('POST', '/v1/collections/videos/documents/bulk-create', { body: { documents: [{ title: 'ok' }, { title: 'bad', features: [{ feature_extractor_id: 'text_extractor_v1', vectors: { e: [1, 2, 3] } }] }] } });
     expect(bad.status).toBe(422);

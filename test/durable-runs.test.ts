@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { getSse, parseSse, postSse } from './helpers/sse.js';
+import { validAgentFrames } from './helpers/agent-events.js';
 import { resolverFor, scriptedModel, type ScriptedStep } from './helpers/scripted-model.js';
 
 let server: TestServer;
@@ -109,7 +110,7 @@ describe('cancel', () => {
     const cancelled = await server.request('POST', `/v1/agents/sessions/${sessionId}/cancel`);
     expect(cancelled.body).toMatchObject({ cancelled: true, message_id: expect.stringMatching(/^msg_/) });
     const text = await stream.finished;
-    const frames = parseSse(text).frames;
+    const frames = validAgentFrames(parseSse(text).frames);
     expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
     const history = await server.request('GET', `/v1/agents/sessions/${sessionId}/history`);
     const answer = history.body.messages.find((message: any) => message.role === 'assistant');
@@ -125,7 +126,7 @@ describe('cancel', () => {
     const sessionId = await serverWith([{ text: words(200) }], 20);
     const stream = await startStreaming(sessionId);
     expect((await server.request('DELETE', `/v1/agents/sessions/${sessionId}`)).status).toBe(200);
-    expect(parseSse(await stream.finished).frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+    expect(validAgentFrames(parseSse(await stream.finished).frames).at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
   });
 });
 
@@ -202,12 +203,55 @@ describe('confirmations', () => {
     expect((await server.request('POST', `/v1/agents/sessions/${session}/confirmations/conf_unknown`, { body: { approved: true } })).status).toBe(404);
   });
 
+  it('reports the paused run as active_message_id, the same run a new message gets 409 for', async () => {
+    const { session, confirmation } = await setup();
+    const runId = confirmation.id!.split(':')[0];
+    const got = await server.request('GET', `/v1/agents/sessions/${session}`);
+    expect(got.body.active_message_id).toBe(runId);
+    const busy = await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'another' } });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.details.message_id).toBe(got.body.active_message_id);
+  });
+
+  it('cancelling a paused run ends its stream and every replay with done {cancelled: true} and stores an assistant entry', async () => {
+    const { session, confirmation } = await setup();
+    const runId = confirmation.id!.split(':')[0];
+    const cancel = await server.request('POST', `/v1/agents/sessions/${session}/cancel`);
+    expect(cancel.body).toMatchObject({ cancelled: true, message_id: runId });
+    const joined = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey);
+    expect(joined.frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, message_id: runId } });
+    const after = await getSse(`${server.url}/v1/agents/sessions/${session}/stream?after=${confirmation.id}`, server.apiKey);
+    expect(after.frames.map((frame) => frame.event)).toEqual(['done']);
+    const history = await server.request('GET', `/v1/agents/sessions/${session}/history`);
+    expect(history.body.messages.at(-1)).toMatchObject({ role: 'assistant', message_id: runId });
+    expect((await server.request('GET', `/v1/agents/sessions/${session}`)).body.active_message_id).toBeNull();
+    const confirm = await server.request('POST', `/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, { body: { approved: true } });
+    expect(confirm.status).toBe(400);
+  });
+
+  it('replays a confirmed run past its confirmation_required to the done of its continuation', async () => {
+    const { session, confirmation } = await setup();
+    await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: true });
+    const replay = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey);
+    const events = replay.frames.map((frame) => frame.event);
+    expect(events).toContain('confirmation_required');
+    expect(events.at(-1)).toBe('done');
+  });
+
   it('does not execute a denied tool', async () => {
     const { session, confirmation } = await setup();
     const continued = await postSse(`${server.url}/v1/agents/sessions/${session}/confirmations/${confirmation.data.confirmation_id}`, server.apiKey, { approved: false });
     expect(continued.frames[0]).toMatchObject({ event: 'tool_result', data: { success: false, output: { denied: true } } });
     expect(continued.frames.at(-1)!.event).toBe('done');
     expect((await server.request('GET', '/v1/collections/doomed')).status).toBe(200);
+  });
+
+  it('cancelling a run paused for confirmation ends it with a done event that has every published field', async () => {
+    const { session, confirmation } = await setup();
+    expect((await server.request('POST', `/v1/agents/sessions/${session}/cancel`)).body).toMatchObject({ cancelled: true });
+    // Resumed after the pause; getSse validates each event against the published schemas.
+    const replay = await getSse(`${server.url}/v1/agents/sessions/${session}/stream`, server.apiKey, { 'last-event-id': confirmation.id! });
+    expect(replay.frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true, retriever_summary: { used_retrievers: false }, usage: { total_tokens: expect.any(Number) } } });
   });
 
   it('refuses a read-only key', async () => {

@@ -42,4 +42,22 @@ describe('quarry ingest', () => {
     const second = ingest();
     expect(second.stdout + second.stderr).toMatch(/6 already stored|skipped.*6|6.*skipped/i);
   }, 60_000);
+
+  it('creates a namespace that --namespace names and keeps the good CSV rows around a malformed one', async () => {
+    const file = join(root, 'broken.csv');
+    writeFileSync(file, 'title,price\nFirst,1\n"Unclosed quote,2\nThird,3\n');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', 'shop', file, '--namespace', 'brand-new', '--data-dir', join(root, 'data')], { encoding: 'utf8', env: { ...process.env, QUARRY_LOG_LEVEL: 'silent' } });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).toContain("Created namespace 'brand-new'.");
+    expect(result.stdout).toMatch(/Ingested 1 file: 3 rows in/);
+    expect(result.stdout).toMatch(/broken\.csv:3: CSV parse error/);
+    const store = createSqliteStore({ dataDir: join(root, 'data') });
+    const organization = await store.organizations.first();
+    const namespace = await store.namespaces.resolve({ orgId: organization!.org_id }, 'brand-new');
+    const scope = { orgId: organization!.org_id, namespaceId: namespace!.namespace_id };
+    const collection = await store.collections.resolve(scope, 'shop');
+    const page = await store.documents.list(scope, collection!.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true });
+    expect(page.items.map((document) => document.data.title).sort()).toEqual(['First', 'Third']);
+    await store.close();
+  }, 60_000);
 });

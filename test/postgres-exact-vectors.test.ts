@@ -245,9 +245,13 @@ function describeAcrossStores(backend: Backend): void {
       const [{ n }] = (await a.database.query<{ n: number }>('SELECT count(*)::int AS n FROM document_vectors WHERE collection_id = $1', [main])).rows;
       expect(Number(counted)).toBe(n);
       expect(b.vectorCache!.held().has(main)).toBe(true);
+      // What /metrics reports as quarry_index_memory_bytes{kind="vectors_exact"}: at least the float32 vectors held.
+      const held = b.vectorCache!.approximateBytes();
+      expect(held).toBeGreaterThanOrEqual(b.vectorCache!.held().get(main)! * 4);
       await a.collections.delete(scope, main);
       expect(await searchB(randomVector(), 5)).toEqual([]);
       expect(b.vectorCache!.held().has(main)).toBe(false);
+      expect(b.vectorCache!.approximateBytes()).toBeLessThan(held);
       const [{ rows }] = (await a.database.query<{ rows: number }>('SELECT count(*)::int AS rows FROM document_vector_log WHERE collection_id = $1', [main])).rows;
       expect(rows).toBe(0);
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { postSse } from './helpers/sse.js';
+import { agentEventJsonSchemas } from '../src/agent/events.js';
 
 let server: TestServer;
 const topics = ['machine learning', 'sourdough baking', 'astronomy', 'woodworking'];
@@ -107,6 +108,35 @@ describe('retrievers', () => {
     expect((await server.request('GET', `/v1/retrievers/executions/${saved.body.results[0].execution_id}`)).status).toBe(404);
   });
 
+  it('counts the documents an execution processed, ad hoc and saved', async () => {
+    const searchOnly = [contractPipeline[0]];
+    const adhoc = await server.request('POST', '/v1/retrievers/execute', { body: { collection_identifiers: ['courses'], input_schema: inputSchema, stages: searchOnly, inputs: { query: 'astronomy' } } });
+    expect(adhoc.body.documents.length).toBeGreaterThan(0);
+    const listed = await server.request('POST', '/v1/retrievers/executions/list');
+    const execution = listed.body.results.find((result: any) => result.execution_id === adhoc.body.execution_id) ?? listed.body.results[0];
+    expect(execution.total_returned).toBeGreaterThanOrEqual(adhoc.body.documents.length);
+    expect(execution.total_processed).toBeGreaterThanOrEqual(execution.total_returned);
+    expect(execution.total_processed).toBeGreaterThan(0);
+  });
+
+  it('refuses to delete a collection that saved retrievers search, naming them, and cascades when asked', async () => {
+    await server.request('POST', '/v1/collections', { body: { collection_name: 'short_lived', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    await server.request('POST', '/v1/collections/short_lived/documents', { body: { title: 'one', description: 'astronomy for one' } });
+    await server.request('POST', '/v1/retrievers', { body: { retriever_name: 'short_search', collection_identifiers: ['short_lived'], input_schema: inputSchema, stages: [contractPipeline[0]] } });
+    await server.request('POST', '/v1/retrievers/short_search/clone', { body: { retriever_name: 'short_search_clone' } });
+    const refused = await server.request('DELETE', '/v1/collections/short_lived');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.type).toBe('CollectionInUseError');
+    expect(refused.body.error.message).toMatch(/2 saved retrievers: .*'short_search_clone'.*cascade=true/);
+    expect(refused.body.error.details.retrievers.map((retriever: any) => retriever.retriever_name).sort()).toEqual(['short_search', 'short_search_clone']);
+    expect((await server.request('GET', '/v1/collections/short_lived')).status).toBe(200);
+    const cascaded = await server.request('DELETE', '/v1/collections/short_lived?cascade=true');
+    expect(cascaded.status).toBe(200);
+    expect(cascaded.body.retrievers_deleted).toHaveLength(2);
+    expect((await server.request('GET', '/v1/retrievers/short_search_clone')).status).toBe(404);
+    expect((await server.request('GET', '/v1/collections/short_lived')).status).toBe(404);
+  });
+
   it('streams executions in the retriever SSE format', async () => {
     const stream = await postSse(`${server.url}/v1/retrievers/cheap_courses/execute`, server.apiKey, { inputs: { query: 'woodworking' }, stream: true });
     const types = stream.frames.map((frame) => (typeof frame.data === 'string' ? frame.data : frame.data.event_type));
@@ -150,5 +180,8 @@ describe('tools, intent, docs', () => {
     expect(await docs.text()).toMatch(/swagger/i);
     const schemas = await server.request('GET', '/v1/agents/events/schema', { apiKey: null });
     expect(Object.keys(schemas.body.events).sort()).toEqual(['confirmation_required', 'done', 'error', 'intent', 'message', 'pipeline_config', 'retriever_execution', 'session_name', 'thinking', 'token', 'tool_call', 'tool_result']);
+    // Generated from the one zod definition the server's types are inferred from.
+    expect(schemas.body.events).toEqual(agentEventJsonSchemas());
+    expect(schemas.body.events.done.properties.finish_reason.enum).toContain('step_limit');
   });
 });

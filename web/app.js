@@ -2,10 +2,11 @@
  * @module web/app
  * The playground's entry: connects with an API key (kept in sessionStorage
  * only, so closing the tab forgets it), then wires the views together
- * through one small event bus.
+ * through one small event bus. The namespace picker in the top bar
+ * rebuilds the views for another namespace with the same key.
  */
 import { createQuarryClient } from './client.js';
-import { $, attempt, toast } from './dom.js';
+import { $, h, attempt, icon, toast } from './dom.js';
 import { createSessionsPanel } from './sessions-panel.js';
 import { createChatView } from './chat-view.js';
 import { createStatsPanel } from './stats-panel.js';
@@ -13,6 +14,8 @@ import { createDataView } from './data-view.js';
 import { createRetrieverBuilder } from './retriever-builder.js';
 
 const STORAGE_KEY = 'quarry.connection';
+/** The views of the current namespace; the tabs (wired once) talk to whichever is current. */
+let views = null;
 
 /** Shared by every view: the client, the namespace, and a bus for cross-view events. */
 function createContext(client, namespace) {
@@ -37,27 +40,29 @@ async function connect(apiKey, namespace) {
   // One cheap call proves both the key and the namespace before the app opens.
   await client.namespaces.get(namespace || 'default');
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ apiKey, namespace }));
-  start(createContext(client, namespace || 'default'));
+  start(createContext(client, namespace || 'default'), apiKey);
 }
 
-function start(context) {
+function start(context, apiKey) {
   $('#connect').hidden = true;
   $('#app').hidden = false;
-  $('#namespace-badge').textContent = context.namespace;
+  views?.chat.close();
+  void fillNamespacePicker(context, apiKey);
   const sessions = createSessionsPanel(context, $('#sidebar'));
   const chat = createChatView(context, $('#chat'));
   const stats = createStatsPanel(context, $('#stats'));
   const data = createDataView(context, $('#data-view'));
   const builder = createRetrieverBuilder(context, $('#builder-view'));
+  views = { chat, data, builder };
+  const current = document.querySelector('.tab.active')?.dataset.view ?? 'chat';
+  showView(current);
+  if (current === 'data') data.refresh();
+  if (current === 'builder') builder.refresh();
 
-  for (const tab of document.querySelectorAll('.tab')) {
-    tab.addEventListener('click', () => {
-      showView(tab.dataset.view);
-      if (tab.dataset.view === 'data') data.refresh();
-      if (tab.dataset.view === 'builder') builder.refresh();
-    });
-  }
-  $('#toggle-sidebar').addEventListener('click', () => document.body.classList.toggle('sidebar-open'));
+  context.on('session-created', (sessionId) => {
+    sessions.showSelected(sessionId);
+    stats.show(sessionId);
+  });
   context.on('session-selected', (sessionId) => {
     document.body.classList.remove('sidebar-open');
     chat.open(sessionId);
@@ -73,6 +78,32 @@ function start(context) {
   });
   sessions.refresh();
 }
+
+/** The namespaces this key can use, in a picker that switches in place; listed again on focus (new ones appear). */
+async function fillNamespacePicker(context, apiKey) {
+  const picker = $('#namespace-select');
+  const fill = async () => {
+    const listed = await context.client.namespaces.list({}, { limit: 100 }).catch(() => null);
+    const names = new Set([context.namespace, ...(listed?.results ?? []).map((namespace) => namespace.namespace_name)]);
+    if ([...picker.options].map((option) => option.value).join() === [...names].sort().join()) return;
+    picker.replaceChildren(...[...names].sort().map((name) => h('option', { value: name }, name)));
+    picker.value = context.namespace;
+  };
+  picker.onfocus = fill;
+  picker.onchange = () => attempt(() => connect(apiKey, picker.value));
+  await fill();
+}
+
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => {
+    showView(tab.dataset.view);
+    if (tab.dataset.view === 'data') views?.data.refresh();
+    if (tab.dataset.view === 'builder') views?.builder.refresh();
+  });
+}
+$('#toggle-sidebar').addEventListener('click', () => document.body.classList.toggle('sidebar-open'));
+// On a phone only the icon shows, so the top bar fits.
+$('#disconnect').prepend(icon('log-out'));
 
 function showConnect(message) {
   $('#app').hidden = true;

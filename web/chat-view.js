@@ -3,9 +3,21 @@
  * One session's conversation: history on open, then each answer rendered
  * as its events arrive (the client resumes dropped streams by itself).
  * Stop cancels the run on the server; the stream then ends with `done`.
+ * With no session open, the first message creates one. A reloaded answer
+ * gets its intent chip and tool latencies back from the run's event log.
  */
-import { h, clear, attempt, toast, formatMs, formatNumber } from './dom.js';
+import { h, clear, attempt, toast, formatMs, formatNumber, icon } from './dom.js';
 import { intentChip, thinkingCard, toolCard, retrieverCard, pipelineCard, renderAnswer, confirmationDialog } from './event-cards.js';
+
+/** Reloaded answers whose intent and tool latencies are read back from their runs' events. */
+const RESTORED_TURNS = 10;
+
+/** done.finish_reason values that mean the answer is not whole: chip label and tooltip. */
+const TRUNCATED = {
+  length: ['truncated', 'The answer reached max_tokens and was cut off.'],
+  content_filter: ['truncated', "The provider's content filter withheld the rest of the answer."],
+  step_limit: ['step limit', 'The agent used all its steps (agent_config.max_steps) without finishing.'],
+};
 
 export function createChatView(context, root) {
   const { client } = context;
@@ -19,13 +31,13 @@ export function createChatView(context, root) {
   const subtitle = h('span.muted', { testid: 'chat-subtitle' });
   const stop = h('button.danger.small', { testid: 'stop-button', hidden: true, onclick: stopRun }, '■ Stop');
   const messages = h('div.messages', { testid: 'messages', onwheel: () => { followBottom = isNearBottom(); }, ontouchmove: () => { followBottom = isNearBottom(); } }, emptyState());
-  const input = h('textarea', { rows: 2, placeholder: 'Ask about your data…  (Ctrl+Enter to send)', testid: 'message-input', disabled: true,
+  const input = h('textarea', { rows: 2, placeholder: 'Ask about your data…  (Ctrl+Enter to send)', testid: 'message-input',
     onkeydown: (event) => { if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); } } });
-  const send = h('button.primary', { testid: 'send-button', disabled: true, onclick: submit }, 'Send');
+  const send = h('button.primary', { testid: 'send-button', onclick: submit }, 'Send');
   clear(root, h('div.chat-head', {}, h('div', {}, title, subtitle), stop), messages, h('div.composer', {}, input, send));
 
   function emptyState() {
-    return h('div.empty', {}, h('p', {}, 'Pick a session on the left, or start a new one.'), h('p.muted', {}, 'Try: “Find videos about machine learning”.'));
+    return h('div.empty', {}, h('p', {}, 'Ask a question below to start a new session, or pick one on the left.'), h('p.muted', {}, 'Try: “Find videos about machine learning”.'));
   }
 
   async function open(id) {
@@ -41,7 +53,7 @@ export function createChatView(context, root) {
     input.disabled = !writable;
     send.disabled = !writable;
     messages.replaceChildren();
-    if (history) renderHistory(history.messages);
+    if (history) renderHistory(history.messages, generation);
     if (!messages.children.length) messages.append(emptyState());
     // An answer still being written (e.g. after a page reload): join it where it is.
     if (session.active_message_id) follow(client.sessions.stream(id, { messageId: session.active_message_id, ...streamOptions() }), turn());
@@ -50,8 +62,9 @@ export function createChatView(context, root) {
     if (writable) input.focus();
   }
 
-  function renderHistory(items) {
+  function renderHistory(items, generation) {
     let current = null;
+    const answered = [];
     for (const message of items) {
       if (message.role === 'user') {
         messages.append(userBubble(message.content));
@@ -64,10 +77,34 @@ export function createChatView(context, root) {
         current ??= turn();
         for (const execution of message.citations?.retriever_executions ?? []) current.retriever(execution);
         current.finalText(message.content, message.message_id, message.status);
+        current.truncation(message.citations?.finish_reason);
+        answered.push({ turn: current, messageId: message.message_id });
         current = null;
       }
     }
     scrollDown(true);
+    void restoreDetails(answered.slice(-RESTORED_TURNS), generation);
+  }
+
+  /**
+   * History rows hold no intent and no tool latency; each answer's run kept its events, so replay them
+   * (the answer's message id is its run's id) and fill those in. A run whose events were pruned stays as it is.
+   */
+  async function restoreDetails(answered, generation) {
+    for (const { turn: current, messageId } of answered) {
+      if (generation !== openGeneration) return;
+      const controller = new AbortController();
+      let toolIndex = 0;
+      try {
+        for await (const event of client.sessions.stream(sessionId, { messageId, signal: controller.signal })) {
+          if (generation !== openGeneration) return controller.abort();
+          if (event.type === 'intent') current.intent(event.data);
+          else if (event.type === 'tool_result') current.restoreLatency(toolIndex++, event.data.latency_ms);
+        }
+      } catch {
+        // Pruned or unreachable: the card keeps what history gave it.
+      }
+    }
   }
 
   function userBubble(text) {
@@ -92,7 +129,7 @@ export function createChatView(context, root) {
     const paint = () => { frame = 0; renderAnswer(answer, text, context, collectionOf); scrollDown(); };
     return {
       element,
-      intent: (data) => head.append(intentChip(data)),
+      intent: (data) => { if (!head.querySelector('[data-testid="intent-chip"]')) head.append(intentChip(data)); },
       thinking(data) {
         if (!thinking) activity.append((thinking = thinkingCard()).element);
         thinking.add(data);
@@ -107,6 +144,7 @@ export function createChatView(context, root) {
         const card = [...tools.values()].at(-1);
         card?.finish({ success: message.tool_status === 'success', output: safeParse(message.tool_outputs), latency_ms: null });
       },
+      restoreLatency: (index, latency) => [...tools.values()][index]?.setLatency(latency),
       retriever(data) {
         for (const document of data.documents ?? []) collections.set(document.document_id, document.collection_id);
         activity.append(retrieverCard(data, context));
@@ -127,6 +165,12 @@ export function createChatView(context, root) {
         const usage = data.usage ? ` · ${formatNumber(data.usage.total_tokens)} tokens` : '';
         footer.append(h('span.muted.stats-line', { testid: 'done-stats' }, `${formatMs(data.latency_ms)} · ${data.tool_calls_made} tool call${data.tool_calls_made === 1 ? '' : 's'}${usage}`));
         if (data.cancelled) footer.append(h('span.chip.warn', { testid: 'cancelled-chip' }, 'stopped'));
+        this.truncation(data.finish_reason);
+      },
+      /** A truncated answer is shown as truncated, live (done.finish_reason) and from history (citations.finish_reason). */
+      truncation(reason) {
+        const label = TRUNCATED[reason];
+        if (label) footer.append(h('span.chip.warn', { testid: 'truncated-chip', title: label[1] }, label[0]));
       },
     };
   }
@@ -140,7 +184,7 @@ export function createChatView(context, root) {
         for (const button of buttons) button.classList.toggle('chosen', button === buttons[rating === 'positive' ? 0 : 1]);
         toast(result.stored ? 'Thanks: this exchange will be remembered.' : 'Thanks for the feedback.', 'info');
       },
-    }, rating === 'positive' ? '👍' : '👎'));
+    }, icon(rating === 'positive' ? 'thumb-up' : 'thumb-down', rating)));
     return h('span.feedback-group', {}, buttons);
   }
 
@@ -152,7 +196,18 @@ export function createChatView(context, root) {
 
   async function submit() {
     const content = input.value.trim();
-    if (!content || !sessionId || running) return;
+    if (!content || running) return;
+    if (!sessionId) {
+      // The first message of a fresh visit starts a session with the server's defaults.
+      send.disabled = true;
+      const created = await attempt(() => client.sessions.create({ agent_config: {} }));
+      send.disabled = false;
+      if (!created) return;
+      sessionId = created.session_id;
+      ++openGeneration;
+      title.textContent = 'New session';
+      context.emit('session-created', sessionId);
+    }
     input.value = '';
     messages.querySelector('.empty')?.remove();
     messages.append(userBubble(content));
@@ -227,7 +282,13 @@ export function createChatView(context, root) {
     if (followBottom) messages.scrollTop = messages.scrollHeight;
   }
 
-  return { open, get sessionId() { return sessionId; } };
+  /** Stops reading any stream (the views are being replaced, e.g. for another namespace). */
+  function close() {
+    ++openGeneration;
+    running?.controller.abort();
+  }
+
+  return { open, close, get sessionId() { return sessionId; } };
 }
 
 function safeParse(text) {

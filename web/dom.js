@@ -132,3 +132,38 @@ export function bar(label, value, max, text, testid) {
     h('span.bar-value', {}, text),
   );
 }
+
+const ICONS = {
+  // Thumbs drawn as paths: an emoji glyph renders as an empty box where no emoji font is installed.
+  'thumb-up': 'M7 10v11H3V10h4Zm2 11h8.2a2 2 0 0 0 2-1.6l1.4-7A2 2 0 0 0 18.6 10H14l.8-4.2A1.9 1.9 0 0 0 13 3.6L9 10v11Z',
+  'thumb-down': 'M17 14V3h4v11h-4Zm-2-11H6.8a2 2 0 0 0-2 1.6l-1.4 7A2 2 0 0 0 5.4 14H10l-.8 4.2a1.9 1.9 0 0 0 1.8 2.2L15 14V3Z',
+  'log-out': 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
+};
+
+/** An inline SVG icon (currentColor), the same on every system. */
+export function icon(name, label) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '16');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.classList.add('icon');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', 'currentColor');
+  path.setAttribute('stroke-width', '1.8');
+  path.setAttribute('stroke-linejoin', 'round');
+  svg.append(path);
+  if (label) svg.dataset.icon = label;
+  return svg;
+}
+
+/** Text cut at a word boundary with "…" when longer than `max` (never mid-word, never silently). */
+export function clipWords(text, max) {
+  const value = String(text ?? '').replace(/\s+/g, ' ').trim();
+  if (value.length <= max) return value;
+  const cut = value.slice(0, max + 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.5 ? cut.slice(0, space) : value.slice(0, max)).replace(/[\s,;:.–—-]+$/, '')}…`;
+}

@@ -4,7 +4,10 @@
  * lines, tool-call cards, retriever cards with their documents, the ad-hoc
  * pipeline with "Save as retriever", and the answer with linked citations.
  */
-import { h, clear, attempt, toast, openDialog, pretty, formatMs } from './dom.js';
+import { h, clear, attempt, toast, openDialog, pretty, formatMs, clipWords } from './dom.js';
+
+/** Longest snippet shown under a retrieved document (the server sends at most 300 characters, cut at a word). */
+const SNIPPET_CHARS = 300;
 
 export function intentChip(data) {
   const confidence = typeof data.confidence === 'number' ? ` · ${Math.round(data.confidence * 100)}%` : '';
@@ -32,11 +35,18 @@ export function toolCard(data) {
     h('summary', {}, h('span.card-icon', {}, '⚙'), h('strong', {}, data.tool_name), status),
     h('div.card-body', {}, h('div.label', {}, 'Inputs'), h('pre.code', {}, pretty(data.inputs ?? {})), h('div.label', {}, 'Output'), output),
   );
+  let outcome = 'running…';
+  const setLatency = (latency) => {
+    // A latency not known (yet) is left out rather than shown as "–".
+    status.textContent = typeof latency === 'number' ? `${outcome} · ${formatMs(latency)}` : outcome;
+  };
   return {
     element,
+    setLatency,
     finish(result) {
-      status.className = `card-status ${result.success ? 'ok' : 'failed'}`;
-      status.textContent = `${result.success ? 'ok' : 'failed'} · ${formatMs(result.latency_ms)}`;
+      outcome = result.success ? 'ok' : 'failed';
+      status.className = `card-status ${outcome}`;
+      setLatency(result.latency_ms);
       const text = pretty(result.output ?? result.result ?? null);
       output.textContent = text.length > 20_000 ? `${text.slice(0, 20_000)}\n…` : text;
     },
@@ -55,7 +65,7 @@ export function retrieverCard(data, context) {
         h('li.doc', { testid: 'retriever-document' },
           h('button.link.doc-title', { onclick: () => showDocument(context, document.document_id, document.collection_id) }, document.title || document.document_id),
           h('span.score', { title: 'score' }, Number(document.score ?? 0).toFixed(4)),
-          h('p.snippet', {}, document.snippet ?? ''))))),
+          h('p.snippet', { testid: 'retriever-snippet' }, clipWords(document.snippet ?? '', SNIPPET_CHARS)))))),
   );
 }
 

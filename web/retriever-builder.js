@@ -4,7 +4,7 @@
  * search template), run it ad hoc, see the documents and each stage's
  * duration and in/out counts as small bar charts, and save it by name.
  */
-import { h, clear, attempt, toast, bar, formatMs, pretty } from './dom.js';
+import { h, clear, attempt, toast, bar, formatMs, pretty, clipWords } from './dom.js';
 import { showDocument } from './event-cards.js';
 
 const TEMPLATE_STAGES = [
@@ -93,7 +93,7 @@ export function createRetrieverBuilder(context, root) {
       h('ol.doc-list', { testid: 'builder-results' }, result.documents.map((document) => h('li.doc', {},
         h('button.link.doc-title', { onclick: () => showDocument(context, document.document_id, document.collection_id) }, String(document.title ?? document.name ?? document.document_id)),
         h('span.score', {}, Number(document.score ?? 0).toFixed(4)),
-        h('p.snippet', {}, String(document.description ?? document.text ?? '').slice(0, 220))))),
+        h('p.snippet', { testid: 'builder-snippet' }, clipWords(document.description ?? document.text ?? '', 220))))),
     );
   }
 

@@ -131,5 +131,11 @@ export function createSessionsPanel(context, root) {
     select(created.session_id);
   }
 
-  return { refresh, refreshOne, select };
+  /** Marks a session created elsewhere (the chat's first message) as the selected one, without reopening it. */
+  async function showSelected(sessionId) {
+    state.selected = sessionId;
+    await refresh();
+  }
+
+  return { refresh, refreshOne, select, showSelected };
 }

@@ -19,6 +19,8 @@ export interface IntentRetriever {
   retriever_id: string;
   retriever_name: string;
   description?: string | null;
+  /** The saved config; its input_schema says whether the request's words alone can run it. */
+  config?: Record<string, unknown> | null;
 }
 
 export interface SuitableCollection {
@@ -187,10 +189,26 @@ function capabilitiesOf(description: string): string[] {
   return found.length > 0 ? [...found, 'text search'] : ['text search'];
 }
 
+/**
+ * The saved retriever the intent names for a request, when one fits and can run on the request's words alone:
+ * the run tells the agent about it, so the retriever the `intent` event names is the one the agent runs.
+ */
+export function suggestRetriever(request: string, retrievers: readonly IntentRetriever[]): IntentRetriever | null {
+  return bestRetriever(termsOf(request), retrievers);
+}
+
+/** True unless the retriever's input_schema requires an input other than `query`. */
+function runsOnQuery(retriever: IntentRetriever): boolean {
+  const schema = retriever.config?.input_schema;
+  if (!schema || typeof schema !== 'object') return true;
+  return Object.entries(schema as Record<string, { required?: unknown }>).every(([name, field]) => name === 'query' || field?.required !== true);
+}
+
 function bestRetriever(terms: Set<string>, retrievers: readonly IntentRetriever[]): IntentRetriever | null {
   let best: IntentRetriever | null = null;
   let bestScore = 0.3; // below this, a retriever is a coincidence of words, not a fit
   for (const retriever of retrievers) {
+    if (!runsOnQuery(retriever)) continue;
     const own = termsOf(`${retriever.retriever_name.replace(/[_.-]+/g, ' ')} ${retriever.description ?? ''}`);
     let shared = 0;
     for (const term of terms) if (own.has(term)) shared++;

@@ -180,7 +180,8 @@ describe('runAgent', () => {
     const result = await runAgent(options);
     expect(result).toMatchObject({ text: 'Partial ', finishReason: 'aborted' });
     expect(result.usage.estimated).toBe(true);
-    expect(model.doStreamCalls[0].abortSignal).toBe(controller.signal);
+    // The provider gets a signal that follows the run (combined with the call's own timeout).
+    expect(model.doStreamCalls[0].abortSignal?.aborted).toBe(true);
   });
 
   it('aborts a tool that ignores its signal', async () => {
@@ -268,5 +269,57 @@ describe('runAgent', () => {
     expect(result.text).toBe('Searching.\n\nDone.');
     expect(events.filter((event) => event.type === 'token').map((event) => (event.data as { content: string }).content).join('')).toBe(result.text);
     expect(z.string().parse(model.doStreamCalls[1].prompt[2].role)).toBe('assistant');
+  });
+
+  it("carries each part's provider metadata into the next step, also across a confirmation pause", async () => {
+    const signed = { google: { thoughtSignature: 'sig-1' } };
+    const step = {
+      stream: simulateReadableStream<LanguageModelV3StreamPart>({
+        chunks: [
+          { type: 'tool-call', toolCallId: 'call_s', toolName: 'smart_search', input: '{"query":"ml"}', providerMetadata: signed },
+          { type: 'tool-call', toolCallId: 'call_d', toolName: 'delete_collection', input: '{"collection_id":"old"}', providerMetadata: signed },
+          finish('tool-calls'),
+        ],
+      }),
+    };
+    const model = new MockLanguageModelV3({ doStream: [step, textStep('Done.')] });
+    const { options } = setup(model, { tools: [searchTool(), deleteTool()] });
+    const paused = await runAgent(options);
+    expect(paused.finishReason).toBe('confirmation_required');
+    // The paused state is stored as JSON: the signatures must survive it.
+    const state = JSON.parse(JSON.stringify(paused.pendingConfirmation!.state));
+    await resumeAgent({ ...options, state, decision: { approved: true } });
+    const replayed = model.doStreamCalls[1].prompt.find((message) => message.role === 'assistant')!;
+    expect(replayed.content).toEqual([
+      expect.objectContaining({ type: 'tool-call', toolCallId: 'call_s', providerOptions: signed }),
+      expect.objectContaining({ type: 'tool-call', toolCallId: 'call_d', providerOptions: signed }),
+    ]);
+  });
+
+  it('answers unparsable tool arguments with an error result and replays the call with an object input', async () => {
+    const broken = {
+      stream: simulateReadableStream<LanguageModelV3StreamPart>({
+        chunks: [{ type: 'tool-call', toolCallId: 'call_b', toolName: 'smart_search', input: '{"query": "m' }, finish('tool-calls')],
+      }),
+    };
+    const model = new MockLanguageModelV3({ doStream: [broken, textStep('Sorry.')] });
+    const { events, options } = setup(model);
+    await runAgent(options);
+    expect(events.find((event) => event.type === 'tool_result')!.data).toMatchObject({ success: false, output: { error: expect.stringContaining('not valid JSON') } });
+    const prompt = model.doStreamCalls[1].prompt;
+    const call = prompt.find((message) => message.role === 'assistant')!.content[0];
+    expect(call).toMatchObject({ type: 'tool-call', input: {} });
+  });
+
+  it('gives the answer as the last step only, without the tool steps\' preambles', async () => {
+    const preamble = {
+      stream: simulateReadableStream<LanguageModelV3StreamPart>({
+        chunks: [{ type: 'text-delta', id: 't', delta: 'Let me search.' }, { type: 'tool-call', toolCallId: 'call_1', toolName: 'smart_search', input: '{"query":"ml"}' }, finish('tool-calls')],
+      }),
+    };
+    const model = new MockLanguageModelV3({ doStream: [preamble, textStep('Found one.')] });
+    const result = await runAgent(setup(model).options);
+    expect(result.text).toBe('Let me search.\n\nFound one.');
+    expect(result.answer).toBe('Found one.');
   });
 });

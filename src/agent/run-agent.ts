@@ -9,11 +9,9 @@
  * events, such as `retriever_execution`, follow its result); the run
  * orchestrator in sessions/ owns `intent`, `message`, `done` and `error`.
  */
-import { APICallError } from '@ai-sdk/provider';
 import type {
   JSONValue,
   LanguageModelV3,
-  LanguageModelV3CallOptions,
   LanguageModelV3FinishReason,
   LanguageModelV3FunctionTool,
   LanguageModelV3Message,
@@ -25,6 +23,10 @@ import type {
 import type { AgentEvent, TokenUsage } from './events.js';
 import type { AgentTool, ToolCategory } from './tool-definition.js';
 import { toolInputJsonSchema } from './tool-catalog.js';
+import { errorMessage, ModelCallError, streamModelStep, untilAborted, type ModelFailureReport, type ModelRetryOptions, type QueuedToolCall } from './model-step.js';
+
+export { ModelCallError, isRetryableModelError } from './model-step.js';
+export type { QueuedToolCall, ModelFailureReport } from './model-step.js';
 
 export type AgentFinishReason =
   | LanguageModelV3FinishReason['unified']
@@ -40,13 +42,6 @@ export interface AgentToolCallRecord {
   success: boolean;
   output: unknown;
   latency_ms: number;
-}
-
-/** A tool call the model made and the loop has not answered yet. */
-export interface QueuedToolCall {
-  toolCallId: string;
-  toolName: string;
-  input: unknown;
 }
 
 /** Everything `resumeAgent` needs; plain JSON so it can be stored with the confirmation. */
@@ -74,6 +69,8 @@ export interface PendingConfirmation {
 export interface AgentRunResult {
   /** Everything streamed as `token` in this invocation (a resumed run reports only its own text). */
   text: string;
+  /** The text of the last step only: the answer, without the preambles of steps that called tools. */
+  answer: string;
   toolCalls: AgentToolCallRecord[];
   usage: TokenUsage;
   /** Model calls made in this invocation. */
@@ -98,33 +95,17 @@ export interface RunAgentOptions {
   signal: AbortSignal;
   emit(event: AgentEvent): void;
   /** Provider retries for errors before anything was streamed; tests shorten the delay. */
-  retry?: { maxRetries?: number; initialDelayMs?: number };
+  retry?: ModelRetryOptions;
+  /** Longest silence allowed from a model call, before its first part and between parts. Default 60 s. */
+  modelTimeoutMs?: number;
+  /** Told about every failed model call attempt, for the server's log. */
+  onModelFailure?: (report: ModelFailureReport) => void;
   now?: () => number;
 }
 
 export interface ResumeAgentOptions extends Omit<RunAgentOptions, 'messages' | 'maxSteps' | 'maxToolCalls'> {
   state: AgentRunState;
   decision: { approved: boolean; reason?: string };
-}
-
-/** A failed model call. `recoverable`: sending the message again may work (rate limits, outages). */
-export class ModelCallError extends Error {
-  readonly isModelCallError = true;
-  readonly recoverable: boolean;
-  readonly statusCode: number | undefined;
-  /** What the run had produced before the failure (partial text, finished tool calls). */
-  partial: AgentRunResult | undefined;
-
-  constructor(message: string, options: { cause: unknown; recoverable: boolean; statusCode?: number }) {
-    super(message, { cause: options.cause });
-    this.name = 'ModelCallError';
-    this.recoverable = options.recoverable;
-    this.statusCode = options.statusCode;
-  }
-
-  static is(value: unknown): value is ModelCallError {
-    return typeof value === 'object' && value !== null && (value as ModelCallError).isModelCallError === true;
-  }
 }
 
 export function runAgent(options: RunAgentOptions): Promise<AgentRunResult> {
@@ -155,8 +136,6 @@ export async function resumeAgent(options: ResumeAgentOptions): Promise<AgentRun
   return (await loop.runToolCalls(rest, results)) ?? loop.run();
 }
 
-const noop = () => {};
-
 class AgentLoop {
   readonly tools = new Map<string, AgentTool>();
   private readonly functionTools: LanguageModelV3FunctionTool[] = [];
@@ -165,10 +144,10 @@ class AgentLoop {
   private readonly toolCalls: AgentToolCallRecord[] = [];
   private readonly usage = { input: 0, output: 0, estimated: false };
   private text = '';
+  private answer = '';
   private steps = 0;
   /** Tools run since the last model call, named in the next `thinking` event. */
   lastToolNames: string[] = [];
-  private streamedThisStep = false;
 
   constructor(
     private readonly options: Omit<RunAgentOptions, 'messages'>,
@@ -196,23 +175,19 @@ class AgentLoop {
       this.stepsUsed++;
       this.steps++;
       const prompt = this.system ? [this.system, ...this.messages] : [...this.messages];
-      const step = await this.streamStep({
-        prompt,
-        tools: this.functionTools.length > 0 ? this.functionTools : undefined,
-        toolChoice: this.functionTools.length > 0 ? { type: lastStep ? 'none' : 'auto' } : undefined,
-        temperature: this.options.temperature,
-        maxOutputTokens: this.options.maxOutputTokens,
-        abortSignal: signal,
-      });
+      const step = await this.streamStep(prompt, lastStep);
       addStepUsage(this.usage, step.usage, prompt, step.text, step.toolCalls);
       if (step.aborted) return this.finish('aborted');
+      this.answer = step.text;
       if (step.toolCalls.length === 0) return this.finish(step.finishReason);
       // A model that ignores toolChoice 'none' on its last step gets no more tool runs.
       if (lastStep && this.stepsUsed >= this.maxSteps) return this.finish('max_steps');
       const content: LanguageModelV3Message & { role: 'assistant' } = { role: 'assistant', content: [] };
-      if (step.text) content.content.push({ type: 'text', text: step.text });
+      if (step.text) content.content.push({ type: 'text', text: step.text, ...(step.textMetadata ? { providerOptions: step.textMetadata } : {}) });
       for (const call of step.toolCalls) {
+        // Each part's provider metadata goes back with it: Gemini rejects a function call replayed without its thoughtSignature.
         const part: LanguageModelV3ToolCallPart = { type: 'tool-call', toolCallId: call.toolCallId, toolName: call.toolName, input: call.input };
+        if (call.providerMetadata) part.providerOptions = call.providerMetadata;
         content.content.push(part);
       }
       this.messages.push(content);
@@ -233,10 +208,12 @@ class AgentLoop {
       const parsed = tool?.inputSchema.safeParse(call.input);
       const inputs = asRecord(parsed?.success ? parsed.data : call.input);
       emit({ type: 'tool_call', data: { tool_name: call.toolName, tool_call_id: call.toolCallId, inputs } });
-      if (!tool || !parsed?.success) {
+      if (!tool || call.inputError || !parsed?.success) {
         const error = !tool
           ? `Tool '${call.toolName}' is not available in this session`
-          : `Invalid input for ${call.toolName}: ${parsed!.error!.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}`;
+          : call.inputError
+            ? `Invalid input for ${call.toolName}: ${call.inputError}`
+            : `Invalid input for ${call.toolName}: ${parsed!.error!.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}`;
         this.fail(call, inputs, error, results);
         continue;
       }
@@ -305,7 +282,7 @@ class AgentLoop {
   finish(finishReason: AgentFinishReason): AgentRunResult {
     const { input, output, estimated } = this.usage;
     const usage = { input_tokens: input, output_tokens: output, total_tokens: input + output, estimated };
-    return { text: this.text, toolCalls: this.toolCalls, usage, steps: this.steps, finishReason };
+    return { text: this.text, answer: this.answer, toolCalls: this.toolCalls, usage, steps: this.steps, finishReason };
   }
 
   private thinking() {
@@ -313,57 +290,33 @@ class AgentLoop {
     return { step: 'reviewing_results', message: `Reviewing results from ${[...new Set(this.lastToolNames)].join(', ')}...` };
   }
 
-  /** One model call, retried while nothing of it has been streamed to the client. */
-  private async streamStep(callOptions: LanguageModelV3CallOptions): Promise<StepResult> {
-    const maxRetries = this.options.retry?.maxRetries ?? 2;
-    const initialDelay = this.options.retry?.initialDelayMs ?? 500;
-    for (let attempt = 0; ; attempt++) {
-      const step: StepResult = { text: '', toolCalls: [], usage: undefined, finishReason: 'other', aborted: false };
-      this.streamedThisStep = false;
-      try {
-        await this.streamOnce(callOptions, step);
-        step.aborted = this.options.signal.aborted;
-        return step;
-      } catch (error) {
-        if (this.options.signal.aborted) return { ...step, aborted: true };
-        if (this.streamedThisStep || attempt >= maxRetries || !isRetryableModelError(error)) {
-          throw this.modelCallError(error);
-        }
-        await sleep(initialDelay * 2 ** attempt, this.options.signal);
-      }
-    }
-  }
-
-  private async streamOnce(callOptions: LanguageModelV3CallOptions, step: StepResult): Promise<void> {
-    const { signal } = this.options;
-    // Raced with the signal: a provider that ignores abortSignal while connecting cannot hold the run.
-    const { stream } = await untilAborted(Promise.resolve(this.options.model.doStream(callOptions)), signal);
-    const reader = stream.getReader();
-    // Cancelling the reader ends a pending read at once, even if the provider ignores the signal.
-    const onAbort = () => reader.cancel(signal.reason).catch(noop);
-    signal.addEventListener('abort', onAbort, { once: true });
+  /** One model call; its text is streamed as `token`, steps joined by a blank line (streamed too, so `text` always equals the tokens). */
+  private async streamStep(prompt: LanguageModelV3Prompt, lastStep: boolean) {
+    let first = true;
     try {
-      while (true) {
-        const { done, value: part } = await reader.read();
-        if (done || signal.aborted) return;
-        if (part.type === 'text-delta') {
-          if (!part.delta) continue;
-          // Steps are joined by a blank line, streamed too, so `text` always equals the tokens.
-          if (!this.streamedThisStep && this.text && !/\s$/.test(this.text)) this.token('\n\n');
-          this.streamedThisStep = true;
-          step.text += part.delta;
-          this.token(part.delta);
-        } else if (part.type === 'tool-call') {
-          if (!part.providerExecuted) step.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: parseToolInput(part.input) });
-        } else if (part.type === 'finish') {
-          step.usage = part.usage;
-          step.finishReason = part.finishReason.unified;
-        } else if (part.type === 'error') {
-          throw part.error;
-        }
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
+      return await streamModelStep({
+        model: this.options.model,
+        callOptions: {
+          prompt,
+          tools: this.functionTools.length > 0 ? this.functionTools : undefined,
+          toolChoice: this.functionTools.length > 0 ? { type: lastStep ? 'none' : 'auto' } : undefined,
+          temperature: this.options.temperature,
+          maxOutputTokens: this.options.maxOutputTokens,
+        },
+        signal: this.options.signal,
+        timeoutMs: this.options.modelTimeoutMs ?? 60_000,
+        retry: this.options.retry,
+        onFailure: this.options.onModelFailure,
+        onText: (delta) => {
+          if (first && this.text && !/\s$/.test(this.text)) this.token('\n\n');
+          first = false;
+          this.token(delta);
+        },
+      });
+    } catch (error) {
+      const failure = ModelCallError.is(error) ? error : new ModelCallError(errorMessage(error), { cause: error, recoverable: true });
+      failure.partial = this.finish('error');
+      throw failure;
     }
   }
 
@@ -371,28 +324,6 @@ class AgentLoop {
     this.text += content;
     this.options.emit({ type: 'token', data: { content } });
   }
-
-  private modelCallError(error: unknown): ModelCallError {
-    const statusCode = statusOf(error);
-    // Wrong credentials, model names or prompts fail the same way on a retry.
-    const recoverable = statusCode === undefined || ![400, 401, 403, 404, 422].includes(statusCode);
-    const model = this.options.model;
-    const failure = new ModelCallError(`The language model ${model.provider}/${model.modelId} failed: ${errorMessage(error)}`, {
-      cause: error,
-      recoverable,
-      statusCode,
-    });
-    failure.partial = this.finish('error');
-    return failure;
-  }
-}
-
-interface StepResult {
-  text: string;
-  toolCalls: QueuedToolCall[];
-  usage: LanguageModelV3Usage | undefined;
-  finishReason: LanguageModelV3FinishReason['unified'];
-  aborted: boolean;
 }
 
 /** Provider usage when it reports it; otherwise chars/4, marked estimated (so is quarry-local's own count). */
@@ -412,59 +343,10 @@ function addStepUsage(
 
 const estimateTokens = (characters: number) => Math.ceil(characters / 4);
 
-export function isRetryableModelError(error: unknown): boolean {
-  if (APICallError.isInstance(error) && error.isRetryable) return true;
-  const status = statusOf(error);
-  return status === 429 || (status !== undefined && status >= 500);
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown; status?: unknown } | null)?.statusCode ?? (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
 function toolResultPart(call: QueuedToolCall, output: LanguageModelV3ToolResultPart['output']): LanguageModelV3ToolResultPart {
   return { type: 'tool-result', toolCallId: call.toolCallId, toolName: call.toolName, output };
 }
 
-function parseToolInput(input: string): unknown {
-  if (!input) return {};
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input; // left as text: validation then reports it to the model as invalid input
-  }
-}
-
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts (a tool that ignores its signal cannot hold the run). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error) => (signal.removeEventListener('abort', onAbort), reject(error)),
-    );
-  });
-}
-
-function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, milliseconds);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

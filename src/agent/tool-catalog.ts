@@ -92,7 +92,7 @@ export const TOOL_CATALOG = {
     })),
   delete_retriever: tool('delete_retriever', 'delete', 'Delete a saved retriever. Requires the user to confirm.',
     z.object({ retriever_id: z.string().min(1) })),
-  delete_collection: tool('delete_collection', 'delete', 'Delete a collection and all its documents. Requires the user to confirm.',
+  delete_collection: tool('delete_collection', 'delete', 'Delete a collection and all its documents; refused while saved retrievers search it (delete them first). Requires the user to confirm.',
     z.object({ collection_id: z.string().min(1).describe('Collection id or name') })),
   delete_document: tool('delete_document', 'delete', 'Delete one document. Requires the user to confirm.',
     z.object({ collection_id: z.string().min(1), document_id: z.string().min(1) })),
@@ -119,6 +119,7 @@ const jsonSchemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 /** The input JSON Schema as providers expect it (no `$schema` key; defaulted fields optional). */
 export function toolInputJsonSchema(descriptor: ToolDescriptor): Record<string, unknown> {
+  if (descriptor.inputJsonSchema) return descriptor.inputJsonSchema;
   let schema = jsonSchemaCache.get(descriptor.inputSchema);
   if (!schema) {
     const { $schema: _ignored, ...rest } = z.toJSONSchema(descriptor.inputSchema, { io: 'input' }) as Record<string, unknown>;

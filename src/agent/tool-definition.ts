@@ -24,6 +24,8 @@ export interface ToolDescriptor {
   readonly requiresConfirmation: boolean;
   /** Validates the model's input; defaults are applied before `execute` sees it. */
   readonly inputSchema: z.ZodType;
+  /** The input JSON Schema as given, for tools described elsewhere (MCP servers); derived from `inputSchema` when absent. */
+  readonly inputJsonSchema?: Record<string, unknown>;
 }
 
 /** What a running tool may use. */

@@ -3,18 +3,27 @@
  * `quarry chat`: a terminal conversation with a session through the typed
  * client (so it speaks plain HTTP and works against any Quarry). Answers
  * stream as they are written; tool calls and retriever executions take one
- * line each; write tools ask y/n. Ctrl-C during an answer cancels the run
- * on the server, not the program; at the prompt, a second Ctrl-C exits.
+ * line each; write tools ask y/n. Answers are Markdown, rendered for the
+ * terminal and wrapped at word boundaries. Ctrl-C during an answer stops
+ * printing it at once and cancels the run on the server, not the program;
+ * at the prompt, a second Ctrl-C exits.
  */
 import { createInterface } from 'node:readline';
 import { createQuarryClient, QuarryApiError, type QuarryClient, type QuarryEvent } from '../client/index.js';
+import { createAnswerPrinter } from './answer-printer.js';
+import { renderMarkdown } from './render-markdown.js';
 
 export interface ChatOptions {
   url: string;
   apiKey?: string;
   session?: string;
   namespace?: string;
+  /** Colors and cursor movement; off for pipes and with NO_COLOR (the caller decides from its config). */
+  color?: boolean;
 }
+
+/** Answers wrap at the terminal's width, but no wider than reads comfortably. */
+const MAX_ANSWER_WIDTH = 100;
 
 const HELP = `Commands:
   /history    show this session's conversation
@@ -41,7 +50,11 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
     );
     return 2;
   }
-  const colors = palette(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const colors = palette(options.color ?? false);
+  const terminalOut = Boolean(process.stdout.isTTY);
+  // A pseudo-terminal may report 0 columns: treat it as unknown.
+  const width = () => Math.min(MAX_ANSWER_WIDTH, (process.stdout.columns || 80) - 1);
+  const markdown = (text: string) => renderMarkdown(text, { width: width(), color: options.color ?? false });
   const client = createQuarryClient({ baseUrl: options.url, apiKey: options.apiKey, namespace: options.namespace });
 
   let sessionId: string;
@@ -73,11 +86,14 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
 
   // Ctrl-C: a terminal readline reports it as its own SIGINT event; piped input gets the process signal.
   let run: { controller: AbortController; cancelling: boolean } | null = null;
+  // The answer being printed: Ctrl-C stops it at once, whatever the server still sends.
+  let printer: ReturnType<typeof createAnswerPrinter> | null = null;
   let interruptedAtPrompt = false;
   const interrupt = () => {
     if (run && !run.cancelling) {
       run.cancelling = true;
-      out(colors.yellow('\n(stopping the answer…)\n'));
+      printer?.stop();
+      out(colors.yellow('(stopping the answer…)\n'));
       client.sessions.cancel(sessionId).catch(() => run?.controller.abort());
     } else if (run) {
       run.controller.abort(); // A second Ctrl-C stops waiting for the server's confirmation of the cancel.
@@ -100,8 +116,15 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
     let answering = false;
     let ended: Extract<QuarryEvent, { type: 'confirmation_required' }> | null = null;
     const calls = new Map<string, Record<string, unknown>>();
+    const startAnswer = () => {
+      if (answering) return;
+      answering = true;
+      out(`\n${colors.bold(colors.green('quarry'))}\n`);
+      printer = createAnswerPrinter({ write: out, width: width(), columns: process.stdout.columns || 80, color: options.color ?? false, live: terminalOut && (options.color ?? false) });
+      if (run?.cancelling) printer.stop();
+    };
     const endAnswer = () => {
-      if (answering) out('\n');
+      if (answering && printer && !printer.stopped) printer.end();
       answering = false;
     };
     for await (const event of events) {
@@ -127,13 +150,14 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
           out(colors.dim(`  pipeline: ${(event.data.config.stages as unknown[] | undefined)?.length ?? 0} stages (save it as a retriever with POST /v1/retrievers)\n`));
           break;
         case 'token':
-          if (!answering) out(`\n${colors.bold(colors.green('quarry'))} `);
-          answering = true;
-          out(event.data.content);
+          startAnswer();
+          printer!.push(event.data.content);
           break;
         case 'message':
-          if (!answering && event.data.content) out(`\n${colors.bold(colors.green('quarry'))} ${event.data.content}`);
-          answering = true;
+          if (!answering && event.data.content) {
+            startAnswer();
+            printer!.push(event.data.content);
+          }
           break;
         case 'confirmation_required':
           endAnswer();
@@ -142,7 +166,9 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         case 'done': {
           endAnswer();
           const usage = event.data.usage ? ` · ${event.data.usage.total_tokens} tokens` : '';
-          const stopped = event.data.cancelled ? colors.yellow(' · stopped') : '';
+          // Stopped here but finished on the server first: the whole answer is stored.
+          const note = event.data.cancelled ? ' · stopped' : run?.cancelling ? ' · stopped here; the whole answer is in /history' : truncationNote(event.data.finish_reason);
+          const stopped = note ? colors.yellow(note) : '';
           out(colors.dim(`  (${Math.round(event.data.latency_ms ?? 0)} ms · ${event.data.tool_calls_made ?? 0} tool call${event.data.tool_calls_made === 1 ? '' : 's'}${usage})`) + stopped + '\n');
           break;
         }
@@ -190,15 +216,23 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         sessionId = await newSession(client);
         out(colors.dim(`  new session ${sessionId}\n`));
         break;
-      case 'use':
-        if (!argument) out('  usage: /use <session_id>\n');
-        else sessionId = (await client.sessions.get(argument)).session_id;
+      case 'use': {
+        if (!argument) {
+          out('  usage: /use <session_id>\n');
+          break;
+        }
+        const session = await client.sessions.get(argument);
+        sessionId = session.session_id;
+        out(colors.dim(`  now in session ${session.session_id}${session.session_name ? ` · ${session.session_name}` : ''} · ${plural(session.message_count, 'message')} · ${session.status}\n`));
         break;
+      }
       case 'sessions': {
         const page = await client.sessions.list({ sort: { field: 'last_activity_at', direction: 'desc' } }, { limit: 10 });
+        // message_count is the API's: every history item, so a question answered with one tool call is 4.
+        out(colors.dim('  messages count every history item: questions, answers, tool calls and tool results\n'));
         for (const session of page.results) {
           const current = session.session_id === sessionId ? colors.green('*') : ' ';
-          out(`${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${session.message_count} messages · ${session.status}`)}\n`);
+          out(`${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${plural(session.message_count, 'message')} · ${session.status}`)}\n`);
         }
         break;
       }
@@ -206,7 +240,7 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         const history = await client.sessions.history(sessionId, { limit: 200 });
         for (const message of history.messages) {
           if (message.role === 'user') out(`${colors.bold('you')} ${message.content}\n`);
-          else if (message.role === 'assistant') out(`${colors.bold(colors.green('quarry'))} ${message.content}\n`);
+          else if (message.role === 'assistant') out(`${colors.bold(colors.green('quarry'))}\n${message.content ? `${markdown(message.content)}\n` : colors.dim(`(${message.status ?? 'no answer'})\n`)}`);
           else if (message.content_type === 'tool_call') out(colors.dim(`  ⚙ ${message.tool_name}${compact(parse(message.tool_inputs))}\n`));
         }
         if (!history.messages.length) out(colors.dim('  (no messages yet)\n'));
@@ -254,6 +288,10 @@ function describe(error: unknown, url: string): string {
   return /fetch failed|ECONNREFUSED/.test(message) ? `Cannot reach Quarry at ${url}: is \`quarry serve\` running? (${message})` : message;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function compact(inputs: unknown): string {
   if (!inputs || typeof inputs !== 'object' || Object.keys(inputs).length === 0) return '';
   const text = JSON.stringify(inputs);
@@ -266,4 +304,12 @@ function parse(text: string | null): unknown {
   } catch {
     return null;
   }
+}
+
+/** A truncated answer is said to be truncated (done.finish_reason). */
+function truncationNote(reason: string | undefined): string {
+  if (reason === 'length') return ' · truncated: the answer hit max_tokens';
+  if (reason === 'content_filter') return " · truncated by the provider's content filter";
+  if (reason === 'step_limit') return ' · stopped at the step limit';
+  return '';
 }

@@ -18,10 +18,10 @@ export const DEMO_COLLECTION = 'videos';
 
 export async function loadDemo(store: Store, config: Config, orgId: string, options: { namespace: string; quiet: boolean }): Promise<void> {
   const services = localServices(store, config);
-  const tenant = await services.tenant(orgId, options.namespace);
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(`${line}\n`);
   };
+  const tenant = await services.tenant(orgId, options.namespace, { create: true, onCreate: (name) => say(`Created namespace '${name}'.`) });
   if (!(await store.collections.resolve(tenant, DEMO_COLLECTION))) {
     await services.collections.create(tenant, {
       collection_name: DEMO_COLLECTION,

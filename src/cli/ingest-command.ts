@@ -19,7 +19,7 @@ export async function ingestCommand(store: Store, config: Config, options: { col
   }
   const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
   const services = localServices(store, config);
-  const tenant = await services.tenant(orgId, options.namespace);
+  const tenant = await services.tenant(orgId, options.namespace, { create: true, onCreate: (name) => process.stderr.write(`Created namespace '${name}'.\n`) });
   if (!(await store.collections.resolve(tenant, options.collection))) {
     await services.collections.create(tenant, {
       collection_name: options.collection,

@@ -2,19 +2,22 @@
  * @module cli/transfer-command
  * `quarry export --namespace NS > file.jsonl` and `quarry import file.jsonl
  * [--namespace NS]`: moves one namespace — collections, documents (with
- * their vectors), retrievers, sessions and their messages — between any two
+ * their vectors), retrievers, MCP servers, sessions and their messages — between any two
  * stores (SQLite ↔ PostgreSQL), through the `Store` interface only. One JSON
  * object per line, `{"type": …, "record": …}`, parents before children.
- * Ids are kept, so clients' session and document ids stay valid: import
- * into a database that does not hold the namespace yet. Not carried: run
- * event logs, executions, feedback and memories (history stays as messages).
+ * Ids are kept when the target store does not hold the namespace's id, so
+ * clients' session and document ids stay valid across a move. Imported into
+ * the store it came from (a copy under a new name), every record gets a new
+ * id and every reference to an old id is rewritten. Not carried: run event
+ * logs, executions, feedback and memories (history stays as messages).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
-import type { CollectionRecord, DocumentRecord, RetrieverRecord } from '../store/data-records.js';
+import type { CollectionRecord, DocumentRecord, McpServerRecord, RetrieverRecord } from '../store/data-records.js';
+import { newCollectionId, newDocumentId, newId } from '../lib/ids.js';
 
 const FORMAT = 'quarry-namespace-export/1';
 const PAGE = 500;
@@ -25,6 +28,7 @@ export type ExportLine =
   | { type: 'collection'; record: CollectionRecord }
   | { type: 'document'; record: Omit<DocumentRecord, 'vector'> & { vector: number[] | null } }
   | { type: 'retriever'; record: RetrieverRecord }
+  | { type: 'mcp_server'; record: McpServerRecord }
   | { type: 'session'; record: SessionRecord }
   | { type: 'message'; record: MessageRecord };
 
@@ -53,6 +57,7 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
   for await (const retriever of pages((cursor) => store.retrievers.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'retriever', record: retriever });
   }
+  for (const server of await store.mcpServers.list(scope)) await emit({ type: 'mcp_server', record: server });
   for await (const session of pages((cursor) => store.sessions.list(scope, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
     await emit({ type: 'session', record: session });
     for (let offset = 0; ; offset += PAGE) {
@@ -68,6 +73,7 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
 export async function importNamespace(store: Store, orgId: string, lines: AsyncIterable<string> | Iterable<string>, targetName?: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let scope: TenantScope | null = null;
+  const ids = createIdRewriter();
   let pending: { collectionId: string; documents: Parameters<Store['documents']['insertMany']>[2] } | null = null;
   const flush = async () => {
     if (pending && scope) await store.documents.insertMany(scope, pending.collectionId, pending.documents, Date.now());
@@ -93,14 +99,16 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
         continue;
       }
       if (line.type === 'namespace') {
-        const { org_id: _org, ...record } = line.record;
-        // Ids are kept (clients keep their session and document ids across the move), so the target must not hold them yet.
+        const { org_id: _org, ...exported } = line.record;
+        // Ids are kept (clients keep their session and document ids across the move) unless this store holds them already.
+        if (await store.namespaces.resolve({ orgId }, exported.namespace_id)) ids.renew();
+        const record = ids.rewrite(exported, ['namespace_id']);
         const created = await store.namespaces.create({ orgId }, { ...record, namespace_name: targetName ?? record.namespace_name });
         scope = { orgId, namespaceId: created.namespace_id };
       } else if (!scope) {
         throw new Error('The export has no namespace line before its records.');
       } else if (line.type === 'document') {
-        const { vector, ...document } = line.record;
+        const { vector, ...document } = ids.rewrite(line.record, ['document_id']);
         // Batches per collection; each document keeps its own created_at and updated_at.
         if (!pending || pending.collectionId !== document.collection_id || pending.documents.length >= PAGE) {
           await flush();
@@ -112,11 +120,13 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
         });
       } else {
         await flush();
-        if (line.type === 'collection') await store.collections.create(scope, { ...line.record, namespace_id: scope.namespaceId });
-        else if (line.type === 'retriever') await store.retrievers.create(scope, { ...line.record, namespace_id: scope.namespaceId });
-        else if (line.type === 'session') await store.sessions.create(scope, { ...line.record, org_id: orgId, namespace_id: scope.namespaceId });
+        if (line.type === 'collection') await store.collections.create(scope, { ...ids.rewrite(line.record, ['collection_id']), namespace_id: scope.namespaceId });
+        else if (line.type === 'retriever') await store.retrievers.create(scope, { ...ids.rewrite(line.record, ['retriever_id']), namespace_id: scope.namespaceId });
+        else if (line.type === 'mcp_server') await store.mcpServers.create(scope, { ...ids.rewrite(line.record, ['server_id']), namespace_id: scope.namespaceId });
+        else if (line.type === 'session') await store.sessions.create(scope, { ...ids.rewrite(line.record, ['session_id']), org_id: orgId, namespace_id: scope.namespaceId });
         else if (line.type === 'message') {
-          const { seq: _seq, ...message } = line.record;
+          // A user message's run_id is its answer's message_id, which comes later: both get their new id on first sight.
+          const { seq: _seq, ...message } = ids.rewrite(line.record, ['message_id', 'run_id']);
           await store.messages.append(scope, message);
         }
       }
@@ -124,6 +134,43 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
     }
     await flush();
   }
+}
+
+/**
+ * Keeps ids as they are, or (after `renew`) gives each exported id a new one of the same kind and rewrites every
+ * string in a record that equals an id already renewed (collection_ids in retriever configs, session_id in messages,
+ * cited document ids…). Ids are random tokens, so an exact string match is a reference.
+ */
+function createIdRewriter() {
+  const renamed = new Map<string, string>();
+  let renewing = false;
+  const fresh = (id: string) => {
+    let next = renamed.get(id);
+    if (!next) {
+      const prefix = id.slice(0, id.indexOf('_'));
+      next = prefix === 'doc' ? newDocumentId() : prefix === 'col' ? newCollectionId() : newId(prefix || 'id', prefix === 'ns' ? 16 : 20);
+      renamed.set(id, next);
+    }
+    return next;
+  };
+  const references = (value: unknown): unknown => {
+    if (typeof value === 'string') return renamed.get(value) ?? value;
+    if (Array.isArray(value)) return value.map(references);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, references(inner)]));
+    return value;
+  };
+  return {
+    renew() {
+      renewing = true;
+    },
+    /** The record with its own ids (`own`) renewed and its references rewritten; as is when not renewing. */
+    rewrite<T extends object>(record: T, own: (keyof T & string)[]): T {
+      if (!renewing) return record;
+      const owned = { ...record } as Record<string, unknown>;
+      for (const key of own) if (typeof owned[key] === 'string') fresh(owned[key]);
+      return references(owned) as T;
+    },
+  };
 }
 
 /** The lines of a file, for `quarry import`. */

@@ -7,8 +7,17 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, errors, type ValidationIssue } from '../errors.js';
 
+/**
+ * The envelope; a validation error (422) also carries the reference's
+ * `detail: [{loc, msg, type}]` (FastAPI's HTTPValidationError), so clients
+ * generated from the reference read the same issues (DESIGN §1 item 4).
+ */
 export function errorEnvelope(error: AppError) {
-  return { success: false, status: error.status, error: { message: error.message, type: error.type, details: error.details } };
+  const envelope = { success: false as const, status: error.status, error: { message: error.message, type: error.type, details: error.details } };
+  if (error.status !== 422) return envelope;
+  const issues = Array.isArray(error.details?.validation_errors) ? (error.details.validation_errors as ValidationIssue[]) : [];
+  const detail = issues.length > 0 ? issues.map((issue) => ({ loc: issue.location, msg: issue.message, type: issue.type })) : [{ loc: ['body'], msg: error.message, type: 'value_error' }];
+  return { ...envelope, detail };
 }
 
 export function toAppError(error: unknown, bodyLimit: number): AppError {
@@ -47,6 +56,15 @@ function describeIssue(message: string, params: Record<string, unknown>): string
 }
 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  // Generated clients (the published SDK among them) send `Content-Type: application/json` with no body on
+  // optional-body calls (…/list, DELETE): nothing at all reads as `{}` (DESIGN §1 item 5). Anything else goes
+  // through Fastify's own parser, prototype-poisoning checks included.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') done(null, {});
+    else parseJson(request, body as string, done);
+  });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error, bodyLimit);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');

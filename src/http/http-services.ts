@@ -14,6 +14,7 @@ import type { DocumentService } from '../retrieval/document-service.js';
 import type { EmbeddingCatalog } from '../retrieval/embedding-catalog.js';
 import type { RetrieverService } from '../retrieval/retriever-service.js';
 import type { RunService } from '../sessions/run-service.js';
+import type { ToolInfo } from '../agent/tool-definition.js';
 
 export interface HttpServices {
   config: Config;
@@ -33,4 +34,8 @@ export interface HttpServices {
   onTerminate?: (scope: TenantScope, sessionId: string) => Promise<void>;
   /** Lets running streams finish up to the deadline, then ends them as interrupted. */
   shutdown?: (graceMs: number) => Promise<void>;
+  /** Tools beyond the built-in ones that a namespace's agent gets (its MCP servers'), for the tools catalogue. */
+  externalTools?: (scope: TenantScope) => Promise<ToolInfo[]>;
+  /** Told when an SSE stream opens and closes (the open-streams gauge). */
+  streams?: { opened(): void; closed(): void };
 }

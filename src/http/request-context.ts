@@ -44,7 +44,8 @@ export function registerRequestContext(app: FastifyInstance, store: Store, optio
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
-    if (config.public || !request.url.startsWith('/v1/')) return;
+    // The MCP endpoint takes the same keys as the API (and counts against the same rate limit).
+    if (config.public || !(request.url.startsWith('/v1/') || request.url === '/mcp' || request.url.startsWith('/mcp?'))) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!match) throw errors.unauthorized();

@@ -17,6 +17,8 @@ export interface SseWriterOptions {
   /** How long a reader may stay stalled before it is cut off. */
   stallMs: number;
   headers?: Record<string, string>;
+  /** Told when this stream opens and closes (metrics). */
+  streams?: { opened(): void; closed(): void };
 }
 
 export class SseWriter {
@@ -43,6 +45,10 @@ export class SseWriter {
     });
     raw.flushHeaders?.();
     raw.on('close', () => this.markClosed());
+    if (options.streams) {
+      options.streams.opened();
+      raw.once('close', () => options.streams!.closed());
+    }
     this.heartbeat = setInterval(() => this.write(': ping\n\n'), options.heartbeatMs);
     this.heartbeat.unref();
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatSummary, ingestFiles, type IngestRow, type SinkResult } from './ingest-files.js';
-import type { Progress, ProgressCounts } from './progress-bar.js';
+import { createProgress, type Progress, type ProgressCounts } from './progress-bar.js';
 
 let directory: string;
 beforeEach(() => {
@@ -87,14 +87,14 @@ describe('ingestFiles', () => {
     write('.env', 'SECRET=1');
     const { sink } = fakeSink();
     const summary = await ingestFiles({ paths: [directory], sink });
-    expect(summary).toMatchObject({ files: 2, records: 3, stored: 3, invalidCount: 2 });
+    expect(summary).toMatchObject({ files: 2, rows: 5, records: 3, stored: 3, invalidCount: 2 });
     expect(summary.invalid.map((row) => [row.file.slice(directory.length + 1), row.line])).toEqual([
       ['a.jsonl', 2],
       ['b.csv', 3],
     ]);
     expect(summary.skippedFiles.map((skipped) => skipped.file.slice(directory.length + 1))).toEqual(['.env', 'notes.docx']);
     const text = formatSummary(summary);
-    expect(text).toContain('Ingested 2 files: 3 records in');
+    expect(text).toContain('Ingested 2 files: 5 rows in');
     expect(text).toMatch(/a\.jsonl:2: invalid JSON/);
     expect(text).toMatch(/notes\.docx: unsupported file type '\.docx'/);
   });
@@ -125,6 +125,17 @@ describe('ingestFiles', () => {
     const summary = await ingestFiles({ paths: [file], sink, batchSize: 3, signal: controller.signal });
     expect(summary).toMatchObject({ aborted: true, stored: 3 });
     expect(formatSummary(summary)).toMatch(/^Ingest cancelled after 1 file: /);
+  });
+
+  it('counts the same rows in the progress line and the summary, singular for one', async () => {
+    const output: string[] = [];
+    const progress = createProgress({ label: 'ingest', stream: { write: (chunk: string) => output.push(chunk) }, isTTY: false });
+    const summary = await ingestFiles({ paths: [write('four.jsonl', '{"ok":1}\nbad\n{"ok":2}\nworse\n')], sink: fakeSink().sink, progress });
+    expect(output.join('')).toContain('ingest: done, 4 rows in');
+    expect(output.join('')).toContain('stored 2, skipped 0, failed 2');
+    expect(formatSummary(summary)).toMatch(/^Ingested 1 file: 4 rows in/);
+    const one = await ingestFiles({ paths: [write('one.jsonl', '{"ok":3}\n')], sink: fakeSink().sink });
+    expect(formatSummary(one)).toMatch(/^Ingested 1 file: 1 row in .* rows\/s\)/);
   });
 
   it('caps the invalid rows it keeps but counts them all', async () => {

@@ -10,7 +10,7 @@
 import { contentHash } from './content-hash.js';
 import type { IngestSource } from './formats/ingest-item.js';
 import type { Progress } from './progress-bar.js';
-import { groupDigits } from './progress-bar.js';
+import { groupDigits, rows } from './progress-bar.js';
 import { readRecords } from './read-records.js';
 
 export interface IngestRow {
@@ -37,6 +37,9 @@ export interface InvalidRow {
 
 export interface IngestSummary {
   files: number;
+  /** Rows read, good and bad: stored + skippedExisting + invalidCount (what the progress line counts). */
+  rows: number;
+  /** Rows that were well-formed records (some may still fail to store). */
   records: number;
   stored: number;
   skippedExisting: number;
@@ -68,7 +71,7 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestSu
   const now = options.now ?? Date.now;
   const startedAt = now();
   const summary: IngestSummary = {
-    files: 0, records: 0, stored: 0, skippedExisting: 0, invalid: [], invalidCount: 0,
+    files: 0, rows: 0, records: 0, stored: 0, skippedExisting: 0, invalid: [], invalidCount: 0,
     skippedFiles: [], durationMs: 0, docsPerSecond: 0, aborted: false,
   };
   const addInvalid = (source: IngestSource, message: string) => {
@@ -103,9 +106,11 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestSu
         if (item.kind === 'skipped') summary.skippedFiles.push({ file: item.source.file, reason: item.reason });
         else if (item.kind === 'error') {
           addInvalid(item.source, item.message);
+          summary.rows++;
           untickedErrors++;
         } else {
           summary.records++;
+          summary.rows++;
           batch.push({ record: item.record, source: item.source, contentHash: contentHash(item.record) });
           if (batch.length >= batchSize) await flush();
         }
@@ -119,7 +124,7 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestSu
   }
   progress?.done();
   summary.durationMs = Math.max(0, now() - startedAt);
-  summary.docsPerSecond = summary.durationMs > 0 ? Math.round((summary.records / summary.durationMs) * 1000) : 0;
+  summary.docsPerSecond = summary.durationMs > 0 ? Math.round((summary.rows / summary.durationMs) * 1000) : 0;
   return summary;
 }
 
@@ -173,7 +178,7 @@ export function formatSummary(summary: IngestSummary, listLimit = 20): string {
   const seconds = (summary.durationMs / 1000).toFixed(1);
   const lines = [
     `${summary.aborted ? 'Ingest cancelled after' : 'Ingested'} ${plural(summary.files, 'file')}: ` +
-      `${plural(summary.records, 'record')} in ${seconds}s (${groupDigits(summary.docsPerSecond)} docs/s)`,
+      `${rows(summary.rows)} in ${seconds}s (${groupDigits(summary.docsPerSecond)} rows/s)`,
     `  stored          ${groupDigits(summary.stored).padStart(10)}`,
     `  already stored  ${groupDigits(summary.skippedExisting).padStart(10)}`,
     `  invalid         ${groupDigits(summary.invalidCount).padStart(10)}`,

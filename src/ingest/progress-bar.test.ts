@@ -27,7 +27,7 @@ describe('createProgress on a terminal', () => {
     clock.advance(500);
     progress.tick(1250, { stored: 1200, skipped: 40, failed: 10 });
     expect(stream.output).toBe(
-      '\rvideos [#####...............] 1250/5000 25% 2,500 docs/s ETA 0:02 (stored 1,200, skipped 40, failed 10)\x1b[K',
+      '\rvideos [#####...............] 1250/5000 25% 2,500 rows/s ETA 0:02 (stored 1,200, skipped 40, failed 10)\x1b[K',
     );
     clock.advance(50);
     progress.tick(10);
@@ -37,8 +37,8 @@ describe('createProgress on a terminal', () => {
     progress.done();
     const frames = stream.output.split('\r');
     expect(frames.at(-1)).toBe(
-      'videos [####################] 5000/5000 100% 5,000 docs/s ETA 0:00 (stored 4,950, skipped 40, failed 10)\x1b[K\n' +
-        'videos: done, 5,000 docs in 1.0s (5,000 docs/s); stored 4,950, skipped 40, failed 10\n',
+      'videos [####################] 5000/5000 100% 5,000 rows/s ETA 0:00 (stored 4,950, skipped 40, failed 10)\x1b[K\n' +
+        'videos: done, 5,000 rows in 1.0s (5,000 rows/s); stored 4,950, skipped 40, failed 10\n',
     );
   });
 
@@ -48,7 +48,7 @@ describe('createProgress on a terminal', () => {
     const progress = createProgress({ label: 'files', stream, now: clock.now });
     clock.advance(1000);
     progress.tick(42);
-    expect(stream.output).toBe('\rfiles 42 docs 42 docs/s (stor\x1b[K');
+    expect(stream.output).toBe('\rfiles 42 rows 42 rows/s (stor\x1b[K');
   });
 });
 
@@ -64,9 +64,9 @@ describe('createProgress in a log or pipe', () => {
     progress.done();
     progress.done();
     expect(stream.output).toBe(
-      'ingest: 40/100 (40%) docs, 20 docs/s, stored 40, skipped 0, failed 0\n' +
-        'ingest: 80/100 (80%) docs, 20 docs/s, stored 80, skipped 0, failed 0\n' +
-        'ingest: done, 100 docs in 5.0s (20 docs/s); stored 100, skipped 0, failed 0\n',
+      'ingest: 40/100 (40%) rows, 20 rows/s, stored 40, skipped 0, failed 0\n' +
+        'ingest: 80/100 (80%) rows, 20 rows/s, stored 80, skipped 0, failed 0\n' +
+        'ingest: done, 100 rows in 5.0s (20 rows/s); stored 100, skipped 0, failed 0\n',
     );
     expect(stream.output).not.toContain('\r');
   });

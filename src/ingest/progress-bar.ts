@@ -1,9 +1,11 @@
 /**
  * @module ingest/progress-bar
  * A dependency-free progress reporter for long ingests. On a terminal it
- * redraws one line (`label [#####.....] 1234/5000 25% 3,210 docs/s ETA 0:02`);
+ * redraws one line (`label [#####.....] 1234/5000 25% 3,210 rows/s ETA 0:02`);
  * elsewhere (CI logs, pipes) redrawing would print thousands of lines, so
  * it writes a plain line every couple of seconds and a summary at the end.
+ * It counts rows read (stored + skipped + failed), the unit the ingest
+ * summary uses too, so the two never disagree.
  */
 
 export interface ProgressCounts {
@@ -60,10 +62,10 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   const ttyLine = (at: number) => {
-    const speed = `${groupDigits(Math.round(rate(at)))} docs/s`;
+    const speed = `${groupDigits(Math.round(rate(at)))} rows/s`;
     const tally = `stored ${groupDigits(counts.stored)}, skipped ${groupDigits(counts.skipped)}, failed ${groupDigits(counts.failed)}`;
     if (options.total === undefined || options.total <= 0) {
-      return `${options.label} ${groupDigits(processed)} docs ${speed} (${tally})`;
+      return `${options.label} ${rows(processed)} ${speed} (${tally})`;
     }
     const fraction = Math.min(1, processed / options.total);
     const filled = Math.round(fraction * BAR_WIDTH);
@@ -77,7 +79,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const plainLine = (at: number) => {
     const of = options.total ? `/${options.total} (${Math.floor(Math.min(1, processed / options.total) * 100)}%)` : '';
     const tally = `stored ${counts.stored}, skipped ${counts.skipped}, failed ${counts.failed}`;
-    return `${options.label}: ${processed}${of} docs, ${groupDigits(Math.round(rate(at)))} docs/s, ${tally}\n`;
+    return `${options.label}: ${processed}${of} rows, ${groupDigits(Math.round(rate(at)))} rows/s, ${tally}\n`;
   };
 
   const redraw = (at: number) => {
@@ -114,9 +116,14 @@ export function createProgress(options: ProgressOptions): Progress {
       const elapsed = formatSeconds((at - startedAt) / 1000);
       const speed = groupDigits(Math.round(rate(at)));
       const tally = `stored ${groupDigits(counts.stored)}, skipped ${groupDigits(counts.skipped)}, failed ${groupDigits(counts.failed)}`;
-      stream.write(`${options.label}: done, ${groupDigits(processed)} docs in ${elapsed} (${speed} docs/s); ${tally}\n`);
+      stream.write(`${options.label}: done, ${rows(processed)} in ${elapsed} (${speed} rows/s); ${tally}\n`);
     },
   };
+}
+
+/** "1 row", "3,210 rows". */
+export function rows(count: number): string {
+  return `${groupDigits(count)} ${count === 1 ? 'row' : 'rows'}`;
 }
 
 /** 3210 → "3,210", independent of the machine's locale. */

@@ -112,12 +112,24 @@ describe('readRecords: CSV', () => {
     ]);
   });
 
-  it('keeps the rows before a quoting error and reports the error', async () => {
-    const file = write('quotes.csv', 'a,b\n1,2\n"unclosed,3\n');
-    const items = await collect(file);
-    expect(items[0]).toMatchObject({ kind: 'record', record: { a: 1, b: 2 } });
-    expect(items[1]).toMatchObject({ kind: 'error', source: { file } });
-    expect((items[1] as { message: string }).message).toMatch(/CSV parse error.*rest of the file was not read/);
+  it('skips a row whose quote never closes and reads on from the next line', async () => {
+    const file = write('quotes.csv', 'a,b\n1,2\n"unclosed,3\n4,5\n"x""y","z"\n"bad"tail,6\n7,8\n');
+    expect(await collect(file)).toEqual([
+      { kind: 'record', record: { a: 1, b: 2 }, source: { file, line: 2, index: 0 } },
+      { kind: 'error', source: { file, line: 3, index: 1 }, message: expect.stringMatching(/quoted value is never closed.*next line/) },
+      { kind: 'record', record: { a: 4, b: 5 }, source: { file, line: 4, index: 2 } },
+      { kind: 'record', record: { a: 'x"y', b: 'z' }, source: { file, line: 5, index: 3 } },
+      { kind: 'error', source: { file, line: 6, index: 4 }, message: expect.stringMatching(/after the closing quote/) },
+      { kind: 'record', record: { a: 7, b: 8 }, source: { file, line: 7, index: 5 } },
+    ]);
+  });
+
+  it('reads CRLF files, a byte-order mark and blank lines', async () => {
+    const file = write('windows.csv', '\ufeffa,b\r\n1,"two\r\nlines"\r\n\r\n3,4\r\n');
+    expect((await collect(file)).map((item) => (item.kind === 'record' ? item.record : item))).toEqual([
+      { a: 1, b: 'two\nlines' },
+      { a: 3, b: 4 },
+    ]);
   });
 });
 

@@ -69,8 +69,23 @@ describe('createLanguageModelRegistry', () => {
     expect(registry.resolve('quarry-local').notice).toBeUndefined();
   });
 
-  it('answers 400 naming the env var when another provider is configured', () => {
-    const registry = createLanguageModelRegistry({ openaiApiKey: 'sk-test' });
+  it("runs a model of an unconfigured provider on a configured provider's default, and says so", () => {
+    // The published SDK's AgentConfig() asks for gemini-2.5-flash.
+    const openaiOnly = createLanguageModelRegistry({ openaiApiKey: 'sk-test' }).resolve('gemini-2.5-flash');
+    expect(openaiOnly.effectiveModel).toBe('gpt-4o-mini');
+    expect(openaiOnly.model).toMatchObject({ provider: 'openai.chat', modelId: 'gpt-4o-mini' });
+    expect(openaiOnly.notice).toMatch(/^The model 'gemini-2.5-flash' was requested, but its provider \(Google\) is not configured \(GOOGLE_GENERATIVE_AI_API_KEY\); this session runs on gpt-4o-mini/);
+    expect(openaiOnly.notice).toContain('QUARRY_MODEL_FALLBACK=strict');
+    // The server's default wins when it is servable; else the first configured provider's own default.
+    expect(createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'claude-3-haiku-20240307' }).resolve('gpt-4o').effectiveModel).toBe('claude-3-haiku-20240307');
+    expect(createLanguageModelRegistry({ anthropicApiKey: 'a' }).resolve('gemini-2.5-flash').effectiveModel).toBe('claude-3-5-haiku-latest');
+    expect(createLanguageModelRegistry({ compatibleBaseUrl: 'http://127.0.0.1:1/v1' }).resolve('gemini-2.5-flash').effectiveModel).toBe('quarry-local');
+    expect(createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'gemini-2.5-pro' }).resolve('gemini-2.5-flash').effectiveModel).toBe('claude-3-5-haiku-latest');
+    expect(createLanguageModelRegistry({ openaiApiKey: 'sk-test' }).resolve('gpt-4o').notice).toBeUndefined();
+  });
+
+  it('answers 400 naming the env var when strict and another provider is configured', () => {
+    const registry = createLanguageModelRegistry({ openaiApiKey: 'sk-test', modelFallback: 'strict' });
     const cases: Array<[string, string]> = [
       ['claude-3-5-sonnet-20241022', 'ANTHROPIC_API_KEY'],
       ['gemini-2.0-flash', 'GOOGLE_GENERATIVE_AI_API_KEY'],

@@ -4,8 +4,11 @@
  * Names route by prefix (`gpt-*`/`o1*`/`o3*`/`o4*`/`chatgpt-*` → OpenAI,
  * `claude-*` → Anthropic, `gemini-*` → Google) or by an explicit
  * `provider:model`. With no provider configured at all, every session runs on
- * the built-in `quarry-local` and says so; with some configured, asking for an
- * unconfigured one is a 400 that names the env var to set.
+ * the built-in `quarry-local` and says so; with some configured, a model whose
+ * provider is not configured runs on a configured provider's model and says so
+ * (`modelFallback: 'default'`, so the SDK's default `gemini-2.5-flash` works on
+ * a server that has only OPENAI_API_KEY), or is a 400 that names the env var to
+ * set (`modelFallback: 'strict'`).
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
@@ -19,12 +22,16 @@ export interface LanguageModelRegistryConfig {
   openaiApiKey?: string;
   openaiBaseUrl?: string;
   anthropicApiKey?: string;
+  anthropicBaseUrl?: string;
   googleApiKey?: string;
+  googleBaseUrl?: string;
   compatibleBaseUrl?: string;
   compatibleApiKey?: string;
   defaultModel?: string;
   /** Injected into every provider, so tests can answer HTTP calls locally. */
   fetch?: typeof fetch;
+  /** A model whose provider is not configured (while another is): run on a configured one (`default`) or refuse with 400 (`strict`). */
+  modelFallback?: 'default' | 'strict';
   /** Word delay of the built-in model's stream (demo realism); 0 by default. */
   localChunkDelayMs?: number;
 }
@@ -51,12 +58,15 @@ export interface LanguageModelRegistry {
 }
 
 export const LOCAL_MODEL_NAME = 'quarry-local';
+const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
+const GOOGLE_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-const PROVIDERS: Record<ProviderName, { envVar: string; label: string; models: string }> = {
-  openai: { envVar: 'OPENAI_API_KEY', label: 'OpenAI', models: 'gpt-*, o1*, o3*, o4*, chatgpt-*, openai:<model>' },
-  anthropic: { envVar: 'ANTHROPIC_API_KEY', label: 'Anthropic', models: 'claude-*, anthropic:<model>' },
-  google: { envVar: 'GOOGLE_GENERATIVE_AI_API_KEY', label: 'Google', models: 'gemini-*, google:<model>' },
-  'openai-compatible': { envVar: 'QUARRY_LLM_BASE_URL', label: 'OpenAI-compatible', models: 'openai-compatible:<model>' },
+const PROVIDERS: Record<ProviderName, { envVar: string; label: string; models: string; defaultModel: string | null }> = {
+  openai: { envVar: 'OPENAI_API_KEY', label: 'OpenAI', models: 'gpt-*, o1*, o3*, o4*, chatgpt-*, openai:<model>', defaultModel: 'gpt-4o-mini' },
+  anthropic: { envVar: 'ANTHROPIC_API_KEY', label: 'Anthropic', models: 'claude-*, anthropic:<model>', defaultModel: 'claude-3-5-haiku-latest' },
+  google: { envVar: 'GOOGLE_GENERATIVE_AI_API_KEY', label: 'Google', models: 'gemini-*, google:<model>', defaultModel: 'gemini-2.5-flash' },
+  // An OpenAI-compatible endpoint serves whatever it serves: only QUARRY_DEFAULT_MODEL can name its model.
+  'openai-compatible': { envVar: 'QUARRY_LLM_BASE_URL', label: 'OpenAI-compatible', models: 'openai-compatible:<model>', defaultModel: null },
 };
 
 /** Which provider serves a model name, and the provider's own id for it; null when nothing claims it. */
@@ -93,10 +103,11 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
       const openai = createOpenAI({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl || undefined, fetch });
       create = (modelId) => openai.chat(modelId);
     } else if (name === 'anthropic') {
-      const anthropic = createAnthropic({ apiKey: config.anthropicApiKey, fetch });
+      // Passed explicitly, default included: left undefined, the SDK would read ANTHROPIC_BASE_URL behind config.ts.
+      const anthropic = createAnthropic({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl || ANTHROPIC_DEFAULT_BASE_URL, fetch });
       create = (modelId) => anthropic(modelId);
     } else if (name === 'google') {
-      const google = createGoogleGenerativeAI({ apiKey: config.googleApiKey, fetch });
+      const google = createGoogleGenerativeAI({ apiKey: config.googleApiKey, baseURL: config.googleBaseUrl || GOOGLE_DEFAULT_BASE_URL, fetch });
       create = (modelId) => google(modelId);
     } else {
       const compatible = createOpenAICompatible({
@@ -117,6 +128,17 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
     return { model: local, effectiveModel: LOCAL_MODEL_NAME, notice };
   }
 
+  /**
+   * Where a model of an unconfigured provider runs: QUARRY_DEFAULT_MODEL when it is servable, else a configured
+   * provider's own default (a real model before the built-in one), else the built-in model.
+   */
+  function substituteModel(): string {
+    const route = config.defaultModel ? routeModelName(config.defaultModel) : null;
+    if (route && (route.provider === 'quarry' || configured[route.provider])) return config.defaultModel!;
+    const provider = (Object.keys(PROVIDERS) as ProviderName[]).find((name) => configured[name] && PROVIDERS[name].defaultModel);
+    return provider ? PROVIDERS[provider].defaultModel! : LOCAL_MODEL_NAME;
+  }
+
   function resolve(modelName: string): ResolvedLanguageModel {
     const requested = modelName.trim() || defaultModel;
     const route = routeModelName(requested);
@@ -134,6 +156,12 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
     const provider = PROVIDERS[route.provider];
     if (!configured[route.provider]) {
       if (!anyProviderConfigured) return fallback(requested, `its provider (${provider.label}) is not configured`);
+      if (config.modelFallback !== 'strict') {
+        const substitute = substituteModel();
+        const resolved = resolve(substitute);
+        const notice = `The model '${requested}' was requested, but its provider (${provider.label}) is not configured (${provider.envVar}); this session runs on ${resolved.effectiveModel}, this server's default. Set ${provider.envVar} to use '${requested}', or QUARRY_MODEL_FALLBACK=strict to refuse such sessions instead.`;
+        return { ...resolved, notice };
+      }
       throw errors.badRequest(`Model '${requested}' needs the ${provider.label} provider, which is not configured: set ${provider.envVar}.`, {
         model: requested,
         provider: route.provider,

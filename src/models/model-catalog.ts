@@ -13,10 +13,14 @@ export function createModelCatalog(config: Config, fetchImplementation?: typeof 
     openaiApiKey: config.openaiApiKey,
     openaiBaseUrl: config.openaiBaseUrl,
     anthropicApiKey: config.anthropicApiKey,
+    anthropicBaseUrl: config.anthropicBaseUrl,
     googleApiKey: config.googleApiKey,
+    googleBaseUrl: config.googleBaseUrl,
     compatibleBaseUrl: config.llmBaseUrl,
     compatibleApiKey: config.llmApiKey,
     defaultModel: config.defaultModel,
+    localChunkDelayMs: config.localModelDelayMs,
+    modelFallback: config.modelFallback,
     fetch: fetchImplementation,
   });
 }

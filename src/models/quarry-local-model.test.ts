@@ -31,8 +31,21 @@ async function stream(options: Partial<LanguageModelV3CallOptions> & { prompt: L
 describe('quarry-local model', () => {
   it('searches for a find request with the filler removed', async () => {
     const { toolCall, parts } = await stream({ prompt: user('Find videos about machine learning') });
-    expect(toolCall).toEqual({ toolName: 'smart_search', input: { query: 'videos about machine learning', limit: 5 } });
+    // "videos about" names the kind of item wanted, not its subject: left out of the search words.
+    expect(toolCall).toEqual({ toolName: 'smart_search', input: { query: 'machine learning', limit: 5 } });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool-calls' }, usage: { raw: { estimated: true } } });
+  });
+
+  it('runs the retriever the system prompt suggests instead of an ad-hoc search, when execute_retriever is offered', async () => {
+    const prompt: LanguageModelV3Prompt = [
+      { role: 'system', content: 'You are helpful.\n\nSuggested retriever: ret_abc123 (\'video_search\') fits this request.' },
+      { role: 'user', content: [{ type: 'text', text: 'Find videos about machine learning' }] },
+    ];
+    expect((await stream({ prompt })).toolCall).toEqual({ toolName: 'execute_retriever', input: { retriever_id: 'ret_abc123', inputs: { query: 'machine learning' } } });
+    expect((await stream({ prompt, tools: tools('smart_search') })).toolCall?.toolName).toBe('smart_search');
+    // A retriever the user names wins over the suggestion.
+    prompt[1] = { role: 'user', content: [{ type: 'text', text: 'Use retriever other_one to find bread' }] };
+    expect((await stream({ prompt })).toolCall?.input).toMatchObject({ retriever_id: 'other_one' });
   });
 
   it('picks the tool the request names', async () => {
@@ -51,7 +64,9 @@ describe('quarry-local model', () => {
     expect(greeting.toolCall).toBeUndefined();
     expect(greeting.text).toMatch(/^Hello! I'm Quarry's built-in offline assistant/);
     const noDelete = await stream({ prompt: user('delete collection news'), tools: tools('smart_search') });
-    expect(noDelete.text).toBe("I can't delete collections in this session: the delete_collection tool is not enabled for it.");
+    expect(noDelete.text).toBe(
+      'I can\'t delete collections in this session: the delete_collection tool is not enabled for it. A session created with "delete_collection" in agent_config.available_tools can (it asks you to confirm before it runs).',
+    );
   });
 
   it('answers from search results, citing document ids, streamed word by word', async () => {
@@ -75,6 +90,20 @@ describe('quarry-local model', () => {
     expect(failed.text).toBe('The smart_search step failed: index offline. You can try again, or rephrase the request.');
     const denied = await stream({ prompt: withResult('delete col_1', 'delete_collection', { collection_id: 'col_1' }, { type: 'execution-denied', reason: 'no' }) });
     expect(denied.text).toMatch(/^Okay, I did not run delete_collection/);
+  });
+
+  it('says "nothing in the data matches that" when only non-matches came back, and labels them as the closest candidates', async () => {
+    const closest = [
+      { document_id: 'doc_cc33', collection_id: 'col_1', score: 0.01, title: 'Interval training', description: 'Sprints and rests.', match: false },
+      { document_id: 'doc_dd44', collection_id: 'col_1', score: 0.01, title: 'Mixing vocals', description: 'EQ and compression.', match: false },
+    ];
+    const { text } = await stream({ prompt: withResult('Find videos about jazz piano', 'smart_search', { query: 'jazz piano', limit: 5 }, { type: 'json', value: { results: [], total: 0, note: 'nothing in the data matches that', closest } }) });
+    expect(text).toBe([
+      'Nothing in the data matches that: no document is about "jazz piano". The closest candidates, which do not match, are:',
+      '1. **Interval training** — Sprints and rests. [doc_cc33]',
+      '2. **Mixing vocals** — EQ and compression. [doc_dd44]',
+    ].join('\n'));
+    expect(text).not.toMatch(/I found/);
   });
 
   it('lists collections and reports write results', async () => {
@@ -102,7 +131,7 @@ describe('quarry-local model', () => {
       model: createQuarryLocalModel(), system: 's', tools: [search], signal: new AbortController().signal,
       messages: user('Find videos about machine learning').slice(1), emit: (event) => events.push(event),
     });
-    expect(result.text).toBe('I found 1 result for "videos about machine learning":\n1. **About videos about machine learning** [doc_1]');
+    expect(result.text).toBe('I found 1 result for "machine learning":\n1. **About machine learning** [doc_1]');
     expect(result.usage.estimated).toBe(true);
     expect(events.map((event) => event.type).filter((type, index, all) => type !== all[index - 1]))
       .toEqual(['thinking', 'tool_call', 'tool_result', 'thinking', 'token']);

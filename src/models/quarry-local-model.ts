@@ -9,8 +9,8 @@
  *
  * Tool outputs it reads (json tool results; tools should be shaped to match):
  * - smart_search / execute_retriever / execute_adhoc_retriever:
- *   `{ results: [{ document_id, collection_id, score, title?, name?, snippet?, text?, description?, ...fields }], ... }`
- *   (`documents` is accepted instead of `results`).
+ *   `{ results: [{ document_id, collection_id, score, title?, name?, snippet?, text?, description?, ...fields }], closest?: [...], ... }`
+ *   (`documents` is accepted instead of `results`; `closest` holds non-matches when nothing passed the relevance floor).
  * - list_collections: `{ results: [{ collection_id, collection_name, description?, document_count? }] }`
  * - list_retrievers / search_retrievers: `{ results: [{ retriever_id, retriever_name, description? }] }`
  * - list_namespaces: `{ results: [{ namespace_id, namespace_name, description? }] }`
@@ -26,6 +26,13 @@ import type {
   LanguageModelV3ToolResultPart,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
+import { clipText } from '../lib/clip-text.js';
+
+/**
+ * How a system prompt names the saved retriever that fits the request (`Suggested retriever: ret_… …`):
+ * quarry-local runs it instead of an ad-hoc smart_search, as an LLM would follow the hint.
+ */
+export const SUGGESTED_RETRIEVER_LINE = 'Suggested retriever:';
 
 export interface QuarryLocalModelOptions {
   /** Pause between streamed words, for demos that should look like a live model. Default 0. */
@@ -72,7 +79,9 @@ function respond(options: LanguageModelV3CallOptions): Reply {
   if (results.length > 0) return { text: results.map((result) => describeResult(result, calls.get(result.toolCallId) ?? {}, request)).join('\n\n') };
   const offered = new Set<string>();
   for (const tool of options.tools ?? []) if (tool.type === 'function') offered.add(tool.name);
-  const plan = planTool(request, offered);
+  const system = prompt.map((message) => (message.role === 'system' ? message.content : '')).join('\n');
+  const suggested = new RegExp(`${SUGGESTED_RETRIEVER_LINE} (ret_[a-z0-9]+)`).exec(system)?.[1];
+  const plan = planTool(request, offered, suggested);
   if (typeof plan === 'string') return { text: plan };
   // toolChoice 'none' means the caller's step or tool budget is spent: answer without tools.
   if (options.toolChoice?.type === 'none') {
@@ -87,9 +96,16 @@ const GREETING = /^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|
 const THANKS = /^(thanks|thank you|thx|cheers|bye|goodbye)( (a lot|so much|very much))?[\s!.,]*$/i;
 const CAPABILITIES = /^(help|what can you do|who are you|what are you|how are you)\b/i;
 const FILLER = /^(?:(?:hi|hello|hey|please|pls|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|i'm looking for|i am looking for|help me|let's|find|search(?: for)?|look(?: for| up)?|show(?: me)?|get(?: me)?|give me|fetch|list|tell me about|recommend(?: me)?|suggest|what(?: are| is|'s)?|which(?: are| is)?|where(?: are| is)?|are there|is there|do you have|do we have|me|some|any|all|the|a|an|all the)\b[\s,]*)+/i;
+/** Tools that change data: not offered by default, and confirmed by the user before they run. */
+const WRITE_TOOLS = new Set(['create_collection', 'create_retriever', 'update_retriever', 'delete_retriever', 'delete_collection', 'delete_document']);
+/**
+ * "videos about", "articles on": what kind of item the user wants, not what it is about. Left in,
+ * a word the collection never uses ("videos" over transcripts) would count against every match.
+ */
+const KIND_OF_ITEM = /\b(?:videos?|clips?|documents?|docs|articles?|items?|results?|tutorials?|posts?|papers?|content)\s+(?:about|on|for|of|covering|explaining|regarding)\s+/gi;
 const RESOURCE_ID = { collection: /\bcol_[a-z0-9]+/i, retriever: /\bret_[a-z0-9]+/i, document: /\bdoc_[a-f0-9]+/i } as const;
 
-function planTool(request: string, offered: Set<string>): string | { toolName: string; input: Record<string, unknown> } {
+function planTool(request: string, offered: Set<string>, suggestedRetriever?: string): string | { toolName: string; input: Record<string, unknown> } {
   const text = request.trim();
   const lower = text.toLowerCase();
   if (!text) return 'What would you like me to look for?';
@@ -97,7 +113,7 @@ function planTool(request: string, offered: Set<string>): string | { toolName: s
   if (THANKS.test(text)) return "You're welcome! Ask me anything about your data.";
   if (CAPABILITIES.test(text)) return `I'm quarry-local, Quarry's built-in offline model. In this session I can use: ${[...offered].join(', ') || 'no tools'}. Ask me to find something, list collections or retrievers, or run a retriever.`;
   const want = (toolName: string, input: Record<string, unknown>, what: string) =>
-    offered.has(toolName) ? { toolName, input } : `I can't ${what} in this session: the ${toolName} tool is not enabled for it.`;
+    offered.has(toolName) ? { toolName, input } : `I can't ${what} in this session: the ${toolName} tool is not enabled for it. A session created with "${toolName}" in agent_config.available_tools can${WRITE_TOOLS.has(toolName) ? ' (it asks you to confirm before it runs)' : ''}.`;
 
   const write = /\b(delete|remove|drop|destroy)\b/.test(lower) ? 'delete' : /\b(create|make|set up|setup|build|add)\b/.test(lower) ? 'create' : null;
   const resource = (['collection', 'retriever', 'document'] as const).find((noun) => lower.includes(noun));
@@ -123,11 +139,13 @@ function planTool(request: string, offered: Set<string>): string | { toolName: s
   }
   const retriever = offered.has('execute_retriever') ? retrieverOf(text) : null;
   if (retriever) return { toolName: 'execute_retriever', input: { retriever_id: retriever.id, inputs: { query: retriever.query || searchQuery(text) } } };
+  if (suggestedRetriever && offered.has('execute_retriever')) return { toolName: 'execute_retriever', input: { retriever_id: suggestedRetriever, inputs: { query: searchQuery(text) } } };
   return want('smart_search', { query: searchQuery(text), limit: 5 }, 'search your data');
 }
 
-function searchQuery(text: string): string {
-  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').trim();
+/** The search words of a request: trailing punctuation and leading filler ("find me", "show") removed. */
+export function searchQuery(text: string): string {
+  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').replace(KIND_OF_ITEM, '').trim();
   return query || text.trim();
 }
 
@@ -172,6 +190,12 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
   const query = String(input.query ?? asRecord(input.inputs).query ?? searchQuery(request));
   if (SEARCH_TOOLS.has(toolName)) {
     const documents = (items ?? []).map(asRecord);
+    const closest = Array.isArray(record.closest) ? record.closest.map(asRecord) : [];
+    if (documents.length === 0 && closest.length > 0) {
+      // The tool's relevance floor found only non-matches: say so, and never present them as answers.
+      const lines = closest.slice(0, 3).map((document, index) => `${index + 1}. ${documentLine(document)}`);
+      return [`Nothing in the data matches that: no document is about "${query}". The closest candidates, which do not match, are:`, ...lines].join('\n');
+    }
     if (documents.length === 0) return `I couldn't find anything matching "${query}". Try rephrasing it with other keywords, or searching another collection.`;
     const shown = documents.slice(0, 5);
     const header = `I found ${documents.length} result${documents.length === 1 ? '' : 's'} for "${query}"${documents.length > shown.length ? `; here are the top ${shown.length}` : ''}:`;
@@ -188,14 +212,14 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
   }
   if (toolName.startsWith('get_')) {
     const fields = Object.entries(record).filter(([, field]) => field !== null && typeof field !== 'object').slice(0, 8);
-    return [`Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`, ...fields.map(([key, field]) => `- ${key}: ${clip(String(field), 120)}`)].join('\n');
+    return [`Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`, ...fields.map(([key, field]) => `- ${key}: ${clipText(String(field), 120)}`)].join('\n');
   }
   const action = toolName.replace(/_/g, ' ').replace(/^(\w+?)e? /, (_, verb: string) => `${verb}ed `);
   if (/^(create|update|delete)_/.test(toolName)) {
     const target = Object.values(input).find((field) => typeof field === 'string') ?? '';
     return `Done: ${action}${target ? ` ${target}` : ''}.`;
   }
-  return `${toolName} returned: ${clip(JSON.stringify(value), 300)}`;
+  return `${toolName} returned: ${clipText(JSON.stringify(value), 300)}`;
 }
 
 function documentLine(row: Record<string, unknown>): string {
@@ -204,15 +228,15 @@ function documentLine(row: Record<string, unknown>): string {
   const id = document.document_id ?? document.collection_id ?? document.retriever_id ?? document.namespace_id;
   const title = titleOf(document);
   const snippetField = SNIPPET_FIELDS.map((key) => document[key]).find((field) => typeof field === 'string' && field.trim() !== '');
-  const snippet = typeof snippetField === 'string' ? clip(snippetField.replace(/\s+/g, ' ').trim(), 140) : '';
-  const head = title ?? (snippet ? clip(snippet, 60) : 'Untitled');
+  const snippet = typeof snippetField === 'string' ? clipText(snippetField.replace(/\s+/g, ' ').trim(), 140) : '';
+  const head = title ?? (snippet ? clipText(snippet, 60) : 'Untitled');
   const body = title !== undefined && snippet ? ` — ${snippet}` : '';
   return `**${head}**${body}${id ? ` [${String(id)}]` : ''}`;
 }
 
 function titleOf(record: Record<string, unknown>): string | undefined {
   const title = TITLE_FIELDS.map((key) => record[key]).find((field) => typeof field === 'string' && field.trim() !== '');
-  return typeof title === 'string' ? clip(title.trim(), 100) : undefined;
+  return typeof title === 'string' ? clipText(title.trim(), 100) : undefined;
 }
 
 // ---- streaming and usage --------------------------------------------------------------------
@@ -265,11 +289,6 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function clip(text: string, length: number): string {
-  if (text.length <= length) return text;
-  const cut = text.slice(0, length);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length * 0.6))}…`;
-}
 
 /** FNV-1a: a stable, short tool-call id for the same prompt (deterministic runs, distinct turns). */
 function hash(text: string): string {

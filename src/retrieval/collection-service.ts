@@ -14,6 +14,7 @@ import { newCollectionId } from '../lib/ids.js';
 export const TEXT_EXTRACTOR = { name: 'text_extractor', version: 'v1', id: 'text_extractor_v1' } as const;
 /** Index every textual field when no input mapping names one. */
 export const ALL_TEXT_FIELDS = '*';
+const RETRIEVER_PAGE = 500;
 
 export interface CreateCollectionInput {
   collection_name: string;
@@ -38,6 +39,19 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
     const collection = await store.collections.resolve(scope, identifier);
     if (!collection) throw errors.notFound('collection', identifier);
     return collection;
+  }
+
+  /** The saved retrievers whose pipelines search the collection. */
+  async function retrieversUsing(scope: TenantScope, collectionId: string) {
+    const users: { retriever_id: string; retriever_name: string }[] = [];
+    for (let offset = 0; ; offset += RETRIEVER_PAGE) {
+      const page = await store.retrievers.list(scope, { limit: RETRIEVER_PAGE, offset, includeTotal: false });
+      for (const retriever of page.items) {
+        const ids = (retriever.config as { collection_ids?: unknown }).collection_ids;
+        if (Array.isArray(ids) && ids.includes(collectionId)) users.push({ retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name });
+      }
+      if (page.items.length < RETRIEVER_PAGE) return users;
+    }
   }
 
   return {
@@ -101,10 +115,25 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
       return store.collections.update(scope, collection.collection_id, patch as Partial<CollectionRecord>, now());
     },
 
-    async delete(scope: TenantScope, identifier: string) {
+    /**
+     * Deletes a collection and its documents. Saved retrievers that search it would answer 404 ever after, so it is
+     * refused (409 CollectionInUseError naming them) unless `cascade` deletes those retrievers too.
+     */
+    async delete(scope: TenantScope, identifier: string, options: { cascade?: boolean } = {}) {
       const collection = await get(scope, identifier);
+      const users = await retrieversUsing(scope, collection.collection_id);
+      if (users.length > 0 && !options.cascade) {
+        const names = users.map((retriever) => `'${retriever.retriever_name}'`).join(', ');
+        const them = users.length === 1 ? 'it' : 'them';
+        throw errors.conflict(
+          'CollectionInUseError',
+          `Collection '${collection.collection_name}' is searched by ${users.length === 1 ? 'the saved retriever' : `${users.length} saved retrievers:`} ${names}. Delete ${them} first, or delete with ?cascade=true to remove ${them} too.`,
+          { collection_id: collection.collection_id, retrievers: users },
+        );
+      }
+      for (const retriever of users) await store.retrievers.delete(scope, retriever.retriever_id);
       const documents = await store.collections.delete(scope, collection.collection_id);
-      return { collection_id: collection.collection_id, documents_deleted: documents };
+      return { collection_id: collection.collection_id, documents_deleted: documents, retrievers_deleted: users };
     },
 
     /** Resolves names or ids to what retrieval needs, refusing any that are not this tenant's. */

@@ -129,6 +129,17 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
       return store.documents.delete(scope, collection.collection_id, documentIds);
     },
 
+    /** Deletes the listed documents; says for each id whether it was deleted (an unknown id is not found, not an error). */
+    async deleteEach(scope: TenantScope, identifier: string, documentIds: string[]) {
+      const collection = await collectionOf(scope, identifier);
+      const unique = [...new Set(documentIds)];
+      const found = await Promise.all(unique.map((id) => store.documents.get(scope, collection.collection_id, id)));
+      const existing = unique.filter((_, index) => found[index] !== null);
+      await store.documents.delete(scope, collection.collection_id, existing);
+      const deleted = new Set(existing);
+      return unique.map((id) => (deleted.has(id) ? { document_id: id, success: true } : { document_id: id, success: false, error: `Document '${id}' not found in collection '${identifier}'` }));
+    },
+
     async idsMatching(scope: TenantScope, identifier: string, filters: unknown, location: (string | number)[]) {
       const collection = await collectionOf(scope, identifier);
       const filter = parseFilter(filters, location);

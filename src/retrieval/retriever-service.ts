@@ -111,7 +111,9 @@ export function createRetrieverService(store: Store, collections: CollectionServ
       ...record,
       status: 'completed',
       duration_ms: result.stage_statistics.total_time_ms,
-      total_processed: statistics.reduce((sum, stage) => sum + stage.input_count, 0),
+      // The candidates the pipeline handled: the most documents any stage took in or gave out (a search stage takes in
+      // none and gives out its hits; summing inputs said 0 for a search-only pipeline and double-counted the others).
+      total_processed: statistics.reduce((most, stage) => Math.max(most, stage.input_count, stage.output_count), 0),
       total_returned: result.documents.length,
       stages_completed: result.stages_completed,
       total_stages: result.total_stages,
@@ -194,7 +196,7 @@ export function createRetrieverService(store: Store, collections: CollectionServ
       const retriever = await get(scope, identifier);
       const config = retriever.config as { collection_ids: string[]; stages: unknown; input_schema: Record<string, InputField> };
       const validated = validateInputs(config.input_schema, inputs);
-      return { retriever_id: retriever.retriever_id, ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), { namespace_id: scope.namespaceId }) };
+      return { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), { namespace_id: scope.namespaceId }) };
     },
   };
 }

@@ -30,6 +30,11 @@ export interface ScoredHit {
   collection_id: string;
   /** Higher is better. BM25 scores are positive, vector scores are cosine similarity. */
   score: number;
+  /**
+   * Text searches only, where the index knows it: the share of the query's IDF weight the
+   * document contains (0..1). The relevance floor reads it (`relevance-floor.ts`).
+   */
+  coverage?: number;
 }
 
 export interface IndexQuery {

@@ -16,7 +16,9 @@ import type { CollectionService } from '../retrieval/collection-service.js';
 import type { DocumentService } from '../retrieval/document-service.js';
 import type { NamespaceService } from './namespace-service.js';
 import type { FeedbackService } from './feedback-service.js';
-import { buildSmartSearch } from './smart-search-pipeline.js';
+import { buildSmartSearch, SMART_SEARCH_TEXT_KEY, SMART_SEARCH_VECTOR_KEY } from './smart-search-pipeline.js';
+import { applyRelevanceFloor } from '../retrieval/relevance-floor.js';
+import { isLexicalEmbedding } from '../retrieval/stages/fusion-weights.js';
 import { summarizeDocuments } from './document-summary.js';
 import { createNamespaceSnapshot, SNAPSHOT_LIMIT, type NamespaceSnapshot } from './namespace-snapshot.js';
 
@@ -31,6 +33,8 @@ export interface AgentToolServices {
   userId: string | null;
   /** The run's view of the namespace's collections and retrievers; read on first use when absent. */
   snapshot?: NamespaceSnapshot;
+  /** Told the tokens LLM stages spent in a retrieval, for the session's stats. */
+  onAuxiliaryTokens?: (tokens: number) => void;
 }
 
 const page = { limit: 100, offset: 0, includeTotal: true } as const;
@@ -55,30 +59,48 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
     }
   };
 
-  const report = (context: ToolContext, toolName: string, outcome: ExecutionOutcome, retrieverId: string | null, label: string) => {
-    const results = summarizeDocuments(outcome.page);
+  const report = (context: ToolContext, toolName: string, outcome: ExecutionOutcome, retrieverId: string | null, label: string, shown = outcome.page) => {
+    const results = summarizeDocuments(shown);
     const event: RetrieverExecutionEvent = {
       tool_name: toolName,
       execution_id: outcome.execution.execution_id,
       retriever_id: retrieverId,
       is_adhoc: retrieverId === null,
-      documents_returned: outcome.page.length,
+      documents_returned: shown.length,
       latency_ms: Math.round(outcome.execution.duration_ms * 100) / 100,
-      message: `${label} returned ${outcome.page.length} document${outcome.page.length === 1 ? '' : 's'}`,
+      message: `${label} returned ${shown.length} document${shown.length === 1 ? '' : 's'}`,
       documents: results.map(({ document_id, collection_id, title, snippet, score }) => ({ document_id, collection_id, title, snippet, score })),
     };
     services.executions.push(event);
+    const tokens = Object.values(outcome.result?.stage_statistics.stages ?? {}).reduce((sum, stage) => sum + (stage.tokens_used ?? 0), 0);
+    if (tokens > 0) services.onAuxiliaryTokens?.(tokens);
     context.emit({ type: 'retriever_execution', data: event });
-    return { results, total: outcome.page.length, execution_id: outcome.execution.execution_id };
+    return { results, total: shown.length, execution_id: outcome.execution.execution_id };
   };
 
   return [
     defineAgentTool(TOOL_CATALOG.smart_search, async (input, context) => {
-      const chosen = input.collection_identifiers?.length ? input.collection_identifiers : pickCollections(input.query, await listedCollections());
+      const listed = await listedCollections();
+      const chosen = input.collection_identifiers?.length ? input.collection_identifiers : pickCollections(input.query, listed);
       if (chosen.length === 0) return { output: { results: [], total: 0, note: 'This namespace has no collections yet.' } };
+      // Rank more than the page so that matches below a few non-matches still make the page.
+      const candidates = Math.min(100, input.limit * 3);
       const pipeline = buildSmartSearch(chosen, input.limit, input.filters);
-      const outcome = await retrievers.executeAdhoc(tenant, { ...pipeline, inputs: { query: input.query }, pagination: { method: 'offset', page_size: input.limit } }, { signal: context.signal });
-      const output = report(context, 'smart_search', outcome, null, `Hybrid search over ${chosen.join(', ')}`);
+      const executed = buildSmartSearch(chosen, candidates, input.filters);
+      const outcome = await retrievers.executeAdhoc(tenant, { ...executed, inputs: { query: input.query }, pagination: { method: 'offset', page_size: candidates } }, { signal: context.signal });
+      // Semantic vector hits find paraphrases no shared word shows: trusted. The built-in hashed embedding's are not.
+      const searched = listed.filter((collection) => chosen.includes(collection.collection_id) || chosen.includes(collection.collection_name));
+      const semantic = searched.some((collection) => !isLexicalEmbedding(collection.embedding_model));
+      const split = applyRelevanceFloor(outcome.page, {
+        textKey: SMART_SEARCH_TEXT_KEY,
+        trusted: semantic ? (scores) => SMART_SEARCH_VECTOR_KEY in scores : undefined,
+      });
+      const matches = split.matches.slice(0, input.limit);
+      const output: Record<string, unknown> = report(context, 'smart_search', outcome, null, `Hybrid search over ${chosen.join(', ')}`, matches);
+      if (matches.length === 0 && split.closest.length > 0) {
+        output.note = 'nothing in the data matches that';
+        output.closest = summarizeDocuments(split.closest.slice(0, 3)).map((document) => ({ ...document, match: false }));
+      }
       context.emit({
         type: 'pipeline_config',
         data: { tool_name: 'smart_search', config: { retriever_name: `search_${Date.now().toString(36)}`, description: `Hybrid search for: ${input.query}`.slice(0, 200), ...pipeline }, message: 'Save this pipeline as a retriever with POST /v1/retrievers.' },

@@ -4,6 +4,8 @@
  * short fields kept, long text cut so tool outputs (streamed, stored and
  * shown to the model) stay small.
  */
+import { clipText } from '../lib/clip-text.js';
+
 const TITLE_FIELDS = ['title', 'name', 'collection_name', 'heading'];
 const SNIPPET_FIELDS = ['description', 'snippet', 'summary', 'content', 'text', 'body'];
 const MAX_FIELD_CHARS = 300;
@@ -26,11 +28,11 @@ export function summarizeDocuments(documents: Record<string, unknown>[]): Docume
       collection_id: String(document.collection_id),
       score: Math.round(Number(document.score ?? 0) * 10_000) / 10_000,
       title,
-      snippet: snippet.length > MAX_FIELD_CHARS ? `${snippet.slice(0, MAX_FIELD_CHARS)}…` : snippet,
+      snippet: clipText(snippet, MAX_FIELD_CHARS),
     };
     for (const [key, value] of Object.entries(document)) {
       if (key in summary || key === 'scores' || key === '_internal' || SNIPPET_FIELDS.includes(key)) continue;
-      if (typeof value === 'string') summary[key] = value.length > MAX_FIELD_CHARS ? `${value.slice(0, MAX_FIELD_CHARS)}…` : value;
+      if (typeof value === 'string') summary[key] = clipText(value, MAX_FIELD_CHARS);
       else if (typeof value === 'number' || typeof value === 'boolean') summary[key] = value;
       else if (Array.isArray(value) && value.length <= 20 && value.every((item) => typeof item === 'string')) summary[key] = value;
     }

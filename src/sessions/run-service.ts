@@ -6,17 +6,17 @@
  * whose process died is ended by whoever finds its lease expired.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { runAgent, resumeAgent } from '../agent/run-agent.js';
+import { runAgent, resumeAgent, type ModelFailureReport } from '../agent/run-agent.js';
 import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
-import { detectIntent, toIntentEvent } from '../agent/detect-intent.js';
+import { detectIntent, suggestRetriever, toIntentEvent } from '../agent/detect-intent.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
-import type { MessageRecord } from '../store/records.js';
+import type { MessageRecord, SessionRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { LiveRun, type LoggedEvent } from './live-run.js';
-import { executeRun, type CarriedRun } from './execute-run.js';
+import { executeRun, retrieverDone, type CarriedRun } from './execute-run.js';
 import { assertWithinQuotas, remaining } from './quota-guard.js';
 import { buildConversation } from './conversation-context.js';
 import { createAgentTools, type AgentToolServices } from './agent-tools.js';
@@ -24,6 +24,7 @@ import { createNamespaceSnapshot, storeSnapshotSources } from './namespace-snaps
 import { createRunNotices } from './run-notices.js';
 import type { SessionService } from './session-service.js';
 import type { FeedbackService } from './feedback-service.js';
+import type { AgentTool } from '../agent/tool-definition.js';
 
 export interface LanguageModelResolver {
   resolve(modelName: string): { model: LanguageModelV3; effectiveModel: string; notice?: string };
@@ -42,7 +43,36 @@ export interface RunServiceDependencies {
   /** How far a run's event log may lag behind its streams (default EVENT_LOG_FLUSH_MS). */
   eventLogFlushMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Failed model calls (provider, model, status, attempt, request id) go here, at warn level. */
+  warn?: (message: string, fields?: Record<string, unknown>) => void;
+  limits?: Partial<RunLimits>;
+  /** Told when messages are accepted and runs start and end (metrics); nothing when absent. */
+  observer?: RunObserver;
+  /**
+   * The tools a run gets, from the built-in ones allowed for the session: adds the namespace's external
+   * tools (MCP servers) that `offered` lets through, and may wrap every tool (tracing, metrics).
+   */
+  extendTools?: (scope: TenantScope, tools: AgentTool[], offered: (toolName: string) => boolean) => Promise<AgentTool[]>;
 }
+
+export interface RunObserver {
+  messageAccepted(): void;
+  runStarted(): void;
+  /** The run's terminal event (`done`, `error`, `confirmation_required`), if it emitted one. */
+  runEnded(terminal: { type: string; data: Record<string, unknown> } | null): void;
+}
+
+/** Server defaults of a run's limits (config); a session's agent_config may set max_steps and max_run_seconds. */
+export interface RunLimits {
+  maxSteps: number;
+  maxRunSeconds: number;
+  modelTimeoutMs: number;
+  modelRetries: number;
+  modelRetryDelayMs: number;
+  namingWaitMs: number;
+}
+
+const DEFAULT_LIMITS: RunLimits = { maxSteps: 6, maxRunSeconds: 600, modelTimeoutMs: 60_000, modelRetries: 2, modelRetryDelayMs: 500, namingWaitMs: 1000 };
 
 export interface SendInput {
   content: string;
@@ -57,6 +87,14 @@ const REMOTE_CANCEL_WAIT_MS = 10_000;
 
 export function createRunService(dependencies: RunServiceDependencies) {
   const { store, sessions, now } = dependencies;
+  const limits: RunLimits = { ...DEFAULT_LIMITS, ...dependencies.limits };
+  const runLimits = (session: SessionRecord) => ({ maxSteps: session.agent_config.max_steps ?? limits.maxSteps, maxRunSeconds: session.agent_config.max_run_seconds ?? limits.maxRunSeconds });
+  /** The agent's options every invocation shares: timeouts, retries, and the log of failed model calls. */
+  const modelCallOptions = (runId: string) => ({
+    modelTimeoutMs: limits.modelTimeoutMs,
+    retry: { maxRetries: limits.modelRetries, initialDelayMs: limits.modelRetryDelayMs },
+    onModelFailure: (report: ModelFailureReport) => dependencies.warn?.('language model call failed', { run_id: runId, ...report }),
+  });
   const live = new Map<string, LiveRun>();
   const queues = new Map<string, Promise<unknown>>();
   let accepting = true;
@@ -77,8 +115,15 @@ export function createRunService(dependencies: RunServiceDependencies) {
   }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
   leaseTimer.unref();
 
-  function track(run: LiveRun, work: () => Promise<void>) {
+  /** The session's allowed built-in tools plus what `extendTools` adds; an explicit available_tools list limits both. */
+  const toolsFor = async (scope: TenantScope, builtIn: AgentTool[], allowed: Set<string>, explicit: boolean) =>
+    dependencies.extendTools ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name)) : builtIn;
+
+  function track(run: LiveRun, maxRunSeconds: number, work: () => Promise<void>) {
     live.set(run.runId, run);
+    dependencies.observer?.runStarted();
+    // The run's wall-clock limit: past it the run is aborted and ends with a recoverable RunTimeoutError.
+    const limit = setTimeout(() => run.abort.abort('run_timeout'), maxRunSeconds * 1000);
     void work()
       .catch(async (error) => {
         dependencies.log?.('run failed', { run_id: run.runId, error: String(error) });
@@ -89,8 +134,11 @@ export function createRunService(dependencies: RunServiceDependencies) {
         await store.runs.setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       })
       .finally(async () => {
+        clearTimeout(limit);
         await run.end().catch(() => undefined);
         live.delete(run.runId);
+        const terminal = run.events.findLast((event) => TERMINAL.has(event.type));
+        dependencies.observer?.runEnded(terminal ? { type: terminal.type, data: JSON.parse(terminal.json) } : null);
       });
   }
 
@@ -132,16 +180,23 @@ export function createRunService(dependencies: RunServiceDependencies) {
       await store.runs.setStatus(scope, runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
       throw error;
     }
+    dependencies.observer?.messageAccepted();
     const run = liveRun(runId, sessionId, scope);
     const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
 
-    track(run, async () => {
+    const { maxSteps, maxRunSeconds } = runLimits(session);
+    let auxiliaryTokens = 0;
+    track(run, maxRunSeconds, async () => {
       // Intent, the model's context and smart_search read the same lists: once per run.
       const snapshot = createNamespaceSnapshot(storeSnapshotSources(store, scope));
       const collections = await snapshot.collections();
-      run.emit({ type: 'intent', data: toIntentEvent(detectIntent(input.content, collections, await snapshot.retrievers(), { includeCollectionAnalysis: true })) });
+      const retrievers = await snapshot.retrievers();
+      const intent = detectIntent(input.content, collections, retrievers, { includeCollectionAnalysis: true });
+      run.emit({ type: 'intent', data: toIntentEvent(intent) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
-      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections);
+      // The retriever the intent names is offered to the model, so the stream does not name one and run another.
+      const suggested = intent.recommended_action === 'execute_retriever' ? suggestRetriever(input.content, retrievers) : null;
+      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections, suggested);
       carried.system = conversation.system;
       const allowed = new Set(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES);
       await executeRun({
@@ -154,12 +209,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
         carried,
         now,
         messagesBefore: 1,
-        invoke: (executions) =>
+        maxSteps,
+        maxRunSeconds,
+        namingWaitMs: limits.namingWaitMs,
+        auxiliaryTokens: () => auxiliaryTokens,
+        log: dependencies.log,
+        invoke: async (executions) =>
           runAgent({
             model: resolved.model,
             system: conversation.system,
             messages: conversation.messages,
-            tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot }).filter((tool) => allowed.has(tool.name)),
+            maxSteps,
+            ...modelCallOptions(runId),
+            tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot, onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
             temperature: session.agent_config.temperature,
             maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
             maxToolCalls: remaining(session.quotas?.max_tool_calls, session.total_tool_calls),
@@ -205,12 +267,26 @@ export function createRunService(dependencies: RunServiceDependencies) {
     const text = events.filter((event) => event.type === 'token').map((event) => (JSON.parse(event.data) as { content: string }).content).join('');
     const state = run.state as CarriedRun | null;
     const answer = (state?.text ?? '') || text;
-    if (answer && !(await store.messages.get(scope, run.run_id))) {
-      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', created_at: now() });
+    // A cancelled run always leaves an assistant entry (empty when nothing was written, e.g. paused on a confirmation),
+    // so history says how the question ended; an interrupted one only when it wrote something.
+    if ((answer || status === 'cancelled') && !(await store.messages.get(scope, run.run_id))) {
+      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', citations: { retriever_executions: state?.executions ?? [], finish_reason: status === 'cancelled' ? 'cancelled' : 'error' }, created_at: now() });
       await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
     }
     const seq = events.length > 0 ? events[events.length - 1].seq + 1 : 1;
-    const data = terminal.type === 'done' ? { latency_ms: now() - run.created_at, tool_calls_made: state?.toolCallsMade ?? 0, message_id: run.run_id, ...terminal.data } : terminal.data;
+    // A done written here has every field of the published schema, as one the run itself would have emitted.
+    const data =
+      terminal.type === 'done'
+        ? {
+            latency_ms: now() - run.created_at,
+            tool_calls_made: state?.toolCallsMade ?? 0,
+            message_id: run.run_id,
+            ...retrieverDone(state?.executions ?? []),
+            usage: state?.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: true },
+            finish_reason: 'cancelled',
+            ...terminal.data,
+          }
+        : terminal.data;
     await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   }
@@ -234,6 +310,15 @@ export function createRunService(dependencies: RunServiceDependencies) {
 
   return {
     reapExpired,
+
+    /**
+     * The run that keeps the session busy (running or paused on a confirmation), after ending runs whose
+     * confirmations expired: what `GET /sessions/{id}` reports as active_message_id and what a new message gets 409 for.
+     */
+    async activeRun(scope: TenantScope, sessionId: string): Promise<RunRecord | null> {
+      await expireStaleConfirmations(scope, sessionId);
+      return (await store.runs.active(scope, sessionId)) ?? null;
+    },
 
     /** Starts a run for the message (or finds the one an idempotency key already started): the run to join. */
     async send(scope: TenantScope, sessionId: string, input: SendInput): Promise<{ run: RunRecord; joined: boolean }> {
@@ -293,7 +378,10 @@ export function createRunService(dependencies: RunServiceDependencies) {
           yield { seq: event.seq, type: event.type as LoggedEvent['type'], json: event.data };
           if (TERMINAL.has(event.type) && !live.has(run.run_id)) {
             const current = await store.runs.get(scope, run.run_id);
-            if (current?.status !== 'running') return;
+            // A confirmation_required ends the replay only while the run is still paused on it: once answered,
+            // cancelled or expired, the events after it (the continuation, done {cancelled}) belong to the replay.
+            const paused = event.type === 'confirmation_required' && current?.status !== 'awaiting_confirmation';
+            if (current?.status !== 'running' && !paused) return;
           }
         }
         const current = await store.runs.get(scope, run.run_id);
@@ -358,7 +446,9 @@ export function createRunService(dependencies: RunServiceDependencies) {
       const resolved = dependencies.models.resolve(session.agent_config.model);
       const resumed = liveRun(run.run_id, sessionId, scope, lastSeq);
       const allowed = new Set([...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES), confirmation.tool_name]);
-      track(resumed, () =>
+      const { maxSteps, maxRunSeconds } = runLimits(session);
+      let auxiliaryTokens = 0;
+      track(resumed, maxRunSeconds, () =>
         executeRun({
           store,
           scope,
@@ -369,13 +459,19 @@ export function createRunService(dependencies: RunServiceDependencies) {
           carried: { ...carried, agentState: undefined },
           now,
           messagesBefore: 0,
-          invoke: (executions) =>
+          maxSteps,
+          maxRunSeconds,
+          namingWaitMs: limits.namingWaitMs,
+          auxiliaryTokens: () => auxiliaryTokens,
+          log: dependencies.log,
+          invoke: async (executions) =>
             resumeAgent({
               model: resolved.model,
               system: carried.system ?? session.agent_config.system_prompt,
               state: carried.agentState!,
               decision: { approved },
-              tools: createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)) }).filter((tool) => allowed.has(tool.name)),
+              ...modelCallOptions(run.run_id),
+              tools: await toolsFor(scope, createAgentTools(scope, { ...dependencies.tools, executions, userId: session.user_id, snapshot: createNamespaceSnapshot(storeSnapshotSources(store, scope)), onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens) }).filter((tool) => allowed.has(tool.name)), allowed, session.agent_config.available_tools !== null),
               temperature: session.agent_config.temperature,
               maxOutputTokens: Math.min(session.agent_config.max_tokens, remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER),
               signal: resumed.abort.signal,

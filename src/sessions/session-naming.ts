@@ -3,7 +3,9 @@
  * A session's name, from its first question: asked of the session's model
  * when it is a real provider, else summarised locally. The question alone
  * is enough to name a conversation, so the name is asked for while the
- * agent works instead of after the answer, off the answer's critical path.
+ * agent works instead of after the answer, off the answer's critical path:
+ * the run waits for it at most a second past its answer (QUARRY_NAMING_WAIT_SECONDS),
+ * and a later name is stored when it comes, without a `session_name` event.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 
@@ -18,9 +20,16 @@ export function localSessionName(question: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}…` : name;
 }
 
+export interface GeneratedName {
+  name: string;
+  /** Tokens the naming call spent (0 for a local name), counted in the session's stats. */
+  tokens: number;
+}
+
 /** Never rejects: a failed, slow (10 s) or aborted model call falls back to the local name. */
-export async function generateSessionName(model: LanguageModelV3, question: string, signal: AbortSignal): Promise<string> {
-  if (model.provider === 'quarry') return localSessionName(question);
+export async function generateSessionName(model: LanguageModelV3, question: string, signal: AbortSignal): Promise<GeneratedName> {
+  const local = () => ({ name: localSessionName(question), tokens: 0 });
+  if (model.provider === 'quarry') return local();
   try {
     const result = await model.doGenerate({
       prompt: [
@@ -32,8 +41,9 @@ export async function generateSessionName(model: LanguageModelV3, question: stri
       abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
     });
     const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('').trim().replace(/^["']|["'.]$/g, '');
-    return text.length > 0 && text.length <= 80 ? text : localSessionName(question);
+    const tokens = (result.usage.inputTokens.total ?? 0) + (result.usage.outputTokens.total ?? 0);
+    return { name: text.length > 0 && text.length <= 80 ? text : localSessionName(question), tokens };
   } catch {
-    return localSessionName(question);
+    return local();
   }
 }

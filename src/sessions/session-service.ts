@@ -19,7 +19,7 @@ export interface ModelCatalog {
 }
 
 export interface CreateSessionInput {
-  agent_config: { model?: string; temperature: number; max_tokens: number; system_prompt?: string; available_tools?: string[] };
+  agent_config: { model?: string; temperature: number; max_tokens: number; system_prompt?: string; available_tools?: string[]; max_steps?: number; max_run_seconds?: number };
   quotas?: SessionQuotasRecord | null;
   user_id?: string | null;
   user_memory?: Record<string, unknown>;
@@ -52,7 +52,8 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
     },
 
     async create(scope: TenantScope, input: CreateSessionInput): Promise<SessionRecord> {
-      const unknownTools = (input.agent_config.available_tools ?? []).filter((name) => !dependencies.toolNames.includes(name));
+      // `mcp__<server>__<tool>` names are tools of the namespace's MCP servers, which come and go: checked when a run starts.
+      const unknownTools = (input.agent_config.available_tools ?? []).filter((name) => !dependencies.toolNames.includes(name) && !name.startsWith('mcp__'));
       if (unknownTools.length > 0) {
         throw errors.validation(
           unknownTools.map((name) => ({
@@ -70,6 +71,8 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
         max_tokens: input.agent_config.max_tokens,
         system_prompt: input.agent_config.system_prompt ?? DEFAULT_SYSTEM_PROMPT,
         available_tools: input.agent_config.available_tools && input.agent_config.available_tools.length > 0 ? input.agent_config.available_tools : null,
+        ...(input.agent_config.max_steps !== undefined ? { max_steps: input.agent_config.max_steps } : {}),
+        ...(input.agent_config.max_run_seconds !== undefined ? { max_run_seconds: input.agent_config.max_run_seconds } : {}),
       };
       const createdAt = now();
       const durationMinutes = input.quotas?.max_session_duration_minutes;

@@ -43,6 +43,28 @@ export interface RetrieverRecord {
   updated_at: number;
 }
 
+/** An external MCP server an operator registered for a namespace; its tools join the agent's. */
+export interface McpServerRecord {
+  server_id: string;
+  namespace_id: string;
+  /** Unique in the namespace; tools are offered as `mcp__<server_name>__<tool>`. */
+  server_name: string;
+  description: string | null;
+  transport: 'http' | 'stdio';
+  /** Streamable HTTP endpoint (transport `http`). */
+  url: string | null;
+  /** Sent with every HTTP request (e.g. Authorization); never shown back in full. */
+  headers: Record<string, string>;
+  /** Command and arguments (transport `stdio`, only when the operator enabled it). */
+  command: string | null;
+  args: string[];
+  env: Record<string, string>;
+  /** Per-call timeout; the server's default when null. */
+  timeout_ms: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ExecutionRecord {
   execution_id: string;
   retriever_id: string | null;

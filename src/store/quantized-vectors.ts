@@ -29,6 +29,11 @@ export class QuantizedVectors {
     return this.count;
   }
 
+  /** Bytes of the codes and scales (allocated capacity), for metrics. */
+  get byteLength(): number {
+    return this.codes.byteLength + this.scales.byteLength;
+  }
+
   /** Adds the vector stored under `id` (normalised first, so scores are cosines); zero vectors are skipped. */
   add(id: number, vector: Float32Array): void {
     if (vector.length !== this.dimensions || this.count * this.dimensions >= this.codes.length) return;

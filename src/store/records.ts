@@ -40,6 +40,10 @@ export interface AgentConfigRecord {
   max_tokens: number;
   system_prompt: string;
   available_tools: string[] | null;
+  /** Model calls per run (Quarry extension); the server's QUARRY_MAX_STEPS when absent. */
+  max_steps?: number;
+  /** Wall-clock limit of one run in seconds (Quarry extension); QUARRY_MAX_RUN_SECONDS when absent. */
+  max_run_seconds?: number;
 }
 
 export interface SessionQuotasRecord {

@@ -21,6 +21,7 @@ import type {
   DocumentRecord,
   ExecutionRecord,
   FeedbackRecord,
+  McpServerRecord,
   MemoryRecord,
   RetrieverRecord,
   RunEventRecord,
@@ -63,6 +64,8 @@ export interface RunStats {
   toolCalls: number;
   latencyMs: number;
   messagesAdded: number;
+  /** Answered runs this adds to the latency average: 1 by default; 0 for usage counted after a run (a late session name). */
+  runs?: number;
 }
 
 export interface NamedListQuery {
@@ -112,7 +115,10 @@ export interface StoreDescription {
 }
 
 /** A question or an answer as the model's context reads it. */
-export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at'>;
+export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at' | 'status'> & {
+  /** `citations.finish_reason` of an assistant message (null when it has none), so a truncated answer is replayed as such. */
+  finish_reason: string | null;
+};
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -204,6 +210,17 @@ export interface Store {
     list(scope: TenantScope, query: NamedListQuery): Promise<Page<RetrieverRecord>>;
     update(scope: TenantScope, retrieverId: string, patch: Partial<Pick<RetrieverRecord, 'retriever_name' | 'description' | 'config'>>, now: number): Promise<RetrieverRecord>;
     delete(scope: TenantScope, retrieverId: string): Promise<void>;
+  };
+
+  /** External MCP servers registered per namespace (their tools join the agent's). */
+  mcpServers: {
+    /** Fails with AlreadyExists when the namespace has a server of that name. */
+    create(scope: TenantScope, record: McpServerRecord): Promise<void>;
+    /** By `mcp_…` id or by name. */
+    resolve(scope: TenantScope, identifier: string): Promise<McpServerRecord | null>;
+    /** Every server of the namespace, by name. */
+    list(scope: TenantScope): Promise<McpServerRecord[]>;
+    delete(scope: TenantScope, serverId: string): Promise<boolean>;
   };
 
   executions: {

@@ -1,7 +1,10 @@
 /**
  * Reads a text/event-stream response into frames, byte for byte as a
- * client would see them (comments kept apart).
+ * client would see them (comments kept apart). Streams read from the agent
+ * endpoints are validated, event by event, against the published schemas.
  */
+import { validAgentFrames } from './agent-events.js';
+
 export interface SseFrame {
   id?: string;
   event?: string;
@@ -33,14 +36,20 @@ export function parseSse(text: string): { frames: SseFrame[]; comments: string[]
   return { frames, comments };
 }
 
+/** Parses a response; an agent event stream (`/v1/agents/…` answering text/event-stream) is validated too. */
+async function readSse(url: string, response: Response) {
+  const text = await response.text();
+  const parsed = parseSse(text);
+  if (new URL(url).pathname.startsWith('/v1/agents/') && response.headers.get('content-type')?.startsWith('text/event-stream')) validAgentFrames(parsed.frames);
+  return { status: response.status, headers: response.headers, text, ...parsed };
+}
+
 export async function postSse(url: string, apiKey: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, ...parseSse(text) };
+  return readSse(url, response);
 }
 
 export async function getSse(url: string, apiKey: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}`, ...headers } });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, ...parseSse(text) };
+  return readSse(url, response);
 }

@@ -11,6 +11,7 @@ import { runsConformance } from './runs-conformance.js';
 import { filterConformance } from './filter-conformance.js';
 import { searchConformance } from './search-conformance.js';
 import { rankingConformance } from './ranking-conformance.js';
+import { mcpServersConformance } from './mcp-servers-conformance.js';
 
 export interface ConformanceContext {
   backend: StoreBackend;
@@ -36,5 +37,6 @@ export function describeStoreConformance(backend: StoreBackend): void {
     filterConformance(context);
     searchConformance(context);
     rankingConformance(context);
+    mcpServersConformance(context);
   });
 }

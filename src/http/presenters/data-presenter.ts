@@ -5,13 +5,20 @@
 import type { NamespaceRecord } from '../../store/records.js';
 import type { CollectionRecord, DocumentRecord } from '../../store/data-records.js';
 import { iso } from '../schemas/common-schemas.js';
+import type { CollectionResponse, NamespaceResponse } from '../schemas/data-response-schemas.js';
 
-export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }) {
+/** The reference requires a version and an id on every extractor reference: the id is `<name>_<version>`, as the extractor list names them. */
+export function withExtractorId<Extractor extends { feature_extractor_name: string; version?: string }>(extractor: Extractor) {
+  const version = extractor.version ?? 'v1';
+  return { ...extractor, version, feature_extractor_id: `${extractor.feature_extractor_name}_${version}` };
+}
+
+export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }): NamespaceResponse {
   return {
     namespace_id: namespace.namespace_id,
     namespace_name: namespace.namespace_name,
     description: namespace.description,
-    feature_extractors: namespace.feature_extractors,
+    feature_extractors: (namespace.feature_extractors as { feature_extractor_name: string; version?: string }[]).map(withExtractorId),
     payload_indexes: namespace.payload_indexes,
     auto_create_indexes: namespace.auto_create_indexes,
     document_count: counts?.document_count ?? null,
@@ -23,7 +30,7 @@ export function presentNamespace(namespace: NamespaceRecord, counts?: { collecti
   };
 }
 
-export function presentCollection(collection: CollectionRecord, documentCount: number | null) {
+export function presentCollection(collection: CollectionRecord, documentCount: number | null): CollectionResponse {
   const config = collection.config as Record<string, unknown>;
   return {
     collection_id: collection.collection_id,
@@ -33,7 +40,7 @@ export function presentCollection(collection: CollectionRecord, documentCount: n
     source: config.source,
     input_schema: config.input_schema,
     output_schema: config.output_schema,
-    feature_extractor: config.feature_extractor,
+    feature_extractor: withExtractorId(config.feature_extractor as { feature_extractor_name: string; version?: string }),
     vector_indexes: [
       {
         name: 'text_extractor_v1_embedding',

@@ -26,6 +26,7 @@ export function aggregateRun(sessionId: string, run: RunRecord, events: LoggedEv
     latency_ms: null,
     tool_calls_made: 0,
     usage: null,
+    finish_reason: null,
     created_at: new Date(run.created_at).toISOString(),
   };
   const calls = new Map<string, Record<string, unknown>>();
@@ -80,6 +81,7 @@ export function aggregateRun(sessionId: string, run: RunRecord, events: LoggedEv
           retriever_summary: data.retriever_summary,
           data_accessed_via_retriever: data.data_accessed_via_retriever,
           usage: data.usage,
+          finish_reason: data.finish_reason ?? null,
           ...(data.cancelled ? { cancelled: true } : {}),
         });
         break;

@@ -3,10 +3,19 @@
  */
 import type { ExecutionRecord, RetrieverRecord } from '../../store/data-records.js';
 import type { ExecutionOutcome } from '../../retrieval/retriever-service.js';
+import type { PipelineExplanation } from '../../retrieval/explain-pipeline.js';
 import { iso } from '../schemas/common-schemas.js';
+import type { RetrieverResponse } from '../schemas/retriever-response-schemas.js';
 
-export function presentRetriever(retriever: RetrieverRecord) {
-  const config = retriever.config as Record<string, unknown>;
+export function presentRetriever(retriever: RetrieverRecord): RetrieverResponse {
+  const config = retriever.config as {
+    collection_ids: string[];
+    stages: Record<string, unknown>[];
+    input_schema: Record<string, unknown>;
+    budget_limits?: RetrieverResponse['budget_limits'] | null;
+    tags?: string[];
+    display_config?: unknown;
+  };
   return {
     retriever_id: retriever.retriever_id,
     retriever_name: retriever.retriever_name,
@@ -16,8 +25,9 @@ export function presentRetriever(retriever: RetrieverRecord) {
     collection_identifiers: config.collection_ids,
     stages: config.stages,
     input_schema: config.input_schema,
-    budget_limits: config.budget_limits,
-    tags: config.tags,
+    // The reference's BudgetLimits is an object, never null: a retriever without limits has none to show.
+    ...(config.budget_limits ? { budget_limits: config.budget_limits } : {}),
+    tags: config.tags ?? [],
     display_config: config.display_config,
     version: retriever.version,
     is_published: false,
@@ -71,4 +81,43 @@ export function presentExecutionSummary(execution: ExecutionRecord) {
 
 export function presentExecutionDetail(execution: ExecutionRecord) {
   return { ...presentExecutionSummary(execution), inputs: JSON.stringify(execution.inputs), ...execution.detail };
+}
+
+/**
+ * An explanation in the reference's ExplainRetrieverResponse shape, with
+ * Quarry's own plan (`stages`: resolved parameters, filter pushdown,
+ * notes) kept as additional fields. Quarry has no credits and does not
+ * predict latency, so those estimates are 0 and say so in the notes.
+ */
+export function presentExplanation(explanation: PipelineExplanation & { retriever_id: string; retriever_name: string }) {
+  const executionPlan = explanation.stages.map((stage, index) => {
+    const input = stage.estimated_input ?? 0;
+    const output = stage.estimated_output ?? input;
+    const unknown = stage.estimated_input === null || stage.estimated_output === null;
+    return {
+      stage_index: index,
+      stage_name: stage.stage_name,
+      stage_type: stage.category,
+      estimated_input: input,
+      estimated_output: output,
+      estimated_efficiency: input === 0 ? 1 : Math.round((output / input) * 1000) / 1000,
+      estimated_cost_credits: 0,
+      estimated_duration_ms: 0,
+      cache_likely: false,
+      optimization_notes: stage.notes,
+      warnings: unknown ? ['The document count is not known before running; the estimate shown is a lower bound of 0.'] : [],
+    };
+  });
+  return {
+    ...explanation,
+    estimated_cost: { total_credits: 0, total_duration_ms: 0 },
+    execution_plan: executionPlan,
+    optimization_suggestions: [],
+    total_estimated_stages: explanation.total_stages,
+    bottleneck_stages: [],
+    optimization_level: 'none',
+    optimization_applied: false,
+    optimization_details: null,
+    notes: [...explanation.notes, 'Quarry has no credits and does not predict latency: estimated_cost and estimated_duration_ms are 0.'],
+  };
 }

@@ -7,10 +7,13 @@ import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
 import { resolveTenant } from '../request-context.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
-import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema } from '../schemas/data-schemas.js';
+import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema, patchCollectionRequestSchema } from '../schemas/data-schemas.js';
 import { presentCollection } from '../presenters/data-presenter.js';
+import { collectionFeaturesResponseSchema, collectionResponseSchema, deleteCollectionResponseSchema, featureExtractorResponseSchema, listCollectionsResponseSchema } from '../schemas/data-response-schemas.js';
 import { pagination } from './list-paging.js';
 import { errors } from '../../errors.js';
+
+const deleteCollectionQuerySchema = z.object({ cascade: z.enum(['true', 'false']).optional().describe('Also delete the saved retrievers that search this collection.') });
 
 const tags = ['Collections'];
 
@@ -21,7 +24,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   // Built once per app: the embedding models are fixed at start.
   const textExtractor = {
     feature_extractor_id: 'text_extractor_v1',
-    name: 'text_extractor',
+    feature_extractor_name: 'text_extractor',
     version: 'v1',
     description: 'Indexes text for full-text (BM25) and vector search. Embeddings come from the embedding model chosen per collection.',
     icon: 'type',
@@ -46,9 +49,9 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   };
 
   return async (app) => {
-    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(z.looseObject({}))) }, handler: async () => [textExtractor] });
+    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(featureExtractorResponseSchema)) }, handler: async () => [textExtractor] });
     app.get('/v1/collections/features/extractors/:feature_extractor_id', {
-      schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors() },
+      schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors(featureExtractorResponseSchema) },
       handler: async (request) => {
         if (!['text_extractor_v1', 'text_extractor'].includes(request.params.feature_extractor_id)) throw errors.notFound('feature extractor', request.params.feature_extractor_id);
         return textExtractor;
@@ -57,7 +60,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.post('/v1/collections', {
       config: { write: true },
-      schema: { tags, summary: 'Create a collection', body: createCollectionRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create a collection', body: createCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.create(tenant, request.body);
@@ -66,7 +69,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     });
 
     app.post('/v1/collections/list', {
-      schema: { tags, summary: 'List collections', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'List collections', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listCollectionsResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body ?? { case_sensitive: false };
@@ -89,7 +92,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     });
 
     app.get('/v1/collections/:collection_identifier', {
-      schema: { tags, summary: 'Get a collection by name or id', params: collectionParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Get a collection by name or id', params: collectionParamsSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.get(tenant, request.params.collection_identifier);
@@ -100,7 +103,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.patch('/v1/collections/:collection_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Update mutable collection fields', params: collectionParamsSchema, body: z.record(z.string(), z.unknown()), response: withErrors() },
+      schema: { tags, summary: 'Update mutable collection fields', params: collectionParamsSchema, body: patchCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.patch(tenant, request.params.collection_identifier, request.body);
@@ -111,16 +114,23 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
 
     app.delete('/v1/collections/:collection_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a collection and its documents', params: collectionParamsSchema, response: withErrors() },
+      schema: {
+        tags,
+        summary: 'Delete a collection and its documents',
+        description: 'Refused with 409 CollectionInUseError (naming them in details.retrievers) while saved retrievers search the collection; `?cascade=true` deletes those retrievers too.',
+        params: collectionParamsSchema,
+        querystring: deleteCollectionQuerySchema,
+        response: withErrors(deleteCollectionResponseSchema),
+      },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
-        const result = await collections.delete(tenant, request.params.collection_identifier);
+        const result = await collections.delete(tenant, request.params.collection_identifier, { cascade: request.query.cascade === 'true' });
         return { success: true, message: 'Successfully deleted', ...result };
       },
     });
 
     app.get('/v1/collections/:collection_identifier/features', {
-      schema: { tags, summary: 'Features a collection can be searched by', params: collectionParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Features a collection can be searched by', params: collectionParamsSchema, response: withErrors(collectionFeaturesResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.get(tenant, request.params.collection_identifier);
@@ -130,7 +140,14 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
               feature_address: `mixpeek://text_extractor@v1/${collection.embedding_model}`,
               feature_extractor_name: 'text_extractor',
               version: 'v1',
-              vector_index: { name: 'text_extractor_v1_embedding', dimensions: collection.embedding_dimensions, type: 'dense', distance: 'cosine', inference_name: collection.embedding_model },
+              vector_index: {
+                name: 'text_extractor_v1_embedding',
+                description: `Dense embedding of the extracted text by ${collection.embedding_model}, for semantic search.`,
+                dimensions: collection.embedding_dimensions,
+                type: 'dense',
+                distance: 'cosine',
+                inference_name: collection.embedding_model,
+              },
               aliases: ['mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', 'mixpeek://text_extractor@v1/embedding'],
               primary: true,
             },
@@ -138,7 +155,14 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
               feature_address: 'mixpeek://text_extractor@v1/text',
               feature_extractor_name: 'text_extractor',
               version: 'v1',
-              vector_index: { name: 'text_extractor_v1_bm25', type: 'full_text', tokenizer: 'porter unicode61' },
+              // BM25 has no VectorType of its own: the reference files keyword indexes (BM25 among them) under `sparse`.
+              vector_index: {
+                name: 'text_extractor_v1_bm25',
+                description: 'BM25 full-text index of the extracted text (keyword search); a sparse index, scored by the store, not a stored vector.',
+                type: 'sparse',
+                index_kind: 'full_text',
+                tokenizer: 'porter unicode61',
+              },
               primary: false,
             },
           ],

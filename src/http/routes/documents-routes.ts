@@ -20,6 +20,16 @@ import {
   listDocumentsRequestSchema,
 } from '../schemas/data-schemas.js';
 import { presentDocument } from '../presenters/data-presenter.js';
+import {
+  batchDeleteResponseSchema,
+  batchUpdateResponseSchema,
+  bulkCreateResponseSchema,
+  bulkUpdateResponseSchema,
+  createDocumentResponseSchema,
+  deleteDocumentResponseSchema,
+  documentResponseSchema,
+  listDocumentsResponseSchema,
+} from '../schemas/data-response-schemas.js';
 import { pagination } from './list-paging.js';
 import { errors } from '../../errors.js';
 
@@ -33,7 +43,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(base, {
       config: { write: true },
-      schema: { tags, summary: 'Create a document (or a batch with `documents: [...]`)', params: collectionParamsSchema, body: documentBodySchema, response: withErrors() },
+      schema: { tags, summary: 'Create a document (or a batch with `documents: [...]`)', params: collectionParamsSchema, body: documentBodySchema, response: withErrors(createDocumentResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -53,7 +63,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.post(`${base}/bulk-create`, {
       config: { write: true },
-      schema: { tags, summary: 'Create up to 1000 documents, all or nothing (Quarry extension)', params: collectionParamsSchema, body: bulkCreateRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create up to 1000 documents, all or nothing (Quarry extension)', params: collectionParamsSchema, body: bulkCreateRequestSchema, response: withErrors(bulkCreateResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const result = await documents.createMany(tenant, request.params.collection_identifier, request.body.documents);
@@ -62,7 +72,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     });
 
     app.post(`${base}/list`, {
-      schema: { tags, summary: 'List documents', params: collectionParamsSchema, querystring: listQuerySchema, body: listDocumentsRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'List documents', params: collectionParamsSchema, querystring: listQuerySchema, body: listDocumentsRequestSchema.nullable().optional(), response: withErrors(listDocumentsResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body ?? { return_url: false, return_vectors: false };
@@ -92,7 +102,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.post(`${base}/batch`, {
       config: { write: true },
-      schema: { tags, summary: 'Batch update documents by ids or by filter', params: collectionParamsSchema, body: batchUpdateRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Batch update documents by ids or by filter', params: collectionParamsSchema, body: batchUpdateRequestSchema, response: withErrors(batchUpdateResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -113,27 +123,29 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.delete(`${base}/batch`, {
       config: { write: true },
-      schema: { tags, summary: 'Batch delete documents by ids or by filter', params: collectionParamsSchema, body: batchDeleteRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Batch delete documents by ids or by filter', params: collectionParamsSchema, body: batchDeleteRequestSchema, response: withErrors(batchDeleteResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
         if ((body.document_ids ? 1 : 0) + (body.filters !== undefined ? 1 : 0) !== 1) {
           throw errors.validation([{ type: 'value_error', location: ['body'], message: 'Give either `document_ids` or `filters`, not both or neither.' }]);
         }
-        const ids = body.document_ids ?? (await documents.idsMatching(tenant, request.params.collection_identifier, body.filters, ['body', 'filters']));
+        if (body.document_ids) {
+          // By ids: one result per id, as the contract shows, so a failure names its document.
+          const results = await documents.deleteEach(tenant, request.params.collection_identifier, body.document_ids);
+          const deleted = results.filter((result) => result.success).length;
+          return { deleted_count: deleted, failed_count: results.length - deleted, results, message: `Deleted ${deleted} of ${results.length} documents` };
+        }
+        // By filter: counts only (the contract's filter mode); the ids come from the store, so none is missing.
+        const ids = await documents.idsMatching(tenant, request.params.collection_identifier, body.filters, ['body', 'filters']);
         const deleted = await documents.delete(tenant, request.params.collection_identifier, ids);
-        return {
-          deleted_count: deleted,
-          failed_count: ids.length - deleted,
-          results: [],
-          message: `Deleted ${deleted} documents`,
-        };
+        return { deleted_count: deleted, failed_count: ids.length - deleted, results: [], message: `Deleted ${deleted} documents` };
       },
     });
 
     app.patch(`${base}/bulk`, {
       config: { write: true },
-      schema: { tags, summary: 'Patch every document matching a filter (all when absent)', params: collectionParamsSchema, body: bulkPatchRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Patch every document matching a filter (all when absent)', params: collectionParamsSchema, body: bulkPatchRequestSchema, response: withErrors(bulkUpdateResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const ids = await documents.idsMatching(tenant, request.params.collection_identifier, request.body.filters ?? null, ['body', 'filters']);
@@ -146,7 +158,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     const documentQuery = z.object({ return_presigned_urls: queryBoolean.optional(), return_vectors: queryBoolean.optional(), namespace: z.string().optional() });
 
     app.get(`${base}/:document_id`, {
-      schema: { tags, summary: 'Get a document', params: documentParamsSchema, querystring: documentQuery, response: withErrors() },
+      schema: { tags, summary: 'Get a document', params: documentParamsSchema, querystring: documentQuery, response: withErrors(documentResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const { document } = await documents.get(tenant, request.params.collection_identifier, request.params.document_id);
@@ -165,7 +177,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         method,
         url: `${base}/:document_id`,
         config: { write: true },
-        schema: { tags, summary: mode === 'replace' ? 'Replace a document' : 'Update some fields of a document', params: documentParamsSchema, body: documentBodySchema, response: withErrors() },
+        schema: { tags, summary: mode === 'replace' ? 'Replace a document' : 'Update some fields of a document', params: documentParamsSchema, body: documentBodySchema, response: withErrors(documentResponseSchema) },
         handler: async (request) => {
           const tenant = await resolveTenant(request, store);
           const document = await documents.update(tenant, request.params.collection_identifier, request.params.document_id, request.body, mode);
@@ -176,7 +188,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.delete(`${base}/:document_id`, {
       config: { write: true },
-      schema: { tags, summary: 'Delete a document', params: documentParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Delete a document', params: documentParamsSchema, response: withErrors(deleteDocumentResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const deleted = await documents.delete(tenant, request.params.collection_identifier, [request.params.document_id]);

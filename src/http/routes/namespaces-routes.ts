@@ -8,6 +8,7 @@ import { requireAuth } from '../request-context.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
 import { createNamespaceRequestSchema, listNamedRequestSchema, namespaceParamsSchema, patchNamespaceRequestSchema } from '../schemas/data-schemas.js';
 import { presentNamespace } from '../presenters/data-presenter.js';
+import { deleteNamespaceResponseSchema, listNamespacesResponseSchema, namespaceResponseSchema } from '../schemas/data-response-schemas.js';
 import { pagination } from './list-paging.js';
 
 const tags = ['Namespaces'];
@@ -17,7 +18,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
   return async (app) => {
     app.post('/v1/namespaces', {
       config: { write: true },
-      schema: { tags, summary: 'Create a namespace', body: createNamespaceRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create a namespace', body: createNamespaceRequestSchema, response: withErrors(namespaceResponseSchema) },
       handler: async (request) => {
         const scope = { orgId: requireAuth(request).orgId };
         const namespace = await namespaces.create(scope, request.body);
@@ -26,7 +27,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/namespaces/list', {
-      schema: { tags, summary: 'List namespaces', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'List namespaces', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listNamespacesResponseSchema) },
       handler: async (request) => {
         const scope = { orgId: requireAuth(request).orgId };
         const body = request.body ?? { case_sensitive: false };
@@ -43,7 +44,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/namespaces/:namespace_identifier', {
-      schema: { tags, summary: 'Get a namespace by name or id', params: namespaceParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Get a namespace by name or id', params: namespaceParamsSchema, response: withErrors(namespaceResponseSchema) },
       handler: async (request) => {
         const scope = { orgId: requireAuth(request).orgId };
         const namespace = await namespaces.get(scope, request.params.namespace_identifier);
@@ -57,7 +58,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         method,
         url: '/v1/namespaces/:namespace_identifier',
         config: { write: true },
-        schema: { tags, summary: method === 'PATCH' ? 'Update a namespace (partial)' : 'Update a namespace', params: namespaceParamsSchema, body: patchNamespaceRequestSchema, response: withErrors() },
+        schema: { tags, summary: method === 'PATCH' ? 'Update a namespace (partial)' : 'Update a namespace', params: namespaceParamsSchema, body: patchNamespaceRequestSchema, response: withErrors(namespaceResponseSchema) },
         handler: async (request) => {
           const scope = { orgId: requireAuth(request).orgId };
           const body = request.body;
@@ -75,7 +76,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     app.delete('/v1/namespaces/:namespace_identifier', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a namespace and everything in it', params: namespaceParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Delete a namespace and everything in it', params: namespaceParamsSchema, response: withErrors(deleteNamespaceResponseSchema) },
       handler: async (request) => namespaces.delete({ orgId: requireAuth(request).orgId }, request.params.namespace_identifier),
     });
   };

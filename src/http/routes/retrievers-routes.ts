@@ -8,7 +8,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
 import { resolveTenant } from '../request-context.js';
-import { decodeCursor, listQuerySchema, withErrors } from '../schemas/common-schemas.js';
+import { decodeCursor, errorResponses, EVENT_STREAM, listQuerySchema, queryBoolean, withErrors } from '../schemas/common-schemas.js';
+import {
+  cloneRetrieverResponseSchema,
+  deleteRetrieverResponseSchema,
+  executionDetailSchema,
+  executionResponseSchema,
+  explainResponseSchema,
+  listExecutionsResponseSchema,
+  listRetrieversResponseSchema,
+  retrieverEnvelopeSchema,
+  retrieverResponseSchema,
+  stageDefinitionSchema,
+} from '../schemas/retriever-response-schemas.js';
 import { listNamedRequestSchema } from '../schemas/data-schemas.js';
 import {
   adhocExecuteRequestSchema,
@@ -19,7 +31,7 @@ import {
   patchRetrieverRequestSchema,
   retrieverParamsSchema,
 } from '../schemas/retriever-schemas.js';
-import { presentExecution, presentExecutionDetail, presentExecutionSummary, presentRetriever } from '../presenters/retriever-presenter.js';
+import { presentExecution, presentExecutionDetail, presentExecutionSummary, presentExplanation, presentRetriever } from '../presenters/retriever-presenter.js';
 import { listStageDefinitions } from '../../retrieval/stage-registry.js';
 import type { ExecutionOutcome, Pagination } from '../../retrieval/retriever-service.js';
 import { SseWriter } from '../sse-writer.js';
@@ -27,6 +39,8 @@ import { toAppError } from '../error-handler.js';
 import { errors } from '../../errors.js';
 
 const tags = ['Retrievers'];
+// Accepted as the reference lists them; documents carry no vectors or blobs to presign, so they change nothing.
+const executeQuerySchema = z.object({ return_presigned_urls: queryBoolean.optional(), return_vectors: queryBoolean.optional(), namespace: z.string().optional() });
 
 export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod {
   const { store } = services;
@@ -45,7 +59,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     }
     // The stream opens at the first stage event, so a request rejected before any work (bad inputs) is a plain 4xx.
     let writer: SseWriter | null = null;
-    const open = () => (writer ??= new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers }));
+    const open = () => (writer ??= new SseWriter(reply, { heartbeatMs: services.config.heartbeatSeconds * 1000, maxBufferedBytes: services.config.sseBufferBytes, stallMs: services.config.sseStallSeconds * 1000, headers, streams: services.streams }));
     try {
       const { outcome, retrieverId } = await run({ signal: controller.signal, onEvent: (event) => open().send(event) });
       open().send({ event_type: 'execution_complete', ...presentExecution(outcome, retrieverId) });
@@ -64,13 +78,13 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
   return async (app) => {
     app.get('/v1/retrievers/stages', {
-      schema: { tags, summary: 'List retriever stages with their parameter JSON Schemas', querystring: z.object({ category: z.string().optional() }), response: withErrors(z.array(z.looseObject({}))) },
+      schema: { tags, summary: 'List retriever stages with their parameter JSON Schemas', querystring: z.object({ category: z.string().optional() }), response: withErrors(z.array(stageDefinitionSchema)) },
       handler: async (request) => listStageDefinitions(request.query.category),
     });
 
     app.post('/v1/retrievers', {
       config: { write: true },
-      schema: { tags, summary: 'Create a retriever', body: createRetrieverRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Create a retriever', body: createRetrieverRequestSchema, response: withErrors(retrieverEnvelopeSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -79,23 +93,30 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       },
     });
 
+    async function listRetrievers(request: FastifyRequest, query: z.infer<typeof listQuerySchema>, body: z.infer<typeof listNamedRequestSchema>) {
+      const tenant = await resolveTenant(request, store);
+      const sorts = Array.isArray(body.sorts) ? (body.sorts as { field?: string; direction?: 'asc' | 'desc' }[]) : [];
+      const sort = { field: body.sort?.field ?? sorts[0]?.field ?? 'created_at', direction: body.sort?.direction ?? sorts[0]?.direction ?? 'desc' } as const;
+      const sortKey = `${sort.field}:${sort.direction}`;
+      const limit = query.limit ?? 20;
+      const offset = query.offset ?? 0;
+      const page = await retrievers.list(tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(query.cursor, sortKey), includeTotal: true });
+      return { results: page.items.map(presentRetriever), total: page.total ?? page.items.length, pagination: { limit, offset, has_next: page.hasMore, total: page.total } };
+    }
+
     app.post('/v1/retrievers/list', {
-      schema: { tags, summary: 'List retrievers', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors() },
-      handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const body = request.body ?? { case_sensitive: false };
-        const sorts = Array.isArray(body.sorts) ? (body.sorts as { field?: string; direction?: 'asc' | 'desc' }[]) : [];
-        const sort = { field: body.sort?.field ?? sorts[0]?.field ?? 'created_at', direction: body.sort?.direction ?? sorts[0]?.direction ?? 'desc' } as const;
-        const sortKey = `${sort.field}:${sort.direction}`;
-        const limit = request.query.limit ?? 20;
-        const offset = request.query.offset ?? 0;
-        const page = await retrievers.list(tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
-        return { results: page.items.map(presentRetriever), total: page.total ?? page.items.length, pagination: { limit, offset, has_next: page.hasMore, total: page.total } };
-      },
+      schema: { tags, summary: 'List retrievers', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listRetrieversResponseSchema) },
+      handler: async (request) => listRetrievers(request, request.query, request.body ?? { case_sensitive: false }),
+    });
+
+    // The published SDK's `list_retrievers_get`: the same list, paged by the query string.
+    app.get('/v1/retrievers', {
+      schema: { tags, summary: 'List retrievers (GET form)', querystring: listQuerySchema, response: withErrors(listRetrieversResponseSchema) },
+      handler: async (request) => listRetrievers(request, request.query, { case_sensitive: false }),
     });
 
     app.post('/v1/retrievers/execute', {
-      schema: { tags, summary: 'Execute an ad-hoc (unsaved) retriever', body: adhocExecuteRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Execute an ad-hoc (unsaved) retriever', querystring: executeQuerySchema, body: adhocExecuteRequestSchema, response: withErrors(executionResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -107,7 +128,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/retrievers/executions/list', {
-      schema: { tags, summary: 'Ad-hoc execution history, newest first', querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: 'Ad-hoc execution history, newest first', querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors(listExecutionsResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const limit = Math.min(request.query.limit ?? 20, 100);
@@ -119,7 +140,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/retrievers/executions/:execution_id', {
-      schema: { tags, summary: 'An ad-hoc execution', params: z.object({ execution_id: z.string().min(1).max(200) }), response: withErrors() },
+      schema: { tags, summary: 'An ad-hoc execution', params: z.object({ execution_id: z.string().min(1).max(200) }), response: withErrors(executionDetailSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const execution = await store.executions.get(tenant, request.params.execution_id);
@@ -129,19 +150,19 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/retrievers/:retriever_id', {
-      schema: { tags, summary: 'Get a retriever by id or name', params: retrieverParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Get a retriever by id or name', params: retrieverParamsSchema, response: withErrors(retrieverResponseSchema) },
       handler: async (request) => presentRetriever(await retrievers.get(await resolveTenant(request, store), request.params.retriever_id)),
     });
 
     app.patch('/v1/retrievers/:retriever_id', {
       config: { write: true },
-      schema: { tags, summary: 'Update retriever metadata (stages are immutable: clone instead)', params: retrieverParamsSchema, body: patchRetrieverRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Update retriever metadata (stages are immutable: clone instead)', params: retrieverParamsSchema, body: patchRetrieverRequestSchema, response: withErrors(retrieverEnvelopeSchema) },
       handler: async (request) => ({ retriever: presentRetriever(await retrievers.patch(await resolveTenant(request, store), request.params.retriever_id, request.body)) }),
     });
 
     app.delete('/v1/retrievers/:retriever_id', {
       config: { write: true },
-      schema: { tags, summary: 'Delete a retriever and its executions', params: retrieverParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Delete a retriever and its executions', params: retrieverParamsSchema, response: withErrors(deleteRetrieverResponseSchema) },
       handler: async (request) => {
         const retriever = await retrievers.delete(await resolveTenant(request, store), request.params.retriever_id);
         return { success: true, retriever_id: retriever.retriever_id };
@@ -150,7 +171,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     app.post('/v1/retrievers/:retriever_id/clone', {
       config: { write: true },
-      schema: { tags, summary: 'Clone a retriever, optionally changing stages or collections', params: retrieverParamsSchema, body: cloneRetrieverRequestSchema, response: { ...withErrors(), 201: z.looseObject({}) } },
+      schema: { tags, summary: 'Clone a retriever, optionally changing stages or collections', params: retrieverParamsSchema, body: cloneRetrieverRequestSchema, response: { 201: cloneRetrieverResponseSchema, ...errorResponses } },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
         const source = await retrievers.get(tenant, request.params.retriever_id);
@@ -172,7 +193,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/retrievers/:retriever_id/execute', {
-      schema: { tags, summary: 'Execute a saved retriever', params: retrieverParamsSchema, body: executeRetrieverRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Execute a saved retriever', params: retrieverParamsSchema, querystring: executeQuerySchema, body: executeRetrieverRequestSchema, response: withErrors(executionResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body;
@@ -184,12 +205,12 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/retrievers/:retriever_id/execute/explain', {
-      schema: { tags, summary: 'The execution plan: stages after normalisation and filter pushdown', params: retrieverParamsSchema, body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(), response: withErrors() },
-      handler: async (request) => retrievers.explain(await resolveTenant(request, store), request.params.retriever_id, request.body?.inputs ?? {}),
+      schema: { tags, summary: 'The execution plan: stages after normalisation and filter pushdown', params: retrieverParamsSchema, body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(), response: withErrors(explainResponseSchema) },
+      handler: async (request) => presentExplanation(await retrievers.explain(await resolveTenant(request, store), request.params.retriever_id, request.body?.inputs ?? {})),
     });
 
     app.post('/v1/retrievers/:retriever_id/executions/list', {
-      schema: { tags, summary: "A saved retriever's executions", params: retrieverParamsSchema, querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors() },
+      schema: { tags, summary: "A saved retriever's executions", params: retrieverParamsSchema, querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors(listExecutionsResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const retriever = await retrievers.get(tenant, request.params.retriever_id);
@@ -202,7 +223,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/retrievers/:retriever_id/executions/:execution_id', {
-      schema: { tags, summary: 'One execution of a saved retriever', params: retrieverParamsSchema.extend({ execution_id: z.string().min(1).max(200) }), response: withErrors() },
+      schema: { tags, summary: 'One execution of a saved retriever', params: retrieverParamsSchema.extend({ execution_id: z.string().min(1).max(200) }), response: withErrors(executionDetailSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const retriever = await retrievers.get(tenant, request.params.retriever_id);

@@ -9,10 +9,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
 import { resolveTenant } from '../request-context.js';
-import { withErrors } from '../schemas/common-schemas.js';
+import { EVENT_STREAM, withErrors } from '../schemas/common-schemas.js';
 import { sessionIdParamsSchema } from '../schemas/session-schemas.js';
 import {
-  agentEventJsonSchemas,
+  cancelResponseSchema,
+  eventSchemasResponseSchema,
+  eventStreamResponseSchema,
+  intentClassificationSchema,
+  listToolsResponseSchema,
+  messageResponseSchema,
   confirmationParamsSchema,
   confirmationRequestSchema,
   detectIntentRequestSchema,
@@ -21,6 +26,7 @@ import {
   toolsQuerySchema,
 } from '../schemas/run-schemas.js';
 import { SseWriter } from '../sse-writer.js';
+import { agentEventJsonSchemas } from '../../agent/events.js';
 import { TOOL_DESCRIPTORS, toolInfo } from '../../agent/tool-catalog.js';
 import { detectIntent } from '../../agent/detect-intent.js';
 import type { RunRecord } from '../../store/data-records.js';
@@ -34,7 +40,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
   const { store, runs, config } = services;
 
   async function stream(request: FastifyRequest, reply: FastifyReply, scope: TenantScope, run: RunRecord, afterSeq: number) {
-    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000 });
+    const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000, streams: services.streams });
     const disconnected = new AbortController();
     // A reason string: the default reason is a DOMException, whose stack trace is paid on every stream's end.
     writer.onClose(() => disconnected.abort('stream closed'));
@@ -61,9 +67,11 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/v1/agents/sessions/tools', {
-      schema: { tags, summary: 'Tools the agent can use, with parameter JSON Schemas', querystring: toolsQuerySchema, response: withErrors() },
+      schema: { tags, summary: 'Tools the agent can use, with parameter JSON Schemas', querystring: toolsQuerySchema, response: withErrors(listToolsResponseSchema) },
       handler: async (request) => {
-        const all = TOOL_DESCRIPTORS.map(toolInfo);
+        // The namespace's MCP tools join the built-in ones; a namespace that does not resolve lists the built-ins only.
+        const external = services.externalTools ? await resolveTenant(request, store).then(services.externalTools, () => []) : [];
+        const all = [...TOOL_DESCRIPTORS.map(toolInfo), ...external];
         const results = request.query.category ? all.filter((tool) => tool.category === request.query.category) : all;
         return { results, total: results.length, categories: [...new Set(all.map((tool) => tool.category))] };
       },
@@ -71,12 +79,12 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.get('/v1/agents/events/schema', {
       config: { public: true },
-      schema: { tags, summary: 'JSON Schema of every SSE event payload', response: withErrors() },
+      schema: { tags, summary: 'JSON Schema of every SSE event payload', response: withErrors(eventSchemasResponseSchema) },
       handler: async () => ({ events: agentEventJsonSchemas() }),
     });
 
     app.post('/v1/agents/sessions/intent/detect', {
-      schema: { tags, summary: 'Classify a request as execution, setup or ambiguous', body: detectIntentRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Classify a request as execution, setup or ambiguous', body: detectIntentRequestSchema, response: withErrors(intentClassificationSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collections = (await store.collections.list(tenant, { limit: 200, offset: 0, includeTotal: false })).items;
@@ -93,7 +101,8 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         params: sessionIdParamsSchema,
         body: sendMessageRequestSchema,
         headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
-        response: withErrors(),
+        response: withErrors(messageResponseSchema),
+        [EVENT_STREAM]: true,
       },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
@@ -111,7 +120,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/agents/sessions/:session_id/stream', {
-      schema: { tags, summary: "Join a session's run: replay after Last-Event-ID (or ?after=), then live events", params: sessionIdParamsSchema, querystring: streamQuerySchema, response: withErrors() },
+      schema: { tags, summary: "Join a session's run: replay after Last-Event-ID (or ?after=), then live events", params: sessionIdParamsSchema, querystring: streamQuerySchema, response: withErrors(eventStreamResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
         const point = resumePoint(request, request.query);
@@ -122,7 +131,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.post('/v1/agents/sessions/:session_id/cancel', {
       config: { write: true },
-      schema: { tags, summary: 'Cancel the running answer (idempotent)', params: sessionIdParamsSchema, response: withErrors() },
+      schema: { tags, summary: 'Cancel the running answer (idempotent)', params: sessionIdParamsSchema, response: withErrors(cancelResponseSchema) },
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const result = await runs.cancel(tenant, request.params.session_id);
@@ -132,7 +141,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.post('/v1/agents/sessions/:session_id/confirmations/:confirmation_id', {
       config: { write: true },
-      schema: { tags, summary: 'Approve or deny a write tool; answers the continuation stream', params: confirmationParamsSchema, body: confirmationRequestSchema, response: withErrors() },
+      schema: { tags, summary: 'Approve or deny a write tool; answers the continuation stream', params: confirmationParamsSchema, body: confirmationRequestSchema, response: withErrors(eventStreamResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
         const tenant = await resolveTenant(request, store);
         const { runId, afterSeq } = await runs.confirm(tenant, request.params.session_id, request.params.confirmation_id, request.body.approved);

@@ -28,7 +28,7 @@ import { toSessionFilters } from './session-list-query.js';
 const tags = ['Agent Sessions'];
 
 export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store, sessions, feedback } = services;
+  const { store, sessions, feedback, runs } = services;
   return async (app) => {
     app.post('/v1/agents/sessions', {
       config: { write: true },
@@ -88,13 +88,13 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const session = await sessions.get(tenant, request.params.session_id);
-        const [active, pending] = await Promise.all([
-          store.runs.active(tenant, session.session_id),
-          store.confirmations.pendingForSession(tenant, session.session_id),
-        ]);
+        // In order: reading the active run first ends one whose confirmations expired.
+        const active = await runs.activeRun(tenant, session.session_id);
+        const pending = await store.confirmations.pendingForSession(tenant, session.session_id);
         return {
           ...presentSession(session, sessions.status(session)),
-          active_message_id: active?.status === 'running' ? active.run_id : null,
+          // Set whenever a new message would get 409: a streaming answer or one paused on a confirmation.
+          active_message_id: active?.run_id ?? null,
           pending_confirmations: pending.map((confirmation) => ({
             confirmation_id: confirmation.confirmation_id,
             tool_name: confirmation.tool_name,

@@ -15,13 +15,31 @@ export const errorResponseSchema = z
   })
   .meta({ id: 'ErrorResponse' });
 
+/** A 422: the envelope, plus the reference's HTTPValidationError `detail` so clients generated from it read the issues too. */
+export const validationErrorResponseSchema = z
+  .object({
+    success: z.literal(false),
+    status: z.literal(422),
+    error: z.object({
+      message: z.string(),
+      type: z.literal('ValidationError'),
+      details: z.object({ validation_errors: z.array(z.object({ type: z.string(), location: z.array(z.union([z.string(), z.number()])), message: z.string() })) }).nullable(),
+    }),
+    detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
+  })
+  .meta({ id: 'ValidationErrorResponse' });
+
 export const errorResponses = {
   400: errorResponseSchema,
   401: errorResponseSchema,
   403: errorResponseSchema,
   404: errorResponseSchema,
-  422: errorResponseSchema,
+  409: errorResponseSchema,
+  422: validationErrorResponseSchema,
+  429: errorResponseSchema,
   500: errorResponseSchema,
+  502: errorResponseSchema,
+  503: errorResponseSchema,
 };
 
 /** Query-string booleans arrive as text; `"false"` must mean false. */
@@ -69,7 +87,10 @@ export function decodeCursor(text: string | undefined, sort: string): KeysetCurs
   return { value: payload.v as CursorPayload['value'], id: payload.i as string };
 }
 
-/** A route's responses: the success shape (open object unless given) plus the error envelope. */
-export function withErrors(success: z.ZodType = z.looseObject({})) {
+/** Marks a route whose 200 may be text/event-stream; /openapi.json documents that content type (app.ts). */
+export const EVENT_STREAM = 'x-quarry-event-stream';
+
+/** A route's responses: the success shape plus the error envelope (and the 422 shape). */
+export function withErrors(success: z.ZodType) {
   return { 200: success, ...errorResponses };
 }

@@ -47,10 +47,13 @@ export const patchNamespaceRequestSchema = z
   })
   .meta({ id: 'PatchNamespaceRequest' });
 
+const sortSchema = z.object({ field: z.string(), direction: z.enum(['asc', 'desc']).default('asc') });
+
 export const listNamedRequestSchema = z
   .object({
     filters: jsonObject.nullable().optional(),
-    sort: z.object({ field: z.string(), direction: z.enum(['asc', 'desc']).default('asc') }).nullable().optional(),
+    sort: sortSchema.nullable().optional(),
+    sorts: z.array(sortSchema).optional().describe('The SDK form of `sort`: the first entry is used'),
     search: z.string().max(500).nullable().optional(),
     case_sensitive: z.boolean().default(false),
   })
@@ -58,6 +61,8 @@ export const listNamedRequestSchema = z
 
 export const namespaceParamsSchema = z.object({ namespace_identifier: z.string().min(1).max(200) });
 
+// The reference's request schema sets no minimum, but its CollectionResponse requires 3–100 characters:
+// a shorter name would be stored and then fail to deserialize in every strict client, so it is refused here.
 export const collectionNameSchema = z
   .string()
   .min(3)
@@ -111,10 +116,33 @@ export const createCollectionRequestSchema = z
   .catchall(z.unknown())
   .meta({ id: 'CreateCollectionRequest' });
 
+/** Only these fields change after creation; any other key is a 422 naming it (collection-service). */
+export const patchCollectionRequestSchema = z
+  .looseObject({
+    collection_name: z.string().optional(),
+    description: z.string().max(5000).nullable().optional(),
+    enabled: z.boolean().optional(),
+    metadata: jsonObject.nullable().optional(),
+    taxonomy_applications: z.unknown().optional(),
+  })
+  .meta({ id: 'PatchCollectionRequest' });
+
 export const collectionParamsSchema = z.object({ collection_identifier: z.string().min(1).max(200) });
 export const documentParamsSchema = collectionParamsSchema.extend({ document_id: z.string().min(1).max(200) });
 
-export const documentBodySchema = z.record(z.string(), z.unknown()).meta({ id: 'DocumentCreateRequest' });
+/** A document is the user's own fields; these are the ones Quarry reads (everything else is stored as given). */
+export const documentBodySchema = z
+  .looseObject({
+    metadata: jsonObject.nullable().optional().describe('User metadata; filterable as metadata.<field>'),
+    features: z
+      .array(z.looseObject({ feature_extractor_id: z.string().optional(), vectors: z.record(z.string(), z.unknown()).optional() }))
+      .optional()
+      .describe("A precomputed embedding ({vectors: {name: [numbers]}}) with the collection's dimensions, used instead of embedding the text"),
+    documents: z.array(z.unknown()).optional().describe('A batch: up to 1000 documents created all or nothing (answers {created_count, document_ids})'),
+    collection_id: z.string().optional().describe('Ignored: the collection is the one in the path'),
+    document_id: z.string().optional().describe('Ignored: Quarry assigns document ids'),
+  })
+  .meta({ id: 'DocumentCreateRequest' });
 
 export const listDocumentsRequestSchema = z
   .object({

@@ -1,9 +1,10 @@
 /**
  * @module http/schemas/run-schemas
- * Send-message, confirmation, intent and tools requests, plus a JSON
- * Schema per SSE event so clients can validate streams.
+ * Send-message, confirmation, intent and tools requests. The SSE event
+ * payloads are defined once, in agent/events.ts.
  */
 import { z } from 'zod';
+import { finishReasonSchema } from '../../agent/events.js';
 
 export const sendMessageRequestSchema = z
   .object({
@@ -26,34 +27,63 @@ export const detectIntentRequestSchema = z
   .meta({ id: 'DetectIntentRequest' });
 export const toolsQuerySchema = z.object({ category: z.string().max(50).optional(), namespace: z.string().optional() });
 
-const text = z.string();
-export const agentEventSchemas = {
-  intent: z.object({ intent: text, confidence: z.number(), category: text, reasoning: text, context_scope: z.union([text, z.array(text)]) }),
-  thinking: z.object({ step: text, message: text }),
-  tool_call: z.object({ tool_name: text, tool_call_id: text, inputs: z.record(text, z.unknown()) }),
-  tool_result: z.object({ tool_name: text, tool_call_id: text, success: z.boolean(), output: z.unknown(), latency_ms: z.number() }),
-  retriever_execution: z.object({ tool_name: text, execution_id: text, retriever_id: text.nullable(), is_adhoc: z.boolean(), documents_returned: z.number().int(), latency_ms: z.number(), message: text, documents: z.array(z.looseObject({})).optional() }),
-  pipeline_config: z.object({ tool_name: text, config: z.record(text, z.unknown()), message: text }),
-  token: z.object({ content: text }),
-  message: z.object({ content: text, message_id: text, is_final: z.boolean() }),
-  session_name: z.object({ session_name: text }),
-  confirmation_required: z.object({ confirmation_id: text, tool_name: text, tool_call_id: text, inputs: z.record(text, z.unknown()), category: text, message: text, expires_at: text }),
-  done: z.object({
-    latency_ms: z.number(),
-    tool_calls_made: z.number().int(),
-    message_id: text,
-    retriever_summary: z.object({ used_retrievers: z.boolean(), retriever_count: z.number().int(), saved_retrievers: z.number().int(), adhoc_retrievers: z.number().int(), total_documents: z.number().int(), executions: z.array(z.looseObject({})) }),
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const listToolsResponseSchema = z
+  .object({
+    results: z.array(
+      z.object({ name: z.string(), description: z.string(), category: z.string(), parameters: jsonObject, required_params: z.array(z.string()), requires_confirmation: z.boolean() }),
+    ),
+    total: z.number().int(),
+    categories: z.array(z.string()),
+  })
+  .meta({ id: 'ListToolsResponse' });
+
+export const intentClassificationSchema = z
+  .object({
+    intent: z.enum(['execution', 'setup', 'ambiguous']),
+    confidence: z.number(),
+    reasoning: z.string(),
+    suitable_collections: z.array(z.object({ collection_id: z.string(), collection_name: z.string(), feature_extractor: z.string(), capabilities: z.array(z.string()), match_score: z.number() })),
+    recommended_action: z.string(),
+    clarification_needed: z.boolean(),
+    clarification_options: z.array(z.object({ label: z.string(), description: z.string(), action: z.string() })),
+    keywords_found: z.object({ setup_keywords: z.array(z.string()), execution_keywords: z.array(z.string()), neutral_keywords: z.array(z.string()) }),
+  })
+  .meta({ id: 'IntentClassification' });
+
+/** `stream: false`: the run folded into one JSON answer (mixpeek-notes §3.3). */
+export const messageResponseSchema = z
+  .object({
+    session_id: z.string(),
+    message_id: z.string(),
+    role: z.literal('assistant'),
+    content: z.string(),
+    is_final: z.boolean(),
+    session_name: z.string().nullable(),
+    intent: jsonObject.nullable(),
+    thinking: z.array(jsonObject),
+    tool_calls: z.array(jsonObject),
+    retriever_executions: z.array(jsonObject),
+    pipeline_configs: z.array(jsonObject),
+    retriever_summary: jsonObject.nullable(),
     data_accessed_via_retriever: z.boolean(),
-    usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int(), estimated: z.boolean() }),
+    confirmation_required: jsonObject.nullable(),
+    error: jsonObject.nullable(),
+    latency_ms: z.number().nullable(),
+    tool_calls_made: z.number().int(),
+    usage: jsonObject.nullable(),
+    finish_reason: finishReasonSchema.nullable().describe('Why the answer ended (the done event\'s finish_reason); null while it has not'),
     cancelled: z.boolean().optional(),
-  }),
-  error: z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() }),
-} as const;
+    created_at: z.string(),
+  })
+  .meta({ id: 'MessageResponse', description: 'With `stream: true` (the default) the answer is text/event-stream: the events of GET /v1/agents/events/schema.' });
 
-let eventJsonSchemas: Record<string, unknown> | null = null;
+export const cancelResponseSchema = z
+  .object({ session_id: z.string(), cancelled: z.boolean(), message_id: z.string().nullable(), was_active: z.boolean() })
+  .meta({ id: 'CancelResponse' });
 
-/** The event payloads as JSON Schemas, converted once per process. */
-export function agentEventJsonSchemas(): Record<string, unknown> {
-  eventJsonSchemas ??= Object.fromEntries(Object.entries(agentEventSchemas).map(([name, schema]) => [name, z.toJSONSchema(schema)]));
-  return eventJsonSchemas;
-}
+export const eventSchemasResponseSchema = z.object({ events: z.record(z.string(), jsonObject) }).meta({ id: 'AgentEventSchemas' });
+
+/** Answers that are a text/event-stream, documented as such in /openapi.json (app.ts). */
+export const eventStreamResponseSchema = z.string().describe('text/event-stream of agent events (GET /v1/agents/events/schema); `id: <message_id>:<seq>` on every frame');

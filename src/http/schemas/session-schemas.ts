@@ -15,6 +15,8 @@ export const agentConfigSchema = z
     max_tokens: z.number().int().min(1).max(100000).default(4096),
     system_prompt: z.string().max(50_000).optional(),
     available_tools: z.array(z.string().min(1).max(100)).max(100).optional(),
+    max_steps: z.number().int().min(1).max(50).optional().describe("Quarry extension: model calls per answer (each tool round is one); the server's QUARRY_MAX_STEPS (6) when absent. An answer that uses them all ends with finish_reason step_limit."),
+    max_run_seconds: z.number().int().min(1).max(3600).optional().describe('Quarry extension: wall-clock limit of one answer; QUARRY_MAX_RUN_SECONDS (600) when absent. Past it the run ends with a recoverable RunTimeoutError.'),
   })
   .meta({ id: 'AgentConfig' });
 
@@ -81,7 +83,7 @@ export const getSessionResponseSchema = z
     last_activity_at: timestamp,
     expires_at: timestamp,
     terminated_at: timestamp.nullable(),
-    active_message_id: z.string().nullable().optional().describe('The running answer, when one is streaming (GET only).'),
+    active_message_id: z.string().nullable().optional().describe('The run that keeps the session busy (streaming, or paused on a pending confirmation); a new message gets 409 SessionBusyError naming it (GET only).'),
     pending_confirmations: z.array(jsonObject).optional().describe('Write tools waiting for approval (GET only).'),
   })
   .meta({ id: 'GetSessionResponse' });

@@ -1,63 +1,96 @@
 /**
  * @module ingest/formats/read-csv
- * CSV with a header row, streamed through csv-parse. Values are typed the
- * way a spreadsheet user expects (numbers, booleans, empty → null), and a
- * row with the wrong number of columns becomes an error item with its line
- * instead of silently shifting fields.
+ * CSV with a header row (RFC 4180 quoting), read line by line. Values are
+ * typed the way a spreadsheet user expects (numbers, booleans, empty → null),
+ * and a row with the wrong number of columns becomes an error item with its
+ * line instead of silently shifting fields.
+ *
+ * A malformed row costs only itself: a quote that never closes (by the end of
+ * the file, within MAX_QUOTED_CELL_BYTES, or in a way that makes a well-formed
+ * row) is reported at the line it opened on, and reading starts again at the
+ * next line, as the JSONL reader does.
+ * A stream parser cannot do that: once a quote is open it cannot tell where
+ * the next row starts, and an error would end the whole file.
  */
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
-import { errorMessage, type FormatInput, type IngestItem } from './ingest-item.js';
+import { createInterface } from 'node:readline';
+import { stripByteOrderMark, type FormatInput, type IngestItem } from './ingest-item.js';
+import { parseCsvRow } from './parse-csv-row.js';
 
-interface ParsedRow {
-  record: string[];
-  info: { lines: number };
-  raw: string;
+/** A quoted cell longer than this is taken for an unclosed quote (bounds the lines held to re-read). */
+export const MAX_QUOTED_CELL_BYTES = 1_048_576;
+
+interface Line {
+  text: string;
+  number: number;
 }
 
 export async function* readCsv(input: FormatInput): AsyncGenerator<IngestItem> {
-  const parser = createReadStream(input.file).pipe(
-    // Column counts are checked here, not by the parser, so one bad row does not end the file.
-    parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  const reader = createInterface({ input: createReadStream(input.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = reader[Symbol.asyncIterator]();
+  // Lines to read again after an unclosed quote: the ones that followed the line it opened on.
+  const again: Line[] = [];
+  let lineNumber = 0;
+  const nextLine = async (): Promise<Line | undefined> => {
+    const queued = again.shift();
+    if (queued) return queued;
+    const next = await lines.next();
+    if (next.done) return undefined;
+    lineNumber++;
+    return { text: lineNumber === 1 ? stripByteOrderMark(next.value) : next.value, number: lineNumber };
+  };
+
   let header: string[] | undefined;
   let index = 0;
-  let lastLine = 0;
   try {
-    for await (const row of parser as AsyncIterable<ParsedRow>) {
+    for (;;) {
+      const first = await nextLine();
+      if (!first) return;
       input.signal?.throwIfAborted();
-      lastLine = row.info.lines;
-      const line = startLine(row);
-      if (!header) {
-        header = columnNames(row.record);
+      // Blank lines carry no row (spreadsheets often end a file with some).
+      if (first.text.trim() === '') continue;
+      const held: Line[] = [first];
+      let text = first.text;
+      let parsed = parseCsvRow(text);
+      // A quoted cell may span lines: join the following lines until the quote closes.
+      while (parsed.kind === 'open' && text.length <= MAX_QUOTED_CELL_BYTES) {
+        const more = await nextLine();
+        if (!more) break;
+        held.push(more);
+        text += `\n${more.text}`;
+        parsed = parseCsvRow(text);
+      }
+      const source = { file: input.file, line: first.number, index };
+      // A quote closed lines later is believed only when it makes a well-formed row: else the quote on the first
+      // line was never closed, and a later row's opening quote merely looked like its end.
+      const joinedBadly = held.length > 1 && (parsed.kind !== 'row' || (header !== undefined && parsed.fields.length !== header.length));
+      if (parsed.kind === 'open' || joinedBadly) {
+        again.unshift(...held.slice(1));
+        if (header) index++;
+        yield { kind: 'error', source, message: 'CSV parse error: a quoted value is never closed; the row was skipped and reading went on at the next line' };
         continue;
       }
-      const source = { file: input.file, line, index: index++ };
-      if (row.record.length !== header.length) {
-        const message = `expected ${header.length} columns, found ${row.record.length}`;
-        yield { kind: 'error', source, message };
+      if (parsed.kind === 'invalid') {
+        if (header) index++;
+        yield { kind: 'error', source, message: `CSV parse error: ${parsed.message}` };
+        continue;
+      }
+      if (!header) {
+        header = columnNames(parsed.fields);
+        continue;
+      }
+      index++;
+      if (parsed.fields.length !== header.length) {
+        yield { kind: 'error', source, message: `expected ${header.length} columns, found ${parsed.fields.length}` };
         continue;
       }
       const record: Record<string, unknown> = {};
-      header.forEach((name, column) => (record[name] = typeCsvValue(row.record[column])));
+      header.forEach((name, column) => (record[name] = typeCsvValue(parsed.fields[column])));
       yield { kind: 'record', record, source };
     }
-  } catch (error) {
-    if (input.signal?.aborted) throw error;
-    // A quoting error leaves the parser unable to find the next row boundary; say so rather than guess.
-    const line = (error as { lines?: number }).lines ?? lastLine + 1;
-    const message = `CSV parse error: ${errorMessage(error)}; the rest of the file was not read`;
-    yield { kind: 'error', source: { file: input.file, line, index }, message };
   } finally {
-    parser.destroy();
+    reader.close();
   }
-}
-
-/** csv-parse reports the line a row ends on; a quoted multi-line cell makes the start line earlier. */
-function startLine(row: ParsedRow): number {
-  const inner = row.raw.replace(/\r?\n$/, '');
-  const newlines = inner.split('\n').length - 1;
-  return row.info.lines - newlines;
 }
 
 function columnNames(header: string[]): string[] {

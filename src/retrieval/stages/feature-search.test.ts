@@ -89,6 +89,37 @@ describe('feature_search', () => {
     expect(result.documents[0].score).toBeCloseTo(2 / 61, 6);
   });
 
+  it('weighs each search by its list\'s known quality when no weight is given, and an explicit weight wins', async () => {
+    const twoSearches = (vectorWeight?: number) => ({
+      searches: [{ feature_uri: BM25, query: 'cats pets' }, { feature_uri: VECTOR, query: 'cats pets', ...(vectorWeight !== undefined && { weight: vectorWeight }) }],
+      final_top_k: 3,
+    });
+    const weights = (result: { metadata?: unknown }) => (result.metadata as { searches: { weight: number }[] }).searches.map((entry) => entry.weight);
+    // A real (semantic) embedding model is an equal partner of BM25.
+    expect(weights(await search(twoSearches()))).toEqual([1, 1]);
+    // The built-in hashed embedding is lexical and weak: 0.1, a tie-breaker.
+    const hashed = createFakeServices({ documents: SAMPLE_DOCUMENTS, collections: [fakeCollection({ embedding_model: 'quarry-hash-embed' })] });
+    const lexical = await search(twoSearches(), {}, hashed);
+    expect(weights(lexical)).toEqual([1, 0.1]);
+    // The top document is first in both lists: 1/61 from BM25 plus 0.1/61 from the vector list.
+    expect(lexical.documents[0].score).toBeCloseTo(1.1 / 61, 9);
+    const explicit = await search(twoSearches(0.5), {}, createFakeServices({ documents: SAMPLE_DOCUMENTS, collections: [fakeCollection({ embedding_model: 'quarry-hash-embed' })] }));
+    expect(weights(explicit)).toEqual([1, 0.5]);
+  });
+
+  it('passes the text index\'s query-term coverage on as `<output>_coverage`', async () => {
+    const services = createFakeServices({ documents: SAMPLE_DOCUMENTS });
+    const searchText = services.index.searchText.bind(services.index);
+    services.index.searchText = async (scope, query, signal) => (await searchText(scope, query, signal)).map((hit, rank) => ({ ...hit, coverage: rank === 0 ? 1 : 0.25 }));
+    const result = await search({ searches: [{ feature_uri: BM25, query: 'cats' }, { feature_uri: VECTOR, query: 'cats' }] }, {}, services);
+    const coverage = (id: string) => (result.documents.find((document) => document.document_id === id)?.scores as Record<string, number>).bm25_coverage;
+    expect(coverage('doc_3')).toBe(1);
+    expect(coverage('doc_1')).toBe(0.25);
+    // Found by the vector search only: no coverage key (the relevance floor reads that as "no word in common").
+    const vectorOnly = result.documents.find((document) => !('bm25' in (document.scores as object)));
+    if (vectorOnly) expect(vectorOnly.scores).not.toHaveProperty('bm25_coverage');
+  });
+
   it('numbers repeated feature outputs in the scores', async () => {
     const result = await search({ searches: [{ feature_uri: BM25, query: 'cats' }, { feature_uri: BM25, query: 'dogs' }] });
     expect(Object.keys(result.documents.find((document) => document.document_id === 'doc_1')!.scores as object).sort()).toEqual(['bm25_0', 'bm25_1']);
@@ -146,6 +177,14 @@ describe('feature_search', () => {
 describe('fuseRankings', () => {
   const first = [{ document_id: 'a', collection_id: 'c', score: 10 }, { document_id: 'b', collection_id: 'c', score: 5 }];
   const second = [{ document_id: 'b', collection_id: 'c', score: 0.9 }, { document_id: 'c', collection_id: 'c', score: 0.1 }];
+
+  it('breaks ties by first appearance (earlier list, better rank), not by the random document id', () => {
+    // z and y each sit at rank 1 of one list with equal weight: z's list comes first.
+    const left = [{ document_id: 'z', collection_id: 'c', score: 3 }];
+    const right = [{ document_id: 'y', collection_id: 'c', score: 7 }];
+    expect(fuseRankings([{ hits: left, weight: 1 }, { hits: right, weight: 1 }], 'rrf').map((hit) => hit.document_id)).toEqual(['z', 'y']);
+    expect(fuseRankings([{ hits: right, weight: 1 }, { hits: left, weight: 1 }], 'rrf').map((hit) => hit.document_id)).toEqual(['y', 'z']);
+  });
 
   it('rrf sums weight / (k + rank)', () => {
     const fused = fuseRankings([{ hits: first, weight: 1 }, { hits: second, weight: 1 }], 'rrf');

@@ -12,6 +12,7 @@ import { matchesFilter } from '../filters/match-filter.js';
 import { parseFilter } from '../filters/parse-filter.js';
 import type { CollectionInfo, PipelineDocument, ScoredHit } from '../types.js';
 import { computeFacets } from './compute-facets.js';
+import { defaultSearchWeight } from './fusion-weights.js';
 import { fuseRankings } from './fuse-rankings.js';
 import { groupDocuments } from './group-documents.js';
 import { parseFeatureUri, readFeatureQuery, searchFeature } from './search-feature.js';
@@ -22,7 +23,13 @@ const searchSchema = z.object({
   query: z.union([z.string(), z.looseObject({ input_mode: z.enum(['text', 'content', 'vector', 'document']).default('text') })]),
   top_k: z.int().min(1).max(1000).default(100),
   min_score: z.number().nullish(),
-  weight: z.number().min(0).max(1).default(1),
+  /** Unset: the list's known quality decides (`fusion-weights.ts`). */
+  weight: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullish()
+    .describe('Weight in fusion. Default by what the list is worth: 1 for full text, 0.1 for vectors of the built-in quarry-hash-embed, 1 for any other embedding model'),
   on_empty: z.enum(['error', 'skip', 'random']).default('error'),
   query_preprocessing: z.record(z.string(), z.unknown()).nullish(),
   collection_identifiers: z.array(z.string()).nullish(),
@@ -80,7 +87,7 @@ export const featureSearchStage = defineStage({
     // The searches run side by side (over PostgreSQL each is a round trip or more); their results are
     // taken in order, and the first failing search (by position) is the error, as when they ran in turn.
     const outcomes = await Promise.allSettled(
-      params.searches.map(async (search, index): Promise<{ hits: ScoredHit[]; mode: string } | null> => {
+      params.searches.map(async (search, index): Promise<{ hits: ScoredHit[]; mode: string; searchCollections: CollectionInfo[] } | null> => {
         const searchLocation = [...location, 'searches', index];
         const query = readFeatureQuery(search.query, [...searchLocation, 'query']);
         const searchCollections = search.collection_identifiers
@@ -91,9 +98,9 @@ export const featureSearchStage = defineStage({
             throw invalidField([...searchLocation, 'query'], `Search ${index} (${search.feature_uri}) has an empty query; provide one or set on_empty to 'skip' or 'random'`);
           }
           if (search.on_empty === 'skip') return null;
-          return { hits: await services.index.scan(services.scope, { collectionIds: ids(searchCollections), filter, topK: search.top_k }, signal), mode: query.mode };
+          return { hits: await services.index.scan(services.scope, { collectionIds: ids(searchCollections), filter, topK: search.top_k }, signal), mode: query.mode, searchCollections };
         }
-        return { hits: await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal), mode: query.mode };
+        return { hits: await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal), mode: query.mode, searchCollections };
       }),
     );
     for (const [index, search] of params.searches.entries()) {
@@ -104,10 +111,11 @@ export const featureSearchStage = defineStage({
         continue;
       }
       let { hits } = outcome.value;
-      const { mode } = outcome.value;
+      const { mode, searchCollections } = outcome.value;
       if (search.min_score !== undefined && search.min_score !== null) hits = hits.filter((hit) => hit.score >= search.min_score!);
-      searchMetadata.push({ feature_uri: search.feature_uri, mode, hits: hits.length });
-      lists.push({ hits, weight: search.weight, key: keys[index] });
+      const weight = search.weight ?? defaultSearchWeight(parseFeatureUri(search.feature_uri, [...location, 'searches', index, 'feature_uri']).kind, searchCollections);
+      searchMetadata.push({ feature_uri: search.feature_uri, mode, hits: hits.length, weight });
+      lists.push({ hits, weight, key: keys[index] });
     }
     const filterOnly = lists.length === 0;
     const candidates = filterOnly
@@ -137,7 +145,8 @@ export const featureSearchStage = defineStage({
   plan(params: Parameters) {
     const notes = params.searches.map((search, index) => {
       const uri = parseFeatureUri(search.feature_uri, ['searches', index, 'feature_uri']);
-      return `search ${index}: ${uri.kind === 'text' ? 'full-text (BM25)' : 'vector'} on '${uri.output}', top_k ${search.top_k}`;
+      const weight = search.weight ?? (uri.kind === 'text' ? 1 : 'by the model: 0.1 for the built-in hashed embedding, else 1');
+      return `search ${index}: ${uri.kind === 'text' ? 'full-text (BM25)' : 'vector'} on '${uri.output}', top_k ${search.top_k}, weight ${weight}`;
     });
     if (params.searches.length === 0) notes.push('no searches: filter-only scan of the collections');
     if (params.searches.length > 1) notes.push(`fusion: ${params.fusion}${params.fusion === 'rrf' ? ' (k = 60)' : ''}`);
@@ -153,6 +162,11 @@ async function loadDocuments(
   const loaded = await context.services.index.loadDocuments(context.services.scope, hits.map((hit) => hit.document_id));
   const byId = new Map(loaded.map((document) => [String(document.document_id), document]));
   const rawScores = lists.map(({ hits: listHits, key }) => ({ key, scores: new Map(listHits.map((hit) => [hit.document_id, hit.score])) }));
+  // Query-term coverage rides along as `<key>_coverage` where the text index reports it (the relevance floor reads it).
+  for (const { hits: listHits, key } of lists) {
+    const coverage = new Map(listHits.filter((hit) => hit.coverage !== undefined).map((hit) => [hit.document_id, hit.coverage!]));
+    if (coverage.size > 0) rawScores.push({ key: `${key}_coverage`, scores: coverage });
+  }
   const documents: PipelineDocument[] = [];
   for (const hit of hits) {
     const document = byId.get(hit.document_id);

@@ -35,7 +35,9 @@ export function fuseRankings(lists: RankedList[], method: FusionMethod, rrfK = 6
       ordered.forEach((hit) => add(hit, weight * scale(hit.score), method === 'max' ? Math.max : sum));
     }
   }
-  return [...fused.values()].sort((left, right) => right.score - left.score || left.document_id.localeCompare(right.document_id));
+  // Ties keep the order of first appearance (earlier list, better rank): stable for a given index, unlike
+  // document ids, which are random and would reorder equal scores from one ingest of the same data to the next.
+  return [...fused.values()].sort((left, right) => right.score - left.score);
 }
 
 function distributionScale(scores: number[]): (score: number) => number {

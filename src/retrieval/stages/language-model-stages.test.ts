@@ -133,6 +133,20 @@ describe('query_expand', () => {
     expect(model.prompts[0]).toContain('Write 2 alternative search queries for: rockets');
   });
 
+  it('expands the query from its best documents with expansion_model "rm3", with no model and two searches', async () => {
+    const services = createFakeServices({ documents: SAMPLE_DOCUMENTS });
+    const result = await runStage('query_expand', { feature_search_config: config, expansion_model: 'rm3' }, [], { services, inputs: { query: 'rocket' }, stageIndex: 0 });
+    const searched = services.calls.filter((call) => call.method === 'searchText').map((call) => call.text!);
+    expect(searched).toHaveLength(2);
+    expect(searched[0]).toBe('rocket');
+    // The second search is the query (repeated, as its weight) plus words of the two rocket documents.
+    expect(searched[1].startsWith('rocket rocket')).toBe(true);
+    expect(searched[1]).toMatch(/\blaunch\b/);
+    expect(result.metadata).toMatchObject({ model: 'rm3', queries: ['rocket', searched[1]], feedback_documents: 2 });
+    expect(result.llmCalls).toBe(0);
+    expect(ids(result.documents)).toEqual(['doc_2', 'doc_4']);
+  });
+
   it('requires feature_search_config and validates it at run time', async () => {
     expect((await issue(runStage('query_expand', {}, [], { inputs: { query: 'x' } }))).location.at(-1)).toBe('feature_search_config');
     const nested = await issue(runStage('query_expand', { feature_search_config: { searches: [{ feature_uri: 'mixpeek://text_extractor@v1/bm25', query: '{{QUERY}}', top_k: 0 }] } }, [], { inputs: { query: 'x' } }));

@@ -5,6 +5,9 @@
  * feature_search parameter object; {{QUERY}} and {{INPUT.query}} inside it
  * become each variation in turn. Without a model the rewrites are
  * deterministic: the stemmed query and word subsets of it.
+ * `expansion_model: "rm3"` needs no model: pseudo-relevance feedback
+ * (relevance-feedback.ts) searches once, expands the query with the words
+ * of the best documents, and returns the search for the expanded query.
  */
 import { z } from 'zod';
 import { renderTemplate, resolveTemplates, stringify } from '../templates.js';
@@ -15,6 +18,8 @@ import { LOCAL_FALLBACK_METADATA, modelMetadata, renameModelAlias } from './lang
 import { defineStage, renameAliases, type StageContext } from './stage-definition.js';
 import { stem, words } from './text-analysis.js';
 import { validateStageParameters } from './validate-parameters.js';
+import { expandQuery, FEEDBACK_DOCUMENTS } from './relevance-feedback.js';
+import { extractText } from '../document-service.js';
 
 const parameters = z.object({
   query: z.string().default('{{INPUT.query}}'),
@@ -48,6 +53,7 @@ export const queryExpandStage = defineStage({
   },
   readsIndex: () => true,
   async run(_documents, params, context) {
+    if (params.expansion_model.toLowerCase() === RM3) return runFeedback(params, context);
     const { languageModel } = context.services;
     const expansion = languageModel ? await expandWithModel(params, context) : { queries: localVariations(params.query, params.num_expansions), tokensUsed: 0 };
     const queries = [...(params.include_original ? [params.query] : []), ...expansion.queries];
@@ -71,8 +77,35 @@ export const queryExpandStage = defineStage({
       tokensUsed: expansion.tokensUsed,
     };
   },
-  plan: (params) => ({ estimatedOutput: params.top_k ?? null, notes: [`${params.num_expansions} expansion(s)${params.include_original ? ' plus the original query' : ''}, fused with ${params.fusion_strategy}`] }),
+  plan: (params) => ({
+    estimatedOutput: params.top_k ?? null,
+    notes: [params.expansion_model.toLowerCase() === RM3
+      ? `RM3 pseudo-relevance feedback from the best ${FEEDBACK_DOCUMENTS} documents, then one search for the expanded query`
+      : `${params.num_expansions} expansion(s)${params.include_original ? ' plus the original query' : ''}, fused with ${params.fusion_strategy}`],
+  }),
 });
+
+const RM3 = 'rm3';
+
+/** Two searches: the query, then the query expanded with what its best documents are about. */
+async function runFeedback(params: z.output<typeof parameters>, context: StageContext) {
+  const first = await searchVariation(params.query, params.feature_search_config, context);
+  const collections = context.services.collections;
+  const feedback = first.documents.slice(0, FEEDBACK_DOCUMENTS).map((document) => {
+    const { document_id: _id, collection_id: collectionId, score, scores: _scores, _internal, ...data } = document;
+    const textField = collections.find((collection) => collection.collection_id === collectionId)?.text_field ?? 'text';
+    return { text: extractText(data, textField), score: Number(score) || 0 };
+  });
+  const expanded = expandQuery(params.query, feedback);
+  const second = expanded === params.query ? first : await searchVariation(expanded, params.feature_search_config, context);
+  const finalTopK = params.top_k ?? second.finalTopK;
+  return {
+    documents: second.documents.slice(0, finalTopK),
+    metadata: { model: RM3, note: 'pseudo-relevance feedback, no language model', queries: [params.query, expanded], feedback_documents: feedback.length },
+    llmCalls: 0,
+    tokensUsed: 0,
+  };
+}
 
 async function searchVariation(query: string, config: Record<string, unknown>, context: StageContext) {
   const location = [...context.location, 'feature_search_config'];

@@ -22,6 +22,7 @@ import { createConfirmationsRepository, createFeedbackRepository, createMemories
 import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
+import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
 import { TextIndexCache } from './text-index-cache.js';
@@ -104,6 +105,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     documents: createDocumentsRepository(database, vectors, textSearchConfig),
     retrievers: createRetrieversRepository(database),
     executions: createExecutionsRepository(database),
+    mcpServers: createMcpServersRepository(database),
     async close() {
       cache?.clear();
       text.clear();

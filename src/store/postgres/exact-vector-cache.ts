@@ -104,6 +104,13 @@ export class ExactVectorCache {
     }
   }
 
+  /** Roughly the bytes of the vectors held (float32 per dimension plus the id), for metrics. */
+  approximateBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += (entry.vectors?.size ?? 0) * (entry.dimensions * 4 + 64);
+    return bytes;
+  }
+
   /** Collections held, and their live vectors (stats and tests). */
   held(): Map<string, number> {
     return new Map([...this.entries].map(([collectionId, entry]) => [collectionId, entry.vectors?.size ?? 0]));

@@ -58,7 +58,7 @@ export function createMessagesRepository(database: PostgresDatabase): Store['mes
     },
     async recent(scope, sessionId, limit) {
       const { rows } = await database.query<ConversationTurn>(
-        `SELECT * FROM (SELECT seq, message_id, role, content, created_at FROM messages WHERE ${SCOPE} AND session_id = $3 AND content_type = 'text' ORDER BY seq DESC LIMIT $4) AS latest ORDER BY seq`,
+        `SELECT * FROM (SELECT seq, message_id, role, content, created_at, status, citations->>'finish_reason' AS finish_reason FROM messages WHERE ${SCOPE} AND session_id = $3 AND content_type = 'text' ORDER BY seq DESC LIMIT $4) AS latest ORDER BY seq`,
         [scope.orgId, scope.namespaceId, sessionId, limit],
       );
       return rows;

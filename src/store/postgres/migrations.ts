@@ -363,7 +363,26 @@ END
 $forget$;
 CREATE TRIGGER collections_forget_vector_log AFTER DELETE ON collections FOR EACH ROW EXECUTE FUNCTION quarry_forget_collection_log();
 `,
-  /* 4: a change log of documents (text and metadata), for the per-process BM25 indexes and filter results (see text-index-cache), as migration 2 does for vectors */ () => `
+  /* mcp servers: external MCP servers registered per namespace */ () => `
+CREATE TABLE mcp_servers (
+  server_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  server_name TEXT NOT NULL,
+  description TEXT,
+  transport TEXT NOT NULL,
+  url TEXT,
+  headers JSONB NOT NULL,
+  command TEXT,
+  args JSONB NOT NULL,
+  env JSONB NOT NULL,
+  timeout_ms INTEGER,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CONSTRAINT mcp_servers_unique_name UNIQUE (namespace_id, server_name)
+);
+`,
+  /* document change log: documents (text and metadata) changed, for the per-process BM25 indexes and filter results (see text-index-cache), as migration 2 does for vectors */ () => `
 ALTER TABLE collections
   ADD COLUMN document_version BIGINT NOT NULL DEFAULT 0,
   ADD COLUMN document_log_floor BIGINT NOT NULL DEFAULT 0,

@@ -64,6 +64,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
     return this.vectors.mode;
   }
 
+  /** The in-process state (BM25 indexes; exact mode's vector copies), for metrics. */
+  memoryUsage(): Record<string, number> {
+    return { text_bm25: this.text.approximateBytes(), ...(this.cache ? { vectors_exact: this.cache.approximateBytes() } : {}) };
+  }
+
   /**
    * BM25 over each collection's in-process index (`TextIndexCache`), brought up to date first: the
    * SQLite store's scoring and tokenizer, so both stores rank alike. A filter is evaluated in SQL
@@ -89,7 +94,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     ]);
     signal?.throwIfAborted();
     const hits = indexes.flatMap((index, position) =>
-      index.search(terms, topK, allowed).map((hit) => ({ document_id: hit.documentId, collection_id: collections[position].collection_id, score: hit.score })),
+      index.search(terms, topK, allowed).map((hit) => ({ document_id: hit.documentId, collection_id: collections[position].collection_id, score: hit.score, coverage: hit.coverage })),
     );
     for (const collection of collections) this.account(collection.collection_id);
     return indexes.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);

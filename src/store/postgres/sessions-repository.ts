@@ -103,9 +103,9 @@ export function createSessionsRepository(database: PostgresDatabase): Store['ses
       // One UPDATE with relative increments: concurrent runs (other processes) never lose each other's counts.
       await database.query(
         `UPDATE sessions SET message_count = message_count + $4, total_tokens = total_tokens + $5, total_tool_calls = total_tool_calls + $6,
-           total_latency_ms = total_latency_ms + $7, answered_runs = answered_runs + 1, updated_at = $8, last_activity_at = $8
+           total_latency_ms = total_latency_ms + $7, answered_runs = answered_runs + $9, updated_at = $8, last_activity_at = $8
          WHERE ${SCOPE} AND session_id = $3`,
-        [scope.orgId, scope.namespaceId, sessionId, stats.messagesAdded, stats.tokens, stats.toolCalls, stats.latencyMs, now],
+        [scope.orgId, scope.namespaceId, sessionId, stats.messagesAdded, stats.tokens, stats.toolCalls, stats.latencyMs, now, stats.runs ?? 1],
       );
     },
   };

@@ -7,7 +7,7 @@
  * over the collection, ties to the older document).
  *
  * The indexes stay coherent across processes the way `exact-vector-cache`'s
- * vector copies do, through a change log kept by triggers (migration 4):
+ * vector copies do, through a change log kept by triggers (the "document change log" migration):
  * every statement that inserts, deletes or changes the text of documents
  * bumps the collection's `document_version` under its row lock (so versions
  * commit in order) and logs the changed keys under it. A search reads the
@@ -93,7 +93,14 @@ export class TextIndexCache {
 
   /** Bytes a collection's index holds, for the memory budget. */
   bytesOf(collectionId: string): number {
-    return this.entries.get(collectionId)?.index?.approximateBytes ?? 0;
+    return this.entries.get(collectionId)?.index?.heldBytes ?? 0;
+  }
+
+  /** Roughly what every collection's index holds, for metrics. */
+  approximateBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.index?.approximateBytes() ?? 0;
+    return bytes;
   }
 
   /** Forgets a collection's index (the memory budget's eviction); the next search loads it again. */

@@ -14,6 +14,7 @@ import { createConfirmationsRepository, createFeedbackRepository, createMemories
 import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
+import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { SqliteDocumentIndex, type SqliteDocumentIndexOptions } from './sqlite-document-index.js';
 import { MemoryBudget } from '../memory-budget.js';
 
@@ -58,6 +59,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     documents: createDocumentsRepository(db, (collectionId, change) => index.noteWrite(collectionId, change)),
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),
+    mcpServers: createMcpServersRepository(db),
     async close() {
       await index.close();
       db.close();

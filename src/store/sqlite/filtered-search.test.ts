@@ -86,4 +86,20 @@ describe('filtered search on a large collection (filter cache, int8 candidates, 
     expect(hits.map((hit) => hit.score)).toEqual(expected.map((row) => expect.closeTo(row.score, 6)));
     expect(hits.every((hit) => documents.find((document) => document.id === hit.document_id)?.category === 'c1')).toBe(true);
   });
+
+  it('gives FTS5-answered hits (a filter not cached yet) the query-term coverage the in-memory index would', async () => {
+    const text = 'glacier desert';
+    // Unfiltered: the in-memory index answers (and is built), with coverage on every hit.
+    const unfiltered = await store.index.searchText(scope, { collectionIds: ['col_big'], text, topK: 400, filter: null });
+    const coverageOf = new Map(unfiltered.map((hit) => [hit.document_id, hit.coverage]));
+    // Filtered by a category never asked before: FTS5 answers.
+    const hits = await store.index.searchText(scope, { collectionIds: ['col_big'], text, topK: 10, filter: category('c3') });
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) {
+      expect(hit.coverage).toBeCloseTo(coverageOf.get(hit.document_id)!, 12);
+      const words = documents.find((document) => document.id === hit.document_id)!.text.split(' ');
+      if (words.includes('glacier') && words.includes('desert')) expect(hit.coverage).toBe(1);
+      else expect(hit.coverage).toBeLessThan(1);
+    }
+  });
 });

@@ -67,6 +67,11 @@ export class HnswCollectionIndex {
     return this.live.size;
   }
 
+  /** Roughly the graph's memory: each node's vector plus its links (M = 16, twice that on the base layer). */
+  approximateBytes(): number {
+    return this.live.size * (this.dimensions * 4 + 48 * 4 + 32);
+  }
+
   markStale(): void {
     this.stale = true;
   }

@@ -28,7 +28,7 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
   const history = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? ORDER BY seq LIMIT ? OFFSET ?`);
   const count = db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ?`);
   const recent = db.prepare(
-    `SELECT * FROM (SELECT seq, message_id, role, content, created_at FROM messages WHERE ${SCOPE} AND session_id = ? AND content_type = 'text' ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    `SELECT * FROM (SELECT seq, message_id, role, content, created_at, status, json_extract(citations, '$.finish_reason') AS finish_reason FROM messages WHERE ${SCOPE} AND session_id = ? AND content_type = 'text' ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
   );
 
   const appendOne = (scope: TenantScope, message: NewMessage): MessageRecord => {

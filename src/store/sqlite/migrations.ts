@@ -244,4 +244,23 @@ CREATE INDEX executions_by_retriever ON executions(namespace_id, retriever_id, c
 CREATE INDEX sessions_by_namespace_org ON sessions(namespace_id, org_id);
 CREATE INDEX documents_by_namespace_org ON documents(collection_id, org_id, namespace_id);
 `,
+  /* mcp servers: external MCP servers registered per namespace */ `
+CREATE TABLE mcp_servers (
+  server_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  namespace_id TEXT NOT NULL REFERENCES namespaces(namespace_id) ON DELETE CASCADE,
+  server_name TEXT NOT NULL,
+  description TEXT,
+  transport TEXT NOT NULL,
+  url TEXT,
+  headers TEXT NOT NULL,
+  command TEXT,
+  args TEXT NOT NULL,
+  env TEXT NOT NULL,
+  timeout_ms INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (namespace_id, server_name)
+);
+`,
 ];

@@ -52,7 +52,7 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
   const recordRun = db.prepare(
     `UPDATE sessions SET message_count = message_count + @messages, total_tokens = total_tokens + @tokens,
        total_tool_calls = total_tool_calls + @tool_calls, total_latency_ms = total_latency_ms + @latency,
-       answered_runs = answered_runs + 1, updated_at = @now, last_activity_at = @now
+       answered_runs = answered_runs + @runs, updated_at = @now, last_activity_at = @now
      WHERE org_id = @org_id AND namespace_id = @namespace_id AND session_id = @session_id`,
   );
 
@@ -147,6 +147,7 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
         tokens: stats.tokens,
         tool_calls: stats.toolCalls,
         latency: stats.latencyMs,
+        runs: stats.runs ?? 1,
         now,
         org_id: scope.orgId,
         namespace_id: scope.namespaceId,

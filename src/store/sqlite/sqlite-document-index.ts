@@ -166,7 +166,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
     const slab = this.slabs.get(collectionId);
     const quantized = this.quantized.get(collectionId);
     const bytes =
-      (this.text.approximateBytes(collectionId) ?? 0) +
+      (this.text.bytesOf(collectionId) ?? 0) +
       this.filterResults.sizeOf(collectionId) * 16 +
       (slab ? slab.vectors.vectors.byteLength + slab.rowids.length * 8 + slab.documentIds.reduce((sum, id) => sum + stringBytes(id), 0) : 0) +
       (quantized ? quantized.size * (quantized.dimensions + 16) : 0);
@@ -194,6 +194,17 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.dropDerived(null);
     this.text.clear();
     this.graphs.clear();
+  }
+
+  /** Roughly the bytes held in memory by kind (exact vector slabs, int8 codes, HNSW graphs, BM25 indexes), for metrics. */
+  memoryUsage(): Record<string, number> {
+    let vectors = 0;
+    for (const slab of this.slabs.values()) vectors += slab.rowids.length * (slab.dimensions * 4 + 8) + slab.documentIds.reduce((sum, id) => sum + id.length * 2, 0);
+    let quantized = 0;
+    for (const codes of this.quantized.values()) quantized += codes.byteLength;
+    let graphs = 0;
+    for (const graph of this.graphs.values()) graphs += graph.approximateBytes();
+    return { vectors_exact: vectors, vectors_int8: quantized, hnsw: graphs, text_bm25: this.text.approximateBytes() };
   }
 
   /** Whether unfiltered text search is served from memory yet (null: not built), for tests and stats. */
@@ -254,8 +265,22 @@ export class SqliteDocumentIndex implements DocumentIndex {
         )
         .all(match, ...where.params, topK) as Row[];
     }
-    // FTS5's bm25() is lower-is-better; the port promises higher-is-better.
-    return rows.map((row) => ({ document_id: row.document_id, collection_id: row.collection_id, score: -row.rank }));
+    // FTS5's bm25() is lower-is-better; the port promises higher-is-better. Coverage as the in-memory index
+    // would report it, where that index is built (reading at most topK rows' text).
+    const contents = this.contentsOf(rows.filter((row) => this.text.status(row.collection_id)?.ready).map((row) => row.document_id));
+    return rows.map((row) => {
+      const coverage = this.text.coverage(row.collection_id, query.text, contents.get(row.document_id) ?? '');
+      return { document_id: row.document_id, collection_id: row.collection_id, score: -row.rank, ...(coverage !== undefined && { coverage }) };
+    });
+  }
+
+  private contentsOf(documentIds: string[]): Map<string, string> {
+    if (documentIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT document_id, content FROM documents WHERE document_id IN (${documentIds.map(() => '?').join(',')})`)
+      .raw()
+      .all(...documentIds) as [string, string][];
+    return new Map(rows);
   }
 
   async scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]> {

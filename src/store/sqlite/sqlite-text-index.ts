@@ -53,9 +53,19 @@ export class SqliteTextIndex {
       entries.push([collectionId, entry]);
     }
     for (const [collectionId, entry] of entries) {
-      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score });
+      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score, coverage: hit.coverage });
     }
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
+  }
+
+  /**
+   * Query-term coverage of a document's `content` for `text`, with the collection's statistics; undefined
+   * while its index is not built (a hit then carries none, and the relevance floor keeps it).
+   */
+  coverage(collectionId: string, text: string, content: string): number | undefined {
+    const entry = this.entries.get(collectionId);
+    if (!entry?.ready) return undefined;
+    return entry.index.coverage(queryTerms(text), tokenize(content));
   }
 
   /** Builds the indexes of these collections now (after a bulk ingest, or at start). */
@@ -88,9 +98,16 @@ export class SqliteTextIndex {
     this.entries.clear();
   }
 
-  /** The memory a collection's index holds (null: none), for the memory budget. */
-  approximateBytes(collectionId: string): number | null {
-    return this.entries.get(collectionId)?.index.approximateBytes ?? null;
+  /** The memory a collection's index holds (null: none), kept as it grows, for the memory budget. */
+  bytesOf(collectionId: string): number | null {
+    return this.entries.get(collectionId)?.index.heldBytes ?? null;
+  }
+
+  /** Roughly what every collection's in-memory index holds, for metrics. */
+  approximateBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.index.approximateBytes();
+    return bytes;
   }
 
   status(collectionId: string): { ready: boolean; size: number } | null {

@@ -4,12 +4,12 @@ import { InvertedIndex } from './inverted-index.js';
 
 const words = (text: string) => text.split(' ');
 
-/** FTS5's bm25(), written out term by term, for the reference. */
+/** FTS5's bm25(), written out term by term, for the reference: one term per query phrase, so a repeated word counts twice. */
 function referenceBm25(documents: string[][], query: string[]): number[] {
   const averageLength = documents.reduce((sum, tokens) => sum + tokens.length, 0) / documents.length;
   return documents.map((tokens) => {
     let score = 0;
-    for (const term of new Set(query)) {
+    for (const term of query) {
       const frequency = tokens.filter((token) => token === term).length;
       if (frequency === 0) continue;
       const containing = documents.filter((other) => other.includes(term)).length;
@@ -74,5 +74,40 @@ describe('InvertedIndex', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('weighs a query term once per repeat, as FTS5 sums one bm25() term per phrase', () => {
+    const corpus = ['apple pie', 'banana split', 'apple crumble', 'cherry pie', 'plum jam'].map(words);
+    const index = new InvertedIndex();
+    corpus.forEach((tokens, position) => index.upsert(position + 1, `doc_${position + 1}`, tokens));
+    const once = index.search(['apple', 'pie'], 5);
+    const twice = index.search(['apple', 'pie', 'apple'], 5);
+    const weighted = index.search(new Map([['apple', 2], ['pie', 1]]), 5);
+    // apple and pie are equally rare: once, the tie goes to the lower rowid; doubled, apple wins.
+    expect(once.map((hit) => hit.documentId)).toEqual(['doc_1', 'doc_3', 'doc_4']);
+    expect(twice.map((hit) => hit.documentId)).toEqual(['doc_1', 'doc_3', 'doc_4']);
+    expect(twice[1].score).toBeCloseTo(2 * once[1].score, 10);
+    expect(twice[2].score).toBeCloseTo(once[2].score, 10);
+    expect(weighted).toEqual(twice);
+  });
+
+  it('reports query-term coverage: the share of the IDF weight of the 3 rarest query terms a document holds', () => {
+    // 10 documents: "common" in 8 of them, "rare" in 1, "absent" in none.
+    const corpus = Array.from({ length: 10 }, (_, position) => [position < 8 ? 'common' : 'other', ...(position === 0 ? ['rare'] : [])]);
+    const index = new InvertedIndex();
+    corpus.forEach((tokens, position) => index.upsert(position + 1, `doc_${position + 1}`, tokens));
+    const idf = (containing: number) => Math.max(1e-6, Math.log((10 - containing + 0.5) / (containing + 0.5)));
+    // idf(common) = ln(2.5/8.5) < 0, floored at 1e-6; idf(rare) = ln(9.5/1.5); idf(absent) = ln(10.5/0.5).
+    const [withRare, withCommonOnly] = [index.search(['rare', 'common', 'absent'], 10)[0], index.search(['rare', 'common', 'absent'], 10)[1]];
+    expect(withRare.documentId).toBe('doc_1');
+    expect(withRare.coverage).toBeCloseTo((idf(1) + idf(8)) / (idf(1) + idf(8) + idf(0)), 10);
+    expect(withCommonOnly.coverage).toBeCloseTo(idf(8) / (idf(1) + idf(8) + idf(0)), 10);
+    expect(index.search(['rare'], 1)[0].coverage).toBe(1);
+    // A fourth, commoner term does not raise the bar: only the 3 heaviest make "full" coverage.
+    const four = new InvertedIndex();
+    const texts = ['alpha beta gamma delta', 'alpha', 'beta', 'gamma', 'delta', 'delta', 'delta x', 'y', 'z', 'w'].map(words);
+    texts.forEach((tokens, position) => four.upsert(position + 1, `doc_${position + 1}`, tokens));
+    expect(four.search(['alpha', 'beta', 'gamma', 'delta'], 1)[0].coverage).toBe(1);
+    expect(four.search(['alpha', 'beta', 'gamma', 'delta'], 10).find((hit) => hit.documentId === 'doc_2')!.coverage).toBeCloseTo(1 / 3, 10);
   });
 });

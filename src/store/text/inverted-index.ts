@@ -16,9 +16,16 @@
  * rebuilding (see `deadSlots`).
  */
 
-const K1 = 1.2;
-const B = 0.75;
+/** BM25 parameters, shared knowledge with the PostgreSQL backend's ranking: change both together. */
+export const K1 = 1.2;
+export const B = 0.75;
 const MIN_IDF = 1e-6;
+/**
+ * Coverage is measured against the query's 3 most informative terms (with all of them, CISI's
+ * paragraph-long queries left 66% of queries with no document over the floor; with 3, 2.6%, while
+ * every short request of the demo catalogue is judged on all its words). See `coreWeight`.
+ */
+const CORE_TERMS = 3;
 const INITIAL_POSTINGS = 4;
 
 class Postings {
@@ -52,6 +59,13 @@ export interface TextHit {
   rowid: number;
   documentId: string;
   score: number;
+  /**
+   * The share of the query's IDF weight the document contains, in [0, 1]: 1 when it has every
+   * query term, 0.1 when it shares only a common word with a query whose rare words it lacks.
+   * Terms no document has count too, so a query about something absent scores low everywhere.
+   * For queries longer than 3 terms, 1 means "as much weight as the query's 3 rarest terms".
+   */
+  coverage: number;
 }
 
 export class InvertedIndex {
@@ -64,16 +78,27 @@ export class InvertedIndex {
   private termsOfSlot: Postings[][] = [];
   private totalLength = 0;
   private scores = new Float64Array(0);
+  private covered = new Float64Array(0);
   private bytes = 0;
 
-  /** Memory held, estimated as it grows (terms, postings, per-document arrays); for the memory budget. */
-  get approximateBytes(): number {
-    return this.bytes + this.scores.byteLength;
+  /** Memory held, estimated as it grows (terms, postings, per-document arrays), in O(1); for the memory budget. */
+  get heldBytes(): number {
+    return this.bytes + this.scores.byteLength + this.covered.byteLength;
   }
 
   /** Documents currently indexed. */
   get size(): number {
     return this.slotOfRowid.size;
+  }
+
+  /** Roughly what the index holds in memory (postings arrays, terms, per-document arrays), for metrics. */
+  approximateBytes(): number {
+    let bytes = this.scores.byteLength + this.covered.byteLength;
+    for (const [term, postings] of this.terms) bytes += postings.slots.byteLength + postings.frequencies.byteLength + term.length * 2 + 64;
+    // rowid, length and slot entries (~8 bytes each plus map overhead) and the id strings.
+    bytes += this.rowids.length * 48;
+    for (const id of this.documentIds) bytes += id.length * 2;
+    return bytes;
   }
 
   /** Slots held by removed or replaced documents; rebuild when they outnumber the live ones. */
@@ -118,19 +143,45 @@ export class InvertedIndex {
     this.lengths[slot] = -1;
   }
 
-  /** The `topK` best documents containing any of `terms` (already tokenized), best first; only `allowed` rowids when given. */
-  search(terms: string[], topK: number, allowed?: ReadonlySet<number>): TextHit[] {
+  /**
+   * The coverage (see `TextHit.coverage`) a document made of `tokens` has for `terms`, with this index's
+   * statistics: for hits found elsewhere (FTS5), so that they are judged as the index's own hits are.
+   */
+  coverage(terms: readonly string[] | ReadonlyMap<string, number>, tokens: Iterable<string>): number {
+    const present = new Set(tokens);
+    const documents = this.slotOfRowid.size;
+    const idfs: number[] = [];
+    let covered = 0;
+    for (const [term, weight] of termWeights(terms)) {
+      const frequencyInCorpus = this.terms.get(term)?.documentFrequency ?? 0;
+      const idf = weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      idfs.push(idf);
+      if (present.has(term)) covered += idf;
+    }
+    return idfs.length === 0 ? 0 : Math.min(1, covered / coreWeight(idfs));
+  }
+
+  /**
+   * The `topK` best documents containing any of `terms` (already tokenized), best first; only `allowed`
+   * rowids when given. `terms` is a list (a repeated term weighs once per repeat) or term → weight.
+   */
+  search(terms: readonly string[] | ReadonlyMap<string, number>, topK: number, allowed?: ReadonlySet<number>): TextHit[] {
     const documents = this.slotOfRowid.size;
     if (documents === 0 || topK <= 0) return [];
     const averageLength = this.totalLength / documents || 1;
     if (this.scores.length < this.rowids.length) this.scores = new Float64Array(Math.max(this.rowids.length, this.scores.length * 2));
-    const scores = this.scores;
+    if (this.covered.length < this.scores.length) this.covered = new Float64Array(this.scores.length);
+    const { scores, covered } = this;
     const touched: number[] = [];
-    for (const term of new Set(terms)) {
+    // A term the query repeats weighs once per repeat (query term frequency, as FTS5's bm25() counts it).
+    const weights = termWeights(terms);
+    const idfs: number[] = [];
+    for (const [term, weight] of weights) {
       const postings = this.terms.get(term);
-      if (postings === undefined || postings.documentFrequency === 0) continue;
-      const frequencyInCorpus = postings.documentFrequency;
-      const idf = Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      const frequencyInCorpus = postings?.documentFrequency ?? 0;
+      const idf = weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      idfs.push(idf);
+      if (postings === undefined || frequencyInCorpus === 0) continue;
       const { slots, frequencies, size } = postings;
       const { lengths, rowids } = this;
       for (let position = 0; position < size; position++) {
@@ -140,13 +191,34 @@ export class InvertedIndex {
         const frequency = frequencies[position];
         if (scores[slot] === 0) touched.push(slot);
         scores[slot] += (idf * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * length) / averageLength));
+        covered[slot] += idf;
       }
     }
+    const queryWeight = coreWeight(idfs);
     const best = selectBest(touched, scores, this.rowids, topK);
-    const hits = best.map((slot) => ({ rowid: this.rowids[slot], documentId: this.documentIds[slot], score: scores[slot] }));
-    for (const slot of touched) scores[slot] = 0;
+    const hits = best.map((slot) => ({ rowid: this.rowids[slot], documentId: this.documentIds[slot], score: scores[slot], coverage: Math.min(1, covered[slot] / queryWeight) }));
+    for (const slot of touched) {
+      scores[slot] = 0;
+      covered[slot] = 0;
+    }
     return hits;
   }
+}
+
+/**
+ * What full coverage means: the IDF weight of the query's `CORE_TERMS` heaviest terms. A short
+ * request is all core (every word counts); a paragraph-long one is not expected to be matched
+ * word for word, only its most informative words.
+ */
+function coreWeight(weights: number[]): number {
+  return weights.sort((left, right) => right - left).slice(0, CORE_TERMS).reduce((total, weight) => total + weight, 0) || 1;
+}
+
+function termWeights(terms: readonly string[] | ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  if (!Array.isArray(terms)) return terms as ReadonlyMap<string, number>;
+  const weights = new Map<string, number>();
+  for (const term of terms as readonly string[]) weights.set(term, (weights.get(term) ?? 0) + 1);
+  return weights;
 }
 
 /**

@@ -21,12 +21,12 @@ describe('tokenize', () => {
 });
 
 describe('queryTerms', () => {
-  it('drops stop words and duplicates', () => {
-    expect(queryTerms('Find the videos about the video')).toEqual(['find', 'video', 'about']);
+  it('drops stop words and keeps repeats, in order (a word said twice weighs twice)', () => {
+    expect(queryTerms('Find the videos about the video')).toEqual(['find', 'video', 'about', 'video']);
   });
 
   it('keeps stop words when the query has nothing else', () => {
-    expect(queryTerms('to be or not to be')).toEqual(['to', 'be', 'or', 'not']);
+    expect(queryTerms('to be or not to be')).toEqual(['to', 'be', 'or', 'not', 'to', 'be']);
   });
 
   it('caps the number of terms', () => {

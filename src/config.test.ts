@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_WORD_DELAY_MS, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('paces the built-in model at a readable speed with the demo data, not otherwise, unless told', () => {
+    expect(loadConfig({}).localModelDelayMs).toBe(0);
+    expect(loadConfig({ QUARRY_DEMO: '1' }).localModelDelayMs).toBe(DEMO_WORD_DELAY_MS);
+    expect(loadConfig({}, { loadDemo: true }).localModelDelayMs).toBe(DEMO_WORD_DELAY_MS);
+    expect(loadConfig({ QUARRY_DEMO: '1', QUARRY_LOCAL_MODEL_DELAY_MS: '0' }).localModelDelayMs).toBe(0);
+    expect(loadConfig({ QUARRY_LOCAL_MODEL_DELAY_MS: '120' }).localModelDelayMs).toBe(120);
+    expect(() => loadConfig({ QUARRY_LOCAL_MODEL_DELAY_MS: '-1' })).toThrow(/localModelDelayMs/);
+  });
+
+  it('reads the log format and NO_COLOR', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ QUARRY_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ QUARRY_LOG_FORMAT: 'fancy' })).toThrow(/logFormat/);
+    expect(loadConfig({}).noColor).toBe(false);
+    expect(loadConfig({ NO_COLOR: '1' }).noColor).toBe(true);
+  });
+});
