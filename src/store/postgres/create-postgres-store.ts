@@ -12,7 +12,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
 import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
-import { HNSW_SESSION_OPTIONS, VectorStorage, type VectorMode } from './vector-storage.js';
+import { HNSW_SESSION_OPTIONS, SESSION_EF_SEARCH, VectorStorage, type VectorMode } from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
@@ -77,6 +77,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget);
+  if (database.driver === 'pg' && vectorMode === 'pgvector') {
+    const { rows } = await database.query<{ ef: string | null; scan: string | null }>("SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan");
+    index.sessionHnswSettings = rows[0]?.ef === String(SESSION_EF_SEARCH) && rows[0]?.scan === 'strict_order';
+  }
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {

@@ -32,6 +32,12 @@ const FILTER_OPTIONS = {
 const MAX_TOP_K = 10_000;
 
 export class PostgresDocumentIndex implements DocumentIndex {
+  /**
+   * Whether pooled connections carry the HNSW settings sent at connect (checked at start: a pooler such as
+   * PgBouncer may drop startup options); without them every vector search sets them in a transaction.
+   */
+  sessionHnswSettings = false;
+
   /** Which documents a filter selects, per collection, at the `document_version` in `filterVersions`. */
   readonly filterResults = new FilterResultCache();
   private readonly filterVersions = new Map<string, number>();
@@ -142,7 +148,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
       ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
     const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
     // Pooled connections already carry the usual settings: one round trip instead of four.
-    const rows = this.database.driver === 'pg' && ef === SESSION_EF_SEARCH ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
+    const rows = this.sessionHnswSettings && ef === SESSION_EF_SEARCH ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
       // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
       await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
       return (await client.query<ScoredHit>(sql, parameters.values)).rows;
