@@ -58,7 +58,12 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
     client.on('notification', (message) => {
       for (const callback of listeners.get(message.channel) ?? []) callback(message.payload ?? '');
     });
+    let released = false;
     client.on('error', (error) => {
+      // Once released (close(), or an earlier error), the socket's last errors are nobody's concern:
+      // releasing twice would throw out of this handler and crash the process.
+      if (released) return;
+      released = true;
       options.onError?.(error);
       // Reconnect and re-LISTEN; notifications sent meanwhile are lost, which callers tolerate by also polling.
       client.release(true);
@@ -66,9 +71,15 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
       if (listeners.size > 0) void ensureListener().catch((reason) => options.onError?.(reason as Error));
     });
     for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteChannel(channel)}`);
+    releaseListener = () => {
+      if (released) return;
+      released = true;
+      client.release(true);
+    };
     return client;
   };
   const ensureListener = () => (listener ??= connectListener());
+  let releaseListener: () => void = () => undefined;
 
   return {
     driver: 'pg',
@@ -116,10 +127,10 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
-      const client = await listener?.catch(() => null);
+      await listener?.catch(() => null);
       listener = null;
       listeners.clear();
-      client?.release(true);
+      releaseListener();
       await pool.end();
     },
   };
