@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV3CallOptions, LanguageModelV3FunctionTool, LanguageModelV3Prompt, LanguageModelV3StreamPart, LanguageModelV3ToolResultOutput } from '@ai-sdk/provider';
-import { createQuarryLocalModel } from './quarry-local-model.js';
+import { createQuarryLocalModel, searchQuery } from './quarry-local-model.js';
 import { runAgent } from '../agent/run-agent.js';
 import { defineAgentTool } from '../agent/tool-definition.js';
 import { TOOL_CATALOG } from '../agent/tool-catalog.js';
@@ -34,6 +34,15 @@ describe('quarry-local model', () => {
     // "videos about" names the kind of item wanted, not its subject: left out of the search words.
     expect(toolCall).toEqual({ toolName: 'smart_search', input: { query: 'machine learning', limit: 5 } });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool-calls' }, usage: { raw: { estimated: true } } });
+  });
+
+  it('searches for the subject, not the kind of item asked for', () => {
+    expect(searchQuery('Search for machine learning lectures')).toBe('machine learning');
+    expect(searchQuery('Find videos about jazz piano')).toBe('jazz piano');
+    expect(searchQuery('jazz piano videos')).toBe('jazz piano');
+    // A kind-of-item word alone is the whole request, and stays.
+    expect(searchQuery('lectures')).toBe('lectures');
+    expect(searchQuery('beginner tutorials')).toBe('beginner tutorials');
   });
 
   it('runs the retriever the system prompt suggests instead of an ad-hoc search, when execute_retriever is offered', async () => {

@@ -103,6 +103,8 @@ const WRITE_TOOLS = new Set(['create_collection', 'create_retriever', 'update_re
  * a word the collection never uses ("videos" over transcripts) would count against every match.
  */
 const KIND_OF_ITEM = /\b(?:videos?|clips?|documents?|docs|articles?|items?|results?|tutorials?|posts?|papers?|content)\s+(?:about|on|for|of|covering|explaining|regarding)\s+/gi;
+/** "machine learning lectures": a kind of item named after the subject is not a word the documents must hold either. */
+const TRAILING_KIND_OF_ITEM = /(?<=\S)\s+(?:videos?|clips?|lectures?|talks?|courses?|recordings?|documents?|docs|articles?|posts?|papers?)$/i;
 const RESOURCE_ID = { collection: /\bcol_[a-z0-9]+/i, retriever: /\bret_[a-z0-9]+/i, document: /\bdoc_[a-f0-9]+/i } as const;
 
 function planTool(request: string, offered: Set<string>, suggestedRetriever?: string): string | { toolName: string; input: Record<string, unknown> } {
@@ -145,7 +147,7 @@ function planTool(request: string, offered: Set<string>, suggestedRetriever?: st
 
 /** The search words of a request: trailing punctuation and leading filler ("find me", "show") removed. */
 export function searchQuery(text: string): string {
-  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').replace(KIND_OF_ITEM, '').trim();
+  const query = text.replace(/[?!.]+$/g, '').replace(FILLER, '').replace(KIND_OF_ITEM, '').trim().replace(TRAILING_KIND_OF_ITEM, '');
   return query || text.trim();
 }
 

@@ -52,34 +52,31 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
   pool.on('error', (error) => options.onError?.(error));
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listener: Promise<pg.PoolClient> | null = null;
+  // A broken connection can emit several errors, and one can arrive after close(): release each client once.
+  const released = new WeakSet<pg.PoolClient>();
+  const releaseOnce = (client: pg.PoolClient) => {
+    if (released.has(client)) return false;
+    released.add(client);
+    client.release(true);
+    return true;
+  };
 
   const connectListener = async (): Promise<pg.PoolClient> => {
     const client = await pool.connect();
     client.on('notification', (message) => {
       for (const callback of listeners.get(message.channel) ?? []) callback(message.payload ?? '');
     });
-    let released = false;
     client.on('error', (error) => {
-      // Once released (close(), or an earlier error), the socket's last errors are nobody's concern:
-      // releasing twice would throw out of this handler and crash the process.
-      if (released) return;
-      released = true;
       options.onError?.(error);
       // Reconnect and re-LISTEN; notifications sent meanwhile are lost, which callers tolerate by also polling.
-      client.release(true);
+      if (!releaseOnce(client)) return;
       listener = null;
       if (listeners.size > 0) void ensureListener().catch((reason) => options.onError?.(reason as Error));
     });
     for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteChannel(channel)}`);
-    releaseListener = () => {
-      if (released) return;
-      released = true;
-      client.release(true);
-    };
     return client;
   };
   const ensureListener = () => (listener ??= connectListener());
-  let releaseListener: () => void = () => undefined;
 
   return {
     driver: 'pg',
@@ -127,10 +124,10 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
-      await listener?.catch(() => null);
+      const client = await listener?.catch(() => null);
       listener = null;
       listeners.clear();
-      releaseListener();
+      if (client) releaseOnce(client);
       await pool.end();
     },
   };
