@@ -57,7 +57,9 @@ async function timePipeline(retrieval: RetrievalServices, stages: unknown[], que
 }
 
 export async function runPostgres(report: ReportBuilder, options: Options): Promise<void> {
-  const database = await createTestDatabase();
+  // pgvector when the server has it (the comparison the targets are about), else exact mode, said in the notes.
+  let database = await createTestDatabase('pgvector');
+  if ('skipped' in database) database = await createTestDatabase('exact');
   if ('skipped' in database) {
     report.note(SECTION, `Not measured: ${database.skipped}.`);
     return;
@@ -100,6 +102,7 @@ async function measureRetrieval(url: string, paired: PairedCollections, size: nu
       `${sqlite.hnswSeconds === null ? '' : ` and ${sqlite.hnswSeconds.toFixed(1)} s to build its HNSW graph`}; then VACUUM ANALYZE in PostgreSQL (untimed).`,
   );
   if (postgres.store.vectorMode === 'exact') await measureVectorCopies(url, postgres, report, label);
+  await measureTextIndexLoad(url, postgres, report, label);
   report.note(
     SECTION,
     postgres.store.vectorMode === 'exact'
@@ -142,6 +145,39 @@ async function measureVectorCopies(url: string, writer: PairedCollections['postg
     report.add({ section: SECTION, metric: `${label} postgres vector search, copy up to date (top 100) p50`, value: figure([percentile(warm, 0.5)]), unit: 'ms' });
     report.add({ section: SECTION, metric: `${label} postgres vector search right after a write through another store p50`, value: figure([percentile(afterWrite, 0.5)]), unit: 'ms' });
     report.note(SECTION, `${label}: a process's copy of the collection's vectors holds ${heapMb.toFixed(0)} MB (float32); "after a write": one document inserted or deleted through another store just before, 30 samples.`);
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * What the in-process BM25 index costs on PostgreSQL: a process's first text search of the collection
+ * loads its text (in pages) and builds the index; a search after a write made through another store
+ * first re-reads the changed documents from the change log.
+ */
+async function measureTextIndexLoad(url: string, writer: PairedCollections['postgres'], report: ReportBuilder, label: string): Promise<void> {
+  const reader = await createPostgresStore({ url });
+  try {
+    const { scope, collections } = writer.retrieval;
+    const collectionId = collections[0].collection_id;
+    const search = async () => {
+      const started = now();
+      await reader.index.searchText(scope, { collectionIds: [collectionId], text: 'gradient descent for neural networks', topK: 100 });
+      return elapsedMs(started);
+    };
+    const cold = await search();
+    const megabytes = reader.textIndexes.bytesOf(collectionId) / 1e6;
+    const afterWrite: number[] = [];
+    for (let repeat = 0; repeat < 10; repeat++) {
+      const documentId = `bench_text_${repeat}`;
+      await writer.store.documents.insertMany(scope, collectionId, [{ document_id: documentId, data: { description: 'one more' }, content: 'one more neural network', content_hash: documentId, vector: null }], Date.now());
+      afterWrite.push(await search());
+      await writer.store.documents.delete(scope, collectionId, [documentId]);
+      afterWrite.push(await search());
+    }
+    report.add({ section: SECTION, metric: `${label} postgres first text search of a process (loads its BM25 index)`, value: figure([cold]), unit: 'ms', digits: 0 });
+    report.add({ section: SECTION, metric: `${label} postgres text search right after a write through another store p50`, value: figure([percentile(afterWrite, 0.5)]), unit: 'ms' });
+    report.note(SECTION, `${label}: a process's BM25 index of the collection holds about ${megabytes.toFixed(0)} MB (estimated); it is caught up from the change log after writes elsewhere (${reader.textIndexes.stats.catchUps} catch-ups, ${reader.textIndexes.stats.loads} load).`);
   } finally {
     await reader.close();
   }
@@ -196,6 +232,8 @@ interface Round {
   totals: number[];
   /** CPU of the Quarry processes and of the PostgreSQL cluster over the round, in ms. */
   quarryCpuMs: number;
+  /** The same, per Quarry process (in the targets' order). */
+  perProcessCpuMs: number[];
   databaseCpuMs: number;
 }
 
@@ -218,7 +256,8 @@ function clusterCpuMs(postmaster: number): number {
 
 /** `clients` closed-loop clients, each on its own session, spread over the targets' URLs in turn. */
 async function saturationRound(targets: QuarryProcess[], sessions: string[], perClient: number, postmaster: number | null): Promise<Round> {
-  const round: Round = { messages: 0, failures: 0, wallMs: 0, totals: [], quarryCpuMs: 0, databaseCpuMs: 0 };
+  const round: Round = { messages: 0, failures: 0, wallMs: 0, totals: [], quarryCpuMs: 0, perProcessCpuMs: [], databaseCpuMs: 0 };
+  const perProcessBefore = targets.map((target) => cpuTimeMs(target.pid));
   const quarryCpu = () => targets.reduce((sum, target) => sum + cpuTimeMs(target.pid), 0);
   const databaseCpu = () => (postmaster === null ? 0 : clusterCpuMs(postmaster));
   const [quarryBefore, databaseBefore] = [quarryCpu(), databaseCpu()];
@@ -236,6 +275,7 @@ async function saturationRound(targets: QuarryProcess[], sessions: string[], per
   });
   round.wallMs = elapsedMs(started);
   round.quarryCpuMs = quarryCpu() - quarryBefore;
+  round.perProcessCpuMs = targets.map((target, index) => cpuTimeMs(target.pid) - perProcessBefore[index]);
   round.databaseCpuMs = databaseCpu() - databaseBefore;
   return round;
 }
@@ -280,6 +320,12 @@ async function measureMessages(url: string, sqliteDataDir: string, apiKey: strin
       report.add({ section: SECTION, metric: `c=${clients} total time p50, ${setup.name}`, value: figure(rounds[index].map((round) => percentile(round.totals, 0.5))), unit: 'ms' });
       report.add({ section: SECTION, metric: `c=${clients} Quarry CPU per message, ${setup.name}`, value: perMessage(rounds[index], (round) => round.quarryCpuMs), unit: 'ms CPU' });
       if (setup.postmaster !== null) report.add({ section: SECTION, metric: `c=${clients} PostgreSQL server CPU per message, ${setup.name}`, value: perMessage(rounds[index], (round) => round.databaseCpuMs), unit: 'ms CPU' });
+      if (setup.targets.length > 1) {
+        // Each process's CPU over the messages it served (the clients alternate, so about half each).
+        setup.targets.forEach((_, process) =>
+          report.add({ section: SECTION, metric: `c=${clients} Quarry CPU per message served, ${setup.name}: process ${process + 1}`, value: perMessage(rounds[index], (round) => (round.perProcessCpuMs[process] ?? 0) * setup.targets.length), unit: 'ms CPU' }),
+        );
+      }
     });
     report.add({ section: SECTION, metric: `c=${clients} messages/s postgres ×1 / sqlite ×1`, value: pairedRatio(rates[1], rates[0]), unit: '×' });
     report.add({ section: SECTION, metric: `c=${clients} messages/s postgres ×2 / postgres ×1`, value: pairedRatio(rates[2], rates[1]), unit: '×' });

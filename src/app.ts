@@ -3,6 +3,7 @@
  * createApp(deps): the HTTP application, built only from what it is given.
  * main.ts alone reads the environment and listens.
  */
+import type { MemoryUsage } from './store/memory-budget.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -196,6 +197,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     store: store.kind,
     vector_search: store.describe().vectorSearch,
     text_search: store.describe().textSearch,
+    index_memory: indexMemoryReport(store.indexMemory()),
   }));
 
   await app.register(runsRoutes(services));
@@ -212,4 +214,10 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   });
   await runs.reapExpired(store.kind === 'sqlite');
   return { app, services };
+}
+
+/** The in-memory search state against QUARRY_INDEX_MEMORY_MB, in MiB. */
+function indexMemoryReport(usage: MemoryUsage) {
+  const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return { used_mb: mib(usage.usedBytes), limit_mb: usage.limitBytes === null ? null : mib(usage.limitBytes), collections: usage.collections, evictions: usage.evictions };
 }

@@ -41,6 +41,8 @@ const configSchema = z.object({
   shutdownGraceSeconds: integer(20, 0),
   sseBufferBytes: integer(1024 * 1024, 16 * 1024),
   sseStallSeconds: integer(30, 1),
+  /** Bound on the in-memory search state per process, in MiB (0: unbounded). */
+  indexMemoryMb: integer(2048, 0),
   loadDemo: z.boolean().default(false),
   openaiApiKey: optionalString,
   openaiBaseUrl: optionalString,
@@ -114,6 +116,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
   QUARRY_SSE_BUFFER_BYTES: 'sseBufferBytes',
   QUARRY_SSE_STALL_SECONDS: 'sseStallSeconds',
+  QUARRY_INDEX_MEMORY_MB: 'indexMemoryMb',
   OPENAI_API_KEY: 'openaiApiKey',
   OPENAI_BASE_URL: 'openaiBaseUrl',
   ANTHROPIC_API_KEY: 'anthropicApiKey',

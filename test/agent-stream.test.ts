@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { postSse } from './helpers/sse.js';
-import { testBackend } from './helpers/test-store.js';
 
 let server: TestServer;
 let sessionId: string;
@@ -103,9 +102,8 @@ describe('POST /messages with quarry-local', () => {
     expect(response.body.content.toLowerCase()).toMatch(/couldn't find|could not find|no results|nothing/);
   });
 
-  // The floor reads the query-term coverage the SQLite text index reports; PostgreSQL's ts_rank_cd search reports none
-  // yet, and then the floor keeps every document (relevance-floor.ts), so this runs on SQLite only.
-  it.skipIf(testBackend() !== 'sqlite')('says "nothing in the data matches that" when only unrelated documents come back, naming them as the closest candidates', async () => {
+  // The floor reads the query-term coverage the text index reports: the same in-memory BM25 index on both stores.
+  it('says "nothing in the data matches that" when only unrelated documents come back, naming them as the closest candidates', async () => {
     // "home cooks" matches one document, but "jazz", the rarest word, matches none: below the relevance floor.
     const response = await server.request('POST', `/v1/agents/sessions/${sessionId}/messages`, { body: { content: 'Find videos about jazz for home cooks', stream: false } });
     expect(response.status).toBe(200);

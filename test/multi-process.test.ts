@@ -13,14 +13,9 @@ import { generateApiKey } from '../src/lib/api-key-secret.js';
 import { startMockOpenAiServer, type MockOpenAiServer } from './helpers/mock-openai-server.js';
 import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
 import { parseSse, type SseFrame } from './helpers/sse.js';
-import { createTestDatabase, reportSkipped } from './helpers/postgres-server.js';
+import { createTestDatabase, reportSkipped, TEST_VECTOR_MODES, type TestVectorMode } from './helpers/postgres-server.js';
 
-const database = await createTestDatabase();
 const apiKey = generateApiKey();
-const directories: string[] = [];
-let model: MockOpenAiServer;
-let a: SpawnedServer;
-let b: SpawnedServer;
 
 const headers = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...extra });
 const call = async (server: SpawnedServer, method: string, path: string, body?: unknown) => {
@@ -62,11 +57,19 @@ const send = (server: SpawnedServer, session: string, content: string) =>
   fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: headers(), body: JSON.stringify({ content }) });
 const tokens = (frames: SseFrame[]) => frames.filter((frame) => frame.event === 'token').length;
 
-if ('skipped' in database) {
-  reportSkipped('multi-process', database.skipped);
-  describe.skip(`two Quarry processes over one PostgreSQL database — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
-} else {
-  describe('two Quarry processes over one PostgreSQL database', () => {
+/** The schema is created in `mode` before the servers start; they keep it (a fresh schema only decides once). */
+async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
+  const database = await createTestDatabase(mode);
+  if ('skipped' in database) {
+    reportSkipped(`multi-process, ${mode}`, database.skipped);
+    describe.skip(`two Quarry processes over one PostgreSQL database, ${mode} — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
+    return;
+  }
+  const directories: string[] = [];
+  let model: MockOpenAiServer;
+  let a: SpawnedServer;
+  let b: SpawnedServer;
+  describe(`two Quarry processes over one PostgreSQL database, ${mode} vectors`, () => {
     beforeAll(async () => {
       model = await startMockOpenAiServer((request) => {
         const last = request.messages.at(-1)?.content;
@@ -92,7 +95,9 @@ if ('skipped' in database) {
     it('reports the PostgreSQL store and its vector mode', async () => {
       const ready = await (await fetch(`${b.url}/readyz`)).json();
       expect(ready).toMatchObject({ status: 'ready', store: 'postgres' });
-      expect(['exact-in-process', 'pgvector-hnsw']).toContain(ready.vector_search);
+      expect(ready.vector_search).toBe(mode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process');
+      expect(ready.text_search).toBe('bm25-in-process');
+      expect(ready.index_memory).toMatchObject({ used_mb: expect.any(Number), limit_mb: 2048, evictions: 0 });
     });
 
     it('searches through B, by vector, what was just written, changed and deleted through A', async () => {
@@ -197,3 +202,5 @@ if ('skipped' in database) {
     }, 60_000);
   });
 }
+
+for (const mode of TEST_VECTOR_MODES) await describeTwoProcesses(mode);

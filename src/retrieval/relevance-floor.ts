@@ -37,7 +37,7 @@ export interface RelevanceSplit<T> {
   matches: T[];
   /** The best of the rest, in rank order: candidates to show as such, never as answers. */
   closest: T[];
-  /** False when a text hit carried no coverage (an index that does not report it, e.g. PostgreSQL): then every document is kept. */
+  /** False when a text hit carried no coverage (an index that does not report it: FTS5's answer while a large collection's in-memory index builds): then every document is kept. */
   judged: boolean;
 }
 

@@ -15,8 +15,13 @@ export async function openStore(config: Config, options: { onError?: (error: Err
   if (isPostgresUrl(config.databaseUrl)) {
     // Loaded only when asked for, so an SQLite deployment never loads the pg driver.
     const { createPostgresStore } = await import('./postgres/create-postgres-store.js');
-    return createPostgresStore({ url: config.databaseUrl!, onError: options.onError });
+    return createPostgresStore({ url: config.databaseUrl!, onError: options.onError, indexMemoryBytes: memoryBytes(config) });
   }
   if (config.databaseUrl) throw new Error(`QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (got '${config.databaseUrl.split(':')[0]}:…'). Unset it to use the embedded SQLite store.`);
-  return createSqliteStore({ dataDir: config.dataDir });
+  return createSqliteStore({ dataDir: config.dataDir, indexMemoryBytes: memoryBytes(config) });
+}
+
+/** QUARRY_INDEX_MEMORY_MB in bytes; 0 means unbounded. */
+function memoryBytes(config: Config): number | null {
+  return config.indexMemoryMb > 0 ? config.indexMemoryMb * 1024 * 1024 : null;
 }

@@ -4,6 +4,7 @@
  * is enforced here, in the data layer: a handler cannot forget it.
  * Backends: `sqlite/` (default) and, later, `postgres/`.
  */
+import type { MemoryUsage } from './memory-budget.js';
 import type { OrgScope, TenantScope } from './scope.js';
 import type {
   ApiKeyRecord,
@@ -109,7 +110,7 @@ export interface StoreDescription {
   store: 'sqlite' | 'postgres';
   /** How vectors are searched, e.g. `exact+hnsw` (SQLite), `pgvector-hnsw` or `exact-in-process` (PostgreSQL without pgvector). */
   vectorSearch: string;
-  /** Full-text engine, e.g. `fts5-bm25` or `tsvector-gin (english)`. */
+  /** Full-text engine, e.g. `fts5-bm25` or `bm25-in-process`. */
   textSearch: string;
 }
 
@@ -123,6 +124,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly index: DocumentIndex;
   describe(): StoreDescription;
+  /** The in-memory search state this process holds, against QUARRY_INDEX_MEMORY_MB (`/readyz`). */
+  indexMemory(): MemoryUsage;
 
   organizations: {
     create(name: string): Promise<OrganizationRecord>;

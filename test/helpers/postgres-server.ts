@@ -53,8 +53,51 @@ async function startCluster(): Promise<{ url: string } | { skipped: string }> {
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres` };
 }
 
-/** A fresh, empty database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** The two ways a PostgreSQL store keeps vectors; every PostgreSQL suite runs in both. */
+export type TestVectorMode = 'pgvector' | 'exact';
+export const TEST_VECTOR_MODES: readonly TestVectorMode[] = ['pgvector', 'exact'];
+
+/** The store option that puts a fresh database in this mode (and fails rather than fall back to the other). */
+export const vectorExtensionFor = (mode: TestVectorMode) => (mode === 'pgvector' ? 'require' : 'off') as 'require' | 'off';
+
+let pgvectorAvailable: Promise<boolean> | null = null;
+
+/** Whether the server can `CREATE EXTENSION vector` (asked once, in a scratch database). */
+async function serverHasPgvector(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    return (rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh, empty database for one test file. With a vector mode the schema is created in that mode
+ * first (so spawned servers, which migrate with `auto`, keep it); pgvector mode is skipped, loudly,
+ * on a server without the extension (CI builds it: `.ci/run`).
+ */
+export async function createTestDatabase(mode?: TestVectorMode): Promise<TestDatabase> {
+  const database = await createEmptyDatabase();
+  if ('skipped' in database || mode === undefined) return database;
+  if (mode === 'pgvector' && !(await (pgvectorAvailable ??= serverHasPgvector(database.url)))) {
+    await database.drop();
+    return { skipped: 'the PostgreSQL server has no pgvector extension (build it from ../shared/vendor, as .ci/run does)' };
+  }
+  const { fromPool } = await import('../../src/store/postgres/postgres-database.js');
+  const { migrate } = await import('../../src/store/postgres/migrate.js');
+  const connection = fromPool(database.url, { max: 1 });
+  try {
+    await migrate(connection, Date.now, vectorExtensionFor(mode));
+  } finally {
+    await connection.close();
+  }
+  return database;
+}
+
+async function createEmptyDatabase(): Promise<TestDatabase> {
   const base = process.env.QUARRY_TEST_DATABASE_URL ? { url: process.env.QUARRY_TEST_DATABASE_URL } : await (cluster ??= startCluster());
   if ('skipped' in base) return base;
   const name = `quarry_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

@@ -3,11 +3,11 @@
  * `sqlite` (default, in the test's data directory), `postgres` (a fresh
  * database on QUARRY_TEST_DATABASE_URL or a throwaway cluster; falls back to
  * PGlite, loudly, when no server can be had) or `pglite` (in-process, with
- * pgvector).
+ * pgvector); QUARRY_TEST_VECTORS=exact puts either in exact vector mode.
  */
 import type { Store } from '../../src/store/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js';
-import { createTestDatabase, reportSkipped } from './postgres-server.js';
+import { createTestDatabase, reportSkipped, vectorExtensionFor, type TestVectorMode } from './postgres-server.js';
 
 export type TestBackend = 'sqlite' | 'postgres' | 'pglite';
 
@@ -24,6 +24,13 @@ export function testBackend(): TestBackend {
 
 let warned = false;
 
+/** QUARRY_TEST_VECTORS picks the PostgreSQL vector mode: `pgvector` (default) or `exact` (no extension). */
+export function testVectorMode(): TestVectorMode {
+  const chosen = process.env.QUARRY_TEST_VECTORS ?? 'pgvector';
+  if (chosen !== 'pgvector' && chosen !== 'exact') throw new Error(`QUARRY_TEST_VECTORS must be pgvector or exact (got '${chosen}')`);
+  return chosen;
+}
+
 export async function openTestStore(backend: TestBackend, dataDir: string): Promise<TestStore> {
   if (backend === 'sqlite') {
     const store = createSqliteStore({ dataDir });
@@ -31,9 +38,10 @@ export async function openTestStore(backend: TestBackend, dataDir: string): Prom
   }
   const { createPostgresStore } = await import('../../src/store/postgres/create-postgres-store.js');
   if (backend === 'postgres') {
-    const database = await createTestDatabase();
+    const mode = testVectorMode();
+    const database = await createTestDatabase(mode);
     if (!('skipped' in database)) {
-      const store = await createPostgresStore({ url: database.url, poolSize: 5 });
+      const store = await createPostgresStore({ url: database.url, poolSize: 5, vectorExtension: vectorExtensionFor(mode) });
       return {
         store,
         async dispose() {
@@ -47,7 +55,7 @@ export async function openTestStore(backend: TestBackend, dataDir: string): Prom
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite-pgvector');
-  const pglite = await PGlite.create({ extensions: { vector } });
+  const pglite = await PGlite.create(testVectorMode() === 'exact' ? {} : { extensions: { vector } });
   const store = await createPostgresStore({ pglite });
   return {
     store,

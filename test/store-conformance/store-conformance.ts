@@ -10,6 +10,7 @@ import { recordsConformance } from './records-conformance.js';
 import { runsConformance } from './runs-conformance.js';
 import { filterConformance } from './filter-conformance.js';
 import { searchConformance } from './search-conformance.js';
+import { rankingConformance } from './ranking-conformance.js';
 import { mcpServersConformance } from './mcp-servers-conformance.js';
 
 export interface ConformanceContext {
@@ -35,6 +36,7 @@ export function describeStoreConformance(backend: StoreBackend): void {
     runsConformance(context);
     filterConformance(context);
     searchConformance(context);
+    rankingConformance(context);
     mcpServersConformance(context);
   });
 }

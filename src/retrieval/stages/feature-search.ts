@@ -84,28 +84,37 @@ export const featureSearchStage = defineStage({
     const searchMetadata: Record<string, unknown>[] = [];
     const lists: { hits: ScoredHit[]; weight: number; key: string }[] = [];
     const keys = scoreKeys(params.searches.map((search, index) => ({ uri: search.feature_uri, location: [...location, 'searches', index, 'feature_uri'] })));
+    // The searches run side by side (over PostgreSQL each is a round trip or more); their results are
+    // taken in order, and the first failing search (by position) is the error, as when they ran in turn.
+    const outcomes = await Promise.allSettled(
+      params.searches.map(async (search, index): Promise<{ hits: ScoredHit[]; mode: string; searchCollections: CollectionInfo[] } | null> => {
+        const searchLocation = [...location, 'searches', index];
+        const query = readFeatureQuery(search.query, [...searchLocation, 'query']);
+        const searchCollections = search.collection_identifiers
+          ? resolveCollections(search.collection_identifiers, services.collections, [...searchLocation, 'collection_identifiers'])
+          : collections;
+        if (query.mode === 'text' && !query.text?.trim()) {
+          if (search.on_empty === 'error') {
+            throw invalidField([...searchLocation, 'query'], `Search ${index} (${search.feature_uri}) has an empty query; provide one or set on_empty to 'skip' or 'random'`);
+          }
+          if (search.on_empty === 'skip') return null;
+          return { hits: await services.index.scan(services.scope, { collectionIds: ids(searchCollections), filter, topK: search.top_k }, signal), mode: query.mode, searchCollections };
+        }
+        return { hits: await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal), mode: query.mode, searchCollections };
+      }),
+    );
     for (const [index, search] of params.searches.entries()) {
-      const searchLocation = [...location, 'searches', index];
-      const query = readFeatureQuery(search.query, [...searchLocation, 'query']);
-      const searchCollections = search.collection_identifiers
-        ? resolveCollections(search.collection_identifiers, services.collections, [...searchLocation, 'collection_identifiers'])
-        : collections;
-      let hits: ScoredHit[];
-      if (query.mode === 'text' && !query.text?.trim()) {
-        if (search.on_empty === 'error') {
-          throw invalidField([...searchLocation, 'query'], `Search ${index} (${search.feature_uri}) has an empty query; provide one or set on_empty to 'skip' or 'random'`);
-        }
-        if (search.on_empty === 'skip') {
-          searchMetadata.push({ feature_uri: search.feature_uri, skipped: true });
-          continue;
-        }
-        hits = await services.index.scan(services.scope, { collectionIds: ids(searchCollections), filter, topK: search.top_k }, signal);
-      } else {
-        hits = await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal);
+      const outcome = outcomes[index];
+      if (outcome.status === 'rejected') throw outcome.reason;
+      if (outcome.value === null) {
+        searchMetadata.push({ feature_uri: search.feature_uri, skipped: true });
+        continue;
       }
+      let { hits } = outcome.value;
+      const { mode, searchCollections } = outcome.value;
       if (search.min_score !== undefined && search.min_score !== null) hits = hits.filter((hit) => hit.score >= search.min_score!);
-      const weight = search.weight ?? defaultSearchWeight(parseFeatureUri(search.feature_uri, [...searchLocation, 'feature_uri']).kind, searchCollections);
-      searchMetadata.push({ feature_uri: search.feature_uri, mode: query.mode, hits: hits.length, weight });
+      const weight = search.weight ?? defaultSearchWeight(parseFeatureUri(search.feature_uri, [...location, 'searches', index, 'feature_uri']).kind, searchCollections);
+      searchMetadata.push({ feature_uri: search.feature_uri, mode, hits: hits.length, weight });
       lists.push({ hits, weight, key: keys[index] });
     }
     const filterOnly = lists.length === 0;

@@ -11,8 +11,8 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
-import { migrate, vectorModeOf } from './migrate.js';
-import { VectorStorage, type VectorMode } from './vector-storage.js';
+import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
+import { HNSW_SESSION_OPTIONS, SESSION_EF_SEARCH, VectorStorage, type VectorMode } from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
@@ -25,15 +25,23 @@ import { createExecutionsRepository, createRetrieversRepository } from './retrie
 import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
+import { TextIndexCache } from './text-index-cache.js';
+import { MemoryBudget } from '../memory-budget.js';
 
 export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   now?: () => number;
-  /** Text search configuration for tsvector/tsquery (`english`, `simple`, `german`, …). */
+  /** Text search configuration of the documents list's `search` (tsvector/tsquery: `english`, `simple`, …); ranked search is BM25 in process. */
   textSearchConfig?: string;
   /** Connections in the pool (each process). */
   poolSize?: number;
   /** Rows per page when `exact` mode loads or catches up a collection's vectors (tests make it small). */
   exactVectorPageSize?: number;
+  /** Rows per page when a collection's BM25 index is loaded or caught up (tests make it small). */
+  textPageSize?: number;
+  /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
+  indexMemoryBytes?: number | null;
+  /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
+  vectorExtension?: VectorExtensionChoice;
   onError?: (error: Error) => void;
 };
 
@@ -45,15 +53,17 @@ export interface PostgresStore extends Store {
   readonly vectorMode: VectorMode;
   /** `exact` mode's in-process vector copies (null with pgvector). */
   readonly vectorCache: ExactVectorCache | null;
+  /** Each collection's in-process BM25 index. */
+  readonly textIndexes: TextIndexCache;
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError }) : fromPglite(options.pglite);
+  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError, sessionOptions: HNSW_SESSION_OPTIONS }) : fromPglite(options.pglite);
   const textSearchConfig = options.textSearchConfig ?? 'english';
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
   try {
-    await migrate(database);
+    await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
   } catch (error) {
     await database.close();
@@ -64,7 +74,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const vectors = new VectorStorage(database, vectorMode);
   // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
   const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
-  const index = new PostgresDocumentIndex(database, vectors, textSearchConfig, cache);
+  const text = new TextIndexCache(database, { pageSize: options.textPageSize });
+  const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
+  const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget);
+  if (database.driver === 'pg' && vectorMode === 'pgvector') {
+    const { rows } = await database.query<{ ef: string | null; scan: string | null }>("SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan");
+    index.sessionHnswSettings = rows[0]?.ef === String(SESSION_EF_SEARCH) && rows[0]?.scan === 'strict_order';
+  }
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
@@ -72,11 +88,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     database,
     vectorMode,
     vectorCache: cache,
+    textIndexes: text,
     index,
+    indexMemory: () => memoryBudget.usage(),
     describe: () => ({
       store: 'postgres',
       vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,
-      textSearch: `tsvector-gin (${textSearchConfig})`,
+      textSearch: 'bm25-in-process',
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),
@@ -94,6 +112,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     mcpServers: createMcpServersRepository(database),
     async close() {
       cache?.clear();
+      text.clear();
       await stopListening();
       await database.close();
     },

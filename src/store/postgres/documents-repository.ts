@@ -52,17 +52,23 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
   };
 
   /**
-   * One INSERT for a whole chunk of documents and one for their vectors: a
-   * round trip per document made a 100k ingest take minutes. Arrays are
-   * bound as parameters and unnested (WITH ORDINALITY, so ids follow the
-   * input order as they did row by row).
+   * One statement, one round trip, for a whole chunk of documents and their vectors: the columns
+   * are bound as arrays and unnested (WITH ORDINALITY, so ids follow the input order), the
+   * documents inserted, and their vectors inserted from what that INSERT returned. A single
+   * statement is atomic by itself, so a batch of one chunk needs no transaction either.
    */
   const insertChunk = async (client: Queryable, scope: { orgId: string; namespaceId: string }, collectionId: string, documents: NewDocument[], now: number) => {
-    const { rows } = await client.query<{ id: number; document_id: string }>(
-      `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, search_vector, created_at, updated_at)
-       SELECT t.document_id, $1, $2, $3, t.data::jsonb, t.content, t.content_hash, ${SEARCH_VECTOR('$8', 't.data::jsonb', 't.content')}, COALESCE(t.created_at, $9), COALESCE(t.updated_at, $9)
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $10::bigint[], $11::bigint[]) WITH ORDINALITY AS t(document_id, data, content, content_hash, created_at, updated_at, position)
-       ORDER BY t.position RETURNING id, document_id`,
+    await client.query(
+      `WITH t AS (
+         SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $10::bigint[], $11::bigint[], $12::integer[], $13::text[])
+           WITH ORDINALITY AS t(document_id, data, content, content_hash, created_at, updated_at, dimensions, embedding, position)
+       ), inserted AS (
+         INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, search_vector, created_at, updated_at)
+         SELECT t.document_id, $1, $2, $3, t.data::jsonb, t.content, t.content_hash, ${SEARCH_VECTOR('$8', 't.data::jsonb', 't.content')}, COALESCE(t.created_at, $9), COALESCE(t.updated_at, $9)
+         FROM t ORDER BY t.position RETURNING id, document_id
+       )
+       INSERT INTO document_vectors (document_key, collection_id, dimensions, embedding)
+       SELECT i.id, $3, t.dimensions, t.embedding${vectors.cast} FROM inserted i JOIN t ON t.document_id = i.document_id WHERE t.embedding IS NOT NULL`,
       [
         scope.orgId,
         scope.namespaceId,
@@ -75,21 +81,17 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
         now,
         documents.map((document) => document.created_at ?? null),
         documents.map((document) => document.updated_at ?? null),
+        documents.map((document) => document.vector?.length ?? null),
+        documents.map((document) => (document.vector ? vectors.encode(document.vector) : null)),
       ],
-    );
-    const keys = new Map(rows.map((row) => [row.document_id, row.id]));
-    const withVectors = documents.filter((document) => document.vector);
-    if (withVectors.length === 0) return;
-    await client.query(
-      `INSERT INTO document_vectors (document_key, collection_id, dimensions, embedding)
-       SELECT t.document_key, $1, t.dimensions, t.embedding${vectors.cast} FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS t(document_key, dimensions, embedding)`,
-      [collectionId, withVectors.map((document) => keys.get(document.document_id)), withVectors.map((document) => document.vector!.length), withVectors.map((document) => vectors.encode(document.vector!))],
     );
   };
 
   return {
     async insertMany(scope, collectionId, documents, now) {
       for (const size of new Set(documents.flatMap((document) => (document.vector ? [document.vector.length] : [])))) await vectors.ensureIndex(size);
+      if (documents.length === 0) return;
+      if (documents.length <= INSERT_CHUNK) return insertChunk(database, scope, collectionId, documents, now);
       await database.transaction(async (client) => {
         for (let start = 0; start < documents.length; start += INSERT_CHUNK) await insertChunk(client, scope, collectionId, documents.slice(start, start + INSERT_CHUNK), now);
       });

@@ -116,6 +116,17 @@ export class ExactVectorCache {
     return new Map([...this.entries].map(([collectionId, entry]) => [collectionId, entry.vectors?.size ?? 0]));
   }
 
+  /** Bytes a collection's copy holds (vectors, keys, ids), for the memory budget. */
+  bytesOf(collectionId: string): number {
+    const entry = this.entries.get(collectionId);
+    return entry?.vectors ? entry.vectors.size * (entry.dimensions * 4 + 8 + 48) : 0;
+  }
+
+  /** Forgets a collection's copy (the memory budget's eviction); the next search loads it again. */
+  evict(collectionId: string): void {
+    this.entries.delete(collectionId);
+  }
+
   clear(): void {
     this.entries.clear();
   }

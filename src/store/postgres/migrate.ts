@@ -52,8 +52,30 @@ export async function migrationStatus(database: PostgresDatabase): Promise<Migra
   return { current, latest: postgresMigrations.length, pending, vectorMode: current > 0 ? await vectorModeOf(database) : 'exact' };
 }
 
-export async function migrate(database: PostgresDatabase, now: () => number = Date.now): Promise<number[]> {
-  const vector = await enableVectorExtension(database);
+/**
+ * Whether Quarry may use pgvector when it creates the schema: `auto` enables it when the server has it,
+ * `off` never creates the extension (vectors as `real[]`, searched exactly in each process), `require`
+ * fails unless the schema stores pgvector vectors. An existing schema keeps the mode it was created in.
+ */
+export type VectorExtensionChoice = 'auto' | 'off' | 'require';
+
+/** The vector storage the migrations will create (a fresh database) or that the schema already has. */
+async function chooseVectors(database: PostgresDatabase, choice: VectorExtensionChoice): Promise<boolean> {
+  const fresh = (await currentVersion(database)) === 0;
+  // Only a fresh schema asks for the extension: a database created without it stays without it.
+  const vector = fresh ? choice !== 'off' && (await enableVectorExtension(database)) : (await vectorModeOf(database)) === 'pgvector';
+  if (choice === 'require' && !vector) {
+    throw new Error(
+      fresh
+        ? 'pgvector is required but `CREATE EXTENSION vector` failed: install pgvector on the PostgreSQL server'
+        : 'pgvector is required but this database was created without it (vectors stored as real[])',
+    );
+  }
+  return vector;
+}
+
+export async function migrate(database: PostgresDatabase, now: () => number = Date.now, choice: VectorExtensionChoice = 'auto'): Promise<number[]> {
+  const vector = await chooseVectors(database, choice);
   return database.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS quarry_schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');

@@ -390,4 +390,114 @@ UPDATE api_keys SET namespaces = (
   FROM jsonb_array_elements_text(api_keys.namespaces) AS entry(value))
 WHERE namespaces IS NOT NULL AND jsonb_typeof(namespaces) = 'array';
 `,
+  /* document change log: documents (text and metadata) changed, for the per-process BM25 indexes and filter results (see text-index-cache), as migration 2 does for vectors */ () => `
+ALTER TABLE collections
+  ADD COLUMN document_version BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN document_log_floor BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN document_count BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN document_log_rows BIGINT NOT NULL DEFAULT 0;
+UPDATE collections c SET document_count = counted.n
+  FROM (SELECT collection_id, count(*) AS n FROM documents GROUP BY collection_id) AS counted
+  WHERE counted.collection_id = c.collection_id;
+
+-- The text indexes load a collection in keyset pages of document keys.
+CREATE INDEX documents_by_collection_key ON documents(collection_id, id);
+
+-- Keys of documents inserted, changed (text or metadata), moved or deleted by the statement that made the version.
+CREATE TABLE document_change_log (
+  collection_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  document_key BIGINT NOT NULL,
+  PRIMARY KEY (collection_id, version, document_key)
+);
+
+-- As quarry_log_vector_changes: one version per statement and collection, committed in order (the row lock), pruned past 10,000 + live rows.
+CREATE FUNCTION quarry_log_document_changes(changed_collection TEXT, changed_keys BIGINT[], count_change BIGINT) RETURNS void
+LANGUAGE plpgsql AS $log$
+DECLARE
+  new_version BIGINT;
+  log_rows BIGINT;
+  live BIGINT;
+  new_floor BIGINT;
+  pruned BIGINT;
+BEGIN
+  UPDATE collections SET document_version = document_version + 1, document_count = document_count + count_change,
+    document_log_rows = document_log_rows + cardinality(changed_keys)
+  WHERE collection_id = changed_collection
+  RETURNING document_version, document_log_rows, document_count INTO new_version, log_rows, live;
+  IF NOT FOUND THEN
+    DELETE FROM document_change_log WHERE collection_id = changed_collection;
+    RETURN;
+  END IF;
+  INSERT INTO document_change_log (collection_id, version, document_key) SELECT changed_collection, new_version, unnest(changed_keys);
+  IF log_rows > 10000 + live THEN
+    SELECT l.version INTO new_floor FROM document_change_log l WHERE l.collection_id = changed_collection
+      ORDER BY l.version DESC OFFSET log_rows / 2 LIMIT 1;
+    IF new_floor IS NOT NULL THEN
+      DELETE FROM document_change_log WHERE collection_id = changed_collection AND version <= new_floor;
+      GET DIAGNOSTICS pruned = ROW_COUNT;
+      UPDATE collections SET document_log_floor = new_floor, document_log_rows = document_log_rows - pruned WHERE collection_id = changed_collection;
+    END IF;
+  END IF;
+END
+$log$;
+
+CREATE FUNCTION quarry_documents_changed() RETURNS trigger
+LANGUAGE plpgsql AS $changed$
+DECLARE
+  changed RECORD;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    FOR changed IN SELECT n.collection_id, array_agg(n.id) AS keys, count(*) AS delta FROM new_rows n GROUP BY n.collection_id ORDER BY n.collection_id LOOP
+      PERFORM quarry_log_document_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  ELSIF TG_OP = 'DELETE' THEN
+    FOR changed IN SELECT o.collection_id, array_agg(o.id) AS keys, -count(*) AS delta FROM old_rows o GROUP BY o.collection_id ORDER BY o.collection_id LOOP
+      PERFORM quarry_log_document_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  ELSE
+    -- Rows whose text, metadata, collection or id changed (metadata: cached filter results depend on it).
+    FOR changed IN
+      SELECT moved.collection_id, array_agg(DISTINCT moved.id) AS keys, sum(moved.delta)::bigint AS delta FROM (
+        SELECT n.collection_id, n.id, 1 AS delta FROM new_rows n JOIN old_rows o ON o.id = n.id
+          WHERE (n.collection_id, n.document_id, n.content, n.data) IS DISTINCT FROM (o.collection_id, o.document_id, o.content, o.data)
+        UNION ALL
+        SELECT o.collection_id, o.id, -1 AS delta FROM old_rows o JOIN new_rows n ON n.id = o.id
+          WHERE (n.collection_id, n.document_id, n.content, n.data) IS DISTINCT FROM (o.collection_id, o.document_id, o.content, o.data)
+      ) AS moved GROUP BY moved.collection_id ORDER BY moved.collection_id
+    LOOP
+      PERFORM quarry_log_document_changes(changed.collection_id, changed.keys, changed.delta);
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END
+$changed$;
+
+CREATE FUNCTION quarry_documents_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $truncated$
+BEGIN
+  UPDATE collections SET document_version = document_version + 1, document_log_floor = document_version + 1, document_count = 0, document_log_rows = 0;
+  DELETE FROM document_change_log;
+  RETURN NULL;
+END
+$truncated$;
+
+CREATE TRIGGER documents_change_log_insert AFTER INSERT ON documents
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_documents_changed();
+CREATE TRIGGER documents_change_log_update AFTER UPDATE ON documents
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_documents_changed();
+CREATE TRIGGER documents_change_log_delete AFTER DELETE ON documents
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_documents_changed();
+CREATE TRIGGER documents_change_log_truncate AFTER TRUNCATE ON documents
+  FOR EACH STATEMENT EXECUTE FUNCTION quarry_documents_truncated();
+
+CREATE FUNCTION quarry_forget_collection_document_log() RETURNS trigger
+LANGUAGE plpgsql AS $forget$
+BEGIN
+  DELETE FROM document_change_log WHERE collection_id = OLD.collection_id;
+  RETURN NULL;
+END
+$forget$;
+CREATE TRIGGER collections_forget_document_log AFTER DELETE ON collections FOR EACH ROW EXECUTE FUNCTION quarry_forget_collection_document_log();
+`,
 ];

@@ -35,12 +35,19 @@ export interface PostgresDatabase extends Queryable {
 const INT8_OID = 20;
 const parseInt8 = (value: string) => Number(value);
 
-export function fromPool(connectionString: string, options: { max?: number; onError?: (error: Error) => void } = {}): PostgresDatabase {
+export interface PoolOptions {
+  max?: number;
+  onError?: (error: Error) => void;
+  /** Settings every connection starts with (`-c name=value …`, sent at connect: no extra round trip). */
+  sessionOptions?: string;
+}
+
+export function fromPool(connectionString: string, options: PoolOptions = {}): PostgresDatabase {
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types, ...(options.sessionOptions ? { options: options.sessionOptions } : {}) });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.onError?.(error));
   const listeners = new Map<string, Set<(payload: string) => void>>();

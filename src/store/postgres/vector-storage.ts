@@ -13,6 +13,15 @@ import type { PostgresDatabase, Queryable } from './postgres-database.js';
 
 export type VectorMode = 'pgvector' | 'exact';
 
+/**
+ * The HNSW candidate list every pooled connection starts with, and iterative scans on (pgvector ≥ 0.8:
+ * the graph is read until enough rows pass the tenant and filter conditions). A search that needs this
+ * `ef` runs as one plain query; another `ef` needs a transaction to set it locally (four round trips).
+ * Harmless without pgvector: PostgreSQL keeps them as placeholder settings.
+ */
+export const SESSION_EF_SEARCH = 200;
+export const HNSW_SESSION_OPTIONS = `-c hnsw.ef_search=${SESSION_EF_SEARCH} -c hnsw.iterative_scan=strict_order`;
+
 /** pgvector's HNSW indexes `vector` columns of at most 2,000 dimensions. */
 const HNSW_MAX_DIMENSIONS = 2_000;
 

@@ -16,13 +16,16 @@ import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
 import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { SqliteDocumentIndex, type SqliteDocumentIndexOptions } from './sqlite-document-index.js';
+import { MemoryBudget } from '../memory-budget.js';
 
 export interface SqliteStoreOptions {
   /** Directory for `quarry.db` and vector index files; `:memory:` keeps everything in memory. */
   dataDir: string;
   now?: () => number;
   /** Index tuning (thresholds), for tests and benchmarks; `dataDir` comes from above. */
-  index?: Omit<SqliteDocumentIndexOptions, 'dataDir'>;
+  index?: Omit<SqliteDocumentIndexOptions, 'dataDir' | 'memoryBudget'>;
+  /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
+  indexMemoryBytes?: number | null;
 }
 
 export interface SqliteStore extends Store {
@@ -33,12 +36,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
   const now = options.now ?? Date.now;
-  const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir });
+  const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
+  const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir, memoryBudget });
   return {
     kind: 'sqlite',
     database: db,
     index,
     describe: () => ({ store: 'sqlite', vectorSearch: 'exact+hnsw', textSearch: 'fts5-bm25' }),
+    indexMemory: () => memoryBudget.usage(),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),
     namespaces: createNamespacesRepository(db, (collectionIds) => {

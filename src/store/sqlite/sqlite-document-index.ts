@@ -29,7 +29,8 @@ import { invalidField } from '../../errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
-import { FilterResultCache } from './filter-result-cache.js';
+import { FilterResultCache } from '../filter-result-cache.js';
+import { MemoryBudget, stringBytes } from '../memory-budget.js';
 import { slicedFilterScan } from './sliced-filter-scan.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
@@ -39,6 +40,8 @@ import { HnswCollectionIndex, HNSW_EF_SEARCH } from './hnsw-collection-index.js'
 import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
 
 export interface SqliteDocumentIndexOptions {
+  /** The process's bound on in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded without. */
+  memoryBudget?: MemoryBudget;
   /** Where HNSW graphs are persisted (`<dataDir>/vector-index`); without it they live in memory only. */
   dataDir?: string;
   /** Collections with at least this many vectors are searched through HNSW instead of an exact scan. */
@@ -90,12 +93,14 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private readonly filteredExactLimit: number;
 
   private readDataVersion: Statement | null = null;
+  private readonly budget: MemoryBudget;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly options: SqliteDocumentIndexOptions = {},
   ) {
     this.text = new SqliteTextIndex(db, options.textInlineBuildLimit);
+    this.budget = options.memoryBudget ?? new MemoryBudget();
     this.hnswThreshold = options.hnswThreshold ?? 20_000;
     // A filtered exact scan (int8 candidates, then exact rescoring) of 25k × 384 is a few ms; a filtered graph walk over a 10% filter measured 320 ms.
     this.filteredExactLimit = options.filteredExactLimit ?? 25_000;
@@ -151,6 +156,25 @@ export class SqliteDocumentIndex implements DocumentIndex {
     this.dropDerived(collectionId);
     this.text.forget(collectionId);
     this.graphs.delete(collectionId);
+    this.budget.release(collectionId, 'sqlite');
+  }
+
+  /**
+   * Reports what a collection holds after a search (text index, filter results, exact slab, int8
+   * codes; HNSW graphs are persisted and not counted) to the memory budget, which may drop it.
+   */
+  private account(collectionId: string): void {
+    const slab = this.slabs.get(collectionId);
+    const quantized = this.quantized.get(collectionId);
+    const bytes =
+      (this.text.bytesOf(collectionId) ?? 0) +
+      this.filterResults.sizeOf(collectionId) * 16 +
+      (slab ? slab.vectors.vectors.byteLength + slab.rowids.length * 8 + slab.documentIds.reduce((sum, id) => sum + stringBytes(id), 0) : 0) +
+      (quantized ? quantized.size * (quantized.dimensions + 16) : 0);
+    this.budget.use(collectionId, 'sqlite', bytes, () => {
+      this.dropDerived(collectionId);
+      this.text.forget(collectionId);
+    });
   }
 
   /** For a deleted collection: forgets it and removes its persisted graph. */
@@ -202,15 +226,18 @@ export class SqliteDocumentIndex implements DocumentIndex {
     if (!match || query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
     // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being
-    // built. With a filter, only when its rowids are already cached: computing them reads every row, FTS5 fewer.
-    const inScope = this.collectionsInScope(scope, query.collectionIds).map((collection) => collection.collection_id);
+    // built. With a filter too: FTS5 would rank with statistics over its whole table (every tenant), so the same
+    // query would rank differently before and after the filter's rowids are cached, and differently from PostgreSQL.
+    // In the order asked: equal scores from different collections keep it (as on PostgreSQL).
+    const asked = unique(query.collectionIds);
+    const inScope = this.collectionsInScope(scope, asked).map((collection) => collection.collection_id).sort((left, right) => asked.indexOf(left) - asked.indexOf(right));
     const filter = query.filter;
     // A filter's rowids are read in slices (and cached): reading them in one statement held every other request.
-    if (filter) for (const collectionId of inScope) await this.matchingRowids(scope, collectionId, filter);
-    if (!filter || inScope.every((collectionId) => this.cachedRowids(scope, collectionId, filter))) {
-      const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => this.cachedRowids(scope, collectionId, filter) ?? new Set() : undefined);
-      if (hits) return hits;
-    }
+    const allowed = new Map<string, Set<number>>();
+    if (filter) for (const collectionId of inScope) allowed.set(collectionId, await this.matchingRowids(scope, collectionId, filter));
+    const hits = this.text.search(inScope, query.text, topK, filter ? (collectionId) => allowed.get(collectionId) ?? new Set() : undefined);
+    for (const collectionId of inScope) this.account(collectionId);
+    if (hits) return hits;
     const where = scopeWhere(scope, query.collectionIds, query.filter);
     type Row = { document_id: string; collection_id: string; rank: number };
     // FTS5 ranks and limits inside the virtual table when nothing is joined, so take the global
@@ -301,6 +328,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
         );
       }
       const found = await this.searchCollection(scope, collection, vector, topK, query.filter ?? null);
+      this.account(collection.collection_id);
       signal?.throwIfAborted();
       hits.push(...found);
     }
@@ -449,11 +477,6 @@ export class SqliteDocumentIndex implements DocumentIndex {
   private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Promise<Set<number>> {
     const where = scopeWhere(scope, [collectionId], filter);
     return this.filterResults.getAsync(collectionId, filterKey(where.sql, where.params), () => slicedFilterScan(this.db, collectionId, where.sql, where.params));
-  }
-
-  private cachedRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Set<number> | undefined {
-    const where = scopeWhere(scope, [collectionId], filter);
-    return this.filterResults.peek(collectionId, filterKey(where.sql, where.params));
   }
 
   private slab(collection: CollectionRow): VectorSlab {

@@ -98,6 +98,11 @@ export class SqliteTextIndex {
     this.entries.clear();
   }
 
+  /** The memory a collection's index holds (null: none), kept as it grows, for the memory budget. */
+  bytesOf(collectionId: string): number | null {
+    return this.entries.get(collectionId)?.index.heldBytes ?? null;
+  }
+
   /** Roughly what every collection's in-memory index holds, for metrics. */
   approximateBytes(): number {
     let bytes = 0;

@@ -35,8 +35,11 @@ class Postings {
   /** Live documents containing the term (dead slots stay in `slots` until a rebuild). */
   documentFrequency = 0;
 
-  add(slot: number, frequency: number): void {
+  /** Returns the bytes the postings grew by. */
+  add(slot: number, frequency: number): number {
+    let grown = 0;
     if (this.size === this.slots.length) {
+      grown = this.size * 6;
       const slots = new Int32Array(this.size * 2);
       slots.set(this.slots);
       this.slots = slots;
@@ -48,6 +51,7 @@ class Postings {
     this.frequencies[this.size] = Math.min(frequency, 0xffff);
     this.size++;
     this.documentFrequency++;
+    return grown;
   }
 }
 
@@ -75,6 +79,12 @@ export class InvertedIndex {
   private totalLength = 0;
   private scores = new Float64Array(0);
   private covered = new Float64Array(0);
+  private bytes = 0;
+
+  /** Memory held, estimated as it grows (terms, postings, per-document arrays), in O(1); for the memory budget. */
+  get heldBytes(): number {
+    return this.bytes + this.scores.byteLength + this.covered.byteLength;
+  }
 
   /** Documents currently indexed. */
   get size(): number {
@@ -108,8 +118,10 @@ export class InvertedIndex {
       if (postings === undefined) {
         postings = new Postings();
         this.terms.set(term, postings);
+        // The key, the map entry, the object and its two small typed arrays.
+        this.bytes += 24 + term.length * 2 + 40 + 64 + 2 * 64 + INITIAL_POSTINGS * 6;
       }
-      postings.add(slot, frequency);
+      this.bytes += postings.add(slot, frequency);
       postingsOfSlot.push(postings);
     }
     this.rowids.push(rowid);
@@ -118,6 +130,7 @@ export class InvertedIndex {
     this.termsOfSlot.push(postingsOfSlot);
     this.slotOfRowid.set(rowid, slot);
     this.totalLength += tokens.length;
+    this.bytes += 24 + documentId.length * 2 + 40 + 3 * 8 + 32 + postingsOfSlot.length * 8;
   }
 
   remove(rowid: number): void {

@@ -1,5 +1,5 @@
 /**
- * @module store/sqlite/filter-result-cache
+ * @module store/filter-result-cache
  * The rowids a metadata filter selects in a collection, kept until the
  * collection's next write: the filter cache search engines keep for
  * "filter context" clauses. A filter over JSON fields reads every row of the
@@ -60,6 +60,13 @@ export class FilterResultCache {
       entries.set(key, cached);
     }
     return cached;
+  }
+
+  /** Keys and results held over every collection, for the memory budget (8 bytes a key, roughly). */
+  sizeOf(collectionId: string): number {
+    let total = 0;
+    for (const result of this.collections.get(collectionId)?.values() ?? []) total += result.size;
+    return total;
   }
 
   has(collectionId: string, key: string): boolean {
