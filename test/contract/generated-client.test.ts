@@ -62,7 +62,7 @@ describe("Quarry's /openapi.json", () => {
       if (reference.bodyOptional && operation.requestBody?.required !== false) problems.push(`${name}: optional body documented as required`);
       if (operation.responses['422']?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/ValidationErrorResponse') problems.push(`${name}: 422 not documented`);
       const names = new Set((operation.parameters ?? []).map((parameter: { name: string }) => parameter.name.toLowerCase()));
-      const spec = JSON.parse(readFileSync(new URL(`../../../shared/spec/${reference.file}`, import.meta.url), 'utf8'));
+      const spec = JSON.parse(readFileSync(new URL(`../../docs/spec/${reference.file}`, import.meta.url), 'utf8'));
       for (const parameter of spec.paths[reference.path][reference.method.toLowerCase()].parameters ?? []) {
         if (parameter.in !== 'header' || parameter.name === 'X-Namespace') if (!names.has(parameter.name.toLowerCase())) problems.push(`${name}: parameter ${parameter.in} ${parameter.name} not listed`);
       }

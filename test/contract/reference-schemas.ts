@@ -1,5 +1,6 @@
 /**
- * The reference (../shared/spec/*-openapi.json) as a response validator:
+ * The reference (docs/spec/*-openapi.json, the repository's verbatim copy of
+ * the contract) as a response validator:
  * both documents are added to one Ajv (JSON Schema 2020-12, which OpenAPI
  * 3.1 schemas are) under their file names, so each operation's response
  * schema is compiled by JSON pointer and its `#/components/...` refs
@@ -11,7 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 
-const specDirectory = fileURLToPath(new URL('../../../shared/spec/', import.meta.url));
+const specDirectory = fileURLToPath(new URL('../../docs/spec/', import.meta.url));
 const documents = ['agents-openapi.json', 'data-openapi.json'].map((file) => ({ file, spec: JSON.parse(readFileSync(specDirectory + file, 'utf8')) as OpenApiDocument }));
 
 interface OpenApiOperation {
