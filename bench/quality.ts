@@ -29,11 +29,11 @@ const stages = (searches: unknown[], fusion = 'rrf') => [
   { stage_name: 'search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches, fusion, final_top_k: 100 } } },
 ];
 /** The same searches behind RM3 pseudo-relevance feedback (`query_expand` with `expansion_model: "rm3"`). */
-const withFeedback = (searches: unknown[]) => [
-  { stage_name: 'expand', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: { expansion_model: 'rm3', feature_search_config: { searches, final_top_k: 100 } } } },
+const withFeedback = (searches: unknown[], fusion = 'rrf', extra: Record<string, unknown> = {}) => [
+  { stage_name: 'expand', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: { expansion_model: 'rm3', feature_search_config: { searches, fusion, final_top_k: 100 }, ...extra } } },
 ];
 
-const SMART_SEARCH = 'smart_search pipeline (default: DBSF, quality weights)';
+const SMART_SEARCH = 'smart_search pipeline (default: DBSF, quality weights, RM3 fused with the original ranking)';
 
 /** Every configuration measured: the name says what it is; `default` marks what Quarry ships. */
 const RUNS: { name: string; stages: unknown[] }[] = [
@@ -47,6 +47,7 @@ const RUNS: { name: string; stages: unknown[] }[] = [
   { name: 'hybrid DBSF, vector 0.1', stages: stages([search(VECTOR, { weight: 0.1 }), search(TEXT)], 'dbsf') },
   { name: 'BM25 + RM3 feedback', stages: withFeedback([search(TEXT)]) },
   { name: 'hybrid RRF, quality weights + RM3 feedback', stages: withFeedback([search(VECTOR), search(TEXT)]) },
+  { name: 'hybrid DBSF + RM3, expanded ranking alone (include_original: false)', stages: withFeedback([search(VECTOR, { min_score: 0.2 }), search(TEXT)], 'dbsf', { include_original: false }) },
   { name: SMART_SEARCH, stages: buildSmartSearch([], 100).stages },
 ];
 
