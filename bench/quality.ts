@@ -113,6 +113,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
   let wrongAfter = 0;
   let recallBefore = 0;
   let recallAfter = 0;
+  let precisionBefore = 0;
   let judged = 0;
   for (const query of collection.queries) {
     const relevant = collection.judgments.get(query.id);
@@ -127,6 +128,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
       if (before.some((id) => relevant.has(id))) silenced++;
     } else if (!after.some((id) => relevant.has(id))) wrongAfter++;
     recallBefore += recallAt(before, relevant, 5);
+    precisionBefore += before.filter((id) => relevant.has(id)).length / 5;
     recallAfter += recallAt(after, relevant, 5);
   }
   const add = (metric: string, value: number, unit = '%') => report.add({ section: SECTION, metric: `${collection.name} floor: ${metric}`, value: single(value), unit, digits: unit === '%' ? 1 : 3 });
@@ -134,6 +136,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
   add('top-5 answers with no relevant document, with floor', (100 * wrongAfter) / judged);
   add('queries answered "nothing fits" (all have answers)', (100 * unanswered) / judged);
   add('  of which had a relevant document in the top 5', (100 * silenced) / judged);
+  add('Precision@5, no floor', precisionBefore / judged, '');
   add('Recall@5, no floor', recallBefore / judged, '');
   add('Recall@5, with floor', recallAfter / judged, '');
 }
