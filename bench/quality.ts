@@ -29,11 +29,11 @@ const stages = (searches: unknown[], fusion = 'rrf') => [
   { stage_name: 'search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches, fusion, final_top_k: 100 } } },
 ];
 /** The same searches behind RM3 pseudo-relevance feedback (`query_expand` with `expansion_model: "rm3"`). */
-const withFeedback = (searches: unknown[]) => [
-  { stage_name: 'expand', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: { expansion_model: 'rm3', feature_search_config: { searches, final_top_k: 100 } } } },
+const withFeedback = (searches: unknown[], fusion = 'rrf', extra: Record<string, unknown> = {}) => [
+  { stage_name: 'expand', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: { expansion_model: 'rm3', feature_search_config: { searches, fusion, final_top_k: 100 }, ...extra } } },
 ];
 
-const SMART_SEARCH = 'smart_search pipeline (default: DBSF, quality weights)';
+const SMART_SEARCH = 'smart_search pipeline (default: DBSF, quality weights, RM3 fused with the original ranking)';
 
 /** Every configuration measured: the name says what it is; `default` marks what Quarry ships. */
 const RUNS: { name: string; stages: unknown[] }[] = [
@@ -47,6 +47,7 @@ const RUNS: { name: string; stages: unknown[] }[] = [
   { name: 'hybrid DBSF, vector 0.1', stages: stages([search(VECTOR, { weight: 0.1 }), search(TEXT)], 'dbsf') },
   { name: 'BM25 + RM3 feedback', stages: withFeedback([search(TEXT)]) },
   { name: 'hybrid RRF, quality weights + RM3 feedback', stages: withFeedback([search(VECTOR), search(TEXT)]) },
+  { name: 'hybrid DBSF + RM3, expanded ranking alone (include_original: false)', stages: withFeedback([search(VECTOR, { min_score: 0.2 }), search(TEXT)], 'dbsf', { include_original: false }) },
   { name: SMART_SEARCH, stages: buildSmartSearch([], 100).stages },
 ];
 
@@ -112,6 +113,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
   let wrongAfter = 0;
   let recallBefore = 0;
   let recallAfter = 0;
+  let precisionBefore = 0;
   let judged = 0;
   for (const query of collection.queries) {
     const relevant = collection.judgments.get(query.id);
@@ -126,6 +128,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
       if (before.some((id) => relevant.has(id))) silenced++;
     } else if (!after.some((id) => relevant.has(id))) wrongAfter++;
     recallBefore += recallAt(before, relevant, 5);
+    precisionBefore += before.filter((id) => relevant.has(id)).length / 5;
     recallAfter += recallAt(after, relevant, 5);
   }
   const add = (metric: string, value: number, unit = '%') => report.add({ section: SECTION, metric: `${collection.name} floor: ${metric}`, value: single(value), unit, digits: unit === '%' ? 1 : 3 });
@@ -133,6 +136,7 @@ async function measureFloor(report: ReportBuilder, collection: TestCollection, l
   add('top-5 answers with no relevant document, with floor', (100 * wrongAfter) / judged);
   add('queries answered "nothing fits" (all have answers)', (100 * unanswered) / judged);
   add('  of which had a relevant document in the top 5', (100 * silenced) / judged);
+  add('Precision@5, no floor', precisionBefore / judged, '');
   add('Recall@5, no floor', recallBefore / judged, '');
   add('Recall@5, with floor', recallAfter / judged, '');
 }

@@ -1,9 +1,11 @@
 /**
  * @module sessions/smart-search-pipeline
  * The ad-hoc retriever `smart_search` runs: hybrid search (vector + BM25,
- * fused by reciprocal rank, each list weighted by its known quality: see
+ * fused by DBSF, each list weighted by its known quality: see
  * retrieval/stages/fusion-weights.ts) over the chosen collections, optional
- * pre-filters pushed into the index, then a limit. Returned as a valid
+ * pre-filters pushed into the index, behind RM3 pseudo-relevance feedback
+ * (`query_expand`, `expansion_model: "rm3"`: a second, expanded search only
+ * when the first finds something that fits), then a limit. Returned as a valid
  * `POST /v1/retrievers` body so a client can save it. The tool then applies
  * the relevance floor (retrieval/relevance-floor.ts) to what it returns.
  */
@@ -25,9 +27,11 @@ export function buildSmartSearch(collectionIdentifiers: string[], limit: number,
     fusion: 'dbsf',
     final_top_k: Math.max(limit, 25),
   };
-  // RM3 feedback in front (query_expand, expansion_model "rm3") was measured and not kept: it lifts CISI's nDCG@10
-  // (1.036× BM25) but learns from unrelated documents when nothing fits (demo "nothing fits" 100% → 33%).
-  const first = { stage_name: 'hybrid_search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: search, ...(filters ? { pre_filters: filters } : {}) } };
+  // RM3 pseudo-relevance feedback around the hybrid search (standard parameters, relevance-feedback.ts): it ranks
+  // with the query expanded by its best documents' words, but only when the first search says something fits,
+  // and the documents keep their coverage of the user's own words, so the floor still judges the original query.
+  const expand = { expansion_model: 'rm3', feature_search_config: search };
+  const first = { stage_name: 'hybrid_search', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: expand, ...(filters ? { pre_filters: filters } : {}) } };
   return {
     collection_identifiers: collectionIdentifiers,
     input_schema: { query: { type: 'string', required: true, description: 'What to look for' } },

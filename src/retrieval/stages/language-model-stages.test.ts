@@ -147,6 +147,30 @@ describe('query_expand', () => {
     expect(ids(result.documents)).toEqual(['doc_2', 'doc_4']);
   });
 
+  it('RM3 learns nothing when no document covers the query: one search, the first ranking, as the relevance floor will judge it', async () => {
+    const services = createFakeServices({ documents: SAMPLE_DOCUMENTS, coverage: true });
+    // "rocket" is in two documents, but "piano" and "jazz" (the rest of the query) in none: below the floor.
+    const result = await runStage('query_expand', { feature_search_config: config, expansion_model: 'rm3' }, [], { services, inputs: { query: 'jazz piano rocket' }, stageIndex: 0 });
+    expect(services.calls.filter((call) => call.method === 'searchText')).toHaveLength(1);
+    expect(result.metadata).toMatchObject({ model: 'rm3', queries: ['jazz piano rocket'], feedback_documents: 0 });
+    expect(ids(result.documents)).toEqual(['doc_2', 'doc_4']);
+  });
+
+  it('RM3 fuses the expanded ranking with the original one, and documents keep their coverage of the original query', async () => {
+    const services = createFakeServices({ documents: SAMPLE_DOCUMENTS, coverage: true });
+    const result = await runStage('query_expand', { feature_search_config: config, expansion_model: 'rm3' }, [], { services, inputs: { query: 'rocket thrust' }, stageIndex: 0 });
+    const searched = services.calls.filter((call) => call.method === 'searchText').map((call) => call.text!);
+    expect(searched).toHaveLength(2);
+    // doc_2 has both words; doc_4 only "rocket"; the expanded query's words (launch, …) would say otherwise.
+    const coverage = Object.fromEntries(result.documents.map((document) => [document.document_id, (document.scores as Record<string, number>).bm25_coverage]));
+    expect(coverage).toMatchObject({ doc_2: 1, doc_4: 0.5 });
+    expect(ids(result.documents).slice(0, 2)).toEqual(['doc_2', 'doc_4']);
+    // Fused by RRF: the score is a sum of reciprocal ranks, not a BM25 score.
+    expect(result.documents[0].score).toBeLessThan(1);
+    const alone = await runStage('query_expand', { feature_search_config: config, expansion_model: 'rm3', include_original: false }, [], { services, inputs: { query: 'rocket thrust' }, stageIndex: 0 });
+    expect(alone.documents[0].score).toBeGreaterThan(1);
+  });
+
   it('requires feature_search_config and validates it at run time', async () => {
     expect((await issue(runStage('query_expand', {}, [], { inputs: { query: 'x' } }))).location.at(-1)).toBe('feature_search_config');
     const nested = await issue(runStage('query_expand', { feature_search_config: { searches: [{ feature_uri: 'mixpeek://text_extractor@v1/bm25', query: '{{QUERY}}', top_k: 0 }] } }, [], { inputs: { query: 'x' } }));

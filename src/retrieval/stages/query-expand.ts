@@ -7,7 +7,9 @@
  * deterministic: the stemmed query and word subsets of it.
  * `expansion_model: "rm3"` needs no model: pseudo-relevance feedback
  * (relevance-feedback.ts) searches once, expands the query with the words
- * of the best documents, and returns the search for the expanded query.
+ * of the best documents, searches again, and fuses both rankings (only the
+ * expanded one with `include_original: false`); no feedback when no
+ * document covers the query.
  */
 import { z } from 'zod';
 import { renderTemplate, resolveTemplates, stringify } from '../templates.js';
@@ -20,6 +22,7 @@ import { stem, words } from './text-analysis.js';
 import { validateStageParameters } from './validate-parameters.js';
 import { expandQuery, FEEDBACK_DOCUMENTS } from './relevance-feedback.js';
 import { extractText } from '../document-service.js';
+import { MIN_QUERY_COVERAGE } from '../relevance-floor.js';
 
 const parameters = z.object({
   query: z.string().default('{{INPUT.query}}'),
@@ -87,27 +90,96 @@ export const queryExpandStage = defineStage({
 
 const RM3 = 'rm3';
 
-/** Two searches: the query, then the query expanded with what its best documents are about. */
+/**
+ * Two searches: the query, then the query expanded with what its best documents are about; with
+ * `include_original` (the default) the two rankings are fused, else the expanded one ranks alone. RM3 assumes
+ * the first search's best documents are relevant; when the text index says none of them covers the
+ * query (the relevance floor's "nothing fits", relevance-floor.ts), that assumption is false and
+ * feedback would only learn the unrelated documents' words, so the first search's ranking is returned.
+ * Otherwise the expanded search ranks, and each document keeps the query-term coverage of the ORIGINAL
+ * query, as the first search measured it (0 for one outside its `FEEDBACK_POOL` best): coverage of the
+ * expanded query would judge the user's words by words they never wrote.
+ */
 async function runFeedback(params: z.output<typeof parameters>, context: StageContext) {
-  const first = await searchVariation(params.query, params.feature_search_config, context);
+  const first = await searchVariation(params.query, params.feature_search_config, context, FEEDBACK_POOL);
+  const finalTopK = params.top_k ?? first.finalTopK;
+  const coverage = originalCoverage(first.documents);
+  const fits = coverage.keys.length === 0 || coverage.best >= MIN_QUERY_COVERAGE;
   const collections = context.services.collections;
-  const feedback = first.documents.slice(0, FEEDBACK_DOCUMENTS).map((document) => {
-    const { document_id: _id, collection_id: collectionId, score, scores: _scores, _internal, ...data } = document;
-    const textField = collections.find((collection) => collection.collection_id === collectionId)?.text_field ?? 'text';
-    return { text: extractText(data, textField), score: Number(score) || 0 };
-  });
-  const expanded = expandQuery(params.query, feedback);
-  const second = expanded === params.query ? first : await searchVariation(expanded, params.feature_search_config, context);
-  const finalTopK = params.top_k ?? second.finalTopK;
+  const feedback = fits
+    ? first.documents.slice(0, FEEDBACK_DOCUMENTS).map((document) => {
+        const { document_id: _id, collection_id: collectionId, score, scores: _scores, _internal, ...data } = document;
+        const textField = collections.find((collection) => collection.collection_id === collectionId)?.text_field ?? 'text';
+        return { text: extractText(data, textField), score: Number(score) || 0 };
+      })
+    : [];
+  const expanded = fits ? expandQuery(params.query, feedback) : params.query;
+  let documents: PipelineDocument[];
+  if (expanded === params.query) documents = first.documents.slice(0, finalTopK);
+  else {
+    const second = (await searchVariation(expanded, params.feature_search_config, context, params.include_original ? FEEDBACK_POOL : 0)).documents;
+    documents = (params.include_original ? fuseWithOriginal(second, first.documents, params) : second).slice(0, finalTopK).map((document) => coverage.carry(document));
+  }
   return {
-    documents: second.documents.slice(0, finalTopK),
-    metadata: { model: RM3, note: 'pseudo-relevance feedback, no language model', queries: [params.query, expanded], feedback_documents: feedback.length },
+    documents,
+    metadata: {
+      model: RM3,
+      note: fits ? 'pseudo-relevance feedback, no language model' : 'no feedback: no document covers the query (nothing fits)',
+      queries: expanded === params.query ? [params.query] : [params.query, expanded],
+      feedback_documents: feedback.length,
+    },
     llmCalls: 0,
     tokensUsed: 0,
   };
 }
 
-async function searchVariation(query: string, config: Record<string, unknown>, context: StageContext) {
+/**
+ * The expanded query's ranking fused with the original query's (`fusion_strategy`, RRF by default): where
+ * feedback drifts off topic, the original ranking holds the documents it found (query-drift prevention by
+ * fusing the two runs, Zighelnic & Kurland, SIGIR 2008). Documents keep the expanded search's fields.
+ */
+function fuseWithOriginal(expanded: PipelineDocument[], original: PipelineDocument[], params: z.output<typeof parameters>): PipelineDocument[] {
+  const byId = new Map<string, PipelineDocument>();
+  for (const document of [...expanded, ...original]) if (!byId.has(document.document_id)) byId.set(document.document_id, document);
+  const list = (documents: PipelineDocument[]) => ({ hits: documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })), weight: 1 });
+  const fused = fuseRankings([list(expanded), list(original)], params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy, params.rrf_k);
+  return fused.map((hit) => ({ ...byId.get(hit.document_id)!, score: hit.score }));
+}
+
+/** How many of the first search's documents carry their coverage of the original query to the second. */
+const FEEDBACK_POOL = 100;
+
+/** The first search's per-document coverage of the original query (`scores.<key>_coverage`), to carry over. */
+function originalCoverage(documents: readonly PipelineDocument[]) {
+  const byDocument = new Map<string, Record<string, number>>();
+  const keys = new Set<string>();
+  let best = 0;
+  for (const document of documents) {
+    const scores = (document.scores ?? {}) as Record<string, number>;
+    const found = Object.entries(scores).filter(([key, value]) => key.endsWith(COVERAGE_SUFFIX) && typeof value === 'number');
+    for (const [key, value] of found) {
+      keys.add(key);
+      best = Math.max(best, value);
+    }
+    byDocument.set(document.document_id, Object.fromEntries(found));
+  }
+  return {
+    keys: [...keys],
+    best,
+    carry(document: PipelineDocument): PipelineDocument {
+      if (keys.size === 0) return document;
+      const known = byDocument.get(document.document_id) ?? {};
+      const scores: Record<string, number> = { ...((document.scores ?? {}) as Record<string, number>) };
+      for (const key of keys) scores[key] = known[key] ?? 0;
+      return { ...document, scores };
+    },
+  };
+}
+
+const COVERAGE_SUFFIX = '_coverage';
+
+/** One feature search for `query`; `minTopK` raises its `final_top_k` (the feedback's first search reads further). */
+async function searchVariation(query: string, config: Record<string, unknown>, context: StageContext, minTopK = 0) {
   const location = [...context.location, 'feature_search_config'];
   const templateContext = {
     ...context.templateContext,
@@ -116,7 +188,7 @@ async function searchVariation(query: string, config: Record<string, unknown>, c
   };
   const resolved = featureSearchStage.normalize(resolveTemplates(config, templateContext, location) as Record<string, unknown>);
   const params = validateStageParameters(featureSearchStage, resolved, { stageName: context.stageName, location })!;
-  const result = await featureSearchStage.run([], params, { ...context, location, postFilter: null });
+  const result = await featureSearchStage.run([], { ...params, final_top_k: Math.max(params.final_top_k, minTopK) }, { ...context, location, postFilter: null });
   return { documents: result.documents, finalTopK: params.final_top_k };
 }
 

@@ -63,6 +63,8 @@ export function createFakeServices(options: {
   languageModel?: StageLanguageModel | null;
   /** Called before every index search, e.g. to advance a fake clock or wait for an abort. */
   onSearch?: (signal?: AbortSignal) => Promise<void> | void;
+  /** Text hits report query-term coverage (the share of the query's distinct content words the document has), as the real index does. */
+  coverage?: boolean;
 }): FakeServices {
   const collections = options.collections ?? [fakeCollection()];
   const calls: FakeIndexCall[] = [];
@@ -94,7 +96,13 @@ export function createFakeServices(options: {
       await options.onSearch?.(signal);
       const pool = candidates(query);
       const scores = bm25Scores(query.text, pool.map(textOf));
-      return ranked(pool.map((document, position) => hit(document, scores[position])).filter((entry) => entry.score > 0), query.topK);
+      const terms = [...new Set(contentTerms(query.text))];
+      const coverageOf = (document: Record<string, unknown>) => {
+        const present = new Set(contentTerms(textOf(document)));
+        return terms.filter((term) => present.has(term)).length / (terms.length || 1);
+      };
+      const hits = pool.map((document, position) => ({ ...hit(document, scores[position]), ...(options.coverage && { coverage: coverageOf(document) }) }));
+      return ranked(hits.filter((entry) => entry.score > 0), query.topK);
     },
     async searchVector(_scope, query, signal) {
       calls.push({ method: 'searchVector', collectionIds: query.collectionIds, filter: query.filter, topK: query.topK });
