@@ -15,6 +15,7 @@ import { ftsAllOf } from './fts-query.js';
 import { ownValue } from '../../lib/own-value.js';
 import { workSlices } from '../../lib/work-slices.js';
 import { slicedFilterScan } from './sliced-filter-scan.js';
+import { indexedFilterScan } from './payload-index.js';
 
 interface DocumentRow {
   rowid: number;
@@ -68,7 +69,10 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
   const filterWhere = async (collectionId: string, query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
     if (query.filter) {
       const compiled = compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS });
-      const matching = await slicedFilterScan(db, collectionId, `${where.join(' AND ')} AND (${compiled.sql})`, [...params, ...compiled.params]);
+      const scoped = `${where.join(' AND ')} AND (${compiled.sql})`;
+      const scopedParams = [...params, ...compiled.params];
+      // A filter on a payload-indexed field is read through its index; any other in rowid slices.
+      const matching = indexedFilterScan(db, collectionId, query.filter, scoped, scopedParams) ?? (await slicedFilterScan(db, collectionId, scoped, scopedParams));
       where.push('rowid IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify([...matching]));
     }

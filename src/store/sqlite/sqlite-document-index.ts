@@ -32,6 +32,7 @@ import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
 import { FilterResultCache } from '../filter-result-cache.js';
 import { MemoryBudget, stringBytes } from '../memory-budget.js';
 import { slicedFilterScan } from './sliced-filter-scan.js';
+import { indexedFilterScan } from './payload-index.js';
 import { QuantizedVectors } from '../quantized-vectors.js';
 import { dot, normalizeInPlace, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
@@ -476,7 +477,7 @@ export class SqliteDocumentIndex implements DocumentIndex {
   /** The rowids a filter selects in a collection: cached until the collection's next write, else read in slices. */
   private matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Promise<Set<number>> {
     const where = scopeWhere(scope, [collectionId], filter);
-    return this.filterResults.getAsync(collectionId, filterKey(where.sql, where.params), () => slicedFilterScan(this.db, collectionId, where.sql, where.params));
+    return this.filterResults.getAsync(collectionId, filterKey(where.sql, where.params), async () => indexedFilterScan(this.db, collectionId, filter, where.sql, where.params) ?? slicedFilterScan(this.db, collectionId, where.sql, where.params));
   }
 
   private slab(collection: CollectionRow): VectorSlab {
