@@ -14,6 +14,7 @@ import { startMockLlmServer } from './mock-llm-server.js';
 import { prepareDataDirectory, startQuarry } from './quarry-process.js';
 import { runMessageOverhead } from './message-overhead.js';
 import { runRetrieval } from './retrieval-bench.js';
+import { runPayloadIndex } from './payload-index.js';
 import { runIdleStreams } from './idle-streams.js';
 import { insertPriorMessages, insertSessions, runCostGrowth } from './cost-growth.js';
 import { runPeers } from './peers.js';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     if (wanted('2')) {
       log('section 2: retrieval');
       await runRetrieval(report, { quick, workDirectory, log });
+      await runPayloadIndex(report, { quick });
     }
     if (wanted('3')) {
       log('section 3: idle streams');

@@ -30,7 +30,7 @@ describe('payload indexes (SQLite)', () => {
     // Text whose JavaScript folding reaches ASCII (the Kelvin sign), other non-ASCII text, booleans, nulls, arrays, and a quote in a key.
     entries.push(['doc_kelvin', { name: '\u212Aelvin', price: 5 }], ['doc_ascii', { name: 'kelvin', price: 5.0 }], ['doc_arr', { name: ['Kelvin', 7], price: [5] }], ['doc_quote', { "o'quote": 'Yes' }]);
     for (const [id, data] of entries) {
-      await store.documents.insertMany(scope, 'col_p', [{ document_id: id, data, content: id, content_hash: id }], 1);
+      await store.documents.insertMany(scope, 'col_p', [{ document_id: id, data, content: id, content_hash: id, vector: null }], 1);
       documents.push({ id, data, system: { document_id: id, collection_id: 'col_p', created_at: new Date(1).toISOString(), updated_at: new Date(1).toISOString() } });
     }
   });

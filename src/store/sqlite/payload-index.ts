@@ -150,13 +150,18 @@ export interface ImpliedCondition {
  */
 export function impliedPayloadCondition(filter: FilterNode, indexed: (field: string) => boolean): ImpliedCondition | null {
   const members = filter.kind === 'and' ? filter.children : [filter];
+  let chosen: { field: string; sql: string[]; params: unknown[] } | null = null;
   for (const member of members) {
-    if (member.kind !== 'condition' || !indexed(member.field)) continue;
+    if (member.kind !== 'condition' || (chosen ? member.field !== chosen.field : !indexed(member.field))) continue;
     const key = payloadKeySql(member.field, 'd.data');
     const implied = key && conditionOnKey(member, key);
-    if (implied) return { index: payloadIndexName(member.field), ...implied };
+    if (!implied) continue;
+    // Every condition on the chosen field narrows it further (`views >= a AND views < b` reads just that range).
+    chosen ??= { field: member.field, sql: [], params: [] };
+    chosen.sql.push(implied.sql);
+    chosen.params.push(...implied.params);
   }
-  return null;
+  return chosen && { index: payloadIndexName(chosen.field), sql: chosen.sql.map((sql) => `(${sql})`).join(' AND '), params: chosen.params };
 }
 
 function conditionOnKey(condition: FilterCondition, key: string): { sql: string; params: unknown[] } | null {
