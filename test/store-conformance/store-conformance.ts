@@ -9,6 +9,7 @@ import { seedTenants, type StoreBackend, type Tenants } from './conformance-fixt
 import { recordsConformance } from './records-conformance.js';
 import { runsConformance } from './runs-conformance.js';
 import { filterConformance } from './filter-conformance.js';
+import { payloadIndexConformance } from './payload-index-conformance.js';
 import { searchConformance } from './search-conformance.js';
 import { rankingConformance } from './ranking-conformance.js';
 import { mcpServersConformance } from './mcp-servers-conformance.js';
@@ -35,6 +36,7 @@ export function describeStoreConformance(backend: StoreBackend): void {
     recordsConformance(context);
     runsConformance(context);
     filterConformance(context);
+    payloadIndexConformance(context);
     searchConformance(context);
     rankingConformance(context);
     mcpServersConformance(context);

@@ -9,6 +9,7 @@ import type { DocumentListQuery, NewDocument, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
 import { paginate, Parameters } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
+import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
 import type { VectorStorage } from './vector-storage.js';
 import { ownValue } from '../../lib/own-value.js';
 
@@ -41,8 +42,13 @@ interface DocumentRow extends DocumentRecord {
 const toDocument = ({ id: _key, ...row }: DocumentRow): DocumentRecord => row;
 
 export function createDocumentsRepository(database: PostgresDatabase, vectors: VectorStorage, textSearchConfig: string): Store['documents'] {
-  const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], parameters: Parameters) => {
-    if (query.filter) where.push(`(${compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql})`);
+  const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], parameters: Parameters, indexed: (field: string) => boolean = () => false) => {
+    if (query.filter) {
+      // A condition implied on a payload index's key, beside the filter (which still decides): the planner reads the index.
+      const implied = impliedPayloadCondition(query.filter, indexed, parameters, 'data');
+      if (implied) where.push(implied);
+      where.push(`(${compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql})`);
+    }
     if (query.search) {
       const words = query.search.match(/[\p{L}\p{N}_]+/gu) ?? [];
       // Every word required in the extracted text (weight B), as the SQLite store's list search; words only, so no tsquery syntax gets in.
@@ -108,7 +114,7 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
     async list(scope, collectionId, query) {
       const parameters = new Parameters();
       const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
-      filterWhere(query, where, parameters);
+      filterWhere(query, where, parameters, query.filter ? await payloadIndexedFields(database) : undefined);
       const field = query.sort?.field ?? 'created_at';
       const system = ownValue(SYSTEM_SORT, field);
       // A user-field sort reads a JSON path (bound after the filters, so the count query can reuse their numbering).
@@ -158,7 +164,7 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
     async idsMatching(scope, collectionId, filter, limit) {
       const parameters = new Parameters();
       const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
-      filterWhere({ filter }, where, parameters);
+      filterWhere({ filter }, where, parameters, await payloadIndexedFields(database));
       const { rows } = await database.query<{ document_id: string }>(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${parameters.add(limit)}`, parameters.values);
       return rows.map((row) => row.document_id);
     },

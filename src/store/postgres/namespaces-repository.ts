@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
 import { listNamed } from './paginate.js';
 import { errors } from '../../errors.js';
+import { createPayloadIndexes, dropUndeclaredPayloadIndexes } from './payload-index.js';
 
 
 
@@ -34,6 +35,8 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
         if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', input.namespace_name);
         throw error;
       }
+      // Declared payload indexes are built at declaration.
+      await createPayloadIndexes(database, input.payload_indexes);
       return { ...input, org_id: scope.orgId };
     },
     async resolve(scope, identifier) {
@@ -47,7 +50,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
       return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : [])], query);
     },
     async update(scope, namespaceId, patch, now) {
-      return database.transaction(async (client) => {
+      const updated = await database.transaction(async (client) => {
         // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
         const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
         if (!rows[0]) throw errors.notFound('namespace', namespaceId);
@@ -64,9 +67,15 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
         }
         return next;
       });
+      if (patch.payload_indexes !== undefined) {
+        // Built at declaration, after the commit (the namespace row stays unlocked meanwhile): one read of the documents table per index.
+        await createPayloadIndexes(database, updated.payload_indexes);
+        await dropUndeclaredPayloadIndexes(database);
+      }
+      return updated;
     },
     async delete(scope, namespaceId) {
-      return database.transaction(async (client) => {
+      const removedCounts = await database.transaction(async (client) => {
         // Lock the namespace row first so a concurrent insert into it waits for the delete.
         const locked = await client.query('SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
         if (locked.rowCount === 0) throw errors.notFound('namespace', namespaceId);
@@ -76,6 +85,8 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
         await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [scope.orgId, namespaceId]);
         return removed;
       });
+      await dropUndeclaredPayloadIndexes(database);
+      return removedCounts;
     },
     async counts(scope) {
       const { rows } = await database.query<Record<string, number>>(

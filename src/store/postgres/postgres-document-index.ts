@@ -14,6 +14,7 @@ import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types
 import type { FilterNode } from '../filter-node.js';
 import { invalidField } from '../../errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
+import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
 import { Parameters } from './paginate.js';
 import { isoExpression } from './documents-repository.js';
 import { SESSION_EF_SEARCH, VectorStorage } from './vector-storage.js';
@@ -110,7 +111,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     signal?.throwIfAborted();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const parameters = new Parameters();
-    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters);
+    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters, query.filter ? await payloadIndexedFields(this.database) : undefined);
     const { rows } = await this.database.query<{ document_id: string; collection_id: string }>(
       `SELECT d.document_id, d.collection_id FROM documents d WHERE ${where} ORDER BY d.created_at DESC, d.id DESC LIMIT ${parameters.add(clampTopK(query.topK))}`,
       parameters.values,
@@ -138,7 +139,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     if (this.cache) return this.searchCopies(this.cache, scope, collections.rows, query, topK, signal);
     const dimensions = VectorStorage.dimensions(size);
     const parameters = new Parameters();
-    const where = scopeWhere(scope, collections.rows.map((row) => row.collection_id), query.filter, parameters);
+    const where = scopeWhere(scope, collections.rows.map((row) => row.collection_id), query.filter, parameters, query.filter ? await payloadIndexedFields(this.database) : undefined);
     const vector = parameters.add(this.vectors.encode(query.vector));
     // The cast to vector(N) and `dimensions = N` (a validated integer) match the partial HNSW index of that size.
     const distance = `v.embedding::vector(${dimensions}) <=> ${vector}::vector(${dimensions})`;
@@ -192,10 +193,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
    * computed after that read, so it is never older than the version it is kept under.
    */
   private async matchingKeys(scope: TenantScope, collections: { collection_id: string; document_version: number }[], filter: FilterNode): Promise<Set<number>> {
+    const indexed = await payloadIndexedFields(this.database);
     const keys = await Promise.all(
       collections.map(async (collection) => {
         const parameters = new Parameters();
-        const where = scopeWhere(scope, [collection.collection_id], filter, parameters);
+        const where = scopeWhere(scope, [collection.collection_id], filter, parameters, indexed);
         const sql = `SELECT ARRAY(SELECT d.id FROM documents d WHERE ${where}) AS keys`;
         const key = JSON.stringify([sql, parameters.values]);
         const version = Number(collection.document_version);
@@ -250,9 +252,14 @@ export class PostgresDocumentIndex implements DocumentIndex {
 }
 
 /** The tenant wall plus the pushed-down filter, over `documents d`. */
-function scopeWhere(scope: TenantScope, collectionIds: string[], filter: FilterNode | null | undefined, parameters: Parameters): string {
+function scopeWhere(scope: TenantScope, collectionIds: string[], filter: FilterNode | null | undefined, parameters: Parameters, indexed: (field: string) => boolean = () => false): string {
   let sql = `d.org_id = ${parameters.add(scope.orgId)} AND d.namespace_id = ${parameters.add(scope.namespaceId)} AND d.collection_id = ANY(${parameters.add(unique(collectionIds))}::text[])`;
-  if (filter) sql += ` AND ${compileFilterToSql(filter, FILTER_OPTIONS, parameters).sql}`;
+  if (filter) {
+    // A condition the filter implies on a payload index's key, beside the filter (which still decides): the planner reads the index.
+    const implied = impliedPayloadCondition(filter, indexed, parameters);
+    if (implied) sql += ` AND ${implied}`;
+    sql += ` AND ${compileFilterToSql(filter, FILTER_OPTIONS, parameters).sql}`;
+  }
   return sql;
 }
 
