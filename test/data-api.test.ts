@@ -39,6 +39,27 @@ describe('namespaces', () => {
   });
 });
 
+describe('payload indexes', () => {
+  it("declared on the namespace, show on its collections, index their documents and leave filter results as they were", async () => {
+    const payload_indexes = [{ field_name: 'level', type: 'keyword' }];
+    const created = await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'indexed', payload_indexes } });
+    expect(created.body.payload_indexes).toMatchObject(payload_indexes);
+    await server.request('POST', '/v1/collections', { namespace: 'indexed', body: { collection_name: 'clips', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    for (const video of videos) await server.request('POST', '/v1/collections/clips/documents', { namespace: 'indexed', body: video });
+    const list = (filters: unknown) => server.request('POST', '/v1/collections/clips/documents/list', { namespace: 'indexed', body: { filters } });
+    const before = (await list({ field: 'views', operator: 'gte', value: 1000 })).body.results.map((document: any) => document.title).sort();
+    const patched = await server.request('PATCH', '/v1/namespaces/indexed', { body: { payload_indexes: [...payload_indexes, { field_name: 'views', type: 'integer' }] } });
+    expect(patched.body.payload_indexes.map((index: any) => index.field_name)).toEqual(['level', 'views']);
+    expect((await server.request('GET', '/v1/collections/clips', { namespace: 'indexed' })).body.payload_indexes.map((index: any) => index.field_name)).toEqual(['level', 'views']);
+    const database = (server.store as unknown as { database: { prepare(sql: string): { pluck(): { all(): unknown[] } } } }).database;
+    expect(database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all()).toHaveLength(2);
+    expect((await list({ field: 'views', operator: 'gte', value: 1000 })).body.results.map((document: any) => document.title).sort()).toEqual(before);
+    expect((await list({ field: 'level', operator: 'eq', value: 'BEGINNER' })).body.results).toHaveLength(2);
+    await server.request('DELETE', '/v1/namespaces/indexed');
+    expect(database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all()).toHaveLength(0);
+  });
+});
+
 describe('collections and documents', () => {
   let collectionId: string;
   const ids: string[] = [];

@@ -30,7 +30,8 @@ export function presentNamespace(namespace: NamespaceRecord, counts?: { collecti
   };
 }
 
-export function presentCollection(collection: CollectionRecord, documentCount: number | null): CollectionResponse {
+/** `payloadIndexes`: the namespace's declared payload indexes, which index this collection's documents too. */
+export function presentCollection(collection: CollectionRecord, documentCount: number | null, payloadIndexes: unknown[] = []): CollectionResponse {
   const config = collection.config as Record<string, unknown>;
   return {
     collection_id: collection.collection_id,
@@ -50,7 +51,7 @@ export function presentCollection(collection: CollectionRecord, documentCount: n
         feature_uri: `mixpeek://text_extractor@v1/${collection.embedding_model}`,
       },
     ],
-    payload_indexes: [],
+    payload_indexes: payloadIndexes,
     source_lineage: [],
     enabled: collection.enabled,
     metadata: collection.metadata,

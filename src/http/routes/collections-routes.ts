@@ -64,7 +64,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const collection = await collections.create(tenant, request.body);
-        return presentCollection(collection, 0);
+        return presentCollection(collection, 0, tenant.namespace.payload_indexes);
       },
     });
 
@@ -81,7 +81,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
         const search = body.search ?? (typeof filters.collection_name === 'string' ? filters.collection_name : undefined);
         const page = await collections.list(tenant, { search: search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
         const counts = await store.collections.documentCounts(tenant, page.items.map((collection) => collection.collection_id));
-        const results = page.items.map((collection) => presentCollection(collection, counts.get(collection.collection_id) ?? 0));
+        const results = page.items.map((collection) => presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes));
         return {
           results,
           pagination: pagination({ limit, offset, total: page.total, nextCursor: page.nextCursor, sortKey, hasMore: page.hasMore }),
@@ -97,7 +97,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
         const tenant = await resolveTenant(request, store);
         const collection = await collections.get(tenant, request.params.collection_identifier);
         const counts = await store.collections.documentCounts(tenant, [collection.collection_id]);
-        return presentCollection(collection, counts.get(collection.collection_id) ?? 0);
+        return presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes);
       },
     });
 
@@ -108,7 +108,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
         const tenant = await resolveTenant(request, store);
         const collection = await collections.patch(tenant, request.params.collection_identifier, request.body);
         const counts = await store.collections.documentCounts(tenant, [collection.collection_id]);
-        return presentCollection(collection, counts.get(collection.collection_id) ?? 0);
+        return presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes);
       },
     });
 
