@@ -7,6 +7,7 @@
  * Runs alone: `npx tsx bench/payload-index.ts [--quick]`.
  */
 import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import type { FilterNode } from '../src/store/filter-node.js';
 import type { ReportBuilder } from './report.js';
 import { elapsedMs, figure, now, percentile } from './statistics.js';
@@ -14,9 +15,10 @@ import { elapsedMs, figure, now, percentile } from './statistics.js';
 const SECTION = '2 retrieval';
 const condition = (field: string, operator: 'eq' | 'in' | 'gte' | 'lt', value: unknown): FilterNode => ({ kind: 'condition', field, operator, value, caseSensitive: false });
 
-export async function runPayloadIndex(report: ReportBuilder, options: { quick: boolean }): Promise<void> {
+/** `open`: the store to measure (an empty SQLite database in memory unless given; `--postgres=URL` alone measures PostgreSQL). */
+export async function runPayloadIndex(report: ReportBuilder, options: { quick: boolean; open?: () => Promise<Store>; storeName?: string }): Promise<void> {
   const size = options.quick ? 20_000 : 100_000;
-  const store = createSqliteStore({ dataDir: ':memory:' });
+  const store = options.open ? await options.open() : createSqliteStore({ dataDir: ':memory:' });
   try {
     const org = await store.organizations.create('bench');
     const scope = { orgId: org.org_id, namespaceId: 'ns_bench' };
@@ -45,7 +47,7 @@ export async function runPayloadIndex(report: ReportBuilder, options: { quick: b
       }
       return samples;
     };
-    const label = `${size / 1000}k docs`;
+    const label = `${options.storeName ?? 'SQLite'} ${size / 1000}k docs`;
     const before = new Map<string, number[]>();
     for (const [name, make] of queries) before.set(name, await measure(make, options.quick ? 5 : 15));
     const building = now();
@@ -64,6 +66,9 @@ export async function runPayloadIndex(report: ReportBuilder, options: { quick: b
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { createReport, renderTable } = await import('./report.js');
   const report = createReport(process.argv.includes('--quick') ? 'quick' : 'full');
-  await runPayloadIndex(report, { quick: process.argv.includes('--quick') });
+  const url = process.argv.find((argument) => argument.startsWith('--postgres='))?.slice('--postgres='.length);
+  const { createPostgresStore } = await import('../src/store/postgres/create-postgres-store.js');
+  const open = url ? () => createPostgresStore({ url, vectorExtension: 'off' }) : undefined;
+  await runPayloadIndex(report, { quick: process.argv.includes('--quick'), open, storeName: url ? 'PostgreSQL' : undefined });
   process.stdout.write(renderTable(report.finish()) + '\n');
 }
