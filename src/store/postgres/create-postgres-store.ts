@@ -8,6 +8,7 @@
  * `{ url }` opens a `pg.Pool`; `{ pglite }` wraps an in-process PGlite
  * (tests: the pgvector path without a server extension).
  */
+import { ensureDeclaredPayloadIndexes } from './payload-index.js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
@@ -65,6 +66,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   try {
     await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
+    await ensureDeclaredPayloadIndexes(database);
   } catch (error) {
     await database.close();
     throw error;

@@ -16,7 +16,7 @@
  * The JSON path is written as a literal, since the planner matches an index
  * expression by its form; it comes from a declared field name, with quotes escaped.
  */
-import type { PostgresDatabase, Queryable } from './postgres-database.js';
+import { isUniqueViolation, type PostgresDatabase, type Queryable } from './postgres-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { candidateList, partitionCandidates } from '../filter-values.js';
 import type { Parameters } from './paginate.js';
@@ -73,15 +73,31 @@ function declaredFields(declared: unknown): string[] {
 
 /** Creates the missing indexes of the declared fields (at declaration: one read of the documents table per index). */
 export async function createPayloadIndexes(database: Queryable, declared: unknown): Promise<void> {
+  const existing = new Set(await existingNames(database));
+  let created = false;
   for (const field of declaredFields(declared)) {
     const key = keys(field, 'data')!;
     const [text, number] = payloadIndexNames(field);
-    await database.query(`CREATE INDEX IF NOT EXISTS ${text} ON documents (collection_id, ${key.text})`);
-    await database.query(`CREATE INDEX IF NOT EXISTS ${number} ON documents (collection_id, ${key.number})`);
+    for (const [name, expression] of [[text, key.text], [number, key.number]]) {
+      if (existing.has(name)) continue;
+      try {
+        await database.query(`CREATE INDEX IF NOT EXISTS ${name} ON documents (collection_id, ${expression})`);
+        created = true;
+      } catch (error) {
+        // Another process created the same index at the same moment (IF NOT EXISTS does not cover the race).
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
   }
   // Statistics on the new expressions: without them the planner guesses their selectivity and may prefer the collection index.
-  if (declaredFields(declared).length > 0) await database.query('ANALYZE documents');
+  if (created) await database.query('ANALYZE documents');
   forgetCatalogs();
+}
+
+/** At start: builds what namespaces declared before this version (or whose build was interrupted). */
+export async function ensureDeclaredPayloadIndexes(database: Queryable): Promise<void> {
+  const { rows } = await database.query<{ payload_indexes: unknown }>('SELECT payload_indexes FROM namespaces');
+  await createPayloadIndexes(database, rows.flatMap((row) => (Array.isArray(row.payload_indexes) ? row.payload_indexes : [])));
 }
 
 /** Drops the indexes no namespace declares any more. */

@@ -2,6 +2,7 @@
  * @module store/sqlite/create-sqlite-store
  * The embedded default: one SQLite file in the data directory.
  */
+import { ensureDeclaredPayloadIndexes } from './payload-index.js';
 import { join } from 'node:path';
 import type { Store } from '../store.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -35,6 +36,7 @@ export interface SqliteStore extends Store {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
+  ensureDeclaredPayloadIndexes(db);
   const now = options.now ?? Date.now;
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir, memoryBudget });

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FilterNode, FilterOperator } from '../filter-node.js';
 import type { TenantScope } from '../scope.js';
 import { createSqliteStore, type SqliteStore } from './create-sqlite-store.js';
@@ -92,5 +95,22 @@ describe('payload indexes (SQLite)', () => {
       expect(await select(filter), JSON.stringify(filter)).toEqual(expected(filter));
     }
     expect(indexed).toBeGreaterThan(200);
+  });
+
+  it('builds at start what a namespace declared before payload indexes existed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'quarry-payload-'));
+    try {
+      const first = createSqliteStore({ dataDir });
+      const org = await first.organizations.create('old');
+      await first.namespaces.create({ orgId: org.org_id }, { namespace_id: 'ns_old', namespace_name: 'old', description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 });
+      // As an older version left it: the declaration stored, no index.
+      first.database.prepare("UPDATE namespaces SET payload_indexes = ? WHERE namespace_id = 'ns_old'").run(JSON.stringify([{ field_name: 'sku', type: 'keyword' }]));
+      await first.close();
+      const second = createSqliteStore({ dataDir });
+      expect(second.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all()).toEqual([payloadIndexName('sku')]);
+      await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

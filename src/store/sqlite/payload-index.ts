@@ -19,6 +19,7 @@
  * an expression index only against the same expression text. The path is
  * built from a declared field name with quotes escaped, never from filter input.
  */
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, partitionCandidates } from '../filter-values.js';
@@ -64,6 +65,11 @@ export function createPayloadIndexes(db: SqliteDatabase, declared: unknown[]): v
     const key = payloadKeySql(field);
     if (key) db.exec(`CREATE INDEX IF NOT EXISTS ${payloadIndexName(field)} ON documents(collection_id, ${key})`);
   }
+}
+
+/** At start: builds what namespaces declared before this version (an existing index costs nothing). */
+export function ensureDeclaredPayloadIndexes(db: SqliteDatabase): void {
+  for (const text of db.prepare('SELECT payload_indexes FROM namespaces').pluck().all() as string[]) createPayloadIndexes(db, safeParse(text));
 }
 
 /** Drops the indexes no namespace declares any more. */
@@ -123,11 +129,15 @@ export function indexedFilterScan(db: SqliteDatabase, collectionId: string, filt
 export class PayloadIndexCatalog {
   private schemaVersion = -1;
   private names = new Set<string>();
+  /** Prepared once: db.pragma() prepares a statement per call, and this runs for every filtered search. */
+  private readonly readSchemaVersion: Statement;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqliteDatabase) {
+    this.readSchemaVersion = db.prepare('PRAGMA schema_version').pluck();
+  }
 
   has(field: string): boolean {
-    const version = this.db.pragma('schema_version', { simple: true }) as number;
+    const version = this.readSchemaVersion.get() as number;
     if (version !== this.schemaVersion) {
       this.schemaVersion = version;
       this.names = new Set(existingIndexNames(this.db));
