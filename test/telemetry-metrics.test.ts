@@ -76,7 +76,7 @@ describe('Prometheus metrics', () => {
     expect(sample(after, 'quarry_model_tokens_total', { model: 'quarry-local', direction: 'input' })).toBeGreaterThan(0);
     expect(sample(after, 'quarry_model_tokens_total', { model: 'quarry-local', direction: 'output' })).toBeGreaterThan(0);
     expect(sample(after, 'quarry_model_call_duration_seconds_count', { provider: 'quarry' })).toBeGreaterThanOrEqual(2);
-    expect(sample(after, 'quarry_retrieval_stage_duration_seconds_count', { stage: 'feature_search' })).toBeGreaterThan(0);
+    expect(sample(after, 'quarry_retrieval_stage_duration_seconds_count', { stage: 'query_expand' })).toBeGreaterThan(0);
     expect(sample(after, 'quarry_retrieval_duration_seconds_count', { kind: 'adhoc' })).toBe(1);
     expect(sample(after, 'quarry_tool_calls_total', { source: 'builtin', result: 'success' })).toBeGreaterThan(0);
     expect(sample(after, 'quarry_event_log_flush_duration_seconds_count')).toBeGreaterThan(0);
