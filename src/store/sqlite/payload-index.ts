@@ -120,7 +120,8 @@ export function indexedFilterScan(db: SqliteDatabase, collectionId: string, filt
   const implied = impliedPayloadCondition(filter, (field) => catalog.has(field));
   if (!implied) return null;
   const from = `documents AS d INDEXED BY ${implied.index} WHERE d.collection_id = ? AND ${implied.sql}`;
-  const allowed = db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(collectionId, ...implied.params) as number;
+  // Counting stops past the limit: a broad condition would otherwise walk most of the index just to be refused.
+  const allowed = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} LIMIT ${INDEXED_SCAN_LIMIT + 1})`).pluck().get(collectionId, ...implied.params) as number;
   if (allowed > INDEXED_SCAN_LIMIT) return null;
   return new Set(db.prepare(`SELECT d.rowid FROM ${from} AND (${where})`).pluck().all(collectionId, ...implied.params, ...params) as number[]);
 }
@@ -160,21 +161,26 @@ export interface ImpliedCondition {
  */
 export function impliedPayloadCondition(filter: FilterNode, indexed: (field: string) => boolean): ImpliedCondition | null {
   const members = filter.kind === 'and' ? filter.children : [filter];
-  let chosen: { field: string; sql: string[]; params: unknown[] } | null = null;
+  let chosen: { field: string; key: string; sql: string[]; params: unknown[]; bounds: Set<string> } | null = null;
   for (const member of members) {
     if (member.kind !== 'condition' || (chosen ? member.field !== chosen.field : !indexed(member.field))) continue;
     const key = payloadKeySql(member.field, 'd.data');
     const implied = key && conditionOnKey(member, key);
     if (!implied) continue;
     // Every condition on the chosen field narrows it further (`views >= a AND views < b` reads just that range).
-    chosen ??= { field: member.field, sql: [], params: [] };
+    chosen ??= { field: member.field, key: key!, sql: [], params: [], bounds: new Set() };
     chosen.sql.push(implied.sql);
     chosen.params.push(...implied.params);
+    if (implied.numeric) chosen.bounds.add(implied.numeric);
   }
-  return chosen && { index: payloadIndexName(chosen.field), sql: chosen.sql.map((sql) => `(${sql})`).join(' AND '), params: chosen.params };
+  if (!chosen) return null;
+  // SQLite orders numbers < text < blobs: a numeric lower bound alone is closed above by the first text (''), so the
+  // range stays on numbers; with a numeric upper bound too, that one closes it (and the index reads just the window).
+  if (chosen.bounds.has('lower') && !chosen.bounds.has('upper')) chosen.sql.push(`${chosen.key} < ''`);
+  return { index: payloadIndexName(chosen.field), sql: chosen.sql.map((sql) => `(${sql})`).join(' AND '), params: chosen.params };
 }
 
-function conditionOnKey(condition: FilterCondition, key: string): { sql: string; params: unknown[] } | null {
+function conditionOnKey(condition: FilterCondition, key: string): { sql: string; params: unknown[]; numeric?: 'lower' | 'upper' } | null {
   const operand = condition.value;
   switch (condition.operator) {
     case 'eq':
@@ -201,8 +207,7 @@ function conditionOnKey(condition: FilterCondition, key: string): { sql: string;
     case 'lte': {
       const comparator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[condition.operator];
       const upward = condition.operator === 'gt' || condition.operator === 'gte';
-      // SQLite orders numbers < text < blobs: the bound on the other side keeps the range to one kind.
-      if (typeof operand === 'number' && Number.isFinite(operand)) return { sql: upward ? `(${key} ${comparator} ? AND ${key} < '')` : `${key} ${comparator} ?`, params: [operand] };
+      if (typeof operand === 'number' && Number.isFinite(operand)) return { sql: `${key} ${comparator} ?`, params: [operand], numeric: upward ? 'lower' : 'upper' };
       // Case-sensitive order differs from the folded key's; text outside printable ASCII is compared after JavaScript folding.
       if (typeof operand !== 'string' || condition.caseSensitive) return null;
       const folded = operand.toLowerCase();
