@@ -18,4 +18,10 @@ describe('loadConfig', () => {
     expect(loadConfig({}).noColor).toBe(false);
     expect(loadConfig({ NO_COLOR: '1' }).noColor).toBe(true);
   });
+
+  it('builds declared payload indexes only when the operator turns them on', () => {
+    expect(loadConfig({}).payloadIndexes).toBe(false);
+    expect(loadConfig({ QUARRY_PAYLOAD_INDEXES: 'on' }).payloadIndexes).toBe(true);
+    expect(loadConfig({ QUARRY_PAYLOAD_INDEXES: '0' }).payloadIndexes).toBe(false);
+  });
 });

@@ -43,6 +43,12 @@ const configSchema = z.object({
   sseStallSeconds: integer(30, 1),
   /** Bound on the in-memory search state per process, in MiB (0: unbounded). */
   indexMemoryMb: integer(2048, 0),
+  /**
+   * Build the database indexes that namespaces declare in `payload_indexes`. Off by default: a declaration is
+   * DDL on the documents table every tenant shares (built while the declaring request waits), so a multi-tenant
+   * operator turns it on knowingly; declarations are stored either way.
+   */
+  payloadIndexes: z.boolean().default(false),
   loadDemo: z.boolean().default(false),
   openaiApiKey: optionalString,
   openaiBaseUrl: optionalString,
@@ -163,6 +169,7 @@ export function loadConfig(
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
   if (environment.NO_COLOR) raw.noColor = true;
+  if (environment.QUARRY_PAYLOAD_INDEXES !== undefined) raw.payloadIndexes = ['1', 'true', 'yes', 'on'].includes(environment.QUARRY_PAYLOAD_INDEXES);
   if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);

@@ -41,6 +41,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   textPageSize?: number;
   /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
   indexMemoryBytes?: number | null;
+  /** Build the indexes namespaces declare in `payload_indexes` (default true; the server passes `QUARRY_PAYLOAD_INDEXES`). */
+  payloadIndexes?: boolean;
   /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
   vectorExtension?: VectorExtensionChoice;
   onError?: (error: Error) => void;
@@ -66,7 +68,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   try {
     await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
-    await ensureDeclaredPayloadIndexes(database);
+    if (options.payloadIndexes ?? true) await ensureDeclaredPayloadIndexes(database);
   } catch (error) {
     await database.close();
     throw error;
@@ -100,7 +102,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),
-    namespaces: createNamespacesRepository(database),
+    namespaces: createNamespacesRepository(database, options.payloadIndexes ?? true),
     sessions: createSessionsRepository(database),
     messages: createMessagesRepository(database),
     runs,

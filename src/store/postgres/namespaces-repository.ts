@@ -22,7 +22,7 @@ const REMOVED_COUNTS: Record<string, string> = {
   executions: 'SELECT COUNT(*) AS n FROM executions WHERE org_id = $1 AND namespace_id = $2',
 };
 
-export function createNamespacesRepository(database: PostgresDatabase): Store['namespaces'] {
+export function createNamespacesRepository(database: PostgresDatabase, buildPayloadIndexes: boolean): Store['namespaces'] {
   return {
     async create(scope, input) {
       try {
@@ -36,7 +36,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
         throw error;
       }
       // Declared payload indexes are built at declaration.
-      await createPayloadIndexes(database, input.payload_indexes);
+      if (buildPayloadIndexes) await createPayloadIndexes(database, input.payload_indexes);
       return { ...input, org_id: scope.orgId };
     },
     async resolve(scope, identifier) {
@@ -69,8 +69,10 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
       });
       if (patch.payload_indexes !== undefined) {
         // Built at declaration, after the commit (the namespace row stays unlocked meanwhile): one read of the documents table per index.
-        await createPayloadIndexes(database, updated.payload_indexes);
-        await dropUndeclaredPayloadIndexes(database);
+        if (buildPayloadIndexes) {
+          await createPayloadIndexes(database, updated.payload_indexes);
+          await dropUndeclaredPayloadIndexes(database);
+        }
       }
       return updated;
     },
@@ -85,7 +87,7 @@ export function createNamespacesRepository(database: PostgresDatabase): Store['n
         await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [scope.orgId, namespaceId]);
         return removed;
       });
-      await dropUndeclaredPayloadIndexes(database);
+      if (buildPayloadIndexes) await dropUndeclaredPayloadIndexes(database);
       return removedCounts;
     },
     async counts(scope) {

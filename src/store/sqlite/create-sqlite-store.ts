@@ -27,6 +27,8 @@ export interface SqliteStoreOptions {
   index?: Omit<SqliteDocumentIndexOptions, 'dataDir' | 'memoryBudget'>;
   /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
   indexMemoryBytes?: number | null;
+  /** Build the indexes namespaces declare in `payload_indexes` (default true; the server passes `QUARRY_PAYLOAD_INDEXES`). */
+  payloadIndexes?: boolean;
 }
 
 export interface SqliteStore extends Store {
@@ -36,7 +38,8 @@ export interface SqliteStore extends Store {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
-  ensureDeclaredPayloadIndexes(db);
+  const payloadIndexes = options.payloadIndexes ?? true;
+  if (payloadIndexes) ensureDeclaredPayloadIndexes(db);
   const now = options.now ?? Date.now;
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir, memoryBudget });
@@ -48,7 +51,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     indexMemory: () => memoryBudget.usage(),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),
-    namespaces: createNamespacesRepository(db, (collectionIds) => {
+    namespaces: createNamespacesRepository(db, payloadIndexes, (collectionIds) => {
       for (const collectionId of collectionIds) void index.forgetCollection(collectionId).catch(() => undefined);
     }),
     sessions: createSessionsRepository(db),

@@ -26,7 +26,7 @@ function toNamespace(row: NamespaceRow): NamespaceRecord {
 const SORTABLE = ['created_at', 'updated_at', 'namespace_name', 'namespace_id'];
 
 /** `onCollectionsDeleted` hears which collections a namespace deletion took with it (after the commit), so their indexes go too. */
-export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
+export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndexes: boolean, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
   const get = (orgId: string, namespaceId: string) =>
     db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as NamespaceRow | undefined;
 
@@ -52,7 +52,7 @@ export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDele
         throw error;
       }
       // Declared payload indexes are built at declaration (a new namespace has no documents yet: instant).
-      createPayloadIndexes(db, input.payload_indexes);
+      if (buildPayloadIndexes) createPayloadIndexes(db, input.payload_indexes);
       return { ...input, org_id: scope.orgId };
     },
     async resolve(scope, identifier) {
@@ -79,8 +79,10 @@ export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDele
       }
       if (patch.payload_indexes !== undefined) {
         // Built at declaration: reads the documents table once per field (~75 ms per 100k documents here).
-        createPayloadIndexes(db, next.payload_indexes);
-        dropUndeclaredPayloadIndexes(db);
+        if (buildPayloadIndexes) {
+          createPayloadIndexes(db, next.payload_indexes);
+          dropUndeclaredPayloadIndexes(db);
+        }
       }
       return next;
     },
@@ -101,7 +103,7 @@ export function createNamespacesRepository(db: SqliteDatabase, onCollectionsDele
         return { removed, collectionIds };
       });
       const { removed, collectionIds } = remove();
-      dropUndeclaredPayloadIndexes(db);
+      if (buildPayloadIndexes) dropUndeclaredPayloadIndexes(db);
       onCollectionsDeleted(collectionIds);
       return removed;
     },

@@ -113,4 +113,17 @@ describe('payload indexes (SQLite)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('stores declarations without building an index when payload indexes are off (the server default)', async () => {
+    const off = createSqliteStore({ dataDir: ':memory:', payloadIndexes: false });
+    try {
+      const org = await off.organizations.create('off');
+      await off.namespaces.create({ orgId: org.org_id }, { namespace_id: 'ns_off', namespace_name: 'off', description: null, feature_extractors: [], payload_indexes: [{ field_name: 'sku', type: 'keyword' }], auto_create_indexes: false, created_at: 1, updated_at: 1 });
+      await off.namespaces.update({ orgId: org.org_id }, 'ns_off', { payload_indexes: [{ field_name: 'color', type: 'keyword' }] }, 2);
+      expect(off.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all()).toEqual([]);
+      expect((await off.namespaces.resolve({ orgId: org.org_id }, 'ns_off'))?.payload_indexes).toEqual([{ field_name: 'color', type: 'keyword' }]);
+    } finally {
+      await off.close();
+    }
+  });
 });
