@@ -68,6 +68,20 @@ describe('the demo data', () => {
     expect(stream.frames.find((frame) => frame.event === 'intent')!.data.reasoning).toBe(JSON.parse(/event: intent\ndata: (.+)$/m.exec(shown)![1]).reasoning);
   });
 
+  it('says nothing fits when the saved retriever the intent suggests finds nothing about the request (jazz piano)', async () => {
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const stream = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'Find videos about jazz piano' });
+    const call = stream.frames.find((frame) => frame.event === 'tool_call')!.data;
+    expect(call.tool_name).toBe('execute_retriever');
+    const result = stream.frames.find((frame) => frame.event === 'tool_result')!.data;
+    expect(result.output).toMatchObject({ results: [], note: 'nothing in the data matches that' });
+    expect(result.output.closest.every((document: any) => document.match === false)).toBe(true);
+    expect(stream.frames.find((frame) => frame.event === 'message')!.data.content).toMatch(/^Nothing in the data matches that/);
+    // A request the catalogue does cover still gets its answers through the same retriever.
+    const covered = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'Find videos about sourdough bread' });
+    expect(covered.frames.find((frame) => frame.event === 'tool_result')!.data.output.results.length).toBeGreaterThan(0);
+  });
+
   it('runs the saved demo retrievers', async () => {
     const search = await server.request('POST', '/v1/retrievers/video_search/execute', { body: { inputs: { query: 'sourdough bread' } } });
     expect(search.body.documents.length).toBe(10);

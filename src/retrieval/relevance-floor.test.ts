@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRelevanceFloor, coverageOf, MIN_QUERY_COVERAGE } from './relevance-floor.js';
+import { applyRelevanceFloor, coverageOf, MIN_QUERY_COVERAGE, textSearchKeyOf } from './relevance-floor.js';
 
 const document = (id: string, scores: Record<string, number>) => ({ document_id: id, scores });
 
@@ -46,5 +46,22 @@ describe('applyRelevanceFloor', () => {
     expect(coverageOf(document('a', { bm25: 2 }), 'bm25')).toBeNull();
     expect(coverageOf({ document_id: 'x' })).toBe(0);
     expect(applyRelevanceFloor([document('a', { bm25: 2, bm25_coverage: 0.4 })], { textKey: 'bm25', minCoverage: 0.3 }).matches).toHaveLength(1);
+  });
+});
+
+describe('textSearchKeyOf', () => {
+  const search = (feature_uri: string) => ({ feature_uri, query: '{{INPUT.query}}' });
+  const stage = (...uris: string[]) => ({ stage_name: 's', config: { stage_id: 'feature_search', parameters: { searches: uris.map(search) } } });
+
+  it("reads the full-text search's scores key from a pipeline's feature_search stages", () => {
+    expect(textSearchKeyOf([stage('mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', 'mixpeek://text_extractor@v1/text')])).toBe('text');
+    expect(textSearchKeyOf([stage('mixpeek://text_extractor@v1/bm25'), { config: { stage_id: 'limit', parameters: { limit: 5 } } }])).toBe('bm25');
+  });
+
+  it('finds none without a text search, with two different ones, or in a malformed pipeline', () => {
+    expect(textSearchKeyOf([stage('mixpeek://text_extractor@v1/embedding')])).toBeNull();
+    expect(textSearchKeyOf([stage('mixpeek://text_extractor@v1/text'), stage('mixpeek://text_extractor@v1/bm25')])).toBeNull();
+    expect(textSearchKeyOf([stage('not a uri')])).toBeNull();
+    expect(textSearchKeyOf(null)).toBeNull();
   });
 });

@@ -19,6 +19,8 @@
  * calibrating a similarity floor is model-specific and left to the caller.
  */
 
+import { parseFeatureUri } from './stages/search-feature.js';
+
 /** Something fits only when a document holds at least this share of the query's (core) IDF weight. */
 export const MIN_QUERY_COVERAGE = 0.5;
 /** Then a document fits when it holds at least this share of what the best document holds. */
@@ -68,6 +70,29 @@ export function applyRelevanceFloor<T extends object>(documents: readonly T[], o
     else closest.push(document);
   });
   return { matches, closest, judged: true };
+}
+
+/**
+ * The `scores` key of a pipeline's full-text search (its feature output, e.g. `text`), when its `feature_search`
+ * stages run exactly one: a saved retriever names its searches itself, so the floor reads the key from its stages
+ * instead of assuming `text`. Documents that search did not return hold none of the query (coverage 0).
+ */
+export function textSearchKeyOf(stages: unknown): string | null {
+  const keys = new Set<string>();
+  for (const stage of Array.isArray(stages) ? stages : []) {
+    const config = (stage as { config?: { stage_id?: unknown; parameters?: { searches?: unknown } } })?.config;
+    if (config?.stage_id !== 'feature_search' || !Array.isArray(config.parameters?.searches)) continue;
+    for (const search of config.parameters.searches as { feature_uri?: unknown }[]) {
+      if (typeof search?.feature_uri !== 'string') continue;
+      try {
+        const parsed = parseFeatureUri(search.feature_uri, []);
+        if (parsed.kind === 'text') keys.add(parsed.output);
+      } catch {
+        // A stage the pipeline itself refused would not have run; nothing to judge here.
+      }
+    }
+  }
+  return keys.size === 1 ? [...keys][0] : null;
 }
 
 /** A pipeline document's per-search scores (`scores`), or none. */

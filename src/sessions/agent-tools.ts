@@ -17,7 +17,7 @@ import type { DocumentService } from '../retrieval/document-service.js';
 import type { NamespaceService } from './namespace-service.js';
 import type { FeedbackService } from './feedback-service.js';
 import { buildSmartSearch, SMART_SEARCH_TEXT_KEY, SMART_SEARCH_VECTOR_KEY } from './smart-search-pipeline.js';
-import { applyRelevanceFloor } from '../retrieval/relevance-floor.js';
+import { applyRelevanceFloor, textSearchKeyOf, type RelevanceSplit } from '../retrieval/relevance-floor.js';
 import { isLexicalEmbedding } from '../retrieval/stages/fusion-weights.js';
 import { summarizeDocuments } from './document-summary.js';
 import { createNamespaceSnapshot, SNAPSHOT_LIMIT, type NamespaceSnapshot } from './namespace-snapshot.js';
@@ -100,11 +100,7 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
         trusted: semantic ? (scores) => SMART_SEARCH_VECTOR_KEY in scores : undefined,
       });
       const matches = split.matches.slice(0, input.limit);
-      const output: Record<string, unknown> = report(context, 'smart_search', outcome, null, `Hybrid search over ${chosen.join(', ')}`, matches);
-      if (matches.length === 0 && split.closest.length > 0) {
-        output.note = 'nothing in the data matches that';
-        output.closest = summarizeDocuments(split.closest.slice(0, 3)).map((document) => ({ ...document, match: false }));
-      }
+      const output = noteNothingFits(report(context, 'smart_search', outcome, null, `Hybrid search over ${chosen.join(', ')}`, matches), matches, split);
       context.emit({
         type: 'pipeline_config',
         data: { tool_name: 'smart_search', config: { retriever_name: `search_${Date.now().toString(36)}`, description: `Hybrid search for: ${input.query}`.slice(0, 200), ...pipeline }, message: 'Save this pipeline as a retriever with POST /v1/retrievers.' },
@@ -113,7 +109,15 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
     }),
     defineAgentTool(TOOL_CATALOG.execute_retriever, async (input, context) => {
       const outcome = await retrievers.executeSaved(tenant, input.retriever_id, { inputs: input.inputs, pagination: input.limit ? { method: 'offset', page_size: input.limit } : null }, { signal: context.signal });
-      return { output: report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, `Retriever '${outcome.retriever.retriever_name}'`) };
+      const label = `Retriever '${outcome.retriever.retriever_name}'`;
+      // The same floor as smart_search where the retriever's text search reports coverage, so a saved retriever the
+      // intent suggests does not present unrelated documents as answers either. A semantic embedding's hits are trusted.
+      const textKey = textSearchKeyOf(outcome.retriever.config.stages);
+      const searchedIds = (outcome.retriever.config.collection_ids as string[] | undefined) ?? [];
+      const semantic = (await listedCollections()).some((collection) => searchedIds.includes(collection.collection_id) && !isLexicalEmbedding(collection.embedding_model));
+      if (textKey === null || semantic) return { output: report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, label) };
+      const split = applyRelevanceFloor(outcome.page, { textKey });
+      return { output: noteNothingFits(report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, label, split.matches), split.matches, split) };
     }),
     defineAgentTool(TOOL_CATALOG.execute_adhoc_retriever, async (input, context) => {
       const outcome = await retrievers.executeAdhoc(tenant, { collection_identifiers: input.collection_identifiers, stages: input.stages, inputs: input.inputs, input_schema: input.input_schema }, { signal: context.signal });
@@ -193,4 +197,13 @@ function pickCollections(query: string, all: { collection_id: string; collection
   const scored = detectIntent(query, all, [], { includeCollectionAnalysis: true }).suitable_collections ?? [];
   const matching = scored.filter((collection) => collection.match_score > 0).map((collection) => collection.collection_id);
   return (matching.length > 0 ? matching : all.map((collection) => collection.collection_id)).slice(0, 10);
+}
+
+/** When nothing passed the relevance floor: say so, and offer the closest candidates labelled as non-matches. */
+function noteNothingFits(output: Record<string, unknown>, matches: readonly object[], split: RelevanceSplit<Record<string, unknown>>): Record<string, unknown> {
+  if (matches.length === 0 && split.closest.length > 0) {
+    output.note = 'nothing in the data matches that';
+    output.closest = summarizeDocuments(split.closest.slice(0, 3)).map((document) => ({ ...document, match: false }));
+  }
+  return output;
 }
