@@ -18,7 +18,7 @@ import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { registerRequestContext } from './http/request-context.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { createSessionService, type ModelCatalog } from './sessions/session-service.js';
-import { createRunService, type LanguageModelResolver, type RunService } from './sessions/run-service.js';
+import { createRunService, type LanguageModelResolver } from './sessions/run-service.js';
 import { runsRoutes } from './http/routes/runs-routes.js';
 import { createFeedbackService } from './sessions/feedback-service.js';
 import type { HttpServices } from './http/http-services.js';
@@ -122,7 +122,6 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  let runService: RunService | null = null;
   const sessions = createSessionService({ store, models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
   const collections = createCollectionService(store, dependencies.embeddings, now);
   const feedback = createFeedbackService(store, sessions, now);
@@ -139,7 +138,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
   const data = {
     // Runs in a namespace being deleted end as cancelled first (the run service is made below, with these services).
-    namespaces: createNamespaceService(store, now, { beforeDelete: async (scope, namespaceId) => runService?.cancelForNamespaceDeletion(scope.orgId, namespaceId) }),
+    namespaces: createNamespaceService(store, now, { beforeDelete: async (scope, namespaceId) => runs.cancelForNamespaceDeletion(scope.orgId, namespaceId) }),
     collections,
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
@@ -168,7 +167,6 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
       namingWaitMs: config.namingWaitSeconds * 1000,
     },
   });
-  runService = runs;
   const services: HttpServices = {
     config,
     store,

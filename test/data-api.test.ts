@@ -45,6 +45,14 @@ describe('payload indexes', () => {
     if (store.kind === 'sqlite') return store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all().length;
     return (await store.database.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'documents' AND indexname LIKE 'documents_payload_%'")).rows.length;
   };
+  it('refuses more than 16 declared fields per namespace with a 422 (each is an index on the shared documents table)', async () => {
+    const many = Array.from({ length: 17 }, (_, index) => ({ field_name: `f${index}`, type: 'keyword' }));
+    const refused = await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'too_many_indexes', payload_indexes: many } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.type).toBe('ValidationError');
+    expect(await payloadIndexCount()).toBe(0);
+  });
+
   it("declared on the namespace, show on its collections, index their documents and leave filter results as they were", async () => {
     const payload_indexes = [{ field_name: 'level', type: 'keyword' }];
     const created = await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'indexed', payload_indexes } });
@@ -81,6 +89,18 @@ describe('collections and documents', () => {
       expect(response.status).toBe(200);
       ids.push(response.body.document_id);
     }
+  });
+
+  it("orders collection and namespace lists by the SDK's `sorts` as by `sort`", async () => {
+    for (const name of ['sort_b', 'sort_a', 'sort_c']) await server.request('POST', '/v1/collections', { body: { collection_name: name, feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+    const names = (body: { results: { collection_name: string }[] }) => body.results.map((collection) => collection.collection_name).filter((name) => name.startsWith('sort_'));
+    const bySorts = await server.request('POST', '/v1/collections/list', { body: { sorts: [{ field: 'collection_name', direction: 'asc' }] } });
+    expect(names(bySorts.body)).toEqual(['sort_a', 'sort_b', 'sort_c']);
+    const bySort = await server.request('POST', '/v1/collections/list', { body: { sort: { field: 'collection_name', direction: 'desc' } } });
+    expect(names(bySort.body)).toEqual(['sort_c', 'sort_b', 'sort_a']);
+    const namespaces = await server.request('POST', '/v1/namespaces/list', { body: { sorts: [{ field: 'namespace_name', direction: 'asc' }] } });
+    const listed = namespaces.body.results.map((namespace: { namespace_name: string }) => namespace.namespace_name);
+    expect(listed).toEqual([...listed].sort());
   });
 
   it('validates names and extractors with clear 422s', async () => {

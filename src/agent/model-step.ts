@@ -219,7 +219,7 @@ function toModelCallError(model: LanguageModelV3, error: unknown): ModelCallErro
   }
   let statusCode = statusOf(error);
   let detail = errorMessage(error);
-  if (appError?.isQuarryError && detail.startsWith('The language model')) return new ModelCallError(detail, { cause: error, recoverable: true });
+  if (appError?.isQuarryError && appError.type === 'ModelCallError') return new ModelCallError(detail, { cause: error, recoverable: true });
   if (statusCode !== undefined && statusCode < 300) {
     // The SDK reports a stream that broke after a 200 as "Failed to process successful response (200)": say what happened.
     const cause = (error as { cause?: unknown }).cause;

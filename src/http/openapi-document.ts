@@ -40,7 +40,7 @@ const streamContent = {
 } as const;
 
 /** Routes that work inside a namespace (request-context's resolveTenant), which the X-Namespace header chooses. */
-const IN_A_NAMESPACE = /^\/v1\/(agents\/sessions|collections|retrievers)(\/|$)/;
+const IN_A_NAMESPACE = /^\/v1\/(agents\/sessions|collections|retrievers|mcp-servers)(\/|$)/;
 const NAMESPACE_FREE = /^\/v1\/(collections\/features\/extractors|retrievers\/stages)/;
 const namespaceHeader = {
   in: 'header',

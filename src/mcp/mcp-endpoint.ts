@@ -66,8 +66,15 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
       void transport.close();
       void server.close();
     });
-    await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch (error) {
+      // The reply is hijacked: Fastify can no longer answer, so the JSON-RPC error goes out by hand.
+      request.log.error({ err: error }, 'MCP request failed');
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'application/json' });
+      if (!reply.raw.writableEnded) reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+    }
   });
 
   // Stateless: there is no stream to open (GET) and no session to end (DELETE).

@@ -88,8 +88,16 @@ export function createMcpToolbox(options: McpToolboxOptions) {
     await entry?.client.then((client) => client.close()).catch(() => undefined);
   }
 
+  /**
+   * A listing that failed, remembered as long as a good one would be: otherwise every run in the namespace would wait
+   * the full listing timeout again for a server that is down. Registering the server anew (updated_at) clears it.
+   */
+  const failures = new Map<string, { at: number; updatedAt: number; error: unknown }>();
+
   /** The server's tools, from cache when fresh; throws when it cannot be reached in time. */
   async function listTools(server: McpServerRecord): Promise<McpListedTool[]> {
+    const failed = failures.get(server.server_id);
+    if (failed && failed.updatedAt === server.updated_at && Date.now() - failed.at < listTtlMs) throw failed.error;
     const entry = connection(server);
     if (entry.tools && Date.now() - entry.tools.listedAt < listTtlMs) return entry.tools.list;
     const timeout = Math.min(timeoutOf(server), LIST_TIMEOUT_CAP_MS);
@@ -103,8 +111,10 @@ export function createMcpToolbox(options: McpToolboxOptions) {
         cursor = page.nextCursor;
       } while (cursor && list.length < 500);
       entry.tools = { listedAt: Date.now(), list };
+      failures.delete(server.server_id);
       return list;
     } catch (error) {
+      failures.set(server.server_id, { at: Date.now(), updatedAt: server.updated_at, error });
       forget(server.server_id, entry);
       throw error;
     }

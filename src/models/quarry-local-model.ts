@@ -33,6 +33,7 @@ import { clipText } from '../lib/clip-text.js';
  * quarry-local runs it instead of an ad-hoc smart_search, as an LLM would follow the hint.
  */
 export const SUGGESTED_RETRIEVER_LINE = 'Suggested retriever:';
+const SUGGESTED_RETRIEVER = new RegExp(`${SUGGESTED_RETRIEVER_LINE} (ret_[a-z0-9]+)`);
 
 export interface QuarryLocalModelOptions {
   /** Pause between streamed words, for demos that should look like a live model. Default 0. */
@@ -80,7 +81,7 @@ function respond(options: LanguageModelV3CallOptions): Reply {
   const offered = new Set<string>();
   for (const tool of options.tools ?? []) if (tool.type === 'function') offered.add(tool.name);
   const system = prompt.map((message) => (message.role === 'system' ? message.content : '')).join('\n');
-  const suggested = new RegExp(`${SUGGESTED_RETRIEVER_LINE} (ret_[a-z0-9]+)`).exec(system)?.[1];
+  const suggested = SUGGESTED_RETRIEVER.exec(system)?.[1];
   const plan = planTool(request, offered, suggested);
   if (typeof plan === 'string') return { text: plan };
   // toolChoice 'none' means the caller's step or tool budget is spent: answer without tools.

@@ -131,8 +131,9 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
           { collection_id: collection.collection_id, retrievers: users },
         );
       }
-      for (const retriever of users) await store.retrievers.delete(scope, retriever.retriever_id);
+      // The collection first: should that fail, its retrievers are still there to search it.
       const documents = await store.collections.delete(scope, collection.collection_id);
+      for (const retriever of users) await store.retrievers.delete(scope, retriever.retriever_id);
       return { collection_id: collection.collection_id, documents_deleted: documents, retrievers_deleted: users };
     },
 

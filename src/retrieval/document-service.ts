@@ -145,8 +145,8 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     async deleteEach(scope: TenantScope, identifier: string, documentIds: string[]) {
       const collection = await collectionOf(scope, identifier);
       const unique = [...new Set(documentIds)];
-      const found = await Promise.all(unique.map((id) => store.documents.get(scope, collection.collection_id, id)));
-      const existing = unique.filter((_, index) => found[index] !== null);
+      // One query for which ids exist, not one read per id.
+      const existing = await store.documents.idsMatching(scope, collection.collection_id, { kind: 'condition', field: 'document_id', operator: 'in', value: unique, caseSensitive: true }, unique.length);
       await store.documents.delete(scope, collection.collection_id, existing);
       const deleted = new Set(existing);
       return unique.map((id) => (deleted.has(id) ? { document_id: id, success: true } : { document_id: id, success: false, error: `Document '${id}' not found in collection '${identifier}'` }));

@@ -114,8 +114,8 @@ export function createAgentTools(tenant: TenantScope, services: AgentToolService
       // intent suggests does not present unrelated documents as answers either. A semantic embedding's hits are trusted.
       const textKey = textSearchKeyOf(outcome.retriever.config.stages);
       const searchedIds = (outcome.retriever.config.collection_ids as string[] | undefined) ?? [];
-      const semantic = (await listedCollections()).some((collection) => searchedIds.includes(collection.collection_id) && !isLexicalEmbedding(collection.embedding_model));
-      if (textKey === null || semantic) return { output: report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, label) };
+      const semantic = async () => (await listedCollections()).some((collection) => searchedIds.includes(collection.collection_id) && !isLexicalEmbedding(collection.embedding_model));
+      if (textKey === null || (await semantic())) return { output: report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, label) };
       const split = applyRelevanceFloor(outcome.page, { textKey });
       return { output: noteNothingFits(report(context, 'execute_retriever', outcome, outcome.retriever.retriever_id, label, split.matches), split.matches, split) };
     }),

@@ -88,7 +88,13 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
     clearTimeout(timer);
     if (ready) {
       nameStored = true;
-      await store.sessions.setName(scope, session.session_id, ready.name);
+      // The answer is already stored: a name that cannot be written must not fail the run.
+      try {
+        await store.sessions.setName(scope, session.session_id, ready.name);
+      } catch (error) {
+        context.log?.('storing the session name failed', { session_id: session.session_id, error: String(error) });
+        return null;
+      }
       return ready;
     }
     void name

@@ -10,7 +10,7 @@ import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-sch
 import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema, patchCollectionRequestSchema } from '../schemas/data-schemas.js';
 import { presentCollection } from '../presenters/data-presenter.js';
 import { collectionFeaturesResponseSchema, collectionResponseSchema, deleteCollectionResponseSchema, featureExtractorResponseSchema, listCollectionsResponseSchema } from '../schemas/data-response-schemas.js';
-import { pagination } from './list-paging.js';
+import { listSort, pagination } from './list-paging.js';
 import { errors } from '../../errors.js';
 
 const deleteCollectionQuerySchema = z.object({ cascade: z.enum(['true', 'false']).optional().describe('Also delete the saved retrievers that search this collection.') });
@@ -73,7 +73,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
       handler: async (request) => {
         const tenant = await resolveTenant(request, store);
         const body = request.body ?? { case_sensitive: false };
-        const sort = { field: body.sort?.field ?? 'created_at', direction: body.sort?.direction ?? 'desc' } as const;
+        const sort = listSort(body);
         const sortKey = `${sort.field}:${sort.direction}`;
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;

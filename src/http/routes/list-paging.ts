@@ -18,3 +18,14 @@ export function pagination(options: { limit: number; offset: number; total: numb
     previous_page: page > 1 ? String(page - 1) : null,
   };
 }
+
+interface SortRequest {
+  field: string;
+  direction: 'asc' | 'desc';
+}
+
+/** A named list's order: `sort`, else the SDK's `sorts` (its first entry), else newest first. */
+export function listSort(body: { sort?: SortRequest | null; sorts?: SortRequest[] }) {
+  const chosen = body.sort ?? body.sorts?.[0];
+  return { field: chosen?.field ?? 'created_at', direction: chosen?.direction ?? 'desc' } as const;
+}

@@ -10,7 +10,7 @@ import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-sch
 import { createNamespaceRequestSchema, listNamedRequestSchema, namespaceParamsSchema, patchNamespaceRequestSchema } from '../schemas/data-schemas.js';
 import { presentNamespace } from '../presenters/data-presenter.js';
 import { deleteNamespaceResponseSchema, listNamespacesResponseSchema, namespaceResponseSchema } from '../schemas/data-response-schemas.js';
-import { pagination } from './list-paging.js';
+import { listSort, pagination } from './list-paging.js';
 
 const tags = ['Namespaces'];
 
@@ -43,7 +43,7 @@ export function namespacesRoutes(services: HttpServices): FastifyPluginAsyncZod 
         const body = request.body ?? { case_sensitive: false };
         const filters = (body.filters ?? {}) as Record<string, unknown>;
         const search = body.search ?? (typeof filters.namespace_name === 'string' ? filters.namespace_name : typeof filters.namespace_id === 'string' ? filters.namespace_id : undefined);
-        const sort = { field: body.sort?.field ?? 'created_at', direction: body.sort?.direction ?? 'desc' } as const;
+        const sort = listSort(body);
         const sortKey = `${sort.field}:${sort.direction}`;
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;

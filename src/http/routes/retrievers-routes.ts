@@ -37,6 +37,7 @@ import type { ExecutionOutcome, Pagination } from '../../retrieval/retriever-ser
 import { SseWriter } from '../sse-writer.js';
 import { toAppError } from '../error-handler.js';
 import { errors } from '../../errors.js';
+import { listSort } from './list-paging.js';
 
 const tags = ['Retrievers'];
 // Accepted as the reference lists them; documents carry no vectors or blobs to presign, so they change nothing.
@@ -95,8 +96,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     async function listRetrievers(request: FastifyRequest, query: z.infer<typeof listQuerySchema>, body: z.infer<typeof listNamedRequestSchema>) {
       const tenant = await resolveTenant(request, store);
-      const sorts = Array.isArray(body.sorts) ? (body.sorts as { field?: string; direction?: 'asc' | 'desc' }[]) : [];
-      const sort = { field: body.sort?.field ?? sorts[0]?.field ?? 'created_at', direction: body.sort?.direction ?? sorts[0]?.direction ?? 'desc' } as const;
+      const sort = listSort(body);
       const sortKey = `${sort.field}:${sort.direction}`;
       const limit = query.limit ?? 20;
       const offset = query.offset ?? 0;

@@ -11,6 +11,9 @@ export const featureExtractorRefSchema = z
   .object({ feature_extractor_name: z.string().min(1), version: z.string().min(1).default('v1'), params: jsonObject.nullable().optional() })
   .catchall(z.unknown());
 
+/** Each declared field is an index on the documents table every tenant shares: a namespace declares a few, not hundreds. */
+export const MAX_PAYLOAD_INDEXES = 16;
+
 export const payloadIndexSchema = z
   .object({
     field_name: z.string().min(1).max(255),
@@ -31,7 +34,7 @@ export const createNamespaceRequestSchema = z
     namespace_name: namespaceNameSchema,
     description: z.string().max(5000).nullable().optional(),
     feature_extractors: z.array(featureExtractorRefSchema).min(1).default([{ feature_extractor_name: 'text_extractor', version: 'v1' }]),
-    payload_indexes: z.array(payloadIndexSchema).nullable().optional(),
+    payload_indexes: z.array(payloadIndexSchema).max(MAX_PAYLOAD_INDEXES).nullable().optional(),
     auto_create_indexes: z.boolean().nullable().optional(),
     infrastructure: jsonObject.nullable().optional(),
   })
@@ -41,7 +44,7 @@ export const patchNamespaceRequestSchema = z
   .object({
     namespace_name: namespaceNameSchema.optional(),
     description: z.string().max(5000).nullable().optional(),
-    payload_indexes: z.array(payloadIndexSchema).nullable().optional(),
+    payload_indexes: z.array(payloadIndexSchema).max(MAX_PAYLOAD_INDEXES).nullable().optional(),
     auto_create_indexes: z.boolean().nullable().optional(),
     infrastructure: jsonObject.nullable().optional(),
   })
@@ -119,7 +122,7 @@ export const createCollectionRequestSchema = z
 /** Only these fields change after creation; any other key is a 422 naming it (collection-service). */
 export const patchCollectionRequestSchema = z
   .looseObject({
-    collection_name: z.string().optional(),
+    collection_name: collectionNameSchema.optional(),
     description: z.string().max(5000).nullable().optional(),
     enabled: z.boolean().optional(),
     metadata: jsonObject.nullable().optional(),

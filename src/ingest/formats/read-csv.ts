@@ -58,7 +58,8 @@ export async function* readCsv(input: FormatInput): AsyncGenerator<IngestItem> {
         if (!more) break;
         held.push(more);
         text += `\n${more.text}`;
-        parsed = parseCsvRow(text);
+        // A line without a quote cannot close the open one: re-parsing the joined text would cost it all again.
+        if (more.text.includes('"')) parsed = parseCsvRow(text);
       }
       const source = { file: input.file, line: first.number, index };
       // A quote closed lines later is believed only when it makes a well-formed row: else the quote on the first

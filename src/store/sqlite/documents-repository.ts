@@ -7,6 +7,7 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { DocumentListQuery, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
+import { SYSTEM_FILTER_FIELDS, type FilterNode } from '../filter-node.js';
 import { paginate } from './paginate.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { encodeVector } from './vector-blob.js';
@@ -69,12 +70,18 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
   const filterWhere = async (collectionId: string, query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
     if (query.filter) {
       const compiled = compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS });
-      const scoped = `${where.join(' AND ')} AND (${compiled.sql})`;
-      const scopedParams = [...params, ...compiled.params];
-      // A filter on a payload-indexed field is read through its index; any other in rowid slices.
-      const matching = indexedFilterScan(db, collectionId, query.filter, scoped, scopedParams) ?? (await slicedFilterScan(db, collectionId, scoped, scopedParams));
-      where.push('rowid IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify([...matching]));
+      if (!readsDocumentData(query.filter)) {
+        // Only system columns (document_id, timestamps): the table's own indexes answer it in the statement.
+        where.push(`(${compiled.sql})`);
+        params.push(...compiled.params);
+      } else {
+        const scoped = `${where.join(' AND ')} AND (${compiled.sql})`;
+        const scopedParams = [...params, ...compiled.params];
+        // A filter on a payload-indexed field is read through its index; any other in rowid slices.
+        const matching = indexedFilterScan(db, collectionId, query.filter, scoped, scopedParams) ?? (await slicedFilterScan(db, collectionId, scoped, scopedParams));
+        where.push('rowid IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify([...matching]));
+      }
     }
     if (query.search) {
       where.push("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)");
@@ -195,4 +202,9 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
 /** `a.b` → `$."a"."b"`; quoting keeps user field names inert. */
 function jsonPath(field: string): string {
   return '$' + field.split('.').map((segment) => `."${segment.replace(/"/g, '')}"`).join('');
+}
+
+/** True when a filter reads the documents' JSON, which no table index covers; false when it names system columns only. */
+function readsDocumentData(filter: FilterNode): boolean {
+  return filter.kind === 'condition' ? !(SYSTEM_FILTER_FIELDS as readonly string[]).includes(filter.field) : filter.children.some(readsDocumentData);
 }
