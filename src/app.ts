@@ -16,6 +16,11 @@ import type { Store } from './store/store.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { registerRequestContext } from './http/request-context.js';
+import { resolveTenantsIn } from './http/tenant-scope.js';
+import { createTenantResolver } from './sessions/tenant-resolver.js';
+import { createIntentService } from './sessions/intent-service.js';
+import { createExecutionService } from './retrieval/execution-service.js';
+import { createMcpServerService } from './mcp/mcp-server-service.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { createSessionService, type ModelCatalog } from './sessions/session-service.js';
 import { createRunService, type LanguageModelResolver } from './sessions/run-service.js';
@@ -72,6 +77,8 @@ export interface AppDependencies {
 export interface QuarryApp {
   app: FastifyInstance;
   services: HttpServices;
+  /** The store the services write through (wrapped for telemetry): for operations and tests, never for routes. */
+  store: Store;
 }
 
 export async function createApp(dependencies: AppDependencies): Promise<QuarryApp> {
@@ -143,6 +150,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
     retrievers: instrumentRetrievers(createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }), telemetry),
+    executions: createExecutionService(store),
   };
   const mcp = createMcpToolbox({ store, timeoutMs: config.mcpTimeoutSeconds * 1000, stdioEnabled: config.mcpStdioEnabled, log: (message, fields) => app.log.warn(fields ?? {}, message) });
   const runs = createRunService({
@@ -169,12 +177,14 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   });
   const services: HttpServices = {
     config,
-    store,
+    tenants: createTenantResolver(store, now),
     sessions,
     feedback,
     runs,
+    intent: createIntentService(store),
     now,
     data,
+    mcpServers: createMcpServerService(store, { now, forget: (serverId) => mcp.forget(serverId) }),
     onTerminate: (scope, sessionId) => runs.cancelForTermination(scope, sessionId),
     shutdown: (graceMs) => runs.shutdown(graceMs),
     externalTools: async (scope) => (await mcp.tools(scope)).map(toolInfo),
@@ -182,11 +192,10 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
 
   if (telemetry.tracer) registerHttpTracing(app);
-  registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute, now });
+  registerRequestContext(app, services.tenants, { rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute, now });
   registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
   const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };
   if (index.memoryUsage) telemetry.metrics.indexMemory(() => index.memoryUsage!());
-  registerMcpEndpoint(app, services);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -198,20 +207,25 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     index_memory: indexMemoryReport(store.indexMemory()),
   }));
 
-  await app.register(runsRoutes(services));
-  await app.register(sessionsRoutes(services));
+  // Everything that works inside a namespace gets `request.tenant`, resolved once per request.
+  await app.register(async (scope) => {
+    resolveTenantsIn(scope, services.tenants);
+    registerMcpEndpoint(scope, services);
+    await scope.register(runsRoutes(services));
+    await scope.register(sessionsRoutes(services));
+    await scope.register(collectionsRoutes(services));
+    await scope.register(documentsRoutes(services));
+    await scope.register(retrieversRoutes(services));
+    await scope.register(mcpServersRoutes(services, mcp));
+  });
   await app.register(namespacesRoutes(services));
-  await app.register(collectionsRoutes(services));
-  await app.register(documentsRoutes(services));
-  await app.register(retrieversRoutes(services));
   await app.register(webRoutes(services));
-  await app.register(mcpServersRoutes(services, mcp));
   app.addHook('onClose', async () => {
     await runs.shutdown(0);
     await mcp.close();
   });
   await runs.reapExpired(store.kind === 'sqlite');
-  return { app, services };
+  return { app, services, store };
 }
 
 /** The in-memory search state against QUARRY_INDEX_MEMORY_MB, in MiB. */

@@ -53,10 +53,50 @@ export const errors = {
       resource,
       name,
     }),
-  conflict: (type: string, message: string, details: Record<string, unknown> | null = null) =>
-    new AppError(409, type, message, details),
-  gone: (type: string, message: string, details: Record<string, unknown> | null = null) =>
-    new AppError(410, type, message, details),
+  /** A session already answering a message; `queue: true` waits for it instead. */
+  sessionBusy: (sessionId: string, activeRunId: string) =>
+    new AppError(
+      409,
+      'SessionBusyError',
+      `Session '${sessionId}' is already answering a message. Join its stream with ` +
+        `GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`,
+      { session_id: sessionId, message_id: activeRunId },
+    ),
+  /** Deleting a collection that saved retrievers still search (unless `?cascade=true`). */
+  collectionInUse: (collection: { collection_id: string; collection_name: string }, retrievers: { retriever_name: string }[]) => {
+    const names = retrievers.map((retriever) => `'${retriever.retriever_name}'`).join(', ');
+    const them = retrievers.length === 1 ? 'it' : 'them';
+    const searchedBy = retrievers.length === 1 ? 'the saved retriever' : `${retrievers.length} saved retrievers:`;
+    return new AppError(
+      409,
+      'CollectionInUseError',
+      `Collection '${collection.collection_name}' is searched by ${searchedBy} ${names}. ` +
+        `Delete ${them} first, or delete with ?cascade=true to remove ${them} too.`,
+      { collection_id: collection.collection_id, retrievers },
+    );
+  },
+  /** A join that asks to resume a run whose events were pruned: only the stored answer remains. */
+  runEventsPruned: (runId: string) =>
+    new AppError(
+      410,
+      'RunEventsPrunedError',
+      `The events of run '${runId}' are no longer stored; read the answer from the session history.`,
+      { message_id: runId },
+    ),
+  /** A confirmation answered after its deadline: the paused run was cancelled. */
+  confirmationExpired: (confirmationId: string, expiresAt: number) => {
+    const expiredAt = new Date(expiresAt).toISOString();
+    return new AppError(
+      400,
+      'ConfirmationExpiredError',
+      `Confirmation '${confirmationId}' expired at ${expiredAt}; send the request again.`,
+      { confirmation_id: confirmationId, expired_at: expiredAt },
+    );
+  },
+  unsupportedMediaType: () =>
+    new AppError(415, 'UnsupportedMediaTypeError', `Unsupported Content-Type. Send JSON with 'Content-Type: application/json'.`),
+  /** Any other 4xx the HTTP framework raised itself (its status kept, as a BadRequestError). */
+  requestRejected: (status: number, message: string) => new AppError(status, 'BadRequestError', message),
   payloadTooLarge: (limitBytes: number) =>
     new AppError(413, 'PayloadTooLargeError', `The request body is larger than the limit of ${limitBytes} bytes`, {
       limit_bytes: limitBytes,
@@ -92,10 +132,26 @@ export const errors = {
   runTimeout: (limitSeconds: number) =>
     new AppError(504, 'RunTimeoutError', `This answer took longer than the run limit of ${limitSeconds} s (agent_config.max_run_seconds); the partial answer is stored. Send the message again or ask for less.`, { limit: 'max_run_seconds', limit_seconds: limitSeconds }),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
-  badGateway: (type: string, message: string, details: Record<string, unknown> | null = null) =>
-    new AppError(502, type, message, details),
-  serviceUnavailable: (type: string, message: string, details: Record<string, unknown> | null = null) =>
-    new AppError(503, type, message, details),
+  /** A retriever past its budget_limits.max_time_ms; the stage running then is named. */
+  budgetExceeded: (maxTimeMs: number, timeUsedMs: number, stageName: string) =>
+    new AppError(
+      408,
+      'BudgetExceededError',
+      `The retriever exceeded its time budget of ${maxTimeMs} ms ` +
+        `(used ${Math.round(timeUsedMs)} ms, during stage '${stageName}')`,
+      { max_time_ms: maxTimeMs, time_used_ms: timeUsedMs, stage_name: stageName },
+    ),
+  /** A registered MCP server that could not be reached or listed. */
+  mcpServerUnavailable: (server: { server_id: string; server_name: string }, reason: string) =>
+    new AppError(502, 'McpServerUnavailableError', `MCP server '${server.server_name}' could not be reached: ${reason}`, {
+      server_id: server.server_id,
+    }),
+  /** The embedding service failed or answered nonsense; the message says which and what to check. */
+  inferenceServiceUnavailable: (message: string, details: Record<string, unknown>) =>
+    new AppError(503, 'InferenceServiceUnavailableError', message, details),
+  /** A message sent while the server drains for shutdown. */
+  shuttingDown: () =>
+    new AppError(503, 'ShuttingDownError', 'The server is shutting down; send the message again in a moment.'),
 };
 
 /** One validation issue, for code that checks a single field by hand. */

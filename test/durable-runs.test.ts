@@ -148,7 +148,7 @@ describe('event ids after a crash', () => {
   it('commits a run\'s end status only after its last events are in the log (a join from another process stops at that status)', async () => {
     const sessionId = await serverWith([{ text: words(5) }]);
     // The store the run service writes through (the app wraps the test's store for telemetry).
-    const runs = server.quarry.services.store.runs;
+    const runs = server.quarry.store.runs;
     const setStatus = runs.setStatus.bind(runs);
     const logAtEnd: string[][] = [];
     runs.setStatus = async (scope, runId, status, fields) => {

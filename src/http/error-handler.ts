@@ -39,13 +39,13 @@ export function toAppError(error: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.malformedJson(fastifyError.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'UnsupportedMediaTypeError', `Unsupported Content-Type. Send JSON with 'Content-Type: application/json'.`);
+      return errors.unsupportedMediaType();
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errors.badRequest('The Content-Length header does not match the body.');
   }
   if (error instanceof SyntaxError && /JSON/.test(error.message)) return errors.malformedJson(error.message);
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new AppError(fastifyError.statusCode, 'BadRequestError', fastifyError.message);
+    return errors.requestRejected(fastifyError.statusCode, fastifyError.message);
   }
   return errors.internal();
 }

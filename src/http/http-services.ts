@@ -1,9 +1,8 @@
 /**
  * @module http/http-services
  * What the HTTP layer is given to work with. Built by app.ts from explicit
- * dependencies; routes never construct services or open stores.
+ * dependencies; routes call these services only, never a store.
  */
-import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { FeedbackService } from '../sessions/feedback-service.js';
@@ -13,15 +12,21 @@ import type { CollectionService } from '../retrieval/collection-service.js';
 import type { DocumentService } from '../retrieval/document-service.js';
 import type { EmbeddingCatalog } from '../retrieval/embedding-catalog.js';
 import type { RetrieverService } from '../retrieval/retriever-service.js';
+import type { ExecutionService } from '../retrieval/execution-service.js';
 import type { RunService } from '../sessions/run-service.js';
+import type { IntentService } from '../sessions/intent-service.js';
+import type { TenantResolver } from '../sessions/tenant-resolver.js';
+import type { McpServerService } from '../mcp/mcp-server-service.js';
 import type { ToolInfo } from '../agent/tool-definition.js';
 
 export interface HttpServices {
   config: Config;
-  store: Store;
+  /** API keys and namespaces: who calls, and where (request-context and tenant-scope). */
+  tenants: TenantResolver;
   sessions: SessionService;
   feedback: FeedbackService;
   runs: RunService;
+  intent: IntentService;
   now: () => number;
   data: {
     namespaces: NamespaceService;
@@ -29,7 +34,10 @@ export interface HttpServices {
     documents: DocumentService;
     embeddings: EmbeddingCatalog;
     retrievers: RetrieverService;
+    executions: ExecutionService;
   };
+  /** The external MCP servers registered per namespace. */
+  mcpServers: McpServerService;
   /** Cancels a session's run and pending confirmations before it is terminated. */
   onTerminate?: (scope: TenantScope, sessionId: string) => Promise<void>;
   /** Lets running streams finish up to the deadline, then ends them as interrupted. */

@@ -1,40 +1,20 @@
 /**
  * @module http/request-context
- * Authentication (Bearer API key → organization) and namespace resolution
- * (`X-Namespace` header, else `?namespace=`, else the org's `default`).
- * Handlers receive a TenantScope; the store enforces it.
+ * Authentication: a Bearer API key → its organization and grants (the tenant
+ * resolver looks the key up), failed-auth and per-key rate limits, read-only
+ * keys kept off write routes. The namespace is resolved later, per route, by
+ * http/tenant-scope.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../store/store.js';
-import type { NamespaceRecord } from '../store/records.js';
-import type { TenantScope } from '../store/scope.js';
+import type { AuthContext, TenantResolver } from '../sessions/tenant-resolver.js';
 import { AppError, errors } from '../errors.js';
-import { hashApiKey } from '../lib/api-key-secret.js';
 import { createRateLimiter } from './rate-limiter.js';
 
-export interface AuthContext {
-  orgId: string;
-  keyId: string;
-  readOnly: boolean;
-  /** The namespace ids a scoped key was granted when it was made; null for a key of the whole organization. */
-  namespaces: string[] | null;
-}
-
-/**
- * Whether the key may use this namespace: any of its organization's when unscoped, else only those granted.
- * By id only: a grant never follows a name, so renames cannot move a key into another namespace.
- */
-export function mayUseNamespace(auth: AuthContext, namespaceId: string): boolean {
-  return auth.namespaces === null || auth.namespaces.includes(namespaceId);
-}
+export { mayUseNamespace, type AuthContext, type Tenant } from '../sessions/tenant-resolver.js';
 
 /** Creating and deleting namespaces change the organization's shape: only a key of the whole organization may. */
 export function requireOrganizationKey(auth: AuthContext, action: 'create' | 'delete'): void {
   if (auth.namespaces !== null) throw errors.namespaceScoped(action, auth.keyId);
-}
-
-export interface Tenant extends TenantScope {
-  namespace: NamespaceRecord;
 }
 
 declare module 'fastify' {
@@ -49,22 +29,25 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_NAMESPACE = 'default';
-
 /** Failed authentications one client address may make per minute before it gets 429s. */
 export const FAILED_AUTH_PER_MINUTE = 30;
 
-export function registerRequestContext(app: FastifyInstance, store: Store, options: { rateLimitPerMinute: number; now: () => number; failedAuthPerMinute?: number }): void {
+export function registerRequestContext(
+  app: FastifyInstance,
+  tenants: TenantResolver,
+  options: { rateLimitPerMinute: number; now: () => number; failedAuthPerMinute?: number },
+): void {
   const limiter = createRateLimiter(options.rateLimitPerMinute, options.now);
   // Guessing keys costs a client address its access for the rest of the minute, whatever key it sends next.
   const failedAuth = createRateLimiter(options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, options.now);
   const refuse = (request: FastifyRequest, error: AppError) => {
     const retryAfter = failedAuth.take(request.ip);
-    if (retryAfter > 0) return errors.tooManyRequests('Too many failed authentications from this address; wait before trying again.', retryAfter, { api_name: 'authentication' });
+    if (retryAfter > 0) {
+      const message = 'Too many failed authentications from this address; wait before trying again.';
+      return errors.tooManyRequests(message, retryAfter, { api_name: 'authentication' });
+    }
     return error;
   };
-  // last_used_at is for people auditing keys: minute precision, so not a write per request.
-  const lastTouched = new Map<string, number>();
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
@@ -76,20 +59,16 @@ export function registerRequestContext(app: FastifyInstance, store: Store, optio
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!match) throw refuse(request, errors.unauthorized());
-    const key = await store.apiKeys.findByHash(hashApiKey(match[1]));
-    if (!key) throw refuse(request, errors.unauthorized('Invalid or revoked API key.'));
-    request.auth = { orgId: key.org_id, keyId: key.key_id, readOnly: key.read_only, namespaces: key.namespaces };
-    const now = options.now();
-    if (now - (lastTouched.get(key.key_id) ?? 0) > 60_000) {
-      lastTouched.set(key.key_id, now);
-      await store.apiKeys.touch(key.key_id, now);
-    }
-    const retryAfter = limiter.take(key.key_id);
+    const auth = await tenants.authenticate(match[1]);
+    if (!auth) throw refuse(request, errors.unauthorized('Invalid or revoked API key.'));
+    request.auth = auth;
+    const retryAfter = limiter.take(auth.keyId);
     if (retryAfter > 0) {
-      throw errors.tooManyRequests(`Rate limit of ${options.rateLimitPerMinute} requests per minute exceeded for this API key.`, retryAfter, { api_name: 'api_key' });
+      const message = `Rate limit of ${options.rateLimitPerMinute} requests per minute exceeded for this API key.`;
+      throw errors.tooManyRequests(message, retryAfter, { api_name: 'api_key' });
     }
-    if (config.write && key.read_only) {
-      throw errors.forbidden('This API key is read-only and cannot change data.', { key_id: key.key_id });
+    if (config.write && auth.readOnly) {
+      throw errors.forbidden('This API key is read-only and cannot change data.', { key_id: auth.keyId });
     }
   });
 }
@@ -99,16 +78,3 @@ export function requireAuth(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
-/** The namespace a request works in, resolved within the key's organization. */
-export async function resolveTenant(request: FastifyRequest, store: Store): Promise<Tenant> {
-  const auth = requireAuth(request);
-  const header = request.headers['x-namespace'];
-  const query = (request.query as Record<string, unknown> | undefined)?.namespace;
-  const identifier =
-    (typeof header === 'string' && header.trim()) || (typeof query === 'string' && query.trim()) || DEFAULT_NAMESPACE;
-  const namespace = await store.namespaces.resolve({ orgId: auth.orgId }, identifier);
-  if (!namespace) throw errors.notFound('namespace', identifier);
-  // Same answer as a missing namespace: a restricted key learns nothing about the others.
-  if (!mayUseNamespace(auth, namespace.namespace_id)) throw errors.notFound('namespace', identifier);
-  return { orgId: auth.orgId, namespaceId: namespace.namespace_id, namespace };
-}

@@ -16,7 +16,7 @@ import { TOOL_DESCRIPTORS, toolInputJsonSchema } from '../agent/tool-catalog.js'
 import type { AgentTool } from '../agent/tool-definition.js';
 import { createAgentTools } from '../sessions/agent-tools.js';
 import type { HttpServices } from '../http/http-services.js';
-import { requireAuth, resolveTenant } from '../http/request-context.js';
+import { requireAuth } from '../http/request-context.js';
 import { errors } from '../errors.js';
 
 /**
@@ -37,9 +37,11 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
   }));
 
   app.post('/mcp', { schema: { hide: true } }, async (request, reply) => {
-    const tenant = await resolveTenant(request, services.store);
+    const tenant = request.tenant;
+    const { retrievers, collections, documents, namespaces } = services.data;
+    const context = { executions: [], userId: null, sessionId: null, namespaceIds: requireAuth(request).namespaces };
     const tools = new Map<string, AgentTool>(
-      createAgentTools(tenant, { ...services.data, feedback: services.feedback, executions: [], userId: null, sessionId: null, namespaceIds: requireAuth(request).namespaces })
+      createAgentTools(tenant, { retrievers, collections, documents, namespaces, feedback: services.feedback, ...context })
         .filter((tool) => offered.has(tool.name))
         .map((tool) => [tool.name, tool]),
     );
@@ -81,8 +83,8 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
   const notAllowed = async () => {
     throw errors.methodNotAllowed('The MCP endpoint is stateless: send JSON-RPC messages with POST /mcp.');
   };
-  app.get('/mcp', { schema: { hide: true } }, notAllowed);
-  app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+  app.get('/mcp', { config: { namespace: 'none' }, schema: { hide: true } }, notAllowed);
+  app.delete('/mcp', { config: { namespace: 'none' }, schema: { hide: true } }, notAllowed);
 }
 
 function failure(message: string) {

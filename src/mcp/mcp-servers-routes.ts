@@ -9,10 +9,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpServices } from '../http/http-services.js';
-import { resolveTenant } from '../http/request-context.js';
 import { withErrors } from '../http/schemas/common-schemas.js';
 import { errors, invalidField } from '../errors.js';
-import { newId } from '../lib/ids.js';
 import type { McpServerRecord } from '../store/data-records.js';
 import { mcpToolName, type McpToolbox } from './mcp-toolbox.js';
 
@@ -73,68 +71,45 @@ export function presentMcpServer(server: McpServerRecord): z.infer<typeof mcpSer
 }
 
 export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): FastifyPluginAsyncZod {
-  const { store, config } = services;
-  const find = async (tenant: Parameters<typeof store.mcpServers.resolve>[0], identifier: string) => {
-    const server = await store.mcpServers.resolve(tenant, identifier);
-    if (!server) throw errors.notFound('MCP server', identifier);
-    return server;
-  };
+  const { mcpServers, config } = services;
 
   return async (app) => {
     app.post('/v1/mcp-servers', {
       config: { write: true },
       schema: { tags, summary: 'Register an external MCP server for the namespace', body: createSchema, response: withErrors(mcpServerEnvelope) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
         const body = request.body;
         if (body.transport === 'http' && !body.url) throw invalidField(['body', 'url'], 'url is required for transport http', 'missing');
         if (body.transport === 'stdio') {
           if (!config.mcpStdioEnabled) throw errors.forbidden('Stdio MCP servers run commands on the Quarry host; the operator has not enabled them (QUARRY_MCP_STDIO_ENABLED=true).');
           if (!body.command) throw invalidField(['body', 'command'], 'command is required for transport stdio', 'missing');
         }
-        const now = services.now();
-        const record: McpServerRecord = {
-          server_id: newId('mcp'),
-          namespace_id: tenant.namespaceId,
-          server_name: body.server_name,
-          description: body.description ?? null,
-          transport: body.transport,
-          url: body.transport === 'http' ? body.url! : null,
-          headers: body.headers,
-          command: body.transport === 'stdio' ? body.command! : null,
-          args: body.args,
-          env: body.env,
-          timeout_ms: body.timeout_ms ?? null,
-          created_at: now,
-          updated_at: now,
-        };
-        await store.mcpServers.create(tenant, record);
-        return { mcp_server: presentMcpServer(record) };
+        return { mcp_server: presentMcpServer(await mcpServers.create(request.tenant, body)) };
       },
     });
 
     app.get('/v1/mcp-servers', {
       schema: { tags, summary: "The namespace's MCP servers", response: withErrors(mcpServerListSchema) },
       handler: async (request) => {
-        const servers = await store.mcpServers.list(await resolveTenant(request, store));
+        const servers = await mcpServers.list(request.tenant);
         return { results: servers.map(presentMcpServer), total: servers.length };
       },
     });
 
     app.get('/v1/mcp-servers/:server_id', {
       schema: { tags, summary: 'One MCP server', params: paramsSchema, response: withErrors(mcpServerEnvelope) },
-      handler: async (request) => ({ mcp_server: presentMcpServer(await find(await resolveTenant(request, store), request.params.server_id)) }),
+      handler: async (request) => ({ mcp_server: presentMcpServer(await mcpServers.get(request.tenant, request.params.server_id)) }),
     });
 
     app.get('/v1/mcp-servers/:server_id/tools', {
       schema: { tags, summary: 'Connect to the server and list its tools as the agent sees them', params: paramsSchema, response: withErrors(mcpToolListSchema) },
       handler: async (request) => {
-        const server = await find(await resolveTenant(request, store), request.params.server_id);
+        const server = await mcpServers.get(request.tenant, request.params.server_id);
         let listed;
         try {
           listed = await toolbox.listTools(server);
         } catch (error) {
-          throw errors.badGateway('McpServerUnavailableError', `MCP server '${server.server_name}' could not be reached: ${error instanceof Error ? error.message : String(error)}`, { server_id: server.server_id });
+          throw errors.mcpServerUnavailable(server, error instanceof Error ? error.message : String(error));
         }
         const results = listed.map((tool) => ({
           name: mcpToolName(server.server_name, tool.name),
@@ -152,10 +127,7 @@ export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): F
       config: { write: true },
       schema: { tags, summary: 'Remove an MCP server; its tools leave the agent', params: paramsSchema, response: withErrors(z.object({ success: z.boolean(), server_id: z.string() })) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const server = await find(tenant, request.params.server_id);
-        await store.mcpServers.delete(tenant, server.server_id);
-        await toolbox.forget(server.server_id);
+        const server = await mcpServers.delete(request.tenant, request.params.server_id);
         return { success: true, server_id: server.server_id };
       },
     });

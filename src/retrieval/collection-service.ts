@@ -100,6 +100,11 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
       return store.collections.list(scope, query);
     },
 
+    /** Documents per collection id (a collection without documents may be absent: count it 0). */
+    documentCounts(scope: TenantScope, collectionIds: string[]) {
+      return store.collections.documentCounts(scope, collectionIds);
+    },
+
     async patch(scope: TenantScope, identifier: string, patch: Record<string, unknown>) {
       const collection = await get(scope, identifier);
       const mutable = ['collection_name', 'description', 'enabled', 'metadata', 'taxonomy_applications'];
@@ -122,15 +127,7 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
     async delete(scope: TenantScope, identifier: string, options: { cascade?: boolean } = {}) {
       const collection = await get(scope, identifier);
       const users = await retrieversUsing(scope, collection.collection_id);
-      if (users.length > 0 && !options.cascade) {
-        const names = users.map((retriever) => `'${retriever.retriever_name}'`).join(', ');
-        const them = users.length === 1 ? 'it' : 'them';
-        throw errors.conflict(
-          'CollectionInUseError',
-          `Collection '${collection.collection_name}' is searched by ${users.length === 1 ? 'the saved retriever' : `${users.length} saved retrievers:`} ${names}. Delete ${them} first, or delete with ?cascade=true to remove ${them} too.`,
-          { collection_id: collection.collection_id, retrievers: users },
-        );
-      }
+      if (users.length > 0 && !options.cascade) throw errors.collectionInUse(collection, users);
       // The collection first: should that fail, its retrievers are still there to search it.
       const documents = await store.collections.delete(scope, collection.collection_id);
       for (const retriever of users) await store.retrievers.delete(scope, retriever.retriever_id);

@@ -122,6 +122,14 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
       return { collection, document: await getDocument(scope, collection, documentId) };
     },
 
+    /** A document as stored (system fields filled in), in a collection already resolved. */
+    stored: getDocument,
+
+    /** The document's stored embedding, when it has one. */
+    async vector(scope: TenantScope, documentId: string): Promise<Float32Array | undefined> {
+      return (await store.index.loadVectors(scope, [documentId])).get(documentId);
+    },
+
     async list(scope: TenantScope, identifier: string, query: Omit<DocumentListQuery, 'filter'> & { filters?: unknown }) {
       const collection = await collectionOf(scope, identifier);
       const filter = parseFilter(query.filters, ['body', 'filters']);

@@ -7,7 +7,7 @@
  * time budget is enforced both between stages and, through the same
  * signal, inside them.
  */
-import { AppError } from '../errors.js';
+import { errors, type AppError } from '../errors.js';
 import { matchesFilter } from './filters/match-filter.js';
 import { normalizeStages } from './normalize-stages.js';
 import { prepareStage } from './stages/prepare-stage.js';
@@ -174,11 +174,7 @@ export function abortError(): Error {
 }
 
 function budgetError(maxTime: number, timeUsed: number, stageName: string): AppError {
-  return new AppError(408, 'BudgetExceededError', `The retriever exceeded its time budget of ${maxTime} ms (used ${Math.round(timeUsed)} ms, during stage '${stageName}')`, {
-    max_time_ms: maxTime,
-    time_used_ms: timeUsed,
-    stage_name: stageName,
-  });
+  return errors.budgetExceeded(maxTime, timeUsed, stageName);
 }
 
 function checkBudget(signal: AbortSignal, maxTime: number | null, timeUsed: number, stageName: string): void {

@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { RunRecord } from '../store/data-records.js';
 import type { MessageRecord, SessionRecord } from '../store/records.js';
-import { AppError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { canonicalJson } from '../store/filter-values.js';
 import { LiveRun, UNLOGGED_AHEAD_LIMIT, type LoggedEvent } from './live-run.js';
@@ -149,7 +149,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
   }
 
   async function start(scope: TenantScope, sessionId: string, input: SendInput): Promise<RunRecord> {
-    if (!accepting) throw errors.serviceUnavailable('ShuttingDownError', 'The server is shutting down; send the message again in a moment.');
+    if (!accepting) throw errors.shuttingDown();
     const session = await sessions.get(scope, sessionId);
     sessions.assertAcceptsMessages(session);
     await expireStaleConfirmations(scope, sessionId);
@@ -172,10 +172,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
     };
     const outcome = await store.runs.start(scope, record);
     if (!outcome.started) {
-      throw errors.conflict('SessionBusyError', `Session '${sessionId}' is already answering a message. Join its stream with GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`, {
-        session_id: sessionId,
-        message_id: outcome.activeRunId,
-      });
+      throw errors.sessionBusy(sessionId, outcome.activeRunId);
     }
     let userMessage: MessageRecord;
     try {
@@ -383,7 +380,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
         return;
       }
       if (afterSeq > 0 && (await store.runs.events(run.run_id, 0)).length === 0) {
-        throw errors.gone('RunEventsPrunedError', `The events of run '${run.run_id}' are no longer stored; read the answer from the session history.`, { message_id: run.run_id });
+        throw errors.runEventsPruned(run.run_id);
       }
       // Not running here: replay what is stored, and poll while another process still writes to it.
       let after = afterSeq;
@@ -467,7 +464,7 @@ export function createRunService(dependencies: RunServiceDependencies) {
       if (confirmation.expires_at <= now()) {
         await store.confirmations.answer(scope, confirmationId, 'expired', now());
         if (run && run.status === 'awaiting_confirmation') await endStoredRun(scope, run, 'cancelled', { type: 'done', data: { cancelled: true, reason: 'confirmation_expired' } });
-        throw new AppError(400, 'ConfirmationExpiredError', `Confirmation '${confirmationId}' expired at ${new Date(confirmation.expires_at).toISOString()}; send the request again.`, { confirmation_id: confirmationId, expired_at: new Date(confirmation.expires_at).toISOString() });
+        throw errors.confirmationExpired(confirmationId, confirmation.expires_at);
       }
       if (!run || run.status !== 'awaiting_confirmation') throw errors.badRequest(`The run waiting on confirmation '${confirmationId}' is no longer paused.`, { confirmation_id: confirmationId });
       if (!(await store.confirmations.answer(scope, confirmationId, approved ? 'approved' : 'denied', now()))) {

@@ -131,6 +131,11 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
       return { messages, total, hasMore: offset + messages.length < total };
     },
 
+    /** The write-tool calls waiting for the user's answer (read after the active run, which expires stale ones). */
+    pendingConfirmations(scope: TenantScope, sessionId: string) {
+      return store.confirmations.pendingForSession(scope, sessionId);
+    },
+
     /** Refuses a message to a session that cannot take one, with a reason a person can act on. */
     assertAcceptsMessages(session: SessionRecord) {
       const status = effectiveStatus(session, now(), dependencies.idleAfterMs);

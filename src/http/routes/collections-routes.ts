@@ -5,7 +5,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
-import { resolveTenant } from '../request-context.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
 import { collectionParamsSchema, createCollectionRequestSchema, listNamedRequestSchema, patchCollectionRequestSchema } from '../schemas/data-schemas.js';
 import { presentCollection } from '../presenters/data-presenter.js';
@@ -18,7 +17,6 @@ const deleteCollectionQuerySchema = z.object({ cascade: z.enum(['true', 'false']
 const tags = ['Collections'];
 
 export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store } = services;
   const { collections, embeddings } = services.data;
 
   // Built once per app: the embedding models are fixed at start.
@@ -49,8 +47,9 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
   };
 
   return async (app) => {
-    app.get('/v1/collections/features/extractors', { schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(featureExtractorResponseSchema)) }, handler: async () => [textExtractor] });
+    app.get('/v1/collections/features/extractors', { config: { namespace: 'none' }, schema: { tags, summary: 'List feature extractors', response: withErrors(z.array(featureExtractorResponseSchema)) }, handler: async () => [textExtractor] });
     app.get('/v1/collections/features/extractors/:feature_extractor_id', {
+      config: { namespace: 'none' },
       schema: { tags, summary: 'Get a feature extractor', params: z.object({ feature_extractor_id: z.string() }), response: withErrors(featureExtractorResponseSchema) },
       handler: async (request) => {
         if (!['text_extractor_v1', 'text_extractor'].includes(request.params.feature_extractor_id)) throw errors.notFound('feature extractor', request.params.feature_extractor_id);
@@ -62,7 +61,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
       config: { write: true },
       schema: { tags, summary: 'Create a collection', body: createCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const collection = await collections.create(tenant, request.body);
         return presentCollection(collection, 0, tenant.namespace.payload_indexes);
       },
@@ -71,7 +70,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     app.post('/v1/collections/list', {
       schema: { tags, summary: 'List collections', querystring: listQuerySchema, body: listNamedRequestSchema.nullable().optional(), response: withErrors(listCollectionsResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body ?? { case_sensitive: false };
         const sort = listSort(body);
         const sortKey = `${sort.field}:${sort.direction}`;
@@ -80,7 +79,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
         const filters = (body.filters ?? {}) as Record<string, unknown>;
         const search = body.search ?? (typeof filters.collection_name === 'string' ? filters.collection_name : undefined);
         const page = await collections.list(tenant, { search: search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(request.query.cursor, sortKey), includeTotal: true });
-        const counts = await store.collections.documentCounts(tenant, page.items.map((collection) => collection.collection_id));
+        const counts = await collections.documentCounts(tenant, page.items.map((collection) => collection.collection_id));
         const results = page.items.map((collection) => presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes));
         return {
           results,
@@ -94,9 +93,9 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     app.get('/v1/collections/:collection_identifier', {
       schema: { tags, summary: 'Get a collection by name or id', params: collectionParamsSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const collection = await collections.get(tenant, request.params.collection_identifier);
-        const counts = await store.collections.documentCounts(tenant, [collection.collection_id]);
+        const counts = await collections.documentCounts(tenant, [collection.collection_id]);
         return presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes);
       },
     });
@@ -105,9 +104,9 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
       config: { write: true },
       schema: { tags, summary: 'Update mutable collection fields', params: collectionParamsSchema, body: patchCollectionRequestSchema, response: withErrors(collectionResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const collection = await collections.patch(tenant, request.params.collection_identifier, request.body);
-        const counts = await store.collections.documentCounts(tenant, [collection.collection_id]);
+        const counts = await collections.documentCounts(tenant, [collection.collection_id]);
         return presentCollection(collection, counts.get(collection.collection_id) ?? 0, tenant.namespace.payload_indexes);
       },
     });
@@ -123,8 +122,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
         response: withErrors(deleteCollectionResponseSchema),
       },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const result = await collections.delete(tenant, request.params.collection_identifier, { cascade: request.query.cascade === 'true' });
+        const result = await collections.delete(request.tenant, request.params.collection_identifier, { cascade: request.query.cascade === 'true' });
         return { success: true, message: 'Successfully deleted', ...result };
       },
     });
@@ -132,8 +130,7 @@ export function collectionsRoutes(services: HttpServices): FastifyPluginAsyncZod
     app.get('/v1/collections/:collection_identifier/features', {
       schema: { tags, summary: 'Features a collection can be searched by', params: collectionParamsSchema, response: withErrors(collectionFeaturesResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const collection = await collections.get(tenant, request.params.collection_identifier);
+        const collection = await collections.get(request.tenant, request.params.collection_identifier);
         return {
           features: [
             {

@@ -7,7 +7,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
-import { resolveTenant } from '../request-context.js';
 import { decodeCursor, withErrors, listQuerySchema, queryBoolean } from '../schemas/common-schemas.js';
 import {
   batchDeleteRequestSchema,
@@ -37,7 +36,6 @@ const tags = ['Documents'];
 const base = '/v1/collections/:collection_identifier/documents';
 
 export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store } = services;
   const { documents } = services.data;
 
   return async (app) => {
@@ -45,7 +43,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Create a document (or a batch with `documents: [...]`)', params: collectionParamsSchema, body: documentBodySchema, response: withErrors(createDocumentResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         if (Array.isArray(body.documents)) {
           const result = await documents.createMany(tenant, request.params.collection_identifier, body.documents as Record<string, unknown>[]);
@@ -53,9 +51,9 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         }
         const result = await documents.createMany(tenant, request.params.collection_identifier, [body]);
         const first = result.documents[0];
-        const stored = await store.documents.get(tenant, result.collection.collection_id, first.document_id);
+        const stored = await documents.stored(tenant, result.collection, first.document_id);
         return {
-          ...presentDocument(stored!, tenant.namespaceId),
+          ...presentDocument(stored, tenant.namespaceId),
           ...(result.documents.length > 1 ? { chunk_document_ids: result.documents.map((document) => document.document_id) } : {}),
         };
       },
@@ -65,7 +63,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Create up to 1000 documents, all or nothing (Quarry extension)', params: collectionParamsSchema, body: bulkCreateRequestSchema, response: withErrors(bulkCreateResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const result = await documents.createMany(tenant, request.params.collection_identifier, request.body.documents);
         return { created_count: result.documents.length, document_ids: result.documents.map((document) => document.document_id) };
       },
@@ -74,7 +72,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.post(`${base}/list`, {
       schema: { tags, summary: 'List documents', params: collectionParamsSchema, querystring: listQuerySchema, body: listDocumentsRequestSchema.nullable().optional(), response: withErrors(listDocumentsResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body ?? { return_url: false, return_vectors: false };
         const sort = body.sort ? { field: body.sort.field, direction: body.sort.direction } : { field: 'created_at', direction: 'asc' as const };
         if (!/^[A-Za-z0-9_.-]+$/.test(sort.field)) {
@@ -104,7 +102,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Batch update documents by ids or by filter', params: collectionParamsSchema, body: batchUpdateRequestSchema, response: withErrors(batchUpdateResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         if ((body.updates ? 1 : 0) + (body.filters !== undefined ? 1 : 0) !== 1) {
           throw errors.validation([{ type: 'value_error', location: ['body'], message: 'Give either `updates` or `filters` with `update_data`, not both or neither.' }]);
@@ -125,7 +123,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Batch delete documents by ids or by filter', params: collectionParamsSchema, body: batchDeleteRequestSchema, response: withErrors(batchDeleteResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         if ((body.document_ids ? 1 : 0) + (body.filters !== undefined ? 1 : 0) !== 1) {
           throw errors.validation([{ type: 'value_error', location: ['body'], message: 'Give either `document_ids` or `filters`, not both or neither.' }]);
@@ -147,7 +145,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Patch every document matching a filter (all when absent)', params: collectionParamsSchema, body: bulkPatchRequestSchema, response: withErrors(bulkUpdateResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const ids = await documents.idsMatching(tenant, request.params.collection_identifier, request.body.filters ?? null, ['body', 'filters']);
         const results = await documents.updateEach(tenant, request.params.collection_identifier, ids.map((id) => ({ document_id: id, update_data: request.body.update_data })));
         const updated = results.filter((result) => result.success).length;
@@ -160,12 +158,11 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.get(`${base}/:document_id`, {
       schema: { tags, summary: 'Get a document', params: documentParamsSchema, querystring: documentQuery, response: withErrors(documentResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const { document } = await documents.get(tenant, request.params.collection_identifier, request.params.document_id);
         const presented = presentDocument(document, tenant.namespaceId);
         if (request.query.return_vectors) {
-          const vectors = await store.index.loadVectors(tenant, [document.document_id]);
-          const vector = vectors.get(document.document_id);
+          const vector = await documents.vector(tenant, document.document_id);
           if (vector) presented.features = [{ feature_extractor_id: 'text_extractor_v1', vectors: { text_extractor_v1_embedding: Array.from(vector) } }];
         }
         return presented;
@@ -179,7 +176,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         config: { write: true },
         schema: { tags, summary: mode === 'replace' ? 'Replace a document' : 'Update some fields of a document', params: documentParamsSchema, body: documentBodySchema, response: withErrors(documentResponseSchema) },
         handler: async (request) => {
-          const tenant = await resolveTenant(request, store);
+          const tenant = request.tenant;
           const document = await documents.update(tenant, request.params.collection_identifier, request.params.document_id, request.body, mode);
           return presentDocument(document, tenant.namespaceId);
         },
@@ -190,7 +187,7 @@ export function documentsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Delete a document', params: documentParamsSchema, response: withErrors(deleteDocumentResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const deleted = await documents.delete(tenant, request.params.collection_identifier, [request.params.document_id]);
         if (deleted === 0) throw errors.notFound('document', request.params.document_id);
         return { message: 'Successfully deleted', success: true };

@@ -7,7 +7,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
-import { resolveTenant } from '../request-context.js';
 import { decodeCursor, errorResponses, EVENT_STREAM, listQuerySchema, queryBoolean, withErrors } from '../schemas/common-schemas.js';
 import {
   cloneRetrieverResponseSchema,
@@ -44,8 +43,7 @@ const tags = ['Retrievers'];
 const executeQuerySchema = z.object({ return_presigned_urls: queryBoolean.optional(), return_vectors: queryBoolean.optional(), namespace: z.string().optional() });
 
 export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store } = services;
-  const { retrievers } = services.data;
+  const { retrievers, executions } = services.data;
 
   /** Runs an execution as JSON, or as `data:` frames with `event_type` when `stream: true`. */
   async function respond(request: FastifyRequest, reply: FastifyReply, stream: boolean, headers: Record<string, string>, run: (control: { signal: AbortSignal; onEvent?: (event: object) => void }) => Promise<{ outcome: ExecutionOutcome; retrieverId: string | null }>) {
@@ -79,6 +77,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
   return async (app) => {
     app.get('/v1/retrievers/stages', {
+      config: { namespace: 'none' },
       schema: { tags, summary: 'List retriever stages with their parameter JSON Schemas', querystring: z.object({ category: z.string().optional() }), response: withErrors(z.array(stageDefinitionSchema)) },
       handler: async (request) => listStageDefinitions(request.query.category),
     });
@@ -87,20 +86,18 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       config: { write: true },
       schema: { tags, summary: 'Create a retriever', body: createRetrieverRequestSchema, response: withErrors(retrieverEnvelopeSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
         const body = request.body;
-        const retriever = await retrievers.create(tenant, { ...body, collection_identifiers: body.collection_identifiers ?? body.collection_ids ?? [] });
+        const retriever = await retrievers.create(request.tenant, { ...body, collection_identifiers: body.collection_identifiers ?? body.collection_ids ?? [] });
         return { retriever: presentRetriever(retriever) };
       },
     });
 
     async function listRetrievers(request: FastifyRequest, query: z.infer<typeof listQuerySchema>, body: z.infer<typeof listNamedRequestSchema>) {
-      const tenant = await resolveTenant(request, store);
       const sort = listSort(body);
       const sortKey = `${sort.field}:${sort.direction}`;
       const limit = query.limit ?? 20;
       const offset = query.offset ?? 0;
-      const page = await retrievers.list(tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(query.cursor, sortKey), includeTotal: true });
+      const page = await retrievers.list(request.tenant, { search: body.search ?? undefined, caseSensitive: body.case_sensitive, sort, limit, offset, cursor: decodeCursor(query.cursor, sortKey), includeTotal: true });
       return { results: page.items.map(presentRetriever), total: page.total ?? page.items.length, pagination: { limit, offset, has_next: page.hasMore, total: page.total } };
     }
 
@@ -118,7 +115,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.post('/v1/retrievers/execute', {
       schema: { tags, summary: 'Execute an ad-hoc (unsaved) retriever', querystring: executeQuerySchema, body: adhocExecuteRequestSchema, response: withErrors(executionResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         return respond(request, reply, body.stream, { 'x-execution-mode': 'adhoc' }, async (control) => ({
           outcome: await retrievers.executeAdhoc(tenant, { ...body, collection_identifiers: body.collection_identifiers ?? body.collection_ids ?? [], pagination: pagingOf(body) }, control),
@@ -130,11 +127,10 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.post('/v1/retrievers/executions/list', {
       schema: { tags, summary: 'Ad-hoc execution history, newest first', querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors(listExecutionsResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
         const limit = Math.min(request.query.limit ?? 20, 100);
         const offset = request.query.offset ?? 0;
         const body = request.body ?? {};
-        const { items, total } = await store.executions.list(tenant, { retrieverId: null, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
+        const { items, total } = await executions.list(request.tenant, { retrieverId: null, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
         return { results: items.map(presentExecutionSummary), total, pagination: { total, limit, offset, has_next: offset + items.length < total } };
       },
     });
@@ -142,29 +138,26 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.get('/v1/retrievers/executions/:execution_id', {
       schema: { tags, summary: 'An ad-hoc execution', params: z.object({ execution_id: z.string().min(1).max(200) }), response: withErrors(executionDetailSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const execution = await store.executions.get(tenant, request.params.execution_id);
-        if (!execution || execution.retriever_id !== null) throw errors.notFound('execution', request.params.execution_id);
-        return presentExecutionDetail(execution);
+        return presentExecutionDetail(await executions.get(request.tenant, request.params.execution_id, null));
       },
     });
 
     app.get('/v1/retrievers/:retriever_id', {
       schema: { tags, summary: 'Get a retriever by id or name', params: retrieverParamsSchema, response: withErrors(retrieverResponseSchema) },
-      handler: async (request) => presentRetriever(await retrievers.get(await resolveTenant(request, store), request.params.retriever_id)),
+      handler: async (request) => presentRetriever(await retrievers.get(request.tenant, request.params.retriever_id)),
     });
 
     app.patch('/v1/retrievers/:retriever_id', {
       config: { write: true },
       schema: { tags, summary: 'Update retriever metadata (stages are immutable: clone instead)', params: retrieverParamsSchema, body: patchRetrieverRequestSchema, response: withErrors(retrieverEnvelopeSchema) },
-      handler: async (request) => ({ retriever: presentRetriever(await retrievers.patch(await resolveTenant(request, store), request.params.retriever_id, request.body)) }),
+      handler: async (request) => ({ retriever: presentRetriever(await retrievers.patch(request.tenant, request.params.retriever_id, request.body)) }),
     });
 
     app.delete('/v1/retrievers/:retriever_id', {
       config: { write: true },
       schema: { tags, summary: 'Delete a retriever and its executions', params: retrieverParamsSchema, response: withErrors(deleteRetrieverResponseSchema) },
       handler: async (request) => {
-        const retriever = await retrievers.delete(await resolveTenant(request, store), request.params.retriever_id);
+        const retriever = await retrievers.delete(request.tenant, request.params.retriever_id);
         return { success: true, retriever_id: retriever.retriever_id };
       },
     });
@@ -173,7 +166,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
       config: { write: true },
       schema: { tags, summary: 'Clone a retriever, optionally changing stages or collections', params: retrieverParamsSchema, body: cloneRetrieverRequestSchema, response: { 201: cloneRetrieverResponseSchema, ...errorResponses } },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const source = await retrievers.get(tenant, request.params.retriever_id);
         const config = source.config as Record<string, unknown>;
         const body = request.body;
@@ -195,7 +188,7 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.post('/v1/retrievers/:retriever_id/execute', {
       schema: { tags, summary: 'Execute a saved retriever', params: retrieverParamsSchema, querystring: executeQuerySchema, body: executeRetrieverRequestSchema, response: withErrors(executionResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         return respond(request, reply, body.stream, {}, async (control) => {
           const outcome = await retrievers.executeSaved(tenant, request.params.retriever_id, { inputs: body.inputs, pagination: pagingOf(body) }, control);
@@ -206,18 +199,18 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
 
     app.post('/v1/retrievers/:retriever_id/execute/explain', {
       schema: { tags, summary: 'The execution plan: stages after normalisation and filter pushdown', params: retrieverParamsSchema, body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(), response: withErrors(explainResponseSchema) },
-      handler: async (request) => presentExplanation(await retrievers.explain(await resolveTenant(request, store), request.params.retriever_id, request.body?.inputs ?? {})),
+      handler: async (request) => presentExplanation(await retrievers.explain(request.tenant, request.params.retriever_id, request.body?.inputs ?? {})),
     });
 
     app.post('/v1/retrievers/:retriever_id/executions/list', {
       schema: { tags, summary: "A saved retriever's executions", params: retrieverParamsSchema, querystring: listQuerySchema, body: executionsListRequestSchema.nullable().optional(), response: withErrors(listExecutionsResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const retriever = await retrievers.get(tenant, request.params.retriever_id);
         const limit = request.query.limit ?? 20;
         const offset = request.query.offset ?? 0;
         const body = request.body ?? {};
-        const { items, total } = await store.executions.list(tenant, { retrieverId: retriever.retriever_id, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
+        const { items, total } = await executions.list(tenant, { retrieverId: retriever.retriever_id, status: body.status ?? undefined, since: time(body.start_time, 'start_time'), until: time(body.end_time, 'end_time'), limit, offset });
         return { results: items.map(presentExecutionSummary), pagination: { total, limit, offset, has_next: offset + items.length < total } };
       },
     });
@@ -225,11 +218,9 @@ export function retrieversRoutes(services: HttpServices): FastifyPluginAsyncZod 
     app.get('/v1/retrievers/:retriever_id/executions/:execution_id', {
       schema: { tags, summary: 'One execution of a saved retriever', params: retrieverParamsSchema.extend({ execution_id: z.string().min(1).max(200) }), response: withErrors(executionDetailSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const retriever = await retrievers.get(tenant, request.params.retriever_id);
-        const execution = await store.executions.get(tenant, request.params.execution_id);
-        if (!execution || execution.retriever_id !== retriever.retriever_id) throw errors.notFound('execution', request.params.execution_id);
-        return presentExecutionDetail(execution);
+        return presentExecutionDetail(await executions.get(tenant, request.params.execution_id, retriever.retriever_id));
       },
     });
   };

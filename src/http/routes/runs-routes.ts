@@ -8,7 +8,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServices } from '../http-services.js';
-import { requireAuth, resolveTenant } from '../request-context.js';
+import { requireAuth } from '../request-context.js';
+import { tenantIfResolved } from '../tenant-scope.js';
 import { EVENT_STREAM, withErrors } from '../schemas/common-schemas.js';
 import { sessionIdParamsSchema } from '../schemas/session-schemas.js';
 import {
@@ -28,7 +29,6 @@ import {
 import { SseWriter } from '../sse-writer.js';
 import { agentEventJsonSchemas } from '../../agent/events.js';
 import { TOOL_DESCRIPTORS, toolInfo } from '../../agent/tool-catalog.js';
-import { detectIntent } from '../../agent/detect-intent.js';
 import type { RunRecord } from '../../store/data-records.js';
 import type { TenantScope } from '../../store/scope.js';
 import { aggregateRun } from '../presenters/message-response.js';
@@ -37,7 +37,7 @@ import { errors } from '../../errors.js';
 const tags = ['Agent Sessions'];
 
 export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store, runs, config } = services;
+  const { runs, config } = services;
 
   async function stream(request: FastifyRequest, reply: FastifyReply, scope: TenantScope, run: RunRecord, afterSeq: number) {
     const writer = new SseWriter(reply, { heartbeatMs: config.heartbeatSeconds * 1000, maxBufferedBytes: config.sseBufferBytes, stallMs: config.sseStallSeconds * 1000, streams: services.streams });
@@ -67,10 +67,12 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/v1/agents/sessions/tools', {
+      config: { namespace: 'optional' },
       schema: { tags, summary: 'Tools the agent can use, with parameter JSON Schemas', querystring: toolsQuerySchema, response: withErrors(listToolsResponseSchema) },
       handler: async (request) => {
         // The namespace's MCP tools join the built-in ones; a namespace that does not resolve lists the built-ins only.
-        const external = services.externalTools ? await resolveTenant(request, store).then(services.externalTools, () => []) : [];
+        const tenant = tenantIfResolved(request);
+        const external = services.externalTools && tenant ? await services.externalTools(tenant) : [];
         const all = [...TOOL_DESCRIPTORS.map(toolInfo), ...external];
         const results = request.query.category ? all.filter((tool) => tool.category === request.query.category) : all;
         return { results, total: results.length, categories: [...new Set(all.map((tool) => tool.category))] };
@@ -78,7 +80,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/agents/events/schema', {
-      config: { public: true },
+      config: { public: true, namespace: 'none' },
       schema: { tags, summary: 'JSON Schema of every SSE event payload', response: withErrors(eventSchemasResponseSchema) },
       handler: async () => ({ events: agentEventJsonSchemas() }),
     });
@@ -86,10 +88,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.post('/v1/agents/sessions/intent/detect', {
       schema: { tags, summary: 'Classify a request as execution, setup or ambiguous', body: detectIntentRequestSchema, response: withErrors(intentClassificationSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const collections = (await store.collections.list(tenant, { limit: 200, offset: 0, includeTotal: false })).items;
-        const retrievers = (await store.retrievers.list(tenant, { limit: 200, offset: 0, includeTotal: false })).items;
-        return detectIntent(request.body.user_request, collections, retrievers, { includeCollectionAnalysis: request.body.include_collection_analysis });
+        return services.intent.detect(request.tenant, request.body.user_request, { includeCollectionAnalysis: request.body.include_collection_analysis });
       },
     });
 
@@ -105,7 +104,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         [EVENT_STREAM]: true,
       },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const body = request.body;
         if (body.content.length > config.maxMessageChars) {
           throw errors.validation([{ type: 'string_too_long', location: ['body', 'content'], message: `The message is ${body.content.length} characters; the limit is ${config.maxMessageChars}.` }]);
@@ -126,7 +125,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.get('/v1/agents/sessions/:session_id/stream', {
       schema: { tags, summary: "Join a session's run: replay after Last-Event-ID (or ?after=), then live events", params: sessionIdParamsSchema, querystring: streamQuerySchema, response: withErrors(eventStreamResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const point = resumePoint(request, request.query);
         const run = await runs.runToJoin(tenant, request.params.session_id, point.runId ?? request.query.message_id);
         return stream(request, reply, tenant, run, point.runId && point.runId !== run.run_id ? 0 : point.afterSeq);
@@ -137,7 +136,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Cancel the running answer (idempotent)', params: sessionIdParamsSchema, response: withErrors(cancelResponseSchema) },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const result = await runs.cancel(tenant, request.params.session_id);
         return { session_id: request.params.session_id, ...result, was_active: result.cancelled };
       },
@@ -147,7 +146,7 @@ export function runsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Approve or deny a write tool; answers the continuation stream', params: confirmationParamsSchema, body: confirmationRequestSchema, response: withErrors(eventStreamResponseSchema), [EVENT_STREAM]: true },
       handler: async (request, reply) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const { runId, afterSeq } = await runs.confirm(tenant, request.params.session_id, request.params.confirmation_id, request.body.approved, requireAuth(request).namespaces);
         const run = await runs.runToJoin(tenant, request.params.session_id, runId);
         return stream(request, reply, tenant, run, afterSeq);

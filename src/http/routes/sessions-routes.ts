@@ -5,7 +5,6 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpServices } from '../http-services.js';
-import { resolveTenant } from '../request-context.js';
 import { decodeCursor, encodeCursor, errorResponses, iso, listQuerySchema } from '../schemas/common-schemas.js';
 import {
   createSessionRequestSchema,
@@ -28,14 +27,13 @@ import { toSessionFilters } from './session-list-query.js';
 const tags = ['Agent Sessions'];
 
 export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { store, sessions, feedback, runs } = services;
+  const { sessions, feedback, runs } = services;
   return async (app) => {
     app.post('/v1/agents/sessions', {
       config: { write: true },
       schema: { tags, summary: 'Create an agent session', body: createSessionRequestSchema, response: { 200: createSessionResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const session = await sessions.create(tenant, request.body);
+        const session = await sessions.create(request.tenant, request.body);
         return {
           session_id: session.session_id,
           namespace_id: session.namespace_id,
@@ -58,13 +56,12 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
         response: { 200: listSessionsResponseSchema, ...errorResponses },
       },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
         const body = request.body ?? {};
         const sort = { field: body.sort?.field ?? 'created_at', direction: body.sort?.direction ?? 'desc' } as const;
         const sortKey = `${sort.field}:${sort.direction}`;
         const limit = request.query.limit ?? body.limit ?? 20;
         const offset = request.query.offset ?? body.offset ?? 0;
-        const page = await sessions.list(tenant, {
+        const page = await sessions.list(request.tenant, {
           status: body.status ?? undefined,
           ...toSessionFilters(body.filters),
           sort,
@@ -86,11 +83,11 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.get('/v1/agents/sessions/:session_id', {
       schema: { tags, summary: 'Get a session', params: sessionIdParamsSchema, response: { 200: getSessionResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         const session = await sessions.get(tenant, request.params.session_id);
         // In order: reading the active run first ends one whose confirmations expired.
         const active = await runs.activeRun(tenant, session.session_id);
-        const pending = await store.confirmations.pendingForSession(tenant, session.session_id);
+        const pending = await sessions.pendingConfirmations(tenant, session.session_id);
         return {
           ...presentSession(session, sessions.status(session)),
           // Set whenever a new message would get 409: a streaming answer or one paused on a confirmation.
@@ -110,8 +107,7 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: "Replace a session's user_memory", params: sessionIdParamsSchema, body: patchSessionRequestSchema, response: { 200: patchSessionResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const result = await sessions.patchUserMemory(tenant, request.params.session_id, request.body.user_memory);
+        const result = await sessions.patchUserMemory(request.tenant, request.params.session_id, request.body.user_memory);
         return { session_id: result.session_id, updated_at: iso(result.updated_at)! };
       },
     });
@@ -120,7 +116,7 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Terminate a session', params: sessionIdParamsSchema, response: { 200: terminateSessionResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
+        const tenant = request.tenant;
         await services.onTerminate?.(tenant, request.params.session_id);
         const result = await sessions.terminate(tenant, request.params.session_id);
         return { ...result, terminated_at: iso(result.terminated_at)! };
@@ -130,9 +126,8 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     app.get('/v1/agents/sessions/:session_id/history', {
       schema: { tags, summary: 'Conversation history, oldest first', params: sessionIdParamsSchema, querystring: historyQuerySchema, response: { 200: historyResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
         const { limit, offset } = request.query;
-        const history = await sessions.history(tenant, request.params.session_id, limit, offset);
+        const history = await sessions.history(request.tenant, request.params.session_id, limit, offset);
         return {
           session_id: request.params.session_id,
           messages: history.messages.map(presentHistoryMessage),
@@ -147,8 +142,7 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
       config: { write: true },
       schema: { tags, summary: 'Rate an answer', params: sessionIdParamsSchema, body: feedbackRequestSchema, response: { 200: feedbackResponseSchema, ...errorResponses } },
       handler: async (request) => {
-        const tenant = await resolveTenant(request, store);
-        const result = await feedback.submit(tenant, request.params.session_id, request.body);
+        const result = await feedback.submit(request.tenant, request.params.session_id, request.body);
         return { ...result, recorded_at: iso(result.recorded_at)! };
       },
     });

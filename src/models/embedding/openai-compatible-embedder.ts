@@ -90,8 +90,7 @@ export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedder
 function parseEmbeddings(body: unknown, expected: number, url: string, model: string): Float32Array[] {
   const data = (body as { data?: unknown } | null)?.data;
   const fail = (what: string) =>
-    errors.serviceUnavailable(
-      'InferenceServiceUnavailableError',
+    errors.inferenceServiceUnavailable(
       `The embedding service at ${url} returned an unexpected response for model '${model}': ${what}. Check that it implements the OpenAI embeddings API.`,
       { url, model },
     );
@@ -111,8 +110,7 @@ function unavailable(url: string, model: string, problem: string, status?: numbe
   let hint = `Check that the service is running and reachable from Quarry, and that it serves the model '${model}'.`;
   if (status === 401 || status === 403) hint = 'The API key was rejected: check the key configured for the embedding endpoint.';
   if (status === 404) hint = `Check the base URL (OpenAI-compatible servers usually end in /v1) and that the model '${model}' is installed.`;
-  return errors.serviceUnavailable(
-    'InferenceServiceUnavailableError',
+  return errors.inferenceServiceUnavailable(
     `The embedding service at ${url} is unavailable for model '${model}' (${problem}). ${hint}`,
     { url, model, ...(status ? { upstream_status: status } : {}) },
   );

@@ -1,0 +1,63 @@
+/**
+ * @module http/tenant-scope
+ * Routes that work inside a namespace register within this encapsulated
+ * plugin: one preHandler resolves `request.tenant` (the `X-Namespace` header,
+ * else `?namespace=`, else the organization's `default`) after validation and
+ * before the handler, so a handler never looks a namespace up itself. A route
+ * in the scope that needs no namespace says `config: { namespace: 'none' }`;
+ * one that works with or without it says `'optional'`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Tenant, TenantResolver } from '../sessions/tenant-resolver.js';
+import { errors } from '../errors.js';
+import { requireAuth } from './request-context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The namespace the request works in; resolved by the tenant scope, a 500 on a route that resolved none. */
+    readonly tenant: Tenant;
+  }
+  interface FastifyContextConfig {
+    /** Within the tenant scope: 'none' resolves no namespace; 'optional' leaves none when it does not resolve. */
+    namespace?: 'optional' | 'none';
+  }
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+
+const RESOLVED = Symbol('quarry.tenant');
+type WithTenant = FastifyRequest & { [RESOLVED]: Tenant | null };
+
+/** The namespace identifier a request names, the organization's default when it names none. */
+export function namespaceIdentifier(request: FastifyRequest): string {
+  const header = request.headers['x-namespace'];
+  const query = (request.query as Record<string, unknown> | undefined)?.namespace;
+  return (typeof header === 'string' && header.trim()) || (typeof query === 'string' && query.trim()) || DEFAULT_NAMESPACE;
+}
+
+/** The tenant when the scope resolved one: for `namespace: 'optional'` routes. */
+export function tenantIfResolved(request: FastifyRequest): Tenant | null {
+  return (request as WithTenant)[RESOLVED] ?? null;
+}
+
+/**
+ * Makes `scope` (an encapsulated plugin's instance) resolve the tenant for its routes. Call it before
+ * registering them; routes registered elsewhere neither resolve nor see a tenant.
+ */
+export function resolveTenantsIn(scope: FastifyInstance, tenants: TenantResolver): void {
+  scope.decorateRequest(RESOLVED, null);
+  scope.decorateRequest('tenant', {
+    getter(this: FastifyRequest) {
+      const tenant = tenantIfResolved(this);
+      if (!tenant) throw errors.internal(`No namespace was resolved for ${this.routeOptions.url}.`);
+      return tenant;
+    },
+  });
+  scope.addHook('preHandler', async (request) => {
+    const mode = request.routeOptions.config?.namespace;
+    if (mode === 'none') return;
+    const resolving = (async () => tenants.resolve(requireAuth(request), namespaceIdentifier(request)))();
+    // An optional namespace that does not resolve is no namespace: the route answers without one.
+    (request as WithTenant)[RESOLVED] = mode === 'optional' ? await resolving.catch(() => null) : await resolving;
+  });
+}
