@@ -16,7 +16,7 @@ import type { Store } from './store/store.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { registerRequestContext } from './http/request-context.js';
-import { resolveTenantsIn } from './http/tenant-scope.js';
+import { registerTenantScope } from './http/tenant-scope.js';
 import { createTenantResolver } from './sessions/tenant-resolver.js';
 import { createIntentService } from './sessions/intent-service.js';
 import { createExecutionService } from './retrieval/execution-service.js';
@@ -208,8 +208,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   }));
 
   // Everything that works inside a namespace gets `request.tenant`, resolved once per request.
-  await app.register(async (scope) => {
-    resolveTenantsIn(scope, services.tenants);
+  await registerTenantScope(app, services.tenants, async (scope) => {
     registerMcpEndpoint(scope, services);
     await scope.register(runsRoutes(services));
     await scope.register(sessionsRoutes(services));

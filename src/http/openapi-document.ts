@@ -39,7 +39,7 @@ const streamContent = {
   schema: { type: 'string', description: 'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).' },
 } as const;
 
-/** Routes that work inside a namespace (request-context's resolveTenant), which the X-Namespace header chooses. */
+/** Routes that work inside a namespace (registered in http/tenant-scope), which the X-Namespace header chooses. */
 const IN_A_NAMESPACE = /^\/v1\/(agents\/sessions|collections|retrievers|mcp-servers)(\/|$)/;
 const NAMESPACE_FREE = /^\/v1\/(collections\/features\/extractors|retrievers\/stages)/;
 const namespaceHeader = {

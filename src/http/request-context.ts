@@ -10,8 +10,6 @@ import type { AuthContext, TenantResolver } from '../sessions/tenant-resolver.js
 import { AppError, errors } from '../errors.js';
 import { createRateLimiter } from './rate-limiter.js';
 
-export { mayUseNamespace, type AuthContext, type Tenant } from '../sessions/tenant-resolver.js';
-
 /** Creating and deleting namespaces change the organization's shape: only a key of the whole organization may. */
 export function requireOrganizationKey(auth: AuthContext, action: 'create' | 'delete'): void {
   if (auth.namespaces !== null) throw errors.namespaceScoped(action, auth.keyId);

@@ -14,7 +14,7 @@ import { requireAuth } from './request-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The namespace the request works in; resolved by the tenant scope, a 500 on a route that resolved none. */
+    /** The namespace the request works in, resolved by the tenant scope; a 500 on a route that resolved none. */
     readonly tenant: Tenant;
   }
   interface FastifyContextConfig {
@@ -41,23 +41,30 @@ export function tenantIfResolved(request: FastifyRequest): Tenant | null {
 }
 
 /**
- * Makes `scope` (an encapsulated plugin's instance) resolve the tenant for its routes. Call it before
- * registering them; routes registered elsewhere neither resolve nor see a tenant.
+ * Registers `routes` in an encapsulated plugin whose preHandler resolves the tenant for each of them. The
+ * accessor is app-wide, so a route outside the scope that reads `request.tenant` fails loudly instead of guessing.
  */
-export function resolveTenantsIn(scope: FastifyInstance, tenants: TenantResolver): void {
-  scope.decorateRequest(RESOLVED, null);
-  scope.decorateRequest('tenant', {
+export async function registerTenantScope<App extends FastifyInstance>(
+  app: App,
+  tenants: TenantResolver,
+  routes: (scope: App) => Promise<void>,
+): Promise<void> {
+  app.decorateRequest(RESOLVED, null);
+  app.decorateRequest('tenant', {
     getter(this: FastifyRequest) {
       const tenant = tenantIfResolved(this);
-      if (!tenant) throw errors.internal(`No namespace was resolved for ${this.routeOptions.url}.`);
+      if (!tenant) throw errors.internal(`No namespace is resolved for ${this.method} ${this.routeOptions.url}.`);
       return tenant;
     },
   });
-  scope.addHook('preHandler', async (request) => {
-    const mode = request.routeOptions.config?.namespace;
-    if (mode === 'none') return;
-    const resolving = (async () => tenants.resolve(requireAuth(request), namespaceIdentifier(request)))();
-    // An optional namespace that does not resolve is no namespace: the route answers without one.
-    (request as WithTenant)[RESOLVED] = mode === 'optional' ? await resolving.catch(() => null) : await resolving;
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', async (request) => {
+      const mode = request.routeOptions.config?.namespace;
+      if (mode === 'none') return;
+      const resolving = (async () => tenants.resolve(requireAuth(request), namespaceIdentifier(request)))();
+      // An optional namespace that does not resolve is no namespace: the route answers without one.
+      (request as WithTenant)[RESOLVED] = mode === 'optional' ? await resolving.catch(() => null) : await resolving;
+    });
+    await routes(scope as App);
   });
 }

@@ -4,7 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpServices } from '../http-services.js';
-import { mayUseNamespace, requireAuth, requireOrganizationKey, type AuthContext } from '../request-context.js';
+import { requireAuth, requireOrganizationKey } from '../request-context.js';
+import { mayUseNamespace, type AuthContext } from '../../sessions/tenant-resolver.js';
 import { errors } from '../../errors.js';
 import { decodeCursor, withErrors, listQuerySchema } from '../schemas/common-schemas.js';
 import { createNamespaceRequestSchema, listNamedRequestSchema, namespaceParamsSchema, patchNamespaceRequestSchema } from '../schemas/data-schemas.js';
