@@ -192,7 +192,11 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
 
   if (telemetry.tracer) registerHttpTracing(app);
-  registerRequestContext(app, services.tenants, { rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute, now });
+  registerRequestContext(app, services.tenants, {
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    failedAuthPerMinute: config.failedAuthPerMinute,
+    now,
+  });
   registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
   const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };
   if (index.memoryUsage) telemetry.metrics.indexMemory(() => index.memoryUsage!());

@@ -23,15 +23,37 @@ describe('the error catalogue', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('fixes each entry\'s status and type; callers give only the facts', () => {
-    expect(errors.sessionBusy('ses_1', 'msg_2')).toMatchObject({ status: 409, type: 'SessionBusyError', details: { session_id: 'ses_1', message_id: 'msg_2' } });
-    const inUse = errors.collectionInUse({ collection_id: 'col_1', collection_name: 'docs' }, [{ retriever_name: 'a' }, { retriever_name: 'b' }]);
+  it("fixes each entry's status and type; callers give only the facts", () => {
+    expect(errors.sessionBusy('ses_1', 'msg_2')).toMatchObject({
+      status: 409,
+      type: 'SessionBusyError',
+      details: { session_id: 'ses_1', message_id: 'msg_2' },
+    });
+    const inUse = errors.collectionInUse({ collection_id: 'col_1', collection_name: 'docs' }, [
+      { retriever_name: 'a' },
+      { retriever_name: 'b' },
+    ]);
     expect(inUse).toMatchObject({ status: 409, type: 'CollectionInUseError' });
-    expect(inUse.message).toBe("Collection 'docs' is searched by 2 saved retrievers: 'a', 'b'. Delete them first, or delete with ?cascade=true to remove them too.");
-    expect(errors.runEventsPruned('msg_1')).toMatchObject({ status: 410, type: 'RunEventsPrunedError', details: { message_id: 'msg_1' } });
-    expect(errors.confirmationExpired('cf_1', 0)).toMatchObject({ status: 400, type: 'ConfirmationExpiredError', details: { expired_at: '1970-01-01T00:00:00.000Z' } });
-    expect(errors.budgetExceeded(100, 150.4, 'rerank').message).toBe("The retriever exceeded its time budget of 100 ms (used 150 ms, during stage 'rerank')");
-    expect(errors.mcpServerUnavailable({ server_id: 'mcp_1', server_name: 'wiki' }, 'refused')).toMatchObject({ status: 502, type: 'McpServerUnavailableError' });
+    expect(inUse.message).toBe(
+      "Collection 'docs' is searched by 2 saved retrievers: 'a', 'b'. Delete them first, or delete with ?cascade=true to remove them too.",
+    );
+    expect(errors.runEventsPruned('msg_1')).toMatchObject({
+      status: 410,
+      type: 'RunEventsPrunedError',
+      details: { message_id: 'msg_1' },
+    });
+    expect(errors.confirmationExpired('cf_1', 0)).toMatchObject({
+      status: 400,
+      type: 'ConfirmationExpiredError',
+      details: { expired_at: '1970-01-01T00:00:00.000Z' },
+    });
+    expect(errors.budgetExceeded(100, 150.4, 'rerank').message).toBe(
+      "The retriever exceeded its time budget of 100 ms (used 150 ms, during stage 'rerank')",
+    );
+    expect(errors.mcpServerUnavailable({ server_id: 'mcp_1', server_name: 'wiki' }, 'refused')).toMatchObject({
+      status: 502,
+      type: 'McpServerUnavailableError',
+    });
     expect(errors.shuttingDown()).toMatchObject({ status: 503, type: 'ShuttingDownError' });
     expect(errors.requestRejected(431, 'too big')).toMatchObject({ status: 431, type: 'BadRequestError' });
     expect(AppError.is(errors.unsupportedMediaType())).toBe(true);

@@ -63,7 +63,10 @@ export const errors = {
       { session_id: sessionId, message_id: activeRunId },
     ),
   /** Deleting a collection that saved retrievers still search (unless `?cascade=true`). */
-  collectionInUse: (collection: { collection_id: string; collection_name: string }, retrievers: { retriever_name: string }[]) => {
+  collectionInUse: (
+    collection: { collection_id: string; collection_name: string },
+    retrievers: { retriever_name: string }[],
+  ) => {
     const names = retrievers.map((retriever) => `'${retriever.retriever_name}'`).join(', ');
     const them = retrievers.length === 1 ? 'it' : 'them';
     const searchedBy = retrievers.length === 1 ? 'the saved retriever' : `${retrievers.length} saved retrievers:`;
@@ -94,7 +97,11 @@ export const errors = {
     );
   },
   unsupportedMediaType: () =>
-    new AppError(415, 'UnsupportedMediaTypeError', `Unsupported Content-Type. Send JSON with 'Content-Type: application/json'.`),
+    new AppError(
+      415,
+      'UnsupportedMediaTypeError',
+      `Unsupported Content-Type. Send JSON with 'Content-Type: application/json'.`,
+    ),
   /** Any other 4xx the HTTP framework raised itself (its status kept, as a BadRequestError). */
   requestRejected: (status: number, message: string) => new AppError(status, 'BadRequestError', message),
   payloadTooLarge: (limitBytes: number) =>
@@ -143,9 +150,12 @@ export const errors = {
     ),
   /** A registered MCP server that could not be reached or listed. */
   mcpServerUnavailable: (server: { server_id: string; server_name: string }, reason: string) =>
-    new AppError(502, 'McpServerUnavailableError', `MCP server '${server.server_name}' could not be reached: ${reason}`, {
-      server_id: server.server_id,
-    }),
+    new AppError(
+      502,
+      'McpServerUnavailableError',
+      `MCP server '${server.server_name}' could not be reached: ${reason}`,
+      { server_id: server.server_id },
+    ),
   /** The embedding service failed or answered nonsense; the message says which and what to check. */
   inferenceServiceUnavailable: (message: string, details: Record<string, unknown>) =>
     new AppError(503, 'InferenceServiceUnavailableError', message, details),

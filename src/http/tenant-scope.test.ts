@@ -20,7 +20,11 @@ function fakeResolver() {
       lookups.push(identifier);
       const id = { default: 'ns_default', docs: 'ns_docs' }[identifier];
       if (!id) throw errors.notFound('namespace', identifier);
-      return { orgId: auth.orgId, namespaceId: id, namespace: { namespace_id: id, namespace_name: identifier } } as Tenant;
+      return {
+        orgId: auth.orgId,
+        namespaceId: id,
+        namespace: { namespace_id: id, namespace_name: identifier },
+      } as Tenant;
     },
   };
   return { resolver, lookups };
@@ -39,8 +43,12 @@ async function build(resolver: TenantResolver) {
   registerRequestContext(fastify, resolver, { rateLimitPerMinute: 0, now: Date.now });
   await registerTenantScope(fastify, resolver, async (scope) => {
     scope.get('/v1/where', async (request) => ({ namespace_id: request.tenant.namespaceId }));
-    scope.post('/v1/checked', { schema: { body: z.object({ name: z.string() }) } }, async (request) => ({ namespace_id: request.tenant.namespaceId }));
-    scope.get('/v1/maybe', { config: { namespace: 'optional' } }, async (request) => ({ namespace_id: tenantIfResolved(request)?.namespaceId ?? null }));
+    scope.post('/v1/checked', { schema: { body: z.object({ name: z.string() }) } }, async (request) => ({
+      namespace_id: request.tenant.namespaceId,
+    }));
+    scope.get('/v1/maybe', { config: { namespace: 'optional' } }, async (request) => ({
+      namespace_id: tenantIfResolved(request)?.namespaceId ?? null,
+    }));
     scope.get('/v1/nowhere', { config: { namespace: 'none' } }, async () => ({ ok: true }));
   });
   fastify.get('/v1/outside', async (request) => ({ namespace_id: request.tenant.namespaceId }));
@@ -57,7 +65,9 @@ describe('the tenant scope', () => {
     const fastify = await build(resolver);
     expect((await get(fastify, '/v1/where', { 'x-namespace': ' docs ' })).json()).toEqual({ namespace_id: 'ns_docs' });
     expect((await get(fastify, '/v1/where?namespace=docs')).json()).toEqual({ namespace_id: 'ns_docs' });
-    expect((await get(fastify, '/v1/where?namespace=docs', { 'x-namespace': 'default' })).json()).toEqual({ namespace_id: 'ns_default' });
+    expect((await get(fastify, '/v1/where?namespace=docs', { 'x-namespace': 'default' })).json()).toEqual({
+      namespace_id: 'ns_default',
+    });
     expect((await get(fastify, '/v1/where')).json()).toEqual({ namespace_id: 'ns_default' });
     expect(lookups).toEqual(['docs', 'docs', 'default', 'default']);
   });
@@ -67,12 +77,20 @@ describe('the tenant scope', () => {
     const fastify = await build(resolver);
     const missing = await get(fastify, '/v1/where', { 'x-namespace': 'nope' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().error).toMatchObject({ type: 'NotFoundError', details: { resource: 'namespace', id: 'nope' } });
-    const invalid = await fastify.inject({ method: 'POST', url: '/v1/checked', headers: { authorization: `Bearer ${KEY}`, 'x-namespace': 'nope' }, payload: {} });
+    expect(missing.json().error).toMatchObject({
+      type: 'NotFoundError',
+      details: { resource: 'namespace', id: 'nope' },
+    });
+    const invalid = await fastify.inject({
+      method: 'POST',
+      url: '/v1/checked',
+      headers: { authorization: `Bearer ${KEY}`, 'x-namespace': 'nope' },
+      payload: {},
+    });
     expect(invalid.statusCode).toBe(422);
   });
 
-  it("skips routes that need no namespace and lets an optional one go without", async () => {
+  it('skips routes that need no namespace and lets an optional one go without', async () => {
     const { resolver, lookups } = fakeResolver();
     const fastify = await build(resolver);
     expect((await get(fastify, '/v1/nowhere', { 'x-namespace': 'nope' })).statusCode).toBe(200);

@@ -23,16 +23,18 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 const RESOLVED = Symbol('quarry.tenant');
 type WithTenant = FastifyRequest & { [RESOLVED]: Tenant | null };
 
 /** The namespace identifier a request names, the organization's default when it names none. */
-export function namespaceIdentifier(request: FastifyRequest): string {
+function namespaceIdentifier(request: FastifyRequest): string {
   const header = request.headers['x-namespace'];
   const query = (request.query as Record<string, unknown> | undefined)?.namespace;
-  return (typeof header === 'string' && header.trim()) || (typeof query === 'string' && query.trim()) || DEFAULT_NAMESPACE;
+  return (
+    (typeof header === 'string' && header.trim()) || (typeof query === 'string' && query.trim()) || DEFAULT_NAMESPACE
+  );
 }
 
 /** The tenant when the scope resolved one: for `namespace: 'optional'` routes. */

@@ -22,7 +22,10 @@ export interface NewMcpServer {
   timeout_ms?: number | null;
 }
 
-export function createMcpServerService(store: Store, options: { now: () => number; forget: (serverId: string) => Promise<void> }) {
+export function createMcpServerService(
+  store: Store,
+  options: { now: () => number; forget: (serverId: string) => Promise<void> },
+) {
   async function get(scope: TenantScope, identifier: string): Promise<McpServerRecord> {
     const server = await store.mcpServers.resolve(scope, identifier);
     if (!server) throw errors.notFound('MCP server', identifier);

@@ -13,7 +13,11 @@ const CLASSIFIER_LIST_LIMIT = 200;
 
 export function createIntentService(store: Store) {
   return {
-    async detect(scope: TenantScope, userRequest: string, options: { includeCollectionAnalysis?: boolean } = {}): Promise<IntentClassification> {
+    async detect(
+      scope: TenantScope,
+      userRequest: string,
+      options: { includeCollectionAnalysis?: boolean } = {},
+    ): Promise<IntentClassification> {
       const page = { limit: CLASSIFIER_LIST_LIMIT, offset: 0, includeTotal: false };
       const collections = (await store.collections.list(scope, page)).items;
       const retrievers = (await store.retrievers.list(scope, page)).items;

@@ -4,8 +4,19 @@ import type { ApiKeyRecord, NamespaceRecord } from '../store/records.js';
 import { hashApiKey } from '../lib/api-key-secret.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
-const key: ApiKeyRecord = { key_id: 'key_1', org_id: 'org_1', name: 'k', key_prefix: 'sk_', read_only: true, namespaces: ['ns_a'], created_at: 0, last_used_at: null, revoked_at: null };
-const namespace = (id: string, name: string) => ({ namespace_id: id, org_id: 'org_1', namespace_name: name }) as NamespaceRecord;
+const key: ApiKeyRecord = {
+  key_id: 'key_1',
+  org_id: 'org_1',
+  name: 'k',
+  key_prefix: 'sk_',
+  read_only: true,
+  namespaces: ['ns_a'],
+  created_at: 0,
+  last_used_at: null,
+  revoked_at: null,
+};
+const namespace = (id: string, name: string) =>
+  ({ namespace_id: id, org_id: 'org_1', namespace_name: name }) as NamespaceRecord;
 
 /** Just the two repositories the resolver reads, recording the key touches. */
 function fakeStore() {
@@ -18,7 +29,10 @@ function fakeStore() {
     },
     namespaces: {
       resolve: async (scope: { orgId: string }, identifier: string) =>
-        namespaces.find((item) => scope.orgId === item.org_id && (item.namespace_id === identifier || item.namespace_name === identifier)) ?? null,
+        namespaces.find(
+          (item) =>
+            scope.orgId === item.org_id && (item.namespace_id === identifier || item.namespace_name === identifier),
+        ) ?? null,
     },
   } as unknown as Store;
   return { store, touches };
@@ -30,7 +44,12 @@ describe('tenant resolver', () => {
     let now = 100_000;
     const resolver = createTenantResolver(store, () => now);
     expect(await resolver.authenticate('sk_bad')).toBeNull();
-    expect(await resolver.authenticate('sk_good')).toEqual({ orgId: 'org_1', keyId: 'key_1', readOnly: true, namespaces: ['ns_a'] });
+    expect(await resolver.authenticate('sk_good')).toEqual({
+      orgId: 'org_1',
+      keyId: 'key_1',
+      readOnly: true,
+      namespaces: ['ns_a'],
+    });
     now += 30_000;
     await resolver.authenticate('sk_good');
     now += 31_000;
@@ -42,11 +61,23 @@ describe('tenant resolver', () => {
     const { store } = fakeStore();
     const resolver = createTenantResolver(store, () => 0);
     const auth = { orgId: 'org_1', keyId: 'key_1', readOnly: false, namespaces: ['ns_a'] };
-    expect(await resolver.resolve(auth, 'alpha')).toMatchObject({ orgId: 'org_1', namespaceId: 'ns_a', namespace: { namespace_name: 'alpha' } });
+    expect(await resolver.resolve(auth, 'alpha')).toMatchObject({
+      orgId: 'org_1',
+      namespaceId: 'ns_a',
+      namespace: { namespace_name: 'alpha' },
+    });
     const withheld = await resolver.resolve(auth, 'beta').catch((error) => error);
     const missing = await resolver.resolve(auth, 'gamma').catch((error) => error);
-    expect(withheld).toMatchObject({ status: 404, type: 'NotFoundError', details: { resource: 'namespace', id: 'beta' } });
-    expect(missing).toMatchObject({ status: 404, type: 'NotFoundError', details: { resource: 'namespace', id: 'gamma' } });
+    expect(withheld).toMatchObject({
+      status: 404,
+      type: 'NotFoundError',
+      details: { resource: 'namespace', id: 'beta' },
+    });
+    expect(missing).toMatchObject({
+      status: 404,
+      type: 'NotFoundError',
+      details: { resource: 'namespace', id: 'gamma' },
+    });
     expect((await resolver.resolve({ ...auth, namespaces: null }, 'ns_b')).namespaceId).toBe('ns_b');
   });
 });
