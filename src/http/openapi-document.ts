@@ -23,6 +23,8 @@ interface Document {
 }
 
 const OPTIONAL_BODY = 'x-quarry-optional-body';
+/** Set on a route's schema by http/tenant-scope when the route works inside a namespace (X-Namespace chooses it). */
+export const IN_A_NAMESPACE = 'x-quarry-namespace';
 
 type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
 type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
@@ -39,9 +41,6 @@ const streamContent = {
   schema: { type: 'string', description: 'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).' },
 } as const;
 
-/** Routes that work inside a namespace (registered in http/tenant-scope), which the X-Namespace header chooses. */
-const IN_A_NAMESPACE = /^\/v1\/(agents\/sessions|collections|retrievers|mcp-servers)(\/|$)/;
-const NAMESPACE_FREE = /^\/v1\/(collections\/features\/extractors|retrievers\/stages)/;
 const namespaceHeader = {
   in: 'header',
   name: 'X-Namespace',
@@ -53,10 +52,13 @@ const namespaceHeader = {
 /** The whole document: components from the zod registry, then the markers turned into OpenAPI. */
 export function transformDocument(input: TransformObjectInput) {
   const document = jsonSchemaTransformObject(input);
-  for (const [path, operations] of Object.entries((document as Document).paths ?? {})) {
+  for (const operations of Object.values((document as Document).paths ?? {})) {
     for (const operation of Object.values(operations ?? {})) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
-      if (IN_A_NAMESPACE.test(path) && !NAMESPACE_FREE.test(path)) operation.parameters = [...(operation.parameters ?? []), namespaceHeader];
+      if (operation[IN_A_NAMESPACE]) {
+        operation.parameters = [...(operation.parameters ?? []), namespaceHeader];
+        delete operation[IN_A_NAMESPACE];
+      }
       if (operation[OPTIONAL_BODY]) {
         if (operation.requestBody) operation.requestBody.required = false;
         delete operation[OPTIONAL_BODY];

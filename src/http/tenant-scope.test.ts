@@ -7,6 +7,8 @@ import type { AuthContext, Tenant, TenantResolver } from '../sessions/tenant-res
 import { registerErrorHandling } from './error-handler.js';
 import { registerRequestContext } from './request-context.js';
 import { registerTenantScope, tenantIfResolved } from './tenant-scope.js';
+import swagger from '@fastify/swagger';
+import { transformDocument, transformRoute } from './openapi-document.js';
 
 const KEY = 'sk_test';
 const auth: AuthContext = { orgId: 'org_1', keyId: 'key_1', readOnly: false, namespaces: null };
@@ -39,6 +41,11 @@ afterEach(async () => {
 async function build(resolver: TenantResolver) {
   const fastify = Fastify().withTypeProvider<ZodTypeProvider>();
   fastify.setValidatorCompiler(validatorCompiler);
+  await fastify.register(swagger, {
+    openapi: { openapi: '3.1.0' },
+    transform: transformRoute,
+    transformObject: transformDocument,
+  });
   registerErrorHandling(fastify, 1 << 20);
   registerRequestContext(fastify, resolver, { rateLimitPerMinute: 0, now: Date.now });
   await registerTenantScope(fastify, resolver, async (scope) => {
@@ -113,5 +120,20 @@ describe('the tenant scope', () => {
     const fastify = await build(resolver);
     expect((await fastify.inject({ method: 'GET', url: '/v1/where' })).statusCode).toBe(401);
     expect(lookups).toEqual([]);
+  });
+
+  it('documents the X-Namespace header on exactly the routes that resolve a namespace', async () => {
+    const fastify = await build(fakeResolver().resolver);
+    await fastify.ready();
+    const paths = (fastify.swagger() as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> })
+      .paths;
+    const documented = (path: string) =>
+      paths[path].get.parameters?.some((parameter) => parameter.name === 'X-Namespace') ?? false;
+    expect([
+      documented('/v1/where'),
+      documented('/v1/maybe'),
+      documented('/v1/nowhere'),
+      documented('/v1/outside'),
+    ]).toEqual([true, true, false, false]);
   });
 });

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Tenant, TenantResolver } from '../sessions/tenant-resolver.js';
 import { errors } from '../errors.js';
 import { requireAuth } from './request-context.js';
+import { IN_A_NAMESPACE } from './openapi-document.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,6 +61,11 @@ export async function registerTenantScope<App extends FastifyInstance>(
     },
   });
   await app.register(async (scope) => {
+    // The OpenAPI document lists the X-Namespace header on exactly the routes that resolve one.
+    scope.addHook('onRoute', (route) => {
+      if (route.config?.namespace === 'none') return;
+      route.schema = Object.assign({}, route.schema, { [IN_A_NAMESPACE]: true });
+    });
     scope.addHook('preHandler', async (request) => {
       const mode = request.routeOptions.config?.namespace;
       if (mode === 'none') return;
