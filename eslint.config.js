@@ -109,8 +109,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    // Tests wire real backends and fakes across layers: they are composition roots like main.ts.
-    ignores: ['src/**/*.test.ts', 'src/**/testing/**'],
+    // Unit tests wire real backends and fakes across layers: they are composition roots like main.ts.
+    ignores: ['src/**/*.test.ts'],
     rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones(LAYERS) }] },
   },
   {
