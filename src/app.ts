@@ -184,7 +184,6 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     intent: createIntentService(store),
     now,
     data,
-    mcpServers: createMcpServerService(store, { now, forget: (serverId) => mcp.forget(serverId) }),
     onTerminate: (scope, sessionId) => runs.cancelForTermination(scope, sessionId),
     shutdown: (graceMs) => runs.shutdown(graceMs),
     externalTools: async (scope) => (await mcp.tools(scope)).map(toolInfo),
@@ -219,7 +218,8 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     await scope.register(collectionsRoutes(services));
     await scope.register(documentsRoutes(services));
     await scope.register(retrieversRoutes(services));
-    await scope.register(mcpServersRoutes(services, mcp));
+    const mcpServers = createMcpServerService(store, { now, forget: (serverId) => mcp.forget(serverId) });
+    await scope.register(mcpServersRoutes(services, { toolbox: mcp, servers: mcpServers }));
   });
   await app.register(namespacesRoutes(services));
   await app.register(webRoutes(services));

@@ -16,7 +16,6 @@ import type { ExecutionService } from '../retrieval/execution-service.js';
 import type { RunService } from '../sessions/run-service.js';
 import type { IntentService } from '../sessions/intent-service.js';
 import type { TenantResolver } from '../sessions/tenant-resolver.js';
-import type { McpServerService } from '../mcp/mcp-server-service.js';
 import type { ToolInfo } from '../agent/tool-definition.js';
 
 export interface HttpServices {
@@ -36,8 +35,6 @@ export interface HttpServices {
     retrievers: RetrieverService;
     executions: ExecutionService;
   };
-  /** The external MCP servers registered per namespace. */
-  mcpServers: McpServerService;
   /** Cancels a session's run and pending confirmations before it is terminated. */
   onTerminate?: (scope: TenantScope, sessionId: string) => Promise<void>;
   /** Lets running streams finish up to the deadline, then ends them as interrupted. */

@@ -13,6 +13,7 @@ import { withErrors } from '../http/schemas/common-schemas.js';
 import { errors, invalidField } from '../errors.js';
 import type { McpServerRecord } from '../store/data-records.js';
 import { mcpToolName, type McpToolbox } from './mcp-toolbox.js';
+import type { McpServerService } from './mcp-server-service.js';
 
 const tags = ['MCP servers'];
 
@@ -70,8 +71,12 @@ export function presentMcpServer(server: McpServerRecord): z.infer<typeof mcpSer
   };
 }
 
-export function mcpServersRoutes(services: HttpServices, toolbox: McpToolbox): FastifyPluginAsyncZod {
-  const { mcpServers, config } = services;
+export function mcpServersRoutes(
+  services: HttpServices,
+  mcp: { toolbox: McpToolbox; servers: McpServerService },
+): FastifyPluginAsyncZod {
+  const { config } = services;
+  const { toolbox, servers: mcpServers } = mcp;
 
   return async (app) => {
     app.post('/v1/mcp-servers', {
