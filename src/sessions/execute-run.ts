@@ -6,45 +6,21 @@
  * terminal event — `done`, `error` or `confirmation_required`.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { ModelCallError, type AgentRunResult, type AgentRunState } from '../agent/run-agent.js';
-import type { DoneEvent, FinishReason, RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
+import { ModelCallError, type AgentRunResult } from '../agent/run-agent.js';
+import type { FinishReason, RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NewMessage, SessionRecord } from '../store/records.js';
 import { AppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
+import { sleep } from '../lib/sleep.js';
 import type { LiveRun } from './live-run.js';
+import type { CarriedRun } from './carried-run.js';
+import { retrieverDone } from './retriever-done.js';
+import { toolMessages } from './tool-messages.js';
 import { generateSessionName, type GeneratedName } from './session-naming.js';
 
 export const CONFIRMATION_TTL_MS = 5 * 60_000;
-
-/** What a run carries across a pause for confirmation (stored as the run's state). */
-export interface CarriedRun {
-  startedAt: number;
-  userMessageId: string;
-  text: string;
-  toolCallsMade: number;
-  usage: TokenUsage;
-  executions: RetrieverExecutionEvent[];
-  /** The system prompt the run started with (memory, remembered exchanges, collections), so a resumed run sees it too. */
-  system?: string;
-  agentState?: AgentRunState;
-}
-
-/** The `done` event's account of the retrievers a run used. */
-export function retrieverDone(executions: RetrieverExecutionEvent[]): Pick<DoneEvent, 'retriever_summary' | 'data_accessed_via_retriever'> {
-  return {
-    retriever_summary: {
-      used_retrievers: executions.length > 0,
-      retriever_count: executions.length,
-      saved_retrievers: executions.filter((execution) => !execution.is_adhoc).length,
-      adhoc_retrievers: executions.filter((execution) => execution.is_adhoc).length,
-      total_documents: executions.reduce((sum, execution) => sum + execution.documents_returned, 0),
-      executions: executions.map(({ documents: _documents, ...execution }) => execution),
-    },
-    data_accessed_via_retriever: executions.length > 0,
-  };
-}
 
 export interface ExecuteRunContext {
   store: Store;
@@ -82,10 +58,10 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
   /** The name within the naming wait (to send and store now), else null; a late name is stored when it comes, off the run. */
   const nameInTime = async (waitMs: number): Promise<GeneratedName | null> => {
     if (!name || nameStored) return null;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, waitMs, null)));
+    const timer = new AbortController();
+    const late = sleep(waitMs, { signal: timer.signal }).then(() => null, () => null);
     const ready = await Promise.race([name, late]);
-    clearTimeout(timer);
+    timer.abort();
     if (ready) {
       nameStored = true;
       // The answer is already stored: a name that cannot be written must not fail the run.
@@ -128,7 +104,10 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
     }
     const recoverable = ModelCallError.is(error) ? error.recoverable : !(AppError.is(error) && error.status < 500);
     const type = ModelCallError.is(error) ? error.type : AppError.is(error) ? error.type : 'InternalServerError';
-    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(error), recoverable, type }, spent, partial?.toolCalls.length ?? 0, history);
+    // Only messages written for the client are shown; anything else may carry internals.
+    const message =
+      ModelCallError.is(error) || AppError.is(error) ? error.message : 'The run failed unexpectedly; the partial answer, if any, is stored.';
+    await fail(carried.text + (partial?.text ?? ''), { message, recoverable, type }, spent, partial?.toolCalls.length ?? 0, history);
     return;
   }
 
@@ -270,30 +249,6 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
   }
 }
 
-/** Each tool call is two history rows (`tool_call`, `tool_result`), as MessageHistoryItem shapes them. */
-function toolMessages(result: Pick<AgentRunResult, 'toolCalls'>, sessionId: string, now: () => number): NewMessage[] {
-  return result.toolCalls.flatMap((call): NewMessage[] => {
-    const inputs = JSON.stringify(call.inputs);
-    const outputs = JSON.stringify(call.output);
-    return [
-      { message_id: newId('msg'), session_id: sessionId, role: 'tool', content: `Called ${call.tool_name}`, content_type: 'tool_call', tool_name: call.tool_name, tool_call_id: call.tool_call_id, tool_inputs: inputs, created_at: now() },
-      {
-        message_id: newId('msg'),
-        session_id: sessionId,
-        role: 'tool',
-        content: call.success ? `${call.tool_name} succeeded` : `${call.tool_name} failed`,
-        content_type: 'tool_result',
-        tool_name: call.tool_name,
-        tool_call_id: call.tool_call_id,
-        tool_inputs: inputs,
-        tool_outputs: outputs.length > 20_000 ? `${outputs.slice(0, 20_000)}…` : outputs,
-        tool_status: call.success ? 'success' : 'error',
-        created_at: now(),
-      },
-    ];
-  });
-}
-
 function addUsage(left: TokenUsage, right: TokenUsage): TokenUsage {
   return {
     input_tokens: left.input_tokens + right.input_tokens,
@@ -322,10 +277,4 @@ function toFinishReason(reason: AgentRunResult['finishReason']): FinishReason {
     default:
       return 'other';
   }
-}
-
-function errorMessage(error: unknown): string {
-  if (ModelCallError.is(error)) return error.message;
-  if (AppError.is(error)) return error.message;
-  return 'The run failed unexpectedly; the partial answer, if any, is stored.';
 }
