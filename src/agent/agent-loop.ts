@@ -12,7 +12,6 @@ import type {
   LanguageModelV3Prompt,
   LanguageModelV3ToolCallPart,
   LanguageModelV3ToolResultPart,
-  LanguageModelV3Usage,
 } from '@ai-sdk/provider';
 import { errorMessage } from '../lib/error-message.js';
 import { untilAborted } from '../lib/until-aborted.js';
@@ -21,8 +20,15 @@ import type { AgentTool } from './tool-definition.js';
 import { toolInputJsonSchema } from './tool-catalog.js';
 import { ModelCallError } from './model-call-error.js';
 import { streamModelStep } from './model-step.js';
+import { addStepUsage } from './step-usage.js';
 import { AGENT_RUN_STATE_VERSION, type AgentRunState, type QueuedToolCall } from './agent-run-state.js';
-import type { AgentFinishReason, AgentRunResult, AgentToolCallRecord, ResumeDecision, RunAgentOptions } from './agent-run-types.js';
+import type {
+  AgentFinishReason,
+  AgentRunResult,
+  AgentToolCallRecord,
+  ResumeDecision,
+  RunAgentOptions,
+} from './agent-run-types.js';
 
 /** The run's options without its starting point (the conversation, the step and tool-call budgets). */
 export type AgentLoopOptions = Omit<RunAgentOptions, 'messages' | 'maxSteps' | 'maxToolCalls'>;
@@ -55,7 +61,12 @@ export class AgentLoop {
     this.toolCallsRemaining = position.toolCallsRemaining;
     for (const tool of options.tools) {
       this.tools.set(tool.name, tool);
-      this.functionTools.push({ type: 'function', name: tool.name, description: tool.description, inputSchema: toolInputJsonSchema(tool) });
+      this.functionTools.push({
+        type: 'function',
+        name: tool.name,
+        description: tool.description,
+        inputSchema: toolInputJsonSchema(tool),
+      });
     }
     this.system = options.system ? { role: 'system', content: options.system } : null;
     this.now = options.now ?? performance.now.bind(performance);
@@ -80,10 +91,20 @@ export class AgentLoop {
       // A model that ignores toolChoice 'none' on its last step gets no more tool runs.
       if (lastStep && this.stepsUsed >= this.maxSteps) return this.finish('max_steps');
       const content: LanguageModelV3Message & { role: 'assistant' } = { role: 'assistant', content: [] };
-      if (step.text) content.content.push({ type: 'text', text: step.text, ...(step.textMetadata ? { providerOptions: step.textMetadata } : {}) });
+      if (step.text)
+        content.content.push({
+          type: 'text',
+          text: step.text,
+          ...(step.textMetadata ? { providerOptions: step.textMetadata } : {}),
+        });
       for (const call of step.toolCalls) {
         // Each part's provider metadata goes back with it: Gemini rejects a function call replayed without its thoughtSignature.
-        const part: LanguageModelV3ToolCallPart = { type: 'tool-call', toolCallId: call.toolCallId, toolName: call.toolName, input: call.input };
+        const part: LanguageModelV3ToolCallPart = {
+          type: 'tool-call',
+          toolCallId: call.toolCallId,
+          toolName: call.toolName,
+          input: call.input,
+        };
         if (call.providerMetadata) part.providerOptions = call.providerMetadata;
         content.content.push(part);
       }
@@ -114,7 +135,10 @@ export class AgentLoop {
   }
 
   /** Runs one step's tool calls in order; returns a result when the run must stop here. */
-  private async runToolCalls(queue: QueuedToolCall[], results: LanguageModelV3ToolResultPart[]): Promise<AgentRunResult | null> {
+  private async runToolCalls(
+    queue: QueuedToolCall[],
+    results: LanguageModelV3ToolResultPart[],
+  ): Promise<AgentRunResult | null> {
     const { emit, signal } = this.options;
     for (let index = 0; index < queue.length; index++) {
       const call = queue[index];
@@ -145,7 +169,13 @@ export class AgentLoop {
           maxSteps: this.maxSteps,
           toolCallsRemaining: this.toolCallsRemaining,
         };
-        const pendingConfirmation = { tool: tool.name, category: tool.category, toolCallId: call.toolCallId, inputs, state };
+        const pendingConfirmation = {
+          tool: tool.name,
+          category: tool.category,
+          toolCallId: call.toolCallId,
+          inputs,
+          state,
+        };
         return { ...this.finish('confirmation_required'), pendingConfirmation };
       }
       if (await this.invoke(tool, call, inputs, results)) return this.finish('aborted');
@@ -155,17 +185,26 @@ export class AgentLoop {
   }
 
   /** Runs one tool; returns true when the run was aborted meanwhile. */
-  private async invoke(tool: AgentTool, call: QueuedToolCall, inputs: Record<string, unknown>, results: LanguageModelV3ToolResultPart[]) {
+  private async invoke(
+    tool: AgentTool,
+    call: QueuedToolCall,
+    inputs: Record<string, unknown>,
+    results: LanguageModelV3ToolResultPart[],
+  ) {
     const { signal, emit } = this.options;
     const started = this.now();
     // The contract orders a call's own events after its result: tool_call → tool_result → retriever_execution → pipeline_config.
     const sideEvents: AgentEvent[] = [];
     try {
-      const running = (async () => tool.execute(inputs, { signal, toolCallId: call.toolCallId, emit: (event) => sideEvents.push(event) }))();
+      const running = (async () =>
+        tool.execute(inputs, { signal, toolCallId: call.toolCallId, emit: (event) => sideEvents.push(event) }))();
       const outcome = await untilAborted(running, signal);
       const output = outcome?.output ?? null;
       const latency = this.now() - started;
-      emit({ type: 'tool_result', data: { tool_name: call.toolName, tool_call_id: call.toolCallId, success: true, output, latency_ms: latency } });
+      emit({
+        type: 'tool_result',
+        data: { tool_name: call.toolName, tool_call_id: call.toolCallId, success: true, output, latency_ms: latency },
+      });
       for (const event of sideEvents) emit(event);
       this.record(call, inputs, true, output, latency);
       results.push(toolResultPart(call, { type: 'json', value: output as JSONValue }));
@@ -186,13 +225,29 @@ export class AgentLoop {
     modelOutput?: LanguageModelV3ToolResultPart['output'],
   ) {
     const output = modelOutput?.type === 'execution-denied' ? { error, denied: true } : { error };
-    this.options.emit({ type: 'tool_result', data: { tool_name: call.toolName, tool_call_id: call.toolCallId, success: false, output, latency_ms: latency } });
+    this.options.emit({
+      type: 'tool_result',
+      data: { tool_name: call.toolName, tool_call_id: call.toolCallId, success: false, output, latency_ms: latency },
+    });
     this.record(call, inputs, false, output, latency);
     results.push(toolResultPart(call, modelOutput ?? { type: 'error-json', value: output }));
   }
 
-  private record(call: QueuedToolCall, inputs: Record<string, unknown>, success: boolean, output: unknown, latency: number) {
-    this.toolCalls.push({ tool_name: call.toolName, tool_call_id: call.toolCallId, inputs, success, output, latency_ms: latency });
+  private record(
+    call: QueuedToolCall,
+    inputs: Record<string, unknown>,
+    success: boolean,
+    output: unknown,
+    latency: number,
+  ) {
+    this.toolCalls.push({
+      tool_name: call.toolName,
+      tool_call_id: call.toolCallId,
+      inputs,
+      success,
+      output,
+      latency_ms: latency,
+    });
     if (this.toolCallsRemaining !== null) this.toolCallsRemaining--;
   }
 
@@ -204,7 +259,10 @@ export class AgentLoop {
 
   private thinking() {
     if (this.lastToolNames.length === 0) return { step: 'processing', message: 'Analyzing your request...' };
-    return { step: 'reviewing_results', message: `Reviewing results from ${[...new Set(this.lastToolNames)].join(', ')}...` };
+    return {
+      step: 'reviewing_results',
+      message: `Reviewing results from ${[...new Set(this.lastToolNames)].join(', ')}...`,
+    };
   }
 
   /** One model call; its text is streamed as `token`, steps joined by a blank line (streamed too, so `text` always equals the tokens). */
@@ -231,7 +289,9 @@ export class AgentLoop {
         },
       });
     } catch (error) {
-      const failure = ModelCallError.is(error) ? error : new ModelCallError(errorMessage(error), { cause: error, recoverable: true });
+      const failure = ModelCallError.is(error)
+        ? error
+        : new ModelCallError(errorMessage(error), { cause: error, recoverable: true });
       failure.partial = this.finish('error');
       throw failure;
     }
@@ -243,24 +303,10 @@ export class AgentLoop {
   }
 }
 
-/** Provider usage when it reports it; otherwise chars/4, marked estimated (so is quarry-local's own count). */
-function addStepUsage(
-  totals: { input: number; output: number; estimated: boolean },
-  usage: LanguageModelV3Usage | undefined,
-  prompt: LanguageModelV3Prompt,
-  text: string,
-  toolCalls: QueuedToolCall[],
-) {
-  const input = usage?.inputTokens.total;
-  const output = usage?.outputTokens.total;
-  if (input === undefined || output === undefined || usage?.raw?.estimated === true) totals.estimated = true;
-  totals.input += input ?? estimateTokens(JSON.stringify(prompt).length);
-  totals.output += output ?? estimateTokens(text.length + (toolCalls.length ? JSON.stringify(toolCalls).length : 0));
-}
-
-const estimateTokens = (characters: number) => Math.ceil(characters / 4);
-
-function toolResultPart(call: QueuedToolCall, output: LanguageModelV3ToolResultPart['output']): LanguageModelV3ToolResultPart {
+function toolResultPart(
+  call: QueuedToolCall,
+  output: LanguageModelV3ToolResultPart['output'],
+): LanguageModelV3ToolResultPart {
   return { type: 'tool-result', toolCallId: call.toolCallId, toolName: call.toolName, output };
 }
 

@@ -74,7 +74,9 @@ export const agentRunStateSchema = z.looseObject({
 export function parseAgentRunState(value: unknown): AgentRunState {
   const version = (value as { version?: unknown } | null)?.version;
   if (version !== AGENT_RUN_STATE_VERSION) {
-    throw new Error(`the paused state has version ${JSON.stringify(version ?? null)}; this server resumes version ${AGENT_RUN_STATE_VERSION}`);
+    throw new Error(
+      `the paused state has version ${JSON.stringify(version ?? null)}; this server resumes version ${AGENT_RUN_STATE_VERSION}`,
+    );
   }
   const parsed = agentRunStateSchema.safeParse(value);
   if (!parsed.success) {

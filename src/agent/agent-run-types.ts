@@ -11,11 +11,7 @@ import type { AgentTool, ToolCategory } from './tool-definition.js';
 import type { AgentRunState } from './agent-run-state.js';
 
 export type AgentFinishReason =
-  | LanguageModelV3FinishReason['unified']
-  | 'aborted'
-  | 'confirmation_required'
-  | 'max_steps'
-  | 'tool_call_limit';
+  LanguageModelV3FinishReason['unified'] | 'aborted' | 'confirmation_required' | 'max_steps' | 'tool_call_limit';
 
 export interface AgentToolCallRecord {
   tool_name: string;

@@ -3,7 +3,14 @@ import { APICallError } from '@ai-sdk/provider';
 import { retryAfterMs } from './model-call-error.js';
 
 const rateLimited = (headers: Record<string, string>) =>
-  new APICallError({ message: 'rate limited', url: 'http://x', requestBodyValues: {}, statusCode: 429, responseHeaders: headers, isRetryable: true });
+  new APICallError({
+    message: 'rate limited',
+    url: 'http://x',
+    requestBodyValues: {},
+    statusCode: 429,
+    responseHeaders: headers,
+    isRetryable: true,
+  });
 
 describe('retryAfterMs', () => {
   it('reads retry-after-ms, retry-after in seconds, and retry-after as an HTTP date', () => {

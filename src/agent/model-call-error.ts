@@ -36,29 +36,45 @@ export function toModelCallError(model: LanguageModelV3, error: unknown): ModelC
   if (ModelCallError.is(error)) return error;
   const appError = error as { isQuarryError?: boolean; type?: string; message?: string };
   if (appError?.isQuarryError && appError.type === 'ModelTimeoutError') {
-    return new ModelCallError(appError.message ?? 'The language model timed out', { cause: error, recoverable: true, type: 'ModelTimeoutError' });
+    return new ModelCallError(appError.message ?? 'The language model timed out', {
+      cause: error,
+      recoverable: true,
+      type: 'ModelTimeoutError',
+    });
   }
   let statusCode = statusOf(error);
   let detail = errorMessage(error);
-  if (appError?.isQuarryError && appError.type === 'ModelCallError') return new ModelCallError(detail, { cause: error, recoverable: true });
+  if (appError?.isQuarryError && appError.type === 'ModelCallError')
+    return new ModelCallError(detail, { cause: error, recoverable: true });
   if (statusCode !== undefined && statusCode < 300) {
     // The SDK reports a stream that broke after a 200 as "Failed to process successful response (200)": say what happened.
     const cause = (error as { cause?: unknown }).cause;
     detail = `the response stream broke off mid-answer (${cause ? errorMessage(cause) : detail})`;
     statusCode = undefined;
-  } else if (statusCode !== undefined && !detail.includes(String(statusCode))) detail = `${detail} (HTTP ${statusCode})`;
+  } else if (statusCode !== undefined && !detail.includes(String(statusCode)))
+    detail = `${detail} (HTTP ${statusCode})`;
   // Wrong credentials, model names or prompts fail the same way on a retry.
   const recoverable = statusCode === undefined || ![400, 401, 403, 404, 422].includes(statusCode);
   const shown = detail.length > 300 ? `${detail.slice(0, 300)}…` : detail;
-  return new ModelCallError(`The language model ${model.provider}/${model.modelId} failed: ${shown}`, { cause: error, recoverable, statusCode });
+  return new ModelCallError(`The language model ${model.provider}/${model.modelId} failed: ${shown}`, {
+    cause: error,
+    recoverable,
+    statusCode,
+  });
 }
 
 export function withMessage(error: ModelCallError, message: string): ModelCallError {
-  return new ModelCallError(message, { cause: error.cause, recoverable: error.recoverable, statusCode: error.statusCode, type: error.type });
+  return new ModelCallError(message, {
+    cause: error.cause,
+    recoverable: error.recoverable,
+    statusCode: error.statusCode,
+    type: error.type,
+  });
 }
 
 export function isRetryableModelError(error: unknown): boolean {
-  if (APICallError.isInstance(error)) return error.isRetryable || statusOf(error) === 429 || (statusOf(error) ?? 0) >= 500;
+  if (APICallError.isInstance(error))
+    return error.isRetryable || statusOf(error) === 429 || (statusOf(error) ?? 0) >= 500;
   const status = statusOf(error);
   if (status !== undefined) return status === 429 || status >= 500;
   // No HTTP status: a network failure before anything streamed (connection refused or reset); worth another try.
@@ -89,6 +105,8 @@ export function requestIdFromHeaders(headers: Record<string, string | undefined>
 }
 
 function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown; status?: unknown } | null)?.statusCode ?? (error as { status?: unknown } | null)?.status;
+  const status =
+    (error as { statusCode?: unknown; status?: unknown } | null)?.statusCode ??
+    (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
 }

@@ -19,7 +19,12 @@ export type * from './agent-run-types.js';
 
 export function runAgent(options: RunAgentOptions): Promise<AgentRunResult> {
   const maxSteps = Math.max(1, options.maxSteps ?? 6);
-  return new AgentLoop(options, { messages: options.messages, stepsUsed: 0, maxSteps, toolCallsRemaining: options.maxToolCalls ?? null }).run();
+  return new AgentLoop(options, {
+    messages: options.messages,
+    stepsUsed: 0,
+    maxSteps,
+    toolCallsRemaining: options.maxToolCalls ?? null,
+  }).run();
 }
 
 /** Continues a paused run: runs the confirmed tool (or tells the model it was denied), then the loop. */

@@ -19,9 +19,18 @@ describe('retry', () => {
 
   it('gives up with the error the policy throws, and stops waiting on abort', async () => {
     const better = new Error('better');
-    await expect(retry(() => Promise.reject(new Error('raw')), { delayAfter: () => { throw better; } })).rejects.toBe(better);
+    await expect(
+      retry(() => Promise.reject(new Error('raw')), {
+        delayAfter: () => {
+          throw better;
+        },
+      }),
+    ).rejects.toBe(better);
     const controller = new AbortController();
-    const running = retry(() => Promise.reject(new Error('raw')), { delayAfter: () => 60_000, signal: controller.signal });
+    const running = retry(() => Promise.reject(new Error('raw')), {
+      delayAfter: () => 60_000,
+      signal: controller.signal,
+    });
     controller.abort('cancelled');
     await expect(running).rejects.toBe('cancelled');
     expect([1, 2, 3].map((attempt) => backoffDelay(500, attempt))).toEqual([500, 1000, 2000]);

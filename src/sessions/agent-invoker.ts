@@ -7,7 +7,13 @@
  * whatever the agent ends with.
  */
 import type { LanguageModelV3, LanguageModelV3Prompt } from '@ai-sdk/provider';
-import { resumeAgent, runAgent, type AgentRunState, type ModelFailureReport, type ResumeDecision } from '../agent/run-agent.js';
+import {
+  resumeAgent,
+  runAgent,
+  type AgentRunState,
+  type ModelFailureReport,
+  type ResumeDecision,
+} from '../agent/run-agent.js';
 import { DEFAULT_TOOL_NAMES } from '../agent/tool-catalog.js';
 import type { RetrieverExecutionEvent } from '../agent/events.js';
 import type { TenantScope } from '../store/scope.js';
@@ -32,7 +38,9 @@ export interface AgentInvocation {
   /** The namespaces the agent's tools may list (the sending or confirming key's grant; null: the whole organization). */
   namespaceIds: readonly string[] | null;
   /** A new run: the conversation to answer. A paused run: where it stopped, and the user's answer to its confirmation. */
-  agent: { system: string; messages: LanguageModelV3Prompt } | { system: string; state: AgentRunState; decision: ResumeDecision; toolName: string };
+  agent:
+    | { system: string; messages: LanguageModelV3Prompt }
+    | { system: string; state: AgentRunState; decision: ResumeDecision; toolName: string };
 }
 
 export type AgentInvoker = ReturnType<typeof createAgentInvoker>;
@@ -55,7 +63,10 @@ export function createAgentInvoker(dependencies: RunServiceDependencies, limits:
       const { maxSteps, maxRunSeconds } = runLimits(session);
       const resumed = 'state' in agent;
       // An explicit available_tools list limits the built-in tools and what extendTools adds; a confirmed tool stays allowed.
-      const allowed = new Set([...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES), ...(resumed ? [agent.toolName] : [])]);
+      const allowed = new Set([
+        ...(session.agent_config.available_tools ?? DEFAULT_TOOL_NAMES),
+        ...(resumed ? [agent.toolName] : []),
+      ]);
       const explicit = session.agent_config.available_tools !== null;
       let auxiliaryTokens = 0;
       const tools = async (executions: RetrieverExecutionEvent[]) => {
@@ -68,15 +79,19 @@ export function createAgentInvoker(dependencies: RunServiceDependencies, limits:
           namespaceIds: invocation.namespaceIds,
           onAuxiliaryTokens: (tokens) => (auxiliaryTokens += tokens),
         }).filter((tool) => allowed.has(tool.name));
-        return dependencies.extendTools ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name)) : builtIn;
+        return dependencies.extendTools
+          ? dependencies.extendTools(scope, builtIn, (name) => !explicit || allowed.has(name))
+          : builtIn;
       };
-      const maxTokensLeft = remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER;
+      const maxTokensLeft =
+        remaining(session.quotas?.max_tokens_total, session.total_tokens) ?? Number.MAX_SAFE_INTEGER;
       const shared = {
         model: invocation.model,
         system: agent.system,
         modelTimeoutMs: limits.modelTimeoutMs,
         retry: { maxRetries: limits.modelRetries, initialDelayMs: limits.modelRetryDelayMs },
-        onModelFailure: (report: ModelFailureReport) => dependencies.warn?.('language model call failed', { run_id: run.runId, ...report }),
+        onModelFailure: (report: ModelFailureReport) =>
+          dependencies.warn?.('language model call failed', { run_id: run.runId, ...report }),
         temperature: session.agent_config.temperature,
         maxOutputTokens: Math.min(session.agent_config.max_tokens, maxTokensLeft),
         signal: run.abort.signal,

@@ -13,7 +13,10 @@ const carried: CarriedRun = {
     version: 1,
     messages: [
       { role: 'user', content: [{ type: 'text', text: 'delete it' }] },
-      { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'delete_document', input: { id: 'd' } }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'delete_document', input: { id: 'd' } }],
+      },
     ],
     toolResults: [],
     queuedToolCalls: [{ toolCallId: 'call_1', toolName: 'delete_document', input: { id: 'd' } }],
@@ -36,12 +39,24 @@ describe('parseCarriedRun', () => {
 
   it('names another version, a missing agent state and a damaged field instead of throwing', () => {
     const future = { ...carried, agentState: { ...carried.agentState, version: 2 } };
-    expect(parseCarriedRun(future, { resumable: true })).toEqual({ ok: false, problem: expect.stringMatching(/version 2; this server resumes version 1/) });
+    expect(parseCarriedRun(future, { resumable: true })).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/version 2; this server resumes version 1/),
+    });
     const { agentState: _agentState, ...noState } = carried;
-    expect(parseCarriedRun(noState, { resumable: true })).toMatchObject({ ok: false, problem: expect.stringMatching(/version null/) });
+    expect(parseCarriedRun(noState, { resumable: true })).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/version null/),
+    });
     const damaged = { ...carried, agentState: { ...carried.agentState, queuedToolCalls: [{ toolName: 7 }] } };
-    expect(parseCarriedRun(damaged, { resumable: true })).toMatchObject({ ok: false, problem: expect.stringMatching(/queuedToolCalls\.0/) });
-    expect(parseCarriedRun({ ...noState, usage: 'lots' }, { resumable: false })).toMatchObject({ ok: false, problem: expect.stringMatching(/usage/) });
+    expect(parseCarriedRun(damaged, { resumable: true })).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/queuedToolCalls\.0/),
+    });
+    expect(parseCarriedRun({ ...noState, usage: 'lots' }, { resumable: false })).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/usage/),
+    });
     expect(parseCarriedRun(null, { resumable: true })).toMatchObject({ ok: false });
   });
 });

@@ -7,7 +7,12 @@
  */
 import { z } from 'zod';
 import { agentRunStateSchema, parseAgentRunState, type AgentRunState } from '../agent/agent-run-state.js';
-import { retrieverExecutionEventSchema, tokenUsageSchema, type RetrieverExecutionEvent, type TokenUsage } from '../agent/events.js';
+import {
+  retrieverExecutionEventSchema,
+  tokenUsageSchema,
+  type RetrieverExecutionEvent,
+  type TokenUsage,
+} from '../agent/events.js';
 
 export interface CarriedRun {
   startedAt: number;
@@ -46,7 +51,10 @@ export function parseCarriedRun(value: unknown, options: { resumable: boolean })
     const parsed = carriedRunSchema.safeParse(rest);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { ok: false, problem: `the run's stored state is invalid at ${issue.path.join('.') || 'its root'}: ${issue.message}` };
+      return {
+        ok: false,
+        problem: `the run's stored state is invalid at ${issue.path.join('.') || 'its root'}: ${issue.message}`,
+      };
     }
     const carried = parsed.data as CarriedRun;
     return { ok: true, carried: parsedAgentState ? { ...carried, agentState: parsedAgentState } : carried };

@@ -18,18 +18,41 @@ export type StoredRunEnder = (
   terminal: { type: string; data: Record<string, unknown> },
 ) => Promise<void>;
 
-export function createStoredRunEnder(dependencies: Pick<RunServiceDependencies, 'store' | 'now' | 'log'>): StoredRunEnder {
+export function createStoredRunEnder(
+  dependencies: Pick<RunServiceDependencies, 'store' | 'now' | 'log'>,
+): StoredRunEnder {
   const { store, now } = dependencies;
   return async function endStoredRun(scope, run, status, terminal) {
     const events = await store.runs.events(run.run_id, 0);
-    const text = events.filter((event) => event.type === 'token').map((event) => (JSON.parse(event.data) as { content: string }).content).join('');
+    const text = events
+      .filter((event) => event.type === 'token')
+      .map((event) => (JSON.parse(event.data) as { content: string }).content)
+      .join('');
     const state = carriedState(run);
     const answer = (state?.text ?? '') || text;
     // A cancelled run always leaves an assistant entry (empty when nothing was written, e.g. paused on a confirmation),
     // so history says how the question ended; an interrupted one only when it wrote something.
     if ((answer || status === 'cancelled') && !(await store.messages.get(scope, run.run_id))) {
-      await store.messages.append(scope, { message_id: run.run_id, session_id: run.session_id, run_id: run.run_id, role: 'assistant', content: answer, content_type: 'text', status: status === 'cancelled' ? 'cancelled' : 'error', citations: { retriever_executions: state?.executions ?? [], finish_reason: status === 'cancelled' ? 'cancelled' : 'error' }, created_at: now() });
-      await store.sessions.recordRun(scope, run.session_id, { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 }, now());
+      await store.messages.append(scope, {
+        message_id: run.run_id,
+        session_id: run.session_id,
+        run_id: run.run_id,
+        role: 'assistant',
+        content: answer,
+        content_type: 'text',
+        status: status === 'cancelled' ? 'cancelled' : 'error',
+        citations: {
+          retriever_executions: state?.executions ?? [],
+          finish_reason: status === 'cancelled' ? 'cancelled' : 'error',
+        },
+        created_at: now(),
+      });
+      await store.sessions.recordRun(
+        scope,
+        run.session_id,
+        { tokens: 0, toolCalls: 0, latencyMs: now() - run.created_at, messagesAdded: 1 },
+        now(),
+      );
     }
     // Past any id a stream of the run may have handed out before its process died (streams stay within UNLOGGED_AHEAD_LIMIT of the log): never reuse one.
     const seq = (events.length > 0 ? events[events.length - 1].seq : 0) + UNLOGGED_AHEAD_LIMIT + 1;
@@ -46,7 +69,12 @@ export function createStoredRunEnder(dependencies: Pick<RunServiceDependencies, 
             ...terminal.data,
           }
         : terminal.data;
-    await store.runs.appendEvent(run.run_id, { seq, type: terminal.type, data: JSON.stringify(data), created_at: now() });
+    await store.runs.appendEvent(run.run_id, {
+      seq,
+      type: terminal.type,
+      data: JSON.stringify(data),
+      created_at: now(),
+    });
     await store.runs.setStatus(scope, run.run_id, status, { endedAt: now(), state: null });
   };
 
@@ -55,7 +83,10 @@ export function createStoredRunEnder(dependencies: Pick<RunServiceDependencies, 
     if (run.state === null || run.state === undefined) return null;
     const parsed = parseCarriedRun(run.state, { resumable: false });
     if (parsed.ok) return parsed.carried;
-    dependencies.log?.('ending a run whose stored state cannot be read', { run_id: run.run_id, problem: parsed.problem });
+    dependencies.log?.('ending a run whose stored state cannot be read', {
+      run_id: run.run_id,
+      problem: parsed.problem,
+    });
     return null;
   }
 }

@@ -6,7 +6,9 @@
 import type { DoneEvent, RetrieverExecutionEvent } from '../agent/events.js';
 
 /** The `done` event's account of the retrievers a run used. */
-export function retrieverDone(executions: RetrieverExecutionEvent[]): Pick<DoneEvent, 'retriever_summary' | 'data_accessed_via_retriever'> {
+export function retrieverDone(
+  executions: RetrieverExecutionEvent[],
+): Pick<DoneEvent, 'retriever_summary' | 'data_accessed_via_retriever'> {
   return {
     retriever_summary: {
       used_retrievers: executions.length > 0,

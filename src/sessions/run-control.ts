@@ -53,7 +53,10 @@ export function createRunControl(dependencies: RunServiceDependencies, parts: Ru
     return false;
   }
 
-  async function cancel(scope: TenantScope, sessionId: string): Promise<{ cancelled: boolean; message_id: string | null }> {
+  async function cancel(
+    scope: TenantScope,
+    sessionId: string,
+  ): Promise<{ cancelled: boolean; message_id: string | null }> {
     await sessions.get(scope, sessionId);
     const active = await store.runs.active(scope, sessionId);
     if (!active) return { cancelled: false, message_id: null };
@@ -64,9 +67,13 @@ export function createRunControl(dependencies: RunServiceDependencies, parts: Ru
     } else if (liveElsewhere(active)) {
       // Live in another process: ask it to cancel (it stores the partial answer and ends the stream), and wait for that.
       if (!(await cancelElsewhere(scope, active.run_id))) {
-        dependencies.log?.('the process owning a run did not answer a cancel; ending it here', { run_id: active.run_id, owner: active.lease_owner });
+        dependencies.log?.('the process owning a run did not answer a cancel; ending it here', {
+          run_id: active.run_id,
+          owner: active.lease_owner,
+        });
         const current = await store.runs.get(scope, active.run_id);
-        if (current?.status === 'running') await endStoredRun(scope, current, 'cancelled', { type: 'done', data: { cancelled: true } });
+        if (current?.status === 'running')
+          await endStoredRun(scope, current, 'cancelled', { type: 'done', data: { cancelled: true } });
       }
     } else {
       for (const confirmation of await store.confirmations.pendingForSession(scope, sessionId)) {
@@ -86,39 +93,82 @@ export function createRunControl(dependencies: RunServiceDependencies, parts: Ru
       if (!active || active.status !== 'awaiting_confirmation') return;
       const pending = await store.confirmations.pendingForSession(scope, sessionId);
       if (pending.some((confirmation) => confirmation.expires_at > now())) return;
-      for (const confirmation of pending) await store.confirmations.answer(scope, confirmation.confirmation_id, 'expired', now());
-      await endStoredRun(scope, active, 'cancelled', { type: 'done', data: { cancelled: true, reason: 'confirmation_expired' } });
+      for (const confirmation of pending)
+        await store.confirmations.answer(scope, confirmation.confirmation_id, 'expired', now());
+      await endStoredRun(scope, active, 'cancelled', {
+        type: 'done',
+        data: { cancelled: true, reason: 'confirmation_expired' },
+      });
     },
 
     /** Answers a confirmation and resumes its paused run: the run and the sequence number its continuation follows. */
-    async confirm(scope: TenantScope, sessionId: string, confirmationId: string, approved: boolean, namespaceIds: readonly string[] | null): Promise<{ runId: string; afterSeq: number }> {
+    async confirm(
+      scope: TenantScope,
+      sessionId: string,
+      confirmationId: string,
+      approved: boolean,
+      namespaceIds: readonly string[] | null,
+    ): Promise<{ runId: string; afterSeq: number }> {
       const session = await sessions.get(scope, sessionId);
       const confirmation = await store.confirmations.get(scope, confirmationId);
       if (!confirmation || confirmation.session_id !== sessionId) throw errors.notFound('confirmation', confirmationId);
       if (confirmation.status !== 'pending') {
-        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered (${confirmation.status}).`, { confirmation_id: confirmationId, status: confirmation.status, reason: 'already_processed' });
+        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered (${confirmation.status}).`, {
+          confirmation_id: confirmationId,
+          status: confirmation.status,
+          reason: 'already_processed',
+        });
       }
       const run = await store.runs.get(scope, confirmation.run_id);
       if (confirmation.expires_at <= now()) {
         await store.confirmations.answer(scope, confirmationId, 'expired', now());
-        if (run && run.status === 'awaiting_confirmation') await endStoredRun(scope, run, 'cancelled', { type: 'done', data: { cancelled: true, reason: 'confirmation_expired' } });
-        throw new AppError(400, 'ConfirmationExpiredError', `Confirmation '${confirmationId}' expired at ${new Date(confirmation.expires_at).toISOString()}; send the request again.`, { confirmation_id: confirmationId, expired_at: new Date(confirmation.expires_at).toISOString() });
+        if (run && run.status === 'awaiting_confirmation')
+          await endStoredRun(scope, run, 'cancelled', {
+            type: 'done',
+            data: { cancelled: true, reason: 'confirmation_expired' },
+          });
+        throw new AppError(
+          400,
+          'ConfirmationExpiredError',
+          `Confirmation '${confirmationId}' expired at ${new Date(confirmation.expires_at).toISOString()}; send the request again.`,
+          { confirmation_id: confirmationId, expired_at: new Date(confirmation.expires_at).toISOString() },
+        );
       }
-      if (!run || run.status !== 'awaiting_confirmation') throw errors.badRequest(`The run waiting on confirmation '${confirmationId}' is no longer paused.`, { confirmation_id: confirmationId });
+      if (!run || run.status !== 'awaiting_confirmation')
+        throw errors.badRequest(`The run waiting on confirmation '${confirmationId}' is no longer paused.`, {
+          confirmation_id: confirmationId,
+        });
       // The paused state is read, not trusted: one this server cannot continue ends the run (below) instead of crashing it.
       const parsed = parseCarriedRun(run.state, { resumable: true });
       const userMessage = parsed.ok ? await store.messages.get(scope, parsed.carried.userMessageId) : null;
       const resumable = parsed.ok && userMessage !== null;
-      if (!(await store.confirmations.answer(scope, confirmationId, !resumable ? 'cancelled' : approved ? 'approved' : 'denied', now()))) {
-        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered.`, { confirmation_id: confirmationId, reason: 'already_processed' });
+      if (
+        !(await store.confirmations.answer(
+          scope,
+          confirmationId,
+          !resumable ? 'cancelled' : approved ? 'approved' : 'denied',
+          now(),
+        ))
+      ) {
+        throw errors.badRequest(`Confirmation '${confirmationId}' was already answered.`, {
+          confirmation_id: confirmationId,
+          reason: 'already_processed',
+        });
       }
       const lastSeq = await store.runs.lastSeq(run.run_id);
       if (!parsed.ok || !userMessage) {
-        const problem = parsed.ok ? `the question it answers (message '${parsed.carried.userMessageId}') is no longer stored` : parsed.problem;
+        const problem = parsed.ok
+          ? `the question it answers (message '${parsed.carried.userMessageId}') is no longer stored`
+          : parsed.problem;
         dependencies.log?.('a paused run cannot be resumed; ending it', { run_id: run.run_id, problem });
         // Ended as a run that fails unexpectedly ends: a recoverable error event (streamed after lastSeq) and its partial answer stored.
-        const failure = errors.internal(`This answer cannot be continued: ${problem}. The partial answer, if any, is stored. Send the message again.`);
-        await endStoredRun(scope, run, 'failed', { type: 'error', data: { message: failure.message, recoverable: true, type: failure.type } });
+        const failure = errors.internal(
+          `This answer cannot be continued: ${problem}. The partial answer, if any, is stored. Send the message again.`,
+        );
+        await endStoredRun(scope, run, 'failed', {
+          type: 'error',
+          data: { message: failure.message, recoverable: true, type: failure.type },
+        });
         return { runId: run.run_id, afterSeq: lastSeq };
       }
       const carried = parsed.carried;
@@ -153,12 +203,16 @@ export function createRunControl(dependencies: RunServiceDependencies, parts: Ru
      * and waits for them to store their ends: otherwise they fail mid-write against rows the delete removed.
      */
     async cancelForNamespaceDeletion(orgId: string, namespaceId: string): Promise<void> {
-      const doomed = registry.runs().filter((run) => run.scope.orgId === orgId && run.scope.namespaceId === namespaceId);
+      const doomed = registry
+        .runs()
+        .filter((run) => run.scope.orgId === orgId && run.scope.namespaceId === namespaceId);
       for (const run of doomed) run.abort.abort('namespace_deleted');
       await Promise.all(doomed.map((run) => run.whenEnded));
       // Runs live in other processes sharing the store: asked to cancel as a cancel request would (they end as cancelled).
       const scope = { orgId, namespaceId };
-      const elsewhere = (await store.runs.activeInNamespace(scope)).filter((run) => !registry.has(run.run_id) && liveElsewhere(run));
+      const elsewhere = (await store.runs.activeInNamespace(scope)).filter(
+        (run) => !registry.has(run.run_id) && liveElsewhere(run),
+      );
       await Promise.all(elsewhere.map((run) => cancelElsewhere(scope, run.run_id)));
     },
 

@@ -38,7 +38,11 @@ export interface RunServiceDependencies {
    * The tools a run gets, from the built-in ones allowed for the session: adds the namespace's external
    * tools (MCP servers) that `offered` lets through, and may wrap every tool (tracing, metrics).
    */
-  extendTools?: (scope: TenantScope, tools: AgentTool[], offered: (toolName: string) => boolean) => Promise<AgentTool[]>;
+  extendTools?: (
+    scope: TenantScope,
+    tools: AgentTool[],
+    offered: (toolName: string) => boolean,
+  ) => Promise<AgentTool[]>;
 }
 
 export interface RunObserver {

@@ -16,7 +16,11 @@ import type { RunServiceDependencies } from './run-dependencies.js';
 /** How long a stream joined from another process waits for the confirmation_required event of a run stored as paused. */
 const PAUSE_EVENT_WAIT_MS = 5_000;
 
-export function createRunJoining(dependencies: Pick<RunServiceDependencies, 'store'>, registry: RunRegistry, notices: RunNotices) {
+export function createRunJoining(
+  dependencies: Pick<RunServiceDependencies, 'store'>,
+  registry: RunRegistry,
+  notices: RunNotices,
+) {
   const { store } = dependencies;
 
   async function endsWithPause(runId: string): Promise<boolean> {
@@ -25,14 +29,23 @@ export function createRunJoining(dependencies: Pick<RunServiceDependencies, 'sto
   }
 
   /** Replays the log after `afterSeq`, then tails the live run, ending at its terminal event. */
-  return async function* join(scope: TenantScope, run: RunRecord, afterSeq: number, signal: AbortSignal): AsyncGenerator<LoggedEvent> {
+  return async function* join(
+    scope: TenantScope,
+    run: RunRecord,
+    afterSeq: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<LoggedEvent> {
     const here = registry.get(run.run_id);
     if (here) {
       for await (const event of here.join(afterSeq, signal)) yield event;
       return;
     }
     if (afterSeq > 0 && (await store.runs.events(run.run_id, 0)).length === 0) {
-      throw errors.gone('RunEventsPrunedError', `The events of run '${run.run_id}' are no longer stored; read the answer from the session history.`, { message_id: run.run_id });
+      throw errors.gone(
+        'RunEventsPrunedError',
+        `The events of run '${run.run_id}' are no longer stored; read the answer from the session history.`,
+        { message_id: run.run_id },
+      );
     }
     // Not running here: replay what is stored, and poll while another process still writes to it.
     let after = afterSeq;

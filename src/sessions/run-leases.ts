@@ -20,7 +20,11 @@ export interface RunLeases {
 
 type LeaseDependencies = Pick<RunServiceDependencies, 'store' | 'now' | 'leaseMs' | 'owner' | 'log'>;
 
-export function createRunLeases(dependencies: LeaseDependencies, registry: RunRegistry, endStoredRun: StoredRunEnder): RunLeases {
+export function createRunLeases(
+  dependencies: LeaseDependencies,
+  registry: RunRegistry,
+  endStoredRun: StoredRunEnder,
+): RunLeases {
   const { store, now } = dependencies;
 
   async function reapExpired(everything = false): Promise<number> {
@@ -30,7 +34,8 @@ export function createRunLeases(dependencies: LeaseDependencies, registry: RunRe
       await endStoredRun({ orgId: run.org_id, namespaceId: run.namespace_id }, run, 'failed', {
         type: 'error',
         data: {
-          message: 'The server stopped while this answer was being written; the partial answer is stored. Send the message again.',
+          message:
+            'The server stopped while this answer was being written; the partial answer is stored. Send the message again.',
           recoverable: true,
           type: 'RunInterruptedError',
         },
@@ -40,10 +45,15 @@ export function createRunLeases(dependencies: LeaseDependencies, registry: RunRe
     return expired.length;
   }
 
-  const timer = setInterval(() => {
-    void store.runs.renewLease(registry.runIds(), dependencies.owner, now() + dependencies.leaseMs).catch(() => undefined);
-    void reapExpired().catch(() => undefined);
-  }, Math.max(1000, Math.floor(dependencies.leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      void store.runs
+        .renewLease(registry.runIds(), dependencies.owner, now() + dependencies.leaseMs)
+        .catch(() => undefined);
+      void reapExpired().catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(dependencies.leaseMs / 3)),
+  );
   timer.unref();
 
   return { reapExpired, stop: () => clearInterval(timer) };

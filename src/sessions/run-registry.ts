@@ -24,9 +24,17 @@ export function createRunRegistry(dependencies: RegistryDependencies) {
   const live = new Map<string, LiveRun>();
 
   const persist = (runId: string) => async (events: LoggedEvent[]) =>
-    store.runs.appendEvents(runId, events.map((event) => ({ seq: event.seq, type: event.type, data: event.json, created_at: now() })));
+    store.runs.appendEvents(
+      runId,
+      events.map((event) => ({ seq: event.seq, type: event.type, data: event.json, created_at: now() })),
+    );
   const persistFailed = (runId: string) => (error: unknown, events: LoggedEvent[]) =>
-    dependencies.log?.('event log write failed', { run_id: runId, first_seq: events[0]?.seq, events: events.length, error: String(error) });
+    dependencies.log?.('event log write failed', {
+      run_id: runId,
+      first_seq: events[0]?.seq,
+      events: events.length,
+      error: String(error),
+    });
 
   return {
     get: (runId: string) => live.get(runId),
@@ -58,10 +66,19 @@ export function createRunRegistry(dependencies: RegistryDependencies) {
           dependencies.log?.('run failed', { run_id: run.runId, error: String(error) });
           // Failed outside the agent (a store read or write): end it properly, or it holds the session until reaped.
           if (!run.events.some((event) => isTerminalEvent(event.type))) {
-            run.emit({ type: 'error', data: { message: 'The run failed unexpectedly; the partial answer, if any, is stored. Send the message again.', recoverable: true, type: 'InternalServerError' } });
+            run.emit({
+              type: 'error',
+              data: {
+                message: 'The run failed unexpectedly; the partial answer, if any, is stored. Send the message again.',
+                recoverable: true,
+                type: 'InternalServerError',
+              },
+            });
           }
           await run.flushLog().catch(() => undefined);
-          await store.runs.setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null }).catch(() => undefined);
+          await store.runs
+            .setStatus(run.scope, run.runId, 'failed', { endedAt: now(), state: null })
+            .catch(() => undefined);
         })
         .finally(async () => {
           clearTimeout(limit);
