@@ -1,5 +1,7 @@
 /**
  * @module agent/agent-loop
+ * (About 315 lines: one class whose private state, the conversation, budgets and usage, the step, tool and resume
+ * paths share; split, that state would be public again, which is what `resumeAgent` used to reach into.)
  * The step loop itself: model call, tool calls in order, results back to the
  * model, until a plain answer, the step budget, a write tool that needs
  * confirmation (the loop stops with its state), or abort. It starts at the

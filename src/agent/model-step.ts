@@ -21,7 +21,14 @@ import type { QueuedToolCall } from './agent-run-state.js';
 import type { ModelFailureReport, ModelRetryOptions } from './agent-run-types.js';
 import { backoffDelay, retry } from '../lib/retry.js';
 import { untilAborted } from '../lib/until-aborted.js';
-import { isRetryableModelError, requestIdFromHeaders, requestIdOf, retryAfterMs, toModelCallError, withMessage } from './model-call-error.js';
+import {
+  isRetryableModelError,
+  requestIdFromHeaders,
+  requestIdOf,
+  retryAfterMs,
+  toModelCallError,
+  withMessage,
+} from './model-call-error.js';
 
 export interface ModelStepResult {
   text: string;
@@ -58,7 +65,10 @@ export async function streamModelStep(options: ModelStepOptions): Promise<ModelS
     if (options.signal.aborted) return null;
     const failure = toModelCallError(options.model, error);
     const canRetry =
-      !attemptState.streamed && attempt <= maxRetries && failure.type !== 'ModelTimeoutError' && isRetryableModelError(error);
+      !attemptState.streamed &&
+      attempt <= maxRetries &&
+      failure.type !== 'ModelTimeoutError' &&
+      isRetryableModelError(error);
     const delay = retryAfterMs(error) ?? backoffDelay(initialDelay, attempt);
     const retrying = canRetry && delay <= maxRetryAfter;
     options.onFailure?.({
@@ -73,22 +83,30 @@ export async function streamModelStep(options: ModelStepOptions): Promise<ModelS
       message: failure.message,
     });
     if (retrying) return delay;
-    if (canRetry) throw withMessage(failure, `${failure.message} The provider asked to retry after ${Math.ceil(delay / 1000)} s.`);
+    if (canRetry)
+      throw withMessage(failure, `${failure.message} The provider asked to retry after ${Math.ceil(delay / 1000)} s.`);
     throw failure;
   };
   try {
-    return await retry(() => {
-      attemptState = { streamed: false, requestId: undefined };
-      return streamOnce(options, attemptState);
-    }, { delayAfter, signal: options.signal });
+    return await retry(
+      () => {
+        attemptState = { streamed: false, requestId: undefined };
+        return streamOnce(options, attemptState);
+      },
+      { delayAfter, signal: options.signal },
+    );
   } catch (error) {
     // Aborted during an attempt or the wait before the next: the step ends quietly, the loop reports the abort.
-    if (options.signal.aborted) return { text: '', toolCalls: [], usage: undefined, finishReason: 'other', aborted: true };
+    if (options.signal.aborted)
+      return { text: '', toolCalls: [], usage: undefined, finishReason: 'other', aborted: true };
     throw error;
   }
 }
 
-async function streamOnce(options: ModelStepOptions, state: { streamed: boolean; requestId: string | undefined }): Promise<ModelStepResult> {
+async function streamOnce(
+  options: ModelStepOptions,
+  state: { streamed: boolean; requestId: string | undefined },
+): Promise<ModelStepResult> {
   const { signal, model } = options;
   const step: ModelStepResult = { text: '', toolCalls: [], usage: undefined, finishReason: 'other', aborted: false };
   // The attempt's own signal: the watchdog aborts it (closing the provider connection) without ending the run.
@@ -98,7 +116,13 @@ async function streamOnce(options: ModelStepOptions, state: { streamed: boolean;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => attempt.abort(errors.modelTimeout(roundSeconds(options.timeoutMs), phase, `${model.provider}/${model.modelId}`)), options.timeoutMs);
+    timer = setTimeout(
+      () =>
+        attempt.abort(
+          errors.modelTimeout(roundSeconds(options.timeoutMs), phase, `${model.provider}/${model.modelId}`),
+        ),
+      options.timeoutMs,
+    );
   };
   arm();
   let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
@@ -107,7 +131,10 @@ async function streamOnce(options: ModelStepOptions, state: { streamed: boolean;
   let finished = false;
   try {
     // Raced with the signals: a provider that ignores abortSignal while connecting cannot hold the run.
-    const result = await untilAborted(Promise.resolve(model.doStream({ ...options.callOptions, abortSignal: combined })), combined);
+    const result = await untilAborted(
+      Promise.resolve(model.doStream({ ...options.callOptions, abortSignal: combined })),
+      combined,
+    );
     state.requestId = requestIdFromHeaders(result.response?.headers);
     reader = result.stream.getReader();
     while (true) {
@@ -151,7 +178,12 @@ async function streamOnce(options: ModelStepOptions, state: { streamed: boolean;
   return step;
 }
 
-function toQueuedCall(part: { toolCallId: string; toolName: string; input: string; providerMetadata?: SharedV3ProviderMetadata }): QueuedToolCall {
+function toQueuedCall(part: {
+  toolCallId: string;
+  toolName: string;
+  input: string;
+  providerMetadata?: SharedV3ProviderMetadata;
+}): QueuedToolCall {
   const call: QueuedToolCall = { toolCallId: part.toolCallId, toolName: part.toolName, input: {} };
   if (part.providerMetadata) call.providerMetadata = part.providerMetadata;
   if (!part.input) return call;

@@ -32,7 +32,13 @@ import { createRunQueue } from './run-queue.js';
 import { createAgentInvoker } from './agent-invoker.js';
 import { DEFAULT_LIMITS, type RunLimits, type RunServiceDependencies, type SendInput } from './run-dependencies.js';
 
-export type { LanguageModelResolver, RunLimits, RunObserver, RunServiceDependencies, SendInput } from './run-dependencies.js';
+export type {
+  LanguageModelResolver,
+  RunLimits,
+  RunObserver,
+  RunServiceDependencies,
+  SendInput,
+} from './run-dependencies.js';
 
 export function createRunService(dependencies: RunServiceDependencies) {
   const { store, sessions, now } = dependencies;
@@ -49,7 +55,11 @@ export function createRunService(dependencies: RunServiceDependencies) {
   const enqueue = createRunQueue(dependencies, registry);
 
   async function start(scope: TenantScope, sessionId: string, input: SendInput): Promise<RunRecord> {
-    if (!accepting) throw errors.serviceUnavailable('ShuttingDownError', 'The server is shutting down; send the message again in a moment.');
+    if (!accepting)
+      throw errors.serviceUnavailable(
+        'ShuttingDownError',
+        'The server is shutting down; send the message again in a moment.',
+      );
     const session = await sessions.get(scope, sessionId);
     sessions.assertAcceptsMessages(session);
     await control.expireStaleConfirmations(scope, sessionId);
@@ -72,14 +82,27 @@ export function createRunService(dependencies: RunServiceDependencies) {
     };
     const outcome = await store.runs.start(scope, record);
     if (!outcome.started) {
-      throw errors.conflict('SessionBusyError', `Session '${sessionId}' is already answering a message. Join its stream with GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`, {
-        session_id: sessionId,
-        message_id: outcome.activeRunId,
-      });
+      throw errors.conflict(
+        'SessionBusyError',
+        `Session '${sessionId}' is already answering a message. Join its stream with GET /v1/agents/sessions/${sessionId}/stream, cancel it, or send with "queue": true.`,
+        {
+          session_id: sessionId,
+          message_id: outcome.activeRunId,
+        },
+      );
     }
     let userMessage: MessageRecord;
     try {
-      userMessage = await store.messages.append(scope, { message_id: userMessageId, session_id: sessionId, run_id: runId, role: 'user', content: input.content, content_type: 'text', metadata: input.metadata ?? null, created_at: startedAt });
+      userMessage = await store.messages.append(scope, {
+        message_id: userMessageId,
+        session_id: sessionId,
+        run_id: runId,
+        role: 'user',
+        content: input.content,
+        content_type: 'text',
+        metadata: input.metadata ?? null,
+        created_at: startedAt,
+      });
       await store.sessions.touch(scope, sessionId, startedAt);
     } catch (error) {
       // The run row exists and holds the session: release it before the error reaches the client.
@@ -88,7 +111,14 @@ export function createRunService(dependencies: RunServiceDependencies) {
     }
     dependencies.observer?.messageAccepted();
     const run = registry.create(runId, sessionId, scope);
-    const carried: CarriedRun = { startedAt, userMessageId, text: '', toolCallsMade: 0, usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false }, executions: [] };
+    const carried: CarriedRun = {
+      startedAt,
+      userMessageId,
+      text: '',
+      toolCallsMade: 0,
+      usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, estimated: false },
+      executions: [],
+    };
 
     registry.track(run, invoker.runLimits(session).maxRunSeconds, async () => {
       // Intent, the model's context and smart_search read the same lists: once per run.
@@ -99,8 +129,17 @@ export function createRunService(dependencies: RunServiceDependencies) {
       run.emit({ type: 'intent', data: toIntentEvent(intent) });
       if (resolved.notice) run.emit({ type: 'thinking', data: { step: 'model_fallback', message: resolved.notice } });
       // The retriever the intent names is offered to the model, so the stream does not name one and run another.
-      const suggested = intent.recommended_action === 'execute_retriever' ? suggestRetriever(input.content, retrievers) : null;
-      const conversation = await buildConversation(store, dependencies.feedback, scope, session, userMessage, collections, suggested);
+      const suggested =
+        intent.recommended_action === 'execute_retriever' ? suggestRetriever(input.content, retrievers) : null;
+      const conversation = await buildConversation(
+        store,
+        dependencies.feedback,
+        scope,
+        session,
+        userMessage,
+        collections,
+        suggested,
+      );
       carried.system = conversation.system;
       await invoker.execute({
         scope,
@@ -135,7 +174,8 @@ export function createRunService(dependencies: RunServiceDependencies) {
         const existing = await store.runs.findByIdempotencyKey(scope, sessionId, input.idempotencyKey);
         if (existing) {
           const original = await store.messages.get(scope, existing.user_message_id);
-          if (original && !sameMessage(original, input)) throw errors.idempotencyKeyReused(input.idempotencyKey, existing.run_id);
+          if (original && !sameMessage(original, input))
+            throw errors.idempotencyKeyReused(input.idempotencyKey, existing.run_id);
           return { run: existing, joined: true };
         }
       }
@@ -147,7 +187,9 @@ export function createRunService(dependencies: RunServiceDependencies) {
     /** The session's run to join: the active one, else the latest. */
     async runToJoin(scope: TenantScope, sessionId: string, runId?: string): Promise<RunRecord> {
       await sessions.get(scope, sessionId);
-      const run = runId ? await store.runs.get(scope, runId) : ((await store.runs.active(scope, sessionId)) ?? (await store.runs.latest(scope, sessionId)));
+      const run = runId
+        ? await store.runs.get(scope, runId)
+        : ((await store.runs.active(scope, sessionId)) ?? (await store.runs.latest(scope, sessionId)));
       if (!run || run.session_id !== sessionId) throw errors.notFound('run', runId ?? sessionId);
       return run;
     },
@@ -177,5 +219,8 @@ export type RunService = ReturnType<typeof createRunService>;
 
 /** Whether a repeated send carries the message its Idempotency-Key first carried (content and metadata). */
 function sameMessage(original: MessageRecord, input: SendInput): boolean {
-  return original.content === input.content && canonicalJson(original.metadata ?? null) === canonicalJson(input.metadata ?? null);
+  return (
+    original.content === input.content &&
+    canonicalJson(original.metadata ?? null) === canonicalJson(input.metadata ?? null)
+  );
 }
