@@ -3,7 +3,10 @@
  * The one catalogue of errors Quarry answers with. Every HTTP status and
  * error `type` is decided here; the HTTP layer only maps an AppError to the
  * contract's envelope `{success:false,status,error:{message,type,details}}`.
+ * The store throws its own typed errors (store/store-errors); `asAppError`
+ * is the one place that gives them a status and a catalogue type.
  */
+import { isStoreError } from './store/store-errors.js';
 
 export interface ValidationIssue {
   type: string;
@@ -101,6 +104,25 @@ export const errors = {
 /** One validation issue, for code that checks a single field by hand. */
 export function invalidField(location: (string | number)[], message: string, type = 'value_error'): AppError {
   return errors.validation([{ type, location, message }]);
+}
+
+/**
+ * Any error as the catalogue's AppError: an AppError as it is, a store error mapped to its entry; null for
+ * anything else (a bug, a database failure), which the caller reports as its own kind of failure.
+ */
+export function asAppError(error: unknown): AppError | null {
+  if (AppError.is(error)) return error;
+  if (!isStoreError(error)) return null;
+  switch (error.kind) {
+    case 'not_found':
+      return errors.notFound(error.resource, error.id);
+    case 'conflict':
+      return errors.alreadyExists(error.resource, error.takenName);
+    case 'invalid_filter':
+      return invalidField(error.location, error.reason);
+    case 'invalid_input':
+      return error.location ? invalidField(error.location, error.reason) : errors.badRequest(error.reason);
+  }
 }
 
 function summarize(issues: ValidationIssue[]): string {

@@ -11,7 +11,7 @@ import type { DoneEvent, FinishReason, RetrieverExecutionEvent, TokenUsage } fro
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NewMessage, SessionRecord } from '../store/records.js';
-import { AppError, errors } from '../errors.js';
+import { AppError, asAppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { LiveRun } from './live-run.js';
 import { generateSessionName, type GeneratedName } from './session-naming.js';
@@ -126,9 +126,10 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
       await fail(carried.text + (partial?.text ?? ''), { message: timeout.message, recoverable: true, type: timeout.type, limit: 'max_run_seconds' }, spent, partial?.toolCalls.length ?? 0, history);
       return;
     }
-    const recoverable = ModelCallError.is(error) ? error.recoverable : !(AppError.is(error) && error.status < 500);
-    const type = ModelCallError.is(error) ? error.type : AppError.is(error) ? error.type : 'InternalServerError';
-    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(error), recoverable, type }, spent, partial?.toolCalls.length ?? 0, history);
+    const known = asAppError(error);
+    const recoverable = ModelCallError.is(error) ? error.recoverable : !(known && known.status < 500);
+    const type = ModelCallError.is(error) ? error.type : known ? known.type : 'InternalServerError';
+    await fail(carried.text + (partial?.text ?? ''), { message: errorMessage(known ?? error), recoverable, type }, spent, partial?.toolCalls.length ?? 0, history);
     return;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Queryable } from './postgres-database.js';
 import type { KeysetCursor, NamedListQuery, Page, SortDirection } from '../store.js';
-import { invalidField } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
 
 /** Collects bound values and answers their `$n` placeholders, so SQL text never holds a value. */
@@ -146,7 +146,7 @@ function assertCursorFits(value: unknown, cast: string | undefined): void {
     : cast === '::jsonb' ? typeof value === 'string' && isJson(value)
     : cast === '::text' ? typeof value === 'string'
     : value !== null;
-  if (!fits) throw invalidField(['query', 'cursor'], 'The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.');
+  if (!fits) throw new InvalidInputError('The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.', ['query', 'cursor']);
 }
 
 function isJson(text: string): boolean {

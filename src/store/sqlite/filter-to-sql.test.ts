@@ -150,6 +150,6 @@ describe('compileFilterToSql', () => {
 
   it('rejects invalid regular expressions and empty path segments with 422', () => {
     expect(() => compileFilterToSql(condition('a', 'regex', '('), OPTIONS)).toThrow(/Invalid regular expression/);
-    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(expect.objectContaining({ status: 422 }));
+    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(expect.objectContaining({ kind: 'invalid_filter', location: ['filters', 'a..b'] }));
   });
 });

@@ -28,7 +28,7 @@ import { linearRegexProblem } from '../../lib/linear-regex.js';
 import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, canonicalJson, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
-import { invalidField } from '../../errors.js';
+import { InvalidFilterError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
 
 export interface FilterSqlOptions {
@@ -164,10 +164,10 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
     }
     case 'regex': {
       const flags = condition.caseSensitive ? '' : 'i';
-      if (typeof operand !== 'string') throw invalidField(['filters', condition.field], 'regex needs a string pattern');
+      if (typeof operand !== 'string') throw new InvalidFilterError(condition.field, 'regex needs a string pattern');
       // The function runs RE2 (linear time); refused patterns answer 422 here, never inside the query.
       const problem = linearRegexProblem(operand);
-      if (problem) throw invalidField(['filters', condition.field], `regex: ${problem}`);
+      if (problem) throw new InvalidFilterError(condition.field, `regex: ${problem}`);
       return fragment`(${type} = 'text' AND quarry_regexp(${operand}, ${flags}, ${value}))`;
     }
     case 'exists':
@@ -200,7 +200,7 @@ const MAX_NUMERIC_SEGMENTS = 3;
 function jsonPathFor(field: string, data: Fragment): Fragment {
   const segments = field.split('.');
   if (segments.some((segment) => segment === '')) {
-    throw invalidField(['filters', field], `Invalid field path '${field}': empty path segment`);
+    throw new InvalidFilterError(field, `Invalid field path '${field}': empty path segment`);
   }
   let literal = '$';
   let expression: Fragment | null = null;
@@ -213,7 +213,7 @@ function jsonPathFor(field: string, data: Fragment): Fragment {
       continue;
     }
     if (++numericSegments > MAX_NUMERIC_SEGMENTS) {
-      throw invalidField(['filters', field], `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`);
+      throw new InvalidFilterError(field, `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`);
     }
     const base: Fragment = expression ?? fragment`${literal}`;
     expression = fragment`(CASE WHEN json_type(${data}, ${base}) = 'array' THEN ${base} || ${`[${segment}]`} ELSE ${base} || ${key} END)`;

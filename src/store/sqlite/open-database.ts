@@ -88,3 +88,12 @@ function registerFunctions(db: SqliteDatabase): void {
     return compiled.test(value) ? 1 : 0;
   });
 }
+
+/**
+ * SQLite's UNIQUE constraint failure, by its extended result code (better-sqlite3 sets `code`); a primary key
+ * is a unique constraint too.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -25,7 +25,7 @@ import type { SqliteDatabase } from './open-database.js';
 import type { TenantScope } from '../scope.js';
 import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
 import type { FilterNode } from '../filter-node.js';
-import { invalidField } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { ftsAnyOf } from './fts-query.js';
 import { SqliteTextIndex, type DocumentChange } from './sqlite-text-index.js';
@@ -323,9 +323,9 @@ export class SqliteDocumentIndex implements DocumentIndex {
     const hits: ScoredHit[] = [];
     for (const collection of this.collectionsInScope(scope, query.collectionIds)) {
       if (collection.embedding_dimensions !== vector.length) {
-        throw invalidField(
-          ['vector'],
+        throw new InvalidInputError(
           `The query vector has ${vector.length} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`,
+          ['vector'],
         );
       }
       const found = await this.searchCollection(scope, collection, vector, topK, query.filter ?? null);
