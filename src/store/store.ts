@@ -17,7 +17,7 @@ import type {
   OrganizationRecord,
   SessionRecord,
 } from './records.js';
-import type { DocumentIndex } from '../retrieval/types.js';
+import type { DocumentIndex } from './document-index.js';
 import type {
   CollectionRecord,
   ConfirmationRecord,

@@ -23,7 +23,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
 import type { TenantScope } from '../scope.js';
-import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
+import type { DocumentIndex, IndexQuery, ScoredHit } from '../document-index.js';
 import type { FilterNode } from '../filter-node.js';
 import { InvalidInputError } from '../store-errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
