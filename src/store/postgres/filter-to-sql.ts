@@ -21,7 +21,7 @@ import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
 import { InvalidFilterError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
-import { Parameters } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { regexToPostgres } from './regex-to-postgres.js';
 import { linearRegexProblem, MAX_REGEX_SUBJECT_CHARS } from '../../lib/linear-regex.js';
 

@@ -15,7 +15,7 @@ import type { FilterNode } from '../filter-node.js';
 import { InvalidInputError } from '../store-errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
-import { Parameters } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { isoExpression } from './documents-repository.js';
 import { SESSION_EF_SEARCH, VectorStorage } from './vector-storage.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';

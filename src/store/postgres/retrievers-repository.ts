@@ -5,7 +5,8 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { ExecutionRecord, RetrieverRecord } from '../data-records.js';
-import { Parameters, listNamed } from './paginate.js';
+import { listNamed } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 

@@ -4,7 +4,8 @@
 import { isUniqueViolation, type SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { CollectionRecord } from '../data-records.js';
-import { listNamed, parseJson } from './paginate.js';
+import { listNamed } from './paginate.js';
+import { parseJson } from './parse-json.js';
 import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 interface CollectionRow extends Omit<CollectionRecord, 'config' | 'enabled' | 'metadata'> {
