@@ -6,7 +6,6 @@
  * The store throws its own typed errors (store/store-errors); `asAppError`
  * is the one place that gives them a status and a catalogue type.
  */
-import { isStoreError } from './store/store-errors.js';
 
 export interface ValidationIssue {
   type: string;
@@ -107,21 +106,34 @@ export function invalidField(location: (string | number)[], message: string, typ
 }
 
 /**
+ * What the catalogue reads of a store error (`store/store-errors.ts`). It is recognised by its marker, as an
+ * AppError is, because this file may import nothing from the layers below it; `store-errors.test.ts` checks at
+ * compile time that every store error class has this shape.
+ */
+export type StoreErrorFacts = { readonly isQuarryStoreError: true } & (
+  | { readonly kind: 'not_found'; readonly resource: string; readonly id: string }
+  | { readonly kind: 'conflict'; readonly resource: string; readonly takenName: string }
+  | { readonly kind: 'invalid_filter'; readonly location: (string | number)[]; readonly reason: string }
+  | { readonly kind: 'invalid_input'; readonly location: (string | number)[] | null; readonly reason: string }
+);
+
+/**
  * Any error as the catalogue's AppError: an AppError as it is, a store error mapped to its entry; null for
  * anything else (a bug, a database failure), which the caller reports as its own kind of failure.
  */
 export function asAppError(error: unknown): AppError | null {
   if (AppError.is(error)) return error;
-  if (!isStoreError(error)) return null;
-  switch (error.kind) {
+  if (typeof error !== 'object' || error === null || (error as StoreErrorFacts).isQuarryStoreError !== true) return null;
+  const failure = error as StoreErrorFacts;
+  switch (failure.kind) {
     case 'not_found':
-      return errors.notFound(error.resource, error.id);
+      return errors.notFound(failure.resource, failure.id);
     case 'conflict':
-      return errors.alreadyExists(error.resource, error.takenName);
+      return errors.alreadyExists(failure.resource, failure.takenName);
     case 'invalid_filter':
-      return invalidField(error.location, error.reason);
+      return invalidField(failure.location, failure.reason);
     case 'invalid_input':
-      return error.location ? invalidField(error.location, error.reason) : errors.badRequest(error.reason);
+      return failure.location ? invalidField(failure.location, failure.reason) : errors.badRequest(failure.reason);
   }
 }
 

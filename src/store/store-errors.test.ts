@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, asAppError } from '../errors.js';
+import { AppError, asAppError, type StoreErrorFacts } from '../errors.js';
 import { InvalidFilterError, InvalidInputError, isStoreError, RecordNotFoundError, UniqueViolationError } from './store-errors.js';
+
+/**
+ * errors.ts may not import the store, so it declares what it reads of a store error: every class must have that
+ * shape (a compile error here, under `tsc`, when they drift apart).
+ */
+const shapes: Record<string, StoreErrorFacts> = {
+  notFound: new RecordNotFoundError('collection', 'col_1'),
+  conflict: new UniqueViolationError('collection', 'films'),
+  filter: new InvalidFilterError('title', 'regex needs a string pattern'),
+  input: new InvalidInputError('no', ['vector']),
+};
 
 /** The HTTP error each store error answers with: exactly what the store answered before it had its own errors. */
 function answer(error: unknown) {
@@ -66,6 +77,10 @@ describe('store errors', () => {
       expect(AppError.is(error)).toBe(false);
       expect(error.name).toBe(error.constructor.name);
     }
+  });
+
+  it('all have the shape the catalogue reads', () => {
+    expect(Object.values(shapes).map((error) => asAppError(error)?.status)).toEqual([404, 409, 422, 422]);
   });
 
   it('leave AppErrors as they are and anything else unmapped', () => {
