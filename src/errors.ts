@@ -123,8 +123,8 @@ export type StoreErrorFacts = { readonly isQuarryStoreError: true } & (
  */
 export function asAppError(error: unknown): AppError | null {
   if (AppError.is(error)) return error;
-  if (typeof error !== 'object' || error === null || (error as StoreErrorFacts).isQuarryStoreError !== true) return null;
-  const failure = error as StoreErrorFacts;
+  const failure = error as StoreErrorFacts | null;
+  if (typeof failure !== 'object' || failure === null || failure.isQuarryStoreError !== true) return null;
   switch (failure.kind) {
     case 'not_found':
       return errors.notFound(failure.resource, failure.id);

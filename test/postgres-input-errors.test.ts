@@ -11,7 +11,7 @@ import { collectionRecord, documentInput, seedTenants } from './store-conformanc
 import { createTestDatabase, reportSkipped, TEST_VECTOR_MODES, vectorExtensionFor } from './helpers/postgres-server.js';
 import { asAppError } from '../src/errors.js';
 
-/** The error a store call fails with, as the HTTP answer carries it (the store's own error, mapped in the one place). */
+/** The error a store call fails with, as the HTTP answer carries it (the store's error, mapped in the one place). */
 async function answered(call: Promise<unknown>) {
   return call.then(
     () => expect.unreachable('the call should have failed'),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, asAppError, type StoreErrorFacts } from '../errors.js';
-import { InvalidFilterError, InvalidInputError, isStoreError, RecordNotFoundError, UniqueViolationError } from './store-errors.js';
+import {
+  InvalidFilterError,
+  InvalidInputError,
+  isStoreError,
+  RecordNotFoundError,
+  UniqueViolationError,
+} from './store-errors.js';
 
 /**
  * errors.ts may not import the store, so it declares what it reads of a store error: every class must have that
@@ -36,7 +42,9 @@ describe('store errors', () => {
       message: "A MCP server named 'weather' already exists in this namespace",
       details: { resource: 'MCP server', name: 'weather' },
     });
-    expect(answer(new UniqueViolationError('namespace', 'docs'))?.message).toBe("A namespace named 'docs' already exists in this organization");
+    expect(answer(new UniqueViolationError('namespace', 'docs'))?.message).toBe(
+      "A namespace named 'docs' already exists in this organization",
+    );
   });
 
   it('map a filter the store cannot run to 422 ValidationError at filters.<field>', () => {
@@ -44,7 +52,11 @@ describe('store errors', () => {
       status: 422,
       type: 'ValidationError',
       message: "Validation error at 'filters.title': regex needs a string pattern",
-      details: { validation_errors: [{ type: 'value_error', location: ['filters', 'title'], message: 'regex needs a string pattern' }] },
+      details: {
+        validation_errors: [
+          { type: 'value_error', location: ['filters', 'title'], message: 'regex needs a string pattern' },
+        ],
+      },
     });
   });
 
@@ -53,7 +65,11 @@ describe('store errors', () => {
       status: 422,
       type: 'ValidationError',
       message: "Validation error at 'query.cursor': The cursor is malformed.",
-      details: { validation_errors: [{ type: 'value_error', location: ['query', 'cursor'], message: 'The cursor is malformed.' }] },
+      details: {
+        validation_errors: [
+          { type: 'value_error', location: ['query', 'cursor'], message: 'The cursor is malformed.' },
+        ],
+      },
     });
     expect(answer(new InvalidInputError('Text may not contain the NUL character.'))).toEqual({
       status: 400,

@@ -46,7 +46,10 @@ export class UniqueViolationError extends StoreErrorBase {
     readonly takenName: string,
     options?: { cause?: unknown },
   ) {
-    super(`A ${resource} named '${takenName}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, options);
+    super(
+      `A ${resource} named '${takenName}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`,
+      options,
+    );
   }
 }
 
