@@ -136,6 +136,8 @@ export type AgentEvent = {
   [Type in AgentEventType]: { type: Type; data: AgentEventMap[Type] };
 }[AgentEventType];
 
+export const TERMINAL_EVENT_TYPES: ReadonlySet<AgentEventType> = new Set(['done', 'error', 'confirmation_required']);
+
 let eventJsonSchemas: Record<AgentEventType, Record<string, unknown>> | null = null;
 
 /** The event payloads as JSON Schemas (what `GET /v1/agents/events/schema` publishes), converted once per process. */
