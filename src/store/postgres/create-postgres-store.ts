@@ -8,7 +8,7 @@
  * `{ url }` opens a `pg.Pool`; `{ pglite }` wraps an in-process PGlite
  * (tests: the pgvector path without a server extension).
  */
-import { ensureDeclaredPayloadIndexes } from './payload-index.js';
+import { PayloadIndexBuilds } from './payload-index-builds.js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
@@ -58,6 +58,8 @@ export interface PostgresStore extends Store {
   readonly vectorCache: ExactVectorCache | null;
   /** Each collection's in-process BM25 index. */
   readonly textIndexes: TextIndexCache;
+  /** The background payload index builder (null when builds are off). */
+  readonly payloadIndexBuilds: PayloadIndexBuilds | null;
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -68,7 +70,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   try {
     await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
-    if (options.payloadIndexes ?? true) await ensureDeclaredPayloadIndexes(database);
   } catch (error) {
     await database.close();
     throw error;
@@ -85,6 +86,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     const { rows } = await database.query<{ ef: string | null; scan: string | null }>("SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan");
     index.sessionHnswSettings = rows[0]?.ef === String(SESSION_EF_SEARCH) && rows[0]?.scan === 'strict_order';
   }
+  // Builds what namespaces declared before this version, and rebuilds what a failed or interrupted build left INVALID.
+  const builds = options.payloadIndexes ?? true ? new PayloadIndexBuilds(database, options.onError) : null;
+  builds?.schedule();
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
@@ -102,7 +106,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),
-    namespaces: createNamespacesRepository(database, options.payloadIndexes ?? true),
+    namespaces: createNamespacesRepository(database, builds),
     sessions: createSessionsRepository(database),
     messages: createMessagesRepository(database),
     runs,
@@ -114,7 +118,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     retrievers: createRetrieversRepository(database),
     executions: createExecutionsRepository(database),
     mcpServers: createMcpServersRepository(database),
+    payloadIndexBuilds: builds,
     async close() {
+      await builds?.close();
       cache?.clear();
       text.clear();
       await stopListening();
