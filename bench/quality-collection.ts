@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import type { SqliteDocumentIndex } from '../src/store/sqlite/sqlite-document-index.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
 import { localServices } from '../src/cli/local-services.js';
@@ -24,9 +25,10 @@ export interface LoadedCollection {
   close(): Promise<void>;
 }
 
-export async function loadIntoQuarry(collection: TestCollection, directory: string): Promise<LoadedCollection> {
-  const config = loadConfig({}, { dataDir: join(directory, `quality-${collection.name.toLowerCase()}`), logLevel: 'silent' });
-  const store = createSqliteStore({ dataDir: config.dataDir });
+/** `open`: another store to load into (section 8 loads PostgreSQL too); a fresh SQLite data directory by default. */
+export async function loadIntoQuarry(collection: TestCollection, directory: string, open?: () => Promise<Store>): Promise<LoadedCollection> {
+  const config = loadConfig({}, { dataDir: join(directory, `quality-${collection.name.toLowerCase()}${open ? '-other' : ''}`), logLevel: 'silent' });
+  const store = open ? await open() : createSqliteStore({ dataDir: config.dataDir });
   const { orgId } = await bootstrap(store, { apiKey: generateApiKey(), now: Date.now });
   const services = localServices(store, config);
   const scope = await services.tenant(orgId, 'default');
@@ -43,7 +45,7 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     await services.documents.createMany(scope, created.collection_id, batch);
   }
   // Every query served by the in-memory BM25 index: none falls back to FTS5 while it is being built.
-  await (store.index as SqliteDocumentIndex).warm(scope, [created.collection_id]);
+  if (store.kind === 'sqlite') await (store.index as SqliteDocumentIndex).warm(scope, [created.collection_id]);
   const retrieval: RetrievalServices = {
     scope,
     index: store.index,

@@ -14,13 +14,20 @@ import type { PostgresDatabase, Queryable } from './postgres-database.js';
 export type VectorMode = 'pgvector' | 'exact';
 
 /**
- * The HNSW candidate list every pooled connection starts with, and iterative scans on (pgvector ≥ 0.8:
- * the graph is read until enough rows pass the tenant and filter conditions). A search that needs this
- * `ef` runs as one plain query; another `ef` needs a transaction to set it locally (four round trips).
- * Harmless without pgvector: PostgreSQL keeps them as placeholder settings.
+ * The HNSW candidate list (`hnsw.ef_search`) when the operator sets none (`QUARRY_PG_EF_SEARCH`): the smallest that
+ * matched the SQLite store's HNSW recall@10 in bench section 7 (see the README's Performance section).
  */
-export const SESSION_EF_SEARCH = 200;
-export const HNSW_SESSION_OPTIONS = `-c hnsw.ef_search=${SESSION_EF_SEARCH} -c hnsw.iterative_scan=strict_order`;
+export const DEFAULT_EF_SEARCH = 200;
+
+/**
+ * What every pooled connection starts with, sent at connect (no extra round trip): the candidate list, and iterative
+ * scans on (pgvector ≥ 0.8: the graph is read on until enough rows pass the tenant and filter conditions, and a LIMIT
+ * above ef_search is still filled). A search whose connection lacks them (a pooler that drops startup options) sets
+ * them with SET LOCAL in a transaction (four round trips). Harmless without pgvector: placeholder settings.
+ */
+export function hnswSessionOptions(efSearch: number): string {
+  return `-c hnsw.ef_search=${efSearch} -c hnsw.iterative_scan=strict_order`;
+}
 
 /** pgvector's HNSW indexes `vector` columns of at most 2,000 dimensions. */
 const HNSW_MAX_DIMENSIONS = 2_000;
