@@ -16,7 +16,7 @@ import { CATEGORIES, createQueries } from './synthetic-documents.js';
 import { elapsedMs, figure, now, percentile } from './statistics.js';
 
 const SECTION = '7 postgres';
-export const EF_VALUES = [40, 64, 100, 200];
+export const EF_VALUES = [40, 100, 200, 400];
 
 interface Side {
   store: Store;
