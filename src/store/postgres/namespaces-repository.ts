@@ -5,7 +5,7 @@ import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js
 import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
 import { listNamed } from './paginate.js';
-import { errors } from '../../errors.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 import type { PayloadIndexBuilds } from './payload-index-builds.js';
 import { withIndexStates, withoutIndexStates } from '../payload-index-states.js';
 
@@ -36,7 +36,7 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
           [input.namespace_id, scope.orgId, input.namespace_name, input.description, JSON.stringify(input.feature_extractors), JSON.stringify(input.payload_indexes), input.auto_create_indexes, input.created_at, input.updated_at],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', input.namespace_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
       // Declared payload indexes are built in the background; the answer shows them building.
@@ -58,7 +58,7 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
       const updated = await database.transaction(async (client) => {
         // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
         const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
-        if (!rows[0]) throw errors.notFound('namespace', namespaceId);
+        if (!rows[0]) throw new RecordNotFoundError('namespace', namespaceId);
         const next = { ...rows[0], ...patch, updated_at: now };
         next.payload_indexes = withoutIndexStates(next.payload_indexes);
         try {
@@ -68,7 +68,7 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
             [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
           );
         } catch (error) {
-          if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', next.namespace_name);
+          if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
           throw error;
         }
         return next;
@@ -81,7 +81,7 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
       const removedCounts = await database.transaction(async (client) => {
         // Lock the namespace row first so a concurrent insert into it waits for the delete.
         const locked = await client.query('SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
-        if (locked.rowCount === 0) throw errors.notFound('namespace', namespaceId);
+        if (locked.rowCount === 0) throw new RecordNotFoundError('namespace', namespaceId);
         const removed: Record<string, number> = {};
         for (const [name, sql] of Object.entries(REMOVED_COUNTS)) removed[name] = Number((await client.query<{ n: number }>(sql, [scope.orgId, namespaceId])).rows[0].n);
         // Foreign keys cascade from namespaces to every table in it.

@@ -19,7 +19,7 @@
 import type { PostgresDatabase, Queryable } from './postgres-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { candidateList, partitionCandidates } from '../filter-values.js';
-import type { Parameters } from './paginate.js';
+import type { Parameters } from './sql-parameters.js';
 import { createHash } from 'node:crypto';
 
 export const PAYLOAD_INDEX_PREFIX = 'documents_payload_';
