@@ -30,7 +30,12 @@ interface ExactTopTen {
 }
 
 /** The exact top 10 by cosine distance, from a sequential scan (the HNSW index is not allowed to answer). */
-async function exactTopTen(store: PostgresStore, collectionId: string, vector: Float32Array, category: string | null): Promise<ExactTopTen> {
+async function exactTopTen(
+  store: PostgresStore,
+  collectionId: string,
+  vector: Float32Array,
+  category: string | null,
+): Promise<ExactTopTen> {
   return store.database.transaction(async (client) => {
     await client.query('SET LOCAL enable_indexscan = off');
     await client.query('SET LOCAL enable_bitmapscan = off');
@@ -51,14 +56,21 @@ async function exactTopTen(store: PostgresStore, collectionId: string, vector: F
  */
 function overlap(hits: { document_id: string; score: number }[], exact: ExactTopTen): number {
   const expected = new Set(exact.ids);
-  const good = hits.slice(0, 10).filter((hit) => expected.has(hit.document_id) || hit.score >= exact.floor - 1e-5).length;
+  const good = hits
+    .slice(0, 10)
+    .filter((hit) => expected.has(hit.document_id) || hit.score >= exact.floor - 1e-5).length;
   return Math.min(good, exact.ids.length) / Math.max(1, exact.ids.length);
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
 /** Recall@10 of one side's vector search against `exact`, unfiltered and filtered. */
-async function recallOf(side: Side, vectors: Float32Array[], exact: ExactTopTen[], exactFiltered: ExactTopTen[]): Promise<{ recall: number; filtered: number }> {
+async function recallOf(
+  side: Side,
+  vectors: Float32Array[],
+  exact: ExactTopTen[],
+  exactFiltered: ExactTopTen[],
+): Promise<{ recall: number; filtered: number }> {
   const { index, scope, collections } = side.retrieval;
   const collectionIds = [collections[0].collection_id];
   const filter = parseFilter({ field: 'category', operator: 'eq', value: CATEGORIES[0] });
@@ -73,7 +85,14 @@ async function recallOf(side: Side, vectors: Float32Array[], exact: ExactTopTen[
 }
 
 /** Returns SQLite's recall@10 and, per ef, PostgreSQL's (the caller reports which ef the default is). */
-export async function measurePgvectorRecall(url: string, postgres: Side & { store: PostgresStore }, sqlite: Side, report: ReportBuilder, label: string, quick: boolean): Promise<void> {
+export async function measurePgvectorRecall(
+  url: string,
+  postgres: Side & { store: PostgresStore },
+  sqlite: Side,
+  report: ReportBuilder,
+  label: string,
+  quick: boolean,
+): Promise<void> {
   const queries = createQueries(777, quick ? 30 : 100);
   const { collections, embedder } = postgres.retrieval;
   const collectionId = collections[0].collection_id;
@@ -85,8 +104,20 @@ export async function measurePgvectorRecall(url: string, postgres: Side & { stor
     exactFiltered.push(await exactTopTen(postgres.store, collectionId, vector, CATEGORIES[0]));
   }
   const lite = await recallOf(sqlite, vectors, exact, exactFiltered);
-  report.add({ section: SECTION, metric: `${label} sqlite HNSW recall@10 vs exact (same vectors)`, value: figure([lite.recall]), unit: '', digits: 3 });
-  report.add({ section: SECTION, metric: `${label} sqlite HNSW recall@10 vs exact, category filter`, value: figure([lite.filtered]), unit: '', digits: 3 });
+  report.add({
+    section: SECTION,
+    metric: `${label} sqlite HNSW recall@10 vs exact (same vectors)`,
+    value: figure([lite.recall]),
+    unit: '',
+    digits: 3,
+  });
+  report.add({
+    section: SECTION,
+    metric: `${label} sqlite HNSW recall@10 vs exact, category filter`,
+    value: figure([lite.filtered]),
+    unit: '',
+    digits: 3,
+  });
   const lines: string[] = [];
   for (const ef of EF_VALUES) {
     const store = await createPostgresStore({ url, hnswEfSearch: ef, payloadIndexes: false });
@@ -100,9 +131,26 @@ export async function measurePgvectorRecall(url: string, postgres: Side & { stor
         times.push(elapsedMs(started));
       }
       const p50 = percentile(times, 0.5);
-      report.add({ section: SECTION, metric: `${label} pgvector ef_search ${ef}: recall@10 vs exact`, value: figure([recall]), unit: '', digits: 3 });
-      report.add({ section: SECTION, metric: `${label} pgvector ef_search ${ef}: recall@10, category filter`, value: figure([filtered]), unit: '', digits: 3 });
-      report.add({ section: SECTION, metric: `${label} pgvector ef_search ${ef}: vector search (top 100) p50`, value: figure([p50]), unit: 'ms' });
+      report.add({
+        section: SECTION,
+        metric: `${label} pgvector ef_search ${ef}: recall@10 vs exact`,
+        value: figure([recall]),
+        unit: '',
+        digits: 3,
+      });
+      report.add({
+        section: SECTION,
+        metric: `${label} pgvector ef_search ${ef}: recall@10, category filter`,
+        value: figure([filtered]),
+        unit: '',
+        digits: 3,
+      });
+      report.add({
+        section: SECTION,
+        metric: `${label} pgvector ef_search ${ef}: vector search (top 100) p50`,
+        value: figure([p50]),
+        unit: 'ms',
+      });
       lines.push(`ef ${ef}: ${recall.toFixed(3)} / ${filtered.toFixed(3)} filtered, ${p50.toFixed(1)} ms`);
     } finally {
       await store.close();

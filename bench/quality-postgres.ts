@@ -41,16 +41,37 @@ export async function measureOnPostgres(
     try {
       const name = collection.name;
       const identical: string[] = [];
-      for (const run of runs.filter((candidate) => COMPARED.includes(candidate.name) || candidate.name === smartSearch)) {
+      for (const run of runs.filter(
+        (candidate) => COMPARED.includes(candidate.name) || candidate.name === smartSearch,
+      )) {
         const lite = await sqlite.rank(run.stages);
         const pg = await postgres.rank(run.stages);
         const liteScores = scoreRun(lite, collection.judgments);
         const pgScores = scoreRun(pg, collection.judgments);
-        report.add({ section, metric: `${name} ${run.name}: nDCG@10, PostgreSQL (${mode})`, value: figure([pgScores.ndcg10]), unit: '', digits: 3 });
-        report.add({ section, metric: `${name} ${run.name}: nDCG@10 PostgreSQL / SQLite`, value: figure([pgScores.ndcg10 / liteScores.ndcg10]), unit: '×', digits: 3 });
+        report.add({
+          section,
+          metric: `${name} ${run.name}: nDCG@10, PostgreSQL (${mode})`,
+          value: figure([pgScores.ndcg10]),
+          unit: '',
+          digits: 3,
+        });
+        report.add({
+          section,
+          metric: `${name} ${run.name}: nDCG@10 PostgreSQL / SQLite`,
+          value: figure([pgScores.ndcg10 / liteScores.ndcg10]),
+          unit: '×',
+          digits: 3,
+        });
         let same = 0;
-        for (const [query, ranking] of lite) if (JSON.stringify(ranking.slice(0, 10)) === JSON.stringify((pg.get(query) ?? []).slice(0, 10))) same++;
-        report.add({ section, metric: `${name} ${run.name}: queries with the same top 10 on both stores`, value: figure([(100 * same) / lite.size]), unit: '%', digits: 1 });
+        for (const [query, ranking] of lite)
+          if (JSON.stringify(ranking.slice(0, 10)) === JSON.stringify((pg.get(query) ?? []).slice(0, 10))) same++;
+        report.add({
+          section,
+          metric: `${name} ${run.name}: queries with the same top 10 on both stores`,
+          value: figure([(100 * same) / lite.size]),
+          unit: '%',
+          digits: 1,
+        });
         identical.push(`${run.name} ${same}/${lite.size}`);
       }
       report.note(

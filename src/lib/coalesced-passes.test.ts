@@ -35,10 +35,13 @@ describe('CoalescedPasses', () => {
   it('reports a failed pass and runs the next one asked for', async () => {
     const errors: string[] = [];
     let calls = 0;
-    const passes = new CoalescedPasses(async () => {
-      calls++;
-      if (calls === 1) throw new Error('boom');
-    }, (error) => errors.push(error.message));
+    const passes = new CoalescedPasses(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('boom');
+      },
+      (error) => errors.push(error.message),
+    );
     passes.schedule();
     await passes.settled();
     passes.schedule();

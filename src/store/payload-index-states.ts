@@ -11,7 +11,9 @@ import type { NamespaceRecord } from './records.js';
 export type PayloadIndexState = 'building' | 'ready' | 'failed';
 
 /** The state of each declared field's index, by field name (fields that cannot be indexed, geo ones say, are absent). */
-export type PayloadIndexStates = (declared: unknown[]) => Promise<Map<string, PayloadIndexState>> | Map<string, PayloadIndexState>;
+export type PayloadIndexStates = (
+  declared: unknown[],
+) => Promise<Map<string, PayloadIndexState>> | Map<string, PayloadIndexState>;
 
 function declaredName(entry: unknown): string | null {
   const name = (entry as { field_name?: unknown } | null)?.field_name;
@@ -28,7 +30,10 @@ export function withoutIndexStates(declared: unknown[]): unknown[] {
 }
 
 /** The namespace with each declared field's `status`; unchanged when it declares none. */
-export async function withIndexStates<Namespace extends NamespaceRecord>(namespace: Namespace, states: PayloadIndexStates): Promise<Namespace> {
+export async function withIndexStates<Namespace extends NamespaceRecord>(
+  namespace: Namespace,
+  states: PayloadIndexStates,
+): Promise<Namespace> {
   const declared = Array.isArray(namespace.payload_indexes) ? namespace.payload_indexes : [];
   if (declared.length === 0) return namespace;
   const known = await states(declared);

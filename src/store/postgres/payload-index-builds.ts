@@ -18,7 +18,13 @@
  * build that failed here → failed; not there yet → building (its pass is queued).
  */
 import { isUniqueViolation, type PostgresDatabase, type Queryable } from './postgres-database.js';
-import { declaredFields, forgetCatalogs, PAYLOAD_INDEX_PREFIX, payloadIndexNames, payloadKeys } from './payload-index.js';
+import {
+  declaredFields,
+  forgetCatalogs,
+  PAYLOAD_INDEX_PREFIX,
+  payloadIndexNames,
+  payloadKeys,
+} from './payload-index.js';
 import type { PayloadIndexState } from '../payload-index-states.js';
 import { CoalescedPasses } from '../../lib/coalesced-passes.js';
 
@@ -92,7 +98,8 @@ export class PayloadIndexBuilds {
   }
 
   async states(declared: unknown[]): Promise<Map<string, PayloadIndexState>> {
-    if (!this.cached || Date.now() - this.cached.readAt > STATE_TTL_MS) this.cached = { catalog: await readCatalog(this.database), readAt: Date.now() };
+    if (!this.cached || Date.now() - this.cached.readAt > STATE_TTL_MS)
+      this.cached = { catalog: await readCatalog(this.database), readAt: Date.now() };
     const catalog = this.cached.catalog;
     const states = new Map<string, PayloadIndexState>();
     for (const field of declaredFields(declared)) {
@@ -116,7 +123,8 @@ export class PayloadIndexBuilds {
 
   private async pass(client: Queryable): Promise<void> {
     const concurrently = this.database.driver === 'pg' ? ' CONCURRENTLY' : '';
-    if (this.database.driver === 'pg') this.backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    if (this.database.driver === 'pg')
+      this.backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const wanted = await wantedIndexes(client);
     const catalog = await readCatalog(client);
     for (const [name, entry] of catalog) {
@@ -129,7 +137,9 @@ export class PayloadIndexBuilds {
     for (const [name, expression] of wanted) {
       if (catalog.has(name) || this.closed) continue;
       try {
-        await client.query(`CREATE INDEX${concurrently} IF NOT EXISTS ${name} ON documents (collection_id, ${expression})`);
+        await client.query(
+          `CREATE INDEX${concurrently} IF NOT EXISTS ${name} ON documents (collection_id, ${expression})`,
+        );
         this.failures.delete(name);
         created = true;
       } catch (error) {
