@@ -17,6 +17,7 @@ import type { PipelineDocument, RetrievalServices } from '../src/retrieval/types
 import type { TestCollection } from './test-collection.js';
 
 export interface LoadedCollection {
+  store: Store;
   retrieval: RetrievalServices;
   /** Runs `stages` for every query; query id → test-collection document ids, best first. */
   rank(stages: unknown[], queries?: { id: string; text: string }[]): Promise<Map<string, string[]>>;
@@ -25,10 +26,9 @@ export interface LoadedCollection {
   close(): Promise<void>;
 }
 
-/** `open`: another store to load into (section 8 loads PostgreSQL too); a fresh SQLite data directory by default. */
-export async function loadIntoQuarry(collection: TestCollection, directory: string, open?: () => Promise<Store>): Promise<LoadedCollection> {
-  const config = loadConfig({}, { dataDir: join(directory, `quality-${collection.name.toLowerCase()}${open ? '-other' : ''}`), logLevel: 'silent' });
-  const store = open ? await open() : createSqliteStore({ dataDir: config.dataDir });
+export async function loadIntoQuarry(collection: TestCollection, directory: string): Promise<LoadedCollection> {
+  const config = loadConfig({}, { dataDir: join(directory, `quality-${collection.name.toLowerCase()}`), logLevel: 'silent' });
+  const store = createSqliteStore({ dataDir: config.dataDir });
   const { orgId } = await bootstrap(store, { apiKey: generateApiKey(), now: Date.now });
   const services = localServices(store, config);
   const scope = await services.tenant(orgId, 'default');
@@ -45,7 +45,7 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     await services.documents.createMany(scope, created.collection_id, batch);
   }
   // Every query served by the in-memory BM25 index: none falls back to FTS5 while it is being built.
-  if (store.kind === 'sqlite') await (store.index as SqliteDocumentIndex).warm(scope, [created.collection_id]);
+  await (store.index as SqliteDocumentIndex).warm(scope, [created.collection_id]);
   const retrieval: RetrievalServices = {
     scope,
     index: store.index,
@@ -54,11 +54,17 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     languageModel: null,
     now: Date.now,
   };
+  return rankerOver(store, retrieval, collection);
+}
+
+/** Ranks a test collection's queries through the stage pipeline over `retrieval` (any store). */
+export function rankerOver(store: Store, retrieval: RetrievalServices, collection: TestCollection): LoadedCollection {
   const rankDocuments = async (stages: unknown[], query: string) => {
     const result = await runPipeline({ stages, inputs: { query }, services: retrieval });
     return result.documents.map((document) => ({ ...document, number: String((document as { number?: unknown }).number) }));
   };
   return {
+    store,
     retrieval,
     rankDocuments,
     async rank(stages, queries = collection.queries) {
