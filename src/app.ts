@@ -16,6 +16,7 @@ import type { Store } from './store/store.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body-parser.js';
 import { registerRequestContext } from './http/request-context.js';
+import { registerRateLimiting } from './http/rate-limiter.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { createSessionService, type ModelCatalog } from './sessions/session-service.js';
 import { createRunService, type LanguageModelResolver } from './sessions/run-service.js';
@@ -182,6 +183,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
 
   if (telemetry.tracer) registerHttpTracing(app);
+  await registerRateLimiting(app);
   registerRequestContext(app, store, { rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute, now });
   registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
   const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };

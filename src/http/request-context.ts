@@ -55,11 +55,11 @@ export const DEFAULT_NAMESPACE = 'default';
 export const FAILED_AUTH_PER_MINUTE = 30;
 
 export function registerRequestContext(app: FastifyInstance, store: Store, options: { rateLimitPerMinute: number; now: () => number; failedAuthPerMinute?: number }): void {
-  const limiter = createRateLimiter(options.rateLimitPerMinute, options.now);
+  const limiter = createRateLimiter(app, options.rateLimitPerMinute, (request) => request.auth!.keyId);
   // Guessing keys costs a client address its access for the rest of the minute, whatever key it sends next.
-  const failedAuth = createRateLimiter(options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, options.now);
-  const refuse = (request: FastifyRequest, error: AppError) => {
-    const retryAfter = failedAuth.take(request.ip);
+  const failedAuth = createRateLimiter(app, options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, (request) => request.ip);
+  const refuse = async (request: FastifyRequest, error: AppError) => {
+    const retryAfter = await failedAuth.take(request);
     if (retryAfter > 0) return errors.tooManyRequests('Too many failed authentications from this address; wait before trying again.', retryAfter, { api_name: 'authentication' });
     return error;
   };
@@ -72,19 +72,19 @@ export function registerRequestContext(app: FastifyInstance, store: Store, optio
     // The MCP endpoint takes the same keys as the API (and counts against the same rate limit).
     const route = request.routeOptions.url;
     if (config.public || route === undefined || !(route.startsWith('/v1/') || route === '/mcp')) return;
-    if (failedAuth.blocked(request.ip)) throw refuse(request, errors.unauthorized());
+    if (await failedAuth.blocked(request)) throw await refuse(request, errors.unauthorized());
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!match) throw refuse(request, errors.unauthorized());
+    if (!match) throw await refuse(request, errors.unauthorized());
     const key = await store.apiKeys.findByHash(hashApiKey(match[1]));
-    if (!key) throw refuse(request, errors.unauthorized('Invalid or revoked API key.'));
+    if (!key) throw await refuse(request, errors.unauthorized('Invalid or revoked API key.'));
     request.auth = { orgId: key.org_id, keyId: key.key_id, readOnly: key.read_only, namespaces: key.namespaces };
     const now = options.now();
     if (now - (lastTouched.get(key.key_id) ?? 0) > 60_000) {
       lastTouched.set(key.key_id, now);
       await store.apiKeys.touch(key.key_id, now);
     }
-    const retryAfter = limiter.take(key.key_id);
+    const retryAfter = await limiter.take(request);
     if (retryAfter > 0) {
       throw errors.tooManyRequests(`Rate limit of ${options.rateLimitPerMinute} requests per minute exceeded for this API key.`, retryAfter, { api_name: 'api_key' });
     }
