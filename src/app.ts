@@ -26,6 +26,7 @@ import type { HttpServices } from './http/http-services.js';
 import { namespacesRoutes } from './http/routes/namespaces-routes.js';
 import { collectionsRoutes } from './http/routes/collections-routes.js';
 import { documentsRoutes } from './http/routes/documents-routes.js';
+import { documentsUploadRoutes } from './http/routes/documents-upload-routes.js';
 import { createNamespaceService } from './sessions/namespace-service.js';
 import { createCollectionService } from './retrieval/collection-service.js';
 import { createDocumentService } from './retrieval/document-service.js';
@@ -205,6 +206,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   await app.register(namespacesRoutes(services));
   await app.register(collectionsRoutes(services));
   await app.register(documentsRoutes(services));
+  await app.register(documentsUploadRoutes(services));
   await app.register(retrieversRoutes(services));
   await app.register(webRoutes(services));
   await app.register(mcpServersRoutes(services, mcp));
