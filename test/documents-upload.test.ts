@@ -31,7 +31,13 @@ beforeAll(async () => {
   server = await startTestServer();
   root = mkdtempSync(join(tmpdir(), 'quarry-upload-'));
   for (const name of ['people', 'people-cli']) {
-    expect((await server.request('POST', '/v1/collections', { body: { collection_name: name, feature_extractor: textExtractor } })).status).toBe(200);
+    expect(
+      (
+        await server.request('POST', '/v1/collections', {
+          body: { collection_name: name, feature_extractor: textExtractor },
+        })
+      ).status,
+    ).toBe(200);
   }
 });
 afterAll(async () => {
@@ -50,8 +56,15 @@ async function storedData(collection: string) {
   const namespace = await server.store.namespaces.resolve({ orgId: server.orgId }, 'default');
   const scope = { orgId: server.orgId, namespaceId: namespace!.namespace_id };
   const record = await server.store.collections.resolve(scope, collection);
-  const page = await server.store.documents.list(scope, record!.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true });
-  return page.items.map((document) => document.data).sort((left, right) => JSON.stringify(left).localeCompare(JSON.stringify(right)));
+  const page = await server.store.documents.list(scope, record!.collection_id, {
+    filter: null,
+    limit: 100,
+    offset: 0,
+    includeTotal: true,
+  });
+  return page.items
+    .map((document) => document.data)
+    .sort((left, right) => JSON.stringify(left).localeCompare(JSON.stringify(right)));
 }
 
 describe('CSV upload', () => {
@@ -65,13 +78,20 @@ describe('CSV upload', () => {
     writeFileSync(file, CSV);
     const namespace = await server.store.namespaces.resolve({ orgId: server.orgId }, 'default');
     const scope = { orgId: server.orgId, namespaceId: namespace!.namespace_id };
-    const summary = await ingestFiles({ paths: [file], sink: documentSink(server.quarry.services.data.documents, scope, 'people-cli') });
+    const summary = await ingestFiles({
+      paths: [file],
+      sink: documentSink(server.quarry.services.data.documents, scope, 'people-cli'),
+    });
     expect(summary).toMatchObject({ stored: 3, skippedExisting: 1, invalidCount: 0 });
 
     const uploaded = await storedData('people');
     expect(uploaded).toEqual(await storedData('people-cli'));
-    expect(uploaded).toContainEqual(expect.objectContaining({ code: '00123', active: true, note: null, name: 'Ada', name_2: 'Lovelace' }));
-    expect(uploaded).toContainEqual(expect.objectContaining({ code: 42, active: false, note: 'two\nlines', name: 'Bob', name_2: null }));
+    expect(uploaded).toContainEqual(
+      expect.objectContaining({ code: '00123', active: true, note: null, name: 'Ada', name_2: 'Lovelace' }),
+    );
+    expect(uploaded).toContainEqual(
+      expect.objectContaining({ code: 42, active: false, note: 'two\nlines', name: 'Bob', name_2: null }),
+    );
     expect(uploaded).toContainEqual(expect.objectContaining({ code: 7.5, active: 'yes', note: 'quoted, comma' }));
   });
 
@@ -85,8 +105,12 @@ describe('CSV upload', () => {
     const response = await upload('people', 'title,price\nFirst,1\nSecond,2,extra\n"Unclosed,3\n');
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ success: false, status: 422, error: { type: 'ValidationError' } });
-    expect(response.body.error.message).toMatch(/2 row\(s\) of people\.csv could not be read, so nothing was stored; the first, at line 3: expected 2 columns, found 3/);
-    expect(response.body.error.details.validation_errors.map((issue: { location: string[] }) => issue.location[1])).toEqual(['line 3', 'line 4']);
+    expect(response.body.error.message).toMatch(
+      /2 row\(s\) of people\.csv could not be read, so nothing was stored; the first, at line 3: expected 2 columns, found 3/,
+    );
+    expect(
+      response.body.error.details.validation_errors.map((issue: { location: string[] }) => issue.location[1]),
+    ).toEqual(['line 3', 'line 4']);
     expect(await storedData('people')).not.toContainEqual(expect.objectContaining({ title: 'First' }));
   });
 
@@ -98,7 +122,9 @@ describe('CSV upload', () => {
     expect((await upload('people', 'title\nx\n', { contentType: 'application/octet-stream' })).status).toBe(415);
     const limited = await startTestServer({ config: { bodyLimitBytes: 1024 } });
     try {
-      await limited.request('POST', '/v1/collections', { body: { collection_name: 'big', feature_extractor: textExtractor } });
+      await limited.request('POST', '/v1/collections', {
+        body: { collection_name: 'big', feature_extractor: textExtractor },
+      });
       const response = await limited.request('POST', '/v1/collections/big/documents/upload', {
         body: `title\n${'x'.repeat(2048)}\n`,
         headers: { 'content-type': 'text/csv' },
@@ -120,7 +146,8 @@ describe('CSV upload', () => {
           payload: pieces.join(''),
         });
         expect(response.statusCode, response.body.slice(0, 300)).toBeLessThan(500);
-        if (response.statusCode >= 400) expect(JSON.parse(response.body)).toMatchObject({ success: false, status: response.statusCode });
+        if (response.statusCode >= 400)
+          expect(JSON.parse(response.body)).toMatchObject({ success: false, status: response.statusCode });
       }),
       { numRuns: 60 },
     );

@@ -110,7 +110,8 @@ export function createDataView(context, root) {
       }
       stored += done;
       if (!stored && !skipped) return;
-      status.textContent = `Uploaded ${stored} documents to ${selected}${skipped ? ` (${skipped} already there)` : ''}.`;
+      const already = skipped ? ` (${skipped} already there)` : '';
+      status.textContent = `Uploaded ${stored} documents to ${selected}${already}.`;
       toast(`Uploaded ${stored} documents`, 'info');
       await refresh();
       renderTable();
@@ -122,7 +123,8 @@ export function createDataView(context, root) {
   async function uploadCsv(collection, file) {
     const headers = { authorization: `Bearer ${context.apiKey}`, 'content-type': 'text/csv' };
     if (client.namespace) headers['x-namespace'] = client.namespace;
-    const url = `/v1/collections/${encodeURIComponent(collection)}/documents/upload?file_name=${encodeURIComponent(file.name)}`;
+    const query = `file_name=${encodeURIComponent(file.name)}`;
+    const url = `/v1/collections/${encodeURIComponent(collection)}/documents/upload?${query}`;
     const response = await fetch(url, { method: 'POST', headers, body: await file.text() });
     const body = await response.json().catch(() => null);
     if (!response.ok) throw new Error(`${file.name}: ${body?.error?.message ?? `HTTP ${response.status}`}`);

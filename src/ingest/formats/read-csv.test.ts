@@ -29,7 +29,10 @@ describe('readCsvText', () => {
     const text = '\ufeffcode,active,note,name,name\r\n00123,true,,Ada,Lovelace\r\n42,FALSE,"two\nlines",Bob\n"open,1\n';
     const items = await collect(readCsvText(text, { file: join(root, 'data.csv') }));
     expect(items).toEqual(await fromFile(text));
-    expect(items[0]).toMatchObject({ kind: 'record', record: { code: '00123', active: true, note: null, name: 'Ada', name_2: 'Lovelace' } });
+    expect(items[0]).toMatchObject({
+      kind: 'record',
+      record: { code: '00123', active: true, note: null, name: 'Ada', name_2: 'Lovelace' },
+    });
   });
 
   it('agrees with readCsv on any text (quotes, commas, line ends, blank lines)', async () => {

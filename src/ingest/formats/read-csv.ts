@@ -35,7 +35,10 @@ export function readCsvText(text: string, input: Pick<FormatInput, 'file' | 'sig
   return readCsvStream(Readable.from([text]), input);
 }
 
-async function* readCsvStream(stream: Readable, input: Pick<FormatInput, 'file' | 'signal'>): AsyncGenerator<IngestItem> {
+async function* readCsvStream(
+  stream: Readable,
+  input: Pick<FormatInput, 'file' | 'signal'>,
+): AsyncGenerator<IngestItem> {
   const reader = createInterface({ input: stream, crlfDelay: Infinity });
   const lines = reader[Symbol.asyncIterator]();
   // Lines to read again after an unclosed quote: the ones that followed the line it opened on.

@@ -17,8 +17,12 @@ let script: ((request: Received, response: ServerResponse) => void)[] = [];
 
 function answer(request: Received, response: ServerResponse): void {
   // Reversed order on purpose: clients must sort by `index`.
-  const data = request.input.map((text, index) => ({ object: 'embedding', index, embedding: [text.length, 3, 4] })).reverse();
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: request.model }));
+  const data = request.input
+    .map((text, index) => ({ object: 'embedding', index, embedding: [text.length, 3, 4] }))
+    .reverse();
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ object: 'list', data, model: request.model }));
 }
 
 beforeAll(async () => {
@@ -73,7 +77,10 @@ describe('createOpenAICompatibleEmbedder', () => {
 
   it('gives up after the retries with a 503 naming the URL and model', async () => {
     // Retry-After: 0 keeps the test fast (and shows it is honoured); the backoff alone would wait 2 + 4 + 8 s.
-    script = Array.from({ length: 4 }, () => (_: Received, response: ServerResponse) => response.writeHead(503, { 'retry-after': '0' }).end('down'));
+    script = Array.from(
+      { length: 4 },
+      () => (_: Received, response: ServerResponse) => response.writeHead(503, { 'retry-after': '0' }).end('down'),
+    );
     const embedder = createOpenAICompatibleEmbedder({ baseURL, maxRetries: 3 });
     const failure = embedder.embed('bge-m3', ['x']);
     await expect(failure).rejects.toMatchObject({ status: 503, type: 'InferenceServiceUnavailableError' });
@@ -104,7 +111,10 @@ describe('createOpenAICompatibleEmbedder', () => {
     const embedder = createOpenAICompatibleEmbedder({ baseURL });
     await expect(embedder.embed('m', ['x'])).rejects.toThrow(/0 embeddings for 1 inputs/);
     script = [(_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"result":"ok"}')];
-    await expect(embedder.embed('m', ['x'])).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/unexpected response.*OpenAI embeddings API/) });
+    await expect(embedder.embed('m', ['x'])).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/unexpected response.*OpenAI embeddings API/),
+    });
     expect(received).toHaveLength(2);
   });
 

@@ -122,7 +122,8 @@ function inIndexOrder(text: string): string {
 }
 
 function checkEmbeddings(embeddings: number[][], expected: number, url: string, model: string): Float32Array[] {
-  if (embeddings.length !== expected) throw unexpected(url, model, `${embeddings.length} embeddings for ${expected} inputs`);
+  if (embeddings.length !== expected)
+    throw unexpected(url, model, `${embeddings.length} embeddings for ${expected} inputs`);
   return embeddings.map((embedding) => {
     if (embedding.length === 0 || !embedding.every((value) => Number.isFinite(value))) {
       throw unexpected(url, model, 'an embedding is not a non-empty array of numbers');
@@ -154,7 +155,9 @@ function unavailable(url: string, model: string, error: unknown): AppError {
     hint = 'The API key was rejected: check the key configured for the embedding endpoint.';
   }
   if (status === 404) {
-    hint = `Check the base URL (OpenAI-compatible servers usually end in /v1) and that the model '${model}' is installed.`;
+    hint =
+      'Check the base URL (OpenAI-compatible servers usually end in /v1) ' +
+      `and that the model '${model}' is installed.`;
   }
   return errors.serviceUnavailable(
     'InferenceServiceUnavailableError',
