@@ -91,7 +91,7 @@ export function createDataView(context, root) {
         if (/\.csv$/i.test(file.name)) {
           status.textContent = `Reading ${file.name}…`;
           const result = await attempt(() => uploadCsv(selected, file));
-          if (result) { stored += result.created_count; skipped += result.skipped_existing; }
+          if (result) { stored += result.created_count; skipped += result.skipped_existing; } else status.textContent = `${file.name} was not stored.`;
           continue;
         }
         const parsed = await attempt(async () => parseUpload(file.name, await file.text()));
