@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import { errors } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -25,6 +25,8 @@ export interface PostgresDatabase extends Queryable {
   readonly driver: 'pg' | 'pglite';
   /** BEGIN … COMMIT on one connection; ROLLBACK when `work` throws. */
   transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
+  /** One connection for several statements outside a transaction (`CREATE INDEX CONCURRENTLY` must not run in one). */
+  connection<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
   /** LISTEN on a dedicated connection; the returned function stops listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -109,6 +111,22 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
         client.release();
       }
     },
+    async connection(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async <Row>(sql: string, params: unknown[] = []) => {
+            const outcome = await client.query(sql, params);
+            return { rows: outcome.rows as Row[], rowCount: outcome.rowCount ?? 0 };
+          },
+          exec: async (sql: string) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
     async listen(channel, onPayload) {
       const fresh = !listeners.has(channel);
       const set = listeners.get(channel) ?? new Set();
@@ -156,6 +174,9 @@ export function fromPglite(database: PGlite): PostgresDatabase {
         }),
       );
     },
+    async connection(work) {
+      return work(this);
+    },
     async listen(channel, onPayload) {
       const stop = await database.listen(channel, onPayload);
       return async () => stop();
@@ -169,17 +190,17 @@ export function fromPglite(database: PGlite): PostgresDatabase {
   };
 }
 
-/** Channel names are chosen by code (fixed constants), never by users; this only guards the quoting. */
 /**
  * Text PostgreSQL cannot store (the NUL character; SQLite takes it) is the client's input, not a
- * server failure: a 400 naming it, from every query, instead of a 500.
+ * server failure: an input error naming it (a 400 over HTTP), from every query, instead of a 500.
  */
 function rethrowInputError(error: unknown): never {
   const code = (error as { code?: string }).code;
-  if (code === '22021' || code === '22P05') throw errors.badRequest('Text may not contain the NUL character (\\u0000); remove it and send again.');
+  if (code === '22021' || code === '22P05') throw new InvalidInputError('Text may not contain the NUL character (\\u0000); remove it and send again.');
   throw error;
 }
 
+/** Channel names are chosen by code (fixed constants), never by users; this only guards the quoting. */
 function quoteChannel(channel: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name '${channel}'`);
   return channel;

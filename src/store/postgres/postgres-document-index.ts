@@ -10,14 +10,14 @@
  */
 import type { PostgresDatabase } from './postgres-database.js';
 import type { TenantScope } from '../scope.js';
-import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
+import type { DocumentIndex, IndexQuery, ScoredHit } from '../document-index.js';
 import type { FilterNode } from '../filter-node.js';
-import { invalidField } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
-import { Parameters } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { isoExpression } from './documents-repository.js';
-import { SESSION_EF_SEARCH, VectorStorage } from './vector-storage.js';
+import { DEFAULT_EF_SEARCH, VectorStorage } from './vector-storage.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
 import type { KeyedHit } from './collection-vectors.js';
 import type { TextIndexCache, DocumentVersionedCollection } from './text-index-cache.js';
@@ -52,8 +52,8 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly cache: ExactVectorCache | null,
     /** The process's bound on in-memory search state. */
     private readonly budget: MemoryBudget = new MemoryBudget(),
-    /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
-    private readonly efSearch = 100,
+    /** HNSW candidate list size (`hnsw.ef_search`); iterative scans fill a larger LIMIT. */
+    private readonly efSearch = DEFAULT_EF_SEARCH,
   ) {}
 
   /** Reports what a collection holds after a search (BM25 index, filter results, vector copy) to the budget, which may drop it. */
@@ -131,7 +131,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const size = query.vector.length;
     for (const collection of collections.rows) {
       if (collection.embedding_dimensions !== size) {
-        throw invalidField(['vector'], `The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`);
+        throw new InvalidInputError(`The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`, ['vector']);
       }
     }
     this.cache?.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
@@ -147,9 +147,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
       FROM document_vectors v JOIN documents d ON d.id = v.document_key
       WHERE v.dimensions = ${dimensions} AND ${where}
       ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
-    const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
-    // Pooled connections already carry the usual settings: one round trip instead of four.
-    const rows = this.sessionHnswSettings && ef === SESSION_EF_SEARCH ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
+    const ef = this.efSearch;
+    // Pooled connections already carry the settings: one round trip instead of four.
+    const rows = this.sessionHnswSettings ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
       // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
       await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
       return (await client.query<ScoredHit>(sql, parameters.values)).rows;
