@@ -17,7 +17,7 @@ import { resolveTenant } from '../request-context.js';
 import { withErrors } from '../schemas/common-schemas.js';
 import { collectionParamsSchema } from '../schemas/data-schemas.js';
 import { errors, type ValidationIssue } from '../../errors.js';
-import { contentHash } from '../../ingest/content-hash.js';
+import { contentHash } from '../../lib/content-hash.js';
 import { readCsvText } from '../../ingest/formats/read-csv.js';
 
 /** Rows per store call: `quarry ingest`'s batch size. */
