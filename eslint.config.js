@@ -120,7 +120,7 @@ export default tseslint.config(
     languageOptions: {
       globals: Object.fromEntries(
         'document location sessionStorage Node EventTarget CustomEvent AbortController prompt requestAnimationFrame'
-          .concat(' setTimeout clearTimeout setInterval clearInterval')
+          .concat(' setTimeout clearTimeout setInterval clearInterval fetch')
           .split(' ')
           .map((name) => [name, 'readonly']),
       ),

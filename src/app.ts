@@ -30,6 +30,7 @@ import type { HttpServices } from './http/http-services.js';
 import { namespacesRoutes } from './http/routes/namespaces-routes.js';
 import { collectionsRoutes } from './http/routes/collections-routes.js';
 import { documentsRoutes } from './http/routes/documents-routes.js';
+import { documentsUploadRoutes } from './http/routes/documents-upload-routes.js';
 import { createNamespaceService } from './sessions/namespace-service.js';
 import { createCollectionService } from './retrieval/collection-service.js';
 import { createDocumentService } from './retrieval/document-service.js';
@@ -191,10 +192,9 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
 
   if (telemetry.tracer) registerHttpTracing(app);
-  registerRequestContext(app, services.tenants, {
+  await registerRequestContext(app, services.tenants, {
     rateLimitPerMinute: config.rateLimitPerMinute,
     failedAuthPerMinute: config.failedAuthPerMinute,
-    now,
   });
   registerMetrics(app, telemetry.metrics, { token: config.metricsToken });
   const index = dependencies.store.index as { memoryUsage?: () => Record<string, number> };
@@ -217,6 +217,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     await scope.register(sessionsRoutes(services));
     await scope.register(collectionsRoutes(services));
     await scope.register(documentsRoutes(services));
+    await scope.register(documentsUploadRoutes(services));
     await scope.register(retrieversRoutes(services));
     const mcpServers = createMcpServerService(store, { now, forget: (serverId) => mcp.forget(serverId) });
     await scope.register(mcpServersRoutes(services, { toolbox: mcp, servers: mcpServers }));

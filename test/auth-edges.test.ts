@@ -45,6 +45,34 @@ describe('authentication', () => {
   });
 });
 
+describe('rate limit per API key', () => {
+  it('answers 429 with the envelope, retry_after_seconds and Retry-After, and counts each key on its own', async () => {
+    const limited = await startTestServer({ config: { rateLimitPerMinute: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) statuses.push((await limited.request('GET', '/v1/retrievers/stages')).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const refused = await limited.request('GET', '/v1/retrievers/stages');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({
+        success: false,
+        status: 429,
+        error: { type: 'TooManyRequestsError', message: 'Rate limit of 3 requests per minute exceeded for this API key.', details: { api_name: 'api_key' } },
+      });
+      const seconds = refused.body.error.details.retry_after_seconds;
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('retry-after')).toBe(String(seconds));
+      // Quarry's headers only, not the plugin's.
+      expect(refused.headers.get('x-ratelimit-limit')).toBeNull();
+      const other = await limited.createKey(limited.orgId);
+      expect((await limited.request('GET', '/v1/retrievers/stages', { apiKey: other })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('Idempotency-Key', () => {
   const messages = (sessionId: string) => `${server.url}/v1/agents/sessions/${sessionId}/messages`;
 

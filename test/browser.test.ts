@@ -142,7 +142,8 @@ describe('playground', () => {
     await page.waitForSelector(byTestId('document-row'));
     await expect.poll(() => page.textContent(byTestId('collection-count'))).toBe('2,400');
     const jsonl = ['{"title":"Uploaded one","description":"first"}', '{"title":"Uploaded two","description":"second"}'].join('\n');
-    const csv = 'title,description\n"Uploaded, three","with a comma"\n';
+    // Read on the server by `quarry ingest`'s reader: the code keeps its leading zeros, the flag is a boolean.
+    const csv = 'title,description,code,flag\n"Uploaded, three","with a comma",00123,true\n';
     await page.setInputFiles(byTestId('upload-input'), [
       { name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(jsonl) },
       { name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) },
@@ -151,6 +152,8 @@ describe('playground', () => {
     await expect.poll(() => page.textContent(byTestId('collection-count'))).toBe('2,403');
     await page.fill(byTestId('document-search'), 'Uploaded three');
     await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="document-row"]')).some((row) => row.textContent?.includes('Uploaded, three')));
+    const uploaded = await server.request('POST', '/v1/collections/videos/documents/list', { body: { filters: { field: 'title', operator: 'eq', value: 'Uploaded, three' } } });
+    expect(uploaded.body.results).toEqual([expect.objectContaining({ code: '00123', flag: true })]);
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click(byTestId('tab-chat'));

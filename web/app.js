@@ -18,11 +18,13 @@ const STORAGE_KEY = 'quarry.connection';
 let views = null;
 
 /** Shared by every view: the client, the namespace, and a bus for cross-view events. */
-function createContext(client, namespace) {
+function createContext(client, namespace, apiKey) {
   const bus = new EventTarget();
   return {
     client,
     namespace,
+    // For the one call the client has no method for (the CSV upload sends text, not JSON).
+    apiKey,
     emit: (name, detail) => bus.dispatchEvent(new CustomEvent(name, { detail })),
     on: (name, listener) => bus.addEventListener(name, (event) => listener(event.detail)),
     showView,
@@ -40,7 +42,7 @@ async function connect(apiKey, namespace) {
   // One cheap call proves both the key and the namespace before the app opens.
   await client.namespaces.get(namespace || 'default');
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ apiKey, namespace }));
-  start(createContext(client, namespace || 'default'), apiKey);
+  start(createContext(client, namespace || 'default', apiKey), apiKey);
 }
 
 function start(context, apiKey) {

@@ -83,13 +83,21 @@ export function createDataView(context, root) {
     async function upload(files) {
       if (!selected) return toast('Select or create a collection first.');
       const documents = [];
+      let stored = 0;
+      let skipped = 0;
       for (const file of files) {
         if (/\.pdf$/i.test(file.name)) { toast(`${file.name}: PDFs are parsed on the server: use \`quarry ingest ${selected} ${file.name}\`.`); continue; }
+        if (/\.tsv$/i.test(file.name)) { toast(`${file.name}: save it as CSV to upload it.`); continue; }
+        if (/\.csv$/i.test(file.name)) {
+          status.textContent = `Reading ${file.name}…`;
+          const result = await attempt(() => uploadCsv(selected, file));
+          if (result) { stored += result.created_count; skipped += result.skipped_existing; } else status.textContent = `${file.name} was not stored.`;
+          continue;
+        }
         const parsed = await attempt(async () => parseUpload(file.name, await file.text()));
         if (parsed) documents.push(...parsed);
       }
-      if (!documents.length) return;
-      progress.hidden = false;
+      progress.hidden = !documents.length;
       progress.max = documents.length;
       let done = 0;
       for (let start = 0; start < documents.length; start += BATCH_SIZE) {
@@ -100,12 +108,27 @@ export function createDataView(context, root) {
         progress.value = done;
         status.textContent = `Uploaded ${done} of ${documents.length} documents…`;
       }
-      status.textContent = `Uploaded ${done} documents to ${selected}.`;
-      toast(`Uploaded ${done} documents`, 'info');
+      stored += done;
+      if (!stored && !skipped) return;
+      const already = skipped ? ` (${skipped} already there)` : '';
+      status.textContent = `Uploaded ${stored} documents to ${selected}${already}.`;
+      toast(`Uploaded ${stored} documents`, 'info');
       await refresh();
       renderTable();
     }
     return zone;
+  }
+
+  /** A CSV goes to the server as text: it reads it as `quarry ingest` does (leading zeros, booleans, empty cells). */
+  async function uploadCsv(collection, file) {
+    const headers = { authorization: `Bearer ${context.apiKey}`, 'content-type': 'text/csv' };
+    if (client.namespace) headers['x-namespace'] = client.namespace;
+    const query = `file_name=${encodeURIComponent(file.name)}`;
+    const url = `/v1/collections/${encodeURIComponent(collection)}/documents/upload?${query}`;
+    const response = await fetch(url, { method: 'POST', headers, body: await file.text() });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(`${file.name}: ${body?.error?.message ?? `HTTP ${response.status}`}`);
+    return body;
   }
 
   async function createCollection() {

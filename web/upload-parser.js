@@ -1,8 +1,9 @@
 /**
  * @module web/upload-parser
  * Turns dropped files into documents in the browser: JSONL (one object a
- * line), JSON (an array or one object), CSV (header row, quoted fields with
- * commas, quotes and newlines), and text/Markdown (one document per file).
+ * line), JSON (an array or one object), and text/Markdown (one document per
+ * file). CSV is not read here: the server reads it with `quarry ingest`'s
+ * reader (POST …/documents/upload), so both store the same values.
  */
 
 export function parseUpload(name, text) {
@@ -12,7 +13,6 @@ export function parseUpload(name, text) {
     const value = JSON.parse(text);
     return (Array.isArray(value) ? value : [value]).filter((item) => item && typeof item === 'object');
   }
-  if (extension === 'csv' || extension === 'tsv') return parseCsv(text, extension === 'tsv' ? '\t' : ',');
   const title = name.replace(/\.[^.]+$/, '');
   return [{ title, text, source_file: name }];
 }
@@ -28,37 +28,4 @@ function parseJsonLines(name, text) {
     }
   });
   return documents;
-}
-
-/** RFC 4180 CSV: a quoted field may hold the separator, doubled quotes and line breaks. */
-export function parseCsv(text, separator = ',') {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index];
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') { field += '"'; index++; }
-      else if (character === '"') quoted = false;
-      else field += character;
-    } else if (character === '"' && field === '') quoted = true;
-    else if (character === separator) { row.push(field); field = ''; }
-    else if (character === '\n' || character === '\r') {
-      if (character === '\r' && text[index + 1] === '\n') index++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += character;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  const [header, ...records] = rows.filter((cells) => cells.some((cell) => cell.trim() !== ''));
-  if (!header) return [];
-  return records.map((cells) => Object.fromEntries(header.map((key, index) => [key.trim(), typed(cells[index] ?? '')])));
-}
-
-function typed(value) {
-  if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return value;
 }

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthContext, TenantResolver } from '../sessions/tenant-resolver.js';
 import { AppError, errors } from '../errors.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, registerRateLimiting } from './rate-limiter.js';
 
 /** Creating and deleting namespaces change the organization's shape: only a key of the whole organization may. */
 export function requireOrganizationKey(auth: AuthContext, action: 'create' | 'delete'): void {
@@ -30,16 +30,17 @@ declare module 'fastify' {
 /** Failed authentications one client address may make per minute before it gets 429s. */
 export const FAILED_AUTH_PER_MINUTE = 30;
 
-export function registerRequestContext(
+export async function registerRequestContext(
   app: FastifyInstance,
   tenants: TenantResolver,
-  options: { rateLimitPerMinute: number; now: () => number; failedAuthPerMinute?: number },
-): void {
-  const limiter = createRateLimiter(options.rateLimitPerMinute, options.now);
+  options: { rateLimitPerMinute: number; failedAuthPerMinute?: number },
+): Promise<void> {
+  await registerRateLimiting(app);
+  const limiter = createRateLimiter(app, options.rateLimitPerMinute, (request) => request.auth!.keyId);
   // Guessing keys costs a client address its access for the rest of the minute, whatever key it sends next.
-  const failedAuth = createRateLimiter(options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, options.now);
-  const refuse = (request: FastifyRequest, error: AppError) => {
-    const retryAfter = failedAuth.take(request.ip);
+  const failedAuth = createRateLimiter(app, options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, (request) => request.ip);
+  const refuse = async (request: FastifyRequest, error: AppError) => {
+    const retryAfter = await failedAuth.take(request);
     if (retryAfter > 0) {
       const message = 'Too many failed authentications from this address; wait before trying again.';
       return errors.tooManyRequests(message, retryAfter, { api_name: 'authentication' });
@@ -53,14 +54,14 @@ export function registerRequestContext(
     // The MCP endpoint takes the same keys as the API (and counts against the same rate limit).
     const route = request.routeOptions.url;
     if (config.public || route === undefined || !(route.startsWith('/v1/') || route === '/mcp')) return;
-    if (failedAuth.blocked(request.ip)) throw refuse(request, errors.unauthorized());
+    if (await failedAuth.blocked(request)) throw await refuse(request, errors.unauthorized());
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!match) throw refuse(request, errors.unauthorized());
+    if (!match) throw await refuse(request, errors.unauthorized());
     const auth = await tenants.authenticate(match[1]);
-    if (!auth) throw refuse(request, errors.unauthorized('Invalid or revoked API key.'));
+    if (!auth) throw await refuse(request, errors.unauthorized('Invalid or revoked API key.'));
     request.auth = auth;
-    const retryAfter = limiter.take(auth.keyId);
+    const retryAfter = await limiter.take(request);
     if (retryAfter > 0) {
       const message = `Rate limit of ${options.rateLimitPerMinute} requests per minute exceeded for this API key.`;
       throw errors.tooManyRequests(message, retryAfter, { api_name: 'api_key' });

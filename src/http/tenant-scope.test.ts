@@ -47,7 +47,7 @@ async function build(resolver: TenantResolver) {
     transformObject: transformDocument,
   });
   registerErrorHandling(fastify, 1 << 20);
-  registerRequestContext(fastify, resolver, { rateLimitPerMinute: 0, now: Date.now });
+  await registerRequestContext(fastify, resolver, { rateLimitPerMinute: 0 });
   await registerTenantScope(fastify, resolver, async (scope) => {
     scope.get('/v1/where', async (request) => ({ namespace_id: request.tenant.namespaceId }));
     scope.post('/v1/checked', { schema: { body: z.object({ name: z.string() }) } }, async (request) => ({

@@ -68,8 +68,11 @@ describe("the README's examples", () => {
     // One command per line that starts with curl: a quote left open would swallow the next ones.
     expect(commands.length).toBe(blocks.join('\n').split('\n').filter((line) => line.startsWith('curl ')).length);
     expect(commands.length).toBeGreaterThanOrEqual(55);
-    // The implied `H` headers; -w appends the status on a line of its own.
-    const curl = `curl() { command curl -sS -H "Authorization: Bearer $KEY" -H content-type:application/json -w '\\n%{http_code}' "$@"; }\n`;
+    // The implied `H` headers (JSON unless the command names its own content type); -w appends the status on a line of its own.
+    const curl = (command: string) => {
+      const json = /-H '?content-type/i.test(command) ? '' : ' -H content-type:application/json';
+      return `curl() { command curl -sS -H "Authorization: Bearer $KEY"${json} -w '\\n%{http_code}' "$@"; }\n`;
+    };
     const state: Record<string, string> = { S: '', NEXT: '', message: '', document: '', execution: '', confirmation: '' };
     const failures: string[] = [];
     for (const command of commands) {
@@ -88,7 +91,7 @@ describe("the README's examples", () => {
         .replaceAll('doc_…', state.document)
         .replaceAll('exec_…', state.execution)
         .replaceAll('conf_…', state.confirmation);
-      const { stdout } = await bash(curl + script, environment);
+      const { stdout } = await bash(curl(command) + script, environment);
       const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
       const text = stdout.slice(0, stdout.lastIndexOf('\n'));
       if (status < 200 || status >= 300) {

@@ -14,6 +14,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { stripByteOrderMark, type FormatInput, type IngestItem } from './ingest-item.js';
 import { parseCsvRow } from './parse-csv-row.js';
 
@@ -25,8 +26,20 @@ interface Line {
   number: number;
 }
 
-export async function* readCsv(input: FormatInput): AsyncGenerator<IngestItem> {
-  const reader = createInterface({ input: createReadStream(input.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+export function readCsv(input: FormatInput): AsyncGenerator<IngestItem> {
+  return readCsvStream(createReadStream(input.file, { encoding: 'utf8' }), input);
+}
+
+/** CSV already in memory (an HTTP upload), read exactly as a file: same lines, same rows, same types. */
+export function readCsvText(text: string, input: Pick<FormatInput, 'file' | 'signal'>): AsyncGenerator<IngestItem> {
+  return readCsvStream(Readable.from([text]), input);
+}
+
+async function* readCsvStream(
+  stream: Readable,
+  input: Pick<FormatInput, 'file' | 'signal'>,
+): AsyncGenerator<IngestItem> {
+  const reader = createInterface({ input: stream, crlfDelay: Infinity });
   const lines = reader[Symbol.asyncIterator]();
   // Lines to read again after an unclosed quote: the ones that followed the line it opened on.
   const again: Line[] = [];

@@ -60,10 +60,11 @@ describe('createEmbeddingRegistry', () => {
     let calls = 0;
     const fetch = vi.fn(async () => {
       calls++;
-      if (calls <= 2) throw new TypeError('fetch failed');
+      // What undici throws for a refused connection.
+      if (calls <= 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
       return new Response(JSON.stringify({ data: [{ index: 0, embedding: [1, 0] }] }));
     });
-    const registry = createEmbeddingRegistry({ remote: { baseURL: 'http://embed.local/v1', models: ['m'], maxRetries: 1, retryDelayMs: 1 }, fetch });
+    const registry = createEmbeddingRegistry({ remote: { baseURL: 'http://embed.local/v1', models: ['m'], maxRetries: 0 }, fetch });
     await expect(registry.dimensions('m')).rejects.toMatchObject({ status: 503 });
     expect(await registry.dimensions('m')).toBe(2);
   });

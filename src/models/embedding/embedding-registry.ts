@@ -19,7 +19,7 @@ export interface EmbeddingRegistryOptions {
     models: string[];
     /** Known dimensions per model; others are probed once with a one-text request. */
     dimensions?: Record<string, number>;
-  } & Pick<OpenAICompatibleEmbedderOptions, 'batchSize' | 'maxRetries' | 'timeoutMs' | 'retryDelayMs'>;
+  } & Pick<OpenAICompatibleEmbedderOptions, 'batchSize' | 'maxParallelCalls' | 'maxRetries' | 'timeoutMs'>;
   fetch?: typeof fetch;
 }
 

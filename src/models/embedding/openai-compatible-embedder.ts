@@ -1,15 +1,23 @@
 /**
  * @module models/embedding/openai-compatible-embedder
  * Embeddings from any OpenAI-compatible `POST {baseURL}/embeddings`
- * (OpenAI, Ollama, vLLM, LM Studio, TEI…).
+ * (OpenAI, Ollama, vLLM, LM Studio, TEI…), through the AI SDK: the
+ * provider's embedding model speaks the wire format, and `embedMany` splits
+ * the texts into batches, sends them in parallel and retries 429, 5xx and
+ * network errors with exponential backoff (2 s, doubling), honouring
+ * `Retry-After`.
  *
- * Texts go in batches; 429, 5xx, timeouts and network errors are retried
- * with exponential backoff and jitter (honouring `Retry-After`); an
- * endpoint that stays down becomes a 503 `InferenceServiceUnavailableError`
- * whose message names the URL, the model and what to check. An abort from
- * the caller is never retried nor wrapped: it surfaces as the abort reason.
+ * What stays here is what the SDK does not do: a deadline per request (a
+ * request that outlives it is retried like a network error), answers put
+ * back in `index` order, vectors checked and normalised, and one clear 503
+ * `InferenceServiceUnavailableError` naming the URL, the model and what to
+ * check. An abort from the caller is never retried nor wrapped: it
+ * surfaces as the abort reason.
  */
-import { errors, type AppError } from '../../errors.js';
+import { OpenAICompatibleEmbeddingModel } from '@ai-sdk/openai-compatible';
+import { APICallError } from '@ai-sdk/provider';
+import { embedMany, RetryError } from 'ai';
+import { AppError, errors } from '../../errors.js';
 import { normalizeVector } from '../../lib/normalize-vector.js';
 
 export interface OpenAICompatibleEmbedderOptions {
@@ -18,12 +26,12 @@ export interface OpenAICompatibleEmbedderOptions {
   apiKey?: string;
   /** Texts per request; providers cap it (OpenAI: 2048), small local servers prefer less. */
   batchSize?: number;
+  /** Batches in flight at once. */
+  maxParallelCalls?: number;
   /** Retries after the first attempt. */
   maxRetries?: number;
-  /** Per request. */
+  /** Per request, reading the answer included. */
   timeoutMs?: number;
-  /** First backoff delay; doubles per retry. */
-  retryDelayMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -32,123 +40,144 @@ export interface OpenAICompatibleEmbedder {
   embed(model: string, texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 
-const MAX_RETRY_AFTER_MS = 10_000;
-
 export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedderOptions): OpenAICompatibleEmbedder {
   const baseURL = options.baseURL.replace(/\/+$/, '');
   const url = `${baseURL}/embeddings`;
-  const batchSize = Math.max(1, options.batchSize ?? 64);
-  const maxRetries = Math.max(0, options.maxRetries ?? 3);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const retryDelayMs = options.retryDelayMs ?? 500;
-  const fetchImplementation = options.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-
-  async function requestBatch(model: string, input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(timeoutMs);
-      let problem: string;
-      let status: number | undefined;
-      let retryAfterMs: number | undefined;
-      try {
-        const response = await fetchImplementation(url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ model, input }),
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-        if (response.ok) return parseEmbeddings(await response.json(), input.length, url, model);
-        status = response.status;
-        problem = `HTTP ${status}: ${snippet(await response.text().catch(() => ''))}`;
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-        if (status !== 429 && status < 500) throw unavailable(url, model, problem, status);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (isAppError(error)) throw error;
-        problem = timeout.aborted ? `no answer within ${timeoutMs} ms` : `network error: ${describe(error)}`;
-      }
-      if (attempt >= maxRetries) throw unavailable(url, model, problem, status);
-      const backoff = retryDelayMs * 2 ** attempt;
-      await sleep(retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2), signal);
-    }
-  }
+  const config = {
+    provider: 'quarry.embedding',
+    url: ({ path }: { path: string }) => `${baseURL}${path}`,
+    headers: () => ({ ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) }),
+    fetch: deadlineFetch(options.fetch ?? globalThis.fetch, options.timeoutMs ?? 30_000),
+    // `embedMany` splits the texts into calls of at most this many.
+    maxEmbeddingsPerCall: Math.max(1, options.batchSize ?? 64),
+  };
 
   return {
     baseURL,
     async embed(model, texts, signal) {
-      const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += batchSize) {
-        vectors.push(...(await requestBatch(model, texts.slice(start, start + batchSize), signal)));
+      signal?.throwIfAborted();
+      if (texts.length === 0) return [];
+      try {
+        const { embeddings } = await embedMany({
+          model: new OpenAICompatibleEmbeddingModel(model, config),
+          values: texts,
+          maxParallelCalls: Math.max(1, options.maxParallelCalls ?? 4),
+          maxRetries: Math.max(0, options.maxRetries ?? 2),
+          abortSignal: signal,
+        });
+        return checkEmbeddings(embeddings, texts.length, url, model);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (AppError.is(error)) throw error;
+        throw unavailable(url, model, error);
       }
-      return vectors;
     },
   };
 }
 
-function parseEmbeddings(body: unknown, expected: number, url: string, model: string): Float32Array[] {
-  const data = (body as { data?: unknown } | null)?.data;
-  const fail = (what: string) =>
-    errors.inferenceServiceUnavailable(
-      `The embedding service at ${url} returned an unexpected response for model '${model}': ${what}. Check that it implements the OpenAI embeddings API.`,
-      { url, model },
-    );
-  if (!Array.isArray(data)) throw fail('no `data` array');
-  if (data.length !== expected) throw fail(`${data.length} embeddings for ${expected} inputs`);
-  const ordered = [...data].sort((left, right) => (left?.index ?? 0) - (right?.index ?? 0));
-  return ordered.map((item: { embedding?: unknown }) => {
-    const embedding = item?.embedding;
-    if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every((value) => Number.isFinite(value))) {
-      throw fail('an embedding is not a non-empty array of numbers');
+class EmbeddingDeadlineError extends Error {
+  // A network error code: the SDK retries a fetch failure that carries one, and never a timeout-named abort.
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'EmbeddingDeadlineError';
+  }
+}
+
+/**
+ * A fetch with a deadline per request, reading the whole answer within it, and answers put back in `index`
+ * order (the SDK keeps the order it receives; the API numbers the embeddings, and some servers answer out of order).
+ */
+function deadlineFetch(fetchImplementation: typeof fetch, timeoutMs: number): typeof fetch {
+  return async (input, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    try {
+      const response = await fetchImplementation(input, { ...init, signal });
+      const text = await response.text();
+      const body = response.ok ? inIndexOrder(text) : text;
+      return new Response(body === '' ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (error) {
+      if (deadline.aborted && !init?.signal?.aborted) throw new EmbeddingDeadlineError(timeoutMs);
+      throw error;
     }
-    return normalizeVector(Float32Array.from(embedding as number[]));
+  };
+}
+
+function inIndexOrder(text: string): string {
+  let body: { data?: { index?: unknown }[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return text;
+  }
+  const data = body?.data;
+  if (!Array.isArray(data) || !data.every((item) => typeof item?.index === 'number')) return text;
+  const ordered = [...data].sort((left, right) => (left.index as number) - (right.index as number));
+  return JSON.stringify({ ...body, data: ordered });
+}
+
+function checkEmbeddings(embeddings: number[][], expected: number, url: string, model: string): Float32Array[] {
+  if (embeddings.length !== expected)
+    throw unexpected(url, model, `${embeddings.length} embeddings for ${expected} inputs`);
+  return embeddings.map((embedding) => {
+    if (embedding.length === 0 || !embedding.every((value) => Number.isFinite(value))) {
+      throw unexpected(url, model, 'an embedding is not a non-empty array of numbers');
+    }
+    return normalizeVector(Float32Array.from(embedding));
   });
 }
 
-function unavailable(url: string, model: string, problem: string, status?: number): AppError {
+function unexpected(url: string, model: string, what: string): AppError {
+  return errors.inferenceServiceUnavailable(
+    `The embedding service at ${url} returned an unexpected response for model '${model}': ${what}. ` +
+      'Check that it implements the OpenAI embeddings API.',
+    { url, model },
+  );
+}
+
+function unavailable(url: string, model: string, error: unknown): AppError {
+  const last = RetryError.isInstance(error) ? error.lastError : error;
+  const apiError = APICallError.isInstance(last) ? last : undefined;
+  const status = apiError?.statusCode;
+  // A 2xx the SDK could not read: the body is not the embeddings API's.
+  if (status !== undefined && status < 300) {
+    return unexpected(url, model, `a body without embeddings (${snippet(apiError?.responseBody ?? describe(last))})`);
+  }
+  const problem = status === undefined ? describe(last) : `HTTP ${status}: ${snippet(apiError?.responseBody ?? '')}`;
   let hint = `Check that the service is running and reachable from Quarry, and that it serves the model '${model}'.`;
-  if (status === 401 || status === 403) hint = 'The API key was rejected: check the key configured for the embedding endpoint.';
-  if (status === 404) hint = `Check the base URL (OpenAI-compatible servers usually end in /v1) and that the model '${model}' is installed.`;
+  if (status === 401 || status === 403) {
+    hint = 'The API key was rejected: check the key configured for the embedding endpoint.';
+  }
+  if (status === 404) {
+    hint =
+      'Check the base URL (OpenAI-compatible servers usually end in /v1) ' +
+      `and that the model '${model}' is installed.`;
+  }
   return errors.inferenceServiceUnavailable(
     `The embedding service at ${url} is unavailable for model '${model}' (${problem}). ${hint}`,
     { url, model, ...(status ? { upstream_status: status } : {}) },
   );
 }
 
-function isAppError(error: unknown): error is AppError {
-  return typeof error === 'object' && error !== null && (error as AppError).isQuarryError === true;
-}
-
-function parseRetryAfter(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, seconds * 1000));
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - Date.now()));
-}
-
-function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
+/** The deepest useful reason: our deadline, else a network error code (ECONNREFUSED…), else a message. */
 function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+  let code: string | undefined;
+  let message: string | undefined;
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof EmbeddingDeadlineError) return current.message;
+    const currentCode = (current as Error & { code?: unknown }).code;
+    code ??= typeof currentCode === 'string' ? currentCode : undefined;
+    message = current.message || message;
+  }
+  return `network error: ${code ?? message ?? String(error)}`;
 }
 
 function snippet(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || 'empty body';
 }
-
