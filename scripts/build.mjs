@@ -12,7 +12,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { ROOT, TARGETS, sourceFiles, staleTargets } from './build-targets.mjs';
 
 const BUILDERS = {
@@ -60,6 +59,8 @@ const BUILDERS = {
 };
 
 const names = process.argv.includes('--if-stale') ? staleTargets() : Object.keys(TARGETS);
+// Loaded only when there is something to build: the tests' global setup runs this before every run.
+const { build } = names.length > 0 ? await import('esbuild') : {};
 for (const name of names) {
   const started = Date.now();
   await BUILDERS[name]();
