@@ -53,7 +53,10 @@ const BUILDERS = {
       // An install without devDependencies (--omit=dev) runs the code and needs no declarations.
       return console.warn('typescript is not installed: dist/client has no type declarations');
     }
-    const declarations = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.client.json'], { cwd: ROOT, stdio: 'inherit' });
+    const declarations = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.client.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (declarations.status !== 0) throw new Error('tsc could not write the client type declarations');
   },
 };

@@ -240,15 +240,18 @@ describe('the built client (dist/client/index.js, what `quarry/client` exports)'
     });
     try {
       await builtPage.goto(`${server.url}/healthz`);
-      // As a page would load it: a module script importing it by URL (evaluate() cannot hold an import: vitest rewrites it).
-      await builtPage.addScriptTag({ type: 'module', content: "import * as quarry from '/built/quarry-client.js'; window.quarry = quarry;" });
+      // As a page would load it: a module script importing it by URL (evaluate() cannot hold an import: vitest
+      // rewrites it).
+      const script = "import * as quarry from '/built/quarry-client.js'; window.quarry = quarry;";
+      await builtPage.addScriptTag({ type: 'module', content: script });
       await builtPage.waitForFunction(() => 'quarry' in window);
       const types = await builtPage.evaluate(async (apiKey) => {
         const { createQuarryClient } = (window as any).quarry;
         const client = createQuarryClient({ baseUrl: location.origin, apiKey });
         const { session_id } = await client.sessions.create({ agent_config: {} });
         const seen: string[] = [];
-        for await (const event of client.sessions.send(session_id, 'Find videos about machine learning')) seen.push(event.type);
+        const events = client.sessions.send(session_id, 'Find videos about machine learning');
+        for await (const event of events) seen.push(event.type);
         return seen;
       }, server.apiKey);
       expect(served).toBe(1);

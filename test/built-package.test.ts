@@ -21,7 +21,9 @@ import { createQuarryClient, QuarryApiError } from 'quarry/client';
 const options = { baseUrl: process.env.QUARRY_URL, apiKey: process.env.QUARRY_API_KEY };
 const client = createQuarryClient(options);
 await client.collections.create({ collection_name: 'notes', description: 'notes' });
-await client.documents.createMany('notes', [{ title: 'Plain node', description: 'Importing the built client with no loader.' }]);
+await client.documents.createMany('notes', [
+  { title: 'Plain node', description: 'Importing the built client with no loader.' },
+]);
 const { session_id } = await client.sessions.create({ agent_config: {} });
 
 // The first message stream is cut after 400 bytes, mid-frame: the client must resume with Last-Event-ID.
@@ -73,7 +75,10 @@ console.log(JSON.stringify({
 }));
 `;
 
-function runNode(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: { ...PLAIN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -96,7 +101,10 @@ describe('quarry/client under plain node (no TypeScript loader)', () => {
 
   it('imports the built client by the package name and streams an answer, resuming after a drop', async () => {
     // Asynchronous: the server answering it runs in this process.
-    const child = await runNode(['--input-type=module', '-e', CLIENT_SCRIPT], { QUARRY_URL: server.url, QUARRY_API_KEY: server.apiKey });
+    const child = await runNode(['--input-type=module', '-e', CLIENT_SCRIPT], {
+      QUARRY_URL: server.url,
+      QUARRY_API_KEY: server.apiKey,
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     const result = JSON.parse(child.stdout);
@@ -113,7 +121,8 @@ describe('quarry/client under plain node (no TypeScript loader)', () => {
   it('ships type declarations beside the bundle', () => {
     const declarations = readFileSync('dist/client/index.d.ts', 'utf8');
     expect(declarations).toContain('export declare function createQuarryClient');
-    expect(readFileSync('dist/client/index.js', 'utf8')).not.toMatch(/from ['"](?!\.)/); // self-contained: no bare imports
+    // Self-contained: no bare imports, so a browser loads it without an import map.
+    expect(readFileSync('dist/client/index.js', 'utf8')).not.toMatch(/from ['"](?!\.)/);
   });
 });
 
@@ -129,22 +138,46 @@ describe('the compiled CLI', () => {
   it('serves the API, the playground and its client bundle, and finds the demo data, from dist/', async () => {
     const port = await freePort();
     // Another working directory: files must be found relative to the build, not to where it is started.
-    const child = spawn(process.execPath, [join(process.cwd(), 'dist/main.js'), 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--data-dir', join(directory, 'data')], {
-      cwd: directory,
-      env: { ...PLAIN_ENV, QUARRY_API_KEY: 'sk_built_cli_test_key_0123456789abcdef', QUARRY_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(process.cwd(), 'dist/main.js'),
+        'serve',
+        '--demo',
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        join(directory, 'data'),
+      ],
+      {
+        cwd: directory,
+        env: { ...PLAIN_ENV, QUARRY_API_KEY: 'sk_built_cli_test_key_0123456789abcdef', QUARRY_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const url = `http://127.0.0.1:${port}`;
     const headers = { authorization: 'Bearer sk_built_cli_test_key_0123456789abcdef' };
     try {
-      await expect.poll(async () => (await fetch(`${url}/v1/collections/list`, { method: 'POST', headers }).catch(() => null))?.ok, { timeout: 30_000, interval: 200 }).toBe(true);
-      await expect.poll(async () => {
-        const listed = await (await fetch(`${url}/v1/collections/list`, { method: 'POST', headers })).json();
-        return listed.results.map((collection: { collection_name: string }) => collection.collection_name);
-      }, { timeout: 30_000, interval: 300 }).toContain('videos');
+      await expect
+        .poll(
+          async () => (await fetch(`${url}/v1/collections/list`, { method: 'POST', headers }).catch(() => null))?.ok,
+          { timeout: 30_000, interval: 200 },
+        )
+        .toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const listed = await (await fetch(`${url}/v1/collections/list`, { method: 'POST', headers })).json();
+            return listed.results.map((collection: { collection_name: string }) => collection.collection_name);
+          },
+          { timeout: 30_000, interval: 300 },
+        )
+        .toContain('videos');
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<html');

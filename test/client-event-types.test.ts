@@ -26,6 +26,8 @@ describe('client event payload types', () => {
     expectTypeOf<client.DoneEvent>().toEqualTypeOf<server.DoneEvent>();
     expectTypeOf<client.ErrorEvent>().toEqualTypeOf<server.ErrorEvent>();
     // The server's map is read-only (built from an `as const` object); the payloads must be the same.
-    expectTypeOf<client.AgentEventMap>().toEqualTypeOf<{ -readonly [Type in server.AgentEventType]: server.AgentEventMap[Type] }>();
+    expectTypeOf<client.AgentEventMap>().toEqualTypeOf<{
+      -readonly [Type in server.AgentEventType]: server.AgentEventMap[Type];
+    }>();
   });
 });

@@ -77,7 +77,8 @@ describe('createSseParser', () => {
     expect(parseInPieces([loneCr]).frames).toEqual(EXPECTED.slice(0, -1));
     expect(parseInPieces([loneCr, ': ping\r']).frames).toEqual(EXPECTED);
     for (let cut = 0; cut <= loneCr.length; cut++) {
-      expect(parseInPieces([loneCr.slice(0, cut), loneCr.slice(cut), '\r']).frames, `CR cut at ${cut}`).toEqual(EXPECTED);
+      const pieces = [loneCr.slice(0, cut), loneCr.slice(cut), '\r'];
+      expect(parseInPieces(pieces).frames, `CR cut at ${cut}`).toEqual(EXPECTED);
     }
   });
 
