@@ -48,7 +48,10 @@ for (const count of [10_000, 100_000]) {
     for (let index = 0; index < repeat; index++) scan();
     return (performance.now() - start) / repeat;
   };
-  for (let index = 0; index < 3; index++) [js(), simd()];
+  for (let index = 0; index < 3; index++) {
+    js();
+    simd();
+  }
   const [jsTimes, simdTimes] = [[] as number[], [] as number[]];
   for (let round = 0; round < rounds; round++) {
     jsTimes.push(time(js));
@@ -80,7 +83,10 @@ for (const count of [10_000, 100_000]) {
       for (let index = 0; index < repeat; index++) vectors.search(query, 10, filter);
       return (performance.now() - start) / repeat;
     };
-    for (let index = 0; index < 3; index++) [time(js), time(simd)];
+    for (let index = 0; index < 3; index++) {
+      time(js);
+      time(simd);
+    }
     const [jsTimes, simdTimes] = [[] as number[], [] as number[]];
     for (let round = 0; round < rounds; round++) {
       jsTimes.push(time(js));

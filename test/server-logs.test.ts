@@ -32,7 +32,7 @@ describe('server output', () => {
     await sleep(200);
     const output = server.output();
     expect(output).not.toContain('{"level"');
-    expect(output).toMatch(/\d\d:\d\d:\d\d INFO  Quarry listening on/);
+    expect(output).toMatch(/\d\d:\d\d:\d\d INFO {2}Quarry listening on/);
     expect(output).toMatch(/DEBUG GET \/healthz 200 [\d.]+ ms/);
     expect(output).not.toContain('incoming request');
     expect(output).toContain(`Lost it? Another admin key: npx quarry keys create --data-dir ${directory}`);

@@ -4,7 +4,6 @@
  * counted result. The loop sees the same tools, only their `execute` wrapped;
  * a retriever a tool runs nests under the tool's span.
  */
-import { SpanKind } from '@opentelemetry/api';
 import type { AgentTool } from '../agent/tool-definition.js';
 import { inSpan, type Telemetry } from './telemetry.js';
 

@@ -104,7 +104,6 @@ describe('the reference contract', () => {
     await call('DELETE', '/v1/namespaces/contract_ns', 404);
   });
 
-  let documentId: string;
   it('collections, extractors and documents', async () => {
     // The reference's CollectionResponse requires 3–100 characters, so a shorter name is refused up front (a deliberate deviation from its request schema).
     await call('POST', '/v1/collections', 422, { collection_name: 'kb', feature_extractor: extractor });
@@ -129,7 +128,6 @@ describe('the reference contract', () => {
     const documents = ['Quarry stores agent sessions', 'Retrievers are stage pipelines', 'Namespaces isolate tenants', 'Collections hold documents'];
     const ids: string[] = [];
     for (const [index, text] of documents.entries()) ids.push((await call('POST', '/v1/collections/kbase/documents', 200, { text, topic: index % 2 ? 'retrieval' : 'sessions', rank: index })).document_id);
-    documentId = ids[0];
     await call('POST', '/v1/collections/col_missing/documents', 404, { text: 'x' });
     await call('POST', '/v1/collections/kbase/documents', 422, ['not', 'an', 'object']);
     await call('POST', '/v1/collections/kbase/documents/list', 200, { filters: { AND: [{ field: 'topic', operator: 'eq', value: 'sessions' }] }, sort: { field: 'rank', direction: 'desc' } });
