@@ -14,11 +14,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT, TARGETS, sourceFiles, staleTargets } from './build-targets.mjs';
 
+const IF_STALE = process.argv.includes('--if-stale');
+
 const BUILDERS = {
   async cli() {
-    // dist/client belongs to the client target; everything else in dist/ is this one's.
+    // A full build starts clean (no files of deleted sources); --if-stale only overwrites, so that a process
+    // reading dist/ meanwhile (another test run) never finds it gone. dist/client belongs to the client target.
     mkdirSync(join(ROOT, 'dist'), { recursive: true });
-    for (const entry of readdirSync(join(ROOT, 'dist'))) {
+    for (const entry of IF_STALE ? [] : readdirSync(join(ROOT, 'dist'))) {
       if (entry !== 'client') rmSync(join(ROOT, 'dist', entry), { recursive: true, force: true });
     }
     await build({
@@ -33,7 +36,7 @@ const BUILDERS = {
     });
   },
   async client() {
-    rmSync(join(ROOT, 'dist/client'), { recursive: true, force: true });
+    if (!IF_STALE) rmSync(join(ROOT, 'dist/client'), { recursive: true, force: true });
     // One self-contained module (eventsource-parser included) that Node and browsers both load as it is.
     await build({
       absWorkingDir: ROOT,
@@ -61,7 +64,7 @@ const BUILDERS = {
   },
 };
 
-const names = process.argv.includes('--if-stale') ? staleTargets() : Object.keys(TARGETS);
+const names = IF_STALE ? staleTargets() : Object.keys(TARGETS);
 // Loaded only when there is something to build: the tests' global setup runs this before every run.
 const { build } = names.length > 0 ? await import('esbuild') : {};
 for (const name of names) {
