@@ -12,6 +12,7 @@ import { bootstrap } from './sessions/bootstrap.js';
 import { createEmbeddingCatalog, createModelCatalog } from './models/model-catalog.js';
 import { TOOL_NAMES } from './agent/tool-catalog.js';
 import { createPrettyLogStream } from './lib/pretty-log-stream.js';
+import { retry } from './lib/retry.js';
 import type { Store } from './store/store.js';
 import { createTracing, tracesUrl } from './telemetry/create-tracing.js';
 
@@ -34,9 +35,8 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
   const logger = pino({ level: config.logLevel, base: { service: 'quarry' } }, pretty ? createPrettyLogStream(process.stdout, { color: process.stdout.isTTY === true && !config.noColor }) : undefined);
   const store = await openStore(config, { onError: (error) => logger.warn({ error: error.message }, 'database connection error') });
   // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
-  const { orgId, createdKey } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now }).catch(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
-    return bootstrap(store, { apiKey: config.apiKey, now: Date.now });
+  const { orgId, createdKey } = await retry(() => bootstrap(store, { apiKey: config.apiKey, now: Date.now }), {
+    delayAfter: (_error, attempt) => (attempt === 1 ? 250 + Math.random() * 250 : null),
   });
   if (createdKey) {
     // Printed once, to the terminal, on purpose: it is the only way to learn the first key.

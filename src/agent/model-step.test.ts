@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { APICallError } from '@ai-sdk/provider';
+import { APICallError, type LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import { MockLanguageModelV3, simulateReadableStream } from 'ai/test';
+import { ModelCallError, runAgent } from './run-agent.js';
+import { setup, textStep } from './testing/agent-fixtures.js';
 import { loadConfig } from '../config.js';
-import { retryAfterMs } from './model-step.js';
-
-const rateLimited = (headers: Record<string, string>) =>
-  new APICallError({ message: 'rate limited', url: 'http://x', requestBodyValues: {}, statusCode: 429, responseHeaders: headers, isRetryable: true });
-
-describe('retryAfterMs', () => {
-  it('reads retry-after-ms, retry-after in seconds, and retry-after as an HTTP date', () => {
-    expect(retryAfterMs(rateLimited({ 'retry-after-ms': '250' }))).toBe(250);
-    expect(retryAfterMs(rateLimited({ 'retry-after': '2' }))).toBe(2000);
-    const now = Date.parse('2026-12-06T12:00:00Z');
-    expect(retryAfterMs(rateLimited({ 'retry-after': 'Sun, 06 Dec 2026 12:00:05 GMT' }), now)).toBe(5000);
-    expect(retryAfterMs(rateLimited({}))).toBeUndefined();
-    expect(retryAfterMs(new Error('no headers'))).toBeUndefined();
-  });
-});
 
 describe('model settings in config', () => {
   it('reads every provider base URL, fractional model timeouts and the run limits from the environment', () => {
@@ -37,7 +25,73 @@ describe('model settings in config', () => {
       maxSteps: 3,
       maxRunSeconds: 90,
     });
-    expect(loadConfig({})).toMatchObject({ modelTimeoutSeconds: 60, maxSteps: 6, maxRunSeconds: 600, namingWaitSeconds: 1 });
+    expect(loadConfig({})).toMatchObject({
+      modelTimeoutSeconds: 60,
+      maxSteps: 6,
+      maxRunSeconds: 600,
+      namingWaitSeconds: 1,
+    });
     expect(() => loadConfig({ QUARRY_MODEL_TIMEOUT_SECONDS: '0' })).toThrow(/modelTimeoutSeconds/);
+  });
+});
+
+describe('a model step: retried only before anything streamed, and only when another attempt may work', () => {
+  it('retries a retryable provider error before anything streamed', async () => {
+    let calls = 0;
+    const model = new MockLanguageModelV3({
+      doStream: async () => {
+        if (calls++ === 0)
+          throw new APICallError({
+            message: 'overloaded',
+            url: 'x',
+            requestBodyValues: {},
+            statusCode: 529,
+            isRetryable: true,
+          });
+        return textStep('Hi');
+      },
+    });
+    const { options } = setup(model);
+    expect((await runAgent(options)).text).toBe('Hi');
+    expect(model.doStreamCalls).toHaveLength(2);
+  });
+
+  it('does not retry a bad key and reports it as not recoverable', async () => {
+    const model = new MockLanguageModelV3({
+      doStream: async () => {
+        throw new APICallError({
+          message: 'bad key',
+          url: 'x',
+          requestBodyValues: {},
+          statusCode: 401,
+        });
+      },
+    });
+    const { options } = setup(model);
+    const failure = await runAgent(options).catch((error: unknown) => error);
+    expect(ModelCallError.is(failure) && failure.recoverable).toBe(false);
+    expect(model.doStreamCalls).toHaveLength(1);
+  });
+
+  it('does not retry once tokens were streamed, and keeps them on the error', async () => {
+    const model = new MockLanguageModelV3({
+      doStream: {
+        stream: simulateReadableStream<LanguageModelV3StreamPart>({
+          chunks: [
+            { type: 'text-delta', id: 't', delta: 'Half' },
+            {
+              type: 'error',
+              error: Object.assign(new Error('reset'), { statusCode: 503 }),
+            },
+          ],
+        }),
+      },
+    });
+    const { options } = setup(model);
+    const failure = (await runAgent(options).catch((error: unknown) => error)) as ModelCallError;
+    expect(failure).toBeInstanceOf(ModelCallError);
+    expect(failure.recoverable).toBe(true);
+    expect(failure.partial?.text).toBe('Half');
+    expect(model.doStreamCalls).toHaveLength(1);
   });
 });

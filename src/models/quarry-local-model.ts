@@ -27,6 +27,7 @@ import type {
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
 import { clipText } from '../lib/clip-text.js';
+import { sleep } from '../lib/sleep.js';
 
 /**
  * How a system prompt names the saved retriever that fits the request (`Suggested retriever: ret_… …`):
@@ -262,7 +263,7 @@ function replyStream(parts: LanguageModelV3StreamPart[], delayMs: number, signal
   return new ReadableStream<LanguageModelV3StreamPart>({
     async pull(controller) {
       if (signal?.aborted) return controller.error(signal.reason);
-      if (delayMs > 0 && index > 0 && parts[index].type === 'text-delta') await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (delayMs > 0 && index > 0 && parts[index].type === 'text-delta') await sleep(delayMs);
       controller.enqueue(parts[index++]);
       if (index === parts.length) controller.close();
     },

@@ -44,9 +44,8 @@ export function stripByteOrderMark(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+// The one errorMessage (lib/): re-exported so the format readers keep importing their helpers from here.
+export { errorMessage } from '../../lib/error-message.js';
 
 /** Names a JSON value's kind for messages such as "expected a JSON object, got an array". */
 export function describeJsonValue(value: unknown): string {
