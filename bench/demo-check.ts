@@ -16,7 +16,7 @@ import { localServices } from '../src/cli/local-services.js';
 import { loadDemo, DEMO_COLLECTION } from '../src/cli/demo-command.js';
 import { generateApiKey } from '../src/lib/api-key-secret.js';
 import { createAgentTools, type AgentToolServices } from '../src/sessions/agent-tools.js';
-import { searchQuery } from '../src/models/quarry-local-model.js';
+import { searchQuery } from '../src/models/plan-local-tool.js';
 import { generateDemoVideos } from '../scripts/generate-demo-data.js';
 import type { ReportBuilder } from './report.js';
 import { DEMO_QUERIES, isExpected } from './demo-queries.js';

@@ -3,6 +3,8 @@
  * The one catalogue of errors Quarry answers with. Every HTTP status and
  * error `type` is decided here; the HTTP layer only maps an AppError to the
  * contract's envelope `{success:false,status,error:{message,type,details}}`.
+ * The store throws its own typed errors (store/store-errors); `asAppError`
+ * is the one place that gives them a status and a catalogue type.
  */
 
 export interface ValidationIssue {
@@ -101,6 +103,38 @@ export const errors = {
 /** One validation issue, for code that checks a single field by hand. */
 export function invalidField(location: (string | number)[], message: string, type = 'value_error'): AppError {
   return errors.validation([{ type, location, message }]);
+}
+
+/**
+ * What the catalogue reads of a store error (`store/store-errors.ts`). It is recognised by its marker, as an
+ * AppError is, because this file may import nothing from the layers below it; `store-errors.test.ts` checks at
+ * compile time that every store error class has this shape.
+ */
+export type StoreErrorFacts = { readonly isQuarryStoreError: true } & (
+  | { readonly kind: 'not_found'; readonly resource: string; readonly id: string }
+  | { readonly kind: 'conflict'; readonly resource: string; readonly takenName: string }
+  | { readonly kind: 'invalid_filter'; readonly location: (string | number)[]; readonly reason: string }
+  | { readonly kind: 'invalid_input'; readonly location: (string | number)[] | null; readonly reason: string }
+);
+
+/**
+ * Any error as the catalogue's AppError: an AppError as it is, a store error mapped to its entry; null for
+ * anything else (a bug, a database failure), which the caller reports as its own kind of failure.
+ */
+export function asAppError(error: unknown): AppError | null {
+  if (AppError.is(error)) return error;
+  const failure = error as StoreErrorFacts | null;
+  if (typeof failure !== 'object' || failure === null || failure.isQuarryStoreError !== true) return null;
+  switch (failure.kind) {
+    case 'not_found':
+      return errors.notFound(failure.resource, failure.id);
+    case 'conflict':
+      return errors.alreadyExists(failure.resource, failure.takenName);
+    case 'invalid_filter':
+      return invalidField(failure.location, failure.reason);
+    case 'invalid_input':
+      return failure.location ? invalidField(failure.location, failure.reason) : errors.badRequest(failure.reason);
+  }
 }
 
 function summarize(issues: ValidationIssue[]): string {

@@ -1,6 +1,6 @@
 /**
  * @module main
- * The `quarry` command: serve | keys | ingest | demo | chat.
+ * The `quarry` command: serve | keys | ingest | demo | chat | migrate | export | import.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'export':
     case 'import': {
-      const { transferCommand } = await import('./cli/migrate-command.js');
+      const { transferCommand } = await import('./cli/transfer-command.js');
       return transferCommand(config, command, { namespace: namespaces[0], file: rest[0] }, console.log);
     }
     default:

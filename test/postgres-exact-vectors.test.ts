@@ -14,7 +14,7 @@ import { createPostgresStore, type PostgresStore } from '../src/store/postgres/c
 import { postgresMigrations } from '../src/store/postgres/migrations.js';
 import type { FilterNode } from '../src/store/filter-node.js';
 import type { TenantScope } from '../src/store/scope.js';
-import type { ScoredHit } from '../src/retrieval/types.js';
+import type { ScoredHit } from '../src/store/document-index.js';
 import { createTestDatabase, reportSkipped } from './helpers/postgres-server.js';
 import { collectionRecord, documentInput, seedTenants } from './store-conformance/conformance-fixtures.js';
 import { mulberry32 } from '../src/retrieval/stages/sample.js';

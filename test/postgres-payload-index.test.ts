@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
 import { impliedPayloadCondition, payloadIndexNames } from '../src/store/postgres/payload-index.js';
 import { compileFilterToSql } from '../src/store/postgres/filter-to-sql.js';
-import { Parameters } from '../src/store/postgres/paginate.js';
+import { Parameters } from '../src/store/postgres/sql-parameters.js';
 import { DOCUMENT_FILTER_COLUMNS } from '../src/store/postgres/documents-repository.js';
 import type { FilterNode, FilterOperator } from '../src/store/filter-node.js';
 import type { TenantScope } from '../src/store/scope.js';

@@ -69,7 +69,7 @@ describe('export and import of a namespace', () => {
     expect(history.messages.map(({ message_id, role, content, citations }) => ({ message_id, role, content, citations }))).toEqual(
       (await source.messages.history(scope, session.session_id, 10, 0)).messages.map(({ message_id, role, content, citations }) => ({ message_id, role, content, citations })),
     );
-    await expect(importNamespace(target, targetOrganization.org_id, lines)).rejects.toMatchObject({ type: 'AlreadyExistsError' });
+    await expect(importNamespace(target, targetOrganization.org_id, lines)).rejects.toMatchObject({ kind: 'conflict', resource: 'namespace' });
     await source.close();
     await target.close();
     await pglite.close();

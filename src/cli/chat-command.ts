@@ -9,9 +9,11 @@
  * at the prompt, a second Ctrl-C exits.
  */
 import { createInterface } from 'node:readline';
-import { createQuarryClient, QuarryApiError, type QuarryClient, type QuarryEvent } from '../client/index.js';
+import { createQuarryClient, QuarryApiError, type QuarryEvent } from '../client/index.js';
 import { createAnswerPrinter } from './answer-printer.js';
 import { renderMarkdown } from './render-markdown.js';
+import { compactInputs, newSession, runSlashCommand, type ChatContext } from './chat-slash-commands.js';
+import { palette } from './terminal-palette.js';
 
 export interface ChatOptions {
   url: string;
@@ -24,22 +26,6 @@ export interface ChatOptions {
 
 /** Answers wrap at the terminal's width, but no wider than reads comfortably. */
 const MAX_ANSWER_WIDTH = 100;
-
-const HELP = `Commands:
-  /history    show this session's conversation
-  /sessions   list recent sessions (use one with /use <session_id>)
-  /use ID     switch to another session
-  /new        start a new session
-  /help       this list
-  /quit       leave (Ctrl-D works too)
-Ctrl-C while an answer is streaming stops it; Ctrl-C twice at the prompt exits.`;
-
-type Paint = (text: string) => string;
-
-function palette(enabled: boolean) {
-  const code = (open: number, close: number): Paint => (text) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
-  return { dim: code(2, 22), bold: code(1, 22), red: code(31, 39), green: code(32, 39), yellow: code(33, 39), cyan: code(36, 39) };
-}
 
 export async function chatCommand(options: ChatOptions): Promise<number> {
   const out = (text: string) => process.stdout.write(text);
@@ -138,7 +124,7 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         case 'tool_result': {
           endAnswer();
           const mark = event.data.success ? colors.green('✓') : colors.red('✗');
-          out(`  ${colors.cyan('⚙')} ${event.data.tool_name}${colors.dim(compact(calls.get(event.data.tool_call_id)))} ${mark} ${colors.dim(`${Math.round(event.data.latency_ms)} ms`)}\n`);
+          out(`  ${colors.cyan('⚙')} ${event.data.tool_name}${colors.dim(compactInputs(calls.get(event.data.tool_call_id)))} ${mark} ${colors.dim(`${Math.round(event.data.latency_ms)} ms`)}\n`);
           break;
         }
         case 'retriever_execution': {
@@ -203,55 +189,7 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
     return { signal: controller.signal, onReconnect: () => out(colors.dim('  (connection dropped, resuming…)\n')) };
   }
 
-  async function command(line: string): Promise<boolean> {
-    const [name, argument] = line.slice(1).trim().split(/\s+/, 2);
-    switch (name) {
-      case 'quit':
-      case 'exit':
-        return false;
-      case 'help':
-        out(`${HELP}\n`);
-        break;
-      case 'new':
-        sessionId = await newSession(client);
-        out(colors.dim(`  new session ${sessionId}\n`));
-        break;
-      case 'use': {
-        if (!argument) {
-          out('  usage: /use <session_id>\n');
-          break;
-        }
-        const session = await client.sessions.get(argument);
-        sessionId = session.session_id;
-        out(colors.dim(`  now in session ${session.session_id}${session.session_name ? ` · ${session.session_name}` : ''} · ${plural(session.message_count, 'message')} · ${session.status}\n`));
-        break;
-      }
-      case 'sessions': {
-        const page = await client.sessions.list({ sort: { field: 'last_activity_at', direction: 'desc' } }, { limit: 10 });
-        // message_count is the API's: every history item, so a question answered with one tool call is 4.
-        out(colors.dim('  messages count every history item: questions, answers, tool calls and tool results\n'));
-        for (const session of page.results) {
-          const current = session.session_id === sessionId ? colors.green('*') : ' ';
-          out(`${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${plural(session.message_count, 'message')} · ${session.status}`)}\n`);
-        }
-        break;
-      }
-      case 'history': {
-        const history = await client.sessions.history(sessionId, { limit: 200 });
-        for (const message of history.messages) {
-          if (message.role === 'user') out(`${colors.bold('you')} ${message.content}\n`);
-          else if (message.role === 'assistant') out(`${colors.bold(colors.green('quarry'))}\n${message.content ? `${markdown(message.content)}\n` : colors.dim(`(${message.status ?? 'no answer'})\n`)}`);
-          else if (message.content_type === 'tool_call') out(colors.dim(`  ⚙ ${message.tool_name}${compact(parse(message.tool_inputs))}\n`));
-        }
-        if (!history.messages.length) out(colors.dim('  (no messages yet)\n'));
-        break;
-      }
-      default:
-        out(`  unknown command /${name}; /help lists them\n`);
-    }
-    return true;
-  }
-
+  const chat: ChatContext = { client, out, colors, markdown, sessionId: () => sessionId, setSession: (id) => (sessionId = id) };
   let code = 0;
   for (;;) {
     const line = await nextLine(`${colors.bold('you')} › `);
@@ -261,7 +199,7 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
     if (!text) continue;
     try {
       if (text.startsWith('/')) {
-        if (!(await command(text))) break;
+        if (!(await runSlashCommand(text, chat))) break;
       } else {
         await ask(text);
       }
@@ -278,32 +216,10 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
   return code;
 }
 
-async function newSession(client: QuarryClient): Promise<string> {
-  return (await client.sessions.create({ agent_config: {} })).session_id;
-}
-
 function describe(error: unknown, url: string): string {
   if (QuarryApiError.is(error)) return `${error.message} (${error.type}, HTTP ${error.status})`;
   const message = error instanceof Error ? error.message : String(error);
   return /fetch failed|ECONNREFUSED/.test(message) ? `Cannot reach Quarry at ${url}: is \`quarry serve\` running? (${message})` : message;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function compact(inputs: unknown): string {
-  if (!inputs || typeof inputs !== 'object' || Object.keys(inputs).length === 0) return '';
-  const text = JSON.stringify(inputs);
-  return `(${text.length > 70 ? `${text.slice(0, 69)}…` : text})`;
-}
-
-function parse(text: string | null): unknown {
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** A truncated answer is said to be truncated (done.finish_reason). */

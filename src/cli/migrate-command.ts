@@ -1,18 +1,16 @@
 /**
  * @module cli/migrate-command
- * `quarry migrate status|up`, and the CLI side of `export`/`import`.
+ * `quarry migrate status|up`.
  * Stores migrate themselves when they open; `migrate up` does it ahead of a
  * rollout (one process, under the migration lock) and `status` tells what
  * a start would apply, without applying it.
  */
 import Database from 'better-sqlite3';
-import { existsSync, createWriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { sqliteMigrations } from '../store/sqlite/migrations.js';
-import { bootstrap } from '../sessions/bootstrap.js';
-import { exportNamespace, importNamespace, readLines } from './transfer-command.js';
 
 export async function migrateCommand(config: Config, action: string | undefined, print: (line: string) => void): Promise<number> {
   if (action !== 'status' && action !== 'up') {
@@ -44,37 +42,4 @@ export async function migrateCommand(config: Config, action: string | undefined,
   const pending = Array.from({ length: Math.max(0, sqliteMigrations.length - current) }, (_, index) => current + index + 1);
   print(`store: sqlite (${file})\nschema version: ${current} of ${sqliteMigrations.length}\npending: ${pending.length > 0 ? pending.join(', ') : 'none'}`);
   return 0;
-}
-
-/** `quarry export --namespace NS [--output FILE]` (stdout by default) and `quarry import FILE [--namespace NS]`. */
-export async function transferCommand(config: Config, command: 'export' | 'import', options: { namespace?: string; file?: string }, print: (line: string) => void): Promise<number> {
-  const store = await openStore(config);
-  try {
-    const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
-    if (command === 'export') {
-      const output = options.file ? createWriteStream(options.file) : process.stdout;
-      const counts = await exportNamespace(store, orgId, options.namespace ?? 'default', (line) => {
-        if (!output.write(`${line}\n`)) return new Promise<void>((resolve) => output.once('drain', () => resolve()));
-      });
-      if (options.file) await new Promise<void>((resolve) => (output as ReturnType<typeof createWriteStream>).end(() => resolve()));
-      process.stderr.write(`Exported ${describe(counts)} from ${store.kind}.\n`);
-      return 0;
-    }
-    if (!options.file) {
-      print('Usage: quarry import FILE.jsonl [--namespace NS]');
-      return 2;
-    }
-    const counts = await importNamespace(store, orgId, readLines(options.file), options.namespace);
-    print(`Imported ${describe(counts)} into ${store.kind}.`);
-    return 0;
-  } finally {
-    await store.close();
-  }
-}
-
-function describe(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .filter(([type]) => type !== 'header')
-    .map(([type, count]) => `${count} ${type}${count === 1 ? '' : 's'}`)
-    .join(', ');
 }

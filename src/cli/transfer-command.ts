@@ -11,13 +11,16 @@
  * id and every reference to an old id is rewritten. Not carried: run event
  * logs, executions, feedback and memories (history stays as messages).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NamespaceRecord, SessionRecord } from '../store/records.js';
 import type { CollectionRecord, DocumentRecord, McpServerRecord, RetrieverRecord } from '../store/data-records.js';
 import { isWellFormedId, newCollectionId, newDocumentId, newId } from '../lib/ids.js';
+import type { Config } from '../config.js';
+import { openStore } from '../store/open-store.js';
+import { bootstrap } from '../sessions/bootstrap.js';
 
 const FORMAT = 'quarry-namespace-export/1';
 const PAGE = 500;
@@ -31,6 +34,32 @@ export type ExportLine =
   | { type: 'mcp_server'; record: McpServerRecord }
   | { type: 'session'; record: SessionRecord }
   | { type: 'message'; record: MessageRecord };
+
+/** `quarry export --namespace NS [--output FILE]` (stdout by default) and `quarry import FILE [--namespace NS]`. */
+export async function transferCommand(config: Config, command: 'export' | 'import', options: { namespace?: string; file?: string }, print: (line: string) => void): Promise<number> {
+  const store = await openStore(config);
+  try {
+    const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
+    if (command === 'export') {
+      const output = options.file ? createWriteStream(options.file) : process.stdout;
+      const counts = await exportNamespace(store, orgId, options.namespace ?? 'default', (line) => {
+        if (!output.write(`${line}\n`)) return new Promise<void>((resolve) => output.once('drain', () => resolve()));
+      });
+      if (options.file) await new Promise<void>((resolve) => (output as ReturnType<typeof createWriteStream>).end(() => resolve()));
+      process.stderr.write(`Exported ${describe(counts)} from ${store.kind}.\n`);
+      return 0;
+    }
+    if (!options.file) {
+      print('Usage: quarry import FILE.jsonl [--namespace NS]');
+      return 2;
+    }
+    const counts = await importNamespace(store, orgId, readLines(options.file), options.namespace);
+    print(`Imported ${describe(counts)} into ${store.kind}.`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
 
 /** Writes the namespace as lines; answers how many records of each type went out. */
 export async function exportNamespace(store: Store, orgId: string, namespace: string, write: (line: string) => void | Promise<void>): Promise<Record<string, number>> {
@@ -221,4 +250,11 @@ async function* batches<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+function describe(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([type]) => type !== 'header')
+    .map(([type, count]) => `${count} ${type}${count === 1 ? '' : 's'}`)
+    .join(', ');
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, errors, type ValidationIssue } from '../errors.js';
+import { AppError, asAppError, errors, type ValidationIssue } from '../errors.js';
 
 /**
  * The envelope; a validation error (422) also carries the reference's
@@ -21,7 +21,8 @@ export function errorEnvelope(error: AppError) {
 }
 
 export function toAppError(error: unknown, bodyLimit: number): AppError {
-  if (AppError.is(error)) return error;
+  const known = asAppError(error);
+  if (known) return known;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError & { validationContext?: string }).validationContext ?? 'body';
     const issues: ValidationIssue[] = error.validation.map((issue) => ({

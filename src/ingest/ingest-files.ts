@@ -7,7 +7,7 @@
  * collected, and a batch the sink rejects as a whole is retried row by row
  * so only the rows that are really bad fail.
  */
-import { contentHash } from './content-hash.js';
+import { contentHash } from '../lib/content-hash.js';
 import type { IngestSource } from './formats/ingest-item.js';
 import type { Progress } from './progress-bar.js';
 import { groupDigits, rows } from './progress-bar.js';

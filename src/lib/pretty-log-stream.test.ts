@@ -10,8 +10,8 @@ describe('createPrettyLogStream', () => {
     logger.debug('hidden at info');
     logger.warn({ reason: { nested: true } }, 'careful');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d INFO  Quarry listening url=http:\/\/0\.0\.0\.0:8000 store=sqlite\n$/);
-    expect(lines[1]).toMatch(/WARN  careful reason=\{"nested":true\}\n$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d INFO {2}Quarry listening url=http:\/\/0\.0\.0\.0:8000 store=sqlite\n$/);
+    expect(lines[1]).toMatch(/WARN {2}careful reason=\{"nested":true\}\n$/);
     expect(lines.join('')).not.toMatch(/pid|hostname|service/);
   });
 

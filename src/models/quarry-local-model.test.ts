@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV3CallOptions, LanguageModelV3FunctionTool, LanguageModelV3Prompt, LanguageModelV3StreamPart, LanguageModelV3ToolResultOutput } from '@ai-sdk/provider';
-import { createQuarryLocalModel, searchQuery } from './quarry-local-model.js';
+import { createQuarryLocalModel } from './quarry-local-model.js';
+import { searchQuery } from './plan-local-tool.js';
 import { runAgent } from '../agent/run-agent.js';
 import { defineAgentTool } from '../agent/tool-definition.js';
 import { TOOL_CATALOG } from '../agent/tool-catalog.js';

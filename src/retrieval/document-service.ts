@@ -12,7 +12,7 @@ import { ALL_TEXT_FIELDS } from './collection-service.js';
 import { chunkText, type SplitBy } from './chunk-text.js';
 import { errors, type ValidationIssue } from '../errors.js';
 import { newDocumentId } from '../lib/ids.js';
-import { contentHash } from '../ingest/content-hash.js';
+import { contentHash } from '../lib/content-hash.js';
 import { parseFilter } from './filters/parse-filter.js';
 import { normalizeVector } from '../lib/normalize-vector.js';
 import { valueDeeperThan } from '../lib/json-depth.js';

@@ -16,7 +16,7 @@ import { normalizeStages } from './normalize-stages.js';
 import { runPipeline, type PipelineResult, type StageEvent } from './run-pipeline.js';
 import { explainPipeline } from './explain-pipeline.js';
 import { checkInputSchema, validateInputs, type InputField } from './validate-inputs.js';
-import { AppError, errors } from '../errors.js';
+import { asAppError, errors } from '../errors.js';
 import { newId } from '../lib/ids.js';
 
 export interface RetrieverDefinition {
@@ -96,12 +96,13 @@ export function createRetrieverService(store: Store, collections: CollectionServ
       });
     } catch (error) {
       const cancelled = (error as Error)?.name === 'AbortError';
+      const known = asAppError(error);
       await store.executions.create(scope, {
         ...record,
         status: cancelled ? 'cancelled' : 'failed',
         duration_ms: now() - started,
         completed_at: now(),
-        detail: { error: AppError.is(error) ? { type: error.type, message: error.message, details: error.details } : { type: cancelled ? 'Cancelled' : 'ProcessingError', message: String((error as Error)?.message ?? error) } },
+        detail: { error: known ? { type: known.type, message: known.message, details: known.details } : { type: cancelled ? 'Cancelled' : 'ProcessingError', message: String((error as Error)?.message ?? error) } },
       });
       throw error;
     }

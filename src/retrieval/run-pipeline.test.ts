@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
+import { InvalidFilterError } from '../store/store-errors.js';
 import { runPipeline, type StageEvent } from './run-pipeline.js';
 import { createFakeServices, SAMPLE_DOCUMENTS } from './testing/fake-services.js';
 
@@ -84,6 +85,15 @@ describe('runPipeline', () => {
     expect(failure.status).toBe(422);
     expect(failure.details.validation_errors[0].location).toEqual(['body', 'inputs', 'query']);
     expect(events.map((event) => event.event_type)).toEqual(['stage_start', 'stage_error']);
+  });
+
+  it('answers a store error from a stage as its catalogue entry, in the stage_error event and the failure', async () => {
+    const services = createFakeServices({ documents: SAMPLE_DOCUMENTS, onSearch: () => { throw new InvalidFilterError('title', 'regex needs a string pattern'); } });
+    const events: StageEvent[] = [];
+    const failure = await runPipeline({ stages: [searchStage], inputs: { query: 'cats' }, services, onEvent: (event) => events.push(event) }).catch((error) => error);
+    expect(AppError.is(failure)).toBe(true);
+    expect(failure).toMatchObject({ status: 422, type: 'ValidationError', message: "Validation error at 'filters.title': regex needs a string pattern" });
+    expect(events.at(-1)).toMatchObject({ event_type: 'stage_error', error_type: 'ValidationError', error: failure.message });
   });
 
   it('validates resolved parameters with the stage name and field', async () => {

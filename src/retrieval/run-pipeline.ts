@@ -7,7 +7,7 @@
  * time budget is enforced both between stages and, through the same
  * signal, inside them.
  */
-import { AppError } from '../errors.js';
+import { AppError, asAppError } from '../errors.js';
 import { matchesFilter } from './filters/match-filter.js';
 import { normalizeStages } from './normalize-stages.js';
 import { prepareStage } from './stages/prepare-stage.js';
@@ -197,7 +197,8 @@ function translateAbort(
 ): Error {
   if (maxTime !== null && signal.aborted && signal.reason === BUDGET_REASON) return budgetError(maxTime, timeUsed, stageName);
   if (callerSignal?.aborted) return error instanceof Error && error.name === 'AbortError' ? error : abortError();
-  return error instanceof Error ? error : new Error(String(error));
+  // A store error becomes its catalogue entry here, so `stage_error` names the same type the HTTP answer does.
+  return asAppError(error) ?? (error instanceof Error ? error : new Error(String(error)));
 }
 
 function topScore(documents: PipelineDocument[]): number | null {

@@ -3,7 +3,8 @@
  * The expression half of the template engine: a tokenizer and a recursive
  * descent parser that turns `INPUT.items | map(attribute='id') | join(',')`
  * into a closure over a `Scope`. Only data is reachable: member access reads
- * own properties, calls are limited to a fixed list of pure functions.
+ * own properties (`template-lookup.ts`), calls are limited to a fixed list of
+ * pure functions (`template-functions.ts`).
  */
 import {
   arithmetic,
@@ -19,14 +20,12 @@ import {
   use,
   type Scope,
 } from './template-functions.js';
+import { tokenize, type Token } from './template-tokens.js';
+import { lookupName, readMember } from './template-lookup.js';
 
 export { MissingInput, truthy, use, type Scope };
 
 type Evaluate = (scope: Scope) => unknown;
-type Token = { type: 'number' | 'string' | 'name' | 'operator' | 'end'; value: string };
-
-const SECRETS = Object.freeze({});
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)|(==|!=|<=|>=|\/\/|[-+*/%<>()[\].,|=?:~{}]))/y;
 const cache = new Map<string, Evaluate>();
 
 /**
@@ -45,31 +44,6 @@ export function compileExpression(source: string): Evaluate {
     cache.set(key, compiled);
   }
   return compiled;
-}
-
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  let position = 0;
-  while (position < source.length) {
-    if (/^\s*$/.test(source.slice(position))) break;
-    TOKEN.lastIndex = position;
-    const match = TOKEN.exec(source);
-    if (!match) throw new SyntaxError(`unexpected character ${JSON.stringify(source.slice(position).trim()[0])}`);
-    position = TOKEN.lastIndex;
-    if (match[1] !== undefined) tokens.push({ type: 'number', value: match[1] });
-    else if (match[2] !== undefined) tokens.push({ type: 'string', value: unquote(match[2]) });
-    else if (match[3] !== undefined) tokens.push({ type: 'name', value: match[3] });
-    else tokens.push({ type: 'operator', value: match[4] });
-  }
-  tokens.push({ type: 'end', value: '' });
-  return tokens;
-}
-
-function unquote(literal: string): string {
-  return literal.slice(1, -1).replace(/\\(.)/g, (_, character: string) =>
-    character === 'n' ? '\n' : character === 't' ? '\t' : character,
-  );
 }
 
 class ExpressionParser {
@@ -213,12 +187,12 @@ class ExpressionParser {
         const name = this.next();
         if (name.type !== 'name' && name.type !== 'number') throw new SyntaxError(`expected a name after '.'`);
         const base = value;
-        value = (scope) => member(base(scope), name.value, scope);
+        value = (scope) => readMember(base(scope), name.value, scope);
       } else if (this.accept('[')) {
         const base = value;
         const key = this.parseConditional();
         this.expect(']');
-        value = (scope) => member(base(scope), use(key(scope), scope), scope);
+        value = (scope) => readMember(base(scope), use(key(scope), scope), scope);
       } else if (this.accept('|')) {
         const name = this.next();
         if (name.type !== 'name') throw new SyntaxError(`expected a filter name after '|'`);
@@ -284,54 +258,6 @@ class ExpressionParser {
       const { positional } = this.parseArguments();
       return (scope) => callFunction(lower, positional.map((argument) => use(argument(scope), scope)));
     }
-    return (scope) => lookup(token.value, scope);
+    return (scope) => lookupName(token.value, scope);
   }
-}
-
-function lookup(name: string, scope: Scope): unknown {
-  if (scope.locals.has(name)) return scope.locals.get(name);
-  switch (name.toLowerCase()) {
-    case 'input':
-    case 'inputs':
-      return scope.inputs;
-    case 'doc':
-      return scope.document ?? undefined;
-    case 'context':
-      return scope.context;
-    case 'stage':
-    case 'stages':
-      return scope.stages;
-    case 'secret':
-    case 'secrets':
-      return SECRETS;
-  }
-  if (Object.hasOwn(scope.variables, name)) return scope.variables[name];
-  const upper = name.toUpperCase();
-  return Object.hasOwn(scope.variables, upper) ? scope.variables[upper] : undefined;
-}
-
-function member(base: unknown, key: unknown, scope: Scope): unknown {
-  if (base instanceof MissingInput) return base;
-  // Secrets are never rendered: a template must not be a way to read them back.
-  if (base === SECRETS) return '';
-  if (base === null || base === undefined || typeof key === 'symbol') return undefined;
-  if (Array.isArray(base)) {
-    if (typeof key === 'number' || /^-?\d+$/.test(String(key))) {
-      const index = Number(key);
-      return base[index < 0 ? base.length + index : index];
-    }
-    return key === 'length' ? base.length : undefined;
-  }
-  if (typeof base !== 'object') return typeof base === 'string' && key === 'length' ? base.length : undefined;
-  const record = base as Record<string, unknown>;
-  const name = String(key);
-  if (Object.hasOwn(record, name)) return record[name];
-  if (base === scope.inputs) return new MissingInput(name);
-  // Documents keep user fields at the root while Mixpeek templates say DOC.metadata.x.
-  if (base === scope.document && name === 'metadata') return record;
-  if (base === scope.context || base === scope.stages) {
-    const match = Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    return match === undefined ? undefined : record[match];
-  }
-  return undefined;
 }

@@ -11,7 +11,7 @@ import type { RetrieverExecutionEvent, TokenUsage } from '../agent/events.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../store/scope.js';
 import type { MessageRecord, NewMessage, SessionRecord } from '../store/records.js';
-import { AppError, errors } from '../errors.js';
+import { asAppError, errors } from '../errors.js';
 import type { LiveRun } from './live-run.js';
 import type { CarriedRun } from './carried-run.js';
 import { retrieverDone } from './retriever-done.js';
@@ -83,13 +83,13 @@ async function answerAndRecord(context: ExecuteRunContext, name: Promise<Generat
       );
       return;
     }
-    const recoverable = ModelCallError.is(error) ? error.recoverable : !(AppError.is(error) && error.status < 500);
-    const type = ModelCallError.is(error) ? error.type : AppError.is(error) ? error.type : 'InternalServerError';
+    const known = asAppError(error);
+    const recoverable = ModelCallError.is(error) ? error.recoverable : !(known && known.status < 500);
+    const type = ModelCallError.is(error) ? error.type : known ? known.type : 'InternalServerError';
     // Only messages written for the client are shown; anything else may carry internals.
-    const message =
-      ModelCallError.is(error) || AppError.is(error)
-        ? error.message
-        : 'The run failed unexpectedly; the partial answer, if any, is stored.';
+    const message = ModelCallError.is(error)
+      ? error.message
+      : (known?.message ?? 'The run failed unexpectedly; the partial answer, if any, is stored.');
     await fail(
       carried.text + (partial?.text ?? ''),
       { message, recoverable, type },

@@ -5,6 +5,7 @@
  * identically, kept here once. What they mean is written down in
  * `store/filter-node.ts`.
  */
+import { canonicalJson } from '../lib/content-hash.js';
 
 /** A path segment that indexes an array: a canonical non-negative integer (`0`, `12`; not `-1`, `01`). */
 export const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
@@ -61,19 +62,11 @@ export function partitionCandidates(candidates: readonly unknown[], caseSensitiv
 }
 
 /**
- * JSON text with every object's keys sorted, so two composites are equal
- * exactly when their canonical texts are: arrays element by element in
- * order, objects by key regardless of key order (as PostgreSQL's jsonb
- * compares), strings inside exactly (no case folding).
+ * JSON text with every object's keys sorted, so two composites are equal exactly when their canonical texts
+ * are: arrays element by element in order, objects by key regardless of key order (as PostgreSQL's jsonb
+ * compares), strings inside exactly (no case folding). The same text content hashes are taken over.
  */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
-    return sorted;
-  });
-}
+export { canonicalJson };
 
 /**
  * Orders strings by Unicode code point, as SQLite (BINARY over UTF-8) and

@@ -2,7 +2,10 @@
  * @module store/store
  * The repository interfaces. Every method takes the tenant scope first and
  * is enforced here, in the data layer: a handler cannot forget it.
- * Backends: `sqlite/` (default) and, later, `postgres/`.
+ * Backends: `sqlite/` (default) and `postgres/`, both held to one
+ * conformance suite (test/store-conformance). A request the store cannot
+ * carry out fails with a typed store error (`store-errors.ts`), never an
+ * HTTP one.
  */
 import type { MemoryUsage } from './memory-budget.js';
 import type { OrgScope, TenantScope } from './scope.js';
@@ -14,7 +17,7 @@ import type {
   OrganizationRecord,
   SessionRecord,
 } from './records.js';
-import type { DocumentIndex } from '../retrieval/types.js';
+import type { DocumentIndex } from './document-index.js';
 import type {
   CollectionRecord,
   ConfirmationRecord,
@@ -137,7 +140,7 @@ export interface Store {
 
   apiKeys: {
     create(scope: OrgScope, input: { name: string; keyHash: string; keyPrefix: string; readOnly: boolean; namespaces: string[] | null }): Promise<ApiKeyRecord>;
-    /** Authentication looks a key up by its hash: the one unscoped read, by design. */
+    /** Authentication looks a key up by its hash, before any scope is known: unscoped by design. */
     findByHash(keyHash: string): Promise<ApiKeyRecord | null>;
     list(scope: OrgScope): Promise<ApiKeyRecord[]>;
     /** Every organization's keys: for the operator's command line, which acts on the whole data store. */
@@ -217,7 +220,7 @@ export interface Store {
 
   /** External MCP servers registered per namespace (their tools join the agent's). */
   mcpServers: {
-    /** Fails with AlreadyExists when the namespace has a server of that name. */
+    /** Fails with UniqueViolationError when the namespace has a server of that name. */
     create(scope: TenantScope, record: McpServerRecord): Promise<void>;
     /** By `mcp_…` id or by name. */
     resolve(scope: TenantScope, identifier: string): Promise<McpServerRecord | null>;
@@ -233,7 +236,7 @@ export interface Store {
   };
 
   runs: {
-    /** Fails with `SessionBusy` when the session already has an active run (enforced by a unique index). */
+    /** Answers `started: false` with the active run's id when the session already has one (a unique index decides). */
     start(scope: TenantScope, run: RunRecord): Promise<{ started: true } | { started: false; activeRunId: string }>;
     get(scope: TenantScope, runId: string): Promise<RunRecord | null>;
     findByIdempotencyKey(scope: TenantScope, sessionId: string, key: string): Promise<RunRecord | null>;
@@ -246,7 +249,7 @@ export interface Store {
     /** Runs whose lease expired (their process died): any org. */
     expired(now: number): Promise<RunRecord[]>;
     appendEvent(runId: string, event: Omit<RunEventRecord, 'run_id'>): Promise<void>;
-    /** Several events of one run in one transaction (the live path batches per event-loop turn). */
+    /** Several events of one run in one transaction (the live path batches them, one write per flush interval). */
     appendEvents(runId: string, events: Omit<RunEventRecord, 'run_id'>[]): Promise<void>;
     events(runId: string, afterSeq: number): Promise<RunEventRecord[]>;
     lastSeq(runId: string): Promise<number>;

@@ -38,7 +38,7 @@ export function mcpServersConformance(context: ConformanceContext): void {
       expect(await store.mcpServers.resolve(one, http.server_id)).toEqual(http);
       expect(await store.mcpServers.resolve(one, 'files')).toEqual(stdio);
       expect(await store.mcpServers.list(one)).toEqual([stdio, http]);
-      await expect(store.mcpServers.create(one, serverRecord(one, 'weather'))).rejects.toMatchObject({ status: 409 });
+      await expect(store.mcpServers.create(one, serverRecord(one, 'weather'))).rejects.toMatchObject({ kind: 'conflict', resource: 'MCP server', takenName: 'weather' });
       // The same name is free in another namespace.
       await store.mcpServers.create(sibling, serverRecord(sibling, 'weather'));
 

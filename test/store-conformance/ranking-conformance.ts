@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { FilterNode } from '../../src/store/filter-node.js';
 import type { Store } from '../../src/store/store.js';
 import type { TenantScope } from '../../src/store/scope.js';
-import type { ScoredHit } from '../../src/retrieval/types.js';
+import type { ScoredHit } from '../../src/store/document-index.js';
 import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js';
 import { mulberry32 } from '../../src/retrieval/stages/sample.js';
 import type { ConformanceContext } from './store-conformance.js';

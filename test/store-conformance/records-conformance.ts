@@ -44,7 +44,7 @@ export function recordsConformance(context: ConformanceContext): void {
         expect(await store.namespaces.counts(stranger)).toMatchObject({ collection_count: 0, document_count: 0 });
         await store.sessions.touch(stranger, session.session_id, 99);
         await store.documents.delete(stranger, collection.collection_id, ['doc_private']);
-        await expect(store.collections.delete(stranger, collection.collection_id)).rejects.toMatchObject({ status: 404 });
+        await expect(store.collections.delete(stranger, collection.collection_id)).rejects.toMatchObject({ kind: 'not_found', resource: 'collection', id: collection.collection_id });
       }
       expect(await store.namespaces.resolve({ orgId: other.orgId }, one.namespaceId)).toBeNull();
       expect(await store.sessions.get(one, session.session_id)).toMatchObject({ last_activity_at: session.last_activity_at, user_id: 'u1' });
@@ -112,20 +112,20 @@ export function recordsConformance(context: ConformanceContext): void {
       expect(seen).toEqual([8, 7, 6, 5, 4, 3, 2, 0]);
     });
 
-    it('refuses duplicate names with AlreadyExistsError, and stores a batch whole or not at all', async () => {
+    it('refuses duplicate names with UniqueViolationError (409 AlreadyExistsError over HTTP), and stores a batch whole or not at all', async () => {
       const store = context.store();
       const { one, sibling } = context.tenants();
       const duplicate = { namespace_id: newId('ns'), namespace_name: 'one', description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 };
-      await expect(store.namespaces.create({ orgId: one.orgId }, duplicate)).rejects.toMatchObject({ status: 409, type: 'AlreadyExistsError' });
+      await expect(store.namespaces.create({ orgId: one.orgId }, duplicate)).rejects.toMatchObject({ kind: 'conflict', resource: 'namespace', takenName: 'one' });
       await store.collections.create(one, collectionRecord(one, 'taken'));
-      await expect(store.collections.create(one, collectionRecord(one, 'taken'))).rejects.toMatchObject({ type: 'AlreadyExistsError' });
+      await expect(store.collections.create(one, collectionRecord(one, 'taken'))).rejects.toMatchObject({ kind: 'conflict', resource: 'collection', takenName: 'taken' });
       await store.collections.create(sibling, collectionRecord(sibling, 'taken'));
       const renamed = collectionRecord(one, 'free');
       await store.collections.create(one, renamed);
-      await expect(store.collections.update(one, renamed.collection_id, { collection_name: 'taken' }, 2)).rejects.toMatchObject({ type: 'AlreadyExistsError' });
+      await expect(store.collections.update(one, renamed.collection_id, { collection_name: 'taken' }, 2)).rejects.toMatchObject({ kind: 'conflict', resource: 'collection', takenName: 'taken' });
       const retriever = { retriever_id: newId('ret'), namespace_id: one.namespaceId, retriever_name: 'dup', description: null, config: { stages: [] }, version: 1, created_at: 1, updated_at: 1 };
       await store.retrievers.create(one, retriever);
-      await expect(store.retrievers.create(one, { ...retriever, retriever_id: newId('ret') })).rejects.toMatchObject({ type: 'AlreadyExistsError' });
+      await expect(store.retrievers.create(one, { ...retriever, retriever_id: newId('ret') })).rejects.toMatchObject({ kind: 'conflict', resource: 'retriever', takenName: 'dup' });
       expect(await store.retrievers.update(one, retriever.retriever_id, { description: 'v2' }, 3)).toMatchObject({ version: 2, description: 'v2' });
 
       await expect(store.documents.insertMany(one, renamed.collection_id, [documentInput('doc_batch_1', { text: 'a' }), documentInput('doc_batch_1', { text: 'b' })], 1)).rejects.toThrow();
@@ -178,7 +178,7 @@ export function recordsConformance(context: ConformanceContext): void {
       expect(await store.sessions.get(scope, session.session_id)).toBeNull();
       expect(await store.runs.events(run.run_id, 0)).toEqual([]);
       expect(await store.index.loadDocuments(scope, ['doc_doomed_1'])).toEqual([]);
-      await expect(store.namespaces.delete(orgScope, namespaceId)).rejects.toMatchObject({ status: 404 });
+      await expect(store.namespaces.delete(orgScope, namespaceId)).rejects.toMatchObject({ kind: 'not_found', resource: 'namespace', id: namespaceId });
       // The document ids are free again.
       await store.collections.create(one, collectionRecord(one, 'reborn'));
       const reborn = (await store.collections.resolve(one, 'reborn'))!;

@@ -71,7 +71,7 @@ export function searchConformance(context: ConformanceContext): void {
       expect(hits[0].score).toBeCloseTo(1, 4);
       expect(hits[2]).toMatchObject({ document_id: 'doc_s3', collection_id: main });
       expect(hits[2].score).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 4);
-      await expect(index.searchVector(scope, { collectionIds: [main], vector: Float32Array.from([1, 0]), topK: 3 })).rejects.toMatchObject({ status: 422 });
+      await expect(index.searchVector(scope, { collectionIds: [main], vector: Float32Array.from([1, 0]), topK: 3 })).rejects.toMatchObject({ kind: 'invalid_input', location: ['vector'] });
     });
 
     it('never returns another tenant’s documents, even when asked for its collection', async () => {

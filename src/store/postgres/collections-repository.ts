@@ -5,7 +5,7 @@ import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js
 import type { Store } from '../store.js';
 import type { CollectionRecord } from '../data-records.js';
 import { listNamed } from './paginate.js';
-import { errors } from '../../errors.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 
 const COLUMNS = `collection_id, namespace_id, collection_name, description, config, embedding_model, embedding_dimensions, text_field, enabled,
@@ -23,7 +23,7 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
             record.embedding_dimensions, record.text_field, record.enabled, record.metadata ? JSON.stringify(record.metadata) : null, record.created_at, record.updated_at],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('collection', record.collection_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('collection', record.collection_name, { cause: error });
         throw error;
       }
     },
@@ -41,7 +41,7 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
       return database.transaction(async (client) => {
         // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
         const { rows } = await client.query<CollectionRecord>(`SELECT ${COLUMNS} FROM collections WHERE ${SCOPE} AND collection_id = $3 FOR UPDATE`, [scope.orgId, scope.namespaceId, collectionId]);
-        if (!rows[0]) throw errors.notFound('collection', collectionId);
+        if (!rows[0]) throw new RecordNotFoundError('collection', collectionId);
         const next = { ...rows[0], ...patch, updated_at: now };
         try {
           await client.query(
@@ -50,7 +50,7 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
             [scope.orgId, scope.namespaceId, collectionId, next.collection_name, next.description, next.enabled, next.metadata ? JSON.stringify(next.metadata) : null, JSON.stringify(next.config), now],
           );
         } catch (error) {
-          if (isUniqueViolation(error)) throw errors.alreadyExists('collection', next.collection_name);
+          if (isUniqueViolation(error)) throw new UniqueViolationError('collection', next.collection_name, { cause: error });
           throw error;
         }
         return next;
@@ -60,7 +60,7 @@ export function createCollectionsRepository(database: PostgresDatabase): Store['
       return database.transaction(async (client) => {
         const documents = await client.query<{ n: number }>(`SELECT COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id = $3`, [scope.orgId, scope.namespaceId, collectionId]);
         const result = await client.query(`DELETE FROM collections WHERE ${SCOPE} AND collection_id = $3`, [scope.orgId, scope.namespaceId, collectionId]);
-        if (result.rowCount === 0) throw errors.notFound('collection', collectionId);
+        if (result.rowCount === 0) throw new RecordNotFoundError('collection', collectionId);
         return Number(documents.rows[0].n);
       });
     },

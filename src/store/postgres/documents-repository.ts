@@ -7,7 +7,8 @@
 import type { PostgresDatabase, Queryable } from './postgres-database.js';
 import type { DocumentListQuery, NewDocument, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
-import { paginate, Parameters } from './paginate.js';
+import { paginate } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
 import type { VectorStorage } from './vector-storage.js';

@@ -19,9 +19,9 @@
  */
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
-import { invalidField } from '../../errors.js';
+import { InvalidFilterError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
-import { Parameters } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { regexToPostgres } from './regex-to-postgres.js';
 import { linearRegexProblem, MAX_REGEX_SUBJECT_CHARS } from '../../lib/linear-regex.js';
 
@@ -74,7 +74,7 @@ class FilterCompiler {
 
   private path(field: string): string {
     const segments = field.split('.');
-    if (segments.some((segment) => segment === '')) throw invalidField(['filters', field], `Invalid field path '${field}': empty path segment`);
+    if (segments.some((segment) => segment === '')) throw new InvalidFilterError(field, `Invalid field path '${field}': empty path segment`);
     const data = this.options.dataColumn;
     const full = `(${data} #> ${this.parameters.add(segments)}::text[])`;
     // `#>` indexes arrays with any integer text ('-1' counts from the end); JavaScript only with canonical indexes.
@@ -131,11 +131,11 @@ class FilterCompiler {
         return `(${type()} = 'string' AND ${test})`;
       }
       case 'regex': {
-        if (typeof operand !== 'string') throw invalidField(['filters', condition.field], 'regex needs a string pattern');
+        if (typeof operand !== 'string') throw new InvalidFilterError(condition.field, 'regex needs a string pattern');
         // The same patterns as the in-memory and SQLite matchers (RE2's linear-time subset: no backreferences, no lookaround), so
         // PostgreSQL's engine, which backtracks for those, never gets one; and the same bound on the values tried.
         const problem = linearRegexProblem(operand);
-        if (problem) throw invalidField(['filters', condition.field], `regex: ${problem}`);
+        if (problem) throw new InvalidFilterError(condition.field, `regex: ${problem}`);
         // `(?p)`: `.` and negated classes do not match a newline, as in JavaScript.
         const pattern = this.parameters.add(`(?p)${regexToPostgres(operand, condition.field)}`);
         return `(${type()} = 'string' AND length(${text()}) <= ${MAX_REGEX_SUBJECT_CHARS} AND ${text()} ${sensitive ? '~' : '~*'} ${pattern}::text)`;

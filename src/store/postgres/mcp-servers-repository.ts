@@ -5,7 +5,7 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { McpServerRecord } from '../data-records.js';
-import { errors } from '../../errors.js';
+import { UniqueViolationError } from '../store-errors.js';
 
 const COLUMNS = 'server_id, namespace_id, server_name, description, transport, url, headers, command, args, env, timeout_ms, created_at, updated_at';
 const SCOPE = 'org_id = $1 AND namespace_id = $2';
@@ -20,7 +20,7 @@ export function createMcpServersRepository(database: PostgresDatabase): Store['m
           [record.server_id, scope.orgId, scope.namespaceId, record.server_name, record.description, record.transport, record.url, JSON.stringify(record.headers), record.command, JSON.stringify(record.args), JSON.stringify(record.env), record.timeout_ms, record.created_at, record.updated_at],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('MCP server', record.server_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('MCP server', record.server_name, { cause: error });
         throw error;
       }
     },

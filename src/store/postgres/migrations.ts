@@ -1,3 +1,4 @@
+// Longer than ~300 lines on purpose: the schema's history as SQL, one ordered array that only grows at its end.
 /**
  * @module store/postgres/migrations
  * Ordered migrations; index + 1 = schema version (table

@@ -5,7 +5,7 @@ import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js
 import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
 import { listNamed } from './paginate.js';
-import { errors } from '../../errors.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 import { createPayloadIndexes, dropUndeclaredPayloadIndexes } from './payload-index.js';
 
 
@@ -32,7 +32,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
           [input.namespace_id, scope.orgId, input.namespace_name, input.description, JSON.stringify(input.feature_extractors), JSON.stringify(input.payload_indexes), input.auto_create_indexes, input.created_at, input.updated_at],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', input.namespace_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
       // Declared payload indexes are built at declaration.
@@ -53,7 +53,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
       const updated = await database.transaction(async (client) => {
         // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
         const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
-        if (!rows[0]) throw errors.notFound('namespace', namespaceId);
+        if (!rows[0]) throw new RecordNotFoundError('namespace', namespaceId);
         const next = { ...rows[0], ...patch, updated_at: now };
         try {
           await client.query(
@@ -62,7 +62,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
             [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
           );
         } catch (error) {
-          if (isUniqueViolation(error)) throw errors.alreadyExists('namespace', next.namespace_name);
+          if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
           throw error;
         }
         return next;
@@ -80,7 +80,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
       const removedCounts = await database.transaction(async (client) => {
         // Lock the namespace row first so a concurrent insert into it waits for the delete.
         const locked = await client.query('SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
-        if (locked.rowCount === 0) throw errors.notFound('namespace', namespaceId);
+        if (locked.rowCount === 0) throw new RecordNotFoundError('namespace', namespaceId);
         const removed: Record<string, number> = {};
         for (const [name, sql] of Object.entries(REMOVED_COUNTS)) removed[name] = Number((await client.query<{ n: number }>(sql, [scope.orgId, namespaceId])).rows[0].n);
         // Foreign keys cascade from namespaces to every table in it.

@@ -2,31 +2,14 @@
  * @module store/postgres/paginate
  * The PostgreSQL twin of `sqlite/paginate`: keyset on (sort expression, id)
  * when a cursor is given, else offset; one extra row tells whether more
- * exist. Also the `$n` parameter builder every repository uses.
+ * exist.
  */
 import type { Queryable } from './postgres-database.js';
 import type { KeysetCursor, NamedListQuery, Page, SortDirection } from '../store.js';
-import { invalidField } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
-
-/** Collects bound values and answers their `$n` placeholders, so SQL text never holds a value. */
-export class Parameters {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-
-  /** A JSON value bound as text and cast, so arrays never become PostgreSQL arrays. */
-  json(value: unknown): string {
-    return `${this.add(value === undefined ? null : JSON.stringify(value))}::jsonb`;
-  }
-
-  list(values: unknown[]): string {
-    return values.map((value) => this.add(value)).join(', ');
-  }
-}
+import { Parameters } from './sql-parameters.js';
+import { likePattern } from '../like-pattern.js';
 
 export interface PageRequest<Row, Item> {
   database: Queryable;
@@ -87,11 +70,6 @@ export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Prom
   };
 }
 
-/** Escapes LIKE wildcards so a search for `50%` means the text `50%`. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-}
-
 /** The shared search box of named lists: name, id or description contains the text. */
 export function searchCondition(parameters: Parameters, columns: string[], search: string, caseSensitive: boolean | undefined): string {
   const pattern = parameters.add(likePattern(caseSensitive ? search : search.toLowerCase()));
@@ -146,7 +124,7 @@ function assertCursorFits(value: unknown, cast: string | undefined): void {
     : cast === '::jsonb' ? typeof value === 'string' && isJson(value)
     : cast === '::text' ? typeof value === 'string'
     : value !== null;
-  if (!fits) throw invalidField(['query', 'cursor'], 'The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.');
+  if (!fits) throw new InvalidInputError('The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.', ['query', 'cursor']);
 }
 
 function isJson(text: string): boolean {

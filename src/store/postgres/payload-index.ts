@@ -19,7 +19,7 @@
 import { isUniqueViolation, type PostgresDatabase, type Queryable } from './postgres-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { candidateList, partitionCandidates } from '../filter-values.js';
-import type { Parameters } from './paginate.js';
+import type { Parameters } from './sql-parameters.js';
 import { createHash } from 'node:crypto';
 
 const PREFIX = 'documents_payload_';

@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import { errors } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -169,17 +169,17 @@ export function fromPglite(database: PGlite): PostgresDatabase {
   };
 }
 
-/** Channel names are chosen by code (fixed constants), never by users; this only guards the quoting. */
 /**
  * Text PostgreSQL cannot store (the NUL character; SQLite takes it) is the client's input, not a
- * server failure: a 400 naming it, from every query, instead of a 500.
+ * server failure: an input error naming it (a 400 over HTTP), from every query, instead of a 500.
  */
 function rethrowInputError(error: unknown): never {
   const code = (error as { code?: string }).code;
-  if (code === '22021' || code === '22P05') throw errors.badRequest('Text may not contain the NUL character (\\u0000); remove it and send again.');
+  if (code === '22021' || code === '22P05') throw new InvalidInputError('Text may not contain the NUL character (\\u0000); remove it and send again.');
   throw error;
 }
 
+/** Channel names are chosen by code (fixed constants), never by users; this only guards the quoting. */
 function quoteChannel(channel: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name '${channel}'`);
   return channel;

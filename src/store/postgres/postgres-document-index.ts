@@ -10,12 +10,12 @@
  */
 import type { PostgresDatabase } from './postgres-database.js';
 import type { TenantScope } from '../scope.js';
-import type { DocumentIndex, IndexQuery, ScoredHit } from '../../retrieval/types.js';
+import type { DocumentIndex, IndexQuery, ScoredHit } from '../document-index.js';
 import type { FilterNode } from '../filter-node.js';
-import { invalidField } from '../../errors.js';
+import { InvalidInputError } from '../store-errors.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
-import { Parameters } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
 import { isoExpression } from './documents-repository.js';
 import { SESSION_EF_SEARCH, VectorStorage } from './vector-storage.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
@@ -131,7 +131,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const size = query.vector.length;
     for (const collection of collections.rows) {
       if (collection.embedding_dimensions !== size) {
-        throw invalidField(['vector'], `The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`);
+        throw new InvalidInputError(`The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`, ['vector']);
       }
     }
     this.cache?.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));

@@ -9,7 +9,7 @@
  * - `.` must not match a newline (JavaScript): the `p` embedded option;
  * - named groups, `\p{…}`, `\k<…>`, `\c`, sticky/unicode flags are refused.
  */
-import { invalidField } from '../../errors.js';
+import { InvalidFilterError } from '../store-errors.js';
 
 const OUTSIDE: Record<string, string> = {
   d: '[0-9]',
@@ -65,5 +65,5 @@ export function regexToPostgres(pattern: string, field: string): string {
 }
 
 function refuse(field: string, what: string) {
-  return invalidField(['filters', field], `regex: ${what} is not supported by the PostgreSQL store; use a simpler pattern`);
+  return new InvalidFilterError(field, `regex: ${what} is not supported by the PostgreSQL store; use a simpler pattern`);
 }

@@ -5,8 +5,9 @@
 import { isUniqueViolation, type PostgresDatabase } from './postgres-database.js';
 import type { Store } from '../store.js';
 import type { ExecutionRecord, RetrieverRecord } from '../data-records.js';
-import { Parameters, listNamed } from './paginate.js';
-import { errors } from '../../errors.js';
+import { listNamed } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 
 const COLUMNS = 'retriever_id, namespace_id, retriever_name, description, config, version, created_at, updated_at';
@@ -24,7 +25,7 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
           [record.retriever_id, scope.orgId, scope.namespaceId, record.retriever_name, record.description, JSON.stringify(record.config), record.version, record.created_at, record.updated_at],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.alreadyExists('retriever', record.retriever_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
         throw error;
       }
     },
@@ -42,14 +43,14 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
       return database.transaction(async (client) => {
         // FOR UPDATE: two concurrent edits must produce versions n+1 and n+2, not n+1 twice.
         const { rows } = await client.query<RetrieverRecord>(`SELECT ${COLUMNS} FROM retrievers WHERE ${SCOPE} AND retriever_id = $3 FOR UPDATE`, [scope.orgId, scope.namespaceId, retrieverId]);
-        if (!rows[0]) throw errors.notFound('retriever', retrieverId);
+        if (!rows[0]) throw new RecordNotFoundError('retriever', retrieverId);
         const next = { ...rows[0], ...patch, version: rows[0].version + 1, updated_at: now };
         try {
           await client.query(`UPDATE retrievers SET retriever_name = $4, description = $5, config = $6::jsonb, version = $7, updated_at = $8 WHERE ${SCOPE} AND retriever_id = $3`, [
             scope.orgId, scope.namespaceId, retrieverId, next.retriever_name, next.description, JSON.stringify(next.config), next.version, now,
           ]);
         } catch (error) {
-          if (isUniqueViolation(error)) throw errors.alreadyExists('retriever', next.retriever_name);
+          if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
           throw error;
         }
         return next;
@@ -59,7 +60,7 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
       await database.transaction(async (client) => {
         await client.query(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = $3`, [scope.orgId, scope.namespaceId, retrieverId]);
         const result = await client.query(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = $3`, [scope.orgId, scope.namespaceId, retrieverId]);
-        if (result.rowCount === 0) throw errors.notFound('retriever', retrieverId);
+        if (result.rowCount === 0) throw new RecordNotFoundError('retriever', retrieverId);
       });
     },
   };

@@ -6,7 +6,9 @@
 import type { PostgresDatabase } from './postgres-database.js';
 import type { SessionListQuery, Store } from '../store.js';
 import type { SessionRecord } from '../records.js';
-import { likePattern, paginate, Parameters } from './paginate.js';
+import { paginate } from './paginate.js';
+import { Parameters } from './sql-parameters.js';
+import { likePattern } from '../like-pattern.js';
 
 const SORT_EXPRESSIONS: Record<SessionListQuery['sort']['field'], { expression: string; cast: string }> = {
   created_at: { expression: 'created_at', cast: '::bigint' },

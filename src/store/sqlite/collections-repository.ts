@@ -1,11 +1,12 @@
 /**
  * @module store/sqlite/collections-repository
  */
-import type { SqliteDatabase } from './open-database.js';
+import { isUniqueViolation, type SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { CollectionRecord } from '../data-records.js';
-import { listNamed, parseJson } from './paginate.js';
-import { errors } from '../../errors.js';
+import { listNamed } from './paginate.js';
+import { parseJson } from './parse-json.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 interface CollectionRow extends Omit<CollectionRecord, 'config' | 'enabled' | 'metadata'> {
   config: string;
@@ -46,7 +47,7 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
           record.updated_at,
         );
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('collection', record.collection_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('collection', record.collection_name, { cause: error });
         throw error;
       }
     },
@@ -63,7 +64,7 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
       const row = db.prepare(`SELECT * FROM collections WHERE ${SCOPE} AND collection_id = ?`).get(scope.orgId, scope.namespaceId, collectionId) as
         | CollectionRow
         | undefined;
-      if (!row) throw errors.notFound('collection', collectionId);
+      if (!row) throw new RecordNotFoundError('collection', collectionId);
       const next = { ...toCollection(row), ...patch, updated_at: now };
       try {
         db.prepare(
@@ -80,7 +81,7 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
           collectionId,
         );
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('collection', next.collection_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('collection', next.collection_name, { cause: error });
         throw error;
       }
       return next;
@@ -89,7 +90,7 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
       const remove = db.transaction(() => {
         const documents = (db.prepare(`SELECT COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id = ?`).get(scope.orgId, scope.namespaceId, collectionId) as { n: number }).n;
         const result = db.prepare(`DELETE FROM collections WHERE ${SCOPE} AND collection_id = ?`).run(scope.orgId, scope.namespaceId, collectionId);
-        if (result.changes === 0) throw errors.notFound('collection', collectionId);
+        if (result.changes === 0) throw new RecordNotFoundError('collection', collectionId);
         return documents;
       });
       const removed = remove();

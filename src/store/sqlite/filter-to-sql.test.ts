@@ -4,7 +4,8 @@ import {
   EDGE_CASE_DOCUMENTS, EDGE_CASES, inMemoryDocument, makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument,
 } from '../../../test/store-conformance/filter-reference.js';
 import { matchesFilter } from '../../retrieval/filters/match-filter.js';
-import { compileFilterToSql, registerFilterSqlFunctions } from './filter-to-sql.js';
+import { compileFilterToSql } from './filter-to-sql.js';
+import { registerFilterSqlFunctions } from './filter-sql-functions.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 
 /**
@@ -150,6 +151,6 @@ describe('compileFilterToSql', () => {
 
   it('rejects invalid regular expressions and empty path segments with 422', () => {
     expect(() => compileFilterToSql(condition('a', 'regex', '('), OPTIONS)).toThrow(/Invalid regular expression/);
-    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(expect.objectContaining({ status: 422 }));
+    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(expect.objectContaining({ kind: 'invalid_filter', location: ['filters', 'a..b'] }));
   });
 });

@@ -15,21 +15,20 @@
  * field yields false, never SQL NULL; otherwise `NOT` (and `ne`, `nin`)
  * would silently drop documents where the field is absent.
  *
- * Case folding, word matching and composite equality use SQL functions
- * registered by `registerFilterSqlFunctions` (built-in LOWER and NOCASE fold
- * ASCII only, which would disagree with the in-memory matcher on `É`/`é`;
- * JSON text keeps its key order, which equality ignores).
+ * Case folding, word matching, composite equality and regular expressions
+ * use the SQL functions of `filter-sql-functions.ts` (which says why); the
+ * SQL is assembled from parameter-carrying pieces (`sql-fragment.ts`).
  *
  * Equality tests `CASE <json type> WHEN …`, so a field's type is read once
  * per row and an array field is searched element by element only when it
  * is one.
  */
 import { linearRegexProblem } from '../../lib/linear-regex.js';
-import type { SqliteDatabase } from './open-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
-import { ARRAY_INDEX, candidateList, canonicalJson, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
-import { invalidField } from '../../errors.js';
+import { ARRAY_INDEX, candidateList, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
+import { InvalidFilterError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
+import { fragment, joinFragments, list, raw, type Fragment } from './sql-fragment.js';
 
 export interface FilterSqlOptions {
   /** SQL expression of the JSON text column holding the user fields, e.g. `d.data`. */
@@ -41,28 +40,6 @@ export interface FilterSqlOptions {
 export function compileFilterToSql(node: FilterNode, options: FilterSqlOptions): { sql: string; params: unknown[] } {
   const compiled = compileNode(node, options);
   return { sql: compiled.sql, params: compiled.params };
-}
-
-/** Registers `quarry_lower`, `quarry_words_match` and `quarry_json_canonical`; call once per connection that runs compiled filters. */
-export function registerFilterSqlFunctions(db: SqliteDatabase): void {
-  db.function('quarry_lower', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' ? value.toLowerCase() : value,
-  );
-  let lastQuery = '';
-  let lastWords: string[] = [];
-  db.function('quarry_words_match', { deterministic: true }, (value: unknown, query: unknown) => {
-    if (typeof value !== 'string' || typeof query !== 'string') return 0;
-    if (query !== lastQuery) {
-      lastQuery = query;
-      lastWords = filterWords(query);
-    }
-    if (lastWords.length === 0) return 0;
-    const present = new Set(filterWords(value));
-    return lastWords.every((word) => present.has(word)) ? 1 : 0;
-  });
-  db.function('quarry_json_canonical', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' ? canonicalJson(JSON.parse(value)) : value,
-  );
 }
 
 function compileNode(node: FilterNode, options: FilterSqlOptions): Fragment {
@@ -164,10 +141,10 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
     }
     case 'regex': {
       const flags = condition.caseSensitive ? '' : 'i';
-      if (typeof operand !== 'string') throw invalidField(['filters', condition.field], 'regex needs a string pattern');
+      if (typeof operand !== 'string') throw new InvalidFilterError(condition.field, 'regex needs a string pattern');
       // The function runs RE2 (linear time); refused patterns answer 422 here, never inside the query.
       const problem = linearRegexProblem(operand);
-      if (problem) throw invalidField(['filters', condition.field], `regex: ${problem}`);
+      if (problem) throw new InvalidFilterError(condition.field, `regex: ${problem}`);
       return fragment`(${type} = 'text' AND quarry_regexp(${operand}, ${flags}, ${value}))`;
     }
     case 'exists':
@@ -188,6 +165,7 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
     }
   }
 }
+
 /** Each numeric segment triples the path expression; deeper numeric paths are refused, not slow. */
 const MAX_NUMERIC_SEGMENTS = 3;
 
@@ -200,7 +178,7 @@ const MAX_NUMERIC_SEGMENTS = 3;
 function jsonPathFor(field: string, data: Fragment): Fragment {
   const segments = field.split('.');
   if (segments.some((segment) => segment === '')) {
-    throw invalidField(['filters', field], `Invalid field path '${field}': empty path segment`);
+    throw new InvalidFilterError(field, `Invalid field path '${field}': empty path segment`);
   }
   let literal = '$';
   let expression: Fragment | null = null;
@@ -213,20 +191,12 @@ function jsonPathFor(field: string, data: Fragment): Fragment {
       continue;
     }
     if (++numericSegments > MAX_NUMERIC_SEGMENTS) {
-      throw invalidField(['filters', field], `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`);
+      throw new InvalidFilterError(field, `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`);
     }
     const base: Fragment = expression ?? fragment`${literal}`;
     expression = fragment`(CASE WHEN json_type(${data}, ${base}) = 'array' THEN ${base} || ${`[${segment}]`} ELSE ${base} || ${key} END)`;
   }
   return expression ?? fragment`${literal}`;
-}
-
-/** A piece of SQL with its bound parameters, in order. */
-class Fragment {
-  constructor(
-    readonly sql: string,
-    readonly params: unknown[],
-  ) {}
 }
 
 /**
@@ -237,34 +207,6 @@ class Fragment {
  */
 function lowered(expression: Fragment): Fragment {
   return fragment`(CASE WHEN ${expression} GLOB '*[^ -~]*' THEN quarry_lower(${expression}) ELSE lower(${expression}) END)`;
-}
-
-function raw(sql: string): Fragment {
-  return new Fragment(sql, []);
-}
-
-/** Tagged template: nested fragments are spliced in, every other value becomes a `?` parameter. */
-function fragment(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
-  let sql = strings[0];
-  const params: unknown[] = [];
-  values.forEach((value, index) => {
-    if (value instanceof Fragment) {
-      sql += value.sql;
-      params.push(...value.params);
-    } else {
-      sql += '?';
-      params.push(value);
-    }
-    sql += strings[index + 1];
-  });
-  return new Fragment(sql, params);
-}
-
-function joinFragments(parts: Fragment[], separator: string): Fragment {
-  return new Fragment(
-    parts.map((part) => part.sql).join(separator),
-    parts.flatMap((part) => part.params),
-  );
 }
 
 /**
@@ -313,11 +255,4 @@ function equalityBranches(value: Fragment, candidates: unknown[], caseSensitive:
   for (const literal of literals) scalars.push(fragment`WHEN ${literal} THEN 1 `);
   const composite = composites.length > 0 ? fragment`quarry_json_canonical(${value}) IN (${list(composites)})` : null;
   return { scalars, composite };
-}
-
-function list(values: unknown[]): Fragment {
-  return joinFragments(
-    values.map((item) => fragment`${item}`),
-    ', ',
-  );
 }

@@ -2,10 +2,10 @@
  * @module store/sqlite/mcp-servers-repository
  * External MCP servers registered per namespace.
  */
-import type { SqliteDatabase } from './open-database.js';
+import { isUniqueViolation, type SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { McpServerRecord } from '../data-records.js';
-import { errors } from '../../errors.js';
+import { UniqueViolationError } from '../store-errors.js';
 
 interface McpServerRow extends Omit<McpServerRecord, 'headers' | 'args' | 'env'> {
   headers: string;
@@ -28,7 +28,7 @@ export function createMcpServersRepository(db: SqliteDatabase): Store['mcpServer
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(record.server_id, scope.orgId, scope.namespaceId, record.server_name, record.description, record.transport, record.url, JSON.stringify(record.headers), record.command, JSON.stringify(record.args), JSON.stringify(record.env), record.timeout_ms, record.created_at, record.updated_at);
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('MCP server', record.server_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('MCP server', record.server_name, { cause: error });
         throw error;
       }
     },

@@ -5,7 +5,7 @@ import type { SqliteDatabase } from './open-database.js';
 import type { ConversationTurn, Store } from '../store.js';
 import { withMessageDefaults, type MessageRecord, type NewMessage } from '../records.js';
 import type { TenantScope } from '../scope.js';
-import { parseJson } from './paginate.js';
+import { parseJson } from './parse-json.js';
 
 interface MessageRow extends Omit<MessageRecord, 'citations' | 'metadata'> {
   citations: string | null;

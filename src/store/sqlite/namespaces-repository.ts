@@ -1,11 +1,12 @@
 /**
  * @module store/sqlite/namespaces-repository
  */
-import type { SqliteDatabase } from './open-database.js';
+import { isUniqueViolation, type SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
-import { listNamed, parseJson } from './paginate.js';
-import { errors } from '../../errors.js';
+import { listNamed } from './paginate.js';
+import { parseJson } from './parse-json.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 import { createPayloadIndexes, dropUndeclaredPayloadIndexes } from './payload-index.js';
 
 interface NamespaceRow extends Omit<NamespaceRecord, 'feature_extractors' | 'payload_indexes' | 'auto_create_indexes'> {
@@ -48,7 +49,7 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
           input.updated_at,
         );
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('namespace', input.namespace_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
       // Declared payload indexes are built at declaration (a new namespace has no documents yet: instant).
@@ -66,7 +67,7 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
     },
     async update(scope, namespaceId, patch, now) {
       const current = get(scope.orgId, namespaceId);
-      if (!current) throw errors.notFound('namespace', namespaceId);
+      if (!current) throw new RecordNotFoundError('namespace', namespaceId);
       const next = { ...toNamespace(current), ...patch, updated_at: now };
       try {
         db.prepare(
@@ -74,7 +75,7 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
            WHERE org_id = ? AND namespace_id = ?`,
         ).run(next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes ? 1 : 0, now, scope.orgId, namespaceId);
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('namespace', next.namespace_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
         throw error;
       }
       if (patch.payload_indexes !== undefined) {
@@ -99,7 +100,7 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
         const collectionIds = db.prepare('SELECT collection_id FROM collections WHERE org_id = ? AND namespace_id = ?').pluck().all(scope.orgId, namespaceId) as string[];
         // Foreign keys cascade from namespaces to every table in it.
         const result = db.prepare('DELETE FROM namespaces WHERE org_id = ? AND namespace_id = ?').run(scope.orgId, namespaceId);
-        if (result.changes === 0) throw errors.notFound('namespace', namespaceId);
+        if (result.changes === 0) throw new RecordNotFoundError('namespace', namespaceId);
         return { removed, collectionIds };
       });
       const { removed, collectionIds } = remove();

@@ -4,12 +4,11 @@
  * keys, a busy timeout so two processes can share the file) and applies
  * pending migrations in one transaction.
  */
-import { compileLinearRegex, type LinearRegex } from '../../lib/linear-regex.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
-import { registerFilterSqlFunctions } from './filter-to-sql.js';
+import { registerFilterSqlFunctions } from './filter-sql-functions.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -20,7 +19,6 @@ export function openDatabase(filename: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  registerFunctions(db);
   registerFilterSqlFunctions(db);
   migrate(db);
   // Statistics let the planner choose between indexes that share a prefix (user_id vs org_id on sessions).
@@ -72,19 +70,11 @@ function migrate(db: SqliteDatabase): void {
   apply();
 }
 
-const regexCache = new Map<string, LinearRegex>();
-
-/** `regexp(pattern, flags, value)`: the filter language's `regex` operator inside SQL, run by RE2 (linear time, bounded values). */
-function registerFunctions(db: SqliteDatabase): void {
-  db.function('quarry_regexp', { deterministic: true }, (pattern: unknown, flags: unknown, value: unknown) => {
-    if (typeof value !== 'string' || typeof pattern !== 'string') return 0;
-    const key = `${flags}/${pattern}`;
-    let compiled = regexCache.get(key);
-    if (!compiled) {
-      compiled = compileLinearRegex(pattern, flags !== 'i');
-      if (regexCache.size > 500) regexCache.clear();
-      regexCache.set(key, compiled);
-    }
-    return compiled.test(value) ? 1 : 0;
-  });
+/**
+ * SQLite's UNIQUE constraint failure, by its extended result code (better-sqlite3 sets `code`); a primary key
+ * is a unique constraint too.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -61,16 +61,6 @@ export function paginate<Row, Item>(db: SqliteDatabase, request: PageRequest<Row
   };
 }
 
-export function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null || text === undefined) return fallback;
-  return JSON.parse(text) as T;
-}
-
-/** Escapes LIKE wildcards so a search for `50%` means the text `50%`. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-}
-
 /**
  * The list every named resource shares (namespaces, collections, retrievers):
  * scoped rows, an optional search over name, id and description, a sort on

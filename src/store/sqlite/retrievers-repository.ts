@@ -2,11 +2,11 @@
  * @module store/sqlite/retrievers-repository
  * Saved retrievers and the record of every execution (saved or ad hoc).
  */
-import type { SqliteDatabase } from './open-database.js';
+import { isUniqueViolation, type SqliteDatabase } from './open-database.js';
 import type { Store } from '../store.js';
 import type { ExecutionRecord, RetrieverRecord } from '../data-records.js';
 import { listNamed } from './paginate.js';
-import { errors } from '../../errors.js';
+import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
 interface RetrieverRow extends Omit<RetrieverRecord, 'config'> {
   config: string;
@@ -37,7 +37,7 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(record.retriever_id, scope.orgId, scope.namespaceId, record.retriever_name, record.description, JSON.stringify(record.config), record.version, record.created_at, record.updated_at);
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('retriever', record.retriever_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
         throw error;
       }
     },
@@ -52,7 +52,7 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
     },
     async update(scope, retrieverId, patch, now) {
       const row = db.prepare(`SELECT * FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`).get(scope.orgId, scope.namespaceId, retrieverId) as RetrieverRow | undefined;
-      if (!row) throw errors.notFound('retriever', retrieverId);
+      if (!row) throw new RecordNotFoundError('retriever', retrieverId);
       const next = { ...toRetriever(row), ...patch, version: row.version + 1, updated_at: now };
       try {
         db.prepare(`UPDATE retrievers SET retriever_name = ?, description = ?, config = ?, version = ?, updated_at = ? WHERE ${SCOPE} AND retriever_id = ?`).run(
@@ -66,7 +66,7 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
           retrieverId,
         );
       } catch (error) {
-        if (String(error).includes('UNIQUE')) throw errors.alreadyExists('retriever', next.retriever_name);
+        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
         throw error;
       }
       return next;
@@ -75,7 +75,7 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
       const remove = db.transaction(() => {
         db.prepare(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = ?`).run(scope.orgId, scope.namespaceId, retrieverId);
         const result = db.prepare(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`).run(scope.orgId, scope.namespaceId, retrieverId);
-        if (result.changes === 0) throw errors.notFound('retriever', retrieverId);
+        if (result.changes === 0) throw new RecordNotFoundError('retriever', retrieverId);
       });
       remove();
     },

@@ -7,7 +7,7 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { RunNotice, Store } from '../store.js';
 import type { RunEventRecord, RunRecord } from '../data-records.js';
-import { parseJson } from './paginate.js';
+import { parseJson } from './parse-json.js';
 
 interface RunRow extends Omit<RunRecord, 'state'> {
   state: string | null;

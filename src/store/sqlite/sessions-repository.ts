@@ -6,7 +6,9 @@
 import type { SqliteDatabase } from './open-database.js';
 import type { SessionListQuery, Store } from '../store.js';
 import type { SessionRecord } from '../records.js';
-import { likePattern, paginate, parseJson } from './paginate.js';
+import { paginate } from './paginate.js';
+import { parseJson } from './parse-json.js';
+import { likePattern } from '../like-pattern.js';
 
 interface SessionRow
   extends Omit<SessionRecord, 'agent_config' | 'quotas' | 'user_memory' | 'metadata' | 'enable_memory'> {

@@ -123,7 +123,7 @@ describe('SqliteDocumentIndex on a small collection', () => {
     expect(ids(hits).slice(0, 2).sort()).toEqual(['doc_1', 'doc_b1']);
     expect(hits[0].score).toBeCloseTo(1, 5);
     expect(hits[2]).toMatchObject({ document_id: 'doc_3', collection_id: 'col_a' });
-    await expect(index.searchVector(ONE, { collectionIds: ['col_a'], vector: new Float32Array(4), topK: 3 })).rejects.toMatchObject({ status: 422 });
+    await expect(index.searchVector(ONE, { collectionIds: ['col_a'], vector: new Float32Array(4), topK: 3 })).rejects.toMatchObject({ kind: 'invalid_input', location: ['vector'] });
   });
 
   it('keeps tenants apart in every query', async () => {

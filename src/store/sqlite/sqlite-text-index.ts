@@ -9,7 +9,7 @@
  * rowid (`noteChange`), so the index never rereads the collection.
  */
 import type { SqliteDatabase } from './open-database.js';
-import type { ScoredHit } from '../../retrieval/types.js';
+import type { ScoredHit } from '../document-index.js';
 import { InvertedIndex } from '../text/inverted-index.js';
 import { queryTerms, tokenize } from '../text/tokenize.js';
 

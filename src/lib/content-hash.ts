@@ -1,5 +1,5 @@
 /**
- * @module ingest/content-hash
+ * @module lib/content-hash
  * A record's identity for re-runs: SHA-256 over canonical JSON (keys sorted
  * at every depth), so the same content hashes the same whatever order its
  * keys were written in, and an ingest run twice stores nothing new.
