@@ -52,7 +52,11 @@ export async function runPayloadIndex(report: ReportBuilder, options: { quick: b
     for (const [name, make] of queries) before.set(name, await measure(make, options.quick ? 5 : 15));
     const building = now();
     await store.namespaces.update({ orgId: org.org_id }, scope.namespaceId, { payload_indexes: [{ field_name: 'sku', type: 'keyword' }, { field_name: 'views', type: 'integer' }] }, 2);
-    report.add({ section: SECTION, metric: `${label}: building 2 payload indexes (at declaration)`, value: figure([elapsedMs(building)]), unit: 'ms' });
+    const declared = elapsedMs(building);
+    // Built in the background after the declaration answered: the figure is until both are ready.
+    await (store as { payloadIndexBuilds?: { settled(): Promise<void> } | null }).payloadIndexBuilds?.settled();
+    report.add({ section: SECTION, metric: `${label}: declaring 2 payload indexes (the request)`, value: figure([declared]), unit: 'ms' });
+    report.add({ section: SECTION, metric: `${label}: building them (background, until ready)`, value: figure([elapsedMs(building)]), unit: 'ms' });
     for (const [name, make] of queries) {
       const after = await measure(make, options.quick ? 20 : 60);
       report.add({ section: SECTION, metric: `${label}: never-asked filter, ${name}, no payload index p50`, value: figure([percentile(before.get(name)!, 0.5)]), unit: 'ms' });

@@ -24,6 +24,8 @@ import { createTestDatabase } from '../test/helpers/postgres-server.js';
 import type { ReportBuilder } from './report.js';
 import type { MockLlmServer } from './mock-llm-server.js';
 import { buildPairedCollections, type PairedCollections } from './paired-collections.js';
+import { measurePgvectorRecall } from './pgvector-recall.js';
+import { DEFAULT_EF_SEARCH } from '../src/store/postgres/vector-storage.js';
 import { CATEGORIES, createQueries } from './synthetic-documents.js';
 import { cpuTimeMs, createSession, startQuarry, type QuarryProcess } from './quarry-process.js';
 import { MESSAGE_CONTENT } from './message-overhead.js';
@@ -103,13 +105,14 @@ async function measureRetrieval(url: string, paired: PairedCollections, size: nu
   );
   if (postgres.store.vectorMode === 'exact') await measureVectorCopies(url, postgres, report, label);
   await measureTextIndexLoad(url, postgres, report, label);
+  if (postgres.store.vectorMode === 'pgvector') await measurePgvectorRecall(url, postgres, sqlite, report, label, options.quick);
   report.note(
     SECTION,
     postgres.store.vectorMode === 'exact'
       ? `${label}: PostgreSQL vector search is \`exact\` (Debian's packages have no pgvector): each process scans its own in-memory copy of the collection's vectors, ` +
           'kept coherent across processes by a change log that triggers write (one version per statement and collection); a search reads the version with its collection lookup and catches up when it moved. ' +
           "SQLite searches the same collection through its HNSW graph (approximate, recall@10 ~0.97 in section 2): the vector rows compare an exact scan with an index."
-      : `${label}: PostgreSQL vector search is pgvector's HNSW.`,
+      : `${label}: PostgreSQL vector search is pgvector's HNSW at the default hnsw.ef_search ${DEFAULT_EF_SEARCH} (iterative scans on).`,
   );
   await measureSideBySide(postgres.retrieval, sqlite.retrieval, report, label, options.quick);
 }

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import type { SqliteDocumentIndex } from '../src/store/sqlite/sqlite-document-index.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
 import { localServices } from '../src/cli/local-services.js';
@@ -16,6 +17,7 @@ import type { PipelineDocument, RetrievalServices } from '../src/retrieval/types
 import type { TestCollection } from './test-collection.js';
 
 export interface LoadedCollection {
+  store: Store;
   retrieval: RetrievalServices;
   /** Runs `stages` for every query; query id → test-collection document ids, best first. */
   rank(stages: unknown[], queries?: { id: string; text: string }[]): Promise<Map<string, string[]>>;
@@ -52,11 +54,17 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     languageModel: null,
     now: Date.now,
   };
+  return rankerOver(store, retrieval, collection);
+}
+
+/** Ranks a test collection's queries through the stage pipeline over `retrieval` (any store). */
+export function rankerOver(store: Store, retrieval: RetrievalServices, collection: TestCollection): LoadedCollection {
   const rankDocuments = async (stages: unknown[], query: string) => {
     const result = await runPipeline({ stages, inputs: { query }, services: retrieval });
     return result.documents.map((document) => ({ ...document, number: String((document as { number?: unknown }).number) }));
   };
   return {
+    store,
     retrieval,
     rankDocuments,
     async rank(stages, queries = collection.queries) {

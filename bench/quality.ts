@@ -18,6 +18,7 @@ import { fts5Peer } from './fts5-peer.js';
 import { runDemoCheck } from './demo-check.js';
 import { applyRelevanceFloor } from '../src/retrieval/relevance-floor.js';
 import { buildSmartSearch } from '../src/sessions/smart-search-pipeline.js';
+import { measureOnPostgres } from './quality-postgres.js';
 
 const SECTION = '8 quality';
 const TEXT = 'mixpeek://text_extractor@v1/text';
@@ -63,6 +64,7 @@ export async function runQuality(report: ReportBuilder, options: { quick: boolea
     const loaded = await loadIntoQuarry(collection, options.workDirectory);
     try {
       await measureCollection(report, collection, loaded);
+      await measureOnPostgres(report, collection, loaded, RUNS, SECTION, SMART_SEARCH);
     } finally {
       await loaded.close();
     }

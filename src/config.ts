@@ -43,6 +43,8 @@ const configSchema = z.object({
   sseStallSeconds: integer(30, 1),
   /** Bound on the in-memory search state per process, in MiB (0: unbounded). */
   indexMemoryMb: integer(2048, 0),
+  /** PostgreSQL with pgvector: `hnsw.ef_search` of vector searches (recall against speed; unset: the store's default). */
+  pgEfSearch: z.coerce.number().int().min(1).max(1000).optional(),
   /**
    * Build the database indexes that namespaces declare in `payload_indexes`. Off by default: a declaration is
    * DDL on the documents table every tenant shares (built while the declaring request waits), so a multi-tenant
@@ -123,6 +125,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_SSE_BUFFER_BYTES: 'sseBufferBytes',
   QUARRY_SSE_STALL_SECONDS: 'sseStallSeconds',
   QUARRY_INDEX_MEMORY_MB: 'indexMemoryMb',
+  QUARRY_PG_EF_SEARCH: 'pgEfSearch',
   OPENAI_API_KEY: 'openaiApiKey',
   OPENAI_BASE_URL: 'openaiBaseUrl',
   ANTHROPIC_API_KEY: 'anthropicApiKey',

@@ -45,6 +45,8 @@ describe('payload indexes', () => {
     if (store.kind === 'sqlite') return store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all().length;
     return (await store.database.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'documents' AND indexname LIKE 'documents_payload_%'")).rows.length;
   };
+  /** Payload indexes are built (and dropped) in the background: waits for the store's builder. */
+  const builds = async () => (server.store as unknown as { payloadIndexBuilds?: { settled(): Promise<void> } | null }).payloadIndexBuilds?.settled();
   it('refuses more than 16 declared fields per namespace with a 422 (each is an index on the shared documents table)', async () => {
     const many = Array.from({ length: 17 }, (_, index) => ({ field_name: `f${index}`, type: 'keyword' }));
     const refused = await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'too_many_indexes', payload_indexes: many } });
@@ -57,12 +59,16 @@ describe('payload indexes', () => {
     const payload_indexes = [{ field_name: 'level', type: 'keyword' }];
     const created = await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'indexed', payload_indexes } });
     expect(created.body.payload_indexes).toMatchObject(payload_indexes);
+    // Built in the background: the answer may come before the build ends.
+    expect(['building', 'ready']).toContain(created.body.payload_indexes[0].status);
     await server.request('POST', '/v1/collections', { namespace: 'indexed', body: { collection_name: 'clips', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
     for (const video of videos) await server.request('POST', '/v1/collections/clips/documents', { namespace: 'indexed', body: video });
     const list = (filters: unknown) => server.request('POST', '/v1/collections/clips/documents/list', { namespace: 'indexed', body: { filters } });
     const before = (await list({ field: 'views', operator: 'gte', value: 1000 })).body.results.map((document: any) => document.title).sort();
     const patched = await server.request('PATCH', '/v1/namespaces/indexed', { body: { payload_indexes: [...payload_indexes, { field_name: 'views', type: 'integer' }] } });
     expect(patched.body.payload_indexes.map((index: any) => index.field_name)).toEqual(['level', 'views']);
+    await builds();
+    expect((await server.request('GET', '/v1/namespaces/indexed')).body.payload_indexes.map((index: any) => index.status)).toEqual(['ready', 'ready']);
     expect((await server.request('GET', '/v1/collections/clips', { namespace: 'indexed' })).body.payload_indexes.map((index: any) => index.field_name)).toEqual(['level', 'views']);
     // Two fields: one index each on SQLite, two each (text and number keys) on PostgreSQL.
     const perField = server.store.kind === 'sqlite' ? 1 : 2;
@@ -70,6 +76,7 @@ describe('payload indexes', () => {
     expect((await list({ field: 'views', operator: 'gte', value: 1000 })).body.results.map((document: any) => document.title).sort()).toEqual(before);
     expect((await list({ field: 'level', operator: 'eq', value: 'BEGINNER' })).body.results).toHaveLength(2);
     await server.request('DELETE', '/v1/namespaces/indexed');
+    await builds();
     expect(await payloadIndexCount()).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
  * results never change is the store conformance suite's `payload indexes`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
 import { impliedPayloadCondition, payloadIndexNames } from '../src/store/postgres/payload-index.js';
 import { compileFilterToSql } from '../src/store/postgres/filter-to-sql.js';
@@ -29,7 +30,15 @@ if ('skipped' in database) {
     let collectionId = '';
     const indexNames = async () =>
       (await store.database.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'documents' AND indexname LIKE 'documents_payload_%' ORDER BY indexname")).rows.map((row) => row.indexname);
-    const declare = (fields: string[]) => store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' })) }, 2);
+    const declaration = (fields: string[]) => fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' }));
+    /** Declares, then waits for the background build. */
+    const declare = async (fields: string[]) => {
+      await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(fields) }, 2);
+      await store.payloadIndexBuilds!.settled();
+    };
+    const statuses = async (reader = store) => (await reader.namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes.map((entry) => (entry as { status?: string }).status);
+    const validity = async () =>
+      (await store.database.query<{ name: string; valid: boolean }>("SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'documents_payload_%' ORDER BY 1")).rows;
 
     beforeAll(async () => {
       store = await createPostgresStore({ url: database.url, vectorExtension: 'off' });
@@ -42,6 +51,62 @@ if ('skipped' in database) {
     afterAll(async () => {
       await store?.close();
       await database.drop();
+    });
+
+    it('builds concurrently after the declaration returns: building while a writer holds it up, failed when cancelled, rebuilt at the next start', async () => {
+      await declare([]);
+      // An open transaction that wrote to documents: CREATE INDEX CONCURRENTLY waits for it after creating the (INVALID) index.
+      const writer = new pg.Client({ connectionString: database.url });
+      await writer.connect();
+      try {
+        await writer.query('BEGIN');
+        await writer.query("UPDATE documents SET updated_at = updated_at WHERE document_id = 'doc_1'");
+        const declared = await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(['sku']) }, 2);
+        expect(declared.payload_indexes).toEqual([{ field_name: 'sku', type: 'keyword', status: 'building' }]);
+        // Wait until the build is in the catalog and waiting on the writer; meanwhile every process reports it building.
+        let builder: number | undefined;
+        while (builder === undefined) {
+          builder = (await store.database.query<{ pid: number }>("SELECT pid FROM pg_stat_progress_create_index WHERE command = 'CREATE INDEX CONCURRENTLY' AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows[0]?.pid;
+        }
+        const other = await createPostgresStore({ url: database.url, vectorExtension: 'off' });
+        try {
+          expect(await statuses(other)).toEqual(['building']);
+        } finally {
+          await other.close();
+        }
+        // The build is cancelled (an operator, a statement timeout, a crash): its INVALID index stays behind.
+        await store.database.query('SELECT pg_cancel_backend($1)', [builder]);
+      } finally {
+        await writer.query('ROLLBACK');
+        await writer.end();
+      }
+      // The field's other index builds once the writer is gone; the cancelled one stays INVALID.
+      await store.payloadIndexBuilds!.settled();
+      expect((await validity()).map((row) => row.valid)).toContain(false);
+      expect(await statuses()).toEqual(['failed']);
+      // A new process's first pass drops the INVALID index and builds it again.
+      const restarted = await createPostgresStore({ url: database.url, vectorExtension: 'off' });
+      try {
+        await restarted.payloadIndexBuilds!.settled();
+        expect(await validity()).toEqual([...payloadIndexNames('sku')].sort().map((name) => ({ name, valid: true })));
+        expect(await statuses(restarted)).toEqual(['ready']);
+      } finally {
+        await restarted.close();
+      }
+    });
+
+    it('drops an INVALID index left by an interrupted build and builds it again at the next declaration', async () => {
+      await declare([]);
+      // What a process killed during CREATE INDEX CONCURRENTLY leaves: the index in the catalog, not valid.
+      await store.database.query(`CREATE INDEX ${payloadIndexNames('views')[0]} ON documents (collection_id)`);
+      await store.database.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${payloadIndexNames('views')[0]}'::regclass`);
+      await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(['views']) }, 2);
+      await store.payloadIndexBuilds!.settled();
+      expect(await validity()).toEqual([...payloadIndexNames('views')].sort().map((name) => ({ name, valid: true })));
+      // Rebuilt with the key expression, not the stand-in's bare column.
+      const definition = (await store.database.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE indexname = $1', [payloadIndexNames('views')[0]])).rows[0].indexdef;
+      expect(definition).toContain('jsonb_typeof');
+      expect(await statuses()).toEqual(['ready']);
     });
 
     it('creates two indexes per declared field at declaration, and drops them when no namespace declares the field', async () => {

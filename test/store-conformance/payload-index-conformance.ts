@@ -22,8 +22,11 @@ export function payloadIndexConformance(context: ConformanceContext): void {
     let scope: TenantScope;
     let collectionId = '';
     const documents: (ReferenceDocument & { id: string })[] = [];
-    const declare = (fields: string[]) =>
-      context.store().namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: fields.map((field_name) => ({ field_name, type: 'keyword' })) }, 2);
+    /** Declares, then waits for the background builds (both stores expose their builder). */
+    const declare = async (fields: string[]) => {
+      await context.store().namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: fields.map((field_name) => ({ field_name, type: 'keyword' })) }, 2);
+      await (context.store() as { payloadIndexBuilds?: { settled(): Promise<void> } | null }).payloadIndexBuilds?.settled();
+    };
 
     beforeAll(async () => {
       scope = context.tenants().sibling;
@@ -35,6 +38,8 @@ export function payloadIndexConformance(context: ConformanceContext): void {
       await context.store().documents.insertMany(scope, collectionId, entries.map(([id, data]) => documentInput(id, data)), 1);
       for (const [id, data] of entries) documents.push({ id, data, system: { document_id: id, collection_id: collectionId, created_at: new Date(1).toISOString(), updated_at: new Date(1).toISOString() } });
       await declare(PAYLOAD_INDEXED_FIELDS);
+      const declared = (await context.store().namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes;
+      expect(declared.map((entry) => (entry as { status?: string }).status)).toEqual(PAYLOAD_INDEXED_FIELDS.map(() => 'ready'));
     });
     afterAll(async () => {
       await declare([]);

@@ -19,6 +19,13 @@ describe('expandQuery (RM3)', () => {
     expect(expandQuery('rocket', feedback).split(' ')).toEqual(expected);
   });
 
+  it("writes a feedback word the same whatever order the document's fields come in (JSONB reorders keys)", () => {
+    const titleFirst = [{ text: 'Retrieval Systems\nretrieval systems for libraries', score: 1 }];
+    const textFirst = [{ text: 'retrieval systems for libraries\nRetrieval Systems', score: 1 }];
+    expect(expandQuery('library', titleFirst)).toBe(expandQuery('library', textFirst));
+    expect(expandQuery('library', titleFirst)).toContain('Retrieval');
+  });
+
   it('keeps the query as it is when there is nothing to learn from', () => {
     expect(expandQuery('rocket', [])).toBe('rocket');
     expect(expandQuery('rocket', [{ text: 'rocket launch', score: 0 }])).toBe('rocket');

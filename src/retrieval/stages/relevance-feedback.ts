@@ -42,7 +42,9 @@ export function expandQuery(query: string, feedback: readonly FeedbackDocument[]
       if (word.length < 3 || /^\p{N}+$/u.test(word) || STOP_WORDS.has(word.toLowerCase())) continue;
       const [term] = tokenize(word);
       counts.set(term, (counts.get(term) ?? 0) + 1);
-      if (!surface.has(term)) surface.set(term, word);
+      // The smallest spelling rather than the first seen: fields come in key order, which PostgreSQL's JSONB changes.
+      const seen = surface.get(term);
+      if (seen === undefined || word < seen) surface.set(term, word);
     }
     for (const [term, count] of counts) relevance.set(term, (relevance.get(term) ?? 0) + (count / length) * (document.score / totalScore));
   }

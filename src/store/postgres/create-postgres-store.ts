@@ -8,12 +8,12 @@
  * `{ url }` opens a `pg.Pool`; `{ pglite }` wraps an in-process PGlite
  * (tests: the pgvector path without a server extension).
  */
-import { ensureDeclaredPayloadIndexes } from './payload-index.js';
+import { PayloadIndexBuilds } from './payload-index-builds.js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
 import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
-import { HNSW_SESSION_OPTIONS, SESSION_EF_SEARCH, VectorStorage, type VectorMode } from './vector-storage.js';
+import { DEFAULT_EF_SEARCH, hnswSessionOptions, VectorStorage, type VectorMode } from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
@@ -41,6 +41,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   textPageSize?: number;
   /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
   indexMemoryBytes?: number | null;
+  /** pgvector's `hnsw.ef_search` for vector searches (QUARRY_PG_EF_SEARCH; default DEFAULT_EF_SEARCH). */
+  hnswEfSearch?: number;
   /** Build the indexes namespaces declare in `payload_indexes` (default true; the server passes `QUARRY_PAYLOAD_INDEXES`). */
   payloadIndexes?: boolean;
   /** pgvector for a fresh schema: `auto` (when the server has it), `off` (exact mode), `require` (fail without it). */
@@ -58,17 +60,20 @@ export interface PostgresStore extends Store {
   readonly vectorCache: ExactVectorCache | null;
   /** Each collection's in-process BM25 index. */
   readonly textIndexes: TextIndexCache;
+  /** The background payload index builder (null when builds are off). */
+  readonly payloadIndexBuilds: PayloadIndexBuilds | null;
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError, sessionOptions: HNSW_SESSION_OPTIONS }) : fromPglite(options.pglite);
+  const efSearch = options.hnswEfSearch ?? DEFAULT_EF_SEARCH;
+  if (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1_000) throw new Error(`hnsw.ef_search must be an integer from 1 to 1000, not ${efSearch}`);
+  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError, sessionOptions: hnswSessionOptions(efSearch) }) : fromPglite(options.pglite);
   const textSearchConfig = options.textSearchConfig ?? 'english';
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
   try {
     await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
-    if (options.payloadIndexes ?? true) await ensureDeclaredPayloadIndexes(database);
   } catch (error) {
     await database.close();
     throw error;
@@ -80,11 +85,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
-  const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget);
+  const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget, efSearch);
   if (database.driver === 'pg' && vectorMode === 'pgvector') {
     const { rows } = await database.query<{ ef: string | null; scan: string | null }>("SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan");
-    index.sessionHnswSettings = rows[0]?.ef === String(SESSION_EF_SEARCH) && rows[0]?.scan === 'strict_order';
+    index.sessionHnswSettings = rows[0]?.ef === String(efSearch) && rows[0]?.scan === 'strict_order';
   }
+  // Builds what namespaces declared before this version, and rebuilds what a failed or interrupted build left INVALID.
+  const builds = options.payloadIndexes ?? true ? new PayloadIndexBuilds(database, options.onError) : null;
+  builds?.schedule();
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);
   return {
@@ -102,7 +110,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),
-    namespaces: createNamespacesRepository(database, options.payloadIndexes ?? true),
+    namespaces: createNamespacesRepository(database, builds),
     sessions: createSessionsRepository(database),
     messages: createMessagesRepository(database),
     runs,
@@ -114,7 +122,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     retrievers: createRetrieversRepository(database),
     executions: createExecutionsRepository(database),
     mcpServers: createMcpServersRepository(database),
+    payloadIndexBuilds: builds,
     async close() {
+      await builds?.close();
       cache?.clear();
       text.clear();
       await stopListening();

@@ -6,7 +6,8 @@ import type { Store } from '../store.js';
 import type { NamespaceRecord } from '../records.js';
 import { listNamed } from './paginate.js';
 import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
-import { createPayloadIndexes, dropUndeclaredPayloadIndexes } from './payload-index.js';
+import type { PayloadIndexBuilds } from './payload-index-builds.js';
+import { withIndexStates, withoutIndexStates } from '../payload-index-states.js';
 
 
 
@@ -22,9 +23,12 @@ const REMOVED_COUNTS: Record<string, string> = {
   executions: 'SELECT COUNT(*) AS n FROM executions WHERE org_id = $1 AND namespace_id = $2',
 };
 
-export function createNamespacesRepository(database: PostgresDatabase, buildPayloadIndexes: boolean): Store['namespaces'] {
+/** `builds`: the background payload index builder (null when `QUARRY_PAYLOAD_INDEXES` is off: declarations are only stored). */
+export function createNamespacesRepository(database: PostgresDatabase, builds: PayloadIndexBuilds | null): Store['namespaces'] {
+  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) => (builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace);
   return {
-    async create(scope, input) {
+    async create(scope, declared) {
+      const input = { ...declared, payload_indexes: withoutIndexStates(declared.payload_indexes) };
       try {
         await database.query(
           `INSERT INTO namespaces (namespace_id, org_id, namespace_name, description, feature_extractors, payload_indexes, auto_create_indexes, created_at, updated_at)
@@ -35,19 +39,20 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
         if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
-      // Declared payload indexes are built at declaration.
-      if (buildPayloadIndexes) await createPayloadIndexes(database, input.payload_indexes);
-      return { ...input, org_id: scope.orgId };
+      // Declared payload indexes are built in the background; the answer shows them building.
+      if (input.payload_indexes.length > 0) builds?.schedule();
+      return present({ ...input, org_id: scope.orgId });
     },
     async resolve(scope, identifier) {
       const { rows } = await database.query<NamespaceRecord>(
         'SELECT * FROM namespaces WHERE org_id = $1 AND (namespace_id = $2 OR namespace_name = $2) ORDER BY (namespace_id = $2) DESC LIMIT 1',
         [scope.orgId, identifier],
       );
-      return rows[0] ?? null;
+      return rows[0] ? present(rows[0]) : null;
     },
     async list(scope, query) {
-      return listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : [])], query);
+      const page = await listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : [])], query);
+      return { ...page, items: await Promise.all(page.items.map(present)) };
     },
     async update(scope, namespaceId, patch, now) {
       const updated = await database.transaction(async (client) => {
@@ -55,6 +60,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
         const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
         if (!rows[0]) throw new RecordNotFoundError('namespace', namespaceId);
         const next = { ...rows[0], ...patch, updated_at: now };
+        next.payload_indexes = withoutIndexStates(next.payload_indexes);
         try {
           await client.query(
             `UPDATE namespaces SET namespace_name = $1, description = $2, payload_indexes = $3::jsonb, auto_create_indexes = $4, updated_at = $5
@@ -67,14 +73,9 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
         }
         return next;
       });
-      if (patch.payload_indexes !== undefined) {
-        // Built at declaration, after the commit (the namespace row stays unlocked meanwhile): one read of the documents table per index.
-        if (buildPayloadIndexes) {
-          await createPayloadIndexes(database, updated.payload_indexes);
-          await dropUndeclaredPayloadIndexes(database);
-        }
-      }
-      return updated;
+      // Built (and undeclared ones dropped) in the background, after the commit.
+      if (patch.payload_indexes !== undefined) builds?.schedule();
+      return present(updated);
     },
     async delete(scope, namespaceId) {
       const removedCounts = await database.transaction(async (client) => {
@@ -87,7 +88,7 @@ export function createNamespacesRepository(database: PostgresDatabase, buildPayl
         await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [scope.orgId, namespaceId]);
         return removed;
       });
-      if (buildPayloadIndexes) await dropUndeclaredPayloadIndexes(database);
+      builds?.schedule();
       return removedCounts;
     },
     async counts(scope) {

@@ -16,13 +16,13 @@
  * The JSON path is written as a literal, since the planner matches an index
  * expression by its form; it comes from a declared field name, with quotes escaped.
  */
-import { isUniqueViolation, type PostgresDatabase, type Queryable } from './postgres-database.js';
+import type { PostgresDatabase, Queryable } from './postgres-database.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { candidateList, partitionCandidates } from '../filter-values.js';
 import type { Parameters } from './sql-parameters.js';
 import { createHash } from 'node:crypto';
 
-const PREFIX = 'documents_payload_';
+export const PAYLOAD_INDEX_PREFIX = 'documents_payload_';
 const SYSTEM_FIELDS = new Set(['document_id', 'collection_id', 'created_at', 'updated_at']);
 /** Segments the filter compiler reads with a guard (array index or key): never indexed. */
 const INTEGER_LIKE = /^\s*[-+]?[0-9]+\s*$/;
@@ -30,7 +30,7 @@ const INTEGER_LIKE = /^\s*[-+]?[0-9]+\s*$/;
 const CATALOG_TTL_MS = 5_000;
 
 function baseName(field: string): string {
-  return PREFIX + createHash('sha256').update(field).digest('hex').slice(0, 16);
+  return PAYLOAD_INDEX_PREFIX + createHash('sha256').update(field).digest('hex').slice(0, 16);
 }
 
 /** The field as JSONB over `data`, as the filter reads it, or null when it is not indexable. */
@@ -49,7 +49,7 @@ function arrayLiteral(parts: string[]): string {
   return `{${parts.map((part) => `"${part.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`.replace(/'/g, "''");
 }
 
-function keys(field: string, data: string): { text: string; number: string } | null {
+export function payloadKeys(field: string, data: string): { text: string; number: string } | null {
   const value = fieldSql(field, data);
   if (!value) return null;
   return {
@@ -62,55 +62,21 @@ export function payloadIndexNames(field: string): [string, string] {
   return [`${baseName(field)}_t`, `${baseName(field)}_n`];
 }
 
-function declaredFields(declared: unknown): string[] {
+/** The declared fields that get indexes (not geo, system fields or array positions). */
+export function declaredFields(declared: unknown): string[] {
   const fields: string[] = [];
   for (const entry of Array.isArray(declared) ? declared : []) {
     const item = entry as { field_name?: unknown; type?: unknown };
-    if (typeof item?.field_name === 'string' && item.type !== 'geo' && keys(item.field_name, 'data')) fields.push(item.field_name);
+    if (typeof item?.field_name === 'string' && item.type !== 'geo' && payloadKeys(item.field_name, 'data')) fields.push(item.field_name);
   }
   return fields;
 }
 
-/** Creates the missing indexes of the declared fields (at declaration: one read of the documents table per index). */
-export async function createPayloadIndexes(database: Queryable, declared: unknown): Promise<void> {
-  const existing = new Set(await existingNames(database));
-  let created = false;
-  for (const field of declaredFields(declared)) {
-    const key = keys(field, 'data')!;
-    const [text, number] = payloadIndexNames(field);
-    for (const [name, expression] of [[text, key.text], [number, key.number]]) {
-      if (existing.has(name)) continue;
-      try {
-        await database.query(`CREATE INDEX IF NOT EXISTS ${name} ON documents (collection_id, ${expression})`);
-        created = true;
-      } catch (error) {
-        // Another process created the same index at the same moment (IF NOT EXISTS does not cover the race).
-        if (!isUniqueViolation(error)) throw error;
-      }
-    }
-  }
-  // Statistics on the new expressions: without them the planner guesses their selectivity and may prefer the collection index.
-  if (created) await database.query('ANALYZE documents');
-  forgetCatalogs();
-}
-
-/** At start: builds what namespaces declared before this version (or whose build was interrupted). */
-export async function ensureDeclaredPayloadIndexes(database: Queryable): Promise<void> {
-  const { rows } = await database.query<{ payload_indexes: unknown }>('SELECT payload_indexes FROM namespaces');
-  await createPayloadIndexes(database, rows.flatMap((row) => (Array.isArray(row.payload_indexes) ? row.payload_indexes : [])));
-}
-
-/** Drops the indexes no namespace declares any more. */
-export async function dropUndeclaredPayloadIndexes(database: Queryable): Promise<void> {
-  const { rows } = await database.query<{ payload_indexes: unknown }>('SELECT payload_indexes FROM namespaces');
-  const wanted = new Set(rows.flatMap((row) => declaredFields(row.payload_indexes).flatMap(payloadIndexNames)));
-  for (const name of await existingNames(database)) if (!wanted.has(name)) await database.query(`DROP INDEX IF EXISTS ${name}`);
-  forgetCatalogs();
-}
-
 async function existingNames(database: Queryable): Promise<string[]> {
   const { rows } = await database.query<{ indexname: string }>(
-    `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'documents' AND indexname LIKE '${PREFIX}%'`,
+    // Valid ones only: an index still being built (or left INVALID by a failed build) cannot answer yet.
+    `SELECT c.relname AS indexname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = 'documents'::regclass AND i.indisvalid AND c.relname LIKE '${PAYLOAD_INDEX_PREFIX}%'`,
   );
   return rows.map((row) => row.indexname);
 }
@@ -119,7 +85,8 @@ const catalogs = new WeakMap<Queryable, { names: Set<string>; readAt: number }>(
 let generation = 0;
 const catalogGenerations = new WeakMap<Queryable, number>();
 
-function forgetCatalogs(): void {
+/** After this process built or dropped an index: the next filter reads the catalog again. */
+export function forgetCatalogs(): void {
   generation++;
 }
 
@@ -145,7 +112,7 @@ export function impliedPayloadCondition(filter: FilterNode, indexed: (field: str
   const parts: string[] = [];
   for (const member of members) {
     if (member.kind !== 'condition' || (field !== null ? member.field !== field : !indexed(member.field))) continue;
-    const key = keys(member.field, data);
+    const key = payloadKeys(member.field, data);
     const implied = key && conditionOnKeys(member, key, parameters);
     if (!implied) continue;
     field = member.field;

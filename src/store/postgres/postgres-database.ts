@@ -25,6 +25,8 @@ export interface PostgresDatabase extends Queryable {
   readonly driver: 'pg' | 'pglite';
   /** BEGIN … COMMIT on one connection; ROLLBACK when `work` throws. */
   transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
+  /** One connection for several statements outside a transaction (`CREATE INDEX CONCURRENTLY` must not run in one). */
+  connection<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
   /** LISTEN on a dedicated connection; the returned function stops listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -109,6 +111,22 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
         client.release();
       }
     },
+    async connection(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async <Row>(sql: string, params: unknown[] = []) => {
+            const outcome = await client.query(sql, params);
+            return { rows: outcome.rows as Row[], rowCount: outcome.rowCount ?? 0 };
+          },
+          exec: async (sql: string) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
     async listen(channel, onPayload) {
       const fresh = !listeners.has(channel);
       const set = listeners.get(channel) ?? new Set();
@@ -155,6 +173,9 @@ export function fromPglite(database: PGlite): PostgresDatabase {
           },
         }),
       );
+    },
+    async connection(work) {
+      return work(this);
     },
     async listen(channel, onPayload) {
       const stop = await database.listen(channel, onPayload);

@@ -17,7 +17,7 @@ import { compileFilterToSql } from './filter-to-sql.js';
 import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.js';
 import { Parameters } from './sql-parameters.js';
 import { isoExpression } from './documents-repository.js';
-import { SESSION_EF_SEARCH, VectorStorage } from './vector-storage.js';
+import { DEFAULT_EF_SEARCH, VectorStorage } from './vector-storage.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
 import type { KeyedHit } from './collection-vectors.js';
 import type { TextIndexCache, DocumentVersionedCollection } from './text-index-cache.js';
@@ -52,8 +52,8 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly cache: ExactVectorCache | null,
     /** The process's bound on in-memory search state. */
     private readonly budget: MemoryBudget = new MemoryBudget(),
-    /** HNSW candidate list size (`hnsw.ef_search`); raised to 2 × topK when that is larger. */
-    private readonly efSearch = 100,
+    /** HNSW candidate list size (`hnsw.ef_search`); iterative scans fill a larger LIMIT. */
+    private readonly efSearch = DEFAULT_EF_SEARCH,
   ) {}
 
   /** Reports what a collection holds after a search (BM25 index, filter results, vector copy) to the budget, which may drop it. */
@@ -147,9 +147,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
       FROM document_vectors v JOIN documents d ON d.id = v.document_key
       WHERE v.dimensions = ${dimensions} AND ${where}
       ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
-    const ef = Math.min(1_000, Math.max(this.efSearch, topK * 2));
-    // Pooled connections already carry the usual settings: one round trip instead of four.
-    const rows = this.sessionHnswSettings && ef === SESSION_EF_SEARCH ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
+    const ef = this.efSearch;
+    // Pooled connections already carry the settings: one round trip instead of four.
+    const rows = this.sessionHnswSettings ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
       // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
       await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
       return (await client.query<ScoredHit>(sql, parameters.values)).rows;

@@ -2,7 +2,7 @@
  * @module store/sqlite/create-sqlite-store
  * The embedded default: one SQLite file in the data directory.
  */
-import { ensureDeclaredPayloadIndexes } from './payload-index.js';
+import { SqlitePayloadIndexBuilds } from './payload-index-builds.js';
 import { join } from 'node:path';
 import type { Store } from '../store.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -33,13 +33,16 @@ export interface SqliteStoreOptions {
 
 export interface SqliteStore extends Store {
   readonly database: SqliteDatabase;
+  /** The background payload index builder (null when builds are off). */
+  readonly payloadIndexBuilds: SqlitePayloadIndexBuilds | null;
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
-  const payloadIndexes = options.payloadIndexes ?? true;
-  if (payloadIndexes) ensureDeclaredPayloadIndexes(db);
+  // Builds what namespaces declared before this version (or whose build was interrupted), in the background.
+  const builds = options.payloadIndexes ?? true ? new SqlitePayloadIndexBuilds(db) : null;
+  builds?.schedule();
   const now = options.now ?? Date.now;
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir, memoryBudget });
@@ -51,7 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     indexMemory: () => memoryBudget.usage(),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),
-    namespaces: createNamespacesRepository(db, payloadIndexes, (collectionIds) => {
+    namespaces: createNamespacesRepository(db, builds, (collectionIds) => {
       for (const collectionId of collectionIds) void index.forgetCollection(collectionId).catch(() => undefined);
     }),
     sessions: createSessionsRepository(db),
@@ -65,7 +68,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),
     mcpServers: createMcpServersRepository(db),
+    payloadIndexBuilds: builds,
     async close() {
+      await builds?.close();
       await index.close();
       db.close();
     },

@@ -7,7 +7,8 @@ import type { NamespaceRecord } from '../records.js';
 import { listNamed } from './paginate.js';
 import { parseJson } from './parse-json.js';
 import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
-import { createPayloadIndexes, dropUndeclaredPayloadIndexes } from './payload-index.js';
+import type { SqlitePayloadIndexBuilds } from './payload-index-builds.js';
+import { withIndexStates, withoutIndexStates } from '../payload-index-states.js';
 
 interface NamespaceRow extends Omit<NamespaceRecord, 'feature_extractors' | 'payload_indexes' | 'auto_create_indexes'> {
   feature_extractors: string;
@@ -26,13 +27,19 @@ function toNamespace(row: NamespaceRow): NamespaceRecord {
 
 const SORTABLE = ['created_at', 'updated_at', 'namespace_name', 'namespace_id'];
 
-/** `onCollectionsDeleted` hears which collections a namespace deletion took with it (after the commit), so their indexes go too. */
-export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndexes: boolean, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
+/**
+ * `builds`: the background payload index builder (null when `QUARRY_PAYLOAD_INDEXES` is off: declarations are only
+ * stored). `onCollectionsDeleted` hears which collections a namespace deletion took with it (after the commit), so
+ * their indexes go too.
+ */
+export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePayloadIndexBuilds | null, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
+  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) => (builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace);
   const get = (orgId: string, namespaceId: string) =>
     db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as NamespaceRow | undefined;
 
   return {
-    async create(scope, input) {
+    async create(scope, declared) {
+      const input = { ...declared, payload_indexes: withoutIndexStates(declared.payload_indexes) };
       try {
         db.prepare(
           `INSERT INTO namespaces (namespace_id, org_id, namespace_name, description, feature_extractors, payload_indexes, auto_create_indexes, created_at, updated_at)
@@ -52,23 +59,25 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
         if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
-      // Declared payload indexes are built at declaration (a new namespace has no documents yet: instant).
-      if (buildPayloadIndexes) createPayloadIndexes(db, input.payload_indexes);
-      return { ...input, org_id: scope.orgId };
+      // Declared payload indexes are built in the background; the answer shows them building.
+      if (input.payload_indexes.length > 0) builds?.schedule();
+      return present({ ...input, org_id: scope.orgId });
     },
     async resolve(scope, identifier) {
       const row = db
         .prepare('SELECT * FROM namespaces WHERE org_id = ? AND (namespace_id = ? OR namespace_name = ?) ORDER BY namespace_id = ? DESC LIMIT 1')
         .get(scope.orgId, identifier, identifier, identifier) as NamespaceRow | undefined;
-      return row ? toNamespace(row) : null;
+      return row ? present(toNamespace(row)) : null;
     },
     async list(scope, query) {
-      return listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, query.ids ? { where: ['org_id = ?', 'namespace_id IN (SELECT value FROM json_each(?))'], params: [scope.orgId, JSON.stringify(query.ids)] } : { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
+      const page = await listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, query.ids ? { where: ['org_id = ?', 'namespace_id IN (SELECT value FROM json_each(?))'], params: [scope.orgId, JSON.stringify(query.ids)] } : { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
+      return { ...page, items: await Promise.all(page.items.map(present)) };
     },
     async update(scope, namespaceId, patch, now) {
       const current = get(scope.orgId, namespaceId);
       if (!current) throw new RecordNotFoundError('namespace', namespaceId);
       const next = { ...toNamespace(current), ...patch, updated_at: now };
+      next.payload_indexes = withoutIndexStates(next.payload_indexes);
       try {
         db.prepare(
           `UPDATE namespaces SET namespace_name = ?, description = ?, payload_indexes = ?, auto_create_indexes = ?, updated_at = ?
@@ -78,14 +87,9 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
         if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
         throw error;
       }
-      if (patch.payload_indexes !== undefined) {
-        // Built at declaration: reads the documents table once per field (~75 ms per 100k documents here).
-        if (buildPayloadIndexes) {
-          createPayloadIndexes(db, next.payload_indexes);
-          dropUndeclaredPayloadIndexes(db);
-        }
-      }
-      return next;
+      // Built (and undeclared ones dropped) in the background, one index per turn of the event loop.
+      if (patch.payload_indexes !== undefined) builds?.schedule();
+      return present(next);
     },
     async delete(scope, namespaceId) {
       const remove = db.transaction(() => {
@@ -104,7 +108,7 @@ export function createNamespacesRepository(db: SqliteDatabase, buildPayloadIndex
         return { removed, collectionIds };
       });
       const { removed, collectionIds } = remove();
-      if (buildPayloadIndexes) dropUndeclaredPayloadIndexes(db);
+      builds?.schedule();
       onCollectionsDeleted(collectionIds);
       return removed;
     },

@@ -40,9 +40,47 @@ describe('payload indexes (SQLite)', () => {
   afterAll(() => store.close());
 
   const indexNames = () => store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all() as string[];
-  const declare = (fields: string[]) => store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' })) }, 2);
+  const declaration = (fields: string[]) => fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' }));
+  /** Declares, then waits for the background build. */
+  const declare = async (fields: string[]) => {
+    const declared = await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(fields) }, 2);
+    await store.payloadIndexBuilds!.settled();
+    return declared;
+  };
+  const statuses = async () => (await store.namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes.map((entry) => (entry as { status?: string }).status);
   const select = async (filter: FilterNode) => (await store.documents.idsMatching(scope, 'col_p', filter, 10_000)).sort();
   const expected = (filter: FilterNode) => documents.filter((document) => matchReference(document, filter)).map((document) => document.id).sort();
+
+  it('builds after the declaration returns (shown building, then ready), and stores the declaration without states', async () => {
+    await declare([]);
+    const declared = await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(['price', 'geo_field']) }, 2);
+    // The answer comes before the build: the build waits for a later turn of the event loop.
+    expect(indexNames()).toEqual([]);
+    expect(declared.payload_indexes).toEqual([{ field_name: 'price', type: 'keyword', status: 'building' }, { field_name: 'geo_field', type: 'geo' }]);
+    await store.payloadIndexBuilds!.settled();
+    expect(indexNames()).toEqual([payloadIndexName('price')]);
+    expect(await statuses()).toEqual(['ready', undefined]);
+    // A status sent back (a response re-sent, an export imported) is not stored.
+    const sentBack = (await store.namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes;
+    await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: sentBack }, 3);
+    expect(JSON.parse(store.database.prepare('SELECT payload_indexes FROM namespaces WHERE namespace_id = ?').pluck().get(scope.namespaceId) as string)).toEqual(declaration(['price', 'geo_field']));
+    await store.payloadIndexBuilds!.settled();
+  });
+
+  it('reports a failed build as failed, and builds it at the next declaration once it can', async () => {
+    await declare([]);
+    // A row whose JSON SQLite cannot read makes the index expression fail (the store never writes such a row).
+    store.database.prepare("INSERT INTO documents (document_id, collection_id, org_id, namespace_id, data, content, content_hash, created_at, updated_at) SELECT 'doc_broken', collection_id, org_id, namespace_id, '{broken', '', '', 1, 1 FROM documents LIMIT 1").run();
+    try {
+      await declare(['price']);
+      expect(indexNames()).toEqual([]);
+      expect(await statuses()).toEqual(['failed']);
+    } finally {
+      store.database.prepare("DELETE FROM documents WHERE document_id = 'doc_broken'").run();
+    }
+    await declare(['price']);
+    expect(await statuses()).toEqual(['ready']);
+  });
 
   it('creates an index per declared field at declaration, and drops it when no namespace declares the field', async () => {
     await declare(['price', 'geo_field']);
@@ -107,6 +145,7 @@ describe('payload indexes (SQLite)', () => {
       first.database.prepare("UPDATE namespaces SET payload_indexes = ? WHERE namespace_id = 'ns_old'").run(JSON.stringify([{ field_name: 'sku', type: 'keyword' }]));
       await first.close();
       const second = createSqliteStore({ dataDir });
+      await second.payloadIndexBuilds!.settled();
       expect(second.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_payload_%'").pluck().all()).toEqual([payloadIndexName('sku')]);
       await second.close();
     } finally {

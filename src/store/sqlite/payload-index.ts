@@ -59,33 +59,12 @@ function jsonPath(segments: string[]): string {
   return ('$' + segments.map((segment) => `."${segment.replace(/\\/g, '\\\\').replace(/"/g, '\\u0022')}"`).join('')).replace(/'/g, "''");
 }
 
-/** Creates the indexes of the declared fields that are missing (a build reads the documents table once). */
-export function createPayloadIndexes(db: SqliteDatabase, declared: unknown[]): void {
-  for (const field of declaredFields(declared)) {
-    const key = payloadKeySql(field);
-    if (key) db.exec(`CREATE INDEX IF NOT EXISTS ${payloadIndexName(field)} ON documents(collection_id, ${key})`);
-  }
-}
-
-/** At start: builds what namespaces declared before this version (an existing index costs nothing). */
-export function ensureDeclaredPayloadIndexes(db: SqliteDatabase): void {
-  for (const text of db.prepare('SELECT payload_indexes FROM namespaces').pluck().all() as string[]) createPayloadIndexes(db, safeParse(text));
-}
-
-/** Drops the indexes no namespace declares any more. */
-export function dropUndeclaredPayloadIndexes(db: SqliteDatabase): void {
-  const wanted = new Set<string>();
-  for (const text of db.prepare('SELECT payload_indexes FROM namespaces').pluck().all() as string[]) {
-    for (const field of declaredFields(safeParse(text))) wanted.add(payloadIndexName(field));
-  }
-  for (const name of existingIndexNames(db)) if (!wanted.has(name)) db.exec(`DROP INDEX IF EXISTS ${name}`);
-}
-
-function existingIndexNames(db: SqliteDatabase): string[] {
+export function existingIndexNames(db: SqliteDatabase): string[] {
   return db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents' AND name LIKE '${PREFIX}%'`).pluck().all() as string[];
 }
 
-function declaredFields(declared: unknown[]): string[] {
+/** The declared fields that get an index (`geo` needs a spatial one). */
+export function declaredFields(declared: unknown[]): string[] {
   const fields: string[] = [];
   for (const entry of Array.isArray(declared) ? declared : []) {
     const item = entry as { field_name?: unknown; type?: unknown };
@@ -95,7 +74,7 @@ function declaredFields(declared: unknown[]): string[] {
   return fields;
 }
 
-function safeParse(text: string): unknown[] {
+export function safeParse(text: string): unknown[] {
   try {
     const parsed: unknown = JSON.parse(text);
     return Array.isArray(parsed) ? parsed : [];
