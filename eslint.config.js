@@ -115,6 +115,11 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones(LAYERS) }] },
   },
   {
+    // Plain Node scripts (the bin and the build) that run without a loader.
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['web/**/*.js'],
     // The browser globals the playground uses (a hand list: the `globals` package is not a declared dependency).
     languageOptions: {

@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { closeOnSignals, startServer } from './server.js';
 import { openStore } from './store/open-store.js';
 import { keysCommand } from './cli/keys-command.js';
 
@@ -57,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve': {
+      // Loaded only here: the HTTP stack is most of the start-up time, and the other commands never need it.
+      const { closeOnSignals, startServer } = await import('./server.js');
       const server = await startServer(config, {
         onReady: config.loadDemo
           ? async (store, orgId) => {

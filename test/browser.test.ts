@@ -4,7 +4,7 @@
  * It connects, creates a session, asks a question, checks the streamed
  * cards and answer, and saves the ad-hoc pipeline as a retriever.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,5 +228,41 @@ describe('playground', () => {
     await page.click(byTestId('builder-run'));
     const toast = await page.waitForSelector(byTestId('toast-error'));
     expect(await toast.textContent()).toMatch(/no_such_collection|not found/i);
+  });
+});
+
+describe('the built client (dist/client/index.js, what `quarry/client` exports)', () => {
+  it('loads in the browser as it is and streams an answer', async () => {
+    // The file itself, not the server's /client.js (bundled from the sources on request): what npm users get.
+    const bundle = readFileSync(join(process.cwd(), 'dist/client/index.js'), 'utf8');
+    const builtPage = await browser.newPage();
+    let served = 0;
+    await builtPage.route('**/built/quarry-client.js', (route) => {
+      served += 1;
+      return route.fulfill({ status: 200, contentType: 'text/javascript', body: bundle });
+    });
+    try {
+      await builtPage.goto(`${server.url}/healthz`);
+      // As a page would load it: a module script importing it by URL (evaluate() cannot hold an import: vitest
+      // rewrites it).
+      const script = "import * as quarry from '/built/quarry-client.js'; window.quarry = quarry;";
+      await builtPage.addScriptTag({ type: 'module', content: script });
+      await builtPage.waitForFunction(() => 'quarry' in window);
+      const types = await builtPage.evaluate(async (apiKey) => {
+        const { createQuarryClient } = (window as any).quarry;
+        const client = createQuarryClient({ baseUrl: location.origin, apiKey });
+        const { session_id } = await client.sessions.create({ agent_config: {} });
+        const seen: string[] = [];
+        const events = client.sessions.send(session_id, 'Find videos about machine learning');
+        for await (const event of events) seen.push(event.type);
+        return seen;
+      }, server.apiKey);
+      expect(served).toBe(1);
+      expect(types).toContain('retriever_execution');
+      expect(types).toContain('token');
+      expect(types.at(-1)).toBe('done');
+    } finally {
+      await builtPage.close();
+    }
   });
 });

@@ -1,11 +1,9 @@
 /**
  * @module client/agent-event-types
- * The events a client iterates, typed from the server's own contract
- * (agent/events.ts, imported for types only, so nothing of the server is
- * bundled). Each event is `{type, id, data}`; narrowing on `type` narrows
- * `data`.
+ * The events a client iterates. Each event is `{type, id, data}`; narrowing
+ * on `type` narrows `data` (the payloads: agent-event-payloads.ts).
  */
-import type { AgentEventMap, AgentEventType } from '../agent/events.js';
+import type { AgentEventMap, AgentEventType } from './agent-event-payloads.js';
 
 export type {
   AgentEventMap,
@@ -13,6 +11,7 @@ export type {
   ConfirmationRequiredEvent,
   DoneEvent,
   ErrorEvent,
+  FinishReason,
   IntentEvent,
   MessageEvent,
   PipelineConfigEvent,
@@ -24,7 +23,7 @@ export type {
   TokenUsage,
   ToolCallEvent,
   ToolResultEvent,
-} from '../agent/events.js';
+} from './agent-event-payloads.js';
 
 export type QuarryEvent = {
   [Type in AgentEventType]: {

@@ -72,7 +72,14 @@ describe('createSseParser', () => {
     for (let cut = 0; cut <= crlf.length; cut++) {
       expect(parseInPieces([crlf.slice(0, cut), crlf.slice(cut)]).frames, `CRLF cut at ${cut}`).toEqual(EXPECTED);
     }
-    expect(parseInPieces([STREAM.replace(/\n/g, '\r')]).frames).toEqual(EXPECTED);
+    // A CR that ends the input so far may be the first half of a CRLF: its line waits for the next character.
+    const loneCr = STREAM.replace(/\n/g, '\r');
+    expect(parseInPieces([loneCr]).frames).toEqual(EXPECTED.slice(0, -1));
+    expect(parseInPieces([loneCr, ': ping\r']).frames).toEqual(EXPECTED);
+    for (let cut = 0; cut <= loneCr.length; cut++) {
+      const pieces = [loneCr.slice(0, cut), loneCr.slice(cut), '\r'];
+      expect(parseInPieces(pieces).frames, `CR cut at ${cut}`).toEqual(EXPECTED);
+    }
   });
 
   it('strips exactly one space after the colon and handles fields without a value', () => {
@@ -97,6 +104,12 @@ describe('readSseFrames', () => {
     for (const cut of [1, 37, 80, bytes.indexOf(0xf0) + 1, bytes.indexOf(0xf0) + 2, bytes.length - 1]) {
       expect(await collect(bytesStream([bytes.slice(0, cut), bytes.slice(cut)])), `byte cut at ${cut}`).toEqual(EXPECTED);
     }
+  });
+
+  it('ends the last line at the end of the body when the stream uses lone CR line endings', async () => {
+    const bytes = new TextEncoder().encode(STREAM.replace(/\n/g, '\r'));
+    expect(await collect(bytesStream([bytes]))).toEqual(EXPECTED);
+    expect(await collect(bytesStream([bytes, new Uint8Array(0)]))).toEqual(EXPECTED);
   });
 
   it('drops a trailing frame that never got its blank line (a cut connection)', async () => {

@@ -1,11 +1,11 @@
 /**
  * @module client/sse-parser
- * An incremental Server-Sent Events parser (the WHATWG event-stream rules):
- * input may be cut anywhere (inside a line, inside a CRLF pair, inside a
- * multi-byte character), lines end in LF, CR or CRLF, `:` lines are
- * comments (heartbeats), and several `data:` lines join with a newline.
- * It only uses TextDecoder and ReadableStream, so it runs in browsers too.
+ * Server-Sent Events frames over `eventsource-parser` (the WHATWG
+ * event-stream rules: input cut anywhere, LF/CR/CRLF line ends, `:` comments
+ * for heartbeats, multi-line `data:`). It adds only what the client needs on
+ * top: the standard's default event name, and byte decoding of a response body.
  */
+import { createParser } from 'eventsource-parser';
 
 export interface SseFrame {
   /** The `id:` of this frame, or undefined when the frame carried none. */
@@ -23,80 +23,51 @@ export interface SseParser {
 }
 
 export function createSseParser(onComment?: (text: string) => void): SseParser {
-  let buffer = '';
-  // A chunk that ends in CR may be followed by the LF of the same line break.
-  let skipLeadingLineFeed = false;
-  let dataLines: string[] = [];
-  let event = '';
-  let id: string | undefined;
+  let frames: SseFrame[] = [];
   let comments = 0;
-
-  function dispatch(frames: SseFrame[]) {
-    if (dataLines.length > 0) frames.push({ id, event: event || 'message', data: dataLines.join('\n') });
-    dataLines = [];
-    event = '';
-    id = undefined;
-  }
-
-  function processLine(line: string, frames: SseFrame[]) {
-    if (line === '') return dispatch(frames);
-    if (line.startsWith(':')) {
+  const parser = createParser({
+    onEvent: ({ id, event, data }) => frames.push({ id, event: event ?? 'message', data }),
+    onComment: (text) => {
       comments += 1;
-      onComment?.(line.slice(1).trimStart());
-      return;
-    }
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') dataLines.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id' && !value.includes('\u0000')) id = value;
-    // `retry:` and unknown fields are ignored: the client owns its own backoff.
-  }
-
+      onComment?.(text);
+    },
+  });
   return {
     get comments() {
       return comments;
     },
     push(text: string): SseFrame[] {
-      const frames: SseFrame[] = [];
-      if (skipLeadingLineFeed && text.startsWith('\n')) text = text.slice(1);
-      skipLeadingLineFeed = false;
-      buffer += text;
-      let start = 0;
-      for (let index = 0; index < buffer.length; index++) {
-        const character = buffer[index];
-        if (character !== '\n' && character !== '\r') continue;
-        processLine(buffer.slice(start, index), frames);
-        if (character === '\r') {
-          if (index + 1 < buffer.length) {
-            if (buffer[index + 1] === '\n') index++;
-          } else {
-            skipLeadingLineFeed = true;
-          }
-        }
-        start = index + 1;
-      }
-      buffer = buffer.slice(start);
-      return frames;
+      parser.feed(text);
+      const completed = frames;
+      frames = [];
+      return completed;
     },
   };
 }
 
 /** Reads a byte stream as SSE frames; multi-byte characters split across chunks decode correctly. */
-export async function* readSseFrames(body: ReadableStream<Uint8Array>, onComment?: (text: string) => void): AsyncGenerator<SseFrame> {
+export async function* readSseFrames(
+  body: ReadableStream<Uint8Array>,
+  onComment?: (text: string) => void,
+): AsyncGenerator<SseFrame> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = createSseParser(onComment);
+  let endsInCarriageReturn = false;
+  function* feed(text: string) {
+    if (text) endsInCarriageReturn = text.endsWith('\r');
+    yield* parser.push(text);
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      for (const frame of parser.push(decoder.decode(value, { stream: true }))) yield frame;
+      yield* feed(decoder.decode(value, { stream: true }));
     }
+    yield* feed(decoder.decode());
+    // The parser holds a final CR back in case an LF follows it; at the end of the body it ends a line.
     // A final frame without its blank line is incomplete by the standard and is dropped.
-    parser.push(decoder.decode());
+    if (endsInCarriageReturn) yield* parser.push('\n');
   } finally {
     // Releases the connection when the consumer stops early (break, abort, error).
     reader.cancel().catch(() => undefined);
