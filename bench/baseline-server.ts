@@ -57,7 +57,11 @@ const bare: Answer = async (_sessionKey, _content, response) => {
 };
 
 async function durableFloor(dataDir: string): Promise<{ answer: Answer; close: () => Promise<void> }> {
-  const events = captured.map((frame, index) => ({ seq: index + 1, type: /^event: (.*)$/m.exec(frame)?.[1] ?? 'message', data: /^data: (.*)$/m.exec(frame)?.[1] ?? '{}' }));
+  const events = captured.map((frame, index) => ({
+    seq: index + 1,
+    type: /^event: (.*)$/m.exec(frame)?.[1] ?? 'message',
+    data: /^data: (.*)$/m.exec(frame)?.[1] ?? '{}',
+  }));
   const toolResult = events.find((event) => event.type === 'tool_result')?.data ?? '{}';
   const answerText = events
     .filter((event) => event.type === 'token')
@@ -65,7 +69,10 @@ async function durableFloor(dataDir: string): Promise<{ answer: Answer; close: (
     .join('');
   const store = createSqliteStore({ dataDir });
   const { orgId } = await bootstrap(store, { apiKey: 'qk_durable_baseline_00000000000000000000', now: Date.now });
-  const scope: TenantScope = { orgId, namespaceId: (await ensureDefaultNamespace(store, orgId, Date.now())).namespace_id };
+  const scope: TenantScope = {
+    orgId,
+    namespaceId: (await ensureDefaultNamespace(store, orgId, Date.now())).namespace_id,
+  };
   // The caller's session ids are Quarry's: each gets a session of its own here, created on first use.
   const sessions = new Map<string, Promise<string>>();
   const sessionFor = (key: string) => {
@@ -82,17 +89,56 @@ async function durableFloor(dataDir: string): Promise<{ answer: Answer; close: (
     const startedAt = Date.now();
     const run = runRecord(sessionId, { created_at: startedAt, lease_expires_at: startedAt + 30_000 });
     if (!(await store.runs.start(scope, run)).started) throw new Error('session busy');
-    await store.messages.append(scope, { message_id: run.user_message_id, session_id: sessionId, run_id: run.run_id, role: 'user', content, content_type: 'text', created_at: startedAt });
+    await store.messages.append(scope, {
+      message_id: run.user_message_id,
+      session_id: sessionId,
+      run_id: run.run_id,
+      role: 'user',
+      content,
+      content_type: 'text',
+      created_at: startedAt,
+    });
     replay(response);
     const now = Date.now();
-    await store.runs.appendEvents(run.run_id, events.map((event) => ({ ...event, created_at: now })));
-    const call = { session_id: sessionId, run_id: run.run_id, role: 'tool' as const, tool_name: 'smart_search', tool_call_id: 'call_1', tool_inputs: '{}', created_at: now };
+    await store.runs.appendEvents(
+      run.run_id,
+      events.map((event) => ({ ...event, created_at: now })),
+    );
+    const call = {
+      session_id: sessionId,
+      run_id: run.run_id,
+      role: 'tool' as const,
+      tool_name: 'smart_search',
+      tool_call_id: 'call_1',
+      tool_inputs: '{}',
+      created_at: now,
+    };
     await store.messages.appendMany(scope, [
       { ...call, message_id: newId('msg'), content: 'Called smart_search', content_type: 'tool_call' },
-      { ...call, message_id: newId('msg'), content: 'smart_search succeeded', content_type: 'tool_result', tool_outputs: toolResult, tool_status: 'success' },
-      { message_id: run.run_id, session_id: sessionId, run_id: run.run_id, role: 'assistant', content: answerText, content_type: 'text', created_at: now },
+      {
+        ...call,
+        message_id: newId('msg'),
+        content: 'smart_search succeeded',
+        content_type: 'tool_result',
+        tool_outputs: toolResult,
+        tool_status: 'success',
+      },
+      {
+        message_id: run.run_id,
+        session_id: sessionId,
+        run_id: run.run_id,
+        role: 'assistant',
+        content: answerText,
+        content_type: 'text',
+        created_at: now,
+      },
     ]);
-    await store.sessions.recordRun(scope, sessionId, { tokens: 160, toolCalls: 1, latencyMs: now - startedAt, messagesAdded: 4 }, now);
+    await store.sessions.recordRun(
+      scope,
+      sessionId,
+      { tokens: 160, toolCalls: 1, latencyMs: now - startedAt, messagesAdded: 4 },
+      now,
+    );
     await store.runs.setStatus(scope, run.run_id, 'completed', { endedAt: now, state: null });
     response.end();
   };
@@ -130,5 +176,7 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => server.close(() => void (durable?.close() ?? Promise.resolve()).finally(() => process.exit(0))));
+  process.once(signal, () =>
+    server.close(() => void (durable?.close() ?? Promise.resolve()).finally(() => process.exit(0))),
+  );
 }

@@ -18,16 +18,29 @@ import { figure, pairedRatio, percentile } from './statistics.js';
 
 const SECTION = '4 growth';
 export const GROWTH_ROUNDS = 5;
-const PRIOR_ANSWER = 'Here are five videos about machine learning, with the ids you can cite: doc_1, doc_2, doc_3, doc_4 and doc_5.';
+const PRIOR_ANSWER =
+  'Here are five videos about machine learning, with the ids you can cite: doc_1, doc_2, doc_3, doc_4 and doc_5.';
 
-function sessionRecord(orgId: string, namespaceId: string, index: number, createdAt: number, messageCount: number): SessionRecord {
+function sessionRecord(
+  orgId: string,
+  namespaceId: string,
+  index: number,
+  createdAt: number,
+  messageCount: number,
+): SessionRecord {
   return {
     session_id: newId('ses'),
     org_id: orgId,
     namespace_id: namespaceId,
     user_id: `user_${index % 100}`,
     session_name: `Bench session ${index}`,
-    agent_config: { model: BENCH_MODEL, temperature: 0.7, max_tokens: 4096, system_prompt: DEFAULT_SYSTEM_PROMPT, available_tools: null },
+    agent_config: {
+      model: BENCH_MODEL,
+      temperature: 0.7,
+      max_tokens: 4096,
+      system_prompt: DEFAULT_SYSTEM_PROMPT,
+      available_tools: null,
+    },
     effective_model: BENCH_MODEL,
     quotas: null,
     user_memory: {},
@@ -48,7 +61,11 @@ function sessionRecord(orgId: string, namespaceId: string, index: number, create
 }
 
 /** Sessions in the default namespace holding `count` prior messages each, GROWTH_ROUNDS per count. */
-export async function insertPriorMessages(store: SqliteStore, orgId: string, counts: number[]): Promise<Map<number, string[]>> {
+export async function insertPriorMessages(
+  store: SqliteStore,
+  orgId: string,
+  counts: number[],
+): Promise<Map<number, string[]>> {
   const namespace = await store.namespaces.resolve({ orgId }, 'default');
   if (!namespace) throw new Error('default namespace missing');
   const scope = { orgId, namespaceId: namespace.namespace_id };
@@ -62,7 +79,14 @@ export async function insertPriorMessages(store: SqliteStore, orgId: string, cou
       await store.sessions.create(scope, session);
       for (let index = 0; index < count; index++) {
         const user = index % 2 === 0;
-        await store.messages.append(scope, { message_id: newId('msg'), session_id: session.session_id, role: user ? 'user' : 'assistant', content: user ? `${MESSAGE_CONTENT} (${index})` : PRIOR_ANSWER, content_type: 'text', created_at: started + index });
+        await store.messages.append(scope, {
+          message_id: newId('msg'),
+          session_id: session.session_id,
+          role: user ? 'user' : 'assistant',
+          content: user ? `${MESSAGE_CONTENT} (${index})` : PRIOR_ANSWER,
+          content_type: 'text',
+          created_at: started + index,
+        });
       }
       store.database.exec('COMMIT');
       ids.push(session.session_id);
@@ -79,11 +103,24 @@ export async function insertSessions(store: SqliteStore, orgId: string, sizes: n
   for (const size of sizes) {
     const name = `bench_list_${size}`;
     const now = Date.now();
-    const namespace = await store.namespaces.create({ orgId }, { namespace_id: newId('ns', 16), namespace_name: name, description: 'bench: session listing', feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: now, updated_at: now });
+    const namespace = await store.namespaces.create(
+      { orgId },
+      {
+        namespace_id: newId('ns', 16),
+        namespace_name: name,
+        description: 'bench: session listing',
+        feature_extractors: [],
+        payload_indexes: [],
+        auto_create_indexes: false,
+        created_at: now,
+        updated_at: now,
+      },
+    );
     const scope = { orgId, namespaceId: namespace.namespace_id };
     for (let start = 0; start < size; start += 5000) {
       store.database.exec('BEGIN');
-      for (let index = start; index < Math.min(size, start + 5000); index++) await store.sessions.create(scope, sessionRecord(orgId, scope.namespaceId, index, base + index * 10, 0));
+      for (let index = start; index < Math.min(size, start + 5000); index++)
+        await store.sessions.create(scope, sessionRecord(orgId, scope.namespaceId, index, base + index * 10, 0));
       store.database.exec('COMMIT');
     }
     namespaces.set(size, name);
@@ -94,13 +131,21 @@ export async function insertSessions(store: SqliteStore, orgId: string, sizes: n
 async function messageTotals(quarry: QuarryProcess, sessionId: string, messages: number): Promise<number[]> {
   const totals: number[] = [];
   for (let index = 0; index < messages; index++) {
-    const result = await streamRequest({ url: `${quarry.url}/v1/agents/sessions/${sessionId}/messages`, headers: quarry.headers(), body: { content: MESSAGE_CONTENT } });
+    const result = await streamRequest({
+      url: `${quarry.url}/v1/agents/sessions/${sessionId}/messages`,
+      headers: quarry.headers(),
+      body: { content: MESSAGE_CONTENT },
+    });
     if (result.terminal === 'done') totals.push(result.totalMs);
   }
   return totals;
 }
 
-export async function runCostGrowth(quarry: QuarryProcess, report: ReportBuilder, options: { quick: boolean; prior: Map<number, string[]>; listNamespaces: Map<number, string> }): Promise<void> {
+export async function runCostGrowth(
+  quarry: QuarryProcess,
+  report: ReportBuilder,
+  options: { quick: boolean; prior: Map<number, string[]>; listNamespaces: Map<number, string> },
+): Promise<void> {
   const rounds = options.quick ? 3 : GROWTH_ROUNDS;
   const perSession = options.quick ? 5 : 10;
   const fresh: number[] = [];
@@ -117,8 +162,18 @@ export async function runCostGrowth(quarry: QuarryProcess, report: ReportBuilder
   }
   report.add({ section: SECTION, metric: 'message total p50, fresh session', value: figure(fresh), unit: 'ms' });
   for (const [count, values] of byCount) {
-    report.add({ section: SECTION, metric: `message total p50, ${count.toLocaleString('en-US')} prior messages`, value: figure(values), unit: 'ms' });
-    report.add({ section: SECTION, metric: `  ratio to a fresh session (${count.toLocaleString('en-US')} prior)`, value: pairedRatio(values, fresh), unit: '×' });
+    report.add({
+      section: SECTION,
+      metric: `message total p50, ${count.toLocaleString('en-US')} prior messages`,
+      value: figure(values),
+      unit: 'ms',
+    });
+    report.add({
+      section: SECTION,
+      metric: `  ratio to a fresh session (${count.toLocaleString('en-US')} prior)`,
+      value: pairedRatio(values, fresh),
+      unit: '×',
+    });
   }
 
   for (const [size, namespace] of options.listNamespaces) {
@@ -126,7 +181,8 @@ export async function runCostGrowth(quarry: QuarryProcess, report: ReportBuilder
     const url = `${quarry.url}/v1/agents/sessions/list`;
     const first = await jsonRequest({ url, method: 'POST', headers, body: { limit: 20 } });
     const cursor = (first.body as { pagination?: { next_cursor?: string | null } }).pagination?.next_cursor;
-    if (first.status !== 200 || !cursor) throw new Error(`session list failed: ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+    if (first.status !== 200 || !cursor)
+      throw new Error(`session list failed: ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
     const pages: Record<string, unknown> = {
       'first page (20, with total)': { limit: 20 },
       'filtered page (user_id, 1%)': { limit: 20, filters: { user_id: 'user_7' } },
@@ -145,7 +201,12 @@ export async function runCostGrowth(quarry: QuarryProcess, report: ReportBuilder
         }
         runs.push(percentile(samples, 0.5));
       }
-      report.add({ section: SECTION, metric: `list sessions @${size.toLocaleString('en-US')}: ${label} p50`, value: figure(runs), unit: 'ms' });
+      report.add({
+        section: SECTION,
+        metric: `list sessions @${size.toLocaleString('en-US')}: ${label} p50`,
+        value: figure(runs),
+        unit: 'ms',
+      });
     }
   }
 }

@@ -19,7 +19,11 @@ export interface DemoQuery {
   level?: DemoVideo['level'];
 }
 
-const about = (request: string, subject: string, level?: DemoVideo['level']): DemoQuery => ({ request, subject, ...(level && { level }) });
+const about = (request: string, subject: string, level?: DemoVideo['level']): DemoQuery => ({
+  request,
+  subject,
+  ...(level && { level }),
+});
 const none = (request: string): DemoQuery => ({ request, subject: null });
 
 export const DEMO_QUERIES: DemoQuery[] = [
@@ -74,5 +78,9 @@ export const DEMO_QUERIES: DemoQuery[] = [
 ];
 
 export function isExpected(query: DemoQuery, video: Pick<DemoVideo, 'tags' | 'level'>): boolean {
-  return query.subject !== null && video.tags[1] === query.subject && (query.level === undefined || video.level === query.level);
+  return (
+    query.subject !== null &&
+    video.tags[1] === query.subject &&
+    (query.level === undefined || video.level === query.level)
+  );
 }

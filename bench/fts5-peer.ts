@@ -13,7 +13,9 @@ import type { TestCollection } from './test-collection.js';
 export function fts5Peer(collection: TestCollection, topK = 100): Map<string, string[]> {
   const database = new Database(':memory:');
   try {
-    database.exec(`CREATE VIRTUAL TABLE peer USING fts5(title, text, tokenize = 'porter unicode61 remove_diacritics 2')`);
+    database.exec(
+      `CREATE VIRTUAL TABLE peer USING fts5(title, text, tokenize = 'porter unicode61 remove_diacritics 2')`,
+    );
     const insert = database.prepare('INSERT INTO peer (rowid, title, text) VALUES (?, ?, ?)');
     database.transaction(() => {
       for (const document of collection.documents) insert.run(Number(document.id), document.title, document.text);
@@ -23,7 +25,10 @@ export function fts5Peer(collection: TestCollection, topK = 100): Map<string, st
     for (const query of collection.queries) {
       const words = [...new Set(query.text.match(/[\p{L}\p{N}]+/gu) ?? [])];
       const match = words.map((word) => `"${word}"`).join(' OR ');
-      rankings.set(query.id, match ? (select.all(match, topK) as { rowid: number }[]).map((row) => String(row.rowid)) : []);
+      rankings.set(
+        query.id,
+        match ? (select.all(match, topK) as { rowid: number }[]).map((row) => String(row.rowid)) : [],
+      );
     }
     return rankings;
   } finally {

@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/lib/api-key-secret.js';
 import type { ReportBuilder } from './report.js';
 import { HOLD_MARKER, type MockLlmServer } from './mock-llm-server.js';
-import { cpuTimeMs, createSession, prepareDataDirectory, rssBytes, startQuarry, type QuarryProcess } from './quarry-process.js';
+import {
+  cpuTimeMs,
+  createSession,
+  prepareDataDirectory,
+  rssBytes,
+  startQuarry,
+  type QuarryProcess,
+} from './quarry-process.js';
 import { holdStream } from './sse-client.js';
 import { figure, runWorkers } from './statistics.js';
 
@@ -24,14 +31,28 @@ const HEARTBEAT_SECONDS = 15;
 function startHeldRun(quarry: QuarryProcess, sessionId: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ content: `${HOLD_MARKER} keep this run open` });
-    const request = httpRequest(`${quarry.url}/v1/agents/sessions/${sessionId}/messages`, { method: 'POST', agent: false, headers: { ...quarry.headers(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-      if (response.statusCode !== 200) return reject(new Error(`held run: ${response.statusCode}`));
-      response.once('data', () => {
-        request.destroy();
-        resolve();
-      });
-    });
-    request.on('error', (error) => ((error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error)));
+    const request = httpRequest(
+      `${quarry.url}/v1/agents/sessions/${sessionId}/messages`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          ...quarry.headers(),
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      },
+      (response) => {
+        if (response.statusCode !== 200) return reject(new Error(`held run: ${response.statusCode}`));
+        response.once('data', () => {
+          request.destroy();
+          resolve();
+        });
+      },
+    );
+    request.on('error', (error) =>
+      (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error),
+    );
     request.end(body);
   });
 }
@@ -49,13 +70,21 @@ async function settledRssMb(pid: number): Promise<number> {
   return figure(samples).median;
 }
 
-export async function runIdleStreams(report: ReportBuilder, options: { quick: boolean; workDirectory: string; mock: MockLlmServer; log: (line: string) => void }): Promise<void> {
+export async function runIdleStreams(
+  report: ReportBuilder,
+  options: { quick: boolean; workDirectory: string; mock: MockLlmServer; log: (line: string) => void },
+): Promise<void> {
   const count = options.quick ? 200 : 1000;
   const repeats = options.quick ? 2 : 3;
   const apiKey = generateApiKey();
   const dataDir = join(options.workDirectory, 'streams');
   await prepareDataDirectory({ dataDir, apiKey, demo: false });
-  const quarry = await startQuarry({ dataDir, apiKey, llmUrl: options.mock.url, env: { QUARRY_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS), QUARRY_SHUTDOWN_GRACE_SECONDS: '1' } });
+  const quarry = await startQuarry({
+    dataDir,
+    apiKey,
+    llmUrl: options.mock.url,
+    env: { QUARRY_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS), QUARRY_SHUTDOWN_GRACE_SECONDS: '1' },
+  });
   try {
     const ready: string[] = new Array<string>(count);
     await runWorkers(16, async (worker) => {
@@ -75,7 +104,8 @@ export async function runIdleStreams(report: ReportBuilder, options: { quick: bo
       const started = Date.now();
       const streams: { status: number; close(): void }[] = [];
       await runWorkers(32, async (worker) => {
-        for (let index = worker; index < ready.length; index += 32) streams.push(await holdStream(`${quarry.url}/v1/agents/sessions/${ready[index]}/stream`, quarry.headers()));
+        for (let index = worker; index < ready.length; index += 32)
+          streams.push(await holdStream(`${quarry.url}/v1/agents/sessions/${ready[index]}/stream`, quarry.headers()));
       });
       openTimes.push(Date.now() - started);
       const failed = streams.filter((stream) => stream.status !== 200).length;
@@ -90,10 +120,29 @@ export async function runIdleStreams(report: ReportBuilder, options: { quick: bo
       for (const stream of streams) stream.close();
       await sleep(500);
     }
-    report.add({ section: SECTION, metric: `${ready.length.toLocaleString('en-US')} idle SSE streams: RSS growth per stream`, value: figure(perStream), unit: 'KB' });
-    report.add({ section: SECTION, metric: `  time to open all ${ready.length.toLocaleString('en-US')} streams (32 at a time)`, value: figure(openTimes), unit: 'ms', digits: 0 });
-    report.add({ section: SECTION, metric: `  server CPU while they sit idle`, value: figure(idleCpu), unit: '% of a core' });
-    report.note(SECTION, `Last repeat: RSS ${before.toFixed(0)} MB with ${ready.length} runs held and no stream open, ${after.toFixed(0)} MB with a stream joined to every run. Heartbeat (\`: ping\`) every ${HEARTBEAT_SECONDS} s (QUARRY_HEARTBEAT_SECONDS, the default); the ${options.quick ? '2 s' : `${HEARTBEAT_SECONDS + 1} s`} CPU window ${options.quick ? 'does not include' : 'includes'} one heartbeat to every stream. RSS growth includes whatever the garbage collector had not yet reclaimed.`);
+    report.add({
+      section: SECTION,
+      metric: `${ready.length.toLocaleString('en-US')} idle SSE streams: RSS growth per stream`,
+      value: figure(perStream),
+      unit: 'KB',
+    });
+    report.add({
+      section: SECTION,
+      metric: `  time to open all ${ready.length.toLocaleString('en-US')} streams (32 at a time)`,
+      value: figure(openTimes),
+      unit: 'ms',
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: `  server CPU while they sit idle`,
+      value: figure(idleCpu),
+      unit: '% of a core',
+    });
+    report.note(
+      SECTION,
+      `Last repeat: RSS ${before.toFixed(0)} MB with ${ready.length} runs held and no stream open, ${after.toFixed(0)} MB with a stream joined to every run. Heartbeat (\`: ping\`) every ${HEARTBEAT_SECONDS} s (QUARRY_HEARTBEAT_SECONDS, the default); the ${options.quick ? '2 s' : `${HEARTBEAT_SECONDS + 1} s`} CPU window ${options.quick ? 'does not include' : 'includes'} one heartbeat to every stream. RSS growth includes whatever the garbage collector had not yet reclaimed.`,
+    );
   } finally {
     // Let the held runs end (with a model error) so shutdown has nothing to wait for.
     options.mock.releaseHeld();

@@ -47,7 +47,10 @@ export interface RunScores {
 }
 
 /** Mean of each measure over the judged queries (queries with no relevant document are left out, as trec_eval does). */
-export function scoreRun(rankings: ReadonlyMap<string, readonly string[]>, judgments: ReadonlyMap<string, ReadonlySet<string>>): RunScores {
+export function scoreRun(
+  rankings: ReadonlyMap<string, readonly string[]>,
+  judgments: ReadonlyMap<string, ReadonlySet<string>>,
+): RunScores {
   let ndcg10 = 0;
   let map100 = 0;
   let recall100 = 0;
@@ -60,5 +63,7 @@ export function scoreRun(rankings: ReadonlyMap<string, readonly string[]>, judgm
     recall100 += recallAt(ranking, relevant, 100);
     queries++;
   }
-  return queries === 0 ? { ndcg10: 0, map100: 0, recall100: 0 } : { ndcg10: ndcg10 / queries, map100: map100 / queries, recall100: recall100 / queries };
+  return queries === 0
+    ? { ndcg10: 0, map100: 0, recall100: 0 }
+    : { ndcg10: ndcg10 / queries, map100: map100 / queries, recall100: recall100 / queries };
 }

@@ -55,19 +55,30 @@ export async function startMockLlmServer(options: { tokens: number; tokenDelayMs
     request.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ChatRequest;
       const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 0, model: body.model ?? 'mock' };
-      const send = (choice: unknown, extra: Record<string, unknown> = {}) => response.write(`data: ${JSON.stringify({ ...base, choices: [choice], ...extra })}\n\n`);
+      const send = (choice: unknown, extra: Record<string, unknown> = {}) =>
+        response.write(`data: ${JSON.stringify({ ...base, choices: [choice], ...extra })}\n\n`);
       if (body.stream !== true) {
         counts.names++;
         const message = { role: 'assistant', content: MOCK_SCRIPT.sessionName };
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } }));
+        response.end(
+          JSON.stringify({
+            ...base,
+            object: 'chat.completion',
+            choices: [{ index: 0, message, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 },
+          }),
+        );
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       if ((body.messages ?? []).some((message) => message.role === 'tool')) {
         counts.answers++;
         const finish = () => {
-          send({ index: 0, delta: {}, finish_reason: 'stop' }, { usage: { prompt_tokens: 100, completion_tokens: tokens.length, total_tokens: 100 + tokens.length } });
+          send(
+            { index: 0, delta: {}, finish_reason: 'stop' },
+            { usage: { prompt_tokens: 100, completion_tokens: tokens.length, total_tokens: 100 + tokens.length } },
+          );
           response.end('data: [DONE]\n\n');
         };
         if (!options.tokenDelayMs) {
@@ -91,9 +102,17 @@ export async function startMockLlmServer(options: { tokens: number; tokenDelayMs
         response.on('close', () => held.delete(response));
       } else {
         counts.toolCalls++;
-        const call = { index: 0, id: `call_${counts.toolCalls}`, type: 'function', function: { name: MOCK_SCRIPT.toolCall.name, arguments: JSON.stringify(MOCK_SCRIPT.toolCall.input) } };
+        const call = {
+          index: 0,
+          id: `call_${counts.toolCalls}`,
+          type: 'function',
+          function: { name: MOCK_SCRIPT.toolCall.name, arguments: JSON.stringify(MOCK_SCRIPT.toolCall.input) },
+        };
         send({ index: 0, delta: { role: 'assistant', tool_calls: [call] }, finish_reason: null });
-        send({ index: 0, delta: {}, finish_reason: 'tool_calls' }, { usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 } });
+        send(
+          { index: 0, delta: {}, finish_reason: 'tool_calls' },
+          { usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 } },
+        );
         response.end('data: [DONE]\n\n');
       }
     });

@@ -45,7 +45,13 @@ async function prepareSide<S extends Store>(store: S, dataDir: string, apiKey: s
     collection_name: `bench_${size}`,
     description: 'bench: synthetic short documents',
     source: { type: 'bucket' },
-    feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', input_mappings: { text: 'description' }, field_passthrough: [], include_all_source_fields: true },
+    feature_extractor: {
+      feature_extractor_name: 'text_extractor',
+      version: 'v1',
+      input_mappings: { text: 'description' },
+      field_passthrough: [],
+      include_all_source_fields: true,
+    },
     enabled: true,
   });
   const retrieval: RetrievalServices = {
@@ -59,7 +65,13 @@ async function prepareSide<S extends Store>(store: S, dataDir: string, apiKey: s
   return { store, services, retrieval, collectionId: collection.collection_id };
 }
 
-export async function buildPairedCollections(options: { url: string; directory: string; apiKey: string; size: number; log: (line: string) => void }): Promise<PairedCollections> {
+export async function buildPairedCollections(options: {
+  url: string;
+  directory: string;
+  apiKey: string;
+  size: number;
+  log: (line: string) => void;
+}): Promise<PairedCollections> {
   const { url, directory, apiKey, size, log } = options;
   const opened: Store[] = [];
   try {
@@ -79,22 +91,29 @@ export async function buildPairedCollections(options: { url: string; directory: 
     for (let done = 0; done < size; done += BATCH_SIZE) {
       const batch = generator.batch(Math.min(BATCH_SIZE, size - done));
       const started = now();
-      const { documents } = await postgres.services.documents.createMany(postgres.retrieval.scope, postgres.collectionId, batch as unknown as Record<string, unknown>[]);
+      const { documents } = await postgres.services.documents.createMany(
+        postgres.retrieval.scope,
+        postgres.collectionId,
+        batch as unknown as Record<string, unknown>[],
+      );
       const batchMs = elapsedMs(started);
       ingestMs += batchMs;
       batchRates.push((batch.length / batchMs) * 1000);
       const inserted = now();
       await sqliteStore.documents.insertMany(sqlite.retrieval.scope, sqlite.collectionId, documents, Date.now());
       insertMs += elapsedMs(inserted);
-      if ((done / BATCH_SIZE) % 25 === 24) log(`  ingested ${(done + BATCH_SIZE).toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
+      if ((done / BATCH_SIZE) % 25 === 24)
+        log(`  ingested ${(done + BATCH_SIZE).toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
     }
     // Fresh statistics, as autovacuum would leave them: plans made on an empty table's estimates would time the planner's guess.
-    for (const table of ['documents', 'document_vectors', 'collections']) await postgresStore.database.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ['documents', 'document_vectors', 'collections'])
+      await postgresStore.database.query(`VACUUM ANALYZE ${table}`);
     const index = sqliteStore.index as SqliteDocumentIndex;
     log('  sqlite: building the HNSW graph');
     const warmStarted = now();
     await index.warm(sqlite.retrieval.scope, [sqlite.collectionId]);
-    const hnswSeconds = index.vectorIndexStatus(sqlite.collectionId).mode === 'hnsw' ? elapsedMs(warmStarted) / 1000 : null;
+    const hnswSeconds =
+      index.vectorIndexStatus(sqlite.collectionId).mode === 'hnsw' ? elapsedMs(warmStarted) / 1000 : null;
     // Written now, so a `quarry serve` over this directory loads the graph instead of building it.
     await index.flush();
     return {

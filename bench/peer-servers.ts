@@ -71,7 +71,11 @@ export const PEERS: PeerDefinition[] = [
     files: { 'bench-server.mjs': LANGGRAPH_SERVER, 'bench-graph.mjs': LANGGRAPH_GRAPH },
     createSessionPath: '/threads',
     streamPath: '/threads/{session}/runs/stream',
-    body: (content) => ({ assistant_id: 'agent', input: { messages: [{ role: 'human', content }] }, stream_mode: ['messages-tuple'] }),
+    body: (content) => ({
+      assistant_id: 'agent',
+      input: { messages: [{ role: 'human', content }] },
+      stream_mode: ['messages-tuple'],
+    }),
     // The first chunk of the answer carries the mock model's first word.
     isToken: (type, frame) => type === 'messages' && frame.includes('"content": "Machine'),
     setupNote:

@@ -51,7 +51,12 @@ async function waitUntilReachable(url: string): Promise<void> {
   }
 }
 
-async function peerRound(peer: PeerDefinition, target: { url: string; pid: number }, clients: number, perClient: number) {
+async function peerRound(
+  peer: PeerDefinition,
+  target: { url: string; pid: number },
+  clients: number,
+  perClient: number,
+) {
   const sessions = await Promise.all(
     Array.from({ length: clients }, async () => {
       if (!peer.createSessionPath) return '';
@@ -65,7 +70,11 @@ async function peerRound(peer: PeerDefinition, target: { url: string; pid: numbe
   const started = now();
   await runWorkers(clients, async (worker) => {
     for (let index = 0; index < perClient; index++) {
-      const result = await streamRequest({ url: `${target.url}${peer.streamPath.replace('{session}', sessions[worker])}`, body: peer.body(MESSAGE_CONTENT), isToken: peer.isToken });
+      const result = await streamRequest({
+        url: `${target.url}${peer.streamPath.replace('{session}', sessions[worker])}`,
+        body: peer.body(MESSAGE_CONTENT),
+        isToken: peer.isToken,
+      });
       if (result.status !== 200 || Number.isNaN(result.firstTokenMs)) failures++;
       else timings.push(result);
     }
@@ -73,21 +82,37 @@ async function peerRound(peer: PeerDefinition, target: { url: string; pid: numbe
   return { timings, failures, wallMs: elapsedMs(started), cpuMs: cpuTimeMs(target.pid) - cpuBefore };
 }
 
-export async function runPeers(report: ReportBuilder, options: { quick: boolean; mock: MockLlmServer; log: (line: string) => void }): Promise<void> {
+export async function runPeers(
+  report: ReportBuilder,
+  options: { quick: boolean; mock: MockLlmServer; log: (line: string) => void },
+): Promise<void> {
   report.note(SECTION, `Node ${process.version} here.`);
   for (const peer of PEERS) {
-    report.note(SECTION, `${peer.name}: \`npm view ${peer.packageName} engines.node version\` → ${await registryFacts(peer.packageName)}.`);
+    report.note(
+      SECTION,
+      `${peer.name}: \`npm view ${peer.packageName} engines.node version\` → ${await registryFacts(peer.packageName)}.`,
+    );
     const version = installedVersion(peer.directory, peer.packageName);
     if (!version) {
-      report.note(SECTION, `${peer.name}: not measured: not installed in ${peer.directory}. Install it with \`${peer.installCommand}\` and re-run.`);
+      report.note(
+        SECTION,
+        `${peer.name}: not measured: not installed in ${peer.directory}. Install it with \`${peer.installCommand}\` and re-run.`,
+      );
       continue;
     }
     for (const [file, text] of Object.entries(peer.files)) writeFileSync(join(peer.directory, file), text);
     let server: Awaited<ReturnType<typeof startHelperProcess>>;
     try {
-      server = await startHelperProcess(Object.keys(peer.files)[0], [String(await freePort())], { cwd: peer.directory, env: { MOCK_LLM_URL: options.mock.url }, typescript: false });
+      server = await startHelperProcess(Object.keys(peer.files)[0], [String(await freePort())], {
+        cwd: peer.directory,
+        env: { MOCK_LLM_URL: options.mock.url },
+        typescript: false,
+      });
     } catch (error) {
-      report.note(SECTION, `${peer.name} ${version}: installed but did not start: ${(error as Error).message.slice(0, 600)}`);
+      report.note(
+        SECTION,
+        `${peer.name} ${version}: installed but did not start: ${(error as Error).message.slice(0, 600)}`,
+      );
       continue;
     }
     options.log(`  ${peer.name} ${version}`);
@@ -97,22 +122,59 @@ export async function runPeers(report: ReportBuilder, options: { quick: boolean;
       await peerRound(peer, server, 4, options.quick ? 3 : 6);
       for (const clients of [1, 16]) {
         const rounds: Awaited<ReturnType<typeof peerRound>>[] = [];
-        for (let repeat = 0; repeat < (options.quick ? 2 : 3); repeat++) rounds.push(await peerRound(peer, server, clients, clients === 1 ? (options.quick ? 5 : 15) : options.quick ? 2 : 4));
+        for (let repeat = 0; repeat < (options.quick ? 2 : 3); repeat++)
+          rounds.push(
+            await peerRound(peer, server, clients, clients === 1 ? (options.quick ? 5 : 15) : options.quick ? 2 : 4),
+          );
         const label = `${peer.name} ${version} c=${clients}`;
-        const p50 = (pick: (timing: StreamTimings) => number) => figure(rounds.map((round) => percentile(round.timings.map(pick), 0.5)));
-        report.add({ section: SECTION, metric: `${label} time to first event p50`, value: p50((timing) => timing.firstEventMs), unit: 'ms' });
-        report.add({ section: SECTION, metric: `${label} time to first token p50`, value: p50((timing) => timing.firstTokenMs), unit: 'ms' });
-        report.add({ section: SECTION, metric: `${label} total time p50`, value: p50((timing) => timing.totalMs), unit: 'ms' });
-        report.add({ section: SECTION, metric: `${label} messages/s`, value: figure(rounds.map((round) => (round.timings.length / round.wallMs) * 1000)), unit: 'msg/s', digits: 0 });
-        report.add({ section: SECTION, metric: `${label} server CPU per message`, value: figure(rounds.map((round) => round.cpuMs / Math.max(1, round.timings.length))), unit: 'ms CPU' });
+        const p50 = (pick: (timing: StreamTimings) => number) =>
+          figure(rounds.map((round) => percentile(round.timings.map(pick), 0.5)));
+        report.add({
+          section: SECTION,
+          metric: `${label} time to first event p50`,
+          value: p50((timing) => timing.firstEventMs),
+          unit: 'ms',
+        });
+        report.add({
+          section: SECTION,
+          metric: `${label} time to first token p50`,
+          value: p50((timing) => timing.firstTokenMs),
+          unit: 'ms',
+        });
+        report.add({
+          section: SECTION,
+          metric: `${label} total time p50`,
+          value: p50((timing) => timing.totalMs),
+          unit: 'ms',
+        });
+        report.add({
+          section: SECTION,
+          metric: `${label} messages/s`,
+          value: figure(rounds.map((round) => (round.timings.length / round.wallMs) * 1000)),
+          unit: 'msg/s',
+          digits: 0,
+        });
+        report.add({
+          section: SECTION,
+          metric: `${label} server CPU per message`,
+          value: figure(rounds.map((round) => round.cpuMs / Math.max(1, round.timings.length))),
+          unit: 'ms CPU',
+        });
         const failures = rounds.reduce((sum, round) => sum + round.failures, 0);
         if (failures > 0) report.note(SECTION, `${label}: ${failures} answers failed or carried no token.`);
         const sample = rounds[0].timings[0];
-        if (clients === 1 && sample) report.note(SECTION, `${peer.name} ${version}: one answer is ${sample.events} SSE events, ${sample.bytes.toLocaleString('en-US')} bytes.`);
+        if (clients === 1 && sample)
+          report.note(
+            SECTION,
+            `${peer.name} ${version}: one answer is ${sample.events} SSE events, ${sample.bytes.toLocaleString('en-US')} bytes.`,
+          );
       }
     } finally {
       await server.stop();
     }
   }
-  report.note(SECTION, 'Not like for like: the peers call a stub tool (five fixed results) where Quarry runs a real hybrid search, and neither stores an event log for resume; LangGraph keeps threads and checkpoints in memory (flushed to files), Mastra runs without memory. Peers were measured at concurrency 1 and 16 only, to keep the bench under 10 minutes.');
+  report.note(
+    SECTION,
+    'Not like for like: the peers call a stub tool (five fixed results) where Quarry runs a real hybrid search, and neither stores an event log for resume; LangGraph keeps threads and checkpoints in memory (flushed to files), Mastra runs without memory. Peers were measured at concurrency 1 and 16 only, to keep the bench under 10 minutes.',
+  );
 }

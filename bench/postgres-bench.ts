@@ -47,9 +47,25 @@ interface Options {
 
 /** The same stage as section 2 (`feature_search`, top 100 per search, RRF, final top 10). */
 function searchStage(kind: SearchKind, filtered: boolean) {
-  const search = (uri: string) => ({ feature_uri: uri, query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 100 });
-  const searches = kind === 'bm25' ? [search(TEXT_URI)] : kind === 'vector' ? [search(VECTOR_URI)] : [search(VECTOR_URI), search(TEXT_URI)];
-  return { stage_name: 'search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches, fusion: 'rrf', final_top_k: 10, ...(filtered ? { filters: FILTER } : {}) } } };
+  const search = (uri: string) => ({
+    feature_uri: uri,
+    query: { input_mode: 'text', value: '{{INPUT.query}}' },
+    top_k: 100,
+  });
+  const searches =
+    kind === 'bm25'
+      ? [search(TEXT_URI)]
+      : kind === 'vector'
+        ? [search(VECTOR_URI)]
+        : [search(VECTOR_URI), search(TEXT_URI)];
+  return {
+    stage_name: 'search',
+    stage_type: 'filter',
+    config: {
+      stage_id: 'feature_search',
+      parameters: { searches, fusion: 'rrf', final_top_k: 10, ...(filtered ? { filters: FILTER } : {}) },
+    },
+  };
 }
 
 async function timePipeline(retrieval: RetrievalServices, stages: unknown[], query: string): Promise<number> {
@@ -92,11 +108,25 @@ async function postmasterOf(store: PostgresStore): Promise<number> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-async function measureRetrieval(url: string, paired: PairedCollections, size: number, report: ReportBuilder, options: Options): Promise<void> {
+async function measureRetrieval(
+  url: string,
+  paired: PairedCollections,
+  size: number,
+  report: ReportBuilder,
+  options: Options,
+): Promise<void> {
   const { postgres, sqlite } = paired;
   const label = `@${size / 1000}k`;
   const ingest = figure(postgres.batchRates);
-  report.add({ section: SECTION, metric: `${label} postgres ingest (batches of 1,000, built-in embedder)`, value: ingest, unit: 'docs/s', digits: 0, target: '≥ 2,000', met: ingest.median >= 2000 });
+  report.add({
+    section: SECTION,
+    metric: `${label} postgres ingest (batches of 1,000, built-in embedder)`,
+    value: ingest,
+    unit: 'docs/s',
+    digits: 0,
+    target: '≥ 2,000',
+    met: ingest.median >= 2000,
+  });
   report.note(
     SECTION,
     `${label}: the whole PostgreSQL ingest took ${postgres.ingestSeconds.toFixed(1)} s (${Math.round(size / postgres.ingestSeconds).toLocaleString('en-US')} docs/s through the document service: validation, embedding, insert); ` +
@@ -105,13 +135,14 @@ async function measureRetrieval(url: string, paired: PairedCollections, size: nu
   );
   if (postgres.store.vectorMode === 'exact') await measureVectorCopies(url, postgres, report, label);
   await measureTextIndexLoad(url, postgres, report, label);
-  if (postgres.store.vectorMode === 'pgvector') await measurePgvectorRecall(url, postgres, sqlite, report, label, options.quick);
+  if (postgres.store.vectorMode === 'pgvector')
+    await measurePgvectorRecall(url, postgres, sqlite, report, label, options.quick);
   report.note(
     SECTION,
     postgres.store.vectorMode === 'exact'
       ? `${label}: PostgreSQL vector search is \`exact\` (Debian's packages have no pgvector): each process scans its own in-memory copy of the collection's vectors, ` +
           'kept coherent across processes by a change log that triggers write (one version per statement and collection); a search reads the version with its collection lookup and catches up when it moved. ' +
-          "SQLite searches the same collection through its HNSW graph (approximate, recall@10 ~0.97 in section 2): the vector rows compare an exact scan with an index."
+          'SQLite searches the same collection through its HNSW graph (approximate, recall@10 ~0.97 in section 2): the vector rows compare an exact scan with an index.'
       : `${label}: PostgreSQL vector search is pgvector's HNSW at the default hnsw.ef_search ${DEFAULT_EF_SEARCH} (iterative scans on).`,
   );
   await measureSideBySide(postgres.retrieval, sqlite.retrieval, report, label, options.quick);
@@ -121,33 +152,76 @@ async function measureRetrieval(url: string, paired: PairedCollections, size: nu
  * What `exact` mode adds to a search: a process's first vector search loads the collection's
  * vectors (binary, in pages), and a search after a write made elsewhere first reads the changed keys.
  */
-async function measureVectorCopies(url: string, writer: PairedCollections['postgres'], report: ReportBuilder, label: string): Promise<void> {
+async function measureVectorCopies(
+  url: string,
+  writer: PairedCollections['postgres'],
+  report: ReportBuilder,
+  label: string,
+): Promise<void> {
   const reader = await createPostgresStore({ url });
   try {
     const { scope, collections } = writer.retrieval;
     const collectionId = collections[0].collection_id;
-    const [query] = await writer.retrieval.embedder.embed(collections[0].embedding_model, ['gradient descent for neural networks']);
+    const [query] = await writer.retrieval.embedder.embed(collections[0].embedding_model, [
+      'gradient descent for neural networks',
+    ]);
     const search = async () => {
       const started = now();
       await reader.index.searchVector(scope, { collectionIds: [collectionId], vector: query, topK: 100 });
       return elapsedMs(started);
     };
     const cold = await search();
-    const heapMb = (reader.vectorCache ? [...reader.vectorCache.held().values()][0] : 0) * collections[0].embedding_dimensions * 4 / 1e6;
+    const heapMb =
+      ((reader.vectorCache ? [...reader.vectorCache.held().values()][0] : 0) *
+        collections[0].embedding_dimensions *
+        4) /
+      1e6;
     const warm: number[] = [];
     const afterWrite: number[] = [];
     for (let repeat = 0; repeat < 15; repeat++) {
       warm.push(await search());
       const documentId = `bench_write_${repeat}`;
-      await writer.store.documents.insertMany(scope, collectionId, [{ document_id: documentId, data: { description: 'one more' }, content: 'one more', content_hash: documentId, vector: query }], Date.now());
+      await writer.store.documents.insertMany(
+        scope,
+        collectionId,
+        [
+          {
+            document_id: documentId,
+            data: { description: 'one more' },
+            content: 'one more',
+            content_hash: documentId,
+            vector: query,
+          },
+        ],
+        Date.now(),
+      );
       afterWrite.push(await search());
       await writer.store.documents.delete(scope, collectionId, [documentId]);
       afterWrite.push(await search());
     }
-    report.add({ section: SECTION, metric: `${label} postgres first vector search of a process (loads its copy)`, value: figure([cold]), unit: 'ms', digits: 0 });
-    report.add({ section: SECTION, metric: `${label} postgres vector search, copy up to date (top 100) p50`, value: figure([percentile(warm, 0.5)]), unit: 'ms' });
-    report.add({ section: SECTION, metric: `${label} postgres vector search right after a write through another store p50`, value: figure([percentile(afterWrite, 0.5)]), unit: 'ms' });
-    report.note(SECTION, `${label}: a process's copy of the collection's vectors holds ${heapMb.toFixed(0)} MB (float32); "after a write": one document inserted or deleted through another store just before, 30 samples.`);
+    report.add({
+      section: SECTION,
+      metric: `${label} postgres first vector search of a process (loads its copy)`,
+      value: figure([cold]),
+      unit: 'ms',
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: `${label} postgres vector search, copy up to date (top 100) p50`,
+      value: figure([percentile(warm, 0.5)]),
+      unit: 'ms',
+    });
+    report.add({
+      section: SECTION,
+      metric: `${label} postgres vector search right after a write through another store p50`,
+      value: figure([percentile(afterWrite, 0.5)]),
+      unit: 'ms',
+    });
+    report.note(
+      SECTION,
+      `${label}: a process's copy of the collection's vectors holds ${heapMb.toFixed(0)} MB (float32); "after a write": one document inserted or deleted through another store just before, 30 samples.`,
+    );
   } finally {
     await reader.close();
   }
@@ -158,14 +232,23 @@ async function measureVectorCopies(url: string, writer: PairedCollections['postg
  * loads its text (in pages) and builds the index; a search after a write made through another store
  * first re-reads the changed documents from the change log.
  */
-async function measureTextIndexLoad(url: string, writer: PairedCollections['postgres'], report: ReportBuilder, label: string): Promise<void> {
+async function measureTextIndexLoad(
+  url: string,
+  writer: PairedCollections['postgres'],
+  report: ReportBuilder,
+  label: string,
+): Promise<void> {
   const reader = await createPostgresStore({ url });
   try {
     const { scope, collections } = writer.retrieval;
     const collectionId = collections[0].collection_id;
     const search = async () => {
       const started = now();
-      await reader.index.searchText(scope, { collectionIds: [collectionId], text: 'gradient descent for neural networks', topK: 100 });
+      await reader.index.searchText(scope, {
+        collectionIds: [collectionId],
+        text: 'gradient descent for neural networks',
+        topK: 100,
+      });
       return elapsedMs(started);
     };
     const cold = await search();
@@ -173,28 +256,68 @@ async function measureTextIndexLoad(url: string, writer: PairedCollections['post
     const afterWrite: number[] = [];
     for (let repeat = 0; repeat < 10; repeat++) {
       const documentId = `bench_text_${repeat}`;
-      await writer.store.documents.insertMany(scope, collectionId, [{ document_id: documentId, data: { description: 'one more' }, content: 'one more neural network', content_hash: documentId, vector: null }], Date.now());
+      await writer.store.documents.insertMany(
+        scope,
+        collectionId,
+        [
+          {
+            document_id: documentId,
+            data: { description: 'one more' },
+            content: 'one more neural network',
+            content_hash: documentId,
+            vector: null,
+          },
+        ],
+        Date.now(),
+      );
       afterWrite.push(await search());
       await writer.store.documents.delete(scope, collectionId, [documentId]);
       afterWrite.push(await search());
     }
-    report.add({ section: SECTION, metric: `${label} postgres first text search of a process (loads its BM25 index)`, value: figure([cold]), unit: 'ms', digits: 0 });
-    report.add({ section: SECTION, metric: `${label} postgres text search right after a write through another store p50`, value: figure([percentile(afterWrite, 0.5)]), unit: 'ms' });
-    report.note(SECTION, `${label}: a process's BM25 index of the collection holds about ${megabytes.toFixed(0)} MB (estimated); it is caught up from the change log after writes elsewhere (${reader.textIndexes.stats.catchUps} catch-ups, ${reader.textIndexes.stats.loads} load).`);
+    report.add({
+      section: SECTION,
+      metric: `${label} postgres first text search of a process (loads its BM25 index)`,
+      value: figure([cold]),
+      unit: 'ms',
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: `${label} postgres text search right after a write through another store p50`,
+      value: figure([percentile(afterWrite, 0.5)]),
+      unit: 'ms',
+    });
+    report.note(
+      SECTION,
+      `${label}: a process's BM25 index of the collection holds about ${megabytes.toFixed(0)} MB (estimated); it is caught up from the change log after writes elsewhere (${reader.textIndexes.stats.catchUps} catch-ups, ${reader.textIndexes.stats.loads} load).`,
+    );
   } finally {
     await reader.close();
   }
 }
 
-async function measureSideBySide(postgres: RetrievalServices, sqlite: RetrievalServices, report: ReportBuilder, label: string, quick: boolean): Promise<void> {
+async function measureSideBySide(
+  postgres: RetrievalServices,
+  sqlite: RetrievalServices,
+  report: ReportBuilder,
+  label: string,
+  quick: boolean,
+): Promise<void> {
   const runs = 3;
   // Per kind and run, both stores together: a slow kind gets fewer queries, never fewer than the minimum.
   const budgetMs = quick ? 400 : 1200;
   const minimum = quick ? 3 : 10;
   const queries = createQueries(424242, 200);
   const kinds: { name: string; stages: unknown[] }[] = [];
-  for (const kind of ['bm25', 'vector', 'hybrid'] as const) for (const filtered of [false, true]) kinds.push({ name: `${kind}${filtered ? ' + filter (category, 10%)' : ''}`, stages: [searchStage(kind, filtered)] });
-  for (const query of queries.slice(0, quick ? 1 : 2)) for (const kind of kinds) for (const services of [sqlite, postgres]) await timePipeline(services, kind.stages, query);
+  for (const kind of ['bm25', 'vector', 'hybrid'] as const)
+    for (const filtered of [false, true])
+      kinds.push({
+        name: `${kind}${filtered ? ' + filter (category, 10%)' : ''}`,
+        stages: [searchStage(kind, filtered)],
+      });
+  for (const query of queries.slice(0, quick ? 1 : 2))
+    for (const kind of kinds)
+      for (const services of [sqlite, postgres]) await timePipeline(services, kind.stages, query);
   const counts: string[] = [];
   for (const kind of kinds) {
     const times = { postgres: [] as number[][], sqlite: [] as number[][] };
@@ -216,16 +339,27 @@ async function measureSideBySide(postgres: RetrievalServices, sqlite: RetrievalS
       times.postgres.push(pg);
       times.sqlite.push(lite);
     }
-    for (const [name, fraction] of [['p50', 0.5], ['p99', 0.99]] as const) {
+    for (const [name, fraction] of [
+      ['p50', 0.5],
+      ['p99', 0.99],
+    ] as const) {
       const pg = times.postgres.map((samples) => percentile(samples, fraction));
       const lite = times.sqlite.map((samples) => percentile(samples, fraction));
       report.add({ section: SECTION, metric: `${label} ${kind.name} ${name} postgres`, value: figure(pg), unit: 'ms' });
       report.add({ section: SECTION, metric: `${label} ${kind.name} ${name} sqlite`, value: figure(lite), unit: 'ms' });
-      report.add({ section: SECTION, metric: `${label} ${kind.name} ${name} postgres/sqlite`, value: pairedRatio(pg, lite), unit: '×' });
+      report.add({
+        section: SECTION,
+        metric: `${label} ${kind.name} ${name} postgres/sqlite`,
+        value: pairedRatio(pg, lite),
+        unit: '×',
+      });
     }
     counts.push(`${kind.name} ${times.postgres.map((samples) => samples.length).join('/')}`);
   }
-  report.note(SECTION, `${label}: queries timed per run on each store (a ${budgetMs / 1000} s budget per kind and run, at least ${minimum}): ${counts.join(', ')}; a p99 over fewer than 100 samples is close to the maximum.`);
+  report.note(
+    SECTION,
+    `${label}: queries timed per run on each store (a ${budgetMs / 1000} s budget per kind and run, at least ${minimum}): ${counts.join(', ')}; a p99 over fewer than 100 samples is close to the maximum.`,
+  );
 }
 
 interface Round {
@@ -248,7 +382,8 @@ function clusterCpuMs(postmaster: number): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(entry) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      if (Number(entry) === postmaster)
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // The process ended between listing and reading.
@@ -258,8 +393,21 @@ function clusterCpuMs(postmaster: number): number {
 }
 
 /** `clients` closed-loop clients, each on its own session, spread over the targets' URLs in turn. */
-async function saturationRound(targets: QuarryProcess[], sessions: string[], perClient: number, postmaster: number | null): Promise<Round> {
-  const round: Round = { messages: 0, failures: 0, wallMs: 0, totals: [], quarryCpuMs: 0, perProcessCpuMs: [], databaseCpuMs: 0 };
+async function saturationRound(
+  targets: QuarryProcess[],
+  sessions: string[],
+  perClient: number,
+  postmaster: number | null,
+): Promise<Round> {
+  const round: Round = {
+    messages: 0,
+    failures: 0,
+    wallMs: 0,
+    totals: [],
+    quarryCpuMs: 0,
+    perProcessCpuMs: [],
+    databaseCpuMs: 0,
+  };
   const perProcessBefore = targets.map((target) => cpuTimeMs(target.pid));
   const quarryCpu = () => targets.reduce((sum, target) => sum + cpuTimeMs(target.pid), 0);
   const databaseCpu = () => (postmaster === null ? 0 : clusterCpuMs(postmaster));
@@ -268,7 +416,11 @@ async function saturationRound(targets: QuarryProcess[], sessions: string[], per
   await runWorkers(sessions.length, async (worker) => {
     const target = targets[worker % targets.length];
     for (let index = 0; index < perClient; index++) {
-      const result = await streamRequest({ url: `${target.url}/v1/agents/sessions/${sessions[worker]}/messages`, headers: target.headers(), body: { content: MESSAGE_CONTENT } });
+      const result = await streamRequest({
+        url: `${target.url}/v1/agents/sessions/${sessions[worker]}/messages`,
+        headers: target.headers(),
+        body: { content: MESSAGE_CONTENT },
+      });
       if (result.status !== 200 || result.terminal !== 'done') round.failures++;
       else {
         round.messages++;
@@ -283,7 +435,14 @@ async function saturationRound(targets: QuarryProcess[], sessions: string[], per
   return round;
 }
 
-async function measureMessages(url: string, sqliteDataDir: string, apiKey: string, postmaster: number, report: ReportBuilder, options: Options): Promise<void> {
+async function measureMessages(
+  url: string,
+  sqliteDataDir: string,
+  apiKey: string,
+  postmaster: number,
+  report: ReportBuilder,
+  options: Options,
+): Promise<void> {
   options.log('  postgres: starting 3 Quarry processes (SQLite, PostgreSQL ×2) over the collections just built');
   const env = { QUARRY_DATABASE_URL: url };
   const started: QuarryProcess[] = [];
@@ -295,7 +454,8 @@ async function measureMessages(url: string, sqliteDataDir: string, apiKey: strin
       startQuarry({ dataDir: join(directory, 'b'), apiKey, llmUrl: options.mock.url, env }),
     ];
     // Every launch is awaited before anything can throw, so a failed start leaves no process behind.
-    for (const outcome of await Promise.allSettled(launches)) if (outcome.status === 'fulfilled') started.push(outcome.value);
+    for (const outcome of await Promise.allSettled(launches))
+      if (outcome.status === 'fulfilled') started.push(outcome.value);
     if (started.length < launches.length) throw new Error('a Quarry process did not start');
     const [sqlite, first, second] = started;
     // Two cores: 16 clients saturate every setup here; more would only lengthen the rounds.
@@ -307,31 +467,78 @@ async function measureMessages(url: string, sqliteDataDir: string, apiKey: strin
       { name: 'postgres, 1 process', targets: [first], postmaster },
       { name: 'postgres, 2 processes', targets: [first, second], postmaster },
     ];
-    const sessionsFor = async (target: QuarryProcess, count: number) => Promise.all(Array.from({ length: count }, () => createSession(target)));
+    const sessionsFor = async (target: QuarryProcess, count: number) =>
+      Promise.all(Array.from({ length: count }, () => createSession(target)));
     // Warm-up on every process: JIT, connection pools, PostgreSQL's caches, each process's vector copy (PostgreSQL) or HNSW graph (SQLite).
     for (const target of started) await saturationRound([target], await sessionsFor(target, 4), 1, null);
     const rounds = setups.map(() => [] as Round[]);
     const loadBefore = loadavg()[0];
     options.log(`  postgres: ${repeats} × (sqlite, postgres ×1, postgres ×2) at ${clients} clients`);
     for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const [index, setup] of setups.entries()) rounds[index].push(await saturationRound(setup.targets, await sessionsFor(setup.targets[0], clients), perClient, setup.postmaster));
+      for (const [index, setup] of setups.entries())
+        rounds[index].push(
+          await saturationRound(
+            setup.targets,
+            await sessionsFor(setup.targets[0], clients),
+            perClient,
+            setup.postmaster,
+          ),
+        );
     }
     const rates = rounds.map((list) => list.map((round) => (round.messages / round.wallMs) * 1000));
-    const perMessage = (list: Round[], pick: (round: Round) => number) => figure(list.map((round) => pick(round) / Math.max(1, round.messages)));
+    const perMessage = (list: Round[], pick: (round: Round) => number) =>
+      figure(list.map((round) => pick(round) / Math.max(1, round.messages)));
     setups.forEach((setup, index) => {
-      report.add({ section: SECTION, metric: `c=${clients} messages/s, ${setup.name}`, value: figure(rates[index]), unit: 'msg/s', digits: 1 });
-      report.add({ section: SECTION, metric: `c=${clients} total time p50, ${setup.name}`, value: figure(rounds[index].map((round) => percentile(round.totals, 0.5))), unit: 'ms' });
-      report.add({ section: SECTION, metric: `c=${clients} Quarry CPU per message, ${setup.name}`, value: perMessage(rounds[index], (round) => round.quarryCpuMs), unit: 'ms CPU' });
-      if (setup.postmaster !== null) report.add({ section: SECTION, metric: `c=${clients} PostgreSQL server CPU per message, ${setup.name}`, value: perMessage(rounds[index], (round) => round.databaseCpuMs), unit: 'ms CPU' });
+      report.add({
+        section: SECTION,
+        metric: `c=${clients} messages/s, ${setup.name}`,
+        value: figure(rates[index]),
+        unit: 'msg/s',
+        digits: 1,
+      });
+      report.add({
+        section: SECTION,
+        metric: `c=${clients} total time p50, ${setup.name}`,
+        value: figure(rounds[index].map((round) => percentile(round.totals, 0.5))),
+        unit: 'ms',
+      });
+      report.add({
+        section: SECTION,
+        metric: `c=${clients} Quarry CPU per message, ${setup.name}`,
+        value: perMessage(rounds[index], (round) => round.quarryCpuMs),
+        unit: 'ms CPU',
+      });
+      if (setup.postmaster !== null)
+        report.add({
+          section: SECTION,
+          metric: `c=${clients} PostgreSQL server CPU per message, ${setup.name}`,
+          value: perMessage(rounds[index], (round) => round.databaseCpuMs),
+          unit: 'ms CPU',
+        });
       if (setup.targets.length > 1) {
         // Each process's CPU over the messages it served (the clients alternate, so about half each).
         setup.targets.forEach((_, process) =>
-          report.add({ section: SECTION, metric: `c=${clients} Quarry CPU per message served, ${setup.name}: process ${process + 1}`, value: perMessage(rounds[index], (round) => (round.perProcessCpuMs[process] ?? 0) * setup.targets.length), unit: 'ms CPU' }),
+          report.add({
+            section: SECTION,
+            metric: `c=${clients} Quarry CPU per message served, ${setup.name}: process ${process + 1}`,
+            value: perMessage(rounds[index], (round) => (round.perProcessCpuMs[process] ?? 0) * setup.targets.length),
+            unit: 'ms CPU',
+          }),
         );
       }
     });
-    report.add({ section: SECTION, metric: `c=${clients} messages/s postgres ×1 / sqlite ×1`, value: pairedRatio(rates[1], rates[0]), unit: '×' });
-    report.add({ section: SECTION, metric: `c=${clients} messages/s postgres ×2 / postgres ×1`, value: pairedRatio(rates[2], rates[1]), unit: '×' });
+    report.add({
+      section: SECTION,
+      metric: `c=${clients} messages/s postgres ×1 / sqlite ×1`,
+      value: pairedRatio(rates[1], rates[0]),
+      unit: '×',
+    });
+    report.add({
+      section: SECTION,
+      metric: `c=${clients} messages/s postgres ×2 / postgres ×1`,
+      value: pairedRatio(rates[2], rates[1]),
+      unit: '×',
+    });
     const failures = rounds.flat().reduce((sum, round) => sum + round.failures, 0);
     report.note(
       SECTION,

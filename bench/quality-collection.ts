@@ -27,7 +27,10 @@ export interface LoadedCollection {
 }
 
 export async function loadIntoQuarry(collection: TestCollection, directory: string): Promise<LoadedCollection> {
-  const config = loadConfig({}, { dataDir: join(directory, `quality-${collection.name.toLowerCase()}`), logLevel: 'silent' });
+  const config = loadConfig(
+    {},
+    { dataDir: join(directory, `quality-${collection.name.toLowerCase()}`), logLevel: 'silent' },
+  );
   const store = createSqliteStore({ dataDir: config.dataDir });
   const { orgId } = await bootstrap(store, { apiKey: generateApiKey(), now: Date.now });
   const services = localServices(store, config);
@@ -37,11 +40,18 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
     description: `test collection ${collection.name}`,
     source: { type: 'bucket' },
     // No input mapping: title and text are both indexed, as the demo catalogue's fields are.
-    feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', field_passthrough: [], include_all_source_fields: true },
+    feature_extractor: {
+      feature_extractor_name: 'text_extractor',
+      version: 'v1',
+      field_passthrough: [],
+      include_all_source_fields: true,
+    },
     enabled: true,
   });
   for (let start = 0; start < collection.documents.length; start += 500) {
-    const batch = collection.documents.slice(start, start + 500).map((document) => ({ number: Number(document.id), title: document.title, text: document.text }));
+    const batch = collection.documents
+      .slice(start, start + 500)
+      .map((document) => ({ number: Number(document.id), title: document.title, text: document.text }));
     await services.documents.createMany(scope, created.collection_id, batch);
   }
   // Every query served by the in-memory BM25 index: none falls back to FTS5 while it is being built.
@@ -61,7 +71,10 @@ export async function loadIntoQuarry(collection: TestCollection, directory: stri
 export function rankerOver(store: Store, retrieval: RetrievalServices, collection: TestCollection): LoadedCollection {
   const rankDocuments = async (stages: unknown[], query: string) => {
     const result = await runPipeline({ stages, inputs: { query }, services: retrieval });
-    return result.documents.map((document) => ({ ...document, number: String((document as { number?: unknown }).number) }));
+    return result.documents.map((document) => ({
+      ...document,
+      number: String((document as { number?: unknown }).number),
+    }));
   };
   return {
     store,
@@ -69,7 +82,11 @@ export function rankerOver(store: Store, retrieval: RetrievalServices, collectio
     rankDocuments,
     async rank(stages, queries = collection.queries) {
       const rankings = new Map<string, string[]>();
-      for (const query of queries) rankings.set(query.id, (await rankDocuments(stages, query.text)).map((document) => document.number));
+      for (const query of queries)
+        rankings.set(
+          query.id,
+          (await rankDocuments(stages, query.text)).map((document) => document.number),
+        );
       return rankings;
     },
     close: () => store.close(),

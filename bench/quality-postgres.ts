@@ -91,7 +91,11 @@ export async function measureOnPostgres(
 }
 
 /** The SQLite namespace exported and imported into `store` (as `quarry export` | `quarry import` would). */
-async function migrated(sqlite: LoadedCollection, store: PostgresStore, collection: TestCollection): Promise<LoadedCollection> {
+async function migrated(
+  sqlite: LoadedCollection,
+  store: PostgresStore,
+  collection: TestCollection,
+): Promise<LoadedCollection> {
   const lines: string[] = [];
   const { scope } = sqlite.retrieval;
   await exportNamespace(sqlite.store, scope.orgId, scope.namespaceId, (line) => void lines.push(line));

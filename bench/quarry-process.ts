@@ -27,7 +27,12 @@ export interface QuarryProcess {
 }
 
 /** Bootstraps the org and key, optionally loads the demo catalogue, then lets the caller insert more. */
-export async function prepareDataDirectory(options: { dataDir: string; apiKey: string; demo: boolean; setup?: (store: SqliteStore, orgId: string) => Promise<void> }): Promise<void> {
+export async function prepareDataDirectory(options: {
+  dataDir: string;
+  apiKey: string;
+  demo: boolean;
+  setup?: (store: SqliteStore, orgId: string) => Promise<void>;
+}): Promise<void> {
   const config = loadConfig({}, { dataDir: options.dataDir, logLevel: 'silent' });
   const store = createSqliteStore({ dataDir: config.dataDir });
   try {
@@ -39,7 +44,12 @@ export async function prepareDataDirectory(options: { dataDir: string; apiKey: s
   }
 }
 
-export async function startQuarry(options: { dataDir: string; apiKey: string; llmUrl: string; env?: Record<string, string> }): Promise<QuarryProcess> {
+export async function startQuarry(options: {
+  dataDir: string;
+  apiKey: string;
+  llmUrl: string;
+  env?: Record<string, string>;
+}): Promise<QuarryProcess> {
   const server: SpawnedServer = await spawnServer({
     dataDir: options.dataDir,
     env: {
@@ -63,7 +73,8 @@ export async function startQuarry(options: { dataDir: string; apiKey: string; ll
     },
     async stop() {
       const code = await server.kill('SIGTERM');
-      if (code !== 0 && code !== null) process.stderr.write(`Quarry exited with ${code}:\n${server.output().slice(-2000)}\n`);
+      if (code !== 0 && code !== null)
+        process.stderr.write(`Quarry exited with ${code}:\n${server.output().slice(-2000)}\n`);
     },
   };
 }
@@ -74,10 +85,24 @@ const SCRIPTED_SERVER = fileURLToPath(new URL('./quarry-scripted-server.ts', imp
  * Quarry composed as `quarry serve` composes it, but on an in-process scripted model
  * (bench/quarry-scripted-server.ts): no provider HTTP client. Same environment as startQuarry.
  */
-export async function startScriptedQuarry(options: { dataDir: string; apiKey: string; tokens: number; env?: Record<string, string> }): Promise<QuarryProcess> {
-  const helper = await startHelperProcess(SCRIPTED_SERVER, ['--data-dir', options.dataDir, '--tokens', String(options.tokens)], {
-    env: { QUARRY_API_KEY: options.apiKey, QUARRY_RATE_LIMIT_PER_MINUTE: '0', QUARRY_LOG_LEVEL: 'error', ...options.env },
-  });
+export async function startScriptedQuarry(options: {
+  dataDir: string;
+  apiKey: string;
+  tokens: number;
+  env?: Record<string, string>;
+}): Promise<QuarryProcess> {
+  const helper = await startHelperProcess(
+    SCRIPTED_SERVER,
+    ['--data-dir', options.dataDir, '--tokens', String(options.tokens)],
+    {
+      env: {
+        QUARRY_API_KEY: options.apiKey,
+        QUARRY_RATE_LIMIT_PER_MINUTE: '0',
+        QUARRY_LOG_LEVEL: 'error',
+        ...options.env,
+      },
+    },
+  );
   return {
     url: helper.url,
     pid: helper.pid,
@@ -90,9 +115,17 @@ export async function startScriptedQuarry(options: { dataDir: string; apiKey: st
 }
 
 /** Spawns a helper script (`node [--import tsx] <file> …args`) that prints `listening <port>`. */
-export async function startHelperProcess(file: string, args: string[], options: { cwd?: string; env?: Record<string, string>; typescript?: boolean } = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startHelperProcess(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; typescript?: boolean } = {},
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const loader = options.typescript === false ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, file, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...loader, file, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -142,7 +175,13 @@ export function rssBytes(pid: number): number {
 
 /** Creates a session over HTTP, answering its id. */
 export async function createSession(quarry: QuarryProcess, namespace?: string): Promise<string> {
-  const response = await jsonRequest({ url: `${quarry.url}/v1/agents/sessions`, method: 'POST', headers: quarry.headers(namespace), body: { agent_config: { model: BENCH_MODEL } } });
-  if (response.status !== 200 && response.status !== 201) throw new Error(`session create failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const response = await jsonRequest({
+    url: `${quarry.url}/v1/agents/sessions`,
+    method: 'POST',
+    headers: quarry.headers(namespace),
+    body: { agent_config: { model: BENCH_MODEL } },
+  });
+  if (response.status !== 200 && response.status !== 201)
+    throw new Error(`session create failed: ${response.status} ${JSON.stringify(response.body)}`);
   return (response.body as { session_id: string }).session_id;
 }

@@ -45,10 +45,18 @@ export function createScriptedModel(tokens: number) {
       if (options.prompt.some((message) => message.role === 'tool')) {
         chunks.push({ type: 'text-start', id: 'text' });
         for (const delta of answer) chunks.push({ type: 'text-delta', id: 'text', delta });
-        chunks.push({ type: 'text-end', id: 'text' }, { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage: usage(100, answer.length) });
+        chunks.push(
+          { type: 'text-end', id: 'text' },
+          { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage: usage(100, answer.length) },
+        );
       } else {
         chunks.push(
-          { type: 'tool-call', toolCallId: `call_${++calls}`, toolName: MOCK_SCRIPT.toolCall.name, input: JSON.stringify(MOCK_SCRIPT.toolCall.input) },
+          {
+            type: 'tool-call',
+            toolCallId: `call_${++calls}`,
+            toolName: MOCK_SCRIPT.toolCall.name,
+            input: JSON.stringify(MOCK_SCRIPT.toolCall.input),
+          },
           { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage: usage(100, 10) },
         );
       }
@@ -59,17 +67,27 @@ export function createScriptedModel(tokens: number) {
     doGenerate: async () => {
       model.doGenerateCalls.length = 0;
       await nextTurn();
-      return { content: [{ type: 'text', text: MOCK_SCRIPT.sessionName }], finishReason: { unified: 'stop', raw: 'stop' }, usage: usage(40, 3), warnings: [] };
+      return {
+        content: [{ type: 'text', text: MOCK_SCRIPT.sessionName }],
+        finishReason: { unified: 'stop', raw: 'stop' },
+        usage: usage(40, 3),
+        warnings: [],
+      };
     },
   });
   return model;
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, tokens: { type: 'string', default: '50' } } });
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, tokens: { type: 'string', default: '50' } },
+  });
   const config = loadConfig(process.env, { port: 0, host: '127.0.0.1', dataDir: values['data-dir'] });
   const model = createScriptedModel(Number(values.tokens));
-  const models = { defaultModel: 'scripted', resolve: (name: string) => ({ model, effectiveModel: name.trim() || 'scripted' }) };
+  const models = {
+    defaultModel: 'scripted',
+    resolve: (name: string) => ({ model, effectiveModel: name.trim() || 'scripted' }),
+  };
   const server = await startServer(config, { models });
   closeOnSignals(server);
   process.stdout.write(`listening ${(server.quarry.app.server.address() as AddressInfo).port}\n`);

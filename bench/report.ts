@@ -72,7 +72,13 @@ function targetCell(row: ResultRow): string {
 }
 
 function tableLines(report: BenchReport): string[][] {
-  return report.rows.map((row) => [row.section, row.metric, formatFigure(row.value, row.digits ?? 2), row.unit, targetCell(row)]);
+  return report.rows.map((row) => [
+    row.section,
+    row.metric,
+    formatFigure(row.value, row.digits ?? 2),
+    row.unit,
+    targetCell(row),
+  ]);
 }
 
 /** A fixed-width table for the terminal. */
@@ -80,8 +86,14 @@ export function renderTable(report: BenchReport): string {
   const header = ['section', 'metric', 'median (min–max)', 'unit', 'target'];
   const lines = [header, ...tableLines(report)];
   const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column].length)));
-  const render = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  return [render(header), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.slice(1).map(render)].join('\n');
+  const render = (line: string[]) =>
+    line
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
+  return [render(header), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.slice(1).map(render)].join(
+    '\n',
+  );
 }
 
 export function renderMarkdown(report: BenchReport): string {

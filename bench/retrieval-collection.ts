@@ -35,7 +35,12 @@ export interface BenchCollection {
   close(): Promise<void>;
 }
 
-export async function buildCollection(options: { size: number; directory: string; seed: number; log: (line: string) => void }): Promise<BenchCollection> {
+export async function buildCollection(options: {
+  size: number;
+  directory: string;
+  seed: number;
+  log: (line: string) => void;
+}): Promise<BenchCollection> {
   const config = loadConfig({}, { dataDir: join(options.directory, `retrieval-${options.size}`), logLevel: 'silent' });
   const store = createSqliteStore({ dataDir: config.dataDir });
   const { orgId } = await bootstrap(store, { apiKey: generateApiKey(), now: Date.now });
@@ -45,7 +50,13 @@ export async function buildCollection(options: { size: number; directory: string
     collection_name: `bench_${options.size}`,
     description: 'bench: synthetic short documents',
     source: { type: 'bucket' },
-    feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', input_mappings: { text: 'description' }, field_passthrough: [], include_all_source_fields: true },
+    feature_extractor: {
+      feature_extractor_name: 'text_extractor',
+      version: 'v1',
+      input_mappings: { text: 'description' },
+      field_passthrough: [],
+      include_all_source_fields: true,
+    },
     enabled: true,
   });
   const generator = createDocumentGenerator(options.seed);
@@ -56,7 +67,10 @@ export async function buildCollection(options: { size: number; directory: string
     const started = now();
     await services.documents.createMany(scope, collection.collection_id, batch as unknown as Record<string, unknown>[]);
     batchRates.push((batch.length / elapsedMs(started)) * 1000);
-    if ((done / BATCH_SIZE) % 20 === 19) options.log(`  ingested ${(done + BATCH_SIZE).toLocaleString('en-US')} / ${options.size.toLocaleString('en-US')}`);
+    if ((done / BATCH_SIZE) % 20 === 19)
+      options.log(
+        `  ingested ${(done + BATCH_SIZE).toLocaleString('en-US')} / ${options.size.toLocaleString('en-US')}`,
+      );
   }
   const ingestSeconds = elapsedMs(ingestStarted) / 1000;
   const index = store.index as SqliteDocumentIndex;
@@ -64,7 +78,8 @@ export async function buildCollection(options: { size: number; directory: string
   await index.warm(scope, [collection.collection_id]);
   const status = index.vectorIndexStatus(collection.collection_id);
   const hnswBuildSeconds = status.mode === 'hnsw' ? elapsedMs(warmStarted) / 1000 : null;
-  if (status.mode === 'hnsw' && !status.ready) throw new Error(`HNSW graph for ${options.size} is not ready after warm()`);
+  if (status.mode === 'hnsw' && !status.ready)
+    throw new Error(`HNSW graph for ${options.size} is not ready after warm()`);
   const retrieval: RetrievalServices = {
     scope,
     index: store.index,
@@ -73,7 +88,18 @@ export async function buildCollection(options: { size: number; directory: string
     languageModel: null,
     now: Date.now,
   };
-  return { size: options.size, store, scope, collectionId: collection.collection_id, services, retrieval, batchRates, ingestSeconds, hnswBuildSeconds, close: () => store.close() };
+  return {
+    size: options.size,
+    store,
+    scope,
+    collectionId: collection.collection_id,
+    services,
+    retrieval,
+    batchRates,
+    ingestSeconds,
+    hnswBuildSeconds,
+    close: () => store.close(),
+  };
 }
 
 export interface VectorSlab {
@@ -99,9 +125,15 @@ export function loadVectorSlab(collection: BenchCollection): VectorSlab {
     let norm = 0;
     for (const value of vector) norm += value * value;
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let dimension = 0; dimension < dimensions; dimension++) vectors[position * dimensions + dimension] = vector[dimension] * scale;
+    for (let dimension = 0; dimension < dimensions; dimension++)
+      vectors[position * dimensions + dimension] = vector[dimension] * scale;
   });
-  return { dimensions, documentIds: rows.map((row) => row.document_id), categories: rows.map((row) => row.category), vectors };
+  return {
+    dimensions,
+    documentIds: rows.map((row) => row.document_id),
+    categories: rows.map((row) => row.category),
+    vectors,
+  };
 }
 
 /** Exact top-k by dot product (vectors are L2-normalised, so this is cosine), optionally over one category. */
@@ -113,7 +145,8 @@ export function bruteForceTopK(slab: VectorSlab, query: Float32Array, topK: numb
     if (category !== undefined && categories[position] !== category) continue;
     let score = 0;
     const offset = position * dimensions;
-    for (let dimension = 0; dimension < dimensions; dimension++) score += vectors[offset + dimension] * query[dimension];
+    for (let dimension = 0; dimension < dimensions; dimension++)
+      score += vectors[offset + dimension] * query[dimension];
     // Insertion into a small sorted list: cheaper than sorting 100k scores.
     if (scores.length < topK || score > scores[scores.length - 1]) {
       let at = scores.length;

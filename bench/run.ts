@@ -24,7 +24,10 @@ import { runFairness } from './fairness.js';
 import { runQuality } from './quality.js';
 import { runTracingOverhead } from './tracing-overhead.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: false });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  strict: false,
+});
 const quick = values.quick === true;
 const only = typeof values.only === 'string' ? new Set(values.only.split(',')) : null;
 const wanted = (section: string) => only === null || only.has(section);
@@ -61,7 +64,11 @@ async function main(): Promise<void> {
         }
         if (wanted('4')) {
           log('section 4: cost growth');
-          await runCostGrowth(quarry, report, { quick, prior: prepared.prior, listNamespaces: prepared.listNamespaces });
+          await runCostGrowth(quarry, report, {
+            quick,
+            prior: prepared.prior,
+            listNamespaces: prepared.listNamespaces,
+          });
         }
       } finally {
         await quarry.stop();

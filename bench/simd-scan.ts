@@ -59,7 +59,9 @@ for (const count of [10_000, 100_000]) {
   }
   const [a, b] = [median(jsTimes), median(simdTimes)];
   const same = JSON.stringify(js().map(([, row]) => row)) === JSON.stringify(simd().map(([, row]) => row));
-  console.log(`${count} × ${DIMENSIONS}: js ${a.toFixed(2)} ms, simd ${b.toFixed(2)} ms (arena simd=${arena.simd}), ${(a / b).toFixed(2)}×, same top-10: ${same}`);
+  console.log(
+    `${count} × ${DIMENSIONS}: js ${a.toFixed(2)} ms, simd ${b.toFixed(2)} ms (arena simd=${arena.simd}), ${(a / b).toFixed(2)}×, same top-10: ${same}`,
+  );
 }
 
 for (const count of [10_000, 100_000]) {
@@ -68,7 +70,8 @@ for (const count of [10_000, 100_000]) {
     forceSimdForTests(force);
     const vectors = new CollectionVectors('c', DIMENSIONS);
     const source = random(count + 2);
-    for (let key = 1; key <= count; key++) vectors.upsert(key, `d${key}`, (target) => (target.forEach((_, index) => (target[index] = source())), true));
+    for (let key = 1; key <= count; key++)
+      vectors.upsert(key, `d${key}`, (target) => (target.forEach((_, index) => (target[index] = source())), true));
     forceSimdForTests(null);
     return vectors;
   };
@@ -76,7 +79,10 @@ for (const count of [10_000, 100_000]) {
   const query = new Float32Array(DIMENSIONS).map(() => next());
   normalizeInPlace(query);
   const allowed = Array.from({ length: count / 10 }, (_, index) => 1 + index * 10);
-  for (const [label, filter] of [['whole', null], ['10% filter', allowed]] as const) {
+  for (const [label, filter] of [
+    ['whole', null],
+    ['10% filter', allowed],
+  ] as const) {
     const repeat = Math.max(3, Math.round((filter ? 10_000_000 : 1_000_000) / count));
     const time = (vectors: CollectionVectors) => {
       const start = performance.now();
@@ -93,7 +99,11 @@ for (const count of [10_000, 100_000]) {
       simdTimes.push(time(simd));
     }
     const [a, b] = [median(jsTimes), median(simdTimes)];
-    const same = JSON.stringify(js.search(query, 10, filter).map((hit) => hit.key)) === JSON.stringify(simd.search(query, 10, filter).map((hit) => hit.key));
-    console.log(`CollectionVectors.search ${count} × ${DIMENSIONS}, ${label}: js ${a.toFixed(2)} ms, simd ${b.toFixed(2)} ms, ${(a / b).toFixed(2)}×, same top-10: ${same}`);
+    const same =
+      JSON.stringify(js.search(query, 10, filter).map((hit) => hit.key)) ===
+      JSON.stringify(simd.search(query, 10, filter).map((hit) => hit.key));
+    console.log(
+      `CollectionVectors.search ${count} × ${DIMENSIONS}, ${label}: js ${a.toFixed(2)} ms, simd ${b.toFixed(2)} ms, ${(a / b).toFixed(2)}×, same top-10: ${same}`,
+    );
   }
 }

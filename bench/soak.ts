@@ -18,7 +18,10 @@ import { figure, percentile, runWorkers } from './statistics.js';
 
 const SECTION = '6 soak';
 
-export async function runSoak(report: ReportBuilder, options: { quick: boolean; workDirectory: string; log: (line: string) => void }): Promise<void> {
+export async function runSoak(
+  report: ReportBuilder,
+  options: { quick: boolean; workDirectory: string; log: (line: string) => void },
+): Promise<void> {
   const clients = options.quick ? 200 : 1000;
   const seconds = options.quick ? 15 : 60;
   const mock = await startMockLlmServer({ tokens: 30, tokenDelayMs: 400 });
@@ -42,7 +45,12 @@ export async function runSoak(report: ReportBuilder, options: { quick: boolean; 
     await runWorkers(clients, async (worker) => {
       while (Date.now() < deadline) {
         try {
-          const timings = await streamRequest({ url: `${quarry.url}/v1/agents/sessions/${sessions[worker]}/messages`, method: 'POST', headers: quarry.headers(), body: { content: 'Find videos about machine learning' } });
+          const timings = await streamRequest({
+            url: `${quarry.url}/v1/agents/sessions/${sessions[worker]}/messages`,
+            method: 'POST',
+            headers: quarry.headers(),
+            body: { content: 'Find videos about machine learning' },
+          });
           if (timings.status !== 200) failures.push(`HTTP ${timings.status}`);
           else if (timings.terminal !== 'done') failures.push(`ended with ${timings.terminal ?? 'nothing'}`);
           else {
@@ -56,14 +64,53 @@ export async function runSoak(report: ReportBuilder, options: { quick: boolean; 
     });
     clearInterval(sampler);
     const distinct = [...new Set(failures)].slice(0, 5).join('; ');
-    report.add({ section: SECTION, metric: `${clients.toLocaleString('en-US')} streaming sessions for ${seconds} s: errors`, value: figure([failures.length]), unit: 'errors', target: '= 0', met: failures.length === 0, digits: 0 });
-    report.add({ section: SECTION, metric: '  messages completed', value: figure([completed]), unit: 'messages', digits: 0 });
-    report.add({ section: SECTION, metric: '  time to first event p50', value: figure([percentile(firstEvent, 0.5)]), unit: 'ms' });
-    report.add({ section: SECTION, metric: '  time to first event p99', value: figure([percentile(firstEvent, 0.99)]), unit: 'ms' });
-    report.add({ section: SECTION, metric: '  server memory: peak RSS', value: figure([peakMb]), unit: 'MB', digits: 0 });
-    report.add({ section: SECTION, metric: '  server memory: peak growth per open stream', value: figure([((peakMb - baselineMb) * 1024) / clients]), unit: 'KB', digits: 0 });
+    report.add({
+      section: SECTION,
+      metric: `${clients.toLocaleString('en-US')} streaming sessions for ${seconds} s: errors`,
+      value: figure([failures.length]),
+      unit: 'errors',
+      target: '= 0',
+      met: failures.length === 0,
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: '  messages completed',
+      value: figure([completed]),
+      unit: 'messages',
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: '  time to first event p50',
+      value: figure([percentile(firstEvent, 0.5)]),
+      unit: 'ms',
+    });
+    report.add({
+      section: SECTION,
+      metric: '  time to first event p99',
+      value: figure([percentile(firstEvent, 0.99)]),
+      unit: 'ms',
+    });
+    report.add({
+      section: SECTION,
+      metric: '  server memory: peak RSS',
+      value: figure([peakMb]),
+      unit: 'MB',
+      digits: 0,
+    });
+    report.add({
+      section: SECTION,
+      metric: '  server memory: peak growth per open stream',
+      value: figure([((peakMb - baselineMb) * 1024) / clients]),
+      unit: 'KB',
+      digits: 0,
+    });
     if (failures.length > 0) report.note(SECTION, `failures (first kinds): ${distinct}`);
-    report.note(SECTION, `the mock model streams 30 tokens, one every 400 ms, after a smart_search tool call over the demo data; each client sends its next message as soon as a stream ends.`);
+    report.note(
+      SECTION,
+      `the mock model streams 30 tokens, one every 400 ms, after a smart_search tool call over the demo data; each client sends its next message as soon as a stream ends.`,
+    );
   } finally {
     await quarry.stop();
     await mock.close();

@@ -48,7 +48,16 @@ export function streamRequest(options: RequestOptions): Promise<StreamTimings> {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     const request = httpRequest(options.url, { method: options.method ?? 'POST', headers, agent }, (response) => {
-      const timings: StreamTimings = { status: response.statusCode ?? 0, firstEventMs: Number.NaN, firstTokenMs: Number.NaN, totalMs: Number.NaN, events: 0, bytes: 0, retrievalMs: null, terminal: null };
+      const timings: StreamTimings = {
+        status: response.statusCode ?? 0,
+        firstEventMs: Number.NaN,
+        firstTokenMs: Number.NaN,
+        totalMs: Number.NaN,
+        events: 0,
+        bytes: 0,
+        retrievalMs: null,
+        terminal: null,
+      };
       if (options.keepFrames) timings.frames = [];
       let pending = '';
       response.setEncoding('utf8');
@@ -74,7 +83,12 @@ export function streamRequest(options: RequestOptions): Promise<StreamTimings> {
   });
 }
 
-function readFrame(frame: string, timings: StreamTimings, started: bigint, isToken: (type: string, frame: string) => boolean): void {
+function readFrame(
+  frame: string,
+  timings: StreamTimings,
+  started: bigint,
+  isToken: (type: string, frame: string) => boolean,
+): void {
   timings.frames?.push(frame);
   if (frame.startsWith(':')) return;
   const eventStart = frame.indexOf('event: ');
@@ -109,22 +123,26 @@ export function jsonRequest(options: RequestOptions): Promise<{ status: number; 
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const request = httpRequest(options.url, { method: options.method ?? 'GET', headers, agent }, (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const ms = elapsedMs(started);
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = text ? JSON.parse(text) : null;
-        } catch {
-          // Plain-text bodies stay text.
-        }
-        resolve({ status: response.statusCode ?? 0, ms, body });
-      });
-      response.on('error', reject);
-    });
+    const request = httpRequest(
+      options.url,
+      { method: options.method ?? 'GET', headers, agent },
+      (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const ms = elapsedMs(started);
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            // Plain-text bodies stay text.
+          }
+          resolve({ status: response.statusCode ?? 0, ms, body });
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(payload);
   });
@@ -133,11 +151,15 @@ export function jsonRequest(options: RequestOptions): Promise<{ status: number; 
 /** Opens a stream and keeps it open (no agent: one socket each) until `close()`. */
 export function holdStream(url: string, headers: Record<string, string>): Promise<{ status: number; close(): void }> {
   return new Promise((resolve, reject) => {
-    const request: ClientRequest = httpRequest(url, { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, agent: false }, (response) => {
-      response.on('data', () => {});
-      response.on('error', () => {});
-      resolve({ status: response.statusCode ?? 0, close: () => request.destroy() });
-    });
+    const request: ClientRequest = httpRequest(
+      url,
+      { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, agent: false },
+      (response) => {
+        response.on('data', () => {});
+        response.on('error', () => {});
+        resolve({ status: response.statusCode ?? 0, close: () => request.destroy() });
+      },
+    );
     request.on('error', reject);
     request.end();
   });

@@ -8,7 +8,18 @@
  */
 import { createRandom, DEMO_TOPICS } from '../scripts/generate-demo-data.js';
 
-export const CATEGORIES = ['news', 'howto', 'review', 'interview', 'lecture', 'vlog', 'documentary', 'podcast', 'tutorial', 'livestream'] as const;
+export const CATEGORIES = [
+  'news',
+  'howto',
+  'review',
+  'interview',
+  'lecture',
+  'vlog',
+  'documentary',
+  'podcast',
+  'tutorial',
+  'livestream',
+] as const;
 
 export interface SyntheticDocument {
   title: string;
@@ -36,7 +47,13 @@ export function createDocumentGenerator(seed: number) {
     next(): SyntheticDocument {
       const topic = random.pick(DEMO_TOPICS);
       const [subject, subject2] = random.pickDistinct(topic.subjects, 2);
-      const slots = { subject, subject2, tool: random.pick(topic.tools), n: String(random.int(3, 12)), topic: topic.topic };
+      const slots = {
+        subject,
+        subject2,
+        tool: random.pick(topic.tools),
+        n: String(random.int(3, 12)),
+        topic: topic.topic,
+      };
       const sentences = [random.pick(topic.openers), random.pick(topic.details)];
       if (random.next() < 0.5) sentences.push(random.pick(topic.outcomes));
       return {

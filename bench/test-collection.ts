@@ -38,7 +38,8 @@ export function parseSmart(source: string): SmartRecord[] {
         field = '';
       } else {
         field = marker[1];
-        if (marker[2]?.trim() && current) current.fields.set(field, `${current.fields.get(field) ?? ''}${marker[2].trim()}\n`);
+        if (marker[2]?.trim() && current)
+          current.fields.set(field, `${current.fields.get(field) ?? ''}${marker[2].trim()}\n`);
       }
       continue;
     }
@@ -53,8 +54,14 @@ export function parseSmart(source: string): SmartRecord[] {
  * releases), told apart by which column is always 0. A grade ≤ 0 in TREC layout is "not relevant".
  */
 export function parseJudgments(source: string): Map<string, Set<string>> {
-  const rows = source.split(/\r?\n/).map((line) => line.trim().split(/\s+/)).filter((columns) => columns.length >= 2 && columns[0] !== '');
-  const trec = rows.length > 0 && rows.every((columns) => columns.length >= 4 && columns[1] === '0') && rows.some((columns) => columns[2] !== '0');
+  const rows = source
+    .split(/\r?\n/)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((columns) => columns.length >= 2 && columns[0] !== '');
+  const trec =
+    rows.length > 0 &&
+    rows.every((columns) => columns.length >= 4 && columns[1] === '0') &&
+    rows.some((columns) => columns[2] !== '0');
   const judgments = new Map<string, Set<string>>();
   for (const columns of rows) {
     const [query, document, grade] = trec ? [columns[0], columns[2], columns[3]] : [columns[0], columns[1], columns[2]];
@@ -97,8 +104,15 @@ export function loadTestCollection(directory: string): TestCollection {
   };
   const all = find('documents');
   const name = all.file.replace(/\.all(\.\d+)?$/i, '').toUpperCase();
-  const documents = parseSmart(all.text).map((record) => ({ id: record.id, title: clean(record.fields.get('T')), text: clean(record.fields.get('W')) }));
+  const documents = parseSmart(all.text).map((record) => ({
+    id: record.id,
+    title: clean(record.fields.get('T')),
+    text: clean(record.fields.get('W')),
+  }));
   const judgments = parseJudgments(find('judgments').text);
-  const queries = parseSmart(find('queries').text).map((record) => ({ id: record.id, text: clean(`${record.fields.get('T') ?? ''} ${record.fields.get('W') ?? ''}`) }));
+  const queries = parseSmart(find('queries').text).map((record) => ({
+    id: record.id,
+    text: clean(`${record.fields.get('T') ?? ''} ${record.fields.get('W') ?? ''}`),
+  }));
   return { name, documents, queries: alignQueryIds(queries, judgments), judgments };
 }

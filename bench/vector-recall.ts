@@ -23,14 +23,25 @@ function overlap(found: string[], exact: string[]): number {
   return found.filter((id) => expected.has(id)).length / Math.max(1, exact.length);
 }
 
-export async function measureVectorAgainstExact(collection: BenchCollection, queries: string[], report: ReportBuilder, label: string, hasTarget: boolean): Promise<void> {
+export async function measureVectorAgainstExact(
+  collection: BenchCollection,
+  queries: string[],
+  report: ReportBuilder,
+  label: string,
+  hasTarget: boolean,
+): Promise<void> {
   const slab = loadVectorSlab(collection);
   const { index, embedder, scope, collections } = collection.retrieval;
   const model = collections[0].embedding_model;
   const vectors = await embedder.embed(model, queries);
   const filter = parseFilter({ field: 'category', operator: 'eq', value: CATEGORIES[0] });
   const search = (vector: Float32Array, filtered: boolean) =>
-    index.searchVector(scope, { collectionIds: [collection.collectionId], vector, topK: TOP_K, filter: filtered ? filter : null });
+    index.searchVector(scope, {
+      collectionIds: [collection.collectionId],
+      vector,
+      topK: TOP_K,
+      filter: filtered ? filter : null,
+    });
   for (const vector of vectors.slice(0, 20)) {
     await search(vector, false);
     bruteForceTopK(slab, vector, TOP_K);
@@ -57,11 +68,21 @@ export async function measureVectorAgainstExact(collection: BenchCollection, que
       started = now();
       const exact = bruteForceTopK(slab, vector, TOP_K);
       exactTimes.push(elapsedMs(started));
-      runRecalls.push(overlap(hits.map((hit) => hit.document_id), exact));
+      runRecalls.push(
+        overlap(
+          hits.map((hit) => hit.document_id),
+          exact,
+        ),
+      );
       // A filtered search can take hundreds of ms at 100k: its recall is checked on the first few of each run.
       if (runFiltered.length >= FILTERED_PER_RUN) continue;
       const filteredHits = await search(vector, true);
-      runFiltered.push(overlap(filteredHits.map((hit) => hit.document_id), bruteForceTopK(slab, vector, TOP_K, CATEGORIES[0])));
+      runFiltered.push(
+        overlap(
+          filteredHits.map((hit) => hit.document_id),
+          bruteForceTopK(slab, vector, TOP_K, CATEGORIES[0]),
+        ),
+      );
     }
     indexP50.push(percentile(indexTimes, 0.5));
     exactP50.push(percentile(exactTimes, 0.5));
@@ -73,12 +94,45 @@ export async function measureVectorAgainstExact(collection: BenchCollection, que
     filteredSum += runFiltered.reduce((sum, value) => sum + value, 0);
     filteredScored += runFiltered.length;
   }
-  const mode = (collection.store.index as unknown as { vectorIndexStatus(id: string): { mode: string } }).vectorIndexStatus(collection.collectionId).mode;
-  report.add({ section: SECTION, metric: `${label} index vector search (${mode}, top 10) p50`, value: figure(indexP50), unit: 'ms' });
-  report.add({ section: SECTION, metric: `${label} plain-JS exact scan (top 10) p50`, value: figure(exactP50), unit: 'ms' });
-  report.add({ section: SECTION, metric: `${label} exact scan / index (paired, speed-up)`, value: figure(speedups), unit: '×' });
+  const mode = (
+    collection.store.index as unknown as { vectorIndexStatus(id: string): { mode: string } }
+  ).vectorIndexStatus(collection.collectionId).mode;
+  report.add({
+    section: SECTION,
+    metric: `${label} index vector search (${mode}, top 10) p50`,
+    value: figure(indexP50),
+    unit: 'ms',
+  });
+  report.add({
+    section: SECTION,
+    metric: `${label} plain-JS exact scan (top 10) p50`,
+    value: figure(exactP50),
+    unit: 'ms',
+  });
+  report.add({
+    section: SECTION,
+    metric: `${label} exact scan / index (paired, speed-up)`,
+    value: figure(speedups),
+    unit: '×',
+  });
   const recall = figure(recalls);
-  report.add({ section: SECTION, metric: `${label} recall@10 vs exact (${mode})`, value: recall, unit: '', digits: 3, ...(hasTarget ? { target: '≥ 0.95', met: recall.median >= 0.95 } : {}) });
-  report.add({ section: SECTION, metric: `${label} recall@10 vs exact, category filter`, value: figure(filteredRecalls), unit: '', digits: 3 });
-  report.note(SECTION, `${label}: recall@10 over all ${scored} queries: ${(recallSum / scored).toFixed(3)} unfiltered, ${(filteredSum / filteredScored).toFixed(3)} with the category filter (over ${filteredScored} queries).`);
+  report.add({
+    section: SECTION,
+    metric: `${label} recall@10 vs exact (${mode})`,
+    value: recall,
+    unit: '',
+    digits: 3,
+    ...(hasTarget ? { target: '≥ 0.95', met: recall.median >= 0.95 } : {}),
+  });
+  report.add({
+    section: SECTION,
+    metric: `${label} recall@10 vs exact, category filter`,
+    value: figure(filteredRecalls),
+    unit: '',
+    digits: 3,
+  });
+  report.note(
+    SECTION,
+    `${label}: recall@10 over all ${scored} queries: ${(recallSum / scored).toFixed(3)} unfiltered, ${(filteredSum / filteredScored).toFixed(3)} with the category filter (over ${filteredScored} queries).`,
+  );
 }

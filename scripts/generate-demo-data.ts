@@ -9,7 +9,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { KNOWLEDGE_LEVEL_TITLES, LEVEL_SENTENCES, LEVEL_TITLES, type Level, type TopicBank } from './demo-data/topic-bank.js';
+import {
+  KNOWLEDGE_LEVEL_TITLES,
+  LEVEL_SENTENCES,
+  LEVEL_TITLES,
+  type Level,
+  type TopicBank,
+} from './demo-data/topic-bank.js';
 import { CRAFT_TOPICS } from './demo-data/topics-crafts.js';
 import { LIFESTYLE_TOPICS } from './demo-data/topics-lifestyle.js';
 import { SCIENCE_TOPICS } from './demo-data/topics-science.js';
@@ -37,7 +43,24 @@ export const DEMO_FILE = fileURLToPath(new URL('../data/demo/videos.jsonl', impo
 const FIRST_DAY = Date.UTC(2019, 0, 1);
 const LAST_DAY = Date.UTC(2026, 10, 15);
 const DAY_MS = 86_400_000;
-const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'vs', 'with']);
+const SMALL_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'as',
+  'at',
+  'by',
+  'for',
+  'from',
+  'in',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'vs',
+  'with',
+]);
 
 /** mulberry32: tiny, fast and identical on every platform, which Math.random is not. */
 export function createRandom(seed: number) {
@@ -134,19 +157,27 @@ function describe(topic: TopicBank, level: Level, slots: Record<string, string>,
   const sentences = [random.pick(topic.openers), firstDetail];
   const length = random.int(2, 4);
   if (length === 4) sentences.push(secondDetail);
-  if (length >= 3) sentences.push(random.next() < 0.55 ? random.pick(LEVEL_SENTENCES[level]) : random.pick(topic.outcomes));
+  if (length >= 3)
+    sentences.push(random.next() < 0.55 ? random.pick(LEVEL_SENTENCES[level]) : random.pick(topic.outcomes));
   return sentences.map((sentence) => capitalize(fill(sentence, slots))).join(' ');
 }
 
 function pickTags(topic: TopicBank, level: Level, slots: Record<string, string>, random: Random): string[] {
-  const tags = [topic.topic, slots.subject.toLowerCase().replace(/^the /, ''), ...random.pickDistinct(topic.tags, random.int(2, 4))];
+  const tags = [
+    topic.topic,
+    slots.subject.toLowerCase().replace(/^the /, ''),
+    ...random.pickDistinct(topic.tags, random.int(2, 4)),
+  ];
   if (level === 'beginner' && random.next() < 0.6) tags.push('beginner friendly');
   if (random.next() < 0.3) tags.push(slots.tool.toLowerCase().replace(/^(a|an|the) /, ''));
   return [...new Set(tags)];
 }
 
 function fill(template: string, slots: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => slots[name.charAt(0).toLowerCase() + name.slice(1)] ?? match);
+  return template.replace(
+    /\{(\w+)\}/g,
+    (match, name: string) => slots[name.charAt(0).toLowerCase() + name.slice(1)] ?? match,
+  );
 }
 
 /** Title case that leaves acronyms and brand spellings (XGBoost, iPhone) alone and keeps small words lower. */
@@ -156,7 +187,10 @@ export function titleCase(text: string): string {
     .map((word, position) => {
       if (/[A-Z]/.test(word)) return word;
       if (position > 0 && SMALL_WORDS.has(word)) return word;
-      return word.replace(/(^|[-/])([a-z])/g, (_match, separator: string, letter: string) => separator + letter.toUpperCase());
+      return word.replace(
+        /(^|[-/])([a-z])/g,
+        (_match, separator: string, letter: string) => separator + letter.toUpperCase(),
+      );
     })
     .join(' ');
 }

@@ -85,7 +85,10 @@ export interface QuarryApp {
 export async function createApp(dependencies: AppDependencies): Promise<QuarryApp> {
   const { config } = dependencies;
   const now = dependencies.now ?? Date.now;
-  const telemetry: Telemetry = { tracer: dependencies.tracer ?? null, metrics: dependencies.metrics ?? createQuarryMetrics() };
+  const telemetry: Telemetry = {
+    tracer: dependencies.tracer ?? null,
+    metrics: dependencies.metrics ?? createQuarryMetrics(),
+  };
   const store = instrumentStore(dependencies.store, telemetry);
   const models = instrumentModels(dependencies.models, telemetry);
   const app = Fastify({
@@ -121,7 +124,11 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Quarry', version: '0.1.0', description: 'Agent sessions server compatible with the Mixpeek Agents API.' },
+      info: {
+        title: 'Quarry',
+        version: '0.1.0',
+        description: 'Agent sessions server compatible with the Mixpeek Agents API.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },
@@ -130,7 +137,13 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const sessions = createSessionService({ store, models, toolNames: dependencies.toolNames, now, idleAfterMs: config.idleAfterMinutes * 60_000 });
+  const sessions = createSessionService({
+    store,
+    models,
+    toolNames: dependencies.toolNames,
+    now,
+    idleAfterMs: config.idleAfterMinutes * 60_000,
+  });
   const collections = createCollectionService(store, dependencies.embeddings, now);
   const feedback = createFeedbackService(store, sessions, now);
   // The LLM retrieval stages run on the server's default model when it is a real provider (resolved once, on first use).
@@ -146,26 +159,43 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
   };
   const data = {
     // Runs in a namespace being deleted end as cancelled first (the run service is made below, with these services).
-    namespaces: createNamespaceService(store, now, { beforeDelete: async (scope, namespaceId) => runs.cancelForNamespaceDeletion(scope.orgId, namespaceId) }),
+    namespaces: createNamespaceService(store, now, {
+      beforeDelete: async (scope, namespaceId) => runs.cancelForNamespaceDeletion(scope.orgId, namespaceId),
+    }),
     collections,
     documents: createDocumentService(store, dependencies.embeddings, now),
     embeddings: dependencies.embeddings,
-    retrievers: instrumentRetrievers(createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }), telemetry),
+    retrievers: instrumentRetrievers(
+      createRetrieverService(store, collections, dependencies.embeddings, { now, languageModel: stageLanguageModel }),
+      telemetry,
+    ),
     executions: createExecutionService(store),
   };
-  const mcp = createMcpToolbox({ store, timeoutMs: config.mcpTimeoutSeconds * 1000, stdioEnabled: config.mcpStdioEnabled, log: (message, fields) => app.log.warn(fields ?? {}, message) });
+  const mcp = createMcpToolbox({
+    store,
+    timeoutMs: config.mcpTimeoutSeconds * 1000,
+    stdioEnabled: config.mcpStdioEnabled,
+    log: (message, fields) => app.log.warn(fields ?? {}, message),
+  });
   const runs = createRunService({
     store,
     sessions,
     feedback,
     models,
-    tools: { retrievers: data.retrievers, collections, documents: data.documents, namespaces: data.namespaces, feedback },
+    tools: {
+      retrievers: data.retrievers,
+      collections,
+      documents: data.documents,
+      namespaces: data.namespaces,
+      feedback,
+    },
     now,
     leaseMs: config.runLeaseSeconds * 1000,
     owner: `${process.pid}@${newId('proc', 8)}`,
     log: (message, fields) => app.log.info(fields ?? {}, message),
     observer: runObserver(telemetry.metrics),
-    extendTools: async (scope, tools, offered) => instrumentTools([...tools, ...(await mcp.tools(scope)).filter((tool) => offered(tool.name))], telemetry),
+    extendTools: async (scope, tools, offered) =>
+      instrumentTools([...tools, ...(await mcp.tools(scope)).filter((tool) => offered(tool.name))], telemetry),
     warn: (message, fields) => app.log.warn(fields ?? {}, message),
     limits: {
       maxSteps: config.maxSteps,
@@ -235,5 +265,10 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
 /** The in-memory search state against QUARRY_INDEX_MEMORY_MB, in MiB. */
 function indexMemoryReport(usage: MemoryUsage) {
   const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-  return { used_mb: mib(usage.usedBytes), limit_mb: usage.limitBytes === null ? null : mib(usage.limitBytes), collections: usage.collections, evictions: usage.evictions };
+  return {
+    used_mb: mib(usage.usedBytes),
+    limit_mb: usage.limitBytes === null ? null : mib(usage.limitBytes),
+    collections: usage.collections,
+    evictions: usage.evictions,
+  };
 }

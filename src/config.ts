@@ -172,8 +172,10 @@ export function loadConfig(
   }
   if (environment.QUARRY_DEMO !== undefined) raw.loadDemo = ['1', 'true', 'yes'].includes(environment.QUARRY_DEMO);
   if (environment.NO_COLOR) raw.noColor = true;
-  if (environment.QUARRY_PAYLOAD_INDEXES !== undefined) raw.payloadIndexes = ['1', 'true', 'yes', 'on'].includes(environment.QUARRY_PAYLOAD_INDEXES);
-  if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined) raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
+  if (environment.QUARRY_PAYLOAD_INDEXES !== undefined)
+    raw.payloadIndexes = ['1', 'true', 'yes', 'on'].includes(environment.QUARRY_PAYLOAD_INDEXES);
+  if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined)
+    raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

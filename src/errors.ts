@@ -35,7 +35,9 @@ export const errors = {
   badRequest: (message: string, details: Record<string, unknown> | null = null) =>
     new AppError(400, 'BadRequestError', message, details),
   malformedJson: (message: string) =>
-    new AppError(400, 'BadRequestError', `The request body is not valid JSON: ${message}`, { reason: 'malformed_json' }),
+    new AppError(400, 'BadRequestError', `The request body is not valid JSON: ${message}`, {
+      reason: 'malformed_json',
+    }),
   unauthorized: (message = 'Missing or invalid API key. Send `Authorization: Bearer sk_...`.') =>
     new AppError(401, 'UnauthorizedError', message),
   forbidden: (message: string, details: Record<string, unknown> | null = null) =>
@@ -51,10 +53,15 @@ export const errors = {
   methodNotAllowed: (message: string) => new AppError(405, 'MethodNotAllowedError', message),
   alreadyExists: (resource: string, name: string) =>
     // Namespaces are named within the organization; everything else within its namespace.
-    new AppError(409, 'AlreadyExistsError', `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`, {
-      resource,
-      name,
-    }),
+    new AppError(
+      409,
+      'AlreadyExistsError',
+      `A ${resource} named '${name}' already exists in this ${resource === 'namespace' ? 'organization' : 'namespace'}`,
+      {
+        resource,
+        name,
+      },
+    ),
   /** A session already answering a message; `queue: true` waits for it instead. */
   sessionBusy: (sessionId: string, activeRunId: string) =>
     new AppError(
@@ -113,22 +120,44 @@ export const errors = {
   validation: (issues: ValidationIssue[], message?: string) =>
     new AppError(422, 'ValidationError', message ?? summarize(issues), { validation_errors: issues }),
   tooManyRequests: (message: string, retryAfterSeconds: number, details: Record<string, unknown> = {}) =>
-    new AppError(429, 'TooManyRequestsError', message, { ...details, retry_after_seconds: retryAfterSeconds }, {
-      'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-    }),
+    new AppError(
+      429,
+      'TooManyRequestsError',
+      message,
+      { ...details, retry_after_seconds: retryAfterSeconds },
+      {
+        'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+      },
+    ),
   quotaExceeded: (limit: string, message: string, details: Record<string, unknown> = {}) =>
     new AppError(403, 'QuotaExceededError', message, { limit, ...details }),
   /** A key limited to namespaces asked to create or delete one: only an organization-wide key may. */
   namespaceScoped: (action: 'create' | 'delete', keyId: string) =>
-    new AppError(403, 'NamespaceScopedKeyError', `This API key is limited to specific namespaces and cannot ${action} namespaces; use a key of the whole organization.`, { key_id: keyId, action }),
+    new AppError(
+      403,
+      'NamespaceScopedKeyError',
+      `This API key is limited to specific namespaces and cannot ${action} namespaces; use a key of the whole organization.`,
+      { key_id: keyId, action },
+    ),
   /** A template did more work than one rendering may (rendering is synchronous: counted, not timed). */
   templateBudgetExceeded: (budget: 'steps' | 'output_chars', limit: number, location: (string | number)[]) =>
-    new AppError(422, 'TemplateBudgetExceededError', `The template at '${location.filter((part) => part !== 'body').join('.')}' exceeded its rendering budget of ${limit} ${budget === 'steps' ? 'steps (nodes rendered and loop iterations; nested loops multiply)' : 'output characters'}.`, { budget, limit, location }),
+    new AppError(
+      422,
+      'TemplateBudgetExceededError',
+      `The template at '${location.filter((part) => part !== 'body').join('.')}' exceeded its rendering budget of ${limit} ${budget === 'steps' ? 'steps (nodes rendered and loop iterations; nested loops multiply)' : 'output characters'}.`,
+      { budget, limit, location },
+    ),
   /** The same Idempotency-Key sent again with a different message: answering with the first run would silently drop the second message. */
   idempotencyKeyReused: (key: string, messageId: string) =>
-    new AppError(422, 'IdempotencyKeyReusedError', `Idempotency-Key '${key}' was already used for a different message on this session; use a new key for a new message.`, { idempotency_key: key, message_id: messageId }),
+    new AppError(
+      422,
+      'IdempotencyKeyReusedError',
+      `Idempotency-Key '${key}' was already used for a different message on this session; use a new key for a new message.`,
+      { idempotency_key: key, message_id: messageId },
+    ),
   /** A language-model call that failed (provider error, malformed or cut-off stream); streamed as the run's `error` event. */
-  modelCall: (message: string, details: Record<string, unknown> | null = null) => new AppError(502, 'ModelCallError', message, details),
+  modelCall: (message: string, details: Record<string, unknown> | null = null) =>
+    new AppError(502, 'ModelCallError', message, details),
   /** A model call silent for longer than QUARRY_MODEL_TIMEOUT_SECONDS, before its first byte or between chunks. */
   modelTimeout: (timeoutSeconds: number, phase: 'first_byte' | 'between_chunks', model: string) =>
     new AppError(
@@ -139,7 +168,12 @@ export const errors = {
     ),
   /** A run longer than its wall-clock limit (agent_config.max_run_seconds, else QUARRY_MAX_RUN_SECONDS). */
   runTimeout: (limitSeconds: number) =>
-    new AppError(504, 'RunTimeoutError', `This answer took longer than the run limit of ${limitSeconds} s (agent_config.max_run_seconds); the partial answer is stored. Send the message again or ask for less.`, { limit: 'max_run_seconds', limit_seconds: limitSeconds }),
+    new AppError(
+      504,
+      'RunTimeoutError',
+      `This answer took longer than the run limit of ${limitSeconds} s (agent_config.max_run_seconds); the partial answer is stored. Send the message again or ask for less.`,
+      { limit: 'max_run_seconds', limit_seconds: limitSeconds },
+    ),
   internal: (message = 'Internal server error') => new AppError(500, 'InternalServerError', message),
   /** A retriever past its budget_limits.max_time_ms; the stage running then is named. */
   budgetExceeded: (maxTimeMs: number, timeUsedMs: number, stageName: string) =>

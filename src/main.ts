@@ -72,7 +72,18 @@ async function main(argv: string[]): Promise<number> {
     case 'keys': {
       const store = await openStore(config);
       try {
-        return await keysCommand(store, rest[0], rest[1], { name: values.name as string | undefined, readOnly: values['read-only'] === true, namespaces, apiKey: config.apiKey }, console.log);
+        return await keysCommand(
+          store,
+          rest[0],
+          rest[1],
+          {
+            name: values.name as string | undefined,
+            readOnly: values['read-only'] === true,
+            namespaces,
+            apiKey: config.apiKey,
+          },
+          console.log,
+        );
       } finally {
         await store.close();
       }
@@ -93,14 +104,24 @@ async function main(argv: string[]): Promise<number> {
       const { ingestCommand } = await import('./cli/ingest-command.js');
       const store = await openStore(config);
       try {
-        return await ingestCommand(store, config, { collection: rest[0], paths: rest.slice(1), namespace: namespaces[0] ?? 'default' });
+        return await ingestCommand(store, config, {
+          collection: rest[0],
+          paths: rest.slice(1),
+          namespace: namespaces[0] ?? 'default',
+        });
       } finally {
         await store.close();
       }
     }
     case 'chat': {
       const { chatCommand } = await import('./cli/chat-command.js');
-      return chatCommand({ url: (values.url as string | undefined) ?? `http://localhost:${config.port}`, apiKey: (values['api-key'] as string | undefined) ?? config.apiKey, session: values.session as string | undefined, namespace: namespaces[0], color: Boolean(process.stdout.isTTY) && !config.noColor });
+      return chatCommand({
+        url: (values.url as string | undefined) ?? `http://localhost:${config.port}`,
+        apiKey: (values['api-key'] as string | undefined) ?? config.apiKey,
+        session: values.session as string | undefined,
+        namespace: namespaces[0],
+        color: Boolean(process.stdout.isTTY) && !config.noColor,
+      });
     }
     case 'migrate': {
       const { migrateCommand } = await import('./cli/migrate-command.js');

@@ -32,8 +32,15 @@ export interface StartOptions {
 export async function startServer(config: Config, hooks: StartOptions = {}): Promise<RunningServer> {
   // A person at a terminal reads short lines; anything else (a file, a collector) gets pino's JSON.
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
-  const logger = pino({ level: config.logLevel, base: { service: 'quarry' } }, pretty ? createPrettyLogStream(process.stdout, { color: process.stdout.isTTY === true && !config.noColor }) : undefined);
-  const store = await openStore(config, { onError: (error) => logger.warn({ error: error.message }, 'database connection error') });
+  const logger = pino(
+    { level: config.logLevel, base: { service: 'quarry' } },
+    pretty
+      ? createPrettyLogStream(process.stdout, { color: process.stdout.isTTY === true && !config.noColor })
+      : undefined,
+  );
+  const store = await openStore(config, {
+    onError: (error) => logger.warn({ error: error.message }, 'database connection error'),
+  });
   // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
   const { orgId, createdKey } = await retry(() => bootstrap(store, { apiKey: config.apiKey, now: Date.now }), {
     delayAfter: (_error, attempt) => (attempt === 1 ? 250 + Math.random() * 250 : null),
@@ -49,15 +56,34 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
   const models = hooks.models ?? createModelCatalog(config);
   const tracing = createTracing(config);
   if (tracing) logger.info({ traces_url: tracesUrl(config) }, 'exporting traces over OTLP/HTTP');
-  const quarry = await createApp({ config, store, models, embeddings: createEmbeddingCatalog(config), toolNames: TOOL_NAMES, logger, tracer: tracing?.tracer, conciseRequestLogs: pretty });
+  const quarry = await createApp({
+    config,
+    store,
+    models,
+    embeddings: createEmbeddingCatalog(config),
+    toolNames: TOOL_NAMES,
+    logger,
+    tracer: tracing?.tracer,
+    conciseRequestLogs: pretty,
+  });
   const url = await quarry.app.listen({ port: config.port, host: config.host });
   const description = store.describe();
   const storeLine = `Store: ${description.store}, vector search: ${description.vectorSearch}, text search: ${description.textSearch}`;
   if (description.store === 'postgres' && description.vectorSearch === 'exact-in-process') {
     // Said at warn level on purpose: exact search is correct but scans every vector of a collection per query, in each process's memory.
-    logger.warn({ store: description.store, vector_search: description.vectorSearch }, `${storeLine} (the server has no pgvector extension: each Quarry process keeps the vectors of the collections it searches in memory, ~150 MB per 100k × 384, and scans them exactly, ~50 ms per query at 100k — install pgvector for HNSW)`);
-  } else logger.info({ store: description.store, vector_search: description.vectorSearch, text_search: description.textSearch }, storeLine);
-  logger.info({ url, store: store.kind, data_dir: config.dataDir, default_model: models.defaultModel }, `Quarry listening on ${url} (playground: ${url.replace('0.0.0.0', 'localhost')}/, API docs: /docs)`);
+    logger.warn(
+      { store: description.store, vector_search: description.vectorSearch },
+      `${storeLine} (the server has no pgvector extension: each Quarry process keeps the vectors of the collections it searches in memory, ~150 MB per 100k × 384, and scans them exactly, ~50 ms per query at 100k — install pgvector for HNSW)`,
+    );
+  } else
+    logger.info(
+      { store: description.store, vector_search: description.vectorSearch, text_search: description.textSearch },
+      storeLine,
+    );
+  logger.info(
+    { url, store: store.kind, data_dir: config.dataDir, default_model: models.defaultModel },
+    `Quarry listening on ${url} (playground: ${url.replace('0.0.0.0', 'localhost')}/, API docs: /docs)`,
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>

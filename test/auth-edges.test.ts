@@ -22,7 +22,9 @@ describe('authentication', () => {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(401);
     }
-    const keyed = await fetch(`${server.url}/%761/retrievers/stages`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+    const keyed = await fetch(`${server.url}/%761/retrievers/stages`, {
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    });
     expect(keyed.status).toBe(200);
   });
 
@@ -31,7 +33,10 @@ describe('authentication', () => {
     const guarded = await startTestServer({ config: { failedAuthPerMinute: 5 } });
     try {
       const statuses: number[] = [];
-      for (let attempt = 0; attempt < 12; attempt++) statuses.push((await guarded.request('POST', '/v1/agents/sessions/list', { apiKey: `sk_guess_${attempt}` })).status);
+      for (let attempt = 0; attempt < 12; attempt++)
+        statuses.push(
+          (await guarded.request('POST', '/v1/agents/sessions/list', { apiKey: `sk_guess_${attempt}` })).status,
+        );
       expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(statuses.slice(5).every((status) => status === 429)).toBe(true);
       const blocked = await guarded.request('POST', '/v1/agents/sessions/list');
@@ -50,14 +55,19 @@ describe('rate limit per API key', () => {
     const limited = await startTestServer({ config: { rateLimitPerMinute: 3 } });
     try {
       const statuses: number[] = [];
-      for (let attempt = 0; attempt < 3; attempt++) statuses.push((await limited.request('GET', '/v1/retrievers/stages')).status);
+      for (let attempt = 0; attempt < 3; attempt++)
+        statuses.push((await limited.request('GET', '/v1/retrievers/stages')).status);
       expect(statuses).toEqual([200, 200, 200]);
       const refused = await limited.request('GET', '/v1/retrievers/stages');
       expect(refused.status).toBe(429);
       expect(refused.body).toMatchObject({
         success: false,
         status: 429,
-        error: { type: 'TooManyRequestsError', message: 'Rate limit of 3 requests per minute exceeded for this API key.', details: { api_name: 'api_key' } },
+        error: {
+          type: 'TooManyRequestsError',
+          message: 'Rate limit of 3 requests per minute exceeded for this API key.',
+          details: { api_name: 'api_key' },
+        },
       });
       const seconds = refused.body.error.details.retry_after_seconds;
       expect(seconds).toBeGreaterThanOrEqual(1);
@@ -77,27 +87,54 @@ describe('Idempotency-Key', () => {
   const messages = (sessionId: string) => `${server.url}/v1/agents/sessions/${sessionId}/messages`;
 
   it('refuses an empty key with a 422 (it used to be stored and then fail every later send with a 500)', async () => {
-    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body
+      .session_id;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'hello', stream: false }, headers: { 'idempotency-key': '' } });
+      const response = await server.request('POST', `/v1/agents/sessions/${session}/messages`, {
+        body: { content: 'hello', stream: false },
+        headers: { 'idempotency-key': '' },
+      });
       expect(response.status).toBe(422);
       expect(response.body.error.type).toBe('ValidationError');
       expect(response.body.error.message).toMatch(/Idempotency-Key is empty/);
     }
-    expect((await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { content: 'hello', stream: false } })).status).toBe(200);
+    expect(
+      (
+        await server.request('POST', `/v1/agents/sessions/${session}/messages`, {
+          body: { content: 'hello', stream: false },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('joins the first run for the same key and body, and answers 422 IdempotencyKeyReusedError for a different body', async () => {
-    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body
+      .session_id;
     const headers = { 'idempotency-key': 'order-42' };
-    const first = await postSse(messages(session), server.apiKey, { content: 'what is in stock?', metadata: { a: 1, b: 2 } }, headers);
-    const again = await postSse(messages(session), server.apiKey, { content: 'what is in stock?', metadata: { b: 2, a: 1 } }, headers);
+    const first = await postSse(
+      messages(session),
+      server.apiKey,
+      { content: 'what is in stock?', metadata: { a: 1, b: 2 } },
+      headers,
+    );
+    const again = await postSse(
+      messages(session),
+      server.apiKey,
+      { content: 'what is in stock?', metadata: { b: 2, a: 1 } },
+      headers,
+    );
     expect(again.frames.map((frame) => frame.id)).toEqual(first.frames.map((frame) => frame.id));
     for (const body of [{ content: 'delete everything' }, { content: 'what is in stock?', metadata: { a: 2 } }]) {
-      const reused = await server.request('POST', `/v1/agents/sessions/${session}/messages`, { body: { ...body, stream: false }, headers });
+      const reused = await server.request('POST', `/v1/agents/sessions/${session}/messages`, {
+        body: { ...body, stream: false },
+        headers,
+      });
       expect(reused.status).toBe(422);
       expect(reused.body.error.type).toBe('IdempotencyKeyReusedError');
-      expect(reused.body.error.details).toMatchObject({ idempotency_key: 'order-42', message_id: first.frames[0].id!.split(':')[0] });
+      expect(reused.body.error.details).toMatchObject({
+        idempotency_key: 'order-42',
+        message_id: first.frames[0].id!.split(':')[0],
+      });
     }
     const history = await server.request('GET', `/v1/agents/sessions/${session}/history`);
     expect(history.body.messages.filter((message: any) => message.role === 'user')).toHaveLength(1);

@@ -34,7 +34,11 @@ describe('ranked-retrieval measures', () => {
   });
 
   it('averages over judged queries only, a query with no ranking scoring 0', () => {
-    const judgments = new Map([['1', relevant], ['2', new Set(['x'])], ['3', new Set<string>()]]);
+    const judgments = new Map([
+      ['1', relevant],
+      ['2', new Set(['x'])],
+      ['3', new Set<string>()],
+    ]);
     const scores = scoreRun(new Map([['1', ranking]]), judgments);
     expect(scores.ndcg10).toBeCloseTo(0.70392 / 2, 5);
     expect(scores.map100).toBeCloseTo((1 + 2 / 3) / 3 / 2, 12);
@@ -44,18 +48,26 @@ describe('ranked-retrieval measures', () => {
 
 describe('SMART-format reader', () => {
   it('reads records, fields spanning lines, and judgment lines', () => {
-    const records = parseSmart('.I 1\n.T\nA title\n.A\nSomeone\n.W\nFirst line\nsecond line\n.X\n1 5 1\n.I 002\n.W\nOnly text\n');
+    const records = parseSmart(
+      '.I 1\n.T\nA title\n.A\nSomeone\n.W\nFirst line\nsecond line\n.X\n1 5 1\n.I 002\n.W\nOnly text\n',
+    );
     expect(records.map((record) => record.id)).toEqual(['1', '2']);
     expect(records[0].fields.get('T')).toBe('A title\n');
     expect(records[0].fields.get('W')).toBe('First line\nsecond line\n');
     expect(records[1].fields.get('W')?.trim()).toBe('Only text');
     const judgments = parseJudgments('     1     28\t0\t0.000000\n 1 35 0 0.0\n2 7\n\n');
-    expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([['1', ['28', '35']], ['2', ['7']]]);
+    expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([
+      ['1', ['28', '35']],
+      ['2', ['7']],
+    ]);
   });
 
   it('reads TREC-layout judgments (query 0 document grade) and drops non-relevant grades', () => {
     const judgments = parseJudgments('1 0 13 1\n1 0 14 0\n2 0 7 2\n');
-    expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([['1', ['13']], ['2', ['7']]]);
+    expect([...judgments.entries()].map(([query, documents]) => [query, [...documents]])).toEqual([
+      ['1', ['13']],
+      ['2', ['7']],
+    ]);
     // CRAN: -1 is "not relevant"; CISI's third column of 0 is not a grade.
     expect([...parseJudgments('1 184 2\n1 29 -1\n').get('1')!]).toEqual(['184']);
   });

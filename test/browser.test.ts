@@ -25,7 +25,9 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     // Failing loudly on purpose: a skipped browser test would hide a broken playground.
-    throw new Error(`The browser test needs Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (CI installs it in .ci/run).`);
+    throw new Error(
+      `The browser test needs Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (CI installs it in .ci/run).`,
+    );
   }
   server = await startTestServer();
   const config = loadConfig({}, { dataDir: server.dataDir, logLevel: 'silent' });
@@ -34,7 +36,16 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 900 },
   });
   page = browser.pages()[0] ?? (await browser.newPage());
@@ -69,18 +80,21 @@ describe('playground', () => {
     await expect.poll(() => page.locator(`${byTestId('session-item')}.selected`).count()).toBe(1);
 
     // The sort picker shows its whole label ("Recent activity", not "Recent acti").
-    expect(await page.evaluate(() => {
-      const select = document.querySelector('[data-testid="session-sort"]') as HTMLSelectElement;
-      const style = getComputedStyle(select);
-      const probe = document.createElement('span');
-      probe.style.font = style.font;
-      probe.style.whiteSpace = 'pre';
-      probe.textContent = select.options[select.selectedIndex].text;
-      document.body.append(probe);
-      const needed = probe.getBoundingClientRect().width + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 16; // + the arrow
-      probe.remove();
-      return select.getBoundingClientRect().width >= needed;
-    })).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const select = document.querySelector('[data-testid="session-sort"]') as HTMLSelectElement;
+        const style = getComputedStyle(select);
+        const probe = document.createElement('span');
+        probe.style.font = style.font;
+        probe.style.whiteSpace = 'pre';
+        probe.textContent = select.options[select.selectedIndex].text;
+        document.body.append(probe);
+        const needed =
+          probe.getBoundingClientRect().width + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 16; // + the arrow
+        probe.remove();
+        return select.getBoundingClientRect().width >= needed;
+      }),
+    ).toBe(true);
 
     expect(await page.textContent(byTestId('intent-chip'))).toMatch(/retriever_search|search/);
     const retriever = page.locator(byTestId('retriever-card')).first();
@@ -90,11 +104,17 @@ describe('playground', () => {
     const answer = await page.textContent(byTestId('answer'));
     expect(answer).toMatch(/machine learning/i);
     // Snippets are whole words, and a cut one says so with "…".
-    const clipped = (await page.locator(byTestId('retriever-snippet')).allTextContents()).filter((snippet) => snippet.endsWith('…'));
+    const clipped = (await page.locator(byTestId('retriever-snippet')).allTextContents()).filter((snippet) =>
+      snippet.endsWith('…'),
+    );
     expect(clipped.length).toBeGreaterThan(0); // this question's results include descriptions longer than a snippet
     for (const snippet of clipped) {
-      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', { body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } } });
-      const full = documents.body.results.map((document: any) => String(document.description)).find((text: string) => text.startsWith(snippet.slice(0, -1)));
+      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', {
+        body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } },
+      });
+      const full = documents.body.results
+        .map((document: any) => String(document.description))
+        .find((text: string) => text.startsWith(snippet.slice(0, -1)));
       expect(full).toBeDefined();
       expect(full.charAt(snippet.length - 1)).toMatch(/[\s,.;:!?]/); // the cut falls between words
     }
@@ -135,24 +155,37 @@ describe('playground', () => {
     await expect.poll(() => page.textContent(`${byTestId('stat-tool-calls')} .tile-value`)).toBe('1');
     // The reloaded answer keeps its intent chip and each tool's latency (read back from the run's events).
     await expect.poll(() => page.locator(byTestId('intent-chip')).count()).toBe(1);
-    await expect.poll(() => page.textContent(`${byTestId('tool-card')} .card-status`)).toMatch(/^ok · \d+(\.\d)? (ms|s)$/);
+    await expect
+      .poll(() => page.textContent(`${byTestId('tool-card')} .card-status`))
+      .toMatch(/^ok · \d+(\.\d)? (ms|s)$/);
     await page.screenshot({ path: join(RESULTS, 'playground-reloaded.png') });
 
     await page.click(byTestId('tab-data'));
     await page.waitForSelector(byTestId('document-row'));
     await expect.poll(() => page.textContent(byTestId('collection-count'))).toBe('2,400');
-    const jsonl = ['{"title":"Uploaded one","description":"first"}', '{"title":"Uploaded two","description":"second"}'].join('\n');
+    const jsonl = [
+      '{"title":"Uploaded one","description":"first"}',
+      '{"title":"Uploaded two","description":"second"}',
+    ].join('\n');
     // Read on the server by `quarry ingest`'s reader: the code keeps its leading zeros, the flag is a boolean.
     const csv = 'title,description,code,flag\n"Uploaded, three","with a comma",00123,true\n';
     await page.setInputFiles(byTestId('upload-input'), [
       { name: 'more.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(jsonl) },
       { name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) },
     ]);
-    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.textContent?.startsWith('Uploaded 3 documents'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="upload-status"]')?.textContent?.startsWith('Uploaded 3 documents'),
+    );
     await expect.poll(() => page.textContent(byTestId('collection-count'))).toBe('2,403');
     await page.fill(byTestId('document-search'), 'Uploaded three');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="document-row"]')).some((row) => row.textContent?.includes('Uploaded, three')));
-    const uploaded = await server.request('POST', '/v1/collections/videos/documents/list', { body: { filters: { field: 'title', operator: 'eq', value: 'Uploaded, three' } } });
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('[data-testid="document-row"]')).some((row) =>
+        row.textContent?.includes('Uploaded, three'),
+      ),
+    );
+    const uploaded = await server.request('POST', '/v1/collections/videos/documents/list', {
+      body: { filters: { field: 'title', operator: 'eq', value: 'Uploaded, three' } },
+    });
     expect(uploaded.body.results).toEqual([expect.objectContaining({ code: '00123', flag: true })]);
 
     await page.setViewportSize({ width: 390, height: 844 });
@@ -161,13 +194,28 @@ describe('playground', () => {
     await page.screenshot({ path: join(RESULTS, 'playground-phone.png') });
     expect(await page.isVisible(byTestId('message-input'))).toBe(true);
     // Everything in the top bar (tabs, namespace picker, Disconnect) fits the phone's width.
-    expect(await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll('.topbar > *')).map((element) => element.getBoundingClientRect().right)))).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(() =>
+        Math.max(
+          ...Array.from(document.querySelectorAll('.topbar > *')).map(
+            (element) => element.getBoundingClientRect().right,
+          ),
+        ),
+      ),
+    ).toBeLessThanOrEqual(390);
     expect(pageErrors).toEqual([]);
   });
 
   it('asks before a write tool, counts down, and continues the answer after approval', async () => {
-    await server.request('POST', '/v1/collections', { body: { collection_name: 'scratch', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
-    const created = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: { available_tools: ['smart_search', 'list_collections', 'delete_collection'] } } });
+    await server.request('POST', '/v1/collections', {
+      body: {
+        collection_name: 'scratch',
+        feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' },
+      },
+    });
+    const created = await server.request('POST', '/v1/agents/sessions', {
+      body: { agent_config: { available_tools: ['smart_search', 'list_collections', 'delete_collection'] } },
+    });
     const sessionId = created.body.session_id as string;
     await page.setViewportSize({ width: 1400, height: 900 });
     await page.reload();
@@ -188,7 +236,10 @@ describe('playground', () => {
 
   it('switches namespace in place and still creates sessions from the dialog', async () => {
     await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'second' } });
-    const other = await server.request('POST', '/v1/agents/sessions', { namespace: 'second', body: { agent_config: {} } });
+    const other = await server.request('POST', '/v1/agents/sessions', {
+      namespace: 'second',
+      body: { agent_config: {} },
+    });
     await page.click(byTestId('tab-chat'));
     // Namespaces created after connecting are listed when the picker is focused.
     await page.focus(byTestId('namespace-select'));
@@ -201,7 +252,9 @@ describe('playground', () => {
     await page.waitForSelector(byTestId('new-session-dialog'));
     await page.click(byTestId('create-session-button'));
     await expect.poll(() => page.locator(byTestId('session-item')).count()).toBe(2);
-    expect((await server.request('POST', '/v1/agents/sessions/list', { namespace: 'second', body: {} })).body.total).toBe(2);
+    expect(
+      (await server.request('POST', '/v1/agents/sessions/list', { namespace: 'second', body: {} })).body.total,
+    ).toBe(2);
     await page.selectOption(byTestId('namespace-select'), 'default');
     await page.waitForSelector(`[data-session-id]:not([data-session-id="${other.body.session_id}"])`);
     expect(await page.locator(`[data-session-id="${other.body.session_id}"]`).count()).toBe(0);
@@ -219,8 +272,12 @@ describe('playground', () => {
     const cut = snippets.filter((snippet) => snippet.endsWith('…'));
     expect(cut.length).toBeGreaterThan(0);
     for (const snippet of cut) {
-      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', { body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } } });
-      const full = documents.body.results.map((document: any) => String(document.description)).find((text: string) => text.startsWith(snippet.slice(0, -1)));
+      const documents = await server.request('POST', '/v1/collections/videos/documents/list?limit=100', {
+        body: { filters: { field: 'description', operator: 'starts_with', value: snippet.slice(0, 80) } },
+      });
+      const full = documents.body.results
+        .map((document: any) => String(document.description))
+        .find((text: string) => text.startsWith(snippet.slice(0, -1)));
       expect(full).toBeDefined();
       expect(full.charAt(snippet.length - 1)).toMatch(/[\s,.;:!?]/);
     }

@@ -15,11 +15,20 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.request('POST', '/v1/collections', { body: { collection_name: 'videos', description: 'video catalog', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+  await server.request('POST', '/v1/collections', {
+    body: {
+      collection_name: 'videos',
+      description: 'video catalog',
+      feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' },
+    },
+  });
   await server.request('POST', '/v1/collections/videos/documents/bulk-create', {
     body: {
       documents: [
-        { title: 'Machine learning crash course', description: 'Supervised learning, gradient descent and model evaluation for beginners.' },
+        {
+          title: 'Machine learning crash course',
+          description: 'Supervised learning, gradient descent and model evaluation for beginners.',
+        },
         { title: 'Knife skills for home cooks', description: 'Dicing onions and julienne carrots quickly and safely.' },
       ],
     },
@@ -42,10 +51,16 @@ function startChat(extraArguments: string[], environment: Record<string, string>
   return { child, exited, output: () => output };
 }
 
-async function waitFor(read: () => string, pattern: RegExp, child: ChildProcessWithoutNullStreams, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  read: () => string,
+  pattern: RegExp,
+  child: ChildProcessWithoutNullStreams,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(read())) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Timed out waiting for ${pattern}; output so far:\n${read()}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`Timed out waiting for ${pattern}; output so far:\n${read()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -77,7 +92,8 @@ describe('quarry chat', () => {
   }, 20_000);
 
   it('/use prints the session it switched to; /sessions says what its message counts count', async () => {
-    const other = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id as string;
+    const other = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body
+      .session_id as string;
     const chat = startChat(['--api-key', server.apiKey]);
     await waitFor(chat.output, /you › $/, chat.child);
     chat.child.stdin.write(`/use ${other}\n`);
@@ -100,19 +116,35 @@ describe('quarry chat: Ctrl-C', () => {
   it('stops printing the answer at once and cancels it on the server (built-in model at QUARRY_LOCAL_MODEL_DELAY_MS)', async () => {
     const cleanups: (() => void)[] = [];
     const after = (cleanup: () => void) => cleanups.push(cleanup);
-    const slow = await startTestServer({ dependencies: { models: createModelCatalog(loadConfig({ QUARRY_LOCAL_MODEL_DELAY_MS: '60' })) } });
+    const slow = await startTestServer({
+      dependencies: { models: createModelCatalog(loadConfig({ QUARRY_LOCAL_MODEL_DELAY_MS: '60' })) },
+    });
     try {
-      await slow.request('POST', '/v1/collections', { body: { collection_name: 'videos', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
+      await slow.request('POST', '/v1/collections', {
+        body: {
+          collection_name: 'videos',
+          feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' },
+        },
+      });
       await slow.request('POST', '/v1/collections/videos/documents/bulk-create', {
-        body: { documents: Array.from({ length: 5 }, (_, index) => ({ title: `Bread lesson ${index}`, description: `Lesson ${index} about sourdough bread, starters, flour and ovens for beginners.` })) },
+        body: {
+          documents: Array.from({ length: 5 }, (_, index) => ({
+            title: `Bread lesson ${index}`,
+            description: `Lesson ${index} about sourdough bread, starters, flour and ovens for beginners.`,
+          })),
+        },
       });
       // The cancel reaches the server 1.5 s late, as over a slow link: the answer keeps streaming meanwhile, and none of it may show.
       const proxy = createServer((incoming, outgoing) => {
         const forward = () => {
-          const upstream = request(new URL(incoming.url!, slow.url), { method: incoming.method, headers: incoming.headers }, (response) => {
-            outgoing.writeHead(response.statusCode!, response.headers);
-            response.pipe(outgoing);
-          });
+          const upstream = request(
+            new URL(incoming.url!, slow.url),
+            { method: incoming.method, headers: incoming.headers },
+            (response) => {
+              outgoing.writeHead(response.statusCode!, response.headers);
+              response.pipe(outgoing);
+            },
+          );
           incoming.pipe(upstream);
         };
         if (incoming.url!.endsWith('/cancel')) setTimeout(forward, 1500);
@@ -121,7 +153,11 @@ describe('quarry chat: Ctrl-C', () => {
       await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
       after(() => proxy.close());
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat', '--url', proxyUrl, '--api-key', slow.apiKey], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/main.ts', 'chat', '--url', proxyUrl, '--api-key', slow.apiKey],
+        { env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' },
+      );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -19,7 +19,9 @@ beforeAll(async () => {
   model = await startMockOpenAiServer((request) => {
     const last = request.messages.at(-1)?.content;
     if (typeof last === 'string' && last.includes('fail please')) return { status: 500 };
-    return slow ? { tokens: Array.from({ length: 400 }, (_, index) => `t${index} `), delayMs: 15 } : { tokens: ['Back ', 'again.'] };
+    return slow
+      ? { tokens: Array.from({ length: 400 }, (_, index) => `t${index} `), delayMs: 15 }
+      : { tokens: ['Back ', 'again.'] };
   });
 });
 afterAll(async () => {
@@ -28,9 +30,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({ QUARRY_API_KEY: apiKey, QUARRY_LLM_BASE_URL: model.url, QUARRY_DEFAULT_MODEL: 'openai-compatible:mock', QUARRY_SHUTDOWN_GRACE_SECONDS: '1' });
+const env = () => ({
+  QUARRY_API_KEY: apiKey,
+  QUARRY_LLM_BASE_URL: model.url,
+  QUARRY_DEFAULT_MODEL: 'openai-compatible:mock',
+  QUARRY_SHUTDOWN_GRACE_SECONDS: '1',
+});
 const call = async (server: SpawnedServer, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 };
 
@@ -40,10 +51,15 @@ describe('a server killed mid-answer', () => {
     spawned.push(first);
     const session = (await call(first, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
 
-    const response = await fetch(`${first.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'Tell me a long story' }) });
+    const response = await fetch(`${first.url}/v1/agents/sessions/${session}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Tell me a long story' }),
+    });
     const reader = response.body!.getReader();
     let text = '';
-    while ((text.match(/event: token/g) ?? []).length < 20) text += new TextDecoder().decode((await reader.read()).value);
+    while ((text.match(/event: token/g) ?? []).length < 20)
+      text += new TextDecoder().decode((await reader.read()).value);
     await first.kill('SIGKILL');
 
     const second = await spawnServer({ dataDir, env: env() });
@@ -60,17 +76,24 @@ describe('a server killed mid-answer', () => {
     // What the log had taken replays as it was streamed; what the crash lost (at most the last batch) is gone, and no
     // id the client saw is given to another event: the reaper's terminal event comes after every id sent.
     const stored = replay.frames.slice(0, -1);
-    expect(stored.map((frame) => [frame.id, frame.event])).toEqual(seen.slice(0, stored.length).map((frame) => [frame.id, frame.event]));
+    expect(stored.map((frame) => [frame.id, frame.event])).toEqual(
+      seen.slice(0, stored.length).map((frame) => [frame.id, frame.event]),
+    );
     const terminal = replay.frames.at(-1)!;
     expect(terminal).toMatchObject({ event: 'error', data: { recoverable: true } });
     const seq = (id: string | undefined) => Number(id!.split(':')[1]);
     expect(seq(terminal.id)).toBeGreaterThan(Math.max(...seen.map((frame) => seq(frame.id))));
     // Resuming from the last id received ends with the terminal event, never with nothing.
-    const resumed = await getSse(`${second.url}/v1/agents/sessions/${session}/stream`, apiKey, { 'last-event-id': seen.at(-1)!.id! });
+    const resumed = await getSse(`${second.url}/v1/agents/sessions/${session}/stream`, apiKey, {
+      'last-event-id': seen.at(-1)!.id!,
+    });
     expect(resumed.frames.map((frame) => frame.event)).toEqual(['error']);
 
     slow = false;
-    const next = await call(second, 'POST', `/v1/agents/sessions/${session}/messages`, { content: 'Are you there?', stream: false });
+    const next = await call(second, 'POST', `/v1/agents/sessions/${session}/messages`, {
+      content: 'Are you there?',
+      stream: false,
+    });
     expect(next.status).toBe(200);
     expect(next.body.content).toBe('Back again.');
     await second.kill('SIGTERM');
@@ -81,7 +104,11 @@ describe('a server killed mid-answer', () => {
     const server = await spawnServer({ dataDir, env: env() });
     spawned.push(server);
     const session = (await call(server, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
-    const response = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'Another long story' }) });
+    const response = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Another long story' }),
+    });
     const streamed = response.text();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exitCode = await server.kill('SIGTERM');
@@ -91,7 +118,9 @@ describe('a server killed mid-answer', () => {
     const restarted = await spawnServer({ dataDir, env: env() });
     spawned.push(restarted);
     const history = await call(restarted, 'GET', `/v1/agents/sessions/${session}/history`);
-    expect(history.body.messages.map((message: { role: string; status: string }) => `${message.role}:${message.status}`)).toEqual(['user:complete', 'assistant:error']);
+    expect(
+      history.body.messages.map((message: { role: string; status: string }) => `${message.role}:${message.status}`),
+    ).toEqual(['user:complete', 'assistant:error']);
     await restarted.kill('SIGTERM');
   }, 60_000);
 
@@ -100,7 +129,11 @@ describe('a server killed mid-answer', () => {
     spawned.push(server);
     const session = (await call(server, 'POST', '/v1/agents/sessions', { agent_config: {} })).body.session_id;
     const before = model.requests.length;
-    const stream = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'fail please' }) });
+    const stream = await fetch(`${server.url}/v1/agents/sessions/${session}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'fail please' }),
+    });
     const frames = validAgentFrames(parseSse(await stream.text()).frames);
     expect(frames.at(-1)).toMatchObject({ event: 'error', data: { recoverable: true } });
     expect(model.requests.length - before).toBeGreaterThanOrEqual(3);

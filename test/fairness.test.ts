@@ -38,32 +38,76 @@ describe('fairness: long work yields', async () => {
   afterAll(() => store.close());
 
   it('a large bulk insert commits in slices with the event loop running between them', async () => {
-    const documents = Array.from({ length: 1_000 }, (_, index) => documentInput(`doc_heavy_${index}`, { text: text(index), n: index }));
+    const documents = Array.from({ length: 1_000 }, (_, index) =>
+      documentInput(`doc_heavy_${index}`, { text: text(index), n: index }),
+    );
     for (const document of documents) document.content = (document.data as { text: string }).text;
     const { turns } = await turnsDuring(() => store.documents.insertMany(one, collection.collection_id, documents, 1));
     expect(turns).toBeGreaterThan(1);
-    expect((await store.documents.list(one, collection.collection_id, { filter: null, limit: 1, offset: 0, includeTotal: true })).total).toBe(1_000);
+    expect(
+      (
+        await store.documents.list(one, collection.collection_id, {
+          filter: null,
+          limit: 1,
+          offset: 0,
+          includeTotal: true,
+        })
+      ).total,
+    ).toBe(1_000);
   });
 
   it('a failing slice undoes the slices before it (all or nothing)', async () => {
-    const documents = Array.from({ length: 1_000 }, (_, index) => documentInput(`doc_again_${index}`, { text: text(index) }));
+    const documents = Array.from({ length: 1_000 }, (_, index) =>
+      documentInput(`doc_again_${index}`, { text: text(index) }),
+    );
     for (const document of documents) document.content = (document.data as { text: string }).text;
     documents.push(documentInput('doc_heavy_0', { text: 'a duplicate id fails the last slice' }));
     await expect(store.documents.insertMany(one, collection.collection_id, documents, 1)).rejects.toThrow();
-    expect((await store.documents.list(one, collection.collection_id, { filter: null, limit: 1, offset: 0, includeTotal: true })).total).toBe(1_000);
+    expect(
+      (
+        await store.documents.list(one, collection.collection_id, {
+          filter: null,
+          limit: 1,
+          offset: 0,
+          includeTotal: true,
+        })
+      ).total,
+    ).toBe(1_000);
   });
 
   it('an uncached filter over the collection is read in slices, and answers the same', async () => {
-    const filter = { kind: 'condition' as const, field: 'n', operator: 'gte' as const, value: 990, caseSensitive: true };
-    const listed = await store.documents.list(one, collection.collection_id, { filter, limit: 20, offset: 0, includeTotal: true });
+    const filter = {
+      kind: 'condition' as const,
+      field: 'n',
+      operator: 'gte' as const,
+      value: 990,
+      caseSensitive: true,
+    };
+    const listed = await store.documents.list(one, collection.collection_id, {
+      filter,
+      limit: 20,
+      offset: 0,
+      includeTotal: true,
+    });
     expect(listed.total).toBe(10);
-    expect(listed.items.map((document) => (document.data as { n: number }).n).sort()).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
+    expect(listed.items.map((document) => (document.data as { n: number }).n).sort()).toEqual([
+      990, 991, 992, 993, 994, 995, 996, 997, 998, 999,
+    ]);
     // Every window is its own statement with a turn of the event loop after it (slices of 0 ms here: one window each).
     const where = "org_id = ? AND namespace_id = ? AND json_extract(data, '$.n') % 7 = 0";
-    const { turns, value } = await turnsDuring(() => slicedFilterScan(store.database, collection.collection_id, where, [one.orgId, one.namespaceId], 0));
+    const { turns, value } = await turnsDuring(() =>
+      slicedFilterScan(store.database, collection.collection_id, where, [one.orgId, one.namespaceId], 0),
+    );
     expect(turns).toBeGreaterThan(0);
-    expect([...value].sort((left, right) => left - right)).toEqual(store.database.prepare(`SELECT rowid FROM documents WHERE collection_id = ? AND ${where} ORDER BY rowid`).pluck().all(collection.collection_id, one.orgId, one.namespaceId));
-    const scanned = await turnsDuring(() => store.index.scan(one, { collectionIds: [collection.collection_id], topK: 50, filter: { ...filter, value: 995 } }));
+    expect([...value].sort((left, right) => left - right)).toEqual(
+      store.database
+        .prepare(`SELECT rowid FROM documents WHERE collection_id = ? AND ${where} ORDER BY rowid`)
+        .pluck()
+        .all(collection.collection_id, one.orgId, one.namespaceId),
+    );
+    const scanned = await turnsDuring(() =>
+      store.index.scan(one, { collectionIds: [collection.collection_id], topK: 50, filter: { ...filter, value: 995 } }),
+    );
     expect(scanned.value).toHaveLength(5);
   });
 

@@ -19,7 +19,10 @@ const filter = { kind: 'condition', field: 'shelf', operator: 'eq', value: 'a', 
 function uniqueDocuments(prefix: string, count: number, tokensEach: number) {
   let serial = 0;
   return Array.from({ length: count }, (_, index) =>
-    documentInput(`doc_${prefix}_${index}`, { text: Array.from({ length: tokensEach }, () => `${prefix}x${(serial++).toString(16)}`).join(' '), shelf: index % 2 === 0 ? 'a' : 'b' }),
+    documentInput(`doc_${prefix}_${index}`, {
+      text: Array.from({ length: tokensEach }, () => `${prefix}x${(serial++).toString(16)}`).join(' '),
+      shelf: index % 2 === 0 ? 'a' : 'b',
+    }),
   );
 }
 
@@ -37,8 +40,18 @@ function describeBudget(name: string, open: () => Promise<{ store: Store; dispos
         await store.collections.create(scope, record);
         collections.push(record.collection_id);
         // ~6,000 unique tokens each: a collection holds about a megabyte of index.
-        await store.documents.insertMany(scope, record.collection_id, uniqueDocuments(`c${position}`, 300, 20), 1_000 + position);
-        const hits = await store.index.searchText(scope, { collectionIds: [record.collection_id], text: `c${position}x0 c${position}x15`, topK: 5, filter });
+        await store.documents.insertMany(
+          scope,
+          record.collection_id,
+          uniqueDocuments(`c${position}`, 300, 20),
+          1_000 + position,
+        );
+        const hits = await store.index.searchText(scope, {
+          collectionIds: [record.collection_id],
+          text: `c${position}x0 c${position}x15`,
+          topK: 5,
+          filter,
+        });
         expect(hits.map((hit) => hit.document_id)).toEqual([`doc_c${position}_0`]);
         within();
       }
@@ -48,8 +61,18 @@ function describeBudget(name: string, open: () => Promise<{ store: Store; dispos
       // One collection with 300,000 unique tokens: far more than the whole budget by itself.
       const huge = collectionRecord(scope, 'tokens-huge');
       await store.collections.create(scope, huge);
-      for (let batch = 0; batch < 3; batch++) await store.documents.insertMany(scope, huge.collection_id, uniqueDocuments(`h${batch}`, 1_000, 100), 2_000 + batch);
-      const found = await store.index.searchText(scope, { collectionIds: [huge.collection_id], text: 'h2x1869f', topK: 3 });
+      for (let batch = 0; batch < 3; batch++)
+        await store.documents.insertMany(
+          scope,
+          huge.collection_id,
+          uniqueDocuments(`h${batch}`, 1_000, 100),
+          2_000 + batch,
+        );
+      const found = await store.index.searchText(scope, {
+        collectionIds: [huge.collection_id],
+        text: 'h2x1869f',
+        topK: 3,
+      });
       expect(found.map((hit) => hit.document_id)).toEqual(['doc_h2_999']);
       within();
 

@@ -10,7 +10,10 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'quarry-ingest-'));
   const files = join(root, 'files');
   mkdirSync(join(files, 'notes'), { recursive: true });
-  writeFileSync(join(files, 'videos.jsonl'), ['{"title":"Intro to ML","views":10}', '{"title": broken', '{"title":"Bread basics","views":3}'].join('\n'));
+  writeFileSync(
+    join(files, 'videos.jsonl'),
+    ['{"title":"Intro to ML","views":10}', '{"title": broken', '{"title":"Bread basics","views":3}'].join('\n'),
+  );
   writeFileSync(join(files, 'courses.csv'), 'title,price\nAstronomy 101,20\nWoodworking,35,extra\nChess openings,15\n');
   writeFileSync(join(files, 'notes', 'guide.md'), '# Gardening guide\n\nWater in the morning.');
   writeFileSync(join(files, 'notes', 'readme.txt'), 'Plain text notes about climate.');
@@ -19,7 +22,11 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const ingest = () =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', 'library', join(root, 'files'), '--data-dir', join(root, 'data')], { encoding: 'utf8', env: { ...process.env, QUARRY_LOG_LEVEL: 'silent' } });
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', 'ingest', 'library', join(root, 'files'), '--data-dir', join(root, 'data')],
+    { encoding: 'utf8', env: { ...process.env, QUARRY_LOG_LEVEL: 'silent' } },
+  );
 
 describe('quarry ingest', () => {
   it('stores good rows from every format, reports bad rows with file and line, and skips them all on a re-run', async () => {
@@ -34,9 +41,21 @@ describe('quarry ingest', () => {
     const namespace = await store.namespaces.resolve({ orgId: organization!.org_id }, 'default');
     const scope = { orgId: organization!.org_id, namespaceId: namespace!.namespace_id };
     const collection = await store.collections.resolve(scope, 'library');
-    const page = await store.documents.list(scope, collection!.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true });
+    const page = await store.documents.list(scope, collection!.collection_id, {
+      filter: null,
+      limit: 100,
+      offset: 0,
+      includeTotal: true,
+    });
     expect(page.total).toBe(6);
-    expect(page.items.map((document) => document.data.title).sort()).toEqual(['Astronomy 101', 'Bread basics', 'Chess openings', 'Gardening guide', 'Intro to ML', 'readme']);
+    expect(page.items.map((document) => document.data.title).sort()).toEqual([
+      'Astronomy 101',
+      'Bread basics',
+      'Chess openings',
+      'Gardening guide',
+      'Intro to ML',
+      'readme',
+    ]);
     await store.close();
 
     const second = ingest();
@@ -46,7 +65,22 @@ describe('quarry ingest', () => {
   it('creates a namespace that --namespace names and keeps the good CSV rows around a malformed one', async () => {
     const file = join(root, 'broken.csv');
     writeFileSync(file, 'title,price\nFirst,1\n"Unclosed quote,2\nThird,3\n');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', 'shop', file, '--namespace', 'brand-new', '--data-dir', join(root, 'data')], { encoding: 'utf8', env: { ...process.env, QUARRY_LOG_LEVEL: 'silent' } });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        'ingest',
+        'shop',
+        file,
+        '--namespace',
+        'brand-new',
+        '--data-dir',
+        join(root, 'data'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, QUARRY_LOG_LEVEL: 'silent' } },
+    );
     expect(result.status, result.stderr).toBe(1);
     expect(result.stderr).toContain("Created namespace 'brand-new'.");
     expect(result.stdout).toMatch(/Ingested 1 file: 3 rows in/);
@@ -56,7 +90,12 @@ describe('quarry ingest', () => {
     const namespace = await store.namespaces.resolve({ orgId: organization!.org_id }, 'brand-new');
     const scope = { orgId: organization!.org_id, namespaceId: namespace!.namespace_id };
     const collection = await store.collections.resolve(scope, 'shop');
-    const page = await store.documents.list(scope, collection!.collection_id, { filter: null, limit: 100, offset: 0, includeTotal: true });
+    const page = await store.documents.list(scope, collection!.collection_id, {
+      filter: null,
+      limit: 100,
+      offset: 0,
+      includeTotal: true,
+    });
     expect(page.items.map((document) => document.data.title).sort()).toEqual(['First', 'Third']);
     await store.close();
   }, 60_000);

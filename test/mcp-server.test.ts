@@ -22,15 +22,25 @@ async function connect(apiKey: string | null, namespace?: string): Promise<Clien
   return client;
 }
 
-const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as { type: string; text: string }[]).map((part) => part.text).join('');
+const textOf = (result: Awaited<ReturnType<Client['callTool']>>) =>
+  (result.content as { type: string; text: string }[]).map((part) => part.text).join('');
 
 beforeAll(async () => {
   server = await startTestServer();
   await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'alpha' } });
   await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'beta' } });
-  await server.request('POST', '/v1/collections', { namespace: 'alpha', body: { collection_name: 'papers', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
-  await server.request('POST', '/v1/collections/papers/documents', { namespace: 'alpha', body: { title: 'Tidal locking of exoplanets', content: 'Tidally locked planets keep one face to their star.' } });
-  await server.request('POST', '/v1/collections/papers/documents', { namespace: 'alpha', body: { title: 'Sourdough fermentation', content: 'Wild yeast and lactic bacteria leaven bread.' } });
+  await server.request('POST', '/v1/collections', {
+    namespace: 'alpha',
+    body: { collection_name: 'papers', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } },
+  });
+  await server.request('POST', '/v1/collections/papers/documents', {
+    namespace: 'alpha',
+    body: { title: 'Tidal locking of exoplanets', content: 'Tidally locked planets keep one face to their star.' },
+  });
+  await server.request('POST', '/v1/collections/papers/documents', {
+    namespace: 'alpha',
+    body: { title: 'Sourdough fermentation', content: 'Wild yeast and lactic bacteria leaven bread.' },
+  });
 });
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
@@ -42,7 +52,16 @@ describe('MCP server (/mcp)', () => {
     const client = await connect(server.apiKey, 'alpha');
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name);
-    expect(names).toEqual(expect.arrayContaining(['smart_search', 'execute_retriever', 'list_collections', 'list_retrievers', 'get_document', 'get_collection']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'smart_search',
+        'execute_retriever',
+        'list_collections',
+        'list_retrievers',
+        'get_document',
+        'get_collection',
+      ]),
+    );
     expect(names).not.toContain('delete_collection');
     expect(names).not.toContain('create_retriever');
     const search = tools.find((tool) => tool.name === 'smart_search')!;
@@ -52,12 +71,20 @@ describe('MCP server (/mcp)', () => {
 
   it('searches the namespace and reads a document', async () => {
     const client = await connect(server.apiKey, 'alpha');
-    const result = await client.callTool({ name: 'smart_search', arguments: { query: 'tidally locked planets', limit: 5 } });
+    const result = await client.callTool({
+      name: 'smart_search',
+      arguments: { query: 'tidally locked planets', limit: 5 },
+    });
     expect(result.isError).toBeFalsy();
-    const found = JSON.parse(textOf(result)) as { results: { document_id: string; collection_id: string; title: string }[] };
+    const found = JSON.parse(textOf(result)) as {
+      results: { document_id: string; collection_id: string; title: string }[];
+    };
     expect(found.results[0].title).toBe('Tidal locking of exoplanets');
     expect(result.structuredContent).toMatchObject({ total: found.results.length });
-    const document = await client.callTool({ name: 'get_document', arguments: { collection_id: found.results[0].collection_id, document_id: found.results[0].document_id } });
+    const document = await client.callTool({
+      name: 'get_document',
+      arguments: { collection_id: found.results[0].collection_id, document_id: found.results[0].document_id },
+    });
     expect(JSON.parse(textOf(document))).toMatchObject({ title: 'Tidal locking of exoplanets' });
   });
 
@@ -74,7 +101,9 @@ describe('MCP server (/mcp)', () => {
     const readOnly = await server.createKey(server.orgId, { readOnly: true });
     const client = await connect(readOnly, 'alpha');
     const result = await client.callTool({ name: 'list_collections', arguments: {} });
-    expect(JSON.parse(textOf(result)).results.map((collection: { collection_name: string }) => collection.collection_name)).toEqual(['papers']);
+    expect(
+      JSON.parse(textOf(result)).results.map((collection: { collection_name: string }) => collection.collection_name),
+    ).toEqual(['papers']);
   });
 
   it('keeps tenancy: no key, another organization, another namespace, a key limited to other namespaces', async () => {

@@ -13,13 +13,26 @@ import { generateApiKey } from '../src/lib/api-key-secret.js';
 import { startMockOpenAiServer, type MockOpenAiServer } from './helpers/mock-openai-server.js';
 import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
 import { parseSse, type SseFrame } from './helpers/sse.js';
-import { createTestDatabase, reportSkipped, TEST_VECTOR_MODES, type TestVectorMode } from './helpers/postgres-server.js';
+import {
+  createTestDatabase,
+  reportSkipped,
+  TEST_VECTOR_MODES,
+  type TestVectorMode,
+} from './helpers/postgres-server.js';
 
 const apiKey = generateApiKey();
 
-const headers = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...extra });
+const headers = (extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${apiKey}`,
+  'content-type': 'application/json',
+  ...extra,
+});
 const call = async (server: SpawnedServer, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: headers(),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 };
 
@@ -54,7 +67,11 @@ function reader(response: Response) {
 }
 
 const send = (server: SpawnedServer, session: string, content: string) =>
-  fetch(`${server.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: headers(), body: JSON.stringify({ content }) });
+  fetch(`${server.url}/v1/agents/sessions/${session}/messages`, {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify({ content }),
+  });
 const tokens = (frames: SseFrame[]) => frames.filter((frame) => frame.event === 'token').length;
 
 /** The schema is created in `mode` before the servers start; they keep it (a fresh schema only decides once). */
@@ -62,7 +79,8 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
   const database = await createTestDatabase(mode);
   if ('skipped' in database) {
     reportSkipped(`multi-process, ${mode}`, database.skipped);
-    describe.skip(`two Quarry processes over one PostgreSQL database, ${mode} — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
+    describe.skip(`two Quarry processes over one PostgreSQL database, ${mode} — SKIPPED: ${database.skipped}`, () =>
+      it('needs PostgreSQL', () => undefined));
     return;
   }
   const directories: string[] = [];
@@ -76,13 +94,23 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
         if (typeof last === 'string' && last.includes('quick')) return { tokens: ['Quick ', 'answer.'] };
         return { tokens: Array.from({ length: 300 }, (_, index) => `t${index} `), delayMs: 20 };
       });
-      const env = { QUARRY_DATABASE_URL: database.url, QUARRY_API_KEY: apiKey, QUARRY_LLM_BASE_URL: model.url, QUARRY_DEFAULT_MODEL: 'openai-compatible:mock', QUARRY_RUN_LEASE_SECONDS: '5', QUARRY_SHUTDOWN_GRACE_SECONDS: '0' };
+      const env = {
+        QUARRY_DATABASE_URL: database.url,
+        QUARRY_API_KEY: apiKey,
+        QUARRY_LLM_BASE_URL: model.url,
+        QUARRY_DEFAULT_MODEL: 'openai-compatible:mock',
+        QUARRY_RUN_LEASE_SECONDS: '5',
+        QUARRY_SHUTDOWN_GRACE_SECONDS: '0',
+      };
       const directory = () => {
         const path = mkdtempSync(join(tmpdir(), 'quarry-multi-'));
         directories.push(path);
         return path;
       };
-      [a, b] = await Promise.all([spawnServer({ dataDir: directory(), env }), spawnServer({ dataDir: directory(), env })]);
+      [a, b] = await Promise.all([
+        spawnServer({ dataDir: directory(), env }),
+        spawnServer({ dataDir: directory(), env }),
+      ]);
     }, 60_000);
     afterAll(async () => {
       await a?.kill('SIGKILL');
@@ -103,14 +131,37 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
     it('searches through B, by vector, what was just written, changed and deleted through A', async () => {
       const collection = await call(a, 'POST', '/v1/collections', {
         collection_name: 'notes',
-        feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', input_mappings: { text: 'description' } },
+        feature_extractor: {
+          feature_extractor_name: 'text_extractor',
+          version: 'v1',
+          input_mappings: { text: 'description' },
+        },
       });
       expect(collection.status).toBe(200);
       const search = (query: string, filters?: unknown) =>
         call(b, 'POST', '/v1/retrievers/execute', {
           collection_identifiers: ['notes'],
           input_schema: { query: { type: 'string', required: true } },
-          stages: [{ stage_name: 'vectors', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches: [{ feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 10 }], final_top_k: 3, ...(filters ? { filters } : {}) } } }],
+          stages: [
+            {
+              stage_name: 'vectors',
+              stage_type: 'filter',
+              config: {
+                stage_id: 'feature_search',
+                parameters: {
+                  searches: [
+                    {
+                      feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1',
+                      query: { input_mode: 'text', value: '{{INPUT.query}}' },
+                      top_k: 10,
+                    },
+                  ],
+                  final_top_k: 3,
+                  ...(filters ? { filters } : {}),
+                },
+              },
+            },
+          ],
           inputs: { query },
         });
       const top = async (query: string, filters?: unknown) => {
@@ -118,7 +169,8 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
         expect(response.status).toBe(200);
         return response.body.documents.map((document: { document_id: string }) => document.document_id);
       };
-      const create = async (description: string, shelf: string) => (await call(a, 'POST', '/v1/collections/notes/documents', { description, shelf })).body.document_id as string;
+      const create = async (description: string, shelf: string) =>
+        (await call(a, 'POST', '/v1/collections/notes/documents', { description, shelf })).body.document_id as string;
       await create('A field guide to mushrooms of the northern forests', 'nature');
       // B reads the collection once (a cold copy), then every write through A must show at once.
       expect(await top('mushrooms in the forest')).toHaveLength(1);
@@ -126,12 +178,23 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
       expect((await top('sourdough rye bread'))[0]).toBe(sourdough);
       const kiln = await create('Firing stoneware pottery in a wood kiln', 'workshop');
       expect((await top('stoneware pottery kiln'))[0]).toBe(kiln);
-      const patched = await call(a, 'PATCH', `/v1/collections/notes/documents/${kiln}`, { description: 'Rye sourdough loaves proofed overnight' });
+      const patched = await call(a, 'PATCH', `/v1/collections/notes/documents/${kiln}`, {
+        description: 'Rye sourdough loaves proofed overnight',
+      });
       expect(patched.status).toBe(200);
       expect((await top('stoneware pottery kiln'))[0]).not.toBe(kiln);
       expect(await top('rye sourdough loaves proofed overnight')).toEqual([kiln, sourdough, expect.any(String)]);
-      expect(await top('rye sourdough loaves', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([sourdough]);
-      expect((await fetch(`${a.url}/v1/collections/notes/documents/${sourdough}`, { method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+      expect(await top('rye sourdough loaves', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([
+        sourdough,
+      ]);
+      expect(
+        (
+          await fetch(`${a.url}/v1/collections/notes/documents/${sourdough}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${apiKey}` },
+          })
+        ).status,
+      ).toBe(200);
       expect(await top('sourdough rye bread')).not.toContain(sourdough);
       expect(await top('sourdough rye bread', { field: 'shelf', operator: 'eq', value: 'kitchen' })).toEqual([]);
     }, 60_000);
@@ -139,10 +202,29 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
     it('deleting through B a namespace whose run lives in A ends that run as cancelled, not with an internal error', async () => {
       const created = await call(b, 'POST', '/v1/namespaces', { namespace_name: 'doomed' });
       expect(created.status, JSON.stringify(created.body)).toBe(200);
-      const session = (await fetch(`${a.url}/v1/agents/sessions`, { method: 'POST', headers: headers({ 'x-namespace': 'doomed' }), body: JSON.stringify({ agent_config: {} }) }).then((response) => response.json())).session_id;
-      const fromA = reader(await fetch(`${a.url}/v1/agents/sessions/${session}/messages`, { method: 'POST', headers: headers({ 'x-namespace': 'doomed' }), body: JSON.stringify({ content: 'Tell me a long story' }) }));
+      const session = (
+        await fetch(`${a.url}/v1/agents/sessions`, {
+          method: 'POST',
+          headers: headers({ 'x-namespace': 'doomed' }),
+          body: JSON.stringify({ agent_config: {} }),
+        }).then((response) => response.json())
+      ).session_id;
+      const fromA = reader(
+        await fetch(`${a.url}/v1/agents/sessions/${session}/messages`, {
+          method: 'POST',
+          headers: headers({ 'x-namespace': 'doomed' }),
+          body: JSON.stringify({ content: 'Tell me a long story' }),
+        }),
+      );
       await fromA.until((frames) => tokens(frames) >= 3);
-      expect((await fetch(`${b.url}/v1/namespaces/doomed`, { method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${b.url}/v1/namespaces/doomed`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${apiKey}` },
+          })
+        ).status,
+      ).toBe(200);
       const frames = await fromA.rest();
       expect(frames.some((frame) => frame.event === 'error')).toBe(false);
       expect(frames.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
@@ -153,7 +235,9 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
       const fromA = reader(await send(a, session, 'Tell me a long story'));
       const early = await fromA.until((frames) => tokens(frames) >= 8);
       const resumeAfter = early[4].id!;
-      const joined = await fetch(`${b.url}/v1/agents/sessions/${session}/stream`, { headers: headers({ 'last-event-id': resumeAfter }) });
+      const joined = await fetch(`${b.url}/v1/agents/sessions/${session}/stream`, {
+        headers: headers({ 'last-event-id': resumeAfter }),
+      });
       expect(joined.status).toBe(200);
       const fromB = reader(joined);
       await fromB.until((frames) => tokens(frames) >= 10);
@@ -195,10 +279,15 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
       const frames = await joined.rest();
       expect(frames.at(-1)).toMatchObject({ event: 'error', data: { recoverable: true, type: 'RunInterruptedError' } });
       expect(Date.now() - started).toBeLessThan(15_000);
-      const next = await call(b, 'POST', `/v1/agents/sessions/${session}/messages`, { content: 'quick question', stream: false });
+      const next = await call(b, 'POST', `/v1/agents/sessions/${session}/messages`, {
+        content: 'quick question',
+        stream: false,
+      });
       expect(next).toMatchObject({ status: 200, body: { content: 'Quick answer.' } });
       const history = await call(b, 'GET', `/v1/agents/sessions/${session}/history`);
-      expect(history.body.messages.map((message: { role: string; status: string }) => `${message.role}:${message.status}`)).toEqual(['user:complete', 'assistant:error', 'user:complete', 'assistant:complete']);
+      expect(
+        history.body.messages.map((message: { role: string; status: string }) => `${message.role}:${message.status}`),
+      ).toEqual(['user:complete', 'assistant:error', 'user:complete', 'assistant:complete']);
     }, 60_000);
   });
 }

@@ -17,8 +17,14 @@ describe.skipIf('skipped' in database)('closing a PostgreSQL store', () => {
     if ('skipped' in database) return;
     // Every client the pools hand out, so the test can play the server's late error on the LISTEN one.
     const clients: pg.PoolClient[] = [];
-    const connect = pg.Pool.prototype.connect as (this: pg.Pool, callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) => void) => Promise<pg.PoolClient> | undefined;
-    pg.Pool.prototype.connect = function (this: pg.Pool, callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) => void) {
+    const connect = pg.Pool.prototype.connect as (
+      this: pg.Pool,
+      callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) => void,
+    ) => Promise<pg.PoolClient> | undefined;
+    pg.Pool.prototype.connect = function (
+      this: pg.Pool,
+      callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) => void,
+    ) {
       // pg-pool's own query() connects with a callback; callers await the promise form.
       if (callback) {
         return connect.call(this, (error, client, done) => {
@@ -36,7 +42,10 @@ describe.skipIf('skipped' in database)('closing a PostgreSQL store', () => {
       await store.close();
       // The server's "terminating connection" on every connection the store had, the LISTEN one among them.
       expect(clients.length).toBeGreaterThan(0);
-      for (const client of clients) expect(() => client.emit('error', new Error('terminating connection due to administrator command'))).not.toThrow();
+      for (const client of clients)
+        expect(() =>
+          client.emit('error', new Error('terminating connection due to administrator command')),
+        ).not.toThrow();
     } finally {
       pg.Pool.prototype.connect = connect as typeof pg.Pool.prototype.connect;
       await database.drop();

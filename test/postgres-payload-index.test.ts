@@ -17,28 +17,52 @@ import type { TenantScope } from '../src/store/scope.js';
 import { createTestDatabase, reportSkipped } from './helpers/postgres-server.js';
 import { collectionRecord, documentInput, seedTenants } from './store-conformance/conformance-fixtures.js';
 
-const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({ kind: 'condition', field, operator, value, caseSensitive });
+const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({
+  kind: 'condition',
+  field,
+  operator,
+  value,
+  caseSensitive,
+});
 const database = await createTestDatabase('exact');
 
 if ('skipped' in database) {
   reportSkipped('postgres payload indexes', database.skipped);
-  describe.skip(`postgres payload indexes — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
+  describe.skip(`postgres payload indexes — SKIPPED: ${database.skipped}`, () =>
+    it('needs PostgreSQL', () => undefined));
 } else {
   describe('payload indexes (PostgreSQL)', () => {
     let store: PostgresStore;
     let scope: TenantScope;
     let collectionId = '';
     const indexNames = async () =>
-      (await store.database.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'documents' AND indexname LIKE 'documents_payload_%' ORDER BY indexname")).rows.map((row) => row.indexname);
-    const declaration = (fields: string[]) => fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' }));
+      (
+        await store.database.query<{ indexname: string }>(
+          "SELECT indexname FROM pg_indexes WHERE tablename = 'documents' AND indexname LIKE 'documents_payload_%' ORDER BY indexname",
+        )
+      ).rows.map((row) => row.indexname);
+    const declaration = (fields: string[]) =>
+      fields.map((field_name) => ({ field_name, type: field_name.startsWith('geo') ? 'geo' : 'keyword' }));
     /** Declares, then waits for the background build. */
     const declare = async (fields: string[]) => {
-      await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(fields) }, 2);
+      await store.namespaces.update(
+        { orgId: scope.orgId },
+        scope.namespaceId,
+        { payload_indexes: declaration(fields) },
+        2,
+      );
       await store.payloadIndexBuilds!.settled();
     };
-    const statuses = async (reader = store) => (await reader.namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes.map((entry) => (entry as { status?: string }).status);
+    const statuses = async (reader = store) =>
+      (await reader.namespaces.resolve({ orgId: scope.orgId }, scope.namespaceId))!.payload_indexes.map(
+        (entry) => (entry as { status?: string }).status,
+      );
     const validity = async () =>
-      (await store.database.query<{ name: string; valid: boolean }>("SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'documents_payload_%' ORDER BY 1")).rows;
+      (
+        await store.database.query<{ name: string; valid: boolean }>(
+          "SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'documents_payload_%' ORDER BY 1",
+        )
+      ).rows;
 
     beforeAll(async () => {
       store = await createPostgresStore({ url: database.url, vectorExtension: 'off' });
@@ -46,7 +70,14 @@ if ('skipped' in database) {
       const collection = collectionRecord(scope, 'payload');
       await store.collections.create(scope, collection);
       collectionId = collection.collection_id;
-      await store.documents.insertMany(scope, collectionId, Array.from({ length: 300 }, (_, index) => documentInput(`doc_${index}`, { sku: `SKU-${index}`, views: index, metadata: { title: `T${index % 7}` } })), 1);
+      await store.documents.insertMany(
+        scope,
+        collectionId,
+        Array.from({ length: 300 }, (_, index) =>
+          documentInput(`doc_${index}`, { sku: `SKU-${index}`, views: index, metadata: { title: `T${index % 7}` } }),
+        ),
+        1,
+      );
     });
     afterAll(async () => {
       await store?.close();
@@ -61,12 +92,21 @@ if ('skipped' in database) {
       try {
         await writer.query('BEGIN');
         await writer.query("UPDATE documents SET updated_at = updated_at WHERE document_id = 'doc_1'");
-        const declared = await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(['sku']) }, 2);
+        const declared = await store.namespaces.update(
+          { orgId: scope.orgId },
+          scope.namespaceId,
+          { payload_indexes: declaration(['sku']) },
+          2,
+        );
         expect(declared.payload_indexes).toEqual([{ field_name: 'sku', type: 'keyword', status: 'building' }]);
         // Wait until the build is in the catalog and waiting on the writer; meanwhile every process reports it building.
         let builder: number | undefined;
         while (builder === undefined) {
-          builder = (await store.database.query<{ pid: number }>("SELECT pid FROM pg_stat_progress_create_index WHERE command = 'CREATE INDEX CONCURRENTLY' AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows[0]?.pid;
+          builder = (
+            await store.database.query<{ pid: number }>(
+              "SELECT pid FROM pg_stat_progress_create_index WHERE command = 'CREATE INDEX CONCURRENTLY' AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+          ).rows[0]?.pid;
         }
         const other = await createPostgresStore({ url: database.url, vectorExtension: 'off' });
         try {
@@ -99,12 +139,23 @@ if ('skipped' in database) {
       await declare([]);
       // What a process killed during CREATE INDEX CONCURRENTLY leaves: the index in the catalog, not valid.
       await store.database.query(`CREATE INDEX ${payloadIndexNames('views')[0]} ON documents (collection_id)`);
-      await store.database.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${payloadIndexNames('views')[0]}'::regclass`);
-      await store.namespaces.update({ orgId: scope.orgId }, scope.namespaceId, { payload_indexes: declaration(['views']) }, 2);
+      await store.database.query(
+        `UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${payloadIndexNames('views')[0]}'::regclass`,
+      );
+      await store.namespaces.update(
+        { orgId: scope.orgId },
+        scope.namespaceId,
+        { payload_indexes: declaration(['views']) },
+        2,
+      );
       await store.payloadIndexBuilds!.settled();
       expect(await validity()).toEqual([...payloadIndexNames('views')].sort().map((name) => ({ name, valid: true })));
       // Rebuilt with the key expression, not the stand-in's bare column.
-      const definition = (await store.database.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE indexname = $1', [payloadIndexNames('views')[0]])).rows[0].indexdef;
+      const definition = (
+        await store.database.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE indexname = $1', [
+          payloadIndexNames('views')[0],
+        ])
+      ).rows[0].indexdef;
       expect(definition).toContain('jsonb_typeof');
       expect(await statuses()).toEqual(['ready']);
     });
@@ -124,7 +175,11 @@ if ('skipped' in database) {
         [condition('sku', 'eq', 'sku-7'), payloadIndexNames('sku')[0], 1],
         [condition('sku', 'in', ['SKU-1', 'SKU-2'], true), payloadIndexNames('sku')[0], 2],
         [condition('views', 'gte', 290), payloadIndexNames('views')[1], 10],
-        [{ kind: 'and', children: [condition('views', 'gte', 10), condition('views', 'lt', 20)] }, payloadIndexNames('views')[1], 10],
+        [
+          { kind: 'and', children: [condition('views', 'gte', 10), condition('views', 'lt', 20)] },
+          payloadIndexNames('views')[1],
+          10,
+        ],
         [condition('metadata.title', 'eq', 't3'), payloadIndexNames('metadata.title')[0], 43],
         [condition('sku', 'gt', 'sku-98'), payloadIndexNames('sku')[0], 1],
       ];
@@ -133,14 +188,27 @@ if ('skipped' in database) {
         const where = [`collection_id = ${parameters.add(collectionId)}`];
         const implied = impliedPayloadCondition(filter, () => true, parameters, 'data');
         expect(implied).not.toBeNull();
-        where.push(implied!, compileFilterToSql(filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql);
+        where.push(
+          implied!,
+          compileFilterToSql(filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql,
+        );
         const plan = await store.database.transaction(async (client) => {
           // 300 rows: a sequential scan would be cheaper; the question is whether the index *can* answer.
           await client.query('SET LOCAL enable_seqscan = off');
-          return (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT document_id FROM documents WHERE ${where.join(' AND ')}`, parameters.values)).rows.map((row) => row['QUERY PLAN']).join('\n');
+          return (
+            await client.query<{ 'QUERY PLAN': string }>(
+              `EXPLAIN SELECT document_id FROM documents WHERE ${where.join(' AND ')}`,
+              parameters.values,
+            )
+          ).rows
+            .map((row) => row['QUERY PLAN'])
+            .join('\n');
         });
         expect(plan, JSON.stringify(filter)).toContain(index);
-        expect(await store.documents.idsMatching(scope, collectionId, filter, 1_000), JSON.stringify(filter)).toHaveLength(count);
+        expect(
+          await store.documents.idsMatching(scope, collectionId, filter, 1_000),
+          JSON.stringify(filter),
+        ).toHaveLength(count);
       }
     });
   });

@@ -20,23 +20,45 @@ describe('session lifecycle', () => {
     expect(await status()).toBe('active');
     clock += 31 * 60_000;
     expect(await status()).toBe('idle');
-    expect((await server.request('POST', '/v1/agents/sessions/list', { body: { status: 'idle' } })).body.results.map((session: any) => session.session_id)).toContain(id);
-    expect((await server.request('POST', `/v1/agents/sessions/${id}/messages`, { body: { content: 'hello', stream: false } })).status).toBe(200);
+    expect(
+      (await server.request('POST', '/v1/agents/sessions/list', { body: { status: 'idle' } })).body.results.map(
+        (session: any) => session.session_id,
+      ),
+    ).toContain(id);
+    expect(
+      (
+        await server.request('POST', `/v1/agents/sessions/${id}/messages`, {
+          body: { content: 'hello', stream: false },
+        })
+      ).status,
+    ).toBe(200);
     expect(await status()).toBe('active');
     clock += 7 * 24 * 3600_000;
     expect(await status()).toBe('archived');
-    const refused = await server.request('POST', `/v1/agents/sessions/${id}/messages`, { body: { content: 'still there?' } });
+    const refused = await server.request('POST', `/v1/agents/sessions/${id}/messages`, {
+      body: { content: 'still there?' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/archived/);
     expect((await server.request('GET', `/v1/agents/sessions/${id}/history`)).status).toBe(200);
-    expect((await server.request('POST', '/v1/agents/sessions/list', { body: { status: 'archived' } })).body.results.map((session: any) => session.session_id)).toContain(id);
+    expect(
+      (await server.request('POST', '/v1/agents/sessions/list', { body: { status: 'archived' } })).body.results.map(
+        (session: any) => session.session_id,
+      ),
+    ).toContain(id);
   });
 
   it('a duration quota ends the session early', async () => {
-    const created = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {}, quotas: { max_session_duration_minutes: 5 } } });
+    const created = await server.request('POST', '/v1/agents/sessions', {
+      body: { agent_config: {}, quotas: { max_session_duration_minutes: 5 } },
+    });
     clock += 6 * 60_000;
-    const refused = await server.request('POST', `/v1/agents/sessions/${created.body.session_id}/messages`, { body: { content: 'late' } });
+    const refused = await server.request('POST', `/v1/agents/sessions/${created.body.session_id}/messages`, {
+      body: { content: 'late' },
+    });
     expect(refused.status).toBe(400);
-    expect((await server.request('GET', `/v1/agents/sessions/${created.body.session_id}`)).body.status).toBe('archived');
+    expect((await server.request('GET', `/v1/agents/sessions/${created.body.session_id}`)).body.status).toBe(
+      'archived',
+    );
   });
 });

@@ -52,7 +52,9 @@ describe('create and get', () => {
   });
 
   it('rejects bad agent_config with a 422 naming each field', async () => {
-    const response = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: { temperature: 3, max_tokens: 0 } } });
+    const response = await server.request('POST', '/v1/agents/sessions', {
+      body: { agent_config: { temperature: 3, max_tokens: 0 } },
+    });
     expectEnvelope(response, 422, 'ValidationError');
     const locations = response.body.error.details.validation_errors.map((issue: any) => issue.location.join('.'));
     expect(locations).toContain('body.agent_config.temperature');
@@ -75,13 +77,19 @@ describe('create and get', () => {
 describe('patch and terminate', () => {
   it('replaces user_memory and refuses after termination', async () => {
     const { body } = await createSession({ user_memory: { a: 1 } });
-    const patched = await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, { body: { user_memory: { preferences: { language: 'en' } } } });
+    const patched = await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, {
+      body: { user_memory: { preferences: { language: 'en' } } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.session_id).toBe(body.session_id);
     const fetched = await server.request('GET', `/v1/agents/sessions/${body.session_id}`);
     expect(fetched.body.user_memory).toEqual({ preferences: { language: 'en' } });
 
-    expectEnvelope(await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, { body: { agent_config: {} } }), 422, 'ValidationError');
+    expectEnvelope(
+      await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, { body: { agent_config: {} } }),
+      422,
+      'ValidationError',
+    );
 
     const terminated = await server.request('DELETE', `/v1/agents/sessions/${body.session_id}`);
     expect(terminated.status).toBe(200);
@@ -90,7 +98,11 @@ describe('patch and terminate', () => {
     expect(again.body.terminated_at).toBe(terminated.body.terminated_at);
     const afterwards = await server.request('GET', `/v1/agents/sessions/${body.session_id}`);
     expect(afterwards.body.status).toBe('terminated');
-    expectEnvelope(await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, { body: { user_memory: {} } }), 400, 'BadRequestError');
+    expectEnvelope(
+      await server.request('PATCH', `/v1/agents/sessions/${body.session_id}`, { body: { user_memory: {} } }),
+      400,
+      'BadRequestError',
+    );
   });
 });
 
@@ -98,22 +110,32 @@ describe('list', () => {
   let namespace: string;
   beforeAll(async () => {
     namespace = 'listing';
-    await server.store.namespaces.create({ orgId: server.orgId }, {
-      namespace_id: 'ns_listing0000000001',
-      namespace_name: namespace,
-      description: null,
-      feature_extractors: [],
-      payload_indexes: [],
-      auto_create_indexes: false,
-      created_at: Date.now(),
-      updated_at: Date.now(),
-    });
+    await server.store.namespaces.create(
+      { orgId: server.orgId },
+      {
+        namespace_id: 'ns_listing0000000001',
+        namespace_name: namespace,
+        description: null,
+        feature_extractors: [],
+        payload_indexes: [],
+        auto_create_indexes: false,
+        created_at: Date.now(),
+        updated_at: Date.now(),
+      },
+    );
     for (let index = 0; index < 25; index++) {
-      await createSession({ user_id: index % 2 === 0 ? 'even' : 'odd', metadata: { tier: index % 3 === 0 ? 'gold' : 'basic', rank: index } }, { namespace });
+      await createSession(
+        {
+          user_id: index % 2 === 0 ? 'even' : 'odd',
+          metadata: { tier: index % 3 === 0 ? 'gold' : 'basic', rank: index },
+        },
+        { namespace },
+      );
     }
   });
 
-  const list = (body: unknown, query = '') => server.request('POST', `/v1/agents/sessions/list${query}`, { body, namespace });
+  const list = (body: unknown, query = '') =>
+    server.request('POST', `/v1/agents/sessions/list${query}`, { body, namespace });
 
   it('returns sessions and results with the same array, total and pagination', async () => {
     const response = await list({});
@@ -162,7 +184,10 @@ describe('list', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const response: any = await list({ sort: { field: 'created_at', direction: 'asc' } }, `?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const response: any = await list(
+        { sort: { field: 'created_at', direction: 'asc' } },
+        `?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(response.status).toBe(200);
       seen.push(...response.body.results.map((session: any) => session.session_id));
       cursor = response.body.pagination.next_cursor;
@@ -190,9 +215,19 @@ describe('list', () => {
 describe('history', () => {
   it('returns stored messages oldest first with paging fields', async () => {
     const { body } = await createSession();
-    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
+    const scope = {
+      orgId: server.orgId,
+      namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id,
+    };
     for (let index = 0; index < 3; index++) {
-      await server.store.messages.append(scope, { message_id: `msg_h${index}`, session_id: body.session_id, role: index % 2 === 0 ? 'user' : 'assistant', content: `m${index}`, content_type: 'text', created_at: Date.now() + index });
+      await server.store.messages.append(scope, {
+        message_id: `msg_h${index}`,
+        session_id: body.session_id,
+        role: index % 2 === 0 ? 'user' : 'assistant',
+        content: `m${index}`,
+        content_type: 'text',
+        created_at: Date.now() + index,
+      });
     }
     const page = await server.request('GET', `/v1/agents/sessions/${body.session_id}/history?limit=2`);
     expect(page.status).toBe(200);
@@ -200,36 +235,108 @@ describe('history', () => {
     expect(page.body).toMatchObject({ total_messages: 3, returned_messages: 2, has_more: true });
     const rest = await server.request('GET', `/v1/agents/sessions/${body.session_id}/history?limit=2&offset=2`);
     expect(rest.body).toMatchObject({ returned_messages: 1, has_more: false });
-    expectEnvelope(await server.request('GET', `/v1/agents/sessions/${body.session_id}/history?limit=201`), 422, 'ValidationError');
+    expectEnvelope(
+      await server.request('GET', `/v1/agents/sessions/${body.session_id}/history?limit=201`),
+      422,
+      'ValidationError',
+    );
   });
 });
 
 describe('feedback', () => {
   it('stores positive exchanges, forgets them on negative, and 404s unknown messages', async () => {
     const { body } = await createSession({ user_id: 'fan' });
-    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
-    await server.store.messages.append(scope, { message_id: 'msg_q1', session_id: body.session_id, role: 'user', content: 'What is RAG?', content_type: 'text', created_at: Date.now() });
-    await server.store.messages.append(scope, { message_id: 'msg_a1', session_id: body.session_id, role: 'assistant', content: 'Retrieval augmented generation.', content_type: 'text', created_at: Date.now() });
-    const positive = await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_a1', rating: 'positive' } });
+    const scope = {
+      orgId: server.orgId,
+      namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id,
+    };
+    await server.store.messages.append(scope, {
+      message_id: 'msg_q1',
+      session_id: body.session_id,
+      role: 'user',
+      content: 'What is RAG?',
+      content_type: 'text',
+      created_at: Date.now(),
+    });
+    await server.store.messages.append(scope, {
+      message_id: 'msg_a1',
+      session_id: body.session_id,
+      role: 'assistant',
+      content: 'Retrieval augmented generation.',
+      content_type: 'text',
+      created_at: Date.now(),
+    });
+    const positive = await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, {
+      body: { message_id: 'msg_a1', rating: 'positive' },
+    });
     expect(positive.status).toBe(200);
-    expect(positive.body).toMatchObject({ session_id: body.session_id, message_id: 'msg_a1', rating: 'positive', stored: true });
+    expect(positive.body).toMatchObject({
+      session_id: body.session_id,
+      message_id: 'msg_a1',
+      rating: 'positive',
+      stored: true,
+    });
     expect(await server.store.memories.forUser(scope, 'fan', 10)).toHaveLength(1);
-    const negative = await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_a1', rating: 'negative' } });
+    const negative = await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, {
+      body: { message_id: 'msg_a1', rating: 'negative' },
+    });
     expect(negative.body.stored).toBe(false);
     expect(await server.store.memories.forUser(scope, 'fan', 10)).toHaveLength(0);
-    expectEnvelope(await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_q1', rating: 'positive' } }), 400, 'BadRequestError');
-    expectEnvelope(await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_nope', rating: 'positive' } }), 404, 'NotFoundError');
-    expectEnvelope(await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, { body: { message_id: 'msg_a1', rating: 'meh' } }), 422, 'ValidationError');
+    expectEnvelope(
+      await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, {
+        body: { message_id: 'msg_q1', rating: 'positive' },
+      }),
+      400,
+      'BadRequestError',
+    );
+    expectEnvelope(
+      await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, {
+        body: { message_id: 'msg_nope', rating: 'positive' },
+      }),
+      404,
+      'NotFoundError',
+    );
+    expectEnvelope(
+      await server.request('POST', `/v1/agents/sessions/${body.session_id}/feedback`, {
+        body: { message_id: 'msg_a1', rating: 'meh' },
+      }),
+      422,
+      'ValidationError',
+    );
   });
 
   it('keeps the memory of a session without user_id to that session alone', async () => {
     const first = (await createSession({})).body.session_id;
     const second = (await createSession({})).body.session_id;
-    const scope = { orgId: server.orgId, namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id };
-    await server.store.messages.append(scope, { message_id: 'msg_secret_q', session_id: first, role: 'user', content: 'my password is hunter2, remember it', content_type: 'text', created_at: Date.now() });
-    await server.store.messages.append(scope, { message_id: 'msg_secret_a', session_id: first, role: 'assistant', content: 'I will remember your password.', content_type: 'text', created_at: Date.now() });
-    expect((await server.request('POST', `/v1/agents/sessions/${first}/feedback`, { body: { message_id: 'msg_secret_a', rating: 'positive' } })).body.stored).toBe(true);
-    const search = (sessionId: string) => server.quarry.services.feedback.search(scope, { userId: null, sessionId }, 'what is my password', 5);
+    const scope = {
+      orgId: server.orgId,
+      namespaceId: (await server.store.namespaces.resolve({ orgId: server.orgId }, 'default'))!.namespace_id,
+    };
+    await server.store.messages.append(scope, {
+      message_id: 'msg_secret_q',
+      session_id: first,
+      role: 'user',
+      content: 'my password is hunter2, remember it',
+      content_type: 'text',
+      created_at: Date.now(),
+    });
+    await server.store.messages.append(scope, {
+      message_id: 'msg_secret_a',
+      session_id: first,
+      role: 'assistant',
+      content: 'I will remember your password.',
+      content_type: 'text',
+      created_at: Date.now(),
+    });
+    expect(
+      (
+        await server.request('POST', `/v1/agents/sessions/${first}/feedback`, {
+          body: { message_id: 'msg_secret_a', rating: 'positive' },
+        })
+      ).body.stored,
+    ).toBe(true);
+    const search = (sessionId: string) =>
+      server.quarry.services.feedback.search(scope, { userId: null, sessionId }, 'what is my password', 5);
     expect((await search(first)).map((memory) => memory.message_id)).toEqual(['msg_secret_a']);
     expect(await search(second)).toEqual([]);
     expect(await server.store.memories.forUser(scope, null, 10)).toEqual([]);
@@ -238,17 +345,33 @@ describe('feedback', () => {
 
 describe('errors at the edge', () => {
   it('401 without a key or with a wrong one', async () => {
-    expectEnvelope(await server.request('POST', '/v1/agents/sessions/list', { apiKey: null }), 401, 'UnauthorizedError');
-    expectEnvelope(await server.request('POST', '/v1/agents/sessions/list', { apiKey: 'sk_wrong' }), 401, 'UnauthorizedError');
+    expectEnvelope(
+      await server.request('POST', '/v1/agents/sessions/list', { apiKey: null }),
+      401,
+      'UnauthorizedError',
+    );
+    expectEnvelope(
+      await server.request('POST', '/v1/agents/sessions/list', { apiKey: 'sk_wrong' }),
+      401,
+      'UnauthorizedError',
+    );
   });
 
   it('404 for an unknown namespace, by header and by query', async () => {
-    expectEnvelope(await server.request('POST', '/v1/agents/sessions/list', { namespace: 'nope' }), 404, 'NotFoundError');
+    expectEnvelope(
+      await server.request('POST', '/v1/agents/sessions/list', { namespace: 'nope' }),
+      404,
+      'NotFoundError',
+    );
     expectEnvelope(await server.request('POST', '/v1/agents/sessions/list?namespace=nope'), 404, 'NotFoundError');
   });
 
   it('400 for malformed JSON, 413 for a body over the limit, 404 for unknown routes', async () => {
-    expectEnvelope(await server.request('POST', '/v1/agents/sessions', { body: '{"agent_config": ' }), 400, 'BadRequestError');
+    expectEnvelope(
+      await server.request('POST', '/v1/agents/sessions', { body: '{"agent_config": ' }),
+      400,
+      'BadRequestError',
+    );
     const huge = JSON.stringify({ agent_config: {}, metadata: { blob: 'x'.repeat(11 * 1024 * 1024) } });
     expectEnvelope(await server.request('POST', '/v1/agents/sessions', { body: huge }), 413, 'PayloadTooLargeError');
     expectEnvelope(await server.request('GET', '/v1/nothing-here'), 404, 'NotFoundError');
@@ -259,7 +382,13 @@ describe('errors at the edge', () => {
     expect((await server.request('GET', '/readyz', { apiKey: null })).status).toBe(200);
     const openapi = await server.request('GET', '/openapi.json', { apiKey: null });
     expect(openapi.body.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/agents/sessions', '/v1/agents/sessions/list', '/v1/agents/sessions/{session_id}/history']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/agents/sessions',
+        '/v1/agents/sessions/list',
+        '/v1/agents/sessions/{session_id}/history',
+      ]),
+    );
     expect(openapi.body.components.schemas).toHaveProperty('CreateSessionRequest');
   });
 });
@@ -270,11 +399,28 @@ describe('tenancy', () => {
     const mine = await createSession({ user_id: 'secret-user' });
     const theirs = await createSession({}, { apiKey: other.apiKey });
     expect(theirs.status).toBe(200);
-    expect((await server.request('GET', `/v1/agents/sessions/${mine.body.session_id}`, { apiKey: other.apiKey })).status).toBe(404);
-    expect((await server.request('PATCH', `/v1/agents/sessions/${mine.body.session_id}`, { apiKey: other.apiKey, body: { user_memory: {} } })).status).toBe(404);
-    expect((await server.request('DELETE', `/v1/agents/sessions/${mine.body.session_id}`, { apiKey: other.apiKey })).status).toBe(404);
-    expect((await server.request('GET', `/v1/agents/sessions/${mine.body.session_id}/history`, { apiKey: other.apiKey })).status).toBe(404);
-    const listed = await server.request('POST', '/v1/agents/sessions/list', { apiKey: other.apiKey, body: { filters: { user_id: 'secret-user' } } });
+    expect(
+      (await server.request('GET', `/v1/agents/sessions/${mine.body.session_id}`, { apiKey: other.apiKey })).status,
+    ).toBe(404);
+    expect(
+      (
+        await server.request('PATCH', `/v1/agents/sessions/${mine.body.session_id}`, {
+          apiKey: other.apiKey,
+          body: { user_memory: {} },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await server.request('DELETE', `/v1/agents/sessions/${mine.body.session_id}`, { apiKey: other.apiKey })).status,
+    ).toBe(404);
+    expect(
+      (await server.request('GET', `/v1/agents/sessions/${mine.body.session_id}/history`, { apiKey: other.apiKey }))
+        .status,
+    ).toBe(404);
+    const listed = await server.request('POST', '/v1/agents/sessions/list', {
+      apiKey: other.apiKey,
+      body: { filters: { user_id: 'secret-user' } },
+    });
     expect(listed.body.total).toBe(0);
     // The other org's own namespace named `default` is a different namespace.
     const ownList = await server.request('POST', '/v1/agents/sessions/list', { apiKey: other.apiKey });
@@ -287,7 +433,9 @@ describe('tenancy', () => {
     expectEnvelope(await createSession({}, { apiKey: readOnly }), 403, 'ForbiddenError');
     expect((await server.request('POST', '/v1/agents/sessions/list', { apiKey: readOnly })).status).toBe(200);
     const limited = await server.createKey(server.orgId, { namespaces: ['listing'] });
-    expect((await server.request('POST', '/v1/agents/sessions/list', { apiKey: limited, namespace: 'listing' })).status).toBe(200);
+    expect(
+      (await server.request('POST', '/v1/agents/sessions/list', { apiKey: limited, namespace: 'listing' })).status,
+    ).toBe(200);
     expectEnvelope(await server.request('POST', '/v1/agents/sessions/list', { apiKey: limited }), 404, 'NotFoundError');
   });
 });

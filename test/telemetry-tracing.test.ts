@@ -20,8 +20,16 @@ const callerSpanId = '00f067aa0ba902b7';
 beforeAll(async () => {
   tracing = createTracingWith('quarry-test', new SimpleSpanProcessor(exporter));
   server = await startTestServer({ dependencies: { tracer: tracing.tracer } });
-  await server.request('POST', '/v1/collections', { body: { collection_name: 'lectures', description: 'astronomy lectures', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
-  await server.request('POST', '/v1/collections/lectures/documents', { body: { title: 'Black holes', content: 'Event horizons and Hawking radiation.' } });
+  await server.request('POST', '/v1/collections', {
+    body: {
+      collection_name: 'lectures',
+      description: 'astronomy lectures',
+      feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' },
+    },
+  });
+  await server.request('POST', '/v1/collections/lectures/documents', {
+    body: { title: 'Black holes', content: 'Event horizons and Hawking radiation.' },
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -41,9 +49,15 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 describe('OpenTelemetry traces', () => {
   it('traces a message run as one trace continuing the incoming traceparent', async () => {
-    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body.session_id;
+    const session = (await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } })).body
+      .session_id;
     exporter.reset();
-    const run = await postSse(`${server.url}/v1/agents/sessions/${session}/messages`, server.apiKey, { content: 'search the lectures about black holes' }, { traceparent: `00-${traceId}-${callerSpanId}-01` });
+    const run = await postSse(
+      `${server.url}/v1/agents/sessions/${session}/messages`,
+      server.apiKey,
+      { content: 'search the lectures about black holes' },
+      { traceparent: `00-${traceId}-${callerSpanId}-01` },
+    );
     expect(run.frames.at(-1)!.event).toBe('done');
     const spans = await spansOf(traceId, (found) => found.some((span) => span.name.startsWith('POST ')));
     const byName = (name: string) => spans.filter((span) => span.name === name);
@@ -51,18 +65,29 @@ describe('OpenTelemetry traces', () => {
     const root = byName('POST /v1/agents/sessions/:session_id/messages')[0];
     expect(root).toBeDefined();
     expect(parentOf(root)).toBe(callerSpanId);
-    expect(root.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/v1/agents/sessions/:session_id/messages', 'http.response.status_code': 200 });
+    expect(root.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/v1/agents/sessions/:session_id/messages',
+      'http.response.status_code': 200,
+    });
 
     const chats = spans.filter((span) => span.name === 'chat quarry-local');
     expect(chats.length).toBeGreaterThanOrEqual(2);
     for (const chat of chats) {
-      expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'quarry-local', 'gen_ai.provider.name': 'quarry' });
+      expect(chat.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'quarry-local',
+        'gen_ai.provider.name': 'quarry',
+      });
       expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
       expect(chat.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
     }
 
     const tool = byName('execute_tool smart_search')[0];
-    expect(tool.attributes).toMatchObject({ 'gen_ai.tool.name': 'smart_search', 'gen_ai.operation.name': 'execute_tool' });
+    expect(tool.attributes).toMatchObject({
+      'gen_ai.tool.name': 'smart_search',
+      'gen_ai.operation.name': 'execute_tool',
+    });
     const retriever = byName('retriever.execute adhoc')[0];
     expect(parentOf(retriever)).toBe(tool.spanContext().spanId);
     const stages = byName('retriever.stage');
@@ -71,7 +96,9 @@ describe('OpenTelemetry traces', () => {
     expect(stages[0].attributes['quarry.stage.output_count']).toBeGreaterThan(0);
 
     const storeSpans = spans.filter((span) => span.name.startsWith('store.'));
-    expect(storeSpans.map((span) => span.name)).toEqual(expect.arrayContaining(['store.sessions.get', 'store.runs.start', 'store.messages.append']));
+    expect(storeSpans.map((span) => span.name)).toEqual(
+      expect.arrayContaining(['store.sessions.get', 'store.runs.start', 'store.messages.append']),
+    );
     expect(storeSpans.some((span) => span.name.startsWith('store.index.search'))).toBe(true);
     expect(storeSpans[0].attributes['db.system.name']).toBe(server.store.kind === 'postgres' ? 'postgresql' : 'sqlite');
   });
@@ -81,7 +108,9 @@ describe('OpenTelemetry traces', () => {
     await server.request('GET', '/v1/collections/lectures');
     await server.request('GET', '/v1/collections/lectures');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const roots = exporter.getFinishedSpans().filter((span) => span.name === 'GET /v1/collections/:collection_identifier');
+    const roots = exporter
+      .getFinishedSpans()
+      .filter((span) => span.name === 'GET /v1/collections/:collection_identifier');
     expect(roots).toHaveLength(2);
     expect(roots[0].spanContext().traceId).not.toBe(roots[1].spanContext().traceId);
     expect(roots.every((span) => parentOf(span) === undefined)).toBe(true);

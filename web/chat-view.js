@@ -7,7 +7,15 @@
  * gets its intent chip and tool latencies back from the run's event log.
  */
 import { h, clear, attempt, toast, formatMs, formatNumber, icon } from './dom.js';
-import { intentChip, thinkingCard, toolCard, retrieverCard, pipelineCard, renderAnswer, confirmationDialog } from './event-cards.js';
+import {
+  intentChip,
+  thinkingCard,
+  toolCard,
+  retrieverCard,
+  pipelineCard,
+  renderAnswer,
+  confirmationDialog,
+} from './event-cards.js';
 
 /** Reloaded answers whose intent and tool latencies are read back from their runs' events. */
 const RESTORED_TURNS = 10;
@@ -30,14 +38,45 @@ export function createChatView(context, root) {
   const title = h('h2.chat-title', { testid: 'chat-title' }, 'No session');
   const subtitle = h('span.muted', { testid: 'chat-subtitle' });
   const stop = h('button.danger.small', { testid: 'stop-button', hidden: true, onclick: stopRun }, '■ Stop');
-  const messages = h('div.messages', { testid: 'messages', onwheel: () => { followBottom = isNearBottom(); }, ontouchmove: () => { followBottom = isNearBottom(); } }, emptyState());
-  const input = h('textarea', { rows: 2, placeholder: 'Ask about your data…  (Ctrl+Enter to send)', testid: 'message-input',
-    onkeydown: (event) => { if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); } } });
+  const messages = h(
+    'div.messages',
+    {
+      testid: 'messages',
+      onwheel: () => {
+        followBottom = isNearBottom();
+      },
+      ontouchmove: () => {
+        followBottom = isNearBottom();
+      },
+    },
+    emptyState(),
+  );
+  const input = h('textarea', {
+    rows: 2,
+    placeholder: 'Ask about your data…  (Ctrl+Enter to send)',
+    testid: 'message-input',
+    onkeydown: (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit();
+      }
+    },
+  });
   const send = h('button.primary', { testid: 'send-button', onclick: submit }, 'Send');
-  clear(root, h('div.chat-head', {}, h('div', {}, title, subtitle), stop), messages, h('div.composer', {}, input, send));
+  clear(
+    root,
+    h('div.chat-head', {}, h('div', {}, title, subtitle), stop),
+    messages,
+    h('div.composer', {}, input, send),
+  );
 
   function emptyState() {
-    return h('div.empty', {}, h('p', {}, 'Ask a question below to start a new session, or pick one on the left.'), h('p.muted', {}, 'Try: “Find videos about machine learning”.'));
+    return h(
+      'div.empty',
+      {},
+      h('p', {}, 'Ask a question below to start a new session, or pick one on the left.'),
+      h('p.muted', {}, 'Try: “Find videos about machine learning”.'),
+    );
   }
 
   async function open(id) {
@@ -45,7 +84,10 @@ export function createChatView(context, root) {
     running?.controller.abort();
     sessionId = id;
     messages.replaceChildren(h('p.muted', {}, 'Loading…'));
-    const [session, history] = await Promise.all([attempt(() => client.sessions.get(id)), attempt(() => client.sessions.history(id, { limit: 200 }))]);
+    const [session, history] = await Promise.all([
+      attempt(() => client.sessions.get(id)),
+      attempt(() => client.sessions.history(id, { limit: 200 })),
+    ]);
     if (generation !== openGeneration || !session) return;
     title.textContent = session.session_name || 'New session';
     subtitle.textContent = ` ${session.effective_model} · ${session.status}`;
@@ -56,7 +98,8 @@ export function createChatView(context, root) {
     if (history) renderHistory(history.messages, generation);
     if (!messages.children.length) messages.append(emptyState());
     // An answer still being written (e.g. after a page reload): join it where it is.
-    if (session.active_message_id) follow(client.sessions.stream(id, { messageId: session.active_message_id, ...streamOptions() }), turn());
+    if (session.active_message_id)
+      follow(client.sessions.stream(id, { messageId: session.active_message_id, ...streamOptions() }), turn());
     // A write tool still waiting for approval (the page was closed while it asked): ask again.
     else if (session.pending_confirmations?.length) answerPending(id, session.pending_confirmations[0]);
     if (writable) input.focus();
@@ -71,7 +114,12 @@ export function createChatView(context, root) {
         current = null;
       } else if (message.role === 'tool') {
         current ??= turn();
-        if (message.content_type === 'tool_call') current.toolCall({ tool_name: message.tool_name, tool_call_id: message.message_id, inputs: safeParse(message.tool_inputs) });
+        if (message.content_type === 'tool_call')
+          current.toolCall({
+            tool_name: message.tool_name,
+            tool_call_id: message.message_id,
+            inputs: safeParse(message.tool_inputs),
+          });
         else current.toolResultFromHistory(message);
       } else {
         current ??= turn();
@@ -126,10 +174,16 @@ export function createChatView(context, root) {
     let text = '';
     let frame = 0;
     const collectionOf = (documentId) => collections.get(documentId);
-    const paint = () => { frame = 0; renderAnswer(answer, text, context, collectionOf); scrollDown(); };
+    const paint = () => {
+      frame = 0;
+      renderAnswer(answer, text, context, collectionOf);
+      scrollDown();
+    };
     return {
       element,
-      intent: (data) => { if (!head.querySelector('[data-testid="intent-chip"]')) head.append(intentChip(data)); },
+      intent: (data) => {
+        if (!head.querySelector('[data-testid="intent-chip"]')) head.append(intentChip(data));
+      },
       thinking(data) {
         if (!thinking) activity.append((thinking = thinkingCard()).element);
         thinking.add(data);
@@ -142,7 +196,11 @@ export function createChatView(context, root) {
       toolResult: (data) => tools.get(data.tool_call_id)?.finish(data),
       toolResultFromHistory(message) {
         const card = [...tools.values()].at(-1);
-        card?.finish({ success: message.tool_status === 'success', output: safeParse(message.tool_outputs), latency_ms: null });
+        card?.finish({
+          success: message.tool_status === 'success',
+          output: safeParse(message.tool_outputs),
+          latency_ms: null,
+        });
       },
       restoreLatency: (index, latency) => [...tools.values()][index]?.setLatency(latency),
       retriever(data) {
@@ -163,7 +221,13 @@ export function createChatView(context, root) {
       note: (content, kind = 'muted') => footer.append(h(`span.note.${kind}`, { testid: `note-${kind}` }, content)),
       done(data) {
         const usage = data.usage ? ` · ${formatNumber(data.usage.total_tokens)} tokens` : '';
-        footer.append(h('span.muted.stats-line', { testid: 'done-stats' }, `${formatMs(data.latency_ms)} · ${data.tool_calls_made} tool call${data.tool_calls_made === 1 ? '' : 's'}${usage}`));
+        footer.append(
+          h(
+            'span.muted.stats-line',
+            { testid: 'done-stats' },
+            `${formatMs(data.latency_ms)} · ${data.tool_calls_made} tool call${data.tool_calls_made === 1 ? '' : 's'}${usage}`,
+          ),
+        );
         if (data.cancelled) footer.append(h('span.chip.warn', { testid: 'cancelled-chip' }, 'stopped'));
         this.truncation(data.finish_reason);
       },
@@ -176,15 +240,23 @@ export function createChatView(context, root) {
   }
 
   function feedback(messageId) {
-    const buttons = ['positive', 'negative'].map((rating) => h('button.icon-button.feedback', {
-      testid: `feedback-${rating}`, title: rating === 'positive' ? 'Helpful' : 'Not helpful',
-      onclick: async () => {
-        const result = await attempt(() => client.sessions.feedback(sessionId, messageId, rating));
-        if (!result) return;
-        for (const button of buttons) button.classList.toggle('chosen', button === buttons[rating === 'positive' ? 0 : 1]);
-        toast(result.stored ? 'Thanks: this exchange will be remembered.' : 'Thanks for the feedback.', 'info');
-      },
-    }, icon(rating === 'positive' ? 'thumb-up' : 'thumb-down', rating)));
+    const buttons = ['positive', 'negative'].map((rating) =>
+      h(
+        'button.icon-button.feedback',
+        {
+          testid: `feedback-${rating}`,
+          title: rating === 'positive' ? 'Helpful' : 'Not helpful',
+          onclick: async () => {
+            const result = await attempt(() => client.sessions.feedback(sessionId, messageId, rating));
+            if (!result) return;
+            for (const button of buttons)
+              button.classList.toggle('chosen', button === buttons[rating === 'positive' ? 0 : 1]);
+            toast(result.stored ? 'Thanks: this exchange will be remembered.' : 'Thanks for the feedback.', 'info');
+          },
+        },
+        icon(rating === 'positive' ? 'thumb-up' : 'thumb-down', rating),
+      ),
+    );
     return h('span.feedback-group', {}, buttons);
   }
 
@@ -225,18 +297,43 @@ export function createChatView(context, root) {
       for await (const event of events) {
         const { data } = event;
         switch (event.type) {
-          case 'intent': current.intent(data); break;
-          case 'thinking': current.thinking(data); break;
-          case 'tool_call': current.toolCall(data); break;
-          case 'tool_result': current.toolResult(data); break;
-          case 'retriever_execution': current.retriever(data); break;
-          case 'pipeline_config': current.pipeline(data); break;
-          case 'token': current.token(data); break;
-          case 'message': current.finalText(data.content, data.message_id); break;
-          case 'session_name': title.textContent = data.session_name; break;
-          case 'confirmation_required': confirmation = event; break;
-          case 'done': current.done(data); break;
-          case 'error': current.note(data.message, 'error'); toast(data.message); break;
+          case 'intent':
+            current.intent(data);
+            break;
+          case 'thinking':
+            current.thinking(data);
+            break;
+          case 'tool_call':
+            current.toolCall(data);
+            break;
+          case 'tool_result':
+            current.toolResult(data);
+            break;
+          case 'retriever_execution':
+            current.retriever(data);
+            break;
+          case 'pipeline_config':
+            current.pipeline(data);
+            break;
+          case 'token':
+            current.token(data);
+            break;
+          case 'message':
+            current.finalText(data.content, data.message_id);
+            break;
+          case 'session_name':
+            title.textContent = data.session_name;
+            break;
+          case 'confirmation_required':
+            confirmation = event;
+            break;
+          case 'done':
+            current.done(data);
+            break;
+          case 'error':
+            current.note(data.message, 'error');
+            toast(data.message);
+            break;
         }
         scrollDown();
       }
@@ -252,7 +349,13 @@ export function createChatView(context, root) {
       const approved = await confirmationDialog(confirmation.data);
       if (approved === null) return current.note('Waiting for confirmation (it expires after 5 minutes).');
       current.note(approved ? `Approved ${confirmation.data.tool_name}` : `Denied ${confirmation.data.tool_name}`);
-      return follow(client.sessions.confirm(id, confirmation.data.confirmation_id, approved, { after: confirmation.id, ...streamOptions() }), current);
+      return follow(
+        client.sessions.confirm(id, confirmation.data.confirmation_id, approved, {
+          after: confirmation.id,
+          ...streamOptions(),
+        }),
+        current,
+      );
     }
     context.emit('run-finished', id);
   }
@@ -261,7 +364,8 @@ export function createChatView(context, root) {
     const current = turn();
     const data = { ...pending, message: `The agent is waiting for approval to run ${pending.tool_name}.` };
     const approved = await confirmationDialog(data);
-    if (approved === null || id !== sessionId) return current.note('Waiting for confirmation (it expires after 5 minutes).');
+    if (approved === null || id !== sessionId)
+      return current.note('Waiting for confirmation (it expires after 5 minutes).');
     current.note(approved ? `Approved ${pending.tool_name}` : `Denied ${pending.tool_name}`);
     await follow(client.sessions.confirm(id, pending.confirmation_id, approved, streamOptions()), current);
   }
@@ -288,7 +392,13 @@ export function createChatView(context, root) {
     running?.controller.abort();
   }
 
-  return { open, close, get sessionId() { return sessionId; } };
+  return {
+    open,
+    close,
+    get sessionId() {
+      return sessionId;
+    },
+  };
 }
 
 function safeParse(text) {

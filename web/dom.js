@@ -50,7 +50,8 @@ export function toast(message, kind = 'error') {
 }
 
 export function describeError(error) {
-  if (error && typeof error === 'object' && error.isQuarryApiError) return `${error.message} (${error.type}, ${error.status})`;
+  if (error && typeof error === 'object' && error.isQuarryApiError)
+    return `${error.message} (${error.type}, ${error.status})`;
   if (error instanceof Error) return error.message;
   return String(error);
 }
@@ -99,7 +100,9 @@ export function formatTime(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
 export function pretty(value) {
@@ -135,8 +138,10 @@ export function bar(label, value, max, text, testid) {
 
 const ICONS = {
   // Thumbs drawn as paths: an emoji glyph renders as an empty box where no emoji font is installed.
-  'thumb-up': 'M7 10v11H3V10h4Zm2 11h8.2a2 2 0 0 0 2-1.6l1.4-7A2 2 0 0 0 18.6 10H14l.8-4.2A1.9 1.9 0 0 0 13 3.6L9 10v11Z',
-  'thumb-down': 'M17 14V3h4v11h-4Zm-2-11H6.8a2 2 0 0 0-2 1.6l-1.4 7A2 2 0 0 0 5.4 14H10l-.8 4.2a1.9 1.9 0 0 0 1.8 2.2L15 14V3Z',
+  'thumb-up':
+    'M7 10v11H3V10h4Zm2 11h8.2a2 2 0 0 0 2-1.6l1.4-7A2 2 0 0 0 18.6 10H14l.8-4.2A1.9 1.9 0 0 0 13 3.6L9 10v11Z',
+  'thumb-down':
+    'M17 14V3h4v11h-4Zm-2-11H6.8a2 2 0 0 0-2 1.6l-1.4 7A2 2 0 0 0 5.4 14H10l-.8 4.2a1.9 1.9 0 0 0 1.8 2.2L15 14V3Z',
   'log-out': 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
 };
 
@@ -161,7 +166,9 @@ export function icon(name, label) {
 
 /** Text cut at a word boundary with "…" when longer than `max` (never mid-word, never silently). */
 export function clipWords(text, max) {
-  const value = String(text ?? '').replace(/\s+/g, ' ').trim();
+  const value = String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (value.length <= max) return value;
   const cut = value.slice(0, max + 1);
   const space = cut.lastIndexOf(' ');

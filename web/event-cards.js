@@ -31,9 +31,18 @@ export function thinkingCard() {
 export function toolCard(data) {
   const status = h('span.card-status.pending', {}, 'running…');
   const output = h('pre.code', {}, '');
-  const element = h('details.card.tool', { testid: 'tool-card', 'data-tool': data.tool_name },
+  const element = h(
+    'details.card.tool',
+    { testid: 'tool-card', 'data-tool': data.tool_name },
     h('summary', {}, h('span.card-icon', {}, '⚙'), h('strong', {}, data.tool_name), status),
-    h('div.card-body', {}, h('div.label', {}, 'Inputs'), h('pre.code', {}, pretty(data.inputs ?? {})), h('div.label', {}, 'Output'), output),
+    h(
+      'div.card-body',
+      {},
+      h('div.label', {}, 'Inputs'),
+      h('pre.code', {}, pretty(data.inputs ?? {})),
+      h('div.label', {}, 'Output'),
+      output,
+    ),
   );
   let outcome = 'running…';
   const setLatency = (latency) => {
@@ -56,36 +65,86 @@ export function toolCard(data) {
 export function retrieverCard(data, context) {
   const documents = data.documents ?? [];
   const kind = data.is_adhoc ? 'ad hoc' : data.retriever_id;
-  return h('details.card.retriever', { testid: 'retriever-card', open: true },
-    h('summary', {}, h('span.card-icon', {}, '⌕'), h('strong', {}, `Retriever · ${data.tool_name}`), h('span.chip', {}, kind),
-      h('span.card-status.ok', { testid: 'retriever-doc-count' }, `${data.documents_returned} docs · ${formatMs(data.latency_ms)}`)),
-    h('div.card-body', {},
+  return h(
+    'details.card.retriever',
+    { testid: 'retriever-card', open: true },
+    h(
+      'summary',
+      {},
+      h('span.card-icon', {}, '⌕'),
+      h('strong', {}, `Retriever · ${data.tool_name}`),
+      h('span.chip', {}, kind),
+      h(
+        'span.card-status.ok',
+        { testid: 'retriever-doc-count' },
+        `${data.documents_returned} docs · ${formatMs(data.latency_ms)}`,
+      ),
+    ),
+    h(
+      'div.card-body',
+      {},
       data.message ? h('p.muted', {}, data.message) : null,
-      documents.length === 0 ? h('p.muted', {}, 'No documents returned.') : h('ol.doc-list', {}, documents.map((document) =>
-        h('li.doc', { testid: 'retriever-document' },
-          h('button.link.doc-title', { onclick: () => showDocument(context, document.document_id, document.collection_id) }, document.title || document.document_id),
-          h('span.score', { title: 'score' }, Number(document.score ?? 0).toFixed(4)),
-          h('p.snippet', { testid: 'retriever-snippet' }, clipWords(document.snippet ?? '', SNIPPET_CHARS)))))),
+      documents.length === 0
+        ? h('p.muted', {}, 'No documents returned.')
+        : h(
+            'ol.doc-list',
+            {},
+            documents.map((document) =>
+              h(
+                'li.doc',
+                { testid: 'retriever-document' },
+                h(
+                  'button.link.doc-title',
+                  { onclick: () => showDocument(context, document.document_id, document.collection_id) },
+                  document.title || document.document_id,
+                ),
+                h('span.score', { title: 'score' }, Number(document.score ?? 0).toFixed(4)),
+                h('p.snippet', { testid: 'retriever-snippet' }, clipWords(document.snippet ?? '', SNIPPET_CHARS)),
+              ),
+            ),
+          ),
+    ),
   );
 }
 
 export function pipelineCard(data, context) {
   const config = data.config ?? {};
-  const name = h('input', { placeholder: 'retriever name, e.g. ml_video_search', testid: 'save-retriever-name', value: '' });
-  const save = h('button.primary.small', { testid: 'save-retriever-button', onclick: async () => {
-    const retrieverName = name.value.trim();
-    if (!retrieverName) return toast('Type a name for the retriever first.');
-    save.disabled = true;
-    const retriever = await attempt(() => context.client.retrievers.create({ ...config, retriever_name: retrieverName }));
-    save.disabled = false;
-    if (retriever) {
-      toast(`Saved retriever “${retriever.retriever_name}” (${retriever.retriever_id})`, 'info');
-      clear(form, h('span.saved', { testid: 'saved-retriever' }, `✓ Saved as ${retriever.retriever_name}`));
-    }
-  } }, 'Save as retriever');
+  const name = h('input', {
+    placeholder: 'retriever name, e.g. ml_video_search',
+    testid: 'save-retriever-name',
+    value: '',
+  });
+  const save = h(
+    'button.primary.small',
+    {
+      testid: 'save-retriever-button',
+      onclick: async () => {
+        const retrieverName = name.value.trim();
+        if (!retrieverName) return toast('Type a name for the retriever first.');
+        save.disabled = true;
+        const retriever = await attempt(() =>
+          context.client.retrievers.create({ ...config, retriever_name: retrieverName }),
+        );
+        save.disabled = false;
+        if (retriever) {
+          toast(`Saved retriever “${retriever.retriever_name}” (${retriever.retriever_id})`, 'info');
+          clear(form, h('span.saved', { testid: 'saved-retriever' }, `✓ Saved as ${retriever.retriever_name}`));
+        }
+      },
+    },
+    'Save as retriever',
+  );
   const form = h('div.save-row', {}, name, save);
-  return h('details.card.pipeline', { testid: 'pipeline-card' },
-    h('summary', {}, h('span.card-icon', {}, '{ }'), h('strong', {}, 'Pipeline'), h('span.muted', {}, `${(config.stages ?? []).length} stages`)),
+  return h(
+    'details.card.pipeline',
+    { testid: 'pipeline-card' },
+    h(
+      'summary',
+      {},
+      h('span.card-icon', {}, '{ }'),
+      h('strong', {}, 'Pipeline'),
+      h('span.muted', {}, `${(config.stages ?? []).length} stages`),
+    ),
     h('div.card-body', {}, h('p.muted', {}, data.message ?? ''), h('pre.code', {}, pretty(config)), form),
   );
 }
@@ -99,7 +158,21 @@ export function renderAnswer(target, text, context, collectionOf) {
     if (match.index > last) fragment.append(text.slice(last, match.index));
     const token = match[0];
     if (token.startsWith('**')) fragment.append(h('strong', {}, token.slice(2, -2)));
-    else fragment.append(h('a.citation', { href: '#', testid: 'citation', onclick: (event) => { event.preventDefault(); showDocument(context, token, collectionOf(token)); } }, token));
+    else
+      fragment.append(
+        h(
+          'a.citation',
+          {
+            href: '#',
+            testid: 'citation',
+            onclick: (event) => {
+              event.preventDefault();
+              showDocument(context, token, collectionOf(token));
+            },
+          },
+          token,
+        ),
+      );
     last = match.index + token.length;
   }
   if (last < text.length) fragment.append(text.slice(last));
@@ -120,11 +193,18 @@ export async function showDocument(context, documentId, collectionId) {
   }
   if (!document) return toast(`Document ${documentId} was not found in this namespace.`);
   const { _internal: internal, document_blobs: _blobs, ...fields } = document;
-  const rows = Object.entries(fields).map(([key, value]) => h('tr', {}, h('th', {}, key), h('td', {}, typeof value === 'object' ? pretty(value) : String(value))));
+  const rows = Object.entries(fields).map(([key, value]) =>
+    h('tr', {}, h('th', {}, key), h('td', {}, typeof value === 'object' ? pretty(value) : String(value))),
+  );
   await openDialog({
     title: fields.title ? String(fields.title) : documentId,
     testid: 'document-dialog',
-    body: h('div.document-view', {}, h('table.kv', {}, rows), internal ? h('p.fineprint', {}, `created ${internal.created_at}`) : null),
+    body: h(
+      'div.document-view',
+      {},
+      h('table.kv', {}, rows),
+      internal ? h('p.fineprint', {}, `created ${internal.created_at}`) : null,
+    ),
     actions: [h('button.primary', { value: 'close' }, 'Close')],
   });
 }
@@ -145,7 +225,10 @@ export function confirmationDialog(data) {
     title: `Allow ${data.tool_name}?`,
     testid: 'confirmation-dialog',
     body: h('div', {}, h('p', {}, data.message), h('pre.code', {}, pretty(data.inputs ?? {})), countdown),
-    actions: [h('button.ghost', { value: 'deny', testid: 'deny-button' }, 'Deny'), h('button.danger', { value: 'approve', testid: 'approve-button' }, 'Approve')],
+    actions: [
+      h('button.ghost', { value: 'deny', testid: 'deny-button' }, 'Deny'),
+      h('button.danger', { value: 'approve', testid: 'approve-button' }, 'Approve'),
+    ],
   });
   dialogElement = document.querySelector('[data-testid="confirmation-dialog"]');
   return result.then((value) => {

@@ -49,12 +49,17 @@ export interface IntentClassification {
 }
 
 // Setup verbs weigh more than question words: "what do I need to create…" is about setting up.
-const SETUP = /\b(create|set ?up|configure|index|upload|ingest|import|build|pipeline|install|define|delete|remove|update|rename|add (?:an? |new )?(?:collection|retriever|namespace|bucket|documents?)|new (?:collection|retriever|namespace))\b/gi;
-const EXECUTION_STRONG = /\b(find|search|show|list|retrieve|look(?:ing)? (?:for|up)|recommend|query|similar|match(?:ing)?|display|fetch|compare|summari[sz]e|get)\b/gi;
+const SETUP =
+  /\b(create|set ?up|configure|index|upload|ingest|import|build|pipeline|install|define|delete|remove|update|rename|add (?:an? |new )?(?:collection|retriever|namespace|bucket|documents?)|new (?:collection|retriever|namespace))\b/gi;
+const EXECUTION_STRONG =
+  /\b(find|search|show|list|retrieve|look(?:ing)? (?:for|up)|recommend|query|similar|match(?:ing)?|display|fetch|compare|summari[sz]e|get)\b/gi;
 const EXECUTION_WEAK = /\b(what|which|where|who|when|how many|are there|is there|tell me|any)\b/gi;
-const NEUTRAL = /\b(collections?|retrievers?|documents?|namespaces?|videos?|images?|photos?|pictures?|audio|podcasts?|text|pdfs?|files?|data|content|products?)\b/gi;
+const NEUTRAL =
+  /\b(collections?|retrievers?|documents?|namespaces?|videos?|images?|photos?|pictures?|audio|podcasts?|text|pdfs?|files?|data|content|products?)\b/gi;
 const STOPWORDS = new Set(
-  'the a an and or of for to in on at by with about from into me my our your i we you it is are was be do does can could would should please some any all this that these those there here what which where who when how find search show list get look recommend give tell'.split(' '),
+  'the a an and or of for to in on at by with about from into me my our your i we you it is are was be do does can could would should please some any all this that these those there here what which where who when how find search show list get look recommend give tell'.split(
+    ' ',
+  ),
 );
 const MODALITIES: Array<[RegExp, string]> = [
   [/video|movie|clip|film/, 'video search'],
@@ -72,7 +77,11 @@ export function detectIntent(
   const setupKeywords = matches(request, SETUP);
   const strong = matches(request, EXECUTION_STRONG);
   const weak = matches(request, EXECUTION_WEAK);
-  const keywords_found = { setup_keywords: setupKeywords, execution_keywords: [...strong, ...weak], neutral_keywords: matches(request, NEUTRAL) };
+  const keywords_found = {
+    setup_keywords: setupKeywords,
+    execution_keywords: [...strong, ...weak],
+    neutral_keywords: matches(request, NEUTRAL),
+  };
   const setup = setupKeywords.length * 1.5;
   const execution = strong.length + weak.length * 0.5;
   const terms = termsOf(request);
@@ -91,13 +100,18 @@ export function detectIntent(
   } else if (total === 0 || margin < 0.34) {
     intent = 'ambiguous';
     confidence = total === 0 ? 0.3 : 0.5;
-    reasoning = total === 0
-      ? 'The request has neither setup nor search keywords.'
-      : `The request mixes setup keywords (${setupKeywords.join(', ')}) and search keywords (${keywords_found.execution_keywords.join(', ')}).`;
+    reasoning =
+      total === 0
+        ? 'The request has neither setup nor search keywords.'
+        : `The request mixes setup keywords (${setupKeywords.join(', ')}) and search keywords (${keywords_found.execution_keywords.join(', ')}).`;
   } else {
     intent = setup > execution ? 'setup' : 'execution';
     const found = intent === 'setup' ? setupKeywords : keywords_found.execution_keywords;
-    confidence = 0.55 + 0.3 * margin + 0.04 * Math.min(found.length, 3) + (intent === 'execution' && suitable.length > 0 ? 0.05 : 0);
+    confidence =
+      0.55 +
+      0.3 * margin +
+      0.04 * Math.min(found.length, 3) +
+      (intent === 'execution' && suitable.length > 0 ? 0.05 : 0);
     reasoning = `${intent === 'setup' ? 'Setup' : 'Search'} keywords found: ${found.join(', ')}.`;
   }
   if (intent === 'execution') {
@@ -107,15 +121,30 @@ export function detectIntent(
   }
 
   const recommended_action =
-    intent === 'setup' ? 'setup_pipeline'
-    : intent === 'ambiguous' ? 'clarify'
-    : retriever ? 'execute_retriever'
-    : collections.length > 0 ? 'smart_search'
-    : 'setup_pipeline';
-  const clarification_options: ClarificationOption[] = intent !== 'ambiguous' ? [] : [
-    { label: 'Search existing data', description: 'Look for matching documents in your collections', action: 'smart_search' },
-    { label: 'Set up something new', description: 'Create a collection or a retriever for this data', action: 'setup_pipeline' },
-  ];
+    intent === 'setup'
+      ? 'setup_pipeline'
+      : intent === 'ambiguous'
+        ? 'clarify'
+        : retriever
+          ? 'execute_retriever'
+          : collections.length > 0
+            ? 'smart_search'
+            : 'setup_pipeline';
+  const clarification_options: ClarificationOption[] =
+    intent !== 'ambiguous'
+      ? []
+      : [
+          {
+            label: 'Search existing data',
+            description: 'Look for matching documents in your collections',
+            action: 'smart_search',
+          },
+          {
+            label: 'Set up something new',
+            description: 'Create a collection or a retriever for this data',
+            action: 'setup_pipeline',
+          },
+        ];
   return {
     intent,
     confidence: Math.round(Math.min(confidence, 0.95) * 100) / 100,
@@ -131,9 +160,11 @@ export function detectIntent(
 /** The stream's `intent` event, in the vocabulary of the contract's SSE example. */
 export function toIntentEvent(classification: IntentClassification): IntentEvent {
   const [intent, category] =
-    classification.intent === 'execution' ? ['retriever_search', 'retriever']
-    : classification.intent === 'setup' ? ['setup', 'setup']
-    : ['conversation', 'general'];
+    classification.intent === 'execution'
+      ? ['retriever_search', 'retriever']
+      : classification.intent === 'setup'
+        ? ['setup', 'setup']
+        : ['conversation', 'general'];
   const scope = classification.suitable_collections.map((collection) => collection.collection_id);
   return {
     intent,
@@ -163,13 +194,18 @@ function termsOf(text: string): Set<string> {
   return terms;
 }
 
-function rankCollections(request: string, terms: Set<string>, collections: readonly IntentCollection[]): SuitableCollection[] {
+function rankCollections(
+  request: string,
+  terms: Set<string>,
+  collections: readonly IntentCollection[],
+): SuitableCollection[] {
   const lower = request.toLowerCase();
   const ranked: SuitableCollection[] = [];
   for (const collection of collections) {
-    const extractor = typeof collection.feature_extractor === 'string'
-      ? collection.feature_extractor
-      : collection.feature_extractor?.feature_extractor_name ?? 'text_extractor';
+    const extractor =
+      typeof collection.feature_extractor === 'string'
+        ? collection.feature_extractor
+        : (collection.feature_extractor?.feature_extractor_name ?? 'text_extractor');
     const described = `${collection.collection_name.replace(/[_.-]+/g, ' ')} ${collection.description ?? ''} ${extractor.replace(/_/g, ' ')}`;
     const capabilities = capabilitiesOf(`${extractor} ${described}`.toLowerCase());
     const own = termsOf(described);
@@ -177,8 +213,16 @@ function rankCollections(request: string, terms: Set<string>, collections: reado
     for (const term of terms) if (own.has(term)) shared++;
     let score = terms.size === 0 ? 0 : shared / terms.size;
     if (lower.includes(collection.collection_name.toLowerCase())) score = Math.max(score, 0.9);
-    for (const [pattern, capability] of MODALITIES) if (pattern.test(lower) && capabilities.includes(capability)) score += 0.2;
-    if (score > 0) ranked.push({ collection_id: collection.collection_id, collection_name: collection.collection_name, feature_extractor: extractor, capabilities, match_score: Math.round(Math.min(score, 1) * 100) / 100 });
+    for (const [pattern, capability] of MODALITIES)
+      if (pattern.test(lower) && capabilities.includes(capability)) score += 0.2;
+    if (score > 0)
+      ranked.push({
+        collection_id: collection.collection_id,
+        collection_name: collection.collection_name,
+        feature_extractor: extractor,
+        capabilities,
+        match_score: Math.round(Math.min(score, 1) * 100) / 100,
+      });
   }
   return ranked.sort((left, right) => right.match_score - left.match_score).slice(0, 5);
 }
@@ -201,7 +245,9 @@ export function suggestRetriever(request: string, retrievers: readonly IntentRet
 function runsOnQuery(retriever: IntentRetriever): boolean {
   const schema = retriever.config?.input_schema;
   if (!schema || typeof schema !== 'object') return true;
-  return Object.entries(schema as Record<string, { required?: unknown }>).every(([name, field]) => name === 'query' || field?.required !== true);
+  return Object.entries(schema as Record<string, { required?: unknown }>).every(
+    ([name, field]) => name === 'query' || field?.required !== true,
+  );
 }
 
 function bestRetriever(terms: Set<string>, retrievers: readonly IntentRetriever[]): IntentRetriever | null {

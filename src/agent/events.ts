@@ -40,9 +40,13 @@ export const retrieverExecutionEventSchema = z.object({
   latency_ms: z.number(),
   message: text,
   documents: z
-    .array(z.object({ document_id: text, collection_id: text, title: text.nullable(), snippet: text, score: z.number() }))
+    .array(
+      z.object({ document_id: text, collection_id: text, title: text.nullable(), snippet: text, score: z.number() }),
+    )
     .optional()
-    .describe('Not in the contract\'s minimum: the documents returned (id, title, snippet, score) so clients can show them.'),
+    .describe(
+      "Not in the contract's minimum: the documents returned (id, title, snippet, score) so clients can show them.",
+    ),
 });
 
 export const pipelineConfigEventSchema = z.object({ tool_name: text, config: jsonObject, message: text });
@@ -63,7 +67,12 @@ export const confirmationRequiredEventSchema = z.object({
   expires_at: text,
 });
 
-export const tokenUsageSchema = z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int(), estimated: z.boolean() });
+export const tokenUsageSchema = z.object({
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+  estimated: z.boolean(),
+});
 
 export const retrieverSummarySchema = z.object({
   used_retrievers: z.boolean(),
@@ -79,7 +88,15 @@ export const retrieverSummarySchema = z.object({
  * (the provider withheld the rest), `step_limit` (the agent used its steps without finishing), `cancelled`,
  * `error`, `other`. Stored with the assistant message (history `citations.finish_reason`).
  */
-export const finishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'step_limit', 'cancelled', 'error', 'other']);
+export const finishReasonSchema = z.enum([
+  'stop',
+  'length',
+  'content_filter',
+  'step_limit',
+  'cancelled',
+  'error',
+  'other',
+]);
 export const FINISH_REASONS = finishReasonSchema.options;
 
 export const doneEventSchema = z.object({
@@ -89,12 +106,21 @@ export const doneEventSchema = z.object({
   retriever_summary: retrieverSummarySchema,
   data_accessed_via_retriever: z.boolean(),
   usage: tokenUsageSchema,
-  finish_reason: finishReasonSchema.describe('Why the answer ended: stop (complete), length (truncated at max_tokens), content_filter, step_limit (the agent ran out of steps), cancelled, error, other.'),
+  finish_reason: finishReasonSchema.describe(
+    'Why the answer ended: stop (complete), length (truncated at max_tokens), content_filter, step_limit (the agent ran out of steps), cancelled, error, other.',
+  ),
   cancelled: z.boolean().optional(),
-  reason: text.optional().describe('Why a run was ended without its answer or a cancel request: confirmation_expired, namespace_deleted'),
+  reason: text
+    .optional()
+    .describe('Why a run was ended without its answer or a cancel request: confirmation_expired, namespace_deleted'),
 });
 
-export const errorEventSchema = z.object({ message: text, recoverable: z.boolean(), type: text.optional(), limit: text.optional() });
+export const errorEventSchema = z.object({
+  message: text,
+  recoverable: z.boolean(),
+  type: text.optional(),
+  limit: text.optional(),
+});
 
 /** Every event type and its payload schema, in the order a run may emit them. */
 export const agentEventSchemas = {
@@ -142,6 +168,11 @@ let eventJsonSchemas: Record<AgentEventType, Record<string, unknown>> | null = n
 
 /** The event payloads as JSON Schemas (what `GET /v1/agents/events/schema` publishes), converted once per process. */
 export function agentEventJsonSchemas(): Record<AgentEventType, Record<string, unknown>> {
-  eventJsonSchemas ??= Object.fromEntries(Object.entries(agentEventSchemas).map(([name, schema]) => [name, z.toJSONSchema(schema) as Record<string, unknown>])) as Record<AgentEventType, Record<string, unknown>>;
+  eventJsonSchemas ??= Object.fromEntries(
+    Object.entries(agentEventSchemas).map(([name, schema]) => [
+      name,
+      z.toJSONSchema(schema) as Record<string, unknown>,
+    ]),
+  ) as Record<AgentEventType, Record<string, unknown>>;
   return eventJsonSchemas;
 }

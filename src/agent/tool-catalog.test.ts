@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOOL_NAMES, TOOL_CATALOG, TOOL_DESCRIPTORS, findToolDescriptor, toolInfo, toolInputJsonSchema } from './tool-catalog.js';
+import {
+  DEFAULT_TOOL_NAMES,
+  TOOL_CATALOG,
+  TOOL_DESCRIPTORS,
+  findToolDescriptor,
+  toolInfo,
+  toolInputJsonSchema,
+} from './tool-catalog.js';
 
 describe('tool catalog', () => {
   it('describes smart_search as the contract ToolInfo with a JSON Schema', () => {
@@ -41,10 +48,16 @@ describe('tool catalog', () => {
   });
 
   it('marks exactly the write tools as needing confirmation', () => {
-    const writes = TOOL_DESCRIPTORS.filter((tool) => tool.requiresConfirmation).map((tool) => `${tool.name}:${tool.category}`);
+    const writes = TOOL_DESCRIPTORS.filter((tool) => tool.requiresConfirmation).map(
+      (tool) => `${tool.name}:${tool.category}`,
+    );
     expect(writes.sort()).toEqual([
-      'create_collection:create', 'create_retriever:create', 'delete_collection:delete',
-      'delete_document:delete', 'delete_retriever:delete', 'update_retriever:update',
+      'create_collection:create',
+      'create_retriever:create',
+      'delete_collection:delete',
+      'delete_document:delete',
+      'delete_retriever:delete',
+      'update_retriever:update',
     ]);
     expect(DEFAULT_TOOL_NAMES).toContain('search_feedback');
     expect(DEFAULT_TOOL_NAMES).toContain('smart_search');
@@ -55,7 +68,13 @@ describe('tool catalog', () => {
   it('applies defaults and rejects bad input through the zod schema', () => {
     expect(TOOL_CATALOG.smart_search.inputSchema.parse({ query: 'cats' })).toEqual({ query: 'cats', limit: 10 });
     expect(TOOL_CATALOG.smart_search.inputSchema.safeParse({ query: '' }).success).toBe(false);
-    expect(TOOL_CATALOG.execute_adhoc_retriever.inputSchema.safeParse({ collection_identifiers: ['c'], stages: [], inputs: {} }).success).toBe(false);
+    expect(
+      TOOL_CATALOG.execute_adhoc_retriever.inputSchema.safeParse({
+        collection_identifiers: ['c'],
+        stages: [],
+        inputs: {},
+      }).success,
+    ).toBe(false);
     expect(findToolDescriptor('get_collection')?.category).toBe('read');
     expect(findToolDescriptor('toString')).toBeUndefined();
   });

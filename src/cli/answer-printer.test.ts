@@ -25,7 +25,13 @@ describe('createAnswerPrinter', () => {
 
   it('counts the rows the terminal wrapped the preview into at its own width, not the answer width', () => {
     let output = '';
-    const printer = createAnswerPrinter({ write: (text) => (output += text), width: 10, columns: 40, color: false, live: true });
+    const printer = createAnswerPrinter({
+      write: (text) => (output += text),
+      width: 10,
+      columns: 40,
+      color: false,
+      live: true,
+    });
     printer.push('**Bold** words ');
     printer.push('here\n');
     // 15 characters fit one row of a 40-column terminal: back to its start only, no row up.

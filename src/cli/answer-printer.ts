@@ -38,7 +38,8 @@ export function createAnswerPrinter(options: AnswerPrinterOptions) {
   };
 
   const print = (markdown: string) => {
-    const rendered = markdown.trim() === '' ? '' : renderMarkdown(markdown, { width: options.width, color: options.color });
+    const rendered =
+      markdown.trim() === '' ? '' : renderMarkdown(markdown, { width: options.width, color: options.color });
     options.write(`${rendered}\n`);
     printedAnything = true;
   };

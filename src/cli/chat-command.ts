@@ -98,7 +98,9 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
   process.on('SIGINT', interrupt);
 
   /** Prints one stream; returns the confirmation event it ended on, if any. */
-  async function render(events: AsyncIterable<QuarryEvent>): Promise<Extract<QuarryEvent, { type: 'confirmation_required' }> | null> {
+  async function render(
+    events: AsyncIterable<QuarryEvent>,
+  ): Promise<Extract<QuarryEvent, { type: 'confirmation_required' }> | null> {
     let answering = false;
     let ended: Extract<QuarryEvent, { type: 'confirmation_required' }> | null = null;
     const calls = new Map<string, Record<string, unknown>>();
@@ -106,7 +108,13 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
       if (answering) return;
       answering = true;
       out(`\n${colors.bold(colors.green('quarry'))}\n`);
-      printer = createAnswerPrinter({ write: out, width: width(), columns: process.stdout.columns || 80, color: options.color ?? false, live: terminalOut && (options.color ?? false) });
+      printer = createAnswerPrinter({
+        write: out,
+        width: width(),
+        columns: process.stdout.columns || 80,
+        color: options.color ?? false,
+        live: terminalOut && (options.color ?? false),
+      });
       if (run?.cancelling) printer.stop();
     };
     const endAnswer = () => {
@@ -124,16 +132,24 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
         case 'tool_result': {
           endAnswer();
           const mark = event.data.success ? colors.green('✓') : colors.red('✗');
-          out(`  ${colors.cyan('⚙')} ${event.data.tool_name}${colors.dim(compactInputs(calls.get(event.data.tool_call_id)))} ${mark} ${colors.dim(`${Math.round(event.data.latency_ms)} ms`)}\n`);
+          out(
+            `  ${colors.cyan('⚙')} ${event.data.tool_name}${colors.dim(compactInputs(calls.get(event.data.tool_call_id)))} ${mark} ${colors.dim(`${Math.round(event.data.latency_ms)} ms`)}\n`,
+          );
           break;
         }
         case 'retriever_execution': {
           const source = event.data.is_adhoc ? 'ad hoc' : event.data.retriever_id;
-          out(`  ${colors.cyan('⌕')} ${event.data.tool_name} → ${event.data.documents_returned} docs ${colors.dim(`(${source}, ${Math.round(event.data.latency_ms)} ms)`)}\n`);
+          out(
+            `  ${colors.cyan('⌕')} ${event.data.tool_name} → ${event.data.documents_returned} docs ${colors.dim(`(${source}, ${Math.round(event.data.latency_ms)} ms)`)}\n`,
+          );
           break;
         }
         case 'pipeline_config':
-          out(colors.dim(`  pipeline: ${(event.data.config.stages as unknown[] | undefined)?.length ?? 0} stages (save it as a retriever with POST /v1/retrievers)\n`));
+          out(
+            colors.dim(
+              `  pipeline: ${(event.data.config.stages as unknown[] | undefined)?.length ?? 0} stages (save it as a retriever with POST /v1/retrievers)\n`,
+            ),
+          );
           break;
         case 'token':
           startAnswer();
@@ -153,9 +169,19 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
           endAnswer();
           const usage = event.data.usage ? ` · ${event.data.usage.total_tokens} tokens` : '';
           // Stopped here but finished on the server first: the whole answer is stored.
-          const note = event.data.cancelled ? ' · stopped' : run?.cancelling ? ' · stopped here; the whole answer is in /history' : truncationNote(event.data.finish_reason);
+          const note = event.data.cancelled
+            ? ' · stopped'
+            : run?.cancelling
+              ? ' · stopped here; the whole answer is in /history'
+              : truncationNote(event.data.finish_reason);
           const stopped = note ? colors.yellow(note) : '';
-          out(colors.dim(`  (${Math.round(event.data.latency_ms ?? 0)} ms · ${event.data.tool_calls_made ?? 0} tool call${event.data.tool_calls_made === 1 ? '' : 's'}${usage})`) + stopped + '\n');
+          out(
+            colors.dim(
+              `  (${Math.round(event.data.latency_ms ?? 0)} ms · ${event.data.tool_calls_made ?? 0} tool call${event.data.tool_calls_made === 1 ? '' : 's'}${usage})`,
+            ) +
+              stopped +
+              '\n',
+          );
           break;
         }
         case 'error':
@@ -179,7 +205,10 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
       out(`${colors.yellow('?')} ${data.message}\n  ${colors.dim(JSON.stringify(data.inputs))}\n`);
       const answer = await nextLine(`Allow ${data.tool_name}? [y/N] `);
       const approved = /^y(es)?$/i.test((answer ?? '').trim());
-      events = client.sessions.confirm(sessionId, data.confirmation_id, approved, { after: confirmation.id, ...streamOptions() });
+      events = client.sessions.confirm(sessionId, data.confirmation_id, approved, {
+        after: confirmation.id,
+        ...streamOptions(),
+      });
     }
   }
 
@@ -189,7 +218,14 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
     return { signal: controller.signal, onReconnect: () => out(colors.dim('  (connection dropped, resuming…)\n')) };
   }
 
-  const chat: ChatContext = { client, out, colors, markdown, sessionId: () => sessionId, setSession: (id) => (sessionId = id) };
+  const chat: ChatContext = {
+    client,
+    out,
+    colors,
+    markdown,
+    sessionId: () => sessionId,
+    setSession: (id) => (sessionId = id),
+  };
   let code = 0;
   for (;;) {
     const line = await nextLine(`${colors.bold('you')} › `);
@@ -219,7 +255,9 @@ export async function chatCommand(options: ChatOptions): Promise<number> {
 function describe(error: unknown, url: string): string {
   if (QuarryApiError.is(error)) return `${error.message} (${error.type}, HTTP ${error.status})`;
   const message = error instanceof Error ? error.message : String(error);
-  return /fetch failed|ECONNREFUSED/.test(message) ? `Cannot reach Quarry at ${url}: is \`quarry serve\` running? (${message})` : message;
+  return /fetch failed|ECONNREFUSED/.test(message)
+    ? `Cannot reach Quarry at ${url}: is \`quarry serve\` running? (${message})`
+    : message;
 }
 
 /** A truncated answer is said to be truncated (done.finish_reason). */

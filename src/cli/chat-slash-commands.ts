@@ -47,16 +47,25 @@ export async function runSlashCommand(line: string, chat: ChatContext): Promise<
       }
       const session = await client.sessions.get(argument);
       chat.setSession(session.session_id);
-      out(colors.dim(`  now in session ${session.session_id}${session.session_name ? ` · ${session.session_name}` : ''} · ${plural(session.message_count, 'message')} · ${session.status}\n`));
+      out(
+        colors.dim(
+          `  now in session ${session.session_id}${session.session_name ? ` · ${session.session_name}` : ''} · ${plural(session.message_count, 'message')} · ${session.status}\n`,
+        ),
+      );
       break;
     }
     case 'sessions': {
-      const page = await client.sessions.list({ sort: { field: 'last_activity_at', direction: 'desc' } }, { limit: 10 });
+      const page = await client.sessions.list(
+        { sort: { field: 'last_activity_at', direction: 'desc' } },
+        { limit: 10 },
+      );
       // message_count is the API's: every history item, so a question answered with one tool call is 4.
       out(colors.dim('  messages count every history item: questions, answers, tool calls and tool results\n'));
       for (const session of page.results) {
         const current = session.session_id === chat.sessionId() ? colors.green('*') : ' ';
-        out(`${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${plural(session.message_count, 'message')} · ${session.status}`)}\n`);
+        out(
+          `${current} ${session.session_id}  ${session.session_name ?? colors.dim('(unnamed)')}  ${colors.dim(`${plural(session.message_count, 'message')} · ${session.status}`)}\n`,
+        );
       }
       break;
     }
@@ -64,8 +73,12 @@ export async function runSlashCommand(line: string, chat: ChatContext): Promise<
       const history = await client.sessions.history(chat.sessionId(), { limit: 200 });
       for (const message of history.messages) {
         if (message.role === 'user') out(`${colors.bold('you')} ${message.content}\n`);
-        else if (message.role === 'assistant') out(`${colors.bold(colors.green('quarry'))}\n${message.content ? `${markdown(message.content)}\n` : colors.dim(`(${message.status ?? 'no answer'})\n`)}`);
-        else if (message.content_type === 'tool_call') out(colors.dim(`  ⚙ ${message.tool_name}${compactInputs(parse(message.tool_inputs))}\n`));
+        else if (message.role === 'assistant')
+          out(
+            `${colors.bold(colors.green('quarry'))}\n${message.content ? `${markdown(message.content)}\n` : colors.dim(`(${message.status ?? 'no answer'})\n`)}`,
+          );
+        else if (message.content_type === 'tool_call')
+          out(colors.dim(`  ⚙ ${message.tool_name}${compactInputs(parse(message.tool_inputs))}\n`));
       }
       if (!history.messages.length) out(colors.dim('  (no messages yet)\n'));
       break;

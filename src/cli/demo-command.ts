@@ -16,19 +16,32 @@ import { documentSink } from './document-sink.js';
 const DEMO_DIRECTORY = fileURLToPath(new URL('../../data/demo/', import.meta.url));
 export const DEMO_COLLECTION = 'videos';
 
-export async function loadDemo(store: Store, config: Config, orgId: string, options: { namespace: string; quiet: boolean }): Promise<void> {
+export async function loadDemo(
+  store: Store,
+  config: Config,
+  orgId: string,
+  options: { namespace: string; quiet: boolean },
+): Promise<void> {
   const services = localServices(store, config);
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(`${line}\n`);
   };
-  const tenant = await services.tenant(orgId, options.namespace, { create: true, onCreate: (name) => say(`Created namespace '${name}'.`) });
+  const tenant = await services.tenant(orgId, options.namespace, {
+    create: true,
+    onCreate: (name) => say(`Created namespace '${name}'.`),
+  });
   if (!(await store.collections.resolve(tenant, DEMO_COLLECTION))) {
     await services.collections.create(tenant, {
       collection_name: DEMO_COLLECTION,
       description: 'Demo video catalog: titles, descriptions, tags, channels (synthetic, written for Quarry)',
       source: { type: 'bucket' },
       // No input mapping: title, description, tags, channel and category are all indexed.
-      feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', field_passthrough: [], include_all_source_fields: true },
+      feature_extractor: {
+        feature_extractor_name: 'text_extractor',
+        version: 'v1',
+        field_passthrough: [],
+        include_all_source_fields: true,
+      },
       enabled: true,
       metadata: { demo: true },
     });
@@ -40,7 +53,9 @@ export async function loadDemo(store: Store, config: Config, orgId: string, opti
     progress: options.quiet ? undefined : createProgress({ label: 'demo videos' }),
   });
   say(formatSummary(summary));
-  const definitions = JSON.parse(readFileSync(`${DEMO_DIRECTORY}retrievers.json`, 'utf8')) as { retriever_name: string }[];
+  const definitions = JSON.parse(readFileSync(`${DEMO_DIRECTORY}retrievers.json`, 'utf8')) as {
+    retriever_name: string;
+  }[];
   for (const definition of definitions) {
     if (await store.retrievers.resolve(tenant, definition.retriever_name)) continue;
     await services.retrievers.create(tenant, definition as Parameters<typeof services.retrievers.create>[1]);

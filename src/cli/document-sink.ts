@@ -9,7 +9,12 @@ import type { TenantScope } from '../store/scope.js';
 
 export function documentSink(documents: DocumentService, scope: TenantScope, collection: string): IngestSink {
   return async (batch) => {
-    const result = await documents.createMany(scope, collection, batch.map((row) => row.record), { skipExisting: true });
+    const result = await documents.createMany(
+      scope,
+      collection,
+      batch.map((row) => row.record),
+      { skipExisting: true },
+    );
     return { stored: result.documents.length, skippedExisting: result.skipped, failed: [] };
   };
 }

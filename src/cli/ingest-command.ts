@@ -12,19 +12,31 @@ import { createProgress } from '../ingest/progress-bar.js';
 import { localServices } from './local-services.js';
 import { documentSink } from './document-sink.js';
 
-export async function ingestCommand(store: Store, config: Config, options: { collection?: string; paths: string[]; namespace: string }): Promise<number> {
+export async function ingestCommand(
+  store: Store,
+  config: Config,
+  options: { collection?: string; paths: string[]; namespace: string },
+): Promise<number> {
   if (!options.collection || options.paths.length === 0) {
     process.stderr.write('Usage: quarry ingest <collection> <files or directories…> [--namespace NS]\n');
     return 2;
   }
   const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
   const services = localServices(store, config);
-  const tenant = await services.tenant(orgId, options.namespace, { create: true, onCreate: (name) => process.stderr.write(`Created namespace '${name}'.\n`) });
+  const tenant = await services.tenant(orgId, options.namespace, {
+    create: true,
+    onCreate: (name) => process.stderr.write(`Created namespace '${name}'.\n`),
+  });
   if (!(await store.collections.resolve(tenant, options.collection))) {
     await services.collections.create(tenant, {
       collection_name: options.collection,
       source: { type: 'bucket' },
-      feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1', field_passthrough: [], include_all_source_fields: true },
+      feature_extractor: {
+        feature_extractor_name: 'text_extractor',
+        version: 'v1',
+        field_passthrough: [],
+        include_all_source_fields: true,
+      },
       enabled: true,
     });
     process.stderr.write(`Created collection '${options.collection}' (text_extractor v1, every text field indexed).\n`);

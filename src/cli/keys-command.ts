@@ -18,7 +18,13 @@ export interface KeysOptions {
   apiKey?: string;
 }
 
-export async function keysCommand(store: Store, action: string | undefined, argument: string | undefined, options: KeysOptions, print: (line: string) => void): Promise<number> {
+export async function keysCommand(
+  store: Store,
+  action: string | undefined,
+  argument: string | undefined,
+  options: KeysOptions,
+  print: (line: string) => void,
+): Promise<number> {
   const { orgId, createdKey } = await bootstrap(store, { apiKey: options.apiKey, now: Date.now });
   if (createdKey) {
     print('This data directory had no keys; created an admin key. Store it now; it is not shown again:');
@@ -45,14 +51,20 @@ export async function keysCommand(store: Store, action: string | undefined, argu
         readOnly: options.readOnly ?? false,
         namespaces: namespaceIds.length > 0 ? [...new Set(namespaceIds)] : null,
       });
-      print(`Created key ${key.key_id} in organization ${orgId} (${key.read_only ? 'read-only' : 'read-write'}${key.namespaces ? `, namespaces: ${requested.map((name, index) => `${name} (${namespaceIds[index]})`).join(', ')}` : ''}).`);
+      print(
+        `Created key ${key.key_id} in organization ${orgId} (${key.read_only ? 'read-only' : 'read-write'}${key.namespaces ? `, namespaces: ${requested.map((name, index) => `${name} (${namespaceIds[index]})`).join(', ')}` : ''}).`,
+      );
       print('Store it now; it is not shown again:');
       print(secret);
       return 0;
     }
     case 'list': {
       const keys = await store.apiKeys.listAll();
-      print(['KEY ID', 'ORGANIZATION', 'NAME', 'PREFIX', 'ACCESS', 'NAMESPACES', 'CREATED', 'LAST USED', 'STATUS'].join('\t'));
+      print(
+        ['KEY ID', 'ORGANIZATION', 'NAME', 'PREFIX', 'ACCESS', 'NAMESPACES', 'CREATED', 'LAST USED', 'STATUS'].join(
+          '\t',
+        ),
+      );
       for (const key of keys) {
         print(
           [

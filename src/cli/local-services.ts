@@ -26,12 +26,26 @@ export function localServices(store: Store, config: Config) {
      * The scope of a namespace given by name or id. With `create`, a missing name is created (as `ingest` creates a
      * missing collection) and `onCreate` hears it; an unknown `ns_…` id is never invented.
      */
-    async tenant(orgId: string, namespace: string, options: { create?: boolean; onCreate?: (name: string) => void } = {}) {
-      let record = namespace === 'default' ? await ensureDefaultNamespace(store, orgId, Date.now()) : await store.namespaces.resolve({ orgId }, namespace);
+    async tenant(
+      orgId: string,
+      namespace: string,
+      options: { create?: boolean; onCreate?: (name: string) => void } = {},
+    ) {
+      let record =
+        namespace === 'default'
+          ? await ensureDefaultNamespace(store, orgId, Date.now())
+          : await store.namespaces.resolve({ orgId }, namespace);
       if (!record && options.create && !namespace.startsWith('ns_')) {
         const name = namespaceNameSchema.safeParse(namespace);
-        if (!name.success) throw invalidField(['namespace'], `'${namespace}' is not a namespace name: ${name.error.issues[0]?.message}`);
-        record = await createNamespaceService(store, Date.now).create({ orgId }, { namespace_name: namespace, feature_extractors: [{ feature_extractor_name: 'text_extractor', version: 'v1' }] });
+        if (!name.success)
+          throw invalidField(['namespace'], `'${namespace}' is not a namespace name: ${name.error.issues[0]?.message}`);
+        record = await createNamespaceService(store, Date.now).create(
+          { orgId },
+          {
+            namespace_name: namespace,
+            feature_extractors: [{ feature_extractor_name: 'text_extractor', version: 'v1' }],
+          },
+        );
         options.onCreate?.(namespace);
       }
       if (!record) throw errors.notFound('namespace', namespace);

@@ -12,7 +12,11 @@ import type { Config } from '../config.js';
 import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { sqliteMigrations } from '../store/sqlite/migrations.js';
 
-export async function migrateCommand(config: Config, action: string | undefined, print: (line: string) => void): Promise<number> {
+export async function migrateCommand(
+  config: Config,
+  action: string | undefined,
+  print: (line: string) => void,
+): Promise<number> {
   if (action !== 'status' && action !== 'up') {
     print('Usage: quarry migrate status | up');
     return 2;
@@ -24,10 +28,16 @@ export async function migrateCommand(config: Config, action: string | undefined,
     try {
       if (action === 'up') {
         const applied = await migrate(database);
-        print(applied.length > 0 ? `Applied PostgreSQL migrations ${applied.join(', ')}.` : 'The PostgreSQL schema is up to date.');
+        print(
+          applied.length > 0
+            ? `Applied PostgreSQL migrations ${applied.join(', ')}.`
+            : 'The PostgreSQL schema is up to date.',
+        );
       }
       const status = await migrationStatus(database);
-      print(`store: postgres\nschema version: ${status.current} of ${status.latest}\npending: ${status.pending.length > 0 ? status.pending.join(', ') : 'none'}\nvector search: ${status.current > 0 ? (status.vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process') : 'decided at first migration'}`);
+      print(
+        `store: postgres\nschema version: ${status.current} of ${status.latest}\npending: ${status.pending.length > 0 ? status.pending.join(', ') : 'none'}\nvector search: ${status.current > 0 ? (status.vectorMode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process') : 'decided at first migration'}`,
+      );
       return 0;
     } finally {
       await database.close();
@@ -38,8 +48,15 @@ export async function migrateCommand(config: Config, action: string | undefined,
     const store = await openStore(config);
     await store.close();
   }
-  const current = existsSync(file) ? (new Database(file, { readonly: true }).pragma('user_version', { simple: true }) as number) : 0;
-  const pending = Array.from({ length: Math.max(0, sqliteMigrations.length - current) }, (_, index) => current + index + 1);
-  print(`store: sqlite (${file})\nschema version: ${current} of ${sqliteMigrations.length}\npending: ${pending.length > 0 ? pending.join(', ') : 'none'}`);
+  const current = existsSync(file)
+    ? (new Database(file, { readonly: true }).pragma('user_version', { simple: true }) as number)
+    : 0;
+  const pending = Array.from(
+    { length: Math.max(0, sqliteMigrations.length - current) },
+    (_, index) => current + index + 1,
+  );
+  print(
+    `store: sqlite (${file})\nschema version: ${current} of ${sqliteMigrations.length}\npending: ${pending.length > 0 ? pending.join(', ') : 'none'}`,
+  );
   return 0;
 }

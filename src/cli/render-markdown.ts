@@ -21,8 +21,19 @@ type Style = (text: string) => string;
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 
 export function renderMarkdown(markdown: string, options: MarkdownOptions): string {
-  const ansi = (open: number, close: number): Style => (text) => (options.color ? `\x1b[${open}m${text}\x1b[${close}m` : text);
-  const style = { bold: ansi(1, 22), italic: ansi(3, 23), code: ansi(33, 39), link: ansi(34, 39), dim: ansi(2, 22), strike: ansi(9, 29), heading: ansi(1, 22) };
+  const ansi =
+    (open: number, close: number): Style =>
+    (text) =>
+      options.color ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  const style = {
+    bold: ansi(1, 22),
+    italic: ansi(3, 23),
+    code: ansi(33, 39),
+    link: ansi(34, 39),
+    dim: ansi(2, 22),
+    strike: ansi(9, 29),
+    heading: ansi(1, 22),
+  };
   const wrap = (text: string, width: number) => wrapAnsi(text, Math.max(10, width), { hard: false, trim: true });
 
   const inline = (tokens: Token[] | undefined, fallback = ''): string => {
@@ -87,8 +98,14 @@ export function renderMarkdown(markdown: string, options: MarkdownOptions): stri
           const start = typeof list.start === 'number' ? list.start : 1;
           list.items.forEach((item, index) => {
             const marker = list.ordered ? `${start + index}. ` : item.task ? (item.checked ? '[x] ' : '[ ] ') : '• ';
-            const body = blocks(item.tokens, width - marker.length).filter((line, position, all) => line !== '' || position < all.length - 1);
-            body.forEach((line, position) => lines.push(position === 0 ? `${marker}${line}` : line === '' ? '' : `${' '.repeat(marker.length)}${line}`));
+            const body = blocks(item.tokens, width - marker.length).filter(
+              (line, position, all) => line !== '' || position < all.length - 1,
+            );
+            body.forEach((line, position) =>
+              lines.push(
+                position === 0 ? `${marker}${line}` : line === '' ? '' : `${' '.repeat(marker.length)}${line}`,
+              ),
+            );
           });
           break;
         }

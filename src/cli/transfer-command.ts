@@ -36,7 +36,12 @@ export type ExportLine =
   | { type: 'message'; record: MessageRecord };
 
 /** `quarry export --namespace NS [--output FILE]` (stdout by default) and `quarry import FILE [--namespace NS]`. */
-export async function transferCommand(config: Config, command: 'export' | 'import', options: { namespace?: string; file?: string }, print: (line: string) => void): Promise<number> {
+export async function transferCommand(
+  config: Config,
+  command: 'export' | 'import',
+  options: { namespace?: string; file?: string },
+  print: (line: string) => void,
+): Promise<number> {
   const store = await openStore(config);
   try {
     const { orgId } = await bootstrap(store, { apiKey: config.apiKey, now: Date.now });
@@ -45,7 +50,8 @@ export async function transferCommand(config: Config, command: 'export' | 'impor
       const counts = await exportNamespace(store, orgId, options.namespace ?? 'default', (line) => {
         if (!output.write(`${line}\n`)) return new Promise<void>((resolve) => output.once('drain', () => resolve()));
       });
-      if (options.file) await new Promise<void>((resolve) => (output as ReturnType<typeof createWriteStream>).end(() => resolve()));
+      if (options.file)
+        await new Promise<void>((resolve) => (output as ReturnType<typeof createWriteStream>).end(() => resolve()));
       process.stderr.write(`Exported ${describe(counts)} from ${store.kind}.\n`);
       return 0;
     }
@@ -62,7 +68,12 @@ export async function transferCommand(config: Config, command: 'export' | 'impor
 }
 
 /** Writes the namespace as lines; answers how many records of each type went out. */
-export async function exportNamespace(store: Store, orgId: string, namespace: string, write: (line: string) => void | Promise<void>): Promise<Record<string, number>> {
+export async function exportNamespace(
+  store: Store,
+  orgId: string,
+  namespace: string,
+  write: (line: string) => void | Promise<void>,
+): Promise<Record<string, number>> {
   const found = await store.namespaces.resolve({ orgId }, namespace);
   if (!found) throw new Error(`No namespace '${namespace}'.`);
   const scope: TenantScope = { orgId, namespaceId: found.namespace_id };
@@ -71,23 +82,66 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
     counts[line.type] = (counts[line.type] ?? 0) + 1;
     await write(JSON.stringify(line));
   };
-  await emit({ type: 'header', record: { format: FORMAT, exported_at: new Date().toISOString(), namespace: found.namespace_name } });
+  await emit({
+    type: 'header',
+    record: { format: FORMAT, exported_at: new Date().toISOString(), namespace: found.namespace_name },
+  });
   await emit({ type: 'namespace', record: found });
-  for await (const collection of pages((cursor) => store.collections.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+  for await (const collection of pages((cursor) =>
+    store.collections.list(scope, {
+      sort: { field: 'created_at', direction: 'asc' },
+      limit: PAGE,
+      offset: 0,
+      cursor,
+      includeTotal: false,
+    }),
+  )) {
     await emit({ type: 'collection', record: collection });
-    for await (const batch of batches(pages((cursor) => store.documents.list(scope, collection.collection_id, { filter: null, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false })))) {
-      const vectors = await store.index.loadVectors(scope, batch.map((document) => document.document_id));
+    for await (const batch of batches(
+      pages((cursor) =>
+        store.documents.list(scope, collection.collection_id, {
+          filter: null,
+          sort: { field: 'created_at', direction: 'asc' },
+          limit: PAGE,
+          offset: 0,
+          cursor,
+          includeTotal: false,
+        }),
+      ),
+    )) {
+      const vectors = await store.index.loadVectors(
+        scope,
+        batch.map((document) => document.document_id),
+      );
       for (const document of batch) {
         const vector = vectors.get(document.document_id);
         await emit({ type: 'document', record: { ...document, vector: vector ? Array.from(vector) : null } });
       }
     }
   }
-  for await (const retriever of pages((cursor) => store.retrievers.list(scope, { sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+  for await (const retriever of pages((cursor) =>
+    store.retrievers.list(scope, {
+      sort: { field: 'created_at', direction: 'asc' },
+      limit: PAGE,
+      offset: 0,
+      cursor,
+      includeTotal: false,
+    }),
+  )) {
     await emit({ type: 'retriever', record: retriever });
   }
   for (const server of await store.mcpServers.list(scope)) await emit({ type: 'mcp_server', record: server });
-  for await (const session of pages((cursor) => store.sessions.list(scope, { now: Date.now(), idleAfterMs: 0, sort: { field: 'created_at', direction: 'asc' }, limit: PAGE, offset: 0, cursor, includeTotal: false }))) {
+  for await (const session of pages((cursor) =>
+    store.sessions.list(scope, {
+      now: Date.now(),
+      idleAfterMs: 0,
+      sort: { field: 'created_at', direction: 'asc' },
+      limit: PAGE,
+      offset: 0,
+      cursor,
+      includeTotal: false,
+    }),
+  )) {
     await emit({ type: 'session', record: session });
     for (let offset = 0; ; offset += PAGE) {
       const { messages } = await store.messages.history(scope, session.session_id, PAGE, offset);
@@ -99,7 +153,12 @@ export async function exportNamespace(store: Store, orgId: string, namespace: st
 }
 
 /** Reads lines into the store under `orgId`, as namespace `targetName` (default: the exported name, which must be free). */
-export async function importNamespace(store: Store, orgId: string, lines: AsyncIterable<string> | Iterable<string>, targetName?: string): Promise<Record<string, number>> {
+export async function importNamespace(
+  store: Store,
+  orgId: string,
+  lines: AsyncIterable<string> | Iterable<string>,
+  targetName?: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let scope: TenantScope | null = null;
   const ids = createIdRewriter();
@@ -125,7 +184,8 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
       const line = JSON.parse(text) as ExportLine;
       assertIdsWellFormed(line);
       if (line.type === 'header') {
-        if (line.record.format !== FORMAT) throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
+        if (line.record.format !== FORMAT)
+          throw new Error(`Unknown export format '${line.record.format}' (expected ${FORMAT}).`);
         continue;
       }
       if (line.type === 'namespace') {
@@ -133,7 +193,10 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
         // Ids are kept (clients keep their session and document ids across the move) unless this store holds them already.
         if (await store.namespaces.resolve({ orgId }, exported.namespace_id)) ids.renew();
         const record = ids.rewrite(exported, ['namespace_id']);
-        const created = await store.namespaces.create({ orgId }, { ...record, namespace_name: targetName ?? record.namespace_name });
+        const created = await store.namespaces.create(
+          { orgId },
+          { ...record, namespace_name: targetName ?? record.namespace_name },
+        );
         scope = { orgId, namespaceId: created.namespace_id };
       } else if (!scope) {
         throw new Error('The export has no namespace line before its records.');
@@ -145,15 +208,37 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
           pending = { collectionId: document.collection_id, documents: [] };
         }
         pending.documents.push({
-          document_id: document.document_id, data: document.data, content: document.content, content_hash: document.content_hash,
-          vector: vector ? Float32Array.from(vector) : null, created_at: document.created_at, updated_at: document.updated_at,
+          document_id: document.document_id,
+          data: document.data,
+          content: document.content,
+          content_hash: document.content_hash,
+          vector: vector ? Float32Array.from(vector) : null,
+          created_at: document.created_at,
+          updated_at: document.updated_at,
         });
       } else {
         await flush();
-        if (line.type === 'collection') await store.collections.create(scope, { ...ids.rewrite(line.record, ['collection_id']), namespace_id: scope.namespaceId });
-        else if (line.type === 'retriever') await store.retrievers.create(scope, { ...ids.rewrite(line.record, ['retriever_id']), namespace_id: scope.namespaceId });
-        else if (line.type === 'mcp_server') await store.mcpServers.create(scope, { ...ids.rewrite(line.record, ['server_id']), namespace_id: scope.namespaceId });
-        else if (line.type === 'session') await store.sessions.create(scope, { ...ids.rewrite(line.record, ['session_id']), org_id: orgId, namespace_id: scope.namespaceId });
+        if (line.type === 'collection')
+          await store.collections.create(scope, {
+            ...ids.rewrite(line.record, ['collection_id']),
+            namespace_id: scope.namespaceId,
+          });
+        else if (line.type === 'retriever')
+          await store.retrievers.create(scope, {
+            ...ids.rewrite(line.record, ['retriever_id']),
+            namespace_id: scope.namespaceId,
+          });
+        else if (line.type === 'mcp_server')
+          await store.mcpServers.create(scope, {
+            ...ids.rewrite(line.record, ['server_id']),
+            namespace_id: scope.namespaceId,
+          });
+        else if (line.type === 'session')
+          await store.sessions.create(scope, {
+            ...ids.rewrite(line.record, ['session_id']),
+            org_id: orgId,
+            namespace_id: scope.namespaceId,
+          });
         else if (line.type === 'message') {
           // A user message's run_id is its answer's message_id, which comes later: both get their new id on first sight.
           const { seq: _seq, ...message } = ids.rewrite(line.record, ['message_id', 'run_id']);
@@ -169,21 +254,43 @@ export async function importNamespace(store: Store, orgId: string, lines: AsyncI
 /** Which fields of each record are ids (and the prefix each must carry): an import file is untrusted input, and ids become paths. */
 const ID_FIELDS: Record<string, [string, string | undefined][]> = {
   namespace: [['namespace_id', 'ns']],
-  collection: [['collection_id', 'col'], ['namespace_id', 'ns']],
-  document: [['document_id', undefined], ['collection_id', 'col']],
-  retriever: [['retriever_id', undefined], ['namespace_id', 'ns']],
-  session: [['session_id', 'ses'], ['namespace_id', 'ns']],
-  message: [['message_id', 'msg'], ['session_id', 'ses'], ['run_id', 'msg']],
-  mcp_server: [['server_id', undefined], ['namespace_id', 'ns']],
+  collection: [
+    ['collection_id', 'col'],
+    ['namespace_id', 'ns'],
+  ],
+  document: [
+    ['document_id', undefined],
+    ['collection_id', 'col'],
+  ],
+  retriever: [
+    ['retriever_id', undefined],
+    ['namespace_id', 'ns'],
+  ],
+  session: [
+    ['session_id', 'ses'],
+    ['namespace_id', 'ns'],
+  ],
+  message: [
+    ['message_id', 'msg'],
+    ['session_id', 'ses'],
+    ['run_id', 'msg'],
+  ],
+  mcp_server: [
+    ['server_id', undefined],
+    ['namespace_id', 'ns'],
+  ],
 };
 
 function assertIdsWellFormed(line: ExportLine): void {
-  if (typeof line !== 'object' || line === null || typeof line.record !== 'object' || line.record === null) throw new Error('Each line of an export is {"type": …, "record": {…}}.');
+  if (typeof line !== 'object' || line === null || typeof line.record !== 'object' || line.record === null)
+    throw new Error('Each line of an export is {"type": …, "record": {…}}.');
   for (const [field, prefix] of ID_FIELDS[line.type] ?? []) {
     const value = (line.record as unknown as Record<string, unknown>)[field];
     if (value === null && field === 'run_id') continue;
     if (!isWellFormedId(value, prefix)) {
-      throw new Error(`Refusing the import: ${line.type} ${field} ${JSON.stringify(value)?.slice(0, 80)} is not a Quarry id (${prefix ?? 'prefix'}_ followed by letters, digits, _ or -).`);
+      throw new Error(
+        `Refusing the import: ${line.type} ${field} ${JSON.stringify(value)?.slice(0, 80)} is not a Quarry id (${prefix ?? 'prefix'}_ followed by letters, digits, _ or -).`,
+      );
     }
   }
 }
@@ -200,7 +307,12 @@ function createIdRewriter() {
     let next = renamed.get(id);
     if (!next) {
       const prefix = id.slice(0, id.indexOf('_'));
-      next = prefix === 'doc' ? newDocumentId() : prefix === 'col' ? newCollectionId() : newId(prefix || 'id', prefix === 'ns' ? 16 : 20);
+      next =
+        prefix === 'doc'
+          ? newDocumentId()
+          : prefix === 'col'
+            ? newCollectionId()
+            : newId(prefix || 'id', prefix === 'ns' ? 16 : 20);
       renamed.set(id, next);
     }
     return next;
@@ -208,7 +320,8 @@ function createIdRewriter() {
   const references = (value: unknown): unknown => {
     if (typeof value === 'string') return renamed.get(value) ?? value;
     if (Array.isArray(value)) return value.map(references);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, references(inner)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, references(inner)]));
     return value;
   };
   return {
@@ -230,7 +343,12 @@ export function readLines(path: string): AsyncIterable<string> {
   return createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
 }
 
-async function* pages<T>(page: (cursor?: { value: string | number | null; id: string }) => Promise<{ items: T[]; nextCursor: { value: string | number | null; id: string } | null }>): AsyncGenerator<T> {
+async function* pages<T>(
+  page: (cursor?: {
+    value: string | number | null;
+    id: string;
+  }) => Promise<{ items: T[]; nextCursor: { value: string | number | null; id: string } | null }>,
+): AsyncGenerator<T> {
   let cursor: { value: string | number | null; id: string } | undefined;
   for (;;) {
     const result = await page(cursor);

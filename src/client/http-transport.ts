@@ -55,7 +55,12 @@ export function createHttpTransport(options: QuarryClientOptions): HttpTransport
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body);
     }
-    const response = await fetchFunction(`${settings.baseUrl}${path}${queryString(request.query)}`, { method, headers, body, signal: request.signal });
+    const response = await fetchFunction(`${settings.baseUrl}${path}${queryString(request.query)}`, {
+      method,
+      headers,
+      body,
+      signal: request.signal,
+    });
     if (!response.ok) throw await QuarryApiError.fromResponse(response);
     return response;
   }

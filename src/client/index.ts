@@ -20,7 +20,8 @@ import { createRetrieversApi } from './retrievers-api.js';
 
 export function createQuarryClient(options: QuarryClientOptions) {
   if (!options.baseUrl) throw new Error('createQuarryClient: baseUrl is required (e.g. http://localhost:8000).');
-  if (!options.apiKey) throw new Error('createQuarryClient: apiKey is required (an sk_… key; `quarry keys create` makes one).');
+  if (!options.apiKey)
+    throw new Error('createQuarryClient: apiKey is required (an sk_… key; `quarry keys create` makes one).');
   const transport = createHttpTransport(options);
   return {
     sessions: createSessionsApi(transport),

@@ -10,8 +10,14 @@ beforeAll(async () => {
   client = createQuarryClient({ baseUrl: server.url, apiKey: server.apiKey });
   await client.collections.create({ collection_name: 'videos', description: 'video catalog' });
   await client.documents.createMany('videos', [
-    { title: 'Machine learning crash course', description: 'Supervised learning, gradient descent and model evaluation for beginners.' },
-    { title: 'Neural networks from scratch', description: 'Build a small deep learning model and train it with backpropagation.' },
+    {
+      title: 'Machine learning crash course',
+      description: 'Supervised learning, gradient descent and model evaluation for beginners.',
+    },
+    {
+      title: 'Neural networks from scratch',
+      description: 'Build a small deep learning model and train it with backpropagation.',
+    },
     { title: 'Knife skills for home cooks', description: 'Dicing onions and julienne carrots quickly and safely.' },
   ]);
 });
@@ -35,7 +41,12 @@ function droppingFetch(cutAfterBytes: number) {
   let dropped = false;
   const wrapped: typeof fetch = async (input, init = {}) => {
     const headers = new Headers(init.headers);
-    requests.push({ method: init.method ?? 'GET', url: String(input), lastEventId: headers.get('last-event-id'), idempotencyKey: headers.get('idempotency-key') });
+    requests.push({
+      method: init.method ?? 'GET',
+      url: String(input),
+      lastEventId: headers.get('last-event-id'),
+      idempotencyKey: headers.get('idempotency-key'),
+    });
     const underlying = new AbortController();
     init.signal?.addEventListener('abort', () => underlying.abort(init.signal?.reason), { once: true });
     const response = await fetch(input, { ...init, signal: underlying.signal });
@@ -86,10 +97,14 @@ describe('typed events', () => {
     const error = await client.sessions.get('ses_doesnotexist').catch((caught: unknown) => caught);
     expect(QuarryApiError.is(error)).toBe(true);
     expect(error).toMatchObject({ status: 404, type: 'NotFoundError', message: expect.any(String) });
-    const invalid = (await client.sessions.create({ agent_config: { temperature: 9 } }).catch((caught: unknown) => caught)) as QuarryApiError;
+    const invalid = (await client.sessions
+      .create({ agent_config: { temperature: 9 } })
+      .catch((caught: unknown) => caught)) as QuarryApiError;
     expect(invalid).toMatchObject({ status: 422, type: 'ValidationError' });
     expect(invalid.details).toHaveProperty('validation_errors');
-    const streamed = await collect(client.sessions.send('ses_doesnotexist', 'hello')).catch((caught: unknown) => caught);
+    const streamed = await collect(client.sessions.send('ses_doesnotexist', 'hello')).catch(
+      (caught: unknown) => caught,
+    );
     expect(streamed).toMatchObject({ status: 404, type: 'NotFoundError' });
   });
 
@@ -97,7 +112,9 @@ describe('typed events', () => {
     const { session_id } = await client.sessions.create({ agent_config: {} });
     const controller = new AbortController();
     const seen: QuarryEvent[] = [];
-    for await (const event of client.sessions.send(session_id, 'Find videos about neural networks', { signal: controller.signal })) {
+    for await (const event of client.sessions.send(session_id, 'Find videos about neural networks', {
+      signal: controller.signal,
+    })) {
       seen.push(event);
       if (event.type === 'tool_call') controller.abort();
     }
@@ -109,9 +126,18 @@ describe('automatic resume', () => {
   it('reconnects with Last-Event-ID after a drop and yields exactly the missing events, once each', async () => {
     const { session_id } = await client.sessions.create({ agent_config: {} });
     const dropping = droppingFetch(1200);
-    const resuming = createQuarryClient({ baseUrl: server.url, apiKey: server.apiKey, fetch: dropping.fetch, reconnectDelayMs: 10 });
+    const resuming = createQuarryClient({
+      baseUrl: server.url,
+      apiKey: server.apiKey,
+      fetch: dropping.fetch,
+      reconnectDelayMs: 10,
+    });
     const reconnects: (string | undefined)[] = [];
-    const events = await collect(resuming.sessions.send(session_id, 'Find videos about machine learning', { onReconnect: (info) => reconnects.push(info.lastEventId) }));
+    const events = await collect(
+      resuming.sessions.send(session_id, 'Find videos about machine learning', {
+        onReconnect: (info) => reconnects.push(info.lastEventId),
+      }),
+    );
 
     const reference = await collect(client.sessions.stream(session_id, { messageId: events[0].id.split(':')[0] }));
     expect(events.map((event) => event.id)).toEqual(reference.map((event) => event.id));
@@ -132,7 +158,12 @@ describe('automatic resume', () => {
   it('repeats the send with the same Idempotency-Key when the drop comes before any event, never starting a second run', async () => {
     const { session_id } = await client.sessions.create({ agent_config: {} });
     const dropping = droppingFetch(5);
-    const resuming = createQuarryClient({ baseUrl: server.url, apiKey: server.apiKey, fetch: dropping.fetch, reconnectDelayMs: 10 });
+    const resuming = createQuarryClient({
+      baseUrl: server.url,
+      apiKey: server.apiKey,
+      fetch: dropping.fetch,
+      reconnectDelayMs: 10,
+    });
     const events = await collect(resuming.sessions.send(session_id, 'Find videos about knife skills'));
     expect(events[0].type).toBe('intent');
     expect(events.at(-1)!.type).toBe('done');
@@ -157,7 +188,13 @@ describe('automatic resume', () => {
       calls += 1;
       throw new TypeError('fetch failed');
     };
-    const broken = createQuarryClient({ baseUrl: server.url, apiKey: server.apiKey, fetch: failing, maxReconnects: 2, reconnectDelayMs: 1 });
+    const broken = createQuarryClient({
+      baseUrl: server.url,
+      apiKey: server.apiKey,
+      fetch: failing,
+      maxReconnects: 2,
+      reconnectDelayMs: 1,
+    });
     const error = (await collect(broken.sessions.send('ses_x', 'hi')).catch((caught: unknown) => caught)) as Error;
     expect(error.message).toMatch(/could not be resumed after 2 attempts: fetch failed/);
     expect(calls).toBe(3);
@@ -172,7 +209,18 @@ describe('data and retrievers', () => {
     expect(stages.map((stage) => stage.stage_id)).toContain('feature_search');
     const pipeline = {
       collection_identifiers: ['videos'],
-      stages: [{ stage_name: 'search', stage_type: 'filter', config: { stage_id: 'feature_search', parameters: { searches: [{ feature_uri: 'mixpeek://text_extractor@v1/text', query: '{{INPUT.query}}', top_k: 10 }] } } }],
+      stages: [
+        {
+          stage_name: 'search',
+          stage_type: 'filter',
+          config: {
+            stage_id: 'feature_search',
+            parameters: {
+              searches: [{ feature_uri: 'mixpeek://text_extractor@v1/text', query: '{{INPUT.query}}', top_k: 10 }],
+            },
+          },
+        },
+      ],
     };
     const result = await client.retrievers.executeAdhoc({ ...pipeline, inputs: { query: 'knife' } });
     expect(result.documents[0]).toMatchObject({ title: 'Knife skills for home cooks' });

@@ -69,8 +69,16 @@ export interface Session extends CreatedSession {
 
 export interface ListSessionsRequest {
   status?: SessionStatus | null;
-  filters?: { user_id?: string | string[]; session_name?: string; metadata?: JsonObject; [key: string]: unknown } | null;
-  sort?: { field: 'created_at' | 'updated_at' | 'last_activity_at' | 'message_count' | 'session_name'; direction: 'asc' | 'desc' } | null;
+  filters?: {
+    user_id?: string | string[];
+    session_name?: string;
+    metadata?: JsonObject;
+    [key: string]: unknown;
+  } | null;
+  sort?: {
+    field: 'created_at' | 'updated_at' | 'last_activity_at' | 'message_count' | 'session_name';
+    direction: 'asc' | 'desc';
+  } | null;
   limit?: number;
   offset?: number;
   cursor?: string;

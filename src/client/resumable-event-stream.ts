@@ -31,7 +31,10 @@ export interface StreamPlan {
   startAfter?: string;
 }
 
-export async function* resumableEventStream(plan: StreamPlan, options: StreamOptions = {}): AsyncGenerator<QuarryEvent> {
+export async function* resumableEventStream(
+  plan: StreamPlan,
+  options: StreamOptions = {},
+): AsyncGenerator<QuarryEvent> {
   const userSignal = options.signal;
   const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
   const lastSeqByMessage = new Map<string, number>();
@@ -88,7 +91,10 @@ export async function* resumableEventStream(plan: StreamPlan, options: StreamOpt
     if (userSignal?.aborted) return;
     failures += 1;
     if (failures > plan.maxReconnects) {
-      throw new Error(`The event stream dropped and could not be resumed after ${plan.maxReconnects} attempts: ${describe(failure)}`, { cause: failure });
+      throw new Error(
+        `The event stream dropped and could not be resumed after ${plan.maxReconnects} attempts: ${describe(failure)}`,
+        { cause: failure },
+      );
     }
     options.onReconnect?.({ attempt: failures, lastEventId, error: failure });
     await sleep(Math.min(plan.reconnectDelayMs * 2 ** (failures - 1), 5_000), userSignal);

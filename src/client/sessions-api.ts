@@ -44,11 +44,19 @@ export interface ConfirmOptions extends StreamOptions {
 export function createSessionsApi(transport: HttpTransport) {
   const base = '/v1/agents/sessions';
   const path = (sessionId: string, rest = '') => `${base}/${segment(sessionId)}${rest}`;
-  const plan = () => ({ maxReconnects: transport.options.maxReconnects ?? 5, reconnectDelayMs: transport.options.reconnectDelayMs ?? 250 });
+  const plan = () => ({
+    maxReconnects: transport.options.maxReconnects ?? 5,
+    reconnectDelayMs: transport.options.reconnectDelayMs ?? 250,
+  });
   const sse = { accept: 'text/event-stream' };
 
   /** GET /stream, resuming after an event id when one is known. */
-  const join = (sessionId: string, lastEventId: string | undefined, messageId: string | undefined, signal: AbortSignal) =>
+  const join = (
+    sessionId: string,
+    lastEventId: string | undefined,
+    messageId: string | undefined,
+    signal: AbortSignal,
+  ) =>
     transport.send('GET', path(sessionId, '/stream'), {
       headers: lastEventId ? { ...sse, 'last-event-id': lastEventId } : sse,
       query: lastEventId ? undefined : { message_id: messageId },
@@ -58,14 +66,21 @@ export function createSessionsApi(transport: HttpTransport) {
   return {
     create: (request: CreateSessionRequest) => transport.json<CreatedSession>('POST', base, { body: request }),
     get: (sessionId: string) => transport.json<Session>('GET', path(sessionId)),
-    list: (request: ListSessionsRequest = {}, query: PageQuery = {}) => transport.json<SessionPage>('POST', `${base}/list`, { body: request, query: { ...query } }),
+    list: (request: ListSessionsRequest = {}, query: PageQuery = {}) =>
+      transport.json<SessionPage>('POST', `${base}/list`, { body: request, query: { ...query } }),
     /** Replaces the session's user_memory (the only mutable field). */
     patch: (sessionId: string, userMemory: JsonObject) =>
-      transport.json<{ session_id: string; updated_at: string }>('PATCH', path(sessionId), { body: { user_memory: userMemory } }),
-    terminate: (sessionId: string) => transport.json<{ session_id: string; status: 'terminated'; terminated_at: string }>('DELETE', path(sessionId)),
-    history: (sessionId: string, query: { limit?: number; offset?: number } = {}) => transport.json<History>('GET', path(sessionId, '/history'), { query }),
+      transport.json<{ session_id: string; updated_at: string }>('PATCH', path(sessionId), {
+        body: { user_memory: userMemory },
+      }),
+    terminate: (sessionId: string) =>
+      transport.json<{ session_id: string; status: 'terminated'; terminated_at: string }>('DELETE', path(sessionId)),
+    history: (sessionId: string, query: { limit?: number; offset?: number } = {}) =>
+      transport.json<History>('GET', path(sessionId, '/history'), { query }),
     feedback: (sessionId: string, messageId: string, rating: 'positive' | 'negative', feedbackText?: string) =>
-      transport.json<FeedbackResult>('POST', path(sessionId, '/feedback'), { body: { message_id: messageId, rating, feedback_text: feedbackText } }),
+      transport.json<FeedbackResult>('POST', path(sessionId, '/feedback'), {
+        body: { message_id: messageId, rating, feedback_text: feedbackText },
+      }),
 
     /** Sends a message and iterates the answer's events until `done`, `error` or `confirmation_required`. */
     send(sessionId: string, content: string, options: SendOptions = {}): AsyncGenerator<QuarryEvent> {
@@ -81,7 +96,8 @@ export function createSessionsApi(transport: HttpTransport) {
           ...plan(),
           open: post,
           // Before any event arrived the run's id is unknown: repeating the POST with the same key joins it (or starts it if the first POST never arrived).
-          resume: (lastEventId, signal) => (lastEventId ? join(sessionId, lastEventId, undefined, signal) : post(signal)),
+          resume: (lastEventId, signal) =>
+            lastEventId ? join(sessionId, lastEventId, undefined, signal) : post(signal),
         },
         options,
       );
@@ -102,24 +118,42 @@ export function createSessionsApi(transport: HttpTransport) {
 
     /** Cancels the running answer on the server; its stream ends with `done` and `cancelled: true`. */
     cancel: (sessionId: string) =>
-      transport.json<{ session_id: string; cancelled: boolean; message_id: string | null; was_active: boolean }>('POST', path(sessionId, '/cancel')),
+      transport.json<{ session_id: string; cancelled: boolean; message_id: string | null; was_active: boolean }>(
+        'POST',
+        path(sessionId, '/cancel'),
+      ),
 
     /** Approves or denies a write tool; iterates the continuation of the paused run. */
-    confirm(sessionId: string, confirmationId: string, approved: boolean, options: ConfirmOptions = {}): AsyncGenerator<QuarryEvent> {
+    confirm(
+      sessionId: string,
+      confirmationId: string,
+      approved: boolean,
+      options: ConfirmOptions = {},
+    ): AsyncGenerator<QuarryEvent> {
       return resumableEventStream(
         {
           ...plan(),
           startAfter: options.after,
-          open: (signal) => transport.send('POST', path(sessionId, `/confirmations/${segment(confirmationId)}`), { body: { approved }, headers: sse, signal }),
+          open: (signal) =>
+            transport.send('POST', path(sessionId, `/confirmations/${segment(confirmationId)}`), {
+              body: { approved },
+              headers: sse,
+              signal,
+            }),
           resume: (lastEventId, signal) => join(sessionId, lastEventId, undefined, signal),
         },
         options,
       );
     },
 
-    tools: (category?: string) => transport.json<{ results: ToolInfo[]; total: number; categories: string[] }>('GET', `${base}/tools`, { query: { category } }),
+    tools: (category?: string) =>
+      transport.json<{ results: ToolInfo[]; total: number; categories: string[] }>('GET', `${base}/tools`, {
+        query: { category },
+      }),
     detectIntent: (userRequest: string, includeCollectionAnalysis = true) =>
-      transport.json<IntentClassification>('POST', `${base}/intent/detect`, { body: { user_request: userRequest, include_collection_analysis: includeCollectionAnalysis } }),
+      transport.json<IntentClassification>('POST', `${base}/intent/detect`, {
+        body: { user_request: userRequest, include_collection_analysis: includeCollectionAnalysis },
+      }),
   };
 }
 

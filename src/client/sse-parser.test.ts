@@ -102,7 +102,9 @@ describe('readSseFrames', () => {
   it('decodes multi-byte characters split across byte chunks', async () => {
     const bytes = new TextEncoder().encode(STREAM);
     for (const cut of [1, 37, 80, bytes.indexOf(0xf0) + 1, bytes.indexOf(0xf0) + 2, bytes.length - 1]) {
-      expect(await collect(bytesStream([bytes.slice(0, cut), bytes.slice(cut)])), `byte cut at ${cut}`).toEqual(EXPECTED);
+      expect(await collect(bytesStream([bytes.slice(0, cut), bytes.slice(cut)])), `byte cut at ${cut}`).toEqual(
+        EXPECTED,
+      );
     }
   });
 

@@ -13,10 +13,19 @@ import { AppError, asAppError, errors, type ValidationIssue } from '../errors.js
  * generated from the reference read the same issues (DESIGN §1 item 4).
  */
 export function errorEnvelope(error: AppError) {
-  const envelope = { success: false as const, status: error.status, error: { message: error.message, type: error.type, details: error.details } };
+  const envelope = {
+    success: false as const,
+    status: error.status,
+    error: { message: error.message, type: error.type, details: error.details },
+  };
   if (error.status !== 422) return envelope;
-  const issues = Array.isArray(error.details?.validation_errors) ? (error.details.validation_errors as ValidationIssue[]) : [];
-  const detail = issues.length > 0 ? issues.map((issue) => ({ loc: issue.location, msg: issue.message, type: issue.type })) : [{ loc: ['body'], msg: error.message, type: 'value_error' }];
+  const issues = Array.isArray(error.details?.validation_errors)
+    ? (error.details.validation_errors as ValidationIssue[])
+    : [];
+  const detail =
+    issues.length > 0
+      ? issues.map((issue) => ({ loc: issue.location, msg: issue.message, type: issue.type }))
+      : [{ loc: ['body'], msg: error.message, type: 'value_error' }];
   return { ...envelope, detail };
 }
 
@@ -27,7 +36,13 @@ export function toAppError(error: unknown, bodyLimit: number): AppError {
     const context = (error as FastifyError & { validationContext?: string }).validationContext ?? 'body';
     const issues: ValidationIssue[] = error.validation.map((issue) => ({
       type: issue.keyword,
-      location: [context, ...issue.instancePath.split('/').filter(Boolean).map((part: string) => (/^\d+$/.test(part) ? Number(part) : part))],
+      location: [
+        context,
+        ...issue.instancePath
+          .split('/')
+          .filter(Boolean)
+          .map((part: string) => (/^\d+$/.test(part) ? Number(part) : part)),
+      ],
       message: describeIssue(issue.message, issue.params as Record<string, unknown>),
     }));
     return errors.validation(issues);
@@ -52,7 +67,8 @@ export function toAppError(error: unknown, bodyLimit: number): AppError {
 }
 
 function describeIssue(message: string, params: Record<string, unknown>): string {
-  if (Array.isArray(params?.keys) && params.keys.length > 0) return `${message}: ${(params.keys as string[]).join(', ')}`;
+  if (Array.isArray(params?.keys) && params.keys.length > 0)
+    return `${message}: ${(params.keys as string[]).join(', ')}`;
   return message;
 }
 

@@ -22,7 +22,16 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number):
       return;
     }
     if (typeof body === 'string' && jsonTextDeeperThan(body, MAX_JSON_BODY_DEPTH)) {
-      done(errors.validation([{ type: 'json_depth', location: ['body'], message: `The JSON body nests objects and arrays deeper than the limit of ${MAX_JSON_BODY_DEPTH} levels.` }]), undefined);
+      done(
+        errors.validation([
+          {
+            type: 'json_depth',
+            location: ['body'],
+            message: `The JSON body nests objects and arrays deeper than the limit of ${MAX_JSON_BODY_DEPTH} levels.`,
+          },
+        ]),
+        undefined,
+      );
       return;
     }
     parse(request, body as string, done);

@@ -38,14 +38,19 @@ export function transformRoute(input: TransformInput) {
 }
 
 const streamContent = {
-  schema: { type: 'string', description: 'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).' },
+  schema: {
+    type: 'string',
+    description:
+      'text/event-stream: `id:`, `event:` and `data: <json>` frames; the payloads are described by GET /v1/agents/events/schema (agent streams).',
+  },
 } as const;
 
 const namespaceHeader = {
   in: 'header',
   name: 'X-Namespace',
   required: false,
-  description: "The namespace (name or ns_ id); else the `namespace` query parameter; else the organization's `default`.",
+  description:
+    "The namespace (name or ns_ id); else the `namespace` query parameter; else the organization's `default`.",
   schema: { type: 'string' },
 };
 

@@ -38,7 +38,11 @@ export async function registerRequestContext(
   await registerRateLimiting(app);
   const limiter = createRateLimiter(app, options.rateLimitPerMinute, (request) => request.auth!.keyId);
   // Guessing keys costs a client address its access for the rest of the minute, whatever key it sends next.
-  const failedAuth = createRateLimiter(app, options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE, (request) => request.ip);
+  const failedAuth = createRateLimiter(
+    app,
+    options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE,
+    (request) => request.ip,
+  );
   const refuse = async (request: FastifyRequest, error: AppError) => {
     const retryAfter = await failedAuth.take(request);
     if (retryAfter > 0) {

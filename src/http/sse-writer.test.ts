@@ -13,7 +13,12 @@ async function serve(script: (writer: SseWriter) => Promise<void>): Promise<{ bo
       writes++;
       return write(chunk);
     }) as ServerResponse['write'];
-    const reply = { hijack() {}, raw: response, request: { id: 'req-1' }, getHeader: () => undefined } as unknown as FastifyReply;
+    const reply = {
+      hijack() {},
+      raw: response,
+      request: { id: 'req-1' },
+      getHeader: () => undefined,
+    } as unknown as FastifyReply;
     const writer = new SseWriter(reply, { heartbeatMs: 60_000, maxBufferedBytes: 1 << 20, stallMs: 1_000 });
     void script(writer).then(() => writer.end());
   });

@@ -17,14 +17,25 @@ describe('demo dataset', () => {
     expect(records.length).toBeGreaterThanOrEqual(2000);
     for (const video of records) {
       expect(Object.keys(video).sort()).toEqual([
-        'category', 'channel', 'description', 'duration_seconds', 'language', 'level', 'likes', 'published_at',
-        'tags', 'title', 'views',
+        'category',
+        'channel',
+        'description',
+        'duration_seconds',
+        'language',
+        'level',
+        'likes',
+        'published_at',
+        'tags',
+        'title',
+        'views',
       ]);
       expect(typeof video.title === 'string' && video.title.length > 5).toBe(true);
       const sentences = String(video.description).split(/(?<=[.!?]) (?=[A-Z])/);
       expect(sentences.length).toBeGreaterThanOrEqual(2);
       expect(sentences.length).toBeLessThanOrEqual(4);
-      expect(Array.isArray(video.tags) && video.tags.length >= 3 && video.tags.every((tag) => typeof tag === 'string')).toBe(true);
+      expect(
+        Array.isArray(video.tags) && video.tags.length >= 3 && video.tags.every((tag) => typeof tag === 'string'),
+      ).toBe(true);
       expect(Number.isInteger(video.duration_seconds) && (video.duration_seconds as number) > 0).toBe(true);
       expect(String(video.published_at)).toMatch(/^20(19|2[0-6])-\d\d-\d\d$/);
       expect(Number.isInteger(video.views) && Number.isInteger(video.likes)).toBe(true);
@@ -42,7 +53,10 @@ describe('demo dataset', () => {
   });
 
   it('is exactly what the generator writes, so the committed file can be regenerated', () => {
-    const generated = generateDemoVideos().map((video) => JSON.stringify(video)).join('\n') + '\n';
+    const generated =
+      generateDemoVideos()
+        .map((video) => JSON.stringify(video))
+        .join('\n') + '\n';
     expect(generated === readFileSync(DEMO_FILE, 'utf8')).toBe(true);
     expect(Buffer.byteLength(generated)).toBeLessThan(2 * 1024 * 1024);
     expect(DEMO_TOPICS).toHaveLength(20);
@@ -54,7 +68,9 @@ describe('demo dataset', () => {
   });
 
   it('title-cases without breaking acronyms', () => {
-    expect(titleCase('mastering the bias-variance trade-off with XGBoost')).toBe('Mastering the Bias-Variance Trade-Off with XGBoost');
+    expect(titleCase('mastering the bias-variance trade-off with XGBoost')).toBe(
+      'Mastering the Bias-Variance Trade-Off with XGBoost',
+    );
   });
 });
 
@@ -79,7 +95,12 @@ describe('demo retrievers', () => {
     ]);
     expect(search.stages[0].config.parameters).toMatchObject({ fusion: 'rrf', final_top_k: 50 });
     expect(search.stages[2].config.parameters).toEqual({ limit: 10 });
-    expect(beginners.stages.map((stage) => stage.config.stage_id)).toEqual(['feature_search', 'attribute_filter', 'rerank', 'limit']);
+    expect(beginners.stages.map((stage) => stage.config.stage_id)).toEqual([
+      'feature_search',
+      'attribute_filter',
+      'rerank',
+      'limit',
+    ]);
     expect(beginners.stages[1].config.parameters).toEqual({ field: 'level', operator: 'eq', value: 'beginner' });
   });
 });

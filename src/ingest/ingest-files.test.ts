@@ -92,7 +92,10 @@ describe('ingestFiles', () => {
       ['a.jsonl', 2],
       ['b.csv', 3],
     ]);
-    expect(summary.skippedFiles.map((skipped) => skipped.file.slice(directory.length + 1))).toEqual(['.env', 'notes.docx']);
+    expect(summary.skippedFiles.map((skipped) => skipped.file.slice(directory.length + 1))).toEqual([
+      '.env',
+      'notes.docx',
+    ]);
     const text = formatSummary(summary);
     expect(text).toContain('Ingested 2 files: 5 rows in');
     expect(text).toMatch(/a\.jsonl:2: invalid JSON/);
@@ -129,8 +132,16 @@ describe('ingestFiles', () => {
 
   it('counts the same rows in the progress line and the summary, singular for one', async () => {
     const output: string[] = [];
-    const progress = createProgress({ label: 'ingest', stream: { write: (chunk: string) => output.push(chunk) }, isTTY: false });
-    const summary = await ingestFiles({ paths: [write('four.jsonl', '{"ok":1}\nbad\n{"ok":2}\nworse\n')], sink: fakeSink().sink, progress });
+    const progress = createProgress({
+      label: 'ingest',
+      stream: { write: (chunk: string) => output.push(chunk) },
+      isTTY: false,
+    });
+    const summary = await ingestFiles({
+      paths: [write('four.jsonl', '{"ok":1}\nbad\n{"ok":2}\nworse\n')],
+      sink: fakeSink().sink,
+      progress,
+    });
     expect(output.join('')).toContain('ingest: done, 4 rows in');
     expect(output.join('')).toContain('stored 2, skipped 0, failed 2');
     expect(formatSummary(summary)).toMatch(/^Ingested 1 file: 4 rows in/);

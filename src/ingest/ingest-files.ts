@@ -71,8 +71,17 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestSu
   const now = options.now ?? Date.now;
   const startedAt = now();
   const summary: IngestSummary = {
-    files: 0, rows: 0, records: 0, stored: 0, skippedExisting: 0, invalid: [], invalidCount: 0,
-    skippedFiles: [], durationMs: 0, docsPerSecond: 0, aborted: false,
+    files: 0,
+    rows: 0,
+    records: 0,
+    stored: 0,
+    skippedExisting: 0,
+    invalid: [],
+    invalidCount: 0,
+    skippedFiles: [],
+    durationMs: 0,
+    docsPerSecond: 0,
+    aborted: false,
   };
   const addInvalid = (source: IngestSource, message: string) => {
     summary.invalidCount++;
@@ -94,7 +103,9 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestSu
       }
     }
     progress?.tick(rows.length + untickedErrors, {
-      stored: summary.stored, skipped: summary.skippedExisting, failed: summary.invalidCount,
+      stored: summary.stored,
+      skipped: summary.skippedExisting,
+      failed: summary.invalidCount,
     });
     untickedErrors = 0;
   };
@@ -151,7 +162,8 @@ async function sendBatch(sink: IngestSink, rows: IngestRow[], signal?: AbortSign
     return remap(await sink(unique));
   } catch (error) {
     if (signal?.aborted) throw error;
-    if (unique.length === 1) return remap({ stored: 0, skippedExisting: 0, failed: [{ index: 0, message: describeError(error) }] });
+    if (unique.length === 1)
+      return remap({ stored: 0, skippedExisting: 0, failed: [{ index: 0, message: describeError(error) }] });
   }
   const total: SinkResult = { stored: 0, skippedExisting: 0, failed: [] };
   for (const [index, row] of unique.entries()) {

@@ -81,7 +81,9 @@ describe('readRecords: JSON', () => {
     const wrapped = write('wrapped.json', JSON.stringify({ documents: [{ a: 1 }, { a: 2 }] }));
     const single = write('single.json', JSON.stringify({ title: 'one' }));
     expect((await collect(wrapped)).map((item) => item.kind)).toEqual(['record', 'record']);
-    expect(await collect(single)).toEqual([{ kind: 'record', record: { title: 'one' }, source: { file: single, index: 0 } }]);
+    expect(await collect(single)).toEqual([
+      { kind: 'record', record: { title: 'one' }, source: { file: single, index: 0 } },
+    ]);
   });
 
   it('turns an invalid JSON file into one error item', async () => {
@@ -95,7 +97,8 @@ describe('readRecords: JSON', () => {
 
 describe('readRecords: CSV', () => {
   it('types values and reports a row with the wrong column count by line', async () => {
-    const csv = 'name,age,active,score,zip,note\nAda,36,true,9.5,00123,\nBob,41\n"Multi\nline",7,FALSE,-2,10115,"a, b"\n';
+    const csv =
+      'name,age,active,score,zip,note\nAda,36,true,9.5,00123,\nBob,41\n"Multi\nline",7,FALSE,-2,10115,"a, b"\n';
     const file = write('people.csv', csv);
     expect(await collect(file)).toEqual([
       {
@@ -116,7 +119,11 @@ describe('readRecords: CSV', () => {
     const file = write('quotes.csv', 'a,b\n1,2\n"unclosed,3\n4,5\n"x""y","z"\n"bad"tail,6\n7,8\n');
     expect(await collect(file)).toEqual([
       { kind: 'record', record: { a: 1, b: 2 }, source: { file, line: 2, index: 0 } },
-      { kind: 'error', source: { file, line: 3, index: 1 }, message: expect.stringMatching(/quoted value is never closed.*next line/) },
+      {
+        kind: 'error',
+        source: { file, line: 3, index: 1 },
+        message: expect.stringMatching(/quoted value is never closed.*next line/),
+      },
       { kind: 'record', record: { a: 4, b: 5 }, source: { file, line: 4, index: 2 } },
       { kind: 'record', record: { a: 'x"y', b: 'z' }, source: { file, line: 5, index: 3 } },
       { kind: 'error', source: { file, line: 6, index: 4 }, message: expect.stringMatching(/after the closing quote/) },
@@ -135,14 +142,21 @@ describe('readRecords: CSV', () => {
 
 describe('readRecords: Markdown and text', () => {
   it('takes front matter fields and the first heading', async () => {
-    const markdown = '---\nauthor: Ada\nyear: 1843\ndraft: false\ntags: [math, engines]\ntopics:\n  - notes\n  - history\n---\nIntro line\n\n# The Engine\n\nBody text.\n';
+    const markdown =
+      '---\nauthor: Ada\nyear: 1843\ndraft: false\ntags: [math, engines]\ntopics:\n  - notes\n  - history\n---\nIntro line\n\n# The Engine\n\nBody text.\n';
     const file = write('notes/engine.md', markdown);
     const [item] = await collect(file);
     expect(item).toEqual({
       kind: 'record',
       record: {
-        author: 'Ada', year: 1843, draft: false, tags: ['math', 'engines'], topics: ['notes', 'history'],
-        title: 'The Engine', content: 'Intro line\n\n# The Engine\n\nBody text.', path: 'engine.md',
+        author: 'Ada',
+        year: 1843,
+        draft: false,
+        tags: ['math', 'engines'],
+        topics: ['notes', 'history'],
+        title: 'The Engine',
+        content: 'Intro line\n\n# The Engine\n\nBody text.',
+        path: 'engine.md',
       },
       source: { file, index: 0, line: 10 },
     });
@@ -159,14 +173,23 @@ describe('readRecords: Markdown and text', () => {
     const file = write('readme.txt', '  Plain words.\n');
     const empty = write('empty.txt', '\n\n');
     expect(await collect(file)).toEqual([
-      { kind: 'record', record: { title: 'readme', content: 'Plain words.', path: 'readme.txt' }, source: { file, index: 0 } },
+      {
+        kind: 'record',
+        record: { title: 'readme', content: 'Plain words.', path: 'readme.txt' },
+        source: { file, index: 0 },
+      },
     ]);
-    expect(await collect(empty)).toEqual([{ kind: 'skipped', source: { file: empty, index: 0 }, reason: 'empty file' }]);
+    expect(await collect(empty)).toEqual([
+      { kind: 'skipped', source: { file: empty, index: 0 }, reason: 'empty file' },
+    ]);
   });
 
   it('refuses a binary file with a text extension', async () => {
     const file = write('binary.txt', new Uint8Array([0x50, 0x4b, 0x00, 0x03]));
-    expect((await collect(file))[0]).toMatchObject({ kind: 'error', message: 'the file contains binary data, not text' });
+    expect((await collect(file))[0]).toMatchObject({
+      kind: 'error',
+      message: 'the file contains binary data, not text',
+    });
   });
 });
 
@@ -184,7 +207,9 @@ describe('readRecords: PDF', () => {
 
   it('falls back to the file name without a title', async () => {
     const file = write('untitled-report.pdf', buildPdf('Quarterly numbers'));
-    expect((await collect(file))[0]).toMatchObject({ record: { title: 'untitled-report', content: 'Quarterly numbers' } });
+    expect((await collect(file))[0]).toMatchObject({
+      record: { title: 'untitled-report', content: 'Quarterly numbers' },
+    });
   });
 
   it('turns an unreadable PDF into one error item', async () => {

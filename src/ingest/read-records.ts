@@ -49,7 +49,11 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   else yield* readFile(path, basename(path), options);
 }
 
-async function* walk(directory: string, relativeDirectory: string, options: ReadRecordsOptions): AsyncGenerator<IngestItem> {
+async function* walk(
+  directory: string,
+  relativeDirectory: string,
+  options: ReadRecordsOptions,
+): AsyncGenerator<IngestItem> {
   options.signal?.throwIfAborted();
   let entries;
   try {

@@ -44,5 +44,7 @@ export const newDocumentId = () => `doc_${takeRandom(12).toString('hex')}`;
 export const ID_GRAMMAR = /^[a-z]{2,8}_[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 export function isWellFormedId(value: unknown, prefix?: string): value is string {
-  return typeof value === 'string' && ID_GRAMMAR.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
+  return (
+    typeof value === 'string' && ID_GRAMMAR.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`))
+  );
 }

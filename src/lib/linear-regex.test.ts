@@ -29,7 +29,9 @@ describe('linear-time regex', () => {
     expect(linearRegexProblem('\\Aabc\\z')).toMatch(/escape \\A/);
     expect(linearRegexProblem('(')).toMatch(/not a valid regular expression/);
     expect(linearRegexProblem('x'.repeat(1_001))).toMatch(/limit is 1000/);
-    expect(linearRegexProblem('[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}')).toMatch(/steps; the limit/);
+    expect(linearRegexProblem('[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}')).toMatch(
+      /steps; the limit/,
+    );
     expect(linearRegexProblem('^(a+)+$')).toBeNull();
   });
 

@@ -27,7 +27,8 @@ export interface LinearRegex {
 
 /** Why the pattern cannot be used (a sentence for a 422), or null when it can. */
 export function linearRegexProblem(pattern: string): string | null {
-  if (pattern.length > MAX_REGEX_PATTERN_CHARS) return `the pattern is ${pattern.length} characters; the limit is ${MAX_REGEX_PATTERN_CHARS}`;
+  if (pattern.length > MAX_REGEX_PATTERN_CHARS)
+    return `the pattern is ${pattern.length} characters; the limit is ${MAX_REGEX_PATTERN_CHARS}`;
   const unsupported = unsupportedSyntax(pattern);
   if (unsupported) return unsupported;
   try {
@@ -42,7 +43,8 @@ export function linearRegexProblem(pattern: string): string | null {
     return `not supported by the linear-time regular-expression engine (RE2): ${(error as Error).message}`;
   }
   const size = programSize(compiled);
-  if (size > MAX_REGEX_PROGRAM_SIZE) return `the pattern compiles to ${size} steps; the limit is ${MAX_REGEX_PROGRAM_SIZE} (use smaller repetition counts)`;
+  if (size > MAX_REGEX_PROGRAM_SIZE)
+    return `the pattern compiles to ${size} steps; the limit is ${MAX_REGEX_PROGRAM_SIZE} (use smaller repetition counts)`;
   return null;
 }
 
@@ -60,13 +62,16 @@ function unsupportedSyntax(pattern: string): string | null {
     if (character === '\\') {
       const next = pattern[index + 1] ?? '';
       index++;
-      if (/[1-9]/.test(next) || next === 'k') return 'backreferences are not supported (the regex engine runs in linear time, which backreferences rule out)';
-      if (/[A-Za-z]/.test(next) && !PORTABLE_LETTER_ESCAPES.has(next)) return `the escape \\${next} is not supported (its meaning differs between regular-expression engines)`;
+      if (/[1-9]/.test(next) || next === 'k')
+        return 'backreferences are not supported (the regex engine runs in linear time, which backreferences rule out)';
+      if (/[A-Za-z]/.test(next) && !PORTABLE_LETTER_ESCAPES.has(next))
+        return `the escape \\${next} is not supported (its meaning differs between regular-expression engines)`;
       continue;
     }
     if (character === '(' && pattern[index + 1] === '?') {
       const rest = pattern.slice(index + 2, index + 4);
-      if (rest.startsWith('=') || rest.startsWith('!') || rest === '<=' || rest === '<!') return 'lookahead and lookbehind are not supported (the regex engine runs in linear time, which lookaround rules out)';
+      if (rest.startsWith('=') || rest.startsWith('!') || rest === '<=' || rest === '<!')
+        return 'lookahead and lookbehind are not supported (the regex engine runs in linear time, which lookaround rules out)';
     }
   }
   return null;

@@ -42,7 +42,9 @@ export function createPrettyLogStream(output: PrettyLogOutput, options: { color:
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
         .join(' ');
       const message = typeof entry.msg === 'string' ? entry.msg : '';
-      output.write(`${paint(DIM, time)} ${paint(level.color, level.name)} ${message}${fields ? ` ${paint(DIM, fields)}` : ''}\n`);
+      output.write(
+        `${paint(DIM, time)} ${paint(level.color, level.name)} ${message}${fields ? ` ${paint(DIM, fields)}` : ''}\n`,
+      );
     },
   };
 }

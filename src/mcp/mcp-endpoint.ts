@@ -24,7 +24,10 @@ import { errors } from '../errors.js';
  * connection is bound to one namespace), and so is `search_feedback` (it belongs to a session's user).
  */
 export const MCP_SERVER_TOOL_NAMES: readonly string[] = TOOL_DESCRIPTORS.filter(
-  (tool) => (tool.category === 'search' || tool.category === 'read') && !tool.requiresConfirmation && tool.name !== 'list_namespaces',
+  (tool) =>
+    (tool.category === 'search' || tool.category === 'read') &&
+    !tool.requiresConfirmation &&
+    tool.name !== 'list_namespaces',
 ).map((tool) => tool.name);
 
 export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices): void {
@@ -41,20 +44,43 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
     const { retrievers, collections, documents, namespaces } = services.data;
     const context = { executions: [], userId: null, sessionId: null, namespaceIds: requireAuth(request).namespaces };
     const tools = new Map<string, AgentTool>(
-      createAgentTools(tenant, { retrievers, collections, documents, namespaces, feedback: services.feedback, ...context })
+      createAgentTools(tenant, {
+        retrievers,
+        collections,
+        documents,
+        namespaces,
+        feedback: services.feedback,
+        ...context,
+      })
         .filter((tool) => offered.has(tool.name))
         .map((tool) => [tool.name, tool]),
     );
-    const server = new Server({ name: 'quarry', version: '0.1.0' }, { capabilities: { tools: {} }, instructions: `Search and read the Quarry namespace '${tenant.namespace.namespace_name}': its collections, documents and saved retrievers.` });
+    const server = new Server(
+      { name: 'quarry', version: '0.1.0' },
+      {
+        capabilities: { tools: {} },
+        instructions: `Search and read the Quarry namespace '${tenant.namespace.namespace_name}': its collections, documents and saved retrievers.`,
+      },
+    );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
     server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
       const tool = tools.get(call.params.name);
       if (!tool) return failure(`Unknown tool '${call.params.name}'. Tools: ${[...tools.keys()].join(', ')}`);
       const parsed = tool.inputSchema.safeParse(call.params.arguments ?? {});
-      if (!parsed.success) return failure(`Invalid input for ${tool.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}`);
+      if (!parsed.success)
+        return failure(
+          `Invalid input for ${tool.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}`,
+        );
       try {
-        const { output } = await tool.execute(parsed.data, { signal: extra.signal, toolCallId: String(extra.requestId), emit: () => undefined });
-        const structured = typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : { result: output };
+        const { output } = await tool.execute(parsed.data, {
+          signal: extra.signal,
+          toolCallId: String(extra.requestId),
+          emit: () => undefined,
+        });
+        const structured =
+          typeof output === 'object' && output !== null && !Array.isArray(output)
+            ? (output as Record<string, unknown>)
+            : { result: output };
         return { content: [{ type: 'text' as const, text: JSON.stringify(output) }], structuredContent: structured };
       } catch (error) {
         return failure(error instanceof Error ? error.message : String(error));
@@ -63,7 +89,8 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     // Headers hooks set on the reply (CORS, request id) would be lost once the transport writes to the raw response.
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
     reply.raw.on('close', () => {
       void transport.close();
       void server.close();
@@ -75,7 +102,8 @@ export function registerMcpEndpoint(app: FastifyInstance, services: HttpServices
       // The reply is hijacked: Fastify can no longer answer, so the JSON-RPC error goes out by hand.
       request.log.error({ err: error }, 'MCP request failed');
       if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'application/json' });
-      if (!reply.raw.writableEnded) reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+      if (!reply.raw.writableEnded)
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
     }
   });
 

@@ -18,15 +18,32 @@ import type { McpServerService } from './mcp-server-service.js';
 const tags = ['MCP servers'];
 
 const createSchema = z.object({
-  server_name: z.string().regex(/^[a-zA-Z0-9-]+(_[a-zA-Z0-9-]+)*$/, 'letters, digits, - and single _ only').max(40).describe('Tools are offered as mcp__<server_name>__<tool>'),
+  server_name: z
+    .string()
+    .regex(/^[a-zA-Z0-9-]+(_[a-zA-Z0-9-]+)*$/, 'letters, digits, - and single _ only')
+    .max(40)
+    .describe('Tools are offered as mcp__<server_name>__<tool>'),
   description: z.string().max(2000).nullable().optional(),
   transport: z.enum(['http', 'stdio']).default('http'),
-  url: z.url({ protocol: /^https?$/ }).optional().describe('Streamable HTTP endpoint (transport http)'),
-  headers: z.record(z.string(), z.string()).default({}).describe('Sent with every request, e.g. {"Authorization": "Bearer …"}'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Streamable HTTP endpoint (transport http)'),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Sent with every request, e.g. {"Authorization": "Bearer …"}'),
   command: z.string().min(1).optional().describe('Command to start (transport stdio)'),
   args: z.array(z.string()).default([]),
   env: z.record(z.string(), z.string()).default({}),
-  timeout_ms: z.number().int().min(100).max(600_000).nullable().optional().describe('Per-call timeout; QUARRY_MCP_TIMEOUT_SECONDS when absent'),
+  timeout_ms: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .nullable()
+    .optional()
+    .describe('Per-call timeout; QUARRY_MCP_TIMEOUT_SECONDS when absent'),
 });
 const paramsSchema = z.object({ server_id: z.string().min(1) });
 
@@ -49,7 +66,16 @@ const mcpServerSchema = z
 const mcpServerEnvelope = z.object({ mcp_server: mcpServerSchema });
 const mcpServerListSchema = z.object({ results: z.array(mcpServerSchema), total: z.number().int() });
 const mcpToolListSchema = z.object({
-  results: z.array(z.object({ name: z.string(), mcp_name: z.string(), description: z.string(), parameters: z.unknown(), read_only: z.boolean(), requires_confirmation: z.boolean() })),
+  results: z.array(
+    z.object({
+      name: z.string(),
+      mcp_name: z.string(),
+      description: z.string(),
+      parameters: z.unknown(),
+      read_only: z.boolean(),
+      requires_confirmation: z.boolean(),
+    }),
+  ),
   total: z.number().int(),
 });
 
@@ -81,13 +107,23 @@ export function mcpServersRoutes(
   return async (app) => {
     app.post('/v1/mcp-servers', {
       config: { write: true },
-      schema: { tags, summary: 'Register an external MCP server for the namespace', body: createSchema, response: withErrors(mcpServerEnvelope) },
+      schema: {
+        tags,
+        summary: 'Register an external MCP server for the namespace',
+        body: createSchema,
+        response: withErrors(mcpServerEnvelope),
+      },
       handler: async (request) => {
         const body = request.body;
-        if (body.transport === 'http' && !body.url) throw invalidField(['body', 'url'], 'url is required for transport http', 'missing');
+        if (body.transport === 'http' && !body.url)
+          throw invalidField(['body', 'url'], 'url is required for transport http', 'missing');
         if (body.transport === 'stdio') {
-          if (!config.mcpStdioEnabled) throw errors.forbidden('Stdio MCP servers run commands on the Quarry host; the operator has not enabled them (QUARRY_MCP_STDIO_ENABLED=true).');
-          if (!body.command) throw invalidField(['body', 'command'], 'command is required for transport stdio', 'missing');
+          if (!config.mcpStdioEnabled)
+            throw errors.forbidden(
+              'Stdio MCP servers run commands on the Quarry host; the operator has not enabled them (QUARRY_MCP_STDIO_ENABLED=true).',
+            );
+          if (!body.command)
+            throw invalidField(['body', 'command'], 'command is required for transport stdio', 'missing');
         }
         return { mcp_server: presentMcpServer(await mcpServers.create(request.tenant, body)) };
       },
@@ -103,11 +139,18 @@ export function mcpServersRoutes(
 
     app.get('/v1/mcp-servers/:server_id', {
       schema: { tags, summary: 'One MCP server', params: paramsSchema, response: withErrors(mcpServerEnvelope) },
-      handler: async (request) => ({ mcp_server: presentMcpServer(await mcpServers.get(request.tenant, request.params.server_id)) }),
+      handler: async (request) => ({
+        mcp_server: presentMcpServer(await mcpServers.get(request.tenant, request.params.server_id)),
+      }),
     });
 
     app.get('/v1/mcp-servers/:server_id/tools', {
-      schema: { tags, summary: 'Connect to the server and list its tools as the agent sees them', params: paramsSchema, response: withErrors(mcpToolListSchema) },
+      schema: {
+        tags,
+        summary: 'Connect to the server and list its tools as the agent sees them',
+        params: paramsSchema,
+        response: withErrors(mcpToolListSchema),
+      },
       handler: async (request) => {
         const server = await mcpServers.get(request.tenant, request.params.server_id);
         let listed;
@@ -130,7 +173,12 @@ export function mcpServersRoutes(
 
     app.delete('/v1/mcp-servers/:server_id', {
       config: { write: true },
-      schema: { tags, summary: 'Remove an MCP server; its tools leave the agent', params: paramsSchema, response: withErrors(z.object({ success: z.boolean(), server_id: z.string() })) },
+      schema: {
+        tags,
+        summary: 'Remove an MCP server; its tools leave the agent',
+        params: paramsSchema,
+        response: withErrors(z.object({ success: z.boolean(), server_id: z.string() })),
+      },
       handler: async (request) => {
         const server = await mcpServers.delete(request.tenant, request.params.server_id);
         return { success: true, server_id: server.server_id };

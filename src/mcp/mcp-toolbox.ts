@@ -60,7 +60,9 @@ export function createMcpToolbox(options: McpToolboxOptions) {
     const client = new Client({ name: 'quarry', version: '0.1.0' });
     const entry: Connection = {
       updatedAt: server.updated_at,
-      client: client.connect(transportFor(server), { timeout: Math.min(timeoutOf(server), LIST_TIMEOUT_CAP_MS) }).then(() => client),
+      client: client
+        .connect(transportFor(server), { timeout: Math.min(timeoutOf(server), LIST_TIMEOUT_CAP_MS) })
+        .then(() => client),
     };
     client.onclose = () => {
       if (connections.get(server.server_id) === entry) connections.delete(server.server_id);
@@ -72,8 +74,16 @@ export function createMcpToolbox(options: McpToolboxOptions) {
 
   function transportFor(server: McpServerRecord): Transport {
     if (server.transport === 'stdio') {
-      if (!options.stdioEnabled || !server.command) throw new Error(`MCP server '${server.server_name}' uses stdio, which this Quarry does not allow (QUARRY_MCP_STDIO_ENABLED).`);
-      return new StdioClientTransport({ command: server.command, args: server.args, env: { ...getDefaultEnvironment(), ...server.env }, stderr: 'ignore' });
+      if (!options.stdioEnabled || !server.command)
+        throw new Error(
+          `MCP server '${server.server_name}' uses stdio, which this Quarry does not allow (QUARRY_MCP_STDIO_ENABLED).`,
+        );
+      return new StdioClientTransport({
+        command: server.command,
+        args: server.args,
+        env: { ...getDefaultEnvironment(), ...server.env },
+        stderr: 'ignore',
+      });
     }
     return new StreamableHTTPClientTransport(new URL(server.url!), { requestInit: { headers: server.headers } });
   }
@@ -102,7 +112,11 @@ export function createMcpToolbox(options: McpToolboxOptions) {
     if (entry.tools && Date.now() - entry.tools.listedAt < listTtlMs) return entry.tools.list;
     const timeout = Math.min(timeoutOf(server), LIST_TIMEOUT_CAP_MS);
     try {
-      const client = await withTimeout(entry.client, timeout, `MCP server '${server.server_name}' did not connect within ${timeout} ms`);
+      const client = await withTimeout(
+        entry.client,
+        timeout,
+        `MCP server '${server.server_name}' did not connect within ${timeout} ms`,
+      );
       const list: McpListedTool[] = [];
       let cursor: string | undefined;
       do {
@@ -125,7 +139,11 @@ export function createMcpToolbox(options: McpToolboxOptions) {
     const timeout = timeoutOf(server);
     return {
       name: mcpToolName(server.server_name, listed.name),
-      description: `${listed.description ?? listed.name} (tool '${listed.name}' of the MCP server '${server.server_name}')`.slice(0, 1024),
+      description:
+        `${listed.description ?? listed.name} (tool '${listed.name}' of the MCP server '${server.server_name}')`.slice(
+          0,
+          1024,
+        ),
       category: readOnly ? 'read' : 'update',
       requiresConfirmation: !readOnly,
       inputSchema: looseInput,
@@ -136,18 +154,30 @@ export function createMcpToolbox(options: McpToolboxOptions) {
         let answered = false;
         try {
           entry = connection(server);
-          const client = await withTimeout(entry.client, timeout, `MCP server '${server.server_name}' did not connect within ${timeout} ms`);
-          const result = await client.callTool({ name: listed.name, arguments: input as Record<string, unknown> }, undefined, { timeout, signal });
+          const client = await withTimeout(
+            entry.client,
+            timeout,
+            `MCP server '${server.server_name}' did not connect within ${timeout} ms`,
+          );
+          const result = await client.callTool(
+            { name: listed.name, arguments: input as Record<string, unknown> },
+            undefined,
+            { timeout, signal },
+          );
           answered = true;
           const text = Array.isArray(result.content)
-            ? result.content.filter((part): part is { type: 'text'; text: string } => part?.type === 'text').map((part) => part.text).join('\n')
+            ? result.content
+                .filter((part): part is { type: 'text'; text: string } => part?.type === 'text')
+                .map((part) => part.text)
+                .join('\n')
             : '';
           if (result.isError) throw new Error(text || `The MCP tool '${listed.name}' failed.`);
           return { output: result.structuredContent ?? { text } };
         } catch (error) {
           // A tool that answered with an error leaves the connection fine; anything else (timeout, transport) drops it.
           if (!answered) forget(server.server_id, entry);
-          if (signal.aborted && !context.signal.aborted) throw new Error(`MCP server '${server.server_name}' did not answer '${listed.name}' within ${timeout} ms`);
+          if (signal.aborted && !context.signal.aborted)
+            throw new Error(`MCP server '${server.server_name}' did not answer '${listed.name}' within ${timeout} ms`);
           throw error;
         }
       },
@@ -166,7 +196,11 @@ export function createMcpToolbox(options: McpToolboxOptions) {
           try {
             return (await listTools(server)).map((tool) => agentTool(server, tool));
           } catch (error) {
-            options.log?.('MCP server unavailable; its tools are left out of this run', { server_id: server.server_id, server_name: server.server_name, error: String(error) });
+            options.log?.('MCP server unavailable; its tools are left out of this run', {
+              server_id: server.server_id,
+              server_name: server.server_name,
+              error: String(error),
+            });
             return [];
           }
         }),

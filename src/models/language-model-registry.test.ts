@@ -42,7 +42,10 @@ describe('routeModelName', () => {
 describe('createLanguageModelRegistry', () => {
   it('routes to configured providers and reuses model objects', () => {
     const registry = createLanguageModelRegistry({
-      openaiApiKey: 'sk-test', anthropicApiKey: 'a', googleApiKey: 'g', compatibleBaseUrl: 'http://127.0.0.1:1/v1',
+      openaiApiKey: 'sk-test',
+      anthropicApiKey: 'a',
+      googleApiKey: 'g',
+      compatibleBaseUrl: 'http://127.0.0.1:1/v1',
     });
     expect(registry.defaultModel).toBe('gpt-4o-mini');
     expect(registry.anyProviderConfigured).toBe(true);
@@ -52,7 +55,10 @@ describe('createLanguageModelRegistry', () => {
     expect(registry.resolve('gpt-4o').model).toBe(openai.model);
     expect(registry.resolve('claude-3-haiku-20240307').model.provider).toMatch(/^anthropic/);
     expect(registry.resolve('gemini-2.5-flash').model.provider).toMatch(/^google/);
-    expect(registry.resolve('openai-compatible:qwen2.5').model).toMatchObject({ provider: 'openai-compatible.chat', modelId: 'qwen2.5' });
+    expect(registry.resolve('openai-compatible:qwen2.5').model).toMatchObject({
+      provider: 'openai-compatible.chat',
+      modelId: 'qwen2.5',
+    });
     expect(registry.resolve('quarry-local').model.provider).toBe('quarry');
     expect(registry.resolve('').effectiveModel).toBe('gpt-4o-mini');
   });
@@ -64,7 +70,9 @@ describe('createLanguageModelRegistry', () => {
     const resolved = registry.resolve('gemini-2.0-flash');
     expect(resolved.effectiveModel).toBe('quarry-local');
     expect(resolved.model.modelId).toBe('quarry-local');
-    expect(resolved.notice).toMatch(/^The model 'gemini-2.0-flash' was requested, but its provider \(Google\) is not configured; this session runs on quarry-local/);
+    expect(resolved.notice).toMatch(
+      /^The model 'gemini-2.0-flash' was requested, but its provider \(Google\) is not configured; this session runs on quarry-local/,
+    );
     expect(registry.resolve('my-llama').notice).toMatch(/no language-model provider is configured/);
     expect(registry.resolve('quarry-local').notice).toBeUndefined();
   });
@@ -74,13 +82,26 @@ describe('createLanguageModelRegistry', () => {
     const openaiOnly = createLanguageModelRegistry({ openaiApiKey: 'sk-test' }).resolve('gemini-2.5-flash');
     expect(openaiOnly.effectiveModel).toBe('gpt-4o-mini');
     expect(openaiOnly.model).toMatchObject({ provider: 'openai.chat', modelId: 'gpt-4o-mini' });
-    expect(openaiOnly.notice).toMatch(/^The model 'gemini-2.5-flash' was requested, but its provider \(Google\) is not configured \(GOOGLE_GENERATIVE_AI_API_KEY\); this session runs on gpt-4o-mini/);
+    expect(openaiOnly.notice).toMatch(
+      /^The model 'gemini-2.5-flash' was requested, but its provider \(Google\) is not configured \(GOOGLE_GENERATIVE_AI_API_KEY\); this session runs on gpt-4o-mini/,
+    );
     expect(openaiOnly.notice).toContain('QUARRY_MODEL_FALLBACK=strict');
     // The server's default wins when it is servable; else the first configured provider's own default.
-    expect(createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'claude-3-haiku-20240307' }).resolve('gpt-4o').effectiveModel).toBe('claude-3-haiku-20240307');
-    expect(createLanguageModelRegistry({ anthropicApiKey: 'a' }).resolve('gemini-2.5-flash').effectiveModel).toBe('claude-3-5-haiku-latest');
-    expect(createLanguageModelRegistry({ compatibleBaseUrl: 'http://127.0.0.1:1/v1' }).resolve('gemini-2.5-flash').effectiveModel).toBe('quarry-local');
-    expect(createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'gemini-2.5-pro' }).resolve('gemini-2.5-flash').effectiveModel).toBe('claude-3-5-haiku-latest');
+    expect(
+      createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'claude-3-haiku-20240307' }).resolve('gpt-4o')
+        .effectiveModel,
+    ).toBe('claude-3-haiku-20240307');
+    expect(createLanguageModelRegistry({ anthropicApiKey: 'a' }).resolve('gemini-2.5-flash').effectiveModel).toBe(
+      'claude-3-5-haiku-latest',
+    );
+    expect(
+      createLanguageModelRegistry({ compatibleBaseUrl: 'http://127.0.0.1:1/v1' }).resolve('gemini-2.5-flash')
+        .effectiveModel,
+    ).toBe('quarry-local');
+    expect(
+      createLanguageModelRegistry({ anthropicApiKey: 'a', defaultModel: 'gemini-2.5-pro' }).resolve('gemini-2.5-flash')
+        .effectiveModel,
+    ).toBe('claude-3-5-haiku-latest');
     expect(createLanguageModelRegistry({ openaiApiKey: 'sk-test' }).resolve('gpt-4o').notice).toBeUndefined();
   });
 
@@ -101,10 +122,15 @@ describe('createLanguageModelRegistry', () => {
   });
 
   it('prefers the configured default model', () => {
-    expect(createLanguageModelRegistry({ defaultModel: 'claude-3-haiku-20240307', anthropicApiKey: 'a' }).defaultModel).toBe('claude-3-haiku-20240307');
+    expect(
+      createLanguageModelRegistry({ defaultModel: 'claude-3-haiku-20240307', anthropicApiKey: 'a' }).defaultModel,
+    ).toBe('claude-3-haiku-20240307');
     const described = createLanguageModelRegistry({ anthropicApiKey: 'a' }).describe();
     expect(described.default_model).toBe('quarry-local');
-    expect(described.providers.find((provider) => provider.provider === 'anthropic')).toMatchObject({ configured: true, env_var: 'ANTHROPIC_API_KEY' });
+    expect(described.providers.find((provider) => provider.provider === 'anthropic')).toMatchObject({
+      configured: true,
+      env_var: 'ANTHROPIC_API_KEY',
+    });
   });
 });
 
@@ -126,11 +152,20 @@ describe('runAgent over a real OpenAI-compatible HTTP endpoint', () => {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         const answered = body.messages.some((message: { role: string }) => message.role === 'tool');
         if (!answered) {
-          response.write(chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'smart_search', arguments: '' } }] }));
+          response.write(
+            chunk({
+              role: 'assistant',
+              tool_calls: [
+                { index: 0, id: 'call_abc', type: 'function', function: { name: 'smart_search', arguments: '' } },
+              ],
+            }),
+          );
           response.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"query":' } }] }));
           response.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"cats"}' } }] }));
           response.write(chunk({}, 'tool_calls'));
-          response.write(`data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'tiny', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62 } })}\n\n`);
+          response.write(
+            `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'tiny', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62 } })}\n\n`,
+          );
         } else {
           for (const content of ['I found ', 'one cat ', '[doc_cat].']) response.write(chunk({ content }));
           response.write(chunk({}, 'stop')); // no usage: the loop has to estimate this step
@@ -148,28 +183,66 @@ describe('runAgent over a real OpenAI-compatible HTTP endpoint', () => {
     const { model, effectiveModel } = registry.resolve('openai-compatible:tiny');
     expect(effectiveModel).toBe('openai-compatible:tiny');
     const search = defineAgentTool(TOOL_CATALOG.smart_search, async (input) => ({
-      output: { results: [{ document_id: 'doc_cat', collection_id: 'col_1', score: 1, title: `A ${input.query} video` }] },
+      output: {
+        results: [{ document_id: 'doc_cat', collection_id: 'col_1', score: 1, title: `A ${input.query} video` }],
+      },
     }));
     const events: AgentEvent[] = [];
     const result = await runAgent({
-      model, system: 'Be brief.', tools: [search], signal: new AbortController().signal, temperature: 0.2, maxOutputTokens: 256,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'find cats' }] }], emit: (event) => events.push(event),
+      model,
+      system: 'Be brief.',
+      tools: [search],
+      signal: new AbortController().signal,
+      temperature: 0.2,
+      maxOutputTokens: 256,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'find cats' }] }],
+      emit: (event) => events.push(event),
     });
 
     expect(result).toMatchObject({ text: 'I found one cat [doc_cat].', finishReason: 'stop', steps: 2 });
     expect(result.usage.estimated).toBe(true);
     expect(result.usage.input_tokens).toBeGreaterThan(50);
-    expect(events.map((event) => event.type)).toEqual(['thinking', 'tool_call', 'tool_result', 'thinking', 'token', 'token', 'token']);
-    expect(events[1].data).toEqual({ tool_name: 'smart_search', tool_call_id: 'call_abc', inputs: { query: 'cats', limit: 10 } });
+    expect(events.map((event) => event.type)).toEqual([
+      'thinking',
+      'tool_call',
+      'tool_result',
+      'thinking',
+      'token',
+      'token',
+      'token',
+    ]);
+    expect(events[1].data).toEqual({
+      tool_name: 'smart_search',
+      tool_call_id: 'call_abc',
+      inputs: { query: 'cats', limit: 10 },
+    });
 
     expect(requests).toHaveLength(2);
     const [first, second] = requests;
     expect(first.headers.authorization).toBe('Bearer local-key');
-    expect(first.body).toMatchObject({ model: 'tiny', stream: true, temperature: 0.2, max_tokens: 256, tool_choice: 'auto' });
-    expect(first.body.tools[0]).toMatchObject({ type: 'function', function: { name: 'smart_search', parameters: { required: ['query'] } } });
-    expect(first.body.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'find cats' }]);
+    expect(first.body).toMatchObject({
+      model: 'tiny',
+      stream: true,
+      temperature: 0.2,
+      max_tokens: 256,
+      tool_choice: 'auto',
+    });
+    expect(first.body.tools[0]).toMatchObject({
+      type: 'function',
+      function: { name: 'smart_search', parameters: { required: ['query'] } },
+    });
+    expect(first.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'find cats' },
+    ]);
     expect(second.body.messages.slice(2)).toEqual([
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'smart_search', arguments: '{"query":"cats"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_abc', type: 'function', function: { name: 'smart_search', arguments: '{"query":"cats"}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'call_abc', content: expect.stringContaining('"document_id":"doc_cat"') },
     ]);
   });

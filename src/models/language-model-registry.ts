@@ -53,7 +53,12 @@ export interface LanguageModelRegistry {
   describe(): {
     default_model: string;
     any_provider_configured: boolean;
-    providers: Array<{ provider: ProviderName | 'quarry'; configured: boolean; env_var: string | null; models: string }>;
+    providers: Array<{
+      provider: ProviderName | 'quarry';
+      configured: boolean;
+      env_var: string | null;
+      models: string;
+    }>;
   };
 }
 
@@ -61,13 +66,34 @@ export const LOCAL_MODEL_NAME = 'quarry-local';
 const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
 const GOOGLE_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-const PROVIDERS: Record<ProviderName, { envVar: string; label: string; models: string; defaultModel: string | null }> = {
-  openai: { envVar: 'OPENAI_API_KEY', label: 'OpenAI', models: 'gpt-*, o1*, o3*, o4*, chatgpt-*, openai:<model>', defaultModel: 'gpt-4o-mini' },
-  anthropic: { envVar: 'ANTHROPIC_API_KEY', label: 'Anthropic', models: 'claude-*, anthropic:<model>', defaultModel: 'claude-3-5-haiku-latest' },
-  google: { envVar: 'GOOGLE_GENERATIVE_AI_API_KEY', label: 'Google', models: 'gemini-*, google:<model>', defaultModel: 'gemini-2.5-flash' },
-  // An OpenAI-compatible endpoint serves whatever it serves: only QUARRY_DEFAULT_MODEL can name its model.
-  'openai-compatible': { envVar: 'QUARRY_LLM_BASE_URL', label: 'OpenAI-compatible', models: 'openai-compatible:<model>', defaultModel: null },
-};
+const PROVIDERS: Record<ProviderName, { envVar: string; label: string; models: string; defaultModel: string | null }> =
+  {
+    openai: {
+      envVar: 'OPENAI_API_KEY',
+      label: 'OpenAI',
+      models: 'gpt-*, o1*, o3*, o4*, chatgpt-*, openai:<model>',
+      defaultModel: 'gpt-4o-mini',
+    },
+    anthropic: {
+      envVar: 'ANTHROPIC_API_KEY',
+      label: 'Anthropic',
+      models: 'claude-*, anthropic:<model>',
+      defaultModel: 'claude-3-5-haiku-latest',
+    },
+    google: {
+      envVar: 'GOOGLE_GENERATIVE_AI_API_KEY',
+      label: 'Google',
+      models: 'gemini-*, google:<model>',
+      defaultModel: 'gemini-2.5-flash',
+    },
+    // An OpenAI-compatible endpoint serves whatever it serves: only QUARRY_DEFAULT_MODEL can name its model.
+    'openai-compatible': {
+      envVar: 'QUARRY_LLM_BASE_URL',
+      label: 'OpenAI-compatible',
+      models: 'openai-compatible:<model>',
+      defaultModel: null,
+    },
+  };
 
 /** Which provider serves a model name, and the provider's own id for it; null when nothing claims it. */
 export function routeModelName(modelName: string): { provider: ProviderName | 'quarry'; modelId: string } | null {
@@ -104,10 +130,18 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
       create = (modelId) => openai.chat(modelId);
     } else if (name === 'anthropic') {
       // Passed explicitly, default included: left undefined, the SDK would read ANTHROPIC_BASE_URL behind config.ts.
-      const anthropic = createAnthropic({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl || ANTHROPIC_DEFAULT_BASE_URL, fetch });
+      const anthropic = createAnthropic({
+        apiKey: config.anthropicApiKey,
+        baseURL: config.anthropicBaseUrl || ANTHROPIC_DEFAULT_BASE_URL,
+        fetch,
+      });
       create = (modelId) => anthropic(modelId);
     } else if (name === 'google') {
-      const google = createGoogleGenerativeAI({ apiKey: config.googleApiKey, baseURL: config.googleBaseUrl || GOOGLE_DEFAULT_BASE_URL, fetch });
+      const google = createGoogleGenerativeAI({
+        apiKey: config.googleApiKey,
+        baseURL: config.googleBaseUrl || GOOGLE_DEFAULT_BASE_URL,
+        fetch,
+      });
       create = (modelId) => google(modelId);
     } else {
       const compatible = createOpenAICompatible({
@@ -135,7 +169,9 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
   function substituteModel(): string {
     const route = config.defaultModel ? routeModelName(config.defaultModel) : null;
     if (route && (route.provider === 'quarry' || configured[route.provider])) return config.defaultModel!;
-    const provider = (Object.keys(PROVIDERS) as ProviderName[]).find((name) => configured[name] && PROVIDERS[name].defaultModel);
+    const provider = (Object.keys(PROVIDERS) as ProviderName[]).find(
+      (name) => configured[name] && PROVIDERS[name].defaultModel,
+    );
     return provider ? PROVIDERS[provider].defaultModel! : LOCAL_MODEL_NAME;
   }
 
@@ -143,7 +179,10 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
     const requested = modelName.trim() || defaultModel;
     const route = routeModelName(requested);
     if (route?.provider === 'quarry') {
-      if (route.modelId !== LOCAL_MODEL_NAME) throw errors.badRequest(`Unknown built-in model '${requested}'. The built-in model is '${LOCAL_MODEL_NAME}'.`, { model: requested });
+      if (route.modelId !== LOCAL_MODEL_NAME)
+        throw errors.badRequest(`Unknown built-in model '${requested}'. The built-in model is '${LOCAL_MODEL_NAME}'.`, {
+          model: requested,
+        });
       return { model: local, effectiveModel: LOCAL_MODEL_NAME };
     }
     if (!route) {
@@ -162,11 +201,14 @@ export function createLanguageModelRegistry(config: LanguageModelRegistryConfig)
         const notice = `The model '${requested}' was requested, but its provider (${provider.label}) is not configured (${provider.envVar}); this session runs on ${resolved.effectiveModel}, this server's default. Set ${provider.envVar} to use '${requested}', or QUARRY_MODEL_FALLBACK=strict to refuse such sessions instead.`;
         return { ...resolved, notice };
       }
-      throw errors.badRequest(`Model '${requested}' needs the ${provider.label} provider, which is not configured: set ${provider.envVar}.`, {
-        model: requested,
-        provider: route.provider,
-        env_var: provider.envVar,
-      });
+      throw errors.badRequest(
+        `Model '${requested}' needs the ${provider.label} provider, which is not configured: set ${provider.envVar}.`,
+        {
+          model: requested,
+          provider: route.provider,
+          env_var: provider.envVar,
+        },
+      );
     }
     let model = models.get(requested);
     if (!model) {

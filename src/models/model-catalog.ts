@@ -27,7 +27,10 @@ export function createModelCatalog(config: Config, fetchImplementation?: typeof 
 
 /** `QUARRY_EMBEDDING_MODELS=name:dimensions,other` lists the remote endpoint's models (dimensions probed when absent). */
 export function createEmbeddingCatalog(config: Config, fetchImplementation?: typeof fetch): EmbeddingCatalog {
-  const entries = (config.embeddingModels ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = (config.embeddingModels ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const models = entries.map((entry) => entry.split(':')[0]);
   const dimensions = Object.fromEntries(
     entries
@@ -36,12 +39,19 @@ export function createEmbeddingCatalog(config: Config, fetchImplementation?: typ
       .map(([name, size]) => [name, Number(size)]),
   );
   const registry = createEmbeddingRegistry({
-    remote: config.embeddingBaseUrl ? { baseURL: config.embeddingBaseUrl, apiKey: config.embeddingApiKey, models, dimensions } : undefined,
+    remote: config.embeddingBaseUrl
+      ? { baseURL: config.embeddingBaseUrl, apiKey: config.embeddingApiKey, models, dimensions }
+      : undefined,
     fetch: fetchImplementation,
   });
   const defaultModel = config.defaultEmbeddingModel ?? DEFAULT_EMBEDDING_MODEL;
   if (!registry.has(defaultModel)) {
-    throw new Error(`QUARRY_DEFAULT_EMBEDDING_MODEL '${defaultModel}' is not available. Known models: ${registry.list().map((model) => model.name).join(', ')}.`);
+    throw new Error(
+      `QUARRY_DEFAULT_EMBEDDING_MODEL '${defaultModel}' is not available. Known models: ${registry
+        .list()
+        .map((model) => model.name)
+        .join(', ')}.`,
+    );
   }
   return {
     defaultModel,

@@ -42,7 +42,9 @@ export interface QuarryLocalModelOptions {
   chunkDelayMs?: number;
 }
 
-type Reply = { text: string; toolCall?: undefined } | { text?: undefined; toolCall: { toolCallId: string; toolName: string; input: Record<string, unknown> } };
+type Reply =
+  | { text: string; toolCall?: undefined }
+  | { text?: undefined; toolCall: { toolCallId: string; toolName: string; input: Record<string, unknown> } };
 
 export function createQuarryLocalModel(options: QuarryLocalModelOptions = {}): LanguageModelV3 {
   const chunkDelayMs = options.chunkDelayMs ?? 0;
@@ -68,7 +70,8 @@ export function createQuarryLocalModel(options: QuarryLocalModelOptions = {}): L
 function respond(options: LanguageModelV3CallOptions): Reply {
   const { prompt } = options;
   let lastUser = -1;
-  for (let index = prompt.length - 1; index >= 0 && lastUser < 0; index--) if (prompt[index].role === 'user') lastUser = index;
+  for (let index = prompt.length - 1; index >= 0 && lastUser < 0; index--)
+    if (prompt[index].role === 'user') lastUser = index;
   const request = lastUser < 0 ? '' : textOf(prompt[lastUser].content);
   const calls = new Map<string, Record<string, unknown>>();
   const results: LanguageModelV3ToolResultPart[] = [];
@@ -79,7 +82,10 @@ function respond(options: LanguageModelV3CallOptions): Reply {
       if (part.type === 'tool-result') results.push(part);
     }
   }
-  if (results.length > 0) return { text: results.map((result) => describeResult(result, calls.get(result.toolCallId) ?? {}, request)).join('\n\n') };
+  if (results.length > 0)
+    return {
+      text: results.map((result) => describeResult(result, calls.get(result.toolCallId) ?? {}, request)).join('\n\n'),
+    };
   const offered = new Set<string>();
   for (const tool of options.tools ?? []) if (tool.type === 'function') offered.add(tool.name);
   const system = prompt.map((message) => (message.role === 'system' ? message.content : '')).join('\n');
@@ -88,7 +94,9 @@ function respond(options: LanguageModelV3CallOptions): Reply {
   if (typeof plan === 'string') return { text: plan };
   // toolChoice 'none' means the caller's step or tool budget is spent: answer without tools.
   if (options.toolChoice?.type === 'none') {
-    return { text: "I can't run any more tools in this turn, so I can't look that up right now. Please ask again in a new message." };
+    return {
+      text: "I can't run any more tools in this turn, so I can't look that up right now. Please ask again in a new message.",
+    };
   }
   return { toolCall: { toolCallId: `call_${hash(`${prompt.length}:${request}`)}`, ...plan } };
 }
@@ -96,19 +104,39 @@ function respond(options: LanguageModelV3CallOptions): Reply {
 // ---- answering: grounded text from tool results ---------------------------------------------
 
 const TITLE_FIELDS = ['title', 'name', 'collection_name', 'retriever_name', 'namespace_name', 'file_name', 'filename'];
-const SNIPPET_FIELDS = ['snippet', 'description', 'summary', 'text', 'content', 'caption', 'transcript', 'chunk_text', 'body'];
+const SNIPPET_FIELDS = [
+  'snippet',
+  'description',
+  'summary',
+  'text',
+  'content',
+  'caption',
+  'transcript',
+  'chunk_text',
+  'body',
+];
 const SEARCH_TOOLS = new Set(['smart_search', 'execute_retriever', 'execute_adhoc_retriever', 'search_feedback']);
 
-function describeResult(result: LanguageModelV3ToolResultPart, input: Record<string, unknown>, request: string): string {
+function describeResult(
+  result: LanguageModelV3ToolResultPart,
+  input: Record<string, unknown>,
+  request: string,
+): string {
   const { toolName, output } = result;
-  if (output.type === 'execution-denied') return `Okay, I did not run ${toolName}: you declined it. Nothing was changed.`;
+  if (output.type === 'execution-denied')
+    return `Okay, I did not run ${toolName}: you declined it. Nothing was changed.`;
   if (output.type === 'error-text' || output.type === 'error-json') {
-    const message = output.type === 'error-text' ? output.value : String(asRecord(output.value).error ?? JSON.stringify(output.value));
+    const message =
+      output.type === 'error-text'
+        ? output.value
+        : String(asRecord(output.value).error ?? JSON.stringify(output.value));
     return `The ${toolName} step failed: ${message}. You can try again, or rephrase the request.`;
   }
   const value = output.type === 'json' || output.type === 'text' ? output.value : null;
   const record = asRecord(value);
-  const items = Array.isArray(value) ? value : ['results', 'documents', 'collections', 'retrievers', 'namespaces'].map((key) => record[key]).find(Array.isArray);
+  const items = Array.isArray(value)
+    ? value
+    : ['results', 'documents', 'collections', 'retrievers', 'namespaces'].map((key) => record[key]).find(Array.isArray);
   const query = String(input.query ?? asRecord(input.inputs).query ?? searchQuery(request));
   if (SEARCH_TOOLS.has(toolName)) {
     const documents = (items ?? []).map(asRecord);
@@ -116,9 +144,13 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
     if (documents.length === 0 && closest.length > 0) {
       // The tool's relevance floor found only non-matches: say so, and never present them as answers.
       const lines = closest.slice(0, 3).map((document, index) => `${index + 1}. ${documentLine(document)}`);
-      return [`Nothing in the data matches that: no document is about "${query}". The closest candidates, which do not match, are:`, ...lines].join('\n');
+      return [
+        `Nothing in the data matches that: no document is about "${query}". The closest candidates, which do not match, are:`,
+        ...lines,
+      ].join('\n');
     }
-    if (documents.length === 0) return `I couldn't find anything matching "${query}". Try rephrasing it with other keywords, or searching another collection.`;
+    if (documents.length === 0)
+      return `I couldn't find anything matching "${query}". Try rephrasing it with other keywords, or searching another collection.`;
     const shown = documents.slice(0, 5);
     const header = `I found ${documents.length} result${documents.length === 1 ? '' : 's'} for "${query}"${documents.length > shown.length ? `; here are the top ${shown.length}` : ''}:`;
     return [header, ...shown.map((document, index) => `${index + 1}. ${documentLine(document)}`)].join('\n');
@@ -127,14 +159,22 @@ function describeResult(result: LanguageModelV3ToolResultPart, input: Record<str
     const noun = toolName === 'search_retrievers' ? 'retrievers' : toolName.slice(5);
     if (!items || items.length === 0) return `There are no ${noun} here yet.`;
     const lines = items.slice(0, 20).map((item, index) => `${index + 1}. ${documentLine(asRecord(item))}`);
-    return [`There ${items.length === 1 ? 'is 1' : `are ${items.length}`} ${items.length === 1 ? noun.replace(/s$/, '') : noun}:`, ...lines].join('\n');
+    return [
+      `There ${items.length === 1 ? 'is 1' : `are ${items.length}`} ${items.length === 1 ? noun.replace(/s$/, '') : noun}:`,
+      ...lines,
+    ].join('\n');
   }
   if (toolName === 'detect_intent') {
     return `This looks like a${record.intent === 'execution' ? 'n' : ''} ${String(record.intent)} request (confidence ${Math.round(Number(record.confidence) * 100)}%). ${String(record.reasoning ?? '')}`.trim();
   }
   if (toolName.startsWith('get_')) {
-    const fields = Object.entries(record).filter(([, field]) => field !== null && typeof field !== 'object').slice(0, 8);
-    return [`Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`, ...fields.map(([key, field]) => `- ${key}: ${clipText(String(field), 120)}`)].join('\n');
+    const fields = Object.entries(record)
+      .filter(([, field]) => field !== null && typeof field !== 'object')
+      .slice(0, 8);
+    return [
+      `Here are the details of ${titleOf(record) ?? toolName.slice(4)}:`,
+      ...fields.map(([key, field]) => `- ${key}: ${clipText(String(field), 120)}`),
+    ].join('\n');
   }
   const action = toolName.replace(/_/g, ' ').replace(/^(\w+?)e? /, (_, verb: string) => `${verb}ed `);
   if (/^(create|update|delete)_/.test(toolName)) {
@@ -149,7 +189,9 @@ function documentLine(row: Record<string, unknown>): string {
   const document = { ...asRecord(row.metadata), ...asRecord(row.payload), ...row };
   const id = document.document_id ?? document.collection_id ?? document.retriever_id ?? document.namespace_id;
   const title = titleOf(document);
-  const snippetField = SNIPPET_FIELDS.map((key) => document[key]).find((field) => typeof field === 'string' && field.trim() !== '');
+  const snippetField = SNIPPET_FIELDS.map((key) => document[key]).find(
+    (field) => typeof field === 'string' && field.trim() !== '',
+  );
   const snippet = typeof snippetField === 'string' ? clipText(snippetField.replace(/\s+/g, ' ').trim(), 140) : '';
   const head = title ?? (snippet ? clipText(snippet, 60) : 'Untitled');
   const body = title !== undefined && snippet ? ` — ${snippet}` : '';
@@ -157,7 +199,9 @@ function documentLine(row: Record<string, unknown>): string {
 }
 
 function titleOf(record: Record<string, unknown>): string | undefined {
-  const title = TITLE_FIELDS.map((key) => record[key]).find((field) => typeof field === 'string' && field.trim() !== '');
+  const title = TITLE_FIELDS.map((key) => record[key]).find(
+    (field) => typeof field === 'string' && field.trim() !== '',
+  );
   return typeof title === 'string' ? clipText(title.trim(), 100) : undefined;
 }
 
@@ -210,7 +254,6 @@ function textOf(content: ReadonlyArray<{ type: string; text?: string }> | string
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
-
 
 /** FNV-1a: a stable, short tool-call id for the same prompt (deterministic runs, distinct turns). */
 function hash(text: string): string {

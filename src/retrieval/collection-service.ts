@@ -48,7 +48,8 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
       const page = await store.retrievers.list(scope, { limit: RETRIEVER_PAGE, offset, includeTotal: false });
       for (const retriever of page.items) {
         const ids = (retriever.config as { collection_ids?: unknown }).collection_ids;
-        if (Array.isArray(ids) && ids.includes(collectionId)) users.push({ retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name });
+        if (Array.isArray(ids) && ids.includes(collectionId))
+          users.push({ retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name });
       }
       if (page.items.length < RETRIEVER_PAGE) return users;
     }
@@ -68,8 +69,15 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
           },
         ]);
       }
-      const parameters = { split_by: 'none', chunk_size: 1000, chunk_overlap: 0, ...(extractor.params ?? {}), ...(extractor.parameters ?? {}) } as Record<string, unknown>;
-      const model = typeof parameters.embedding_model === 'string' ? parameters.embedding_model : embeddings.defaultModel;
+      const parameters = {
+        split_by: 'none',
+        chunk_size: 1000,
+        chunk_overlap: 0,
+        ...(extractor.params ?? {}),
+        ...(extractor.parameters ?? {}),
+      } as Record<string, unknown>;
+      const model =
+        typeof parameters.embedding_model === 'string' ? parameters.embedding_model : embeddings.defaultModel;
       const dimensions = await embeddings.dimensions(model);
       const textField = readTextMapping(extractor.input_mappings);
       const createdAt = now();
@@ -111,11 +119,24 @@ export function createCollectionService(store: Store, embeddings: EmbeddingCatal
       const immutable = Object.keys(patch).filter((key) => !mutable.includes(key));
       if (immutable.length > 0) {
         throw errors.validation(
-          immutable.map((key) => ({ type: 'immutable', location: ['body', key], message: `'${key}' cannot change after creation. Mutable fields: ${mutable.join(', ')}.` })),
+          immutable.map((key) => ({
+            type: 'immutable',
+            location: ['body', key],
+            message: `'${key}' cannot change after creation. Mutable fields: ${mutable.join(', ')}.`,
+          })),
         );
       }
-      if (patch.collection_name !== undefined && (typeof patch.collection_name !== 'string' || !/^[A-Za-z0-9_-]{3,100}$/.test(patch.collection_name))) {
-        throw errors.validation([{ type: 'string_pattern_mismatch', location: ['body', 'collection_name'], message: 'Collection names are 3–100 characters of letters, digits, _ and -' }]);
+      if (
+        patch.collection_name !== undefined &&
+        (typeof patch.collection_name !== 'string' || !/^[A-Za-z0-9_-]{3,100}$/.test(patch.collection_name))
+      ) {
+        throw errors.validation([
+          {
+            type: 'string_pattern_mismatch',
+            location: ['body', 'collection_name'],
+            message: 'Collection names are 3–100 characters of letters, digits, _ and -',
+          },
+        ]);
       }
       return store.collections.update(scope, collection.collection_id, patch as Partial<CollectionRecord>, now());
     },
@@ -169,10 +190,21 @@ function readTextMapping(mappings: unknown): string {
   return ALL_TEXT_FIELDS;
 }
 
-function outputSchema(passthrough: { source_path: string; target_path?: string | null }[], model: string, dimensions: number) {
+function outputSchema(
+  passthrough: { source_path: string; target_path?: string | null }[],
+  model: string,
+  dimensions: number,
+) {
   const properties: Record<string, unknown> = {};
-  for (const field of passthrough) properties[field.target_path ?? field.source_path] = { type: 'string', description: `Passed through from ${field.source_path}` };
+  for (const field of passthrough)
+    properties[field.target_path ?? field.source_path] = {
+      type: 'string',
+      description: `Passed through from ${field.source_path}`,
+    };
   properties.text = { type: 'text', description: 'The text the extractor read' };
-  properties.text_extractor_v1_embedding = { type: 'array', description: `${model} embedding, ${dimensions} dimensions, cosine` };
+  properties.text_extractor_v1_embedding = {
+    type: 'array',
+    description: `${model} embedding, ${dimensions} dimensions, cosine`,
+  };
   return { properties };
 }

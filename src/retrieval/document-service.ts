@@ -30,23 +30,36 @@ export interface PreparedDocument extends NewDocument {
 
 export function createDocumentService(store: Store, embeddings: EmbeddingCatalog, now: () => number) {
   /** Validates, chunks and embeds a batch; throws a 422 naming every bad document. */
-  async function prepare(collection: CollectionRecord, bodies: Record<string, unknown>[], signal?: AbortSignal): Promise<PreparedDocument[]> {
+  async function prepare(
+    collection: CollectionRecord,
+    bodies: Record<string, unknown>[],
+    signal?: AbortSignal,
+  ): Promise<PreparedDocument[]> {
     const issues: ValidationIssue[] = [];
     const prepared: PreparedDocument[] = [];
     const toEmbed: { document: PreparedDocument; text: string }[] = [];
-    const parameters = (collection.config.feature_extractor as { parameters?: Record<string, unknown> }).parameters ?? {};
+    const parameters =
+      (collection.config.feature_extractor as { parameters?: Record<string, unknown> }).parameters ?? {};
     // Hashing, chunking and checking 1,000 large documents is long synchronous work: done in slices.
     const slices = workSlices();
     for (const [index, body] of bodies.entries()) {
       await slices.maybeYield();
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        issues.push({ type: 'dict_type', location: ['body', 'documents', index], message: 'A document must be a JSON object.' });
+        issues.push({
+          type: 'dict_type',
+          location: ['body', 'documents', index],
+          message: 'A document must be a JSON object.',
+        });
         continue;
       }
       const data = Object.fromEntries(Object.entries(body).filter(([key]) => !RESERVED.has(key)));
       if (valueDeeperThan(data, MAX_DOCUMENT_DEPTH)) {
         // Refused at write time: SQLite's JSON functions stop at 1,000 levels, and one such document made every filtered query of its collection fail.
-        issues.push({ type: 'json_depth', location: ['body', 'documents', index], message: `The document nests objects and arrays deeper than the limit of ${MAX_DOCUMENT_DEPTH} levels.` });
+        issues.push({
+          type: 'json_depth',
+          location: ['body', 'documents', index],
+          message: `The document nests objects and arrays deeper than the limit of ${MAX_DOCUMENT_DEPTH} levels.`,
+        });
         continue;
       }
       const suppliedVector = readSuppliedVector(body, collection, index, issues);
@@ -59,7 +72,17 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
       const hash = contentHash(data);
       chunks.forEach((chunk, chunkIndex) => {
         const chunked = chunks.length > 1;
-        const chunkData = chunked ? { ...data, metadata: { ...(data.metadata as object), chunk_index: chunkIndex, chunk_text: chunk, total_chunks: chunks.length } } : data;
+        const chunkData = chunked
+          ? {
+              ...data,
+              metadata: {
+                ...(data.metadata as object),
+                chunk_index: chunkIndex,
+                chunk_text: chunk,
+                total_chunks: chunks.length,
+              },
+            }
+          : data;
         const document: PreparedDocument = {
           document_id: newDocumentId(),
           data: chunkData,
@@ -74,7 +97,11 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     }
     if (issues.length > 0) throw errors.validation(issues);
     if (toEmbed.length > 0) {
-      const vectors = await embeddings.embed(collection.embedding_model, toEmbed.map((item) => item.text), signal);
+      const vectors = await embeddings.embed(
+        collection.embedding_model,
+        toEmbed.map((item) => item.text),
+        signal,
+      );
       toEmbed.forEach((item, position) => (item.document.vector = vectors[position]));
     }
     return prepared;
@@ -92,9 +119,19 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     return document;
   }
 
-  async function rewrite(scope: TenantScope, collection: CollectionRecord, existing: DocumentRecord, data: Record<string, unknown>) {
+  async function rewrite(
+    scope: TenantScope,
+    collection: CollectionRecord,
+    existing: DocumentRecord,
+    data: Record<string, unknown>,
+  ) {
     const [prepared] = await prepare(collection, [data]);
-    await store.documents.replace(scope, collection.collection_id, { ...prepared, document_id: existing.document_id }, now());
+    await store.documents.replace(
+      scope,
+      collection.collection_id,
+      { ...prepared, document_id: existing.document_id },
+      now(),
+    );
     return getDocument(scope, collection, existing.document_id);
   }
 
@@ -102,13 +139,29 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     collectionOf,
     prepare,
 
-    async createMany(scope: TenantScope, identifier: string, bodies: Record<string, unknown>[], options: { skipExisting?: boolean; signal?: AbortSignal } = {}) {
-      if (bodies.length > MAX_BATCH) throw errors.validation([{ type: 'too_long', location: ['body', 'documents'], message: `At most ${MAX_BATCH} documents per call; split the batch.` }]);
+    async createMany(
+      scope: TenantScope,
+      identifier: string,
+      bodies: Record<string, unknown>[],
+      options: { skipExisting?: boolean; signal?: AbortSignal } = {},
+    ) {
+      if (bodies.length > MAX_BATCH)
+        throw errors.validation([
+          {
+            type: 'too_long',
+            location: ['body', 'documents'],
+            message: `At most ${MAX_BATCH} documents per call; split the batch.`,
+          },
+        ]);
       const collection = await collectionOf(scope, identifier);
       let prepared = await prepare(collection, bodies, options.signal);
       let skipped = 0;
       if (options.skipExisting) {
-        const existing = await store.documents.existingHashes(scope, collection.collection_id, prepared.map((document) => document.content_hash));
+        const existing = await store.documents.existingHashes(
+          scope,
+          collection.collection_id,
+          prepared.map((document) => document.content_hash),
+        );
         const before = prepared.length;
         prepared = prepared.filter((document) => !existing.has(document.content_hash));
         skipped = before - prepared.length;
@@ -130,18 +183,33 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
       return (await store.index.loadVectors(scope, [documentId])).get(documentId);
     },
 
-    async list(scope: TenantScope, identifier: string, query: Omit<DocumentListQuery, 'filter'> & { filters?: unknown }) {
+    async list(
+      scope: TenantScope,
+      identifier: string,
+      query: Omit<DocumentListQuery, 'filter'> & { filters?: unknown },
+    ) {
       const collection = await collectionOf(scope, identifier);
       const filter = parseFilter(query.filters, ['body', 'filters']);
       return { collection, page: await store.documents.list(scope, collection.collection_id, { ...query, filter }) };
     },
 
     /** PUT replaces the user fields; PATCH merges them. Both re-index changed text. */
-    async update(scope: TenantScope, identifier: string, documentId: string, body: Record<string, unknown>, mode: 'replace' | 'merge') {
+    async update(
+      scope: TenantScope,
+      identifier: string,
+      documentId: string,
+      body: Record<string, unknown>,
+      mode: 'replace' | 'merge',
+    ) {
       const collection = await collectionOf(scope, identifier);
       const existing = await getDocument(scope, collection, documentId);
       const fields = Object.fromEntries(Object.entries(body).filter(([key]) => !RESERVED.has(key)));
-      return rewrite(scope, collection, existing, mode === 'replace' ? fields : { ...stripChunkFields(existing.data), ...fields });
+      return rewrite(
+        scope,
+        collection,
+        existing,
+        mode === 'replace' ? fields : { ...stripChunkFields(existing.data), ...fields },
+      );
     },
 
     async delete(scope: TenantScope, identifier: string, documentIds: string[]) {
@@ -154,10 +222,19 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
       const collection = await collectionOf(scope, identifier);
       const unique = [...new Set(documentIds)];
       // One query for which ids exist, not one read per id.
-      const existing = await store.documents.idsMatching(scope, collection.collection_id, { kind: 'condition', field: 'document_id', operator: 'in', value: unique, caseSensitive: true }, unique.length);
+      const existing = await store.documents.idsMatching(
+        scope,
+        collection.collection_id,
+        { kind: 'condition', field: 'document_id', operator: 'in', value: unique, caseSensitive: true },
+        unique.length,
+      );
       await store.documents.delete(scope, collection.collection_id, existing);
       const deleted = new Set(existing);
-      return unique.map((id) => (deleted.has(id) ? { document_id: id, success: true } : { document_id: id, success: false, error: `Document '${id}' not found in collection '${identifier}'` }));
+      return unique.map((id) =>
+        deleted.has(id)
+          ? { document_id: id, success: true }
+          : { document_id: id, success: false, error: `Document '${id}' not found in collection '${identifier}'` },
+      );
     },
 
     async idsMatching(scope: TenantScope, identifier: string, filters: unknown, location: (string | number)[]) {
@@ -167,7 +244,11 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
     },
 
     /** Applies `update` to each document; reports per-document success instead of failing the batch. */
-    async updateEach(scope: TenantScope, identifier: string, updates: { document_id: string; update_data: Record<string, unknown> }[]) {
+    async updateEach(
+      scope: TenantScope,
+      identifier: string,
+      updates: { document_id: string; update_data: Record<string, unknown> }[],
+    ) {
       const collection = await collectionOf(scope, identifier);
       const results: { document_id: string; success: boolean; error?: string }[] = [];
       for (const update of updates) {
@@ -187,13 +268,19 @@ export function createDocumentService(store: Store, embeddings: EmbeddingCatalog
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
 
-function readSuppliedVector(body: Record<string, unknown>, collection: CollectionRecord, index: number, issues: ValidationIssue[]): Float32Array | null {
+function readSuppliedVector(
+  body: Record<string, unknown>,
+  collection: CollectionRecord,
+  index: number,
+  issues: ValidationIssue[],
+): Float32Array | null {
   if (!Array.isArray(body.features)) return null;
   for (const [featureIndex, feature] of (body.features as Record<string, unknown>[]).entries()) {
     const vectors = feature?.vectors as Record<string, unknown> | undefined;
     if (!vectors || typeof vectors !== 'object') continue;
     for (const [name, value] of Object.entries(vectors)) {
-      if (!Array.isArray(value) || !value.every((number) => typeof number === 'number' && Number.isFinite(number))) continue;
+      if (!Array.isArray(value) || !value.every((number) => typeof number === 'number' && Number.isFinite(number)))
+        continue;
       if (value.length !== collection.embedding_dimensions) {
         issues.push({
           type: 'vector_dimension',
@@ -219,7 +306,8 @@ export function extractText(data: Record<string, unknown>, textField: string): s
   const visit = (value: unknown, depth: number) => {
     if (typeof value === 'string') parts.push(value);
     else if (Array.isArray(value)) value.forEach((item) => visit(item, depth + 1));
-    else if (value && typeof value === 'object' && depth < 3) Object.values(value).forEach((item) => visit(item, depth + 1));
+    else if (value && typeof value === 'object' && depth < 3)
+      Object.values(value).forEach((item) => visit(item, depth + 1));
   };
   visit(data, 0);
   return parts.join('\n');
@@ -236,6 +324,11 @@ function readPath(data: Record<string, unknown>, path: string): unknown {
 
 function stripChunkFields(data: Record<string, unknown>): Record<string, unknown> {
   if (!data.metadata || typeof data.metadata !== 'object') return data;
-  const { chunk_index: _index, chunk_text: _text, total_chunks: _total, ...metadata } = data.metadata as Record<string, unknown>;
+  const {
+    chunk_index: _index,
+    chunk_text: _text,
+    total_chunks: _total,
+    ...metadata
+  } = data.metadata as Record<string, unknown>;
   return { ...data, metadata };
 }

@@ -11,14 +11,25 @@ const stages = [
       parameters: {
         searches: [
           { feature_uri: 'mixpeek://text_extractor@v1/bm25', query: '{{INPUT.query}}' },
-          { feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', query: '{{INPUT.query}}', top_k: 50 },
+          {
+            feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1',
+            query: '{{INPUT.query}}',
+            top_k: 50,
+          },
         ],
         final_top_k: 20,
       },
       pre_filters: { field: 'category', value: '{{INPUT.category}}' },
     },
   },
-  { stage_name: 'cheap', config: { stage_id: 'attribute_filter', parameters: { field: 'price', operator: 'lt', value: 100 }, post_filters: { field: 'price', operator: 'exists', value: true } } },
+  {
+    stage_name: 'cheap',
+    config: {
+      stage_id: 'attribute_filter',
+      parameters: { field: 'price', operator: 'lt', value: 100 },
+      post_filters: { field: 'price', operator: 'exists', value: true },
+    },
+  },
   { stage_name: 'rerank', config: { stage_id: 'rerank', parameters: { top_k: 5 } } },
   { stage_name: 'context', config: { stage_id: 'rag_prepare', parameters: {} } },
 ];
@@ -29,12 +40,34 @@ describe('explainPipeline', () => {
     const plan = explainPipeline(stages, { query: 'cats', category: 'pets' }, services);
     expect(plan.total_stages).toBe(4);
     const [search, cheap, rerank, context] = plan.stages;
-    expect(search).toMatchObject({ stage_id: 'feature_search', category: 'filter', estimated_input: 0, estimated_output: 20 });
-    expect(search.parameters.searches).toMatchObject([{ query: 'cats', top_k: 100 }, { query: 'cats', top_k: 50 }]);
-    expect(search.pushdown.filters_in_index).toEqual({ kind: 'condition', field: 'category', operator: 'eq', value: 'pets', caseSensitive: false });
+    expect(search).toMatchObject({
+      stage_id: 'feature_search',
+      category: 'filter',
+      estimated_input: 0,
+      estimated_output: 20,
+    });
+    expect(search.parameters.searches).toMatchObject([
+      { query: 'cats', top_k: 100 },
+      { query: 'cats', top_k: 50 },
+    ]);
+    expect(search.pushdown.filters_in_index).toEqual({
+      kind: 'condition',
+      field: 'category',
+      operator: 'eq',
+      value: 'pets',
+      caseSensitive: false,
+    });
     expect(search.notes).toContain('fusion: rrf (k = 60)');
-    expect(cheap).toMatchObject({ estimated_input: 20, estimated_output: 20, pushdown: { filters_in_index: null, post_filters: { operator: 'exists' } } });
-    expect(rerank).toMatchObject({ estimated_input: 20, estimated_output: 5, parameters: { query: 'cats', score_field: 'scores.rerank' } });
+    expect(cheap).toMatchObject({
+      estimated_input: 20,
+      estimated_output: 20,
+      pushdown: { filters_in_index: null, post_filters: { operator: 'exists' } },
+    });
+    expect(rerank).toMatchObject({
+      estimated_input: 20,
+      estimated_output: 5,
+      parameters: { query: 'cats', score_field: 'scores.rerank' },
+    });
     expect(context).toMatchObject({ estimated_output: 1 });
     expect(plan.estimated_output).toBe(1);
     expect(services.calls).toHaveLength(0);

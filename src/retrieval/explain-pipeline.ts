@@ -49,9 +49,18 @@ export function explainPipeline(
     const prepared = prepareStage(stage, index, {
       inputs,
       stages: {},
-      context: { ...context, time_elapsed_ms: 0, budget_remaining: null, stage_index: index, stage_name: stage.stage_name },
+      context: {
+        ...context,
+        time_elapsed_ms: 0,
+        budget_remaining: null,
+        stage_index: index,
+        stage_name: stage.stage_name,
+      },
     });
-    const plan: StagePlan = prepared.definition.plan?.(prepared.parameters, estimate, index) ?? { estimatedOutput: estimate, notes: [] };
+    const plan: StagePlan = prepared.definition.plan?.(prepared.parameters, estimate, index) ?? {
+      estimatedOutput: estimate,
+      notes: [],
+    };
     const notes = [...plan.notes];
     if (prepared.preFilter && !prepared.readsIndex) notes.push('pre_filters applied in memory to the input documents');
     if (prepared.preFilter && prepared.readsIndex) notes.push('pre_filters pushed down into the index');
@@ -75,8 +84,15 @@ export function explainPipeline(
   return {
     stages: explained,
     total_stages: explained.length,
-    collections: services.collections.map(({ collection_id, collection_name, embedding_model }) => ({ collection_id, collection_name, embedding_model })),
+    collections: services.collections.map(({ collection_id, collection_name, embedding_model }) => ({
+      collection_id,
+      collection_name,
+      embedding_model,
+    })),
     estimated_output: estimate,
-    notes: ['Estimates are upper bounds; filters and empty results can only lower them.', 'STAGE.<name> templates resolve to nothing in an explanation, since no stage has run.'],
+    notes: [
+      'Estimates are upper bounds; filters and empty results can only lower them.',
+      'STAGE.<name> templates resolve to nothing in an explanation, since no stage has run.',
+    ],
   };
 }

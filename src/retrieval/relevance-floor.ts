@@ -54,7 +54,10 @@ export function coverageOf(document: object, textKey = 'text'): number | null {
   return textKey in scores ? null : 0;
 }
 
-export function applyRelevanceFloor<T extends object>(documents: readonly T[], options: FloorOptions = {}): RelevanceSplit<T> {
+export function applyRelevanceFloor<T extends object>(
+  documents: readonly T[],
+  options: FloorOptions = {},
+): RelevanceSplit<T> {
   const minCoverage = options.minCoverage ?? MIN_QUERY_COVERAGE;
   const coverages = documents.map((document) => coverageOf(document, options.textKey));
   if (coverages.some((coverage) => coverage === null)) return { matches: [...documents], closest: [], judged: false };

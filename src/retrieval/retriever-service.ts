@@ -45,7 +45,12 @@ export interface ExecutionOutcome {
   pagination: Record<string, unknown>;
 }
 
-export function createRetrieverService(store: Store, collections: CollectionService, embeddings: EmbeddingCatalog, options: { now: () => number; languageModel?: () => StageLanguageModel | null }) {
+export function createRetrieverService(
+  store: Store,
+  collections: CollectionService,
+  embeddings: EmbeddingCatalog,
+  options: { now: () => number; languageModel?: () => StageLanguageModel | null },
+) {
   const { now } = options;
 
   async function get(scope: TenantScope, identifier: string): Promise<RetrieverRecord> {
@@ -55,12 +60,25 @@ export function createRetrieverService(store: Store, collections: CollectionServ
   }
 
   async function services(scope: TenantScope, collectionIdentifiers: string[]): Promise<RetrievalServices> {
-    return { scope, index: store.index, embedder: embeddings, collections: await collections.resolveInfos(scope, collectionIdentifiers), languageModel: options.languageModel?.() ?? null, now };
+    return {
+      scope,
+      index: store.index,
+      embedder: embeddings,
+      collections: await collections.resolveInfos(scope, collectionIdentifiers),
+      languageModel: options.languageModel?.() ?? null,
+      now,
+    };
   }
 
   async function execute(
     scope: TenantScope,
-    target: { retriever: RetrieverRecord | null; collectionIds: string[]; stages: unknown; inputSchema: Record<string, InputField>; budget?: { max_time_ms?: number | null } | null },
+    target: {
+      retriever: RetrieverRecord | null;
+      collectionIds: string[];
+      stages: unknown;
+      inputSchema: Record<string, InputField>;
+      budget?: { max_time_ms?: number | null } | null;
+    },
     request: { inputs: Record<string, unknown>; pagination?: Pagination | null },
     control: { signal?: AbortSignal; onEvent?: (event: StageEvent & { execution_id: string }) => void } = {},
   ): Promise<ExecutionOutcome> {
@@ -102,7 +120,14 @@ export function createRetrieverService(store: Store, collections: CollectionServ
         status: cancelled ? 'cancelled' : 'failed',
         duration_ms: now() - started,
         completed_at: now(),
-        detail: { error: known ? { type: known.type, message: known.message, details: known.details } : { type: cancelled ? 'Cancelled' : 'ProcessingError', message: String((error as Error)?.message ?? error) } },
+        detail: {
+          error: known
+            ? { type: known.type, message: known.message, details: known.details }
+            : {
+                type: cancelled ? 'Cancelled' : 'ProcessingError',
+                message: String((error as Error)?.message ?? error),
+              },
+        },
       });
       throw error;
     }
@@ -119,7 +144,12 @@ export function createRetrieverService(store: Store, collections: CollectionServ
       stages_completed: result.stages_completed,
       total_stages: result.total_stages,
       completed_at: now(),
-      detail: { stage_statistics: result.stage_statistics, budget: result.budget, document_ids: page.map((document) => document.document_id), facets: result.facets ?? null },
+      detail: {
+        stage_statistics: result.stage_statistics,
+        budget: result.budget,
+        document_ids: page.map((document) => document.document_id),
+        facets: result.facets ?? null,
+      },
     };
     await store.executions.create(scope, execution);
     return { execution, result, page, pagination };
@@ -156,12 +186,25 @@ export function createRetrieverService(store: Store, collections: CollectionServ
 
     list: (scope: TenantScope, query: NamedListQuery) => store.retrievers.list(scope, query),
 
-    async patch(scope: TenantScope, identifier: string, patch: { retriever_name?: string; description?: string | null; tags?: string[]; display_config?: unknown }) {
+    async patch(
+      scope: TenantScope,
+      identifier: string,
+      patch: { retriever_name?: string; description?: string | null; tags?: string[]; display_config?: unknown },
+    ) {
       const retriever = await get(scope, identifier);
       const config = { ...retriever.config };
       if (patch.tags !== undefined) config.tags = patch.tags;
       if (patch.display_config !== undefined) config.display_config = patch.display_config;
-      return store.retrievers.update(scope, retriever.retriever_id, { retriever_name: patch.retriever_name ?? retriever.retriever_name, description: patch.description === undefined ? retriever.description : patch.description, config }, now());
+      return store.retrievers.update(
+        scope,
+        retriever.retriever_id,
+        {
+          retriever_name: patch.retriever_name ?? retriever.retriever_name,
+          description: patch.description === undefined ? retriever.description : patch.description,
+          config,
+        },
+        now(),
+      );
     },
 
     async delete(scope: TenantScope, identifier: string) {
@@ -172,22 +215,59 @@ export function createRetrieverService(store: Store, collections: CollectionServ
 
     execute,
 
-    async executeSaved(scope: TenantScope, identifier: string, request: { inputs: Record<string, unknown>; pagination?: Pagination | null }, control?: Parameters<typeof execute>[3]) {
+    async executeSaved(
+      scope: TenantScope,
+      identifier: string,
+      request: { inputs: Record<string, unknown>; pagination?: Pagination | null },
+      control?: Parameters<typeof execute>[3],
+    ) {
       const retriever = await get(scope, identifier);
-      const config = retriever.config as { collection_ids: string[]; stages: unknown; input_schema: Record<string, InputField>; budget_limits: { max_time_ms?: number | null } | null };
-      return { retriever, ...(await execute(scope, { retriever, collectionIds: config.collection_ids, stages: config.stages, inputSchema: config.input_schema, budget: config.budget_limits }, request, control)) };
+      const config = retriever.config as {
+        collection_ids: string[];
+        stages: unknown;
+        input_schema: Record<string, InputField>;
+        budget_limits: { max_time_ms?: number | null } | null;
+      };
+      return {
+        retriever,
+        ...(await execute(
+          scope,
+          {
+            retriever,
+            collectionIds: config.collection_ids,
+            stages: config.stages,
+            inputSchema: config.input_schema,
+            budget: config.budget_limits,
+          },
+          request,
+          control,
+        )),
+      };
     },
 
     async executeAdhoc(
       scope: TenantScope,
-      request: { collection_identifiers: string[]; stages: unknown; input_schema?: unknown; inputs: Record<string, unknown>; budget_limits?: { max_time_ms?: number | null } | null; pagination?: Pagination | null },
+      request: {
+        collection_identifiers: string[];
+        stages: unknown;
+        input_schema?: unknown;
+        inputs: Record<string, unknown>;
+        budget_limits?: { max_time_ms?: number | null } | null;
+        pagination?: Pagination | null;
+      },
       control?: Parameters<typeof execute>[3],
     ) {
       normalizeStages(request.stages);
       const resolved = await collections.resolveInfos(scope, request.collection_identifiers);
       return execute(
         scope,
-        { retriever: null, collectionIds: resolved.map((collection) => collection.collection_id), stages: request.stages, inputSchema: checkInputSchema(request.input_schema), budget: request.budget_limits },
+        {
+          retriever: null,
+          collectionIds: resolved.map((collection) => collection.collection_id),
+          stages: request.stages,
+          inputSchema: checkInputSchema(request.input_schema),
+          budget: request.budget_limits,
+        },
         request,
         control,
       );
@@ -195,9 +275,19 @@ export function createRetrieverService(store: Store, collections: CollectionServ
 
     async explain(scope: TenantScope, identifier: string, inputs: Record<string, unknown>) {
       const retriever = await get(scope, identifier);
-      const config = retriever.config as { collection_ids: string[]; stages: unknown; input_schema: Record<string, InputField> };
+      const config = retriever.config as {
+        collection_ids: string[];
+        stages: unknown;
+        input_schema: Record<string, InputField>;
+      };
       const validated = validateInputs(config.input_schema, inputs);
-      return { retriever_id: retriever.retriever_id, retriever_name: retriever.retriever_name, ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), { namespace_id: scope.namespaceId }) };
+      return {
+        retriever_id: retriever.retriever_id,
+        retriever_name: retriever.retriever_name,
+        ...explainPipeline(config.stages, validated, await services(scope, config.collection_ids), {
+          namespace_id: scope.namespaceId,
+        }),
+      };
     },
   };
 }
@@ -213,19 +303,45 @@ function paginate(documents: PipelineResult['documents'], pagination: Pagination
     const page = documents.slice(offset, offset + limit);
     const hasNext = offset + limit < documents.length;
     const next = hasNext ? Buffer.from(String(offset + limit)).toString('base64url') : null;
-    return { page, pagination: { method, cursor: next, next_cursor: next, has_next: hasNext, page_size: limit, total: documents.length } };
+    return {
+      page,
+      pagination: {
+        method,
+        cursor: next,
+        next_cursor: next,
+        has_next: hasNext,
+        page_size: limit,
+        total: documents.length,
+      },
+    };
   }
   const pageSize = pagination?.page_size ?? pagination?.limit ?? 20;
   const pageNumber = pagination?.page_number ?? 1;
   const offset = (pageNumber - 1) * pageSize;
   return {
     page: documents.slice(offset, offset + pageSize),
-    pagination: { method: 'offset', total: documents.length, limit: pageSize, page_size: pageSize, page_number: pageNumber, offset, has_next: offset + pageSize < documents.length, has_previous: offset > 0 },
+    pagination: {
+      method: 'offset',
+      total: documents.length,
+      limit: pageSize,
+      page_size: pageSize,
+      page_number: pageNumber,
+      offset,
+      has_next: offset + pageSize < documents.length,
+      has_previous: offset > 0,
+    },
   };
 }
 
 function decodeOffset(cursor: string): number {
   const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) throw errors.validation([{ type: 'cursor', location: ['body', 'pagination', 'cursor'], message: 'The cursor is not one this server issued; use pagination.next_cursor.' }]);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw errors.validation([
+      {
+        type: 'cursor',
+        location: ['body', 'pagination', 'cursor'],
+        message: 'The cursor is not one this server issued; use pagination.next_cursor.',
+      },
+    ]);
   return offset;
 }

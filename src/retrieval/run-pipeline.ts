@@ -46,7 +46,14 @@ export type StageEvent =
       statistics: { duration_ms: number; input_count: number; output_count: number; efficiency: number };
       budget_used: { credits_used: 0; time_elapsed_ms: number; tokens_used: number };
     }
-  | { event_type: 'stage_error'; stage_name: string; stage_index: number; total_stages: number; error: string; error_type: string };
+  | {
+      event_type: 'stage_error';
+      stage_name: string;
+      stage_index: number;
+      total_stages: number;
+      error: string;
+      error_type: string;
+    };
 
 export interface RunPipelineOptions {
   /** Stages in canonical or flattened form; they are normalised here. */
@@ -107,7 +114,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
           },
         };
         const prepared = prepareStage(stage, index, templateContext);
-        const input = prepared.readsIndex || !prepared.preFilter ? documents : documents.filter((document) => matchesFilter(prepared.preFilter!, document));
+        const input =
+          prepared.readsIndex || !prepared.preFilter
+            ? documents
+            : documents.filter((document) => matchesFilter(prepared.preFilter!, document));
         const result = await prepared.definition.run(input, prepared.parameters, {
           services,
           inputs,
@@ -119,7 +129,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
           templateContext,
           location: prepared.parametersLocation,
         });
-        const output = prepared.postFilter ? result.documents.filter((document) => matchesFilter(prepared.postFilter!, document)) : result.documents;
+        const output = prepared.postFilter
+          ? result.documents.filter((document) => matchesFilter(prepared.postFilter!, document))
+          : result.documents;
         const duration = services.now() - stageStarted;
         const inputCount = documents.length;
         statistics[stage.stage_name] = {
@@ -159,7 +171,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   return {
     documents,
     stage_statistics: { stages: statistics, total_time_ms: total, credits_used: 0 },
-    budget: { credits_used: 0, credits_remaining: null, time_used_ms: total, time_elapsed_ms: total, max_credits: null, max_time_ms: maxTime, credits_limit: null },
+    budget: {
+      credits_used: 0,
+      credits_remaining: null,
+      time_used_ms: total,
+      time_elapsed_ms: total,
+      max_credits: null,
+      max_time_ms: maxTime,
+      credits_limit: null,
+    },
     ...(facets && { facets }),
     stages_completed: stages.length,
     total_stages: stages.length,
@@ -179,7 +199,8 @@ function budgetError(maxTime: number, timeUsed: number, stageName: string): AppE
 
 function checkBudget(signal: AbortSignal, maxTime: number | null, timeUsed: number, stageName: string): void {
   if (maxTime === null) return;
-  if (timeUsed > maxTime || (signal.aborted && signal.reason === BUDGET_REASON)) throw budgetError(maxTime, timeUsed, stageName);
+  if (timeUsed > maxTime || (signal.aborted && signal.reason === BUDGET_REASON))
+    throw budgetError(maxTime, timeUsed, stageName);
 }
 
 /** A stage that stopped because of our own signal is reported as the abort or budget that caused it. */
@@ -191,7 +212,8 @@ function translateAbort(
   timeUsed: number,
   stageName: string,
 ): Error {
-  if (maxTime !== null && signal.aborted && signal.reason === BUDGET_REASON) return budgetError(maxTime, timeUsed, stageName);
+  if (maxTime !== null && signal.aborted && signal.reason === BUDGET_REASON)
+    return budgetError(maxTime, timeUsed, stageName);
   if (callerSignal?.aborted) return error instanceof Error && error.name === 'AbortError' ? error : abortError();
   // A store error becomes its catalogue entry here, so `stage_error` names the same type the HTTP answer does.
   return asAppError(error) ?? (error instanceof Error ? error : new Error(String(error)));
@@ -199,6 +221,7 @@ function translateAbort(
 
 function topScore(documents: PipelineDocument[]): number | null {
   let best: number | null = null;
-  for (const document of documents) if (typeof document.score === 'number' && (best === null || document.score > best)) best = document.score;
+  for (const document of documents)
+    if (typeof document.score === 'number' && (best === null || document.score > best)) best = document.score;
   return best;
 }

@@ -82,7 +82,10 @@ export function listStageDefinitions(category?: string): RetrieverStageDefinitio
     description: definition.description,
     category: definition.category,
     icon: definition.icon,
-    parameter_schema: z.toJSONSchema(definition.parameters, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    parameter_schema: z.toJSONSchema(definition.parameters, { io: 'input', unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >,
   }));
   return category ? catalogue.filter((entry) => entry.category === category.toLowerCase()) : catalogue;
 }

@@ -130,7 +130,10 @@ class ExpressionParser {
         const first = left;
         const right = this.parseAdditive();
         left = (scope) => compare(token.value, first(scope), right(scope), scope);
-      } else if (token.type === 'name' && (token.value === 'in' || (token.value === 'not' && this.tokens[this.position + 1]?.value === 'in'))) {
+      } else if (
+        token.type === 'name' &&
+        (token.value === 'in' || (token.value === 'not' && this.tokens[this.position + 1]?.value === 'in'))
+      ) {
         const negate = token.value === 'not';
         this.position += negate ? 2 : 1;
         const first = left;
@@ -198,8 +201,14 @@ class ExpressionParser {
         if (name.type !== 'name') throw new SyntaxError(`expected a filter name after '|'`);
         const { positional, named } = this.peek().value === '(' ? this.parseArguments() : { positional: [], named: {} };
         const base = value;
-        value = (scope) => callFilter(name.value, base(scope), positional.map((argument) => use(argument(scope), scope)),
-          Object.fromEntries(Object.entries(named).map(([key, argument]) => [key, use(argument(scope), scope)])), scope);
+        value = (scope) =>
+          callFilter(
+            name.value,
+            base(scope),
+            positional.map((argument) => use(argument(scope), scope)),
+            Object.fromEntries(Object.entries(named).map(([key, argument]) => [key, use(argument(scope), scope)])),
+            scope,
+          );
       } else {
         return value;
       }
@@ -256,7 +265,11 @@ class ExpressionParser {
     if (this.peek().value === '(' && this.peek().type === 'operator') {
       if (!isFunctionName(lower)) throw new SyntaxError(`unknown function '${token.value}'`);
       const { positional } = this.parseArguments();
-      return (scope) => callFunction(lower, positional.map((argument) => use(argument(scope), scope)));
+      return (scope) =>
+        callFunction(
+          lower,
+          positional.map((argument) => use(argument(scope), scope)),
+        );
     }
     return (scope) => lookupName(token.value, scope);
   }

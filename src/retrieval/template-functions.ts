@@ -73,18 +73,27 @@ type Filter = (value: unknown, positional: unknown[], named: Record<string, unkn
 
 const FILTERS: Record<string, Filter> = {
   first: (value) => (Array.isArray(value) ? value[0] : typeof value === 'string' ? value[0] : undefined),
-  last: (value) => (Array.isArray(value) ? value[value.length - 1] : typeof value === 'string' ? value[value.length - 1] : undefined),
+  last: (value) =>
+    Array.isArray(value) ? value[value.length - 1] : typeof value === 'string' ? value[value.length - 1] : undefined,
   length: (value) => lengthOf(value),
   count: (value) => lengthOf(value),
   join: (value, [separator = '', attribute], named) => {
     const key = named.attribute ?? attribute;
     const items = Array.isArray(value) ? value : [];
-    return items.map((item) => asText(key === undefined ? item : pick(item, String(key)))).join(asText(named.d ?? separator));
+    return items
+      .map((item) => asText(key === undefined ? item : pick(item, String(key))))
+      .join(asText(named.d ?? separator));
   },
   tojson: (value, [indent], named) => JSON.stringify(value ?? null, null, toOptionalNumber(named.indent ?? indent)),
   slugify: (value) =>
-    asText(value).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''),
-  bool: (value) => (typeof value === 'string' ? ['true', 'yes', 'on', '1'].includes(value.trim().toLowerCase()) : truthy(value)),
+    asText(value)
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, ''),
+  bool: (value) =>
+    typeof value === 'string' ? ['true', 'yes', 'on', '1'].includes(value.trim().toLowerCase()) : truthy(value),
   upper: (value) => asText(value).toUpperCase(),
   lower: (value) => asText(value).toLowerCase(),
   title: (value) => asText(value).replace(/\b\w/g, (letter) => letter.toUpperCase()),
@@ -100,7 +109,10 @@ const FILTERS: Record<string, Filter> = {
   round: (value, [digits], named) => roundTo(toNumber(value), toOptionalNumber(named.precision ?? digits) ?? 0),
   sum: (value, [attribute], named) => {
     const key = named.attribute ?? attribute;
-    return (Array.isArray(value) ? value : []).reduce<number>((total, item) => total + toNumber(key === undefined ? item : pick(item, String(key))), 0);
+    return (Array.isArray(value) ? value : []).reduce<number>(
+      (total, item) => total + toNumber(key === undefined ? item : pick(item, String(key))),
+      0,
+    );
   },
   reverse: (value) => (Array.isArray(value) ? [...value].reverse() : asText(value).split('').reverse().join('')),
   unique: (value) => (Array.isArray(value) ? [...new Set(value)] : value),
@@ -135,7 +147,8 @@ export function callFilter(
     return onFalsy && !truthy(value) ? fallback : value;
   }
   const filter = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
-  if (!filter) throw new SyntaxError(`unknown filter '${name}'; known filters are default, ${Object.keys(FILTERS).join(', ')}`);
+  if (!filter)
+    throw new SyntaxError(`unknown filter '${name}'; known filters are default, ${Object.keys(FILTERS).join(', ')}`);
   return filter(use(value, scope), positional, named);
 }
 
@@ -177,12 +190,18 @@ function asText(value: unknown): string {
 
 export function isTest(test: string, value: unknown): boolean {
   switch (test) {
-    case 'defined': return !(value instanceof MissingInput) && value !== undefined;
-    case 'undefined': return value instanceof MissingInput || value === undefined;
-    case 'none': return value === null;
-    case 'number': return typeof value === 'number';
-    case 'string': return typeof value === 'string';
-    default: throw new SyntaxError(`unknown test 'is ${test}'`);
+    case 'defined':
+      return !(value instanceof MissingInput) && value !== undefined;
+    case 'undefined':
+      return value instanceof MissingInput || value === undefined;
+    case 'none':
+      return value === null;
+    case 'number':
+      return typeof value === 'number';
+    case 'string':
+      return typeof value === 'string';
+    default:
+      throw new SyntaxError(`unknown test 'is ${test}'`);
   }
 }
 
@@ -190,7 +209,8 @@ export function compare(operator: string, leftValue: unknown, rightValue: unknow
   const left = leftValue instanceof MissingInput ? undefined : leftValue;
   const right = rightValue instanceof MissingInput ? undefined : rightValue;
   if (operator === '==' || operator === '!=') {
-    const equal = left === right || (left != null && typeof left === 'object' && JSON.stringify(left) === JSON.stringify(right));
+    const equal =
+      left === right || (left != null && typeof left === 'object' && JSON.stringify(left) === JSON.stringify(right));
     return operator === '==' ? equal : !equal;
   }
   use(leftValue, scope);
@@ -220,11 +240,17 @@ export function arithmetic(operator: string, left: unknown, right: unknown): unk
   const a = toNumber(left);
   const b = toNumber(right);
   switch (operator) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return a / b;
-    case '//': return Math.floor(a / b);
-    default: return a % b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '//':
+      return Math.floor(a / b);
+    default:
+      return a % b;
   }
 }

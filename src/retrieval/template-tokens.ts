@@ -6,7 +6,8 @@
 
 export type Token = { type: 'number' | 'string' | 'name' | 'operator' | 'end'; value: string };
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)|(==|!=|<=|>=|\/\/|[-+*/%<>()[\].,|=?:~{}]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)|(==|!=|<=|>=|\/\/|[-+*/%<>()[\].,|=?:~{}]))/y;
 
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -28,7 +29,7 @@ export function tokenize(source: string): Token[] {
 }
 
 function unquote(literal: string): string {
-  return literal.slice(1, -1).replace(/\\(.)/g, (_, character: string) =>
-    character === 'n' ? '\n' : character === 't' ? '\t' : character,
-  );
+  return literal
+    .slice(1, -1)
+    .replace(/\\(.)/g, (_, character: string) => (character === 'n' ? '\n' : character === 't' ? '\t' : character));
 }

@@ -3,7 +3,17 @@ import { AppError } from '../errors.js';
 import { containsTemplate, renderTemplate, resolveTemplates, type TemplateContext } from './templates.js';
 
 const context: TemplateContext = {
-  inputs: { query: 'red shoes', top_k: 5, price: 49.5, items: [{ id: 'a', n: 1 }, { id: 'b', n: 2 }], flag: 'yes', empty: '' },
+  inputs: {
+    query: 'red shoes',
+    top_k: 5,
+    price: 49.5,
+    items: [
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ],
+    flag: 'yes',
+    empty: '',
+  },
   document: { document_id: 'doc_1', content: 'Hello there', title: 'Shoes', payload: { 'k-1': 'v' }, list: [1, 2, 3] },
   context: { INDEX: 2, namespace_id: 'ns_1' },
   stages: { search: { count: 3, top_score: 0.9, documents: [{ document_id: 'doc_9' }] } },
@@ -27,7 +37,10 @@ describe('templates', () => {
   it('keeps the native type of a string that is exactly one template', () => {
     expect(render('{{INPUT.top_k}}')).toBe(5);
     expect(render(' {{ INPUT.price }} ')).toBe(49.5);
-    expect(render('{{INPUT.items}}')).toEqual([{ id: 'a', n: 1 }, { id: 'b', n: 2 }]);
+    expect(render('{{INPUT.items}}')).toEqual([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ]);
     expect(render('{{DOC.missing}}')).toBeNull();
   });
 
@@ -39,7 +52,9 @@ describe('templates', () => {
 
   it('accepts every namespace spelling, case-insensitively', () => {
     expect(render('{{inputs.query}}|{{input.query}}|{{Input.query}}')).toBe('red shoes|red shoes|red shoes');
-    expect(render('{{doc.title}}|{{DOC.metadata.title}}|{{context.index}}|{{CONTEXT.namespace_id}}')).toBe('Shoes|Shoes|2|ns_1');
+    expect(render('{{doc.title}}|{{DOC.metadata.title}}|{{context.index}}|{{CONTEXT.namespace_id}}')).toBe(
+      'Shoes|Shoes|2|ns_1',
+    );
     expect(render('{{STAGE.search.top_score}}')).toBe(0.9);
     expect(render('{{stage.search.documents[0].document_id}}')).toBe('doc_9');
   });
@@ -63,7 +78,11 @@ describe('templates', () => {
     const details = validationOf(() => render('{{INPUT.category}}'));
     expect(details.validation_errors[0].location).toEqual(['body', 'inputs', 'category']);
     expect(details.validation_errors[0].message).toContain("Input 'category'");
-    expect(validationOf(() => render('x {{ INPUT.limit * 2 }}')).validation_errors[0].location).toEqual(['body', 'inputs', 'limit']);
+    expect(validationOf(() => render('x {{ INPUT.limit * 2 }}')).validation_errors[0].location).toEqual([
+      'body',
+      'inputs',
+      'limit',
+    ]);
   });
 
   it('lets default, tests and conditionals guard a missing input', () => {
@@ -100,13 +119,21 @@ describe('templates', () => {
   });
 
   it('renders if and for blocks', () => {
-    expect(render('{% for item in INPUT.items %}{{ loop.index }}:{{ item.id }}{% if not loop.last %},{% endif %}{% endfor %}')).toBe('1:a,2:b');
+    expect(
+      render(
+        '{% for item in INPUT.items %}{{ loop.index }}:{{ item.id }}{% if not loop.last %},{% endif %}{% endfor %}',
+      ),
+    ).toBe('1:a,2:b');
     expect(render('{% if INPUT.top_k > 10 %}many{% elif INPUT.top_k > 3 %}some{% else %}few{% endif %}')).toBe('some');
   });
 
   it('walks objects and arrays and treats dynamic values as templates', () => {
     const resolved = resolveTemplates(
-      { limit: '{{INPUT.top_k}}', nested: ['{{INPUT.query}}', { value: { type: 'dynamic', field: 'inputs.price' } }], plain: 3 },
+      {
+        limit: '{{INPUT.top_k}}',
+        nested: ['{{INPUT.query}}', { value: { type: 'dynamic', field: 'inputs.price' } }],
+        plain: 3,
+      },
       context,
     );
     expect(resolved).toEqual({ limit: 5, nested: ['red shoes', { value: 49.5 }], plain: 3 });
@@ -115,7 +142,9 @@ describe('templates', () => {
   it('reports syntax errors at the given location without evaluating code', () => {
     const details = validationOf(() => resolveTemplates({ a: '{{ INPUT.query + }}' }, context, ['body', 'stages', 0]));
     expect(details.validation_errors[0].location).toEqual(['body', 'stages', 0, 'a']);
-    expect(validationOf(() => render('{{ constructor.constructor("return 1")() }}')).validation_errors[0].message).toMatch(/Invalid template/);
+    expect(
+      validationOf(() => render('{{ constructor.constructor("return 1")() }}')).validation_errors[0].message,
+    ).toMatch(/Invalid template/);
     expect(validationOf(() => render('{% for x in y %}')).validation_errors[0].message).toMatch(/never closed/);
     expect(render('{{ INPUT.items.constructor }}')).toBeNull();
   });
@@ -126,14 +155,27 @@ describe('templates', () => {
   });
 
   it('counts rendering work against a budget: nested loops stop with a 422 that names it, fast', () => {
-    const nested = '{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}x{% endfor %}{% endfor %}{% endfor %}';
+    const nested =
+      '{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}x{% endfor %}{% endfor %}{% endfor %}';
     const started = performance.now();
-    expect(() => renderTemplate(nested, {})).toThrow(expect.objectContaining({ status: 422, type: 'TemplateBudgetExceededError', details: expect.objectContaining({ budget: 'steps' }) }));
+    expect(() => renderTemplate(nested, {})).toThrow(
+      expect.objectContaining({
+        status: 422,
+        type: 'TemplateBudgetExceededError',
+        details: expect.objectContaining({ budget: 'steps' }),
+      }),
+    );
     expect(performance.now() - started).toBeLessThan(2_000);
-    expect(() => renderTemplate('{% for a in range(3000) %}{% for b in range(3000) %}{{ b }}{% endfor %}{% endfor %}', {})).toThrow(expect.objectContaining({ type: 'TemplateBudgetExceededError' }));
+    expect(() =>
+      renderTemplate('{% for a in range(3000) %}{% for b in range(3000) %}{{ b }}{% endfor %}{% endfor %}', {}),
+    ).toThrow(expect.objectContaining({ type: 'TemplateBudgetExceededError' }));
     const wide = '{% for a in range(5000) %}{{ INPUT.big }}{% endfor %}';
-    expect(() => renderTemplate(wide, { inputs: { big: 'y'.repeat(1000) } })).toThrow(expect.objectContaining({ details: expect.objectContaining({ budget: 'output_chars' }) }));
+    expect(() => renderTemplate(wide, { inputs: { big: 'y'.repeat(1000) } })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ budget: 'output_chars' }) }),
+    );
     // Ordinary templates are far inside the budget.
-    expect(renderTemplate('{% for a in range(100) %}{% for b in range(100) %}.{% endfor %}{% endfor %}', {})).toHaveLength(10_000);
+    expect(
+      renderTemplate('{% for a in range(100) %}{% for b in range(100) %}.{% endfor %}{% endfor %}', {}),
+    ).toHaveLength(10_000);
   });
 });

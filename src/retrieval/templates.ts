@@ -42,11 +42,13 @@ class RenderBudget {
   constructor(private readonly location: Location) {}
 
   step(): void {
-    if (++this.steps > TEMPLATE_STEP_BUDGET) throw errors.templateBudgetExceeded('steps', TEMPLATE_STEP_BUDGET, this.location);
+    if (++this.steps > TEMPLATE_STEP_BUDGET)
+      throw errors.templateBudgetExceeded('steps', TEMPLATE_STEP_BUDGET, this.location);
   }
 
   output(length: number): void {
-    if (length > TEMPLATE_OUTPUT_BUDGET) throw errors.templateBudgetExceeded('output_chars', TEMPLATE_OUTPUT_BUDGET, this.location);
+    if (length > TEMPLATE_OUTPUT_BUDGET)
+      throw errors.templateBudgetExceeded('output_chars', TEMPLATE_OUTPUT_BUDGET, this.location);
   }
 }
 
@@ -94,7 +96,8 @@ export function renderTemplate(template: string, context: TemplateContext, locat
     }
     return renderNodes(parseTemplate(template), scope, new RenderBudget(location));
   } catch (error) {
-    if (error instanceof SyntaxError) throw invalidField(location, `Invalid template ${JSON.stringify(template)}: ${error.message}`, 'template_error');
+    if (error instanceof SyntaxError)
+      throw invalidField(location, `Invalid template ${JSON.stringify(template)}: ${error.message}`, 'template_error');
     throw error;
   }
 }
@@ -113,9 +116,13 @@ function createScope(context: TemplateContext): Scope {
     variables: context.variables ?? {},
     locals: new Map(),
     onMissingInput: (name) => {
-      throw errors.validation(
-        [{ type: 'missing', location: ['body', 'inputs', name], message: `Input '${name}' is required by the retriever but was not provided` }],
-      );
+      throw errors.validation([
+        {
+          type: 'missing',
+          location: ['body', 'inputs', name],
+          message: `Input '${name}' is required by the retriever but was not provided`,
+        },
+      ]);
     },
   };
 }
@@ -153,10 +160,18 @@ function parseTemplate(template: string): TemplateNode[] {
     } else if (keyword === 'for') {
       const loop = /^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+)$/s.exec(rest);
       if (!loop) throw new SyntaxError(`'{% for %}' must look like '{% for item in items %}'`);
-      const node: TemplateNode = { kind: 'for', names: loop[1].split(',').map((name) => name.trim()), iterable: loop[2], body: [] };
+      const node: TemplateNode = {
+        kind: 'for',
+        names: loop[1].split(',').map((name) => name.trim()),
+        iterable: loop[2],
+        body: [],
+      };
       current().push(node);
       stack.push({ node, body: node.body });
-    } else if ((keyword === 'endif' && open?.node.kind === 'if') || (keyword === 'endfor' && open?.node.kind === 'for')) {
+    } else if (
+      (keyword === 'endif' && open?.node.kind === 'if') ||
+      (keyword === 'endfor' && open?.node.kind === 'for')
+    ) {
       stack.pop();
     } else {
       throw new SyntaxError(`unexpected '{% ${statement} %}'`);
@@ -176,7 +191,9 @@ function renderNodes(nodes: TemplateNode[], scope: Scope, budget: RenderBudget):
     if (node.kind === 'text') output += node.text;
     else if (node.kind === 'output') output += stringify(use(compileExpression(node.source)(scope), scope));
     else if (node.kind === 'if') {
-      const branch = node.branches.find((candidate) => candidate.condition === null || truthy(compileExpression(candidate.condition)(scope)));
+      const branch = node.branches.find(
+        (candidate) => candidate.condition === null || truthy(compileExpression(candidate.condition)(scope)),
+      );
       if (branch) output += renderNodes(branch.body, scope, budget);
     } else {
       output += renderLoop(node, scope, budget);
@@ -198,7 +215,13 @@ function renderLoop(node: Extract<TemplateNode, { kind: 'for' }>, scope: Scope, 
     const locals = new Map(scope.locals);
     if (node.names.length === 1) locals.set(node.names[0], item);
     else node.names.forEach((name, position) => locals.set(name, Array.isArray(item) ? item[position] : undefined));
-    locals.set('loop', { index: index + 1, index0: index, first: index === 0, last: index === items.length - 1, length: items.length });
+    locals.set('loop', {
+      index: index + 1,
+      index0: index,
+      first: index === 0,
+      last: index === items.length - 1,
+      length: items.length,
+    });
     budget.step();
     output += renderNodes(node.body, { ...scope, locals }, budget);
     budget.output(output.length);

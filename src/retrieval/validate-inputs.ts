@@ -28,20 +28,36 @@ const TYPE_CHECKS: Record<string, (value: unknown) => boolean> = {
   datetime: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
 };
 
-export function validateInputs(schema: Record<string, InputField> | null | undefined, inputs: Record<string, unknown>): Record<string, unknown> {
+export function validateInputs(
+  schema: Record<string, InputField> | null | undefined,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   const resolved: Record<string, unknown> = { ...inputs };
   const issues: ValidationIssue[] = [];
   for (const [name, field] of Object.entries(schema ?? {})) {
     if (resolved[name] === undefined || resolved[name] === null) {
       if (field.default !== undefined) resolved[name] = field.default;
-      else if (field.required) issues.push({ type: 'missing', location: ['body', 'inputs', name], message: `Input '${name}' is required${field.description ? ` (${field.description})` : ''}.` });
+      else if (field.required)
+        issues.push({
+          type: 'missing',
+          location: ['body', 'inputs', name],
+          message: `Input '${name}' is required${field.description ? ` (${field.description})` : ''}.`,
+        });
       continue;
     }
     const check = field.type ? ownValue(TYPE_CHECKS, field.type) : undefined;
     if (check && !check(resolved[name])) {
-      issues.push({ type: `${field.type}_type`, location: ['body', 'inputs', name], message: `Input '${name}' must be of type ${field.type}.` });
+      issues.push({
+        type: `${field.type}_type`,
+        location: ['body', 'inputs', name],
+        message: `Input '${name}' must be of type ${field.type}.`,
+      });
     } else if (field.enum && !field.enum.includes(resolved[name])) {
-      issues.push({ type: 'enum', location: ['body', 'inputs', name], message: `Input '${name}' must be one of ${field.enum.map((value) => JSON.stringify(value)).join(', ')}.` });
+      issues.push({
+        type: 'enum',
+        location: ['body', 'inputs', name],
+        message: `Input '${name}' must be one of ${field.enum.map((value) => JSON.stringify(value)).join(', ')}.`,
+      });
     }
   }
   if (issues.length > 0) throw errors.validation(issues);
@@ -52,19 +68,40 @@ export function validateInputs(schema: Record<string, InputField> | null | undef
 export function checkInputSchema(schema: unknown): Record<string, InputField> {
   if (schema === undefined || schema === null) return {};
   if (typeof schema !== 'object' || Array.isArray(schema)) {
-    throw errors.validation([{ type: 'dict_type', location: ['body', 'input_schema'], message: 'input_schema is a map of input name → {type, required?, default?}.' }]);
+    throw errors.validation([
+      {
+        type: 'dict_type',
+        location: ['body', 'input_schema'],
+        message: 'input_schema is a map of input name → {type, required?, default?}.',
+      },
+    ]);
   }
   // Accept the JSON-Schema-like `{properties: {...}}` form too; the contract's is the flat map.
-  const fields = 'properties' in schema && typeof (schema as { properties: unknown }).properties === 'object' ? (schema as { properties: Record<string, unknown> }).properties : (schema as Record<string, unknown>);
+  const fields =
+    'properties' in schema && typeof (schema as { properties: unknown }).properties === 'object'
+      ? (schema as { properties: Record<string, unknown> }).properties
+      : (schema as Record<string, unknown>);
   const issues: ValidationIssue[] = [];
   for (const [name, field] of Object.entries(fields)) {
     if (!field || typeof field !== 'object' || Array.isArray(field)) {
-      issues.push({ type: 'dict_type', location: ['body', 'input_schema', name], message: `input_schema.${name} must be an object like {"type": "string"}.` });
+      issues.push({
+        type: 'dict_type',
+        location: ['body', 'input_schema', name],
+        message: `input_schema.${name} must be an object like {"type": "string"}.`,
+      });
       continue;
     }
     const type = (field as InputField).type;
-    if (type !== undefined && !ownValue(TYPE_CHECKS, type) && !['image', 'audio', 'video', 'pdf', 'excel', 'document_reference'].includes(type)) {
-      issues.push({ type: 'enum', location: ['body', 'input_schema', name, 'type'], message: `Unknown input type '${type}'. Use one of: ${Object.keys(TYPE_CHECKS).join(', ')}.` });
+    if (
+      type !== undefined &&
+      !ownValue(TYPE_CHECKS, type) &&
+      !['image', 'audio', 'video', 'pdf', 'excel', 'document_reference'].includes(type)
+    ) {
+      issues.push({
+        type: 'enum',
+        location: ['body', 'input_schema', name, 'type'],
+        message: `Unknown input type '${type}'. Use one of: ${Object.keys(TYPE_CHECKS).join(', ')}.`,
+      });
     }
   }
   if (issues.length > 0) throw errors.validation(issues);

@@ -15,7 +15,10 @@ export interface BootstrapResult {
   createdKey: string | null;
 }
 
-export async function bootstrap(store: Store, options: { apiKey?: string; now: () => number }): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: Store,
+  options: { apiKey?: string; now: () => number },
+): Promise<BootstrapResult> {
   if (options.apiKey) {
     const existing = await store.apiKeys.findByHash(hashApiKey(options.apiKey));
     if (existing) {
@@ -37,7 +40,10 @@ export async function bootstrap(store: Store, options: { apiKey?: string; now: (
   }
   const organization = await store.organizations.create('default');
   const secret = options.apiKey ?? generateApiKey();
-  await store.apiKeys.create({ orgId: organization.org_id }, { name: 'admin', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: false, namespaces: null });
+  await store.apiKeys.create(
+    { orgId: organization.org_id },
+    { name: 'admin', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: false, namespaces: null },
+  );
   await ensureDefaultNamespace(store, organization.org_id, options.now());
   return { orgId: organization.org_id, createdKey: options.apiKey ? null : secret };
 }
@@ -45,7 +51,9 @@ export async function bootstrap(store: Store, options: { apiKey?: string; now: (
 /** QUARRY_API_KEY names no active key of a store that already has an organization. */
 export class UnknownApiKeyError extends Error {
   constructor() {
-    super('QUARRY_API_KEY is not an active key of this data store (mistyped or revoked?). Unset it to act as the first organization, or use a key from `quarry keys list`.');
+    super(
+      'QUARRY_API_KEY is not an active key of this data store (mistyped or revoked?). Unset it to act as the first organization, or use a key from `quarry keys list`.',
+    );
     this.name = 'UnknownApiKeyError';
   }
 }
@@ -53,14 +61,17 @@ export class UnknownApiKeyError extends Error {
 export async function ensureDefaultNamespace(store: Store, orgId: string, now: number): Promise<NamespaceRecord> {
   const existing = await store.namespaces.resolve({ orgId }, 'default');
   if (existing) return existing;
-  return store.namespaces.create({ orgId }, {
-    namespace_id: newId('ns', 16),
-    namespace_name: 'default',
-    description: 'Created on first start',
-    feature_extractors: [{ feature_extractor_name: 'text_extractor', version: 'v1' }],
-    payload_indexes: [],
-    auto_create_indexes: false,
-    created_at: now,
-    updated_at: now,
-  });
+  return store.namespaces.create(
+    { orgId },
+    {
+      namespace_id: newId('ns', 16),
+      namespace_name: 'default',
+      description: 'Created on first start',
+      feature_extractors: [{ feature_extractor_name: 'text_extractor', version: 'v1' }],
+      payload_indexes: [],
+      auto_create_indexes: false,
+      created_at: now,
+      updated_at: now,
+    },
+  );
 }

@@ -27,19 +27,37 @@ export async function buildConversation(
   suggestedRetriever: { retriever_id: string; retriever_name: string } | null = null,
 ): Promise<{ system: string; messages: LanguageModelV3Prompt }> {
   const parts = [session.agent_config.system_prompt];
-  if (Object.keys(session.user_memory).length > 0) parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
+  if (Object.keys(session.user_memory).length > 0)
+    parts.push(`What you know about this user (user_memory): ${JSON.stringify(session.user_memory)}`);
   if (session.enable_memory) {
-    const memories = await feedback.search(scope, { userId: session.user_id, sessionId: session.session_id }, userMessage.content, 3);
+    const memories = await feedback.search(
+      scope,
+      { userId: session.user_id, sessionId: session.session_id },
+      userMessage.content,
+      3,
+    );
     if (memories.length > 0) {
-      parts.push(`Earlier exchanges this user rated helpful:\n${memories.map((memory) => `- Q: ${memory.user_message}\n  A: ${memory.assistant_message.slice(0, 500)}`).join('\n')}`);
+      parts.push(
+        `Earlier exchanges this user rated helpful:\n${memories.map((memory) => `- Q: ${memory.user_message}\n  A: ${memory.assistant_message.slice(0, 500)}`).join('\n')}`,
+      );
     }
   }
   if (collections.length > 0) {
-    parts.push(`Collections in this namespace: ${collections.slice(0, CONTEXT_COLLECTIONS).map((collection) => `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`).join('; ')}. Read data only through the search and retriever tools, and cite document ids.`);
+    parts.push(
+      `Collections in this namespace: ${collections
+        .slice(0, CONTEXT_COLLECTIONS)
+        .map(
+          (collection) =>
+            `${collection.collection_name}${collection.description ? ` (${collection.description})` : ''}`,
+        )
+        .join('; ')}. Read data only through the search and retriever tools, and cite document ids.`,
+    );
   }
 
   if (suggestedRetriever) {
-    parts.push(`${SUGGESTED_RETRIEVER_LINE} ${suggestedRetriever.retriever_id} ('${suggestedRetriever.retriever_name}') fits this request: run it with execute_retriever, the user's words as inputs.query, unless the user asked for something else.`);
+    parts.push(
+      `${SUGGESTED_RETRIEVER_LINE} ${suggestedRetriever.retriever_id} ('${suggestedRetriever.retriever_name}') fits this request: run it with execute_retriever, the user's words as inputs.query, unless the user asked for something else.`,
+    );
   }
 
   const history = await store.messages.recent(scope, session.session_id, HISTORY_MESSAGES + 1);
@@ -47,7 +65,11 @@ export async function buildConversation(
   for (const message of history) {
     if (message.message_id === userMessage.message_id || !message.content) continue;
     if (message.role === 'user') messages.push({ role: 'user', content: [{ type: 'text', text: message.content }] });
-    else if (message.role === 'assistant') messages.push({ role: 'assistant', content: [{ type: 'text', text: message.content + incompleteNote(message) }] });
+    else if (message.role === 'assistant')
+      messages.push({
+        role: 'assistant',
+        content: [{ type: 'text', text: message.content + incompleteNote(message) }],
+      });
   }
   messages.push({ role: 'user', content: [{ type: 'text', text: userMessage.content }] });
   return { system: parts.join('\n\n'), messages };
@@ -59,6 +81,7 @@ function incompleteNote(message: ConversationTurn): string {
   if (message.status === 'cancelled') return '\n\n[The user stopped this answer before it was finished.]';
   const reason = message.finish_reason;
   if (reason === 'length') return '\n\n[This answer was cut off at the length limit.]';
-  if (reason === 'content_filter') return "\n\n[The rest of this answer was withheld by the provider's content filter.]";
+  if (reason === 'content_filter')
+    return "\n\n[The rest of this answer was withheld by the provider's content filter.]";
   return '';
 }

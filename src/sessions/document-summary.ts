@@ -34,7 +34,8 @@ export function summarizeDocuments(documents: Record<string, unknown>[]): Docume
       if (key in summary || key === 'scores' || key === '_internal' || SNIPPET_FIELDS.includes(key)) continue;
       if (typeof value === 'string') summary[key] = clipText(value, MAX_FIELD_CHARS);
       else if (typeof value === 'number' || typeof value === 'boolean') summary[key] = value;
-      else if (Array.isArray(value) && value.length <= 20 && value.every((item) => typeof item === 'string')) summary[key] = value;
+      else if (Array.isArray(value) && value.length <= 20 && value.every((item) => typeof item === 'string'))
+        summary[key] = value;
     }
     return summary;
   });

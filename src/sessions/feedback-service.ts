@@ -25,7 +25,10 @@ export function createFeedbackService(store: Store, sessions: SessionService, no
       const message = await store.messages.get(scope, input.message_id);
       if (!message || message.session_id !== sessionId) throw errors.notFound('message', input.message_id);
       if (message.role !== 'assistant') {
-        throw errors.badRequest(`Message '${input.message_id}' is a ${message.role} message; feedback rates assistant answers.`, { message_id: input.message_id, role: message.role });
+        throw errors.badRequest(
+          `Message '${input.message_id}' is a ${message.role} message; feedback rates assistant answers.`,
+          { message_id: input.message_id, role: message.role },
+        );
       }
       const recordedAt = now();
       const writable = sessions.status(session) !== 'terminated' && sessions.status(session) !== 'archived';
@@ -53,14 +56,25 @@ export function createFeedbackService(store: Store, sessions: SessionService, no
         stored,
         recorded_at: recordedAt,
       });
-      return { session_id: sessionId, message_id: message.message_id, rating: input.rating, stored, recorded_at: recordedAt };
+      return {
+        session_id: sessionId,
+        message_id: message.message_id,
+        rating: input.rating,
+        stored,
+        recorded_at: recordedAt,
+      };
     },
 
     /**
      * Stored exchanges of the session's user ranked by word overlap with the query: small per user, so a scan is enough.
      * A session without a user_id sees only its own exchanges (sharing them would leak one session's questions into another's prompt).
      */
-    async search(scope: TenantScope, owner: { userId: string | null; sessionId: string | null }, query: string, limit: number): Promise<(MemoryRecord & { score: number })[]> {
+    async search(
+      scope: TenantScope,
+      owner: { userId: string | null; sessionId: string | null },
+      query: string,
+      limit: number,
+    ): Promise<(MemoryRecord & { score: number })[]> {
       const memories = await store.memories.forUser(scope, owner.userId, 500, owner.sessionId ?? undefined);
       const queryWords = words(query);
       return memories

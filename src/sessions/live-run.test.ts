@@ -13,7 +13,14 @@ describe('LiveRun', () => {
       if (calls++ === 0) throw new Error('database down');
       written.push(...events.map((event) => event.seq));
     };
-    const run = new LiveRun({ runId: 'msg_1', sessionId: 'ses_1', scope, persist, flushAfterMs: 0, onPersistError: (_error, events) => failures.push(events.map((event) => event.seq)) });
+    const run = new LiveRun({
+      runId: 'msg_1',
+      sessionId: 'ses_1',
+      scope,
+      persist,
+      flushAfterMs: 0,
+      onPersistError: (_error, events) => failures.push(events.map((event) => event.seq)),
+    });
     const received: number[] = [];
     const joined = (async () => {
       for await (const event of run.join(0, new AbortController().signal)) received.push(event.seq);
@@ -31,7 +38,13 @@ describe('LiveRun', () => {
 
   it('writes the events of a flush interval in one batch, streams each at once, and writes the rest at the end', async () => {
     const batches: number[][] = [];
-    const run = new LiveRun({ runId: 'msg_1', sessionId: 'ses_1', scope, persist: async (events) => void batches.push(events.map((event) => event.seq)), flushAfterMs: 20 });
+    const run = new LiveRun({
+      runId: 'msg_1',
+      sessionId: 'ses_1',
+      scope,
+      persist: async (events) => void batches.push(events.map((event) => event.seq)),
+      flushAfterMs: 20,
+    });
     const received: number[] = [];
     const joined = (async () => {
       for await (const event of run.join(0, new AbortController().signal)) received.push(event.seq);
@@ -50,7 +63,10 @@ describe('LiveRun', () => {
     await run.end();
     await joined;
     // end() writes what is pending without waiting for the interval.
-    expect(batches).toEqual([[1, 2], [3, 4]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(received).toEqual([1, 2, 3, 4]);
   });
 

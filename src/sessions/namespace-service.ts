@@ -17,7 +17,11 @@ export interface CreateNamespaceInput {
   auto_create_indexes?: boolean | null;
 }
 
-export function createNamespaceService(store: Store, now: () => number, hooks: { beforeDelete?: (scope: OrgScope, namespaceId: string) => Promise<void> } = {}) {
+export function createNamespaceService(
+  store: Store,
+  now: () => number,
+  hooks: { beforeDelete?: (scope: OrgScope, namespaceId: string) => Promise<void> } = {},
+) {
   async function get(scope: OrgScope, identifier: string): Promise<NamespaceRecord> {
     const namespace = await store.namespaces.resolve(scope, identifier);
     if (!namespace) throw errors.notFound('namespace', identifier);
@@ -42,7 +46,13 @@ export function createNamespaceService(store: Store, now: () => number, hooks: {
     async list(scope: OrgScope, query: NamedListQuery & { ids?: readonly string[] | null }) {
       return store.namespaces.list(scope, query);
     },
-    async update(scope: OrgScope, identifier: string, patch: Partial<Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>>) {
+    async update(
+      scope: OrgScope,
+      identifier: string,
+      patch: Partial<
+        Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>
+      >,
+    ) {
       const namespace = await get(scope, identifier);
       const clean = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
       return store.namespaces.update(scope, namespace.namespace_id, clean, now());
@@ -51,7 +61,12 @@ export function createNamespaceService(store: Store, now: () => number, hooks: {
       const namespace = await get(scope, identifier);
       await hooks.beforeDelete?.(scope, namespace.namespace_id);
       const removed = await store.namespaces.delete(scope, namespace.namespace_id);
-      return { namespace_id: namespace.namespace_id, namespace_name: namespace.namespace_name, status: 'DELETED', removed };
+      return {
+        namespace_id: namespace.namespace_id,
+        namespace_name: namespace.namespace_name,
+        status: 'DELETED',
+        removed,
+      };
     },
     async withCounts(scope: OrgScope, namespace: NamespaceRecord) {
       const counts = await store.namespaces.counts({ orgId: scope.orgId, namespaceId: namespace.namespace_id });

@@ -48,7 +48,10 @@ export function createNamespaceSnapshot(sources: SnapshotSources): NamespaceSnap
 }
 
 /** Newest first, as every list of the API orders them. */
-export function storeSnapshotSources(store: Pick<Store, 'collections' | 'retrievers'>, scope: TenantScope): SnapshotSources {
+export function storeSnapshotSources(
+  store: Pick<Store, 'collections' | 'retrievers'>,
+  scope: TenantScope,
+): SnapshotSources {
   const page = { limit: SNAPSHOT_LIMIT, offset: 0, includeTotal: false } as const;
   return {
     collections: async () => (await store.collections.list(scope, page)).items,

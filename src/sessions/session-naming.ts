@@ -9,14 +9,54 @@
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 
-const FILLER = new Set(['a', 'an', 'the', 'me', 'my', 'please', 'can', 'could', 'you', 'would', 'i', 'want', 'to', 'find', 'show', 'give', 'list', 'get', 'some', 'any', 'about', 'for', 'of', 'on', 'in', 'with', 'what', 'which', 'are', 'is', 'there', 'do', 'does', 'how']);
+const FILLER = new Set([
+  'a',
+  'an',
+  'the',
+  'me',
+  'my',
+  'please',
+  'can',
+  'could',
+  'you',
+  'would',
+  'i',
+  'want',
+  'to',
+  'find',
+  'show',
+  'give',
+  'list',
+  'get',
+  'some',
+  'any',
+  'about',
+  'for',
+  'of',
+  'on',
+  'in',
+  'with',
+  'what',
+  'which',
+  'are',
+  'is',
+  'there',
+  'do',
+  'does',
+  'how',
+]);
 
 export function localSessionName(question: string): string {
-  const words = question.replace(/[^\p{L}\p{N}\s'-]/gu, ' ').split(/\s+/).filter(Boolean);
+  const words = question
+    .replace(/[^\p{L}\p{N}\s'-]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   const content = words.filter((word) => !FILLER.has(word.toLowerCase()));
   const chosen = (content.length >= 2 ? content : words).slice(0, 6);
   if (chosen.length === 0) return 'New conversation';
-  const name = chosen.map((word, index) => (index === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word)).join(' ');
+  const name = chosen
+    .map((word, index) => (index === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word))
+    .join(' ');
   return name.length > 60 ? `${name.slice(0, 57)}…` : name;
 }
 
@@ -27,20 +67,32 @@ export interface GeneratedName {
 }
 
 /** Never rejects: a failed, slow (10 s) or aborted model call falls back to the local name. */
-export async function generateSessionName(model: LanguageModelV3, question: string, signal: AbortSignal): Promise<GeneratedName> {
+export async function generateSessionName(
+  model: LanguageModelV3,
+  question: string,
+  signal: AbortSignal,
+): Promise<GeneratedName> {
   const local = () => ({ name: localSessionName(question), tokens: 0 });
   if (model.provider === 'quarry') return local();
   try {
     const result = await model.doGenerate({
       prompt: [
-        { role: 'system', content: 'Name the conversation that starts with this message in 3 to 6 words. Reply with the name only, no quotes or punctuation at the end.' },
+        {
+          role: 'system',
+          content:
+            'Name the conversation that starts with this message in 3 to 6 words. Reply with the name only, no quotes or punctuation at the end.',
+        },
         { role: 'user', content: [{ type: 'text', text: question.slice(0, 1000) }] },
       ],
       maxOutputTokens: 20,
       temperature: 0.2,
       abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
     });
-    const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('').trim().replace(/^["']|["'.]$/g, '');
+    const text = result.content
+      .map((part) => (part.type === 'text' ? part.text : ''))
+      .join('')
+      .trim()
+      .replace(/^["']|["'.]$/g, '');
     const tokens = (result.usage.inputTokens.total ?? 0) + (result.usage.outputTokens.total ?? 0);
     return { name: text.length > 0 && text.length <= 80 ? text : localSessionName(question), tokens };
   } catch {

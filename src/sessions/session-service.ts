@@ -19,7 +19,15 @@ export interface ModelCatalog {
 }
 
 export interface CreateSessionInput {
-  agent_config: { model?: string; temperature: number; max_tokens: number; system_prompt?: string; available_tools?: string[]; max_steps?: number; max_run_seconds?: number };
+  agent_config: {
+    model?: string;
+    temperature: number;
+    max_tokens: number;
+    system_prompt?: string;
+    available_tools?: string[];
+    max_steps?: number;
+    max_run_seconds?: number;
+  };
   quotas?: SessionQuotasRecord | null;
   user_id?: string | null;
   user_memory?: Record<string, unknown>;
@@ -53,7 +61,9 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
 
     async create(scope: TenantScope, input: CreateSessionInput): Promise<SessionRecord> {
       // `mcp__<server>__<tool>` names are tools of the namespace's MCP servers, which come and go: checked when a run starts.
-      const unknownTools = (input.agent_config.available_tools ?? []).filter((name) => !dependencies.toolNames.includes(name) && !name.startsWith('mcp__'));
+      const unknownTools = (input.agent_config.available_tools ?? []).filter(
+        (name) => !dependencies.toolNames.includes(name) && !name.startsWith('mcp__'),
+      );
       if (unknownTools.length > 0) {
         throw errors.validation(
           unknownTools.map((name) => ({
@@ -70,9 +80,14 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
         temperature: input.agent_config.temperature,
         max_tokens: input.agent_config.max_tokens,
         system_prompt: input.agent_config.system_prompt ?? DEFAULT_SYSTEM_PROMPT,
-        available_tools: input.agent_config.available_tools && input.agent_config.available_tools.length > 0 ? input.agent_config.available_tools : null,
+        available_tools:
+          input.agent_config.available_tools && input.agent_config.available_tools.length > 0
+            ? input.agent_config.available_tools
+            : null,
         ...(input.agent_config.max_steps !== undefined ? { max_steps: input.agent_config.max_steps } : {}),
-        ...(input.agent_config.max_run_seconds !== undefined ? { max_run_seconds: input.agent_config.max_run_seconds } : {}),
+        ...(input.agent_config.max_run_seconds !== undefined
+          ? { max_run_seconds: input.agent_config.max_run_seconds }
+          : {}),
       };
       const createdAt = now();
       const durationMinutes = input.quotas?.max_session_duration_minutes;
@@ -111,7 +126,10 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
     async patchUserMemory(scope: TenantScope, sessionId: string, userMemory: Record<string, unknown>) {
       const session = await get(scope, sessionId);
       if (session.status === 'terminated') {
-        throw errors.badRequest(`Session '${sessionId}' is terminated; its user memory can no longer change.`, { session_id: sessionId, status: 'terminated' });
+        throw errors.badRequest(`Session '${sessionId}' is terminated; its user memory can no longer change.`, {
+          session_id: sessionId,
+          status: 'terminated',
+        });
       }
       const updatedAt = now();
       await store.sessions.updateUserMemory(scope, sessionId, userMemory, updatedAt);
@@ -140,16 +158,22 @@ export function createSessionService(dependencies: SessionServiceDependencies) {
     assertAcceptsMessages(session: SessionRecord) {
       const status = effectiveStatus(session, now(), dependencies.idleAfterMs);
       if (status === 'terminated') {
-        throw errors.badRequest(`Session '${session.session_id}' is terminated and accepts no messages. Create a new session.`, {
-          session_id: session.session_id,
-          status,
-        });
+        throw errors.badRequest(
+          `Session '${session.session_id}' is terminated and accepts no messages. Create a new session.`,
+          {
+            session_id: session.session_id,
+            status,
+          },
+        );
       }
       if (status === 'archived') {
-        throw errors.badRequest(`Session '${session.session_id}' expired at ${new Date(session.expires_at).toISOString()} and is archived (read-only). Create a new session.`, {
-          session_id: session.session_id,
-          status,
-        });
+        throw errors.badRequest(
+          `Session '${session.session_id}' expired at ${new Date(session.expires_at).toISOString()} and is archived (read-only). Create a new session.`,
+          {
+            session_id: session.session_id,
+            status,
+          },
+        );
       }
     },
   };

@@ -21,8 +21,17 @@ const VECTOR_MIN_SCORE = 0.2;
 export function buildSmartSearch(collectionIdentifiers: string[], limit: number, filters?: unknown) {
   const search = {
     searches: [
-      { feature_uri: `mixpeek://text_extractor@v1/${SMART_SEARCH_VECTOR_KEY}`, query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 100, min_score: VECTOR_MIN_SCORE },
-      { feature_uri: `mixpeek://text_extractor@v1/${SMART_SEARCH_TEXT_KEY}`, query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 100 },
+      {
+        feature_uri: `mixpeek://text_extractor@v1/${SMART_SEARCH_VECTOR_KEY}`,
+        query: { input_mode: 'text', value: '{{INPUT.query}}' },
+        top_k: 100,
+        min_score: VECTOR_MIN_SCORE,
+      },
+      {
+        feature_uri: `mixpeek://text_extractor@v1/${SMART_SEARCH_TEXT_KEY}`,
+        query: { input_mode: 'text', value: '{{INPUT.query}}' },
+        top_k: 100,
+      },
     ],
     fusion: 'dbsf',
     final_top_k: Math.max(limit, 25),
@@ -31,10 +40,17 @@ export function buildSmartSearch(collectionIdentifiers: string[], limit: number,
   // with the query expanded by its best documents' words, but only when the first search says something fits,
   // and the documents keep their coverage of the user's own words, so the floor still judges the original query.
   const expand = { expansion_model: 'rm3', feature_search_config: search };
-  const first = { stage_name: 'hybrid_search', stage_type: 'filter', config: { stage_id: 'query_expand', parameters: expand, ...(filters ? { pre_filters: filters } : {}) } };
+  const first = {
+    stage_name: 'hybrid_search',
+    stage_type: 'filter',
+    config: { stage_id: 'query_expand', parameters: expand, ...(filters ? { pre_filters: filters } : {}) },
+  };
   return {
     collection_identifiers: collectionIdentifiers,
     input_schema: { query: { type: 'string', required: true, description: 'What to look for' } },
-    stages: [first, { stage_name: 'top_results', stage_type: 'reduce', config: { stage_id: 'limit', parameters: { limit } } }],
+    stages: [
+      first,
+      { stage_name: 'top_results', stage_type: 'reduce', config: { stage_id: 'limit', parameters: { limit } } },
+    ],
   };
 }

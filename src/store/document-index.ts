@@ -29,7 +29,11 @@ export interface IndexQuery {
 /** The store-backed hybrid index. Every call is tenant-scoped. */
 export interface DocumentIndex {
   searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]>;
-  searchVector(scope: TenantScope, query: IndexQuery & { vector: Float32Array }, signal?: AbortSignal): Promise<ScoredHit[]>;
+  searchVector(
+    scope: TenantScope,
+    query: IndexQuery & { vector: Float32Array },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]>;
   /** Filter-only: documents matching the filter, newest first, score 0. */
   scan(scope: TenantScope, query: IndexQuery, signal?: AbortSignal): Promise<ScoredHit[]>;
   /** Full documents (user fields at root + document_id, collection_id, created_at, updated_at) in the order asked. */

@@ -75,7 +75,21 @@ export type FilterOperator =
   | 'text';
 
 export const FILTER_OPERATORS: readonly FilterOperator[] = [
-  'eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'ends_with', 'regex', 'exists', 'is_null', 'text',
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'regex',
+  'exists',
+  'is_null',
+  'text',
 ];
 
 export interface FilterCondition {

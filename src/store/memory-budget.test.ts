@@ -5,7 +5,8 @@ describe('MemoryBudget', () => {
   it('drops the least recently used collections, every holder of one together, until under the limit', () => {
     const budget = new MemoryBudget(100);
     const dropped: string[] = [];
-    const use = (collection: string, holder: string, bytes: number) => budget.use(collection, holder, bytes, () => dropped.push(`${collection}/${holder}`));
+    const use = (collection: string, holder: string, bytes: number) =>
+      budget.use(collection, holder, bytes, () => dropped.push(`${collection}/${holder}`));
     use('a', 'text', 30);
     use('b', 'text', 30);
     use('a', 'filters', 10);

@@ -63,7 +63,12 @@ export class MemoryBudget {
   }
 
   usage(): MemoryUsage {
-    return { limitBytes: this.limitBytes, usedBytes: this.usedBytes, collections: this.collections.size, evictions: this.evictions };
+    return {
+      limitBytes: this.limitBytes,
+      usedBytes: this.usedBytes,
+      collections: this.collections.size,
+      evictions: this.evictions,
+    };
   }
 
   private enforce(): void {

@@ -15,10 +15,23 @@ export async function openStore(config: Config, options: { onError?: (error: Err
   if (isPostgresUrl(config.databaseUrl)) {
     // Loaded only when asked for, so an SQLite deployment never loads the pg driver.
     const { createPostgresStore } = await import('./postgres/create-postgres-store.js');
-    return createPostgresStore({ url: config.databaseUrl!, onError: options.onError, indexMemoryBytes: memoryBytes(config), payloadIndexes: config.payloadIndexes, hnswEfSearch: config.pgEfSearch });
+    return createPostgresStore({
+      url: config.databaseUrl!,
+      onError: options.onError,
+      indexMemoryBytes: memoryBytes(config),
+      payloadIndexes: config.payloadIndexes,
+      hnswEfSearch: config.pgEfSearch,
+    });
   }
-  if (config.databaseUrl) throw new Error(`QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (got '${config.databaseUrl.split(':')[0]}:…'). Unset it to use the embedded SQLite store.`);
-  return createSqliteStore({ dataDir: config.dataDir, indexMemoryBytes: memoryBytes(config), payloadIndexes: config.payloadIndexes });
+  if (config.databaseUrl)
+    throw new Error(
+      `QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (got '${config.databaseUrl.split(':')[0]}:…'). Unset it to use the embedded SQLite store.`,
+    );
+  return createSqliteStore({
+    dataDir: config.dataDir,
+    indexMemoryBytes: memoryBytes(config),
+    payloadIndexes: config.payloadIndexes,
+  });
 }
 
 /** QUARRY_INDEX_MEMORY_MB in bytes; 0 means unbounded. */

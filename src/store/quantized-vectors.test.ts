@@ -26,7 +26,8 @@ describe('QuantizedVectors', () => {
     for (let trial = 0; trial < 40; trial++) {
       const query = Float32Array.from({ length: dimensions }, next);
       normalizeInPlace(query);
-      const allowed = trial % 2 === 0 ? units.map((_, id) => id) : units.map((_, id) => id).filter((id) => id % 7 === trial % 7);
+      const allowed =
+        trial % 2 === 0 ? units.map((_, id) => id) : units.map((_, id) => id).filter((id) => id % 7 === trial % 7);
       const exact = allowed
         .map((id) => [dot(units[id], 0, query), id] as const)
         .sort((left, right) => right[0] - left[0])

@@ -103,10 +103,46 @@ export interface MessageRecord {
   created_at: number;
 }
 
-export type NewMessage = Omit<MessageRecord, 'seq' | 'tool_call_id' | 'tool_name' | 'tool_inputs' | 'tool_outputs' | 'tool_status' | 'citations' | 'metadata' | 'run_id' | 'status'> &
-  Partial<Pick<MessageRecord, 'tool_call_id' | 'tool_name' | 'tool_inputs' | 'tool_outputs' | 'tool_status' | 'citations' | 'metadata' | 'run_id' | 'status'>>;
+export type NewMessage = Omit<
+  MessageRecord,
+  | 'seq'
+  | 'tool_call_id'
+  | 'tool_name'
+  | 'tool_inputs'
+  | 'tool_outputs'
+  | 'tool_status'
+  | 'citations'
+  | 'metadata'
+  | 'run_id'
+  | 'status'
+> &
+  Partial<
+    Pick<
+      MessageRecord,
+      | 'tool_call_id'
+      | 'tool_name'
+      | 'tool_inputs'
+      | 'tool_outputs'
+      | 'tool_status'
+      | 'citations'
+      | 'metadata'
+      | 'run_id'
+      | 'status'
+    >
+  >;
 
 /** A new message with the optional fields at their stored defaults: the record minus `seq`, which the store assigns. */
 export function withMessageDefaults(message: NewMessage): Omit<MessageRecord, 'seq'> {
-  return { run_id: null, tool_name: null, tool_call_id: null, tool_inputs: null, tool_outputs: null, tool_status: null, status: 'complete', citations: null, metadata: null, ...message };
+  return {
+    run_id: null,
+    tool_name: null,
+    tool_call_id: null,
+    tool_inputs: null,
+    tool_outputs: null,
+    tool_status: null,
+    status: 'complete',
+    citations: null,
+    metadata: null,
+    ...message,
+  };
 }

@@ -55,7 +55,10 @@ export interface SessionListQuery {
   nameContains?: string;
   metadata?: { path: string[]; values: unknown[] }[];
   ranges?: { field: 'created_at' | 'updated_at' | 'last_activity_at'; gte?: number; lte?: number }[];
-  sort: { field: 'created_at' | 'updated_at' | 'last_activity_at' | 'message_count' | 'session_name'; direction: SortDirection };
+  sort: {
+    field: 'created_at' | 'updated_at' | 'last_activity_at' | 'message_count' | 'session_name';
+    direction: SortDirection;
+  };
   limit: number;
   offset: number;
   cursor?: KeysetCursor;
@@ -118,7 +121,10 @@ export interface StoreDescription {
 }
 
 /** A question or an answer as the model's context reads it. */
-export type ConversationTurn = Pick<MessageRecord, 'seq' | 'message_id' | 'role' | 'content' | 'created_at' | 'status'> & {
+export type ConversationTurn = Pick<
+  MessageRecord,
+  'seq' | 'message_id' | 'role' | 'content' | 'created_at' | 'status'
+> & {
   /** `citations.finish_reason` of an assistant message (null when it has none), so a truncated answer is replayed as such. */
   finish_reason: string | null;
 };
@@ -139,7 +145,10 @@ export interface Store {
   };
 
   apiKeys: {
-    create(scope: OrgScope, input: { name: string; keyHash: string; keyPrefix: string; readOnly: boolean; namespaces: string[] | null }): Promise<ApiKeyRecord>;
+    create(
+      scope: OrgScope,
+      input: { name: string; keyHash: string; keyPrefix: string; readOnly: boolean; namespaces: string[] | null },
+    ): Promise<ApiKeyRecord>;
     /** Authentication looks a key up by its hash, before any scope is known: unscoped by design. */
     findByHash(keyHash: string): Promise<ApiKeyRecord | null>;
     list(scope: OrgScope): Promise<ApiKeyRecord[]>;
@@ -156,17 +165,31 @@ export interface Store {
     resolve(scope: OrgScope, identifier: string): Promise<NamespaceRecord | null>;
     /** `ids`: only these namespaces (what a namespace-scoped key was granted). */
     list(scope: OrgScope, query: NamedListQuery & { ids?: readonly string[] | null }): Promise<Page<NamespaceRecord>>;
-    update(scope: OrgScope, namespaceId: string, patch: Partial<Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>>, now: number): Promise<NamespaceRecord>;
+    update(
+      scope: OrgScope,
+      namespaceId: string,
+      patch: Partial<
+        Pick<NamespaceRecord, 'namespace_name' | 'description' | 'payload_indexes' | 'auto_create_indexes'>
+      >,
+      now: number,
+    ): Promise<NamespaceRecord>;
     /** Removes the namespace and everything in it in one transaction; answers what was removed. */
     delete(scope: OrgScope, namespaceId: string): Promise<Record<string, number>>;
-    counts(scope: TenantScope): Promise<{ collection_count: number; document_count: number; session_count: number; retriever_count: number }>;
+    counts(
+      scope: TenantScope,
+    ): Promise<{ collection_count: number; document_count: number; session_count: number; retriever_count: number }>;
   };
 
   sessions: {
     create(scope: TenantScope, session: SessionRecord): Promise<void>;
     get(scope: TenantScope, sessionId: string): Promise<SessionRecord | null>;
     list(scope: TenantScope, query: SessionListQuery): Promise<Page<SessionRecord>>;
-    updateUserMemory(scope: TenantScope, sessionId: string, userMemory: Record<string, unknown>, now: number): Promise<void>;
+    updateUserMemory(
+      scope: TenantScope,
+      sessionId: string,
+      userMemory: Record<string, unknown>,
+      now: number,
+    ): Promise<void>;
     terminate(scope: TenantScope, sessionId: string, now: number): Promise<void>;
     setName(scope: TenantScope, sessionId: string, name: string): Promise<void>;
     touch(scope: TenantScope, sessionId: string, now: number): Promise<void>;
@@ -178,8 +201,17 @@ export interface Store {
     /** Several messages in one transaction, in order: all stored or none. */
     appendMany(scope: TenantScope, messages: NewMessage[]): Promise<MessageRecord[]>;
     get(scope: TenantScope, messageId: string): Promise<MessageRecord | null>;
-    update(scope: TenantScope, messageId: string, patch: Partial<Pick<MessageRecord, 'content' | 'status' | 'citations'>>): Promise<void>;
-    history(scope: TenantScope, sessionId: string, limit: number, offset: number): Promise<{ messages: MessageRecord[]; total: number }>;
+    update(
+      scope: TenantScope,
+      messageId: string,
+      patch: Partial<Pick<MessageRecord, 'content' | 'status' | 'citations'>>,
+    ): Promise<void>;
+    history(
+      scope: TenantScope,
+      sessionId: string,
+      limit: number,
+      offset: number,
+    ): Promise<{ messages: MessageRecord[]; total: number }>;
     /**
      * The most recent questions and answers, oldest first, for the model's context: text messages only
      * and only what the model reads (tool rows and citations are large, and the context skips them).
@@ -194,7 +226,12 @@ export interface Store {
     create(scope: TenantScope, record: CollectionRecord): Promise<void>;
     resolve(scope: TenantScope, identifier: string): Promise<CollectionRecord | null>;
     list(scope: TenantScope, query: NamedListQuery): Promise<Page<CollectionRecord>>;
-    update(scope: TenantScope, collectionId: string, patch: Partial<Pick<CollectionRecord, 'collection_name' | 'description' | 'enabled' | 'metadata' | 'config'>>, now: number): Promise<CollectionRecord>;
+    update(
+      scope: TenantScope,
+      collectionId: string,
+      patch: Partial<Pick<CollectionRecord, 'collection_name' | 'description' | 'enabled' | 'metadata' | 'config'>>,
+      now: number,
+    ): Promise<CollectionRecord>;
     delete(scope: TenantScope, collectionId: string): Promise<number>;
     documentCounts(scope: TenantScope, collectionIds: string[]): Promise<Map<string, number>>;
   };
@@ -214,7 +251,12 @@ export interface Store {
     create(scope: TenantScope, record: RetrieverRecord): Promise<void>;
     resolve(scope: TenantScope, identifier: string): Promise<RetrieverRecord | null>;
     list(scope: TenantScope, query: NamedListQuery): Promise<Page<RetrieverRecord>>;
-    update(scope: TenantScope, retrieverId: string, patch: Partial<Pick<RetrieverRecord, 'retriever_name' | 'description' | 'config'>>, now: number): Promise<RetrieverRecord>;
+    update(
+      scope: TenantScope,
+      retrieverId: string,
+      patch: Partial<Pick<RetrieverRecord, 'retriever_name' | 'description' | 'config'>>,
+      now: number,
+    ): Promise<RetrieverRecord>;
     delete(scope: TenantScope, retrieverId: string): Promise<void>;
   };
 
@@ -232,7 +274,17 @@ export interface Store {
   executions: {
     create(scope: TenantScope, record: ExecutionRecord): Promise<void>;
     get(scope: TenantScope, executionId: string): Promise<ExecutionRecord | null>;
-    list(scope: TenantScope, query: { retrieverId: string | null; status?: string; since?: number; until?: number; limit: number; offset: number }): Promise<{ items: ExecutionRecord[]; total: number }>;
+    list(
+      scope: TenantScope,
+      query: {
+        retrieverId: string | null;
+        status?: string;
+        since?: number;
+        until?: number;
+        limit: number;
+        offset: number;
+      },
+    ): Promise<{ items: ExecutionRecord[]; total: number }>;
   };
 
   runs: {
@@ -244,7 +296,12 @@ export interface Store {
     /** Every active run of the namespace (running or paused), whichever process owns it. */
     activeInNamespace(scope: TenantScope): Promise<RunRecord[]>;
     latest(scope: TenantScope, sessionId: string): Promise<RunRecord | null>;
-    setStatus(scope: TenantScope, runId: string, status: RunRecord['status'], patch: { state?: unknown; endedAt?: number | null }): Promise<void>;
+    setStatus(
+      scope: TenantScope,
+      runId: string,
+      status: RunRecord['status'],
+      patch: { state?: unknown; endedAt?: number | null },
+    ): Promise<void>;
     renewLease(runIds: string[], owner: string, expiresAt: number): Promise<void>;
     /** Runs whose lease expired (their process died): any org. */
     expired(now: number): Promise<RunRecord[]>;
@@ -266,7 +323,12 @@ export interface Store {
     create(scope: TenantScope, record: ConfirmationRecord): Promise<void>;
     get(scope: TenantScope, confirmationId: string): Promise<ConfirmationRecord | null>;
     /** Atomically moves a pending confirmation to a final status; false when it was not pending. */
-    answer(scope: TenantScope, confirmationId: string, status: 'approved' | 'denied' | 'expired' | 'cancelled', now: number): Promise<boolean>;
+    answer(
+      scope: TenantScope,
+      confirmationId: string,
+      status: 'approved' | 'denied' | 'expired' | 'cancelled',
+      now: number,
+    ): Promise<boolean>;
     pendingForSession(scope: TenantScope, sessionId: string): Promise<ConfirmationRecord[]>;
   };
 

@@ -26,7 +26,17 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-type TracingConfig = Pick<Config, 'otlpEndpoint' | 'otlpTracesEndpoint' | 'otlpHeaders' | 'otelServiceName' | 'otelTracesExporter' | 'otelSdkDisabled' | 'otelTracesSampler' | 'otelTracesSamplerArg'>;
+type TracingConfig = Pick<
+  Config,
+  | 'otlpEndpoint'
+  | 'otlpTracesEndpoint'
+  | 'otlpHeaders'
+  | 'otelServiceName'
+  | 'otelTracesExporter'
+  | 'otelSdkDisabled'
+  | 'otelTracesSampler'
+  | 'otelTracesSamplerArg'
+>;
 
 /** The traces URL the config asks for, or null when tracing is off. */
 export function tracesUrl(config: TracingConfig): string | null {
@@ -39,12 +49,24 @@ export function tracesUrl(config: TracingConfig): string | null {
 export function createTracing(config: TracingConfig): Tracing | null {
   const url = tracesUrl(config);
   if (!url) return null;
-  return createTracingWith(config.otelServiceName, new BatchSpanProcessor(new OTLPTraceExporter({ url, headers: parseHeaders(config.otlpHeaders) })), createSampler(config.otelTracesSampler, config.otelTracesSamplerArg));
+  return createTracingWith(
+    config.otelServiceName,
+    new BatchSpanProcessor(new OTLPTraceExporter({ url, headers: parseHeaders(config.otlpHeaders) })),
+    createSampler(config.otelTracesSampler, config.otelTracesSamplerArg),
+  );
 }
 
 /** A registered provider over any span processor (tests pass an in-memory exporter). */
-export function createTracingWith(serviceName: string, processor: SpanProcessor, sampler: Sampler = new AlwaysOnSampler()): Tracing {
-  const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: [processor], sampler });
+export function createTracingWith(
+  serviceName: string,
+  processor: SpanProcessor,
+  sampler: Sampler = new AlwaysOnSampler(),
+): Tracing {
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [processor],
+    sampler,
+  });
   // Registers the AsyncLocalStorage context manager: a run's spans find their request's span through it.
   provider.register();
   return { tracer: provider.getTracer('quarry'), shutdown: () => provider.shutdown() };
@@ -52,7 +74,8 @@ export function createTracingWith(serviceName: string, processor: SpanProcessor,
 
 /** The standard OTEL_TRACES_SAMPLER values; an unsampled trace costs next to nothing (its spans do not record). */
 export function createSampler(name: string | undefined, argument: string | undefined): Sampler {
-  const ratio = argument === undefined || Number.isNaN(Number(argument)) ? 1 : Math.min(1, Math.max(0, Number(argument)));
+  const ratio =
+    argument === undefined || Number.isNaN(Number(argument)) ? 1 : Math.min(1, Math.max(0, Number(argument)));
   switch (name ?? 'parentbased_always_on') {
     case 'always_on':
       return new AlwaysOnSampler();

@@ -48,7 +48,11 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
     });
   }
 
-  function finish(span: Span | null, started: number, usage: { input?: number; output?: number; reason?: string; responseModel?: string }) {
+  function finish(
+    span: Span | null,
+    started: number,
+    usage: { input?: number; output?: number; reason?: string; responseModel?: string },
+  ) {
     metrics.modelCall(provider, (performance.now() - started) / 1000);
     metrics.tokens(model.modelId, usage.input ?? 0, usage.output ?? 0);
     if (!span) return;
@@ -80,7 +84,12 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
       const started = performance.now();
       try {
         const result = await model.doGenerate(options);
-        finish(span, started, { input: result.usage.inputTokens.total, output: result.usage.outputTokens.total, reason: result.finishReason.unified, responseModel: result.response?.modelId });
+        finish(span, started, {
+          input: result.usage.inputTokens.total,
+          output: result.usage.outputTokens.total,
+          reason: result.finishReason.unified,
+          responseModel: result.response?.modelId,
+        });
         return result;
       } catch (error) {
         failed(span, error);
@@ -117,20 +126,34 @@ export function instrumentModel(model: LanguageModelV3, telemetry: Telemetry): L
           }
           if (next.done) {
             // A stream that stops without its `finish` part was cut off: the loop treats it as a failed call, so do the metrics.
-            end(() => failed(span, Object.assign(new Error('The model stream ended without a finish part'), { name: 'IncompleteStream' })));
+            end(() =>
+              failed(
+                span,
+                Object.assign(new Error('The model stream ended without a finish part'), { name: 'IncompleteStream' }),
+              ),
+            );
             controller.close();
             return;
           }
           const part = next.value;
           if (part.type === 'response-metadata' && part.modelId) responseModel = part.modelId;
-          else if (part.type === 'finish') end(() => finish(span, started, { input: part.usage.inputTokens.total, output: part.usage.outputTokens.total, reason: part.finishReason.unified, responseModel }));
+          else if (part.type === 'finish')
+            end(() =>
+              finish(span, started, {
+                input: part.usage.inputTokens.total,
+                output: part.usage.outputTokens.total,
+                reason: part.finishReason.unified,
+                responseModel,
+              }),
+            );
           else if (part.type === 'error') end(() => failed(span, part.error));
           controller.enqueue(part);
         },
         async cancel(reason) {
           end(() => {
             // An error as the reason is a failure (the loop's model timeout); anything else is the run being cancelled.
-            if (reason instanceof Error || typeof (reason as { type?: unknown } | null)?.type === 'string') return failed(span, reason);
+            if (reason instanceof Error || typeof (reason as { type?: unknown } | null)?.type === 'string')
+              return failed(span, reason);
             span?.setAttribute('gen_ai.response.finish_reasons', ['cancelled']);
             finish(span, started, { responseModel });
           });

@@ -33,11 +33,20 @@ describe('instrumentStore', () => {
     const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
     const instrumented = instrumentStore(store, { tracer, metrics: createQuarryMetrics({ defaultMetrics: false }) });
     expect(await instrumented.sessions.get({ orgId: 'o', namespaceId: 'n' }, 'ses_1')).toEqual({ session_id: 'ses_1' });
-    await instrumented.index.searchText({ orgId: 'o', namespaceId: 'n' }, { text: 'x', collectionIds: [], topK: 1, filter: null } as never);
+    await instrumented.index.searchText({ orgId: 'o', namespaceId: 'n' }, {
+      text: 'x',
+      collectionIds: [],
+      topK: 1,
+      filter: null,
+    } as never);
     await instrumented.runs.appendEvents('run', []);
     instrumented.runs.subscribe(() => undefined);
     expect(calls).toEqual(['get ses_1', 'searchText', 'appendEvents']);
-    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['store.sessions.get', 'store.index.searchText', 'store.runs.appendEvents']);
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+      'store.sessions.get',
+      'store.index.searchText',
+      'store.runs.appendEvents',
+    ]);
     expect(instrumented.describe()).toEqual({ store: 'sqlite' });
   });
 });

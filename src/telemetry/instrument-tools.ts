@@ -24,7 +24,18 @@ export function instrumentTools(tools: AgentTool[], telemetry: Telemetry): Agent
     const execute: AgentTool['execute'] = !tracer
       ? counted
       : (input, context) =>
-          inSpan(tracer, `execute_tool ${tool.name}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool.name, 'gen_ai.tool.call.id': context.toolCallId, 'gen_ai.tool.type': 'function', 'quarry.tool.source': source }, () => counted(input, context));
+          inSpan(
+            tracer,
+            `execute_tool ${tool.name}`,
+            {
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': tool.name,
+              'gen_ai.tool.call.id': context.toolCallId,
+              'gen_ai.tool.type': 'function',
+              'quarry.tool.source': source,
+            },
+            () => counted(input, context),
+          );
     return { ...tool, execute };
   });
 }

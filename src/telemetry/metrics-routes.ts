@@ -30,10 +30,13 @@ export function registerMetrics(app: FastifyInstance, metrics: QuarryMetrics, op
 function authorize(request: FastifyRequest, token: string | undefined): void {
   if (!token) {
     if (LOOPBACK.has(request.socket.remoteAddress ?? '')) return;
-    throw errors.forbidden('GET /metrics answers only local clients unless QUARRY_METRICS_TOKEN is set; then send it as a Bearer token.');
+    throw errors.forbidden(
+      'GET /metrics answers only local clients unless QUARRY_METRICS_TOKEN is set; then send it as a Bearer token.',
+    );
   }
   const match = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? '').trim());
   // Hashes compared, so the comparison takes the same time whatever the lengths.
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  if (!match || !timingSafeEqual(digest(match[1]), digest(token))) throw errors.unauthorized('GET /metrics needs `Authorization: Bearer <QUARRY_METRICS_TOKEN>`.');
+  if (!match || !timingSafeEqual(digest(match[1]), digest(token)))
+    throw errors.unauthorized('GET /metrics needs `Authorization: Bearer <QUARRY_METRICS_TOKEN>`.');
 }

@@ -37,8 +37,17 @@ export function createQuarryMetrics(options: { defaultMetrics?: boolean } = {}):
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'quarry_' });
   const registers = [registry];
   const runsActive = new Gauge({ name: 'quarry_runs_active', help: 'Runs executing in this process', registers });
-  const runsCompleted = new Counter({ name: 'quarry_runs_completed_total', help: 'Runs ended, by outcome', labelNames: ['outcome'], registers });
-  const messages = new Counter({ name: 'quarry_messages_total', help: 'User messages accepted (each starts a run)', registers });
+  const runsCompleted = new Counter({
+    name: 'quarry_runs_completed_total',
+    help: 'Runs ended, by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const messages = new Counter({
+    name: 'quarry_messages_total',
+    help: 'User messages accepted (each starts a run)',
+    registers,
+  });
   const modelLatency = new Histogram({
     name: 'quarry_model_call_duration_seconds',
     help: 'Language-model call latency (request to end of stream), by provider',
@@ -46,8 +55,18 @@ export function createQuarryMetrics(options: { defaultMetrics?: boolean } = {}):
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers,
   });
-  const modelErrors = new Counter({ name: 'quarry_model_call_errors_total', help: 'Failed language-model calls, by provider and error type', labelNames: ['provider', 'type'], registers });
-  const tokens = new Counter({ name: 'quarry_model_tokens_total', help: 'Tokens used, by model and direction', labelNames: ['model', 'direction'], registers });
+  const modelErrors = new Counter({
+    name: 'quarry_model_call_errors_total',
+    help: 'Failed language-model calls, by provider and error type',
+    labelNames: ['provider', 'type'],
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'quarry_model_tokens_total',
+    help: 'Tokens used, by model and direction',
+    labelNames: ['model', 'direction'],
+    registers,
+  });
   const stageLatency = new Histogram({
     name: 'quarry_retrieval_stage_duration_seconds',
     help: 'Retriever stage latency, by stage',
@@ -62,7 +81,12 @@ export function createQuarryMetrics(options: { defaultMetrics?: boolean } = {}):
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers,
   });
-  const toolCalls = new Counter({ name: 'quarry_tool_calls_total', help: 'Agent tool calls, by source and result', labelNames: ['source', 'result'], registers });
+  const toolCalls = new Counter({
+    name: 'quarry_tool_calls_total',
+    help: 'Agent tool calls, by source and result',
+    labelNames: ['source', 'result'],
+    registers,
+  });
   const streams = new Gauge({ name: 'quarry_sse_streams_open', help: 'Open SSE streams', registers });
   const flushLatency = new Histogram({
     name: 'quarry_event_log_flush_duration_seconds',
@@ -70,7 +94,12 @@ export function createQuarryMetrics(options: { defaultMetrics?: boolean } = {}):
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers,
   });
-  const rejections = new Counter({ name: 'quarry_rejections_total', help: 'Requests or runs refused by a rate limit or a quota', labelNames: ['reason', 'where'], registers });
+  const rejections = new Counter({
+    name: 'quarry_rejections_total',
+    help: 'Requests or runs refused by a rate limit or a quota',
+    labelNames: ['reason', 'where'],
+    registers,
+  });
   const readers: (() => Record<string, number>)[] = [];
   new Gauge({
     name: 'quarry_index_memory_bytes',

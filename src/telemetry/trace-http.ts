@@ -6,7 +6,15 @@
  * and ends when the response is closed (an SSE stream ends with its run).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, defaultTextMapGetter, trace, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  defaultTextMapGetter,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { FastifyInstance } from 'fastify';
 
@@ -21,7 +29,10 @@ export function tracingServerFactory(tracer: Tracer) {
       // Named `{method}` until the route is known (semantic conventions: never the raw path, it is unbounded).
       const span = tracer.startSpan(
         request.method ?? 'GET',
-        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path, 'url.scheme': 'http' } },
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path, 'url.scheme': 'http' },
+        },
         parent,
       );
       response.once('close', () => {

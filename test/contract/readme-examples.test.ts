@@ -49,7 +49,10 @@ afterAll(async () => {
 });
 
 async function bash(script: string, environment: Record<string, string>) {
-  return run('bash', ['-c', script], { env: { PATH: process.env.PATH, KEY: server.apiKey, ...environment }, maxBuffer: 16 * 1024 * 1024 });
+  return run('bash', ['-c', script], {
+    env: { PATH: process.env.PATH, KEY: server.apiKey, ...environment },
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 describe("the README's examples", () => {
@@ -66,22 +69,43 @@ describe("the README's examples", () => {
     const blocks = bashBlocks(section);
     const commands = blocks.flatMap(curlCommands);
     // One command per line that starts with curl: a quote left open would swallow the next ones.
-    expect(commands.length).toBe(blocks.join('\n').split('\n').filter((line) => line.startsWith('curl ')).length);
+    expect(commands.length).toBe(
+      blocks
+        .join('\n')
+        .split('\n')
+        .filter((line) => line.startsWith('curl ')).length,
+    );
     expect(commands.length).toBeGreaterThanOrEqual(55);
     // The implied `H` headers (JSON unless the command names its own content type); -w appends the status on a line of its own.
     const curl = (command: string) => {
       const json = /-H '?content-type/i.test(command) ? '' : ' -H content-type:application/json';
       return `curl() { command curl -sS -H "Authorization: Bearer $KEY"${json} -w '\\n%{http_code}' "$@"; }\n`;
     };
-    const state: Record<string, string> = { S: '', NEXT: '', message: '', document: '', execution: '', confirmation: '' };
+    const state: Record<string, string> = {
+      S: '',
+      NEXT: '',
+      message: '',
+      document: '',
+      execution: '',
+      confirmation: '',
+    };
     const failures: string[] = [];
     for (const command of commands) {
       const environment = { S: state.S, NEXT: state.NEXT };
       if (command.includes('/confirmations/conf_…')) {
         // A confirmation to answer: a session whose agent may delete, asked to delete something.
-        await server.request('POST', '/v1/collections', { body: { collection_name: 'old_notes', feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' } } });
-        const writer = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: { available_tools: ['delete_collection'] } } });
-        const paused = await server.request('POST', `/v1/agents/sessions/${writer.body.session_id}/messages`, { body: { content: 'delete the collection old_notes' } });
+        await server.request('POST', '/v1/collections', {
+          body: {
+            collection_name: 'old_notes',
+            feature_extractor: { feature_extractor_name: 'text_extractor', version: 'v1' },
+          },
+        });
+        const writer = await server.request('POST', '/v1/agents/sessions', {
+          body: { agent_config: { available_tools: ['delete_collection'] } },
+        });
+        const paused = await server.request('POST', `/v1/agents/sessions/${writer.body.session_id}/messages`, {
+          body: { content: 'delete the collection old_notes' },
+        });
         state.confirmation = parseSse(paused.body).frames.at(-1)!.data.confirmation_id;
         environment.S = writer.body.session_id;
       }

@@ -34,7 +34,13 @@ const EMPTY_JSON = Symbol('empty JSON body');
 const NO_BODY = Symbol('no body');
 
 /** Calls one operation, asserts the status, validates the body against the reference, records coverage. */
-async function call(method: string, path: string, expected: number, body: Body = NO_BODY, namespace?: string): Promise<any> {
+async function call(
+  method: string,
+  path: string,
+  expected: number,
+  body: Body = NO_BODY,
+  namespace?: string,
+): Promise<any> {
   const headers: Record<string, string> = { authorization: `Bearer ${server.apiKey}` };
   if (namespace) headers['x-namespace'] = namespace;
   let payload: string | undefined;
@@ -50,8 +56,17 @@ async function call(method: string, path: string, expected: number, body: Body =
   const operation = findOperation(method, urlPath);
   if (!operation) throw new Error(`${method} ${urlPath} is not an operation of the reference`);
   expect.soft({ call: `${method} ${path}`, status: response.status, body: parsed }).toMatchObject({ status: expected });
-  expect.soft({ call: `${method} ${path}`, status: response.status, errors: referenceErrors(operation, response.status, parsed) }).toEqual({ call: `${method} ${path}`, status: response.status, errors: [] });
-  if (typeof parsed !== 'string') expect.soft({ call: `${method} ${path}`, errors: ownErrors(method, operation.path, response.status, parsed) }).toEqual({ call: `${method} ${path}`, errors: [] });
+  expect
+    .soft({
+      call: `${method} ${path}`,
+      status: response.status,
+      errors: referenceErrors(operation, response.status, parsed),
+    })
+    .toEqual({ call: `${method} ${path}`, status: response.status, errors: [] });
+  if (typeof parsed !== 'string')
+    expect
+      .soft({ call: `${method} ${path}`, errors: ownErrors(method, operation.path, response.status, parsed) })
+      .toEqual({ call: `${method} ${path}`, errors: [] });
   if (response.status === 422) {
     // Both readings of a validation error: the envelope and the reference's HTTPValidationError.
     expect.soft(parsed).toMatchObject({ success: false, status: 422, error: { type: 'ValidationError' } });
@@ -73,8 +88,16 @@ const pipeline = [
       stage_id: 'feature_search',
       parameters: {
         searches: [
-          { feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1', query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 50 },
-          { feature_uri: 'mixpeek://text_extractor@v1/text', query: { input_mode: 'text', value: '{{INPUT.query}}' }, top_k: 50 },
+          {
+            feature_uri: 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1',
+            query: { input_mode: 'text', value: '{{INPUT.query}}' },
+            top_k: 50,
+          },
+          {
+            feature_uri: 'mixpeek://text_extractor@v1/text',
+            query: { input_mode: 'text', value: '{{INPUT.query}}' },
+            top_k: 50,
+          },
         ],
         final_top_k: 10,
       },
@@ -86,7 +109,11 @@ const inputSchema = { query: { type: 'string', required: true } };
 
 describe('the reference contract', () => {
   it('namespaces', async () => {
-    const created = await call('POST', '/v1/namespaces', 200, { namespace_name: 'contract_ns', description: 'contract test', feature_extractors: [extractor] });
+    const created = await call('POST', '/v1/namespaces', 200, {
+      namespace_name: 'contract_ns',
+      description: 'contract test',
+      feature_extractors: [extractor],
+    });
     await call('POST', '/v1/namespaces', 422, { namespace_name: '' });
     await call('POST', '/v1/namespaces/list', 200, {});
     await call('POST', '/v1/namespaces/list', 200, EMPTY_JSON);
@@ -108,7 +135,11 @@ describe('the reference contract', () => {
     // The reference's CollectionResponse requires 3–100 characters, so a shorter name is refused up front (a deliberate deviation from its request schema).
     await call('POST', '/v1/collections', 422, { collection_name: 'kb', feature_extractor: extractor });
     await call('POST', '/v1/collections', 200, { collection_name: 'kbase', feature_extractor: extractor });
-    await call('POST', '/v1/collections', 200, { collection_name: 'notes', description: 'scratch', feature_extractor: { ...extractor, input_mappings: { text: 'body' } } });
+    await call('POST', '/v1/collections', 200, {
+      collection_name: 'notes',
+      description: 'scratch',
+      feature_extractor: { ...extractor, input_mappings: { text: 'body' } },
+    });
     await call('POST', '/v1/collections', 422, { collection_name: 'no_extractor' });
     await call('POST', '/v1/collections/list', 200, {});
     await call('POST', '/v1/collections/list', 200, EMPTY_JSON);
@@ -125,12 +156,29 @@ describe('the reference contract', () => {
     await call('GET', '/v1/collections/features/extractors/text_extractor_v1', 200);
     await call('GET', '/v1/collections/features/extractors/image_extractor_v9', 404);
 
-    const documents = ['Quarry stores agent sessions', 'Retrievers are stage pipelines', 'Namespaces isolate tenants', 'Collections hold documents'];
+    const documents = [
+      'Quarry stores agent sessions',
+      'Retrievers are stage pipelines',
+      'Namespaces isolate tenants',
+      'Collections hold documents',
+    ];
     const ids: string[] = [];
-    for (const [index, text] of documents.entries()) ids.push((await call('POST', '/v1/collections/kbase/documents', 200, { text, topic: index % 2 ? 'retrieval' : 'sessions', rank: index })).document_id);
+    for (const [index, text] of documents.entries())
+      ids.push(
+        (
+          await call('POST', '/v1/collections/kbase/documents', 200, {
+            text,
+            topic: index % 2 ? 'retrieval' : 'sessions',
+            rank: index,
+          })
+        ).document_id,
+      );
     await call('POST', '/v1/collections/col_missing/documents', 404, { text: 'x' });
     await call('POST', '/v1/collections/kbase/documents', 422, ['not', 'an', 'object']);
-    await call('POST', '/v1/collections/kbase/documents/list', 200, { filters: { AND: [{ field: 'topic', operator: 'eq', value: 'sessions' }] }, sort: { field: 'rank', direction: 'desc' } });
+    await call('POST', '/v1/collections/kbase/documents/list', 200, {
+      filters: { AND: [{ field: 'topic', operator: 'eq', value: 'sessions' }] },
+      sort: { field: 'rank', direction: 'desc' },
+    });
     await call('POST', '/v1/collections/kbase/documents/list', 200, EMPTY_JSON);
     await call('POST', '/v1/collections/kbase/documents/list', 200, NO_BODY);
     await call('POST', '/v1/collections/kbase/documents/list', 422, { limit: 0 });
@@ -138,13 +186,22 @@ describe('the reference contract', () => {
     await call('GET', `/v1/collections/kbase/documents/${ids[0]}`, 200);
     await call('GET', `/v1/collections/kbase/documents/${ids[0]}?return_vectors=true&return_presigned_urls=false`, 200);
     await call('GET', '/v1/collections/kbase/documents/doc_missing', 404);
-    await call('PUT', `/v1/collections/kbase/documents/${ids[1]}`, 200, { text: 'Retrievers run stages in order', topic: 'retrieval', rank: 1 });
+    await call('PUT', `/v1/collections/kbase/documents/${ids[1]}`, 200, {
+      text: 'Retrievers run stages in order',
+      topic: 'retrieval',
+      rank: 1,
+    });
     await call('PUT', '/v1/collections/kbase/documents/doc_missing', 404, { text: 'x' });
     await call('PATCH', `/v1/collections/kbase/documents/${ids[1]}`, 200, { reviewed: true });
     await call('PATCH', '/v1/collections/kbase/documents/doc_missing', 404, { reviewed: true });
-    await call('POST', '/v1/collections/kbase/documents/batch', 200, { updates: [{ document_id: ids[2], update_data: { reviewed: false } }] });
+    await call('POST', '/v1/collections/kbase/documents/batch', 200, {
+      updates: [{ document_id: ids[2], update_data: { reviewed: false } }],
+    });
     await call('POST', '/v1/collections/kbase/documents/batch', 422, { updates: [] });
-    await call('PATCH', '/v1/collections/kbase/documents/bulk', 200, { filters: { AND: [{ field: 'topic', operator: 'eq', value: 'retrieval' }] }, update_data: { checked: true } });
+    await call('PATCH', '/v1/collections/kbase/documents/bulk', 200, {
+      filters: { AND: [{ field: 'topic', operator: 'eq', value: 'retrieval' }] },
+      update_data: { checked: true },
+    });
     await call('PATCH', '/v1/collections/kbase/documents/bulk', 422, { filters: {} });
     await call('DELETE', '/v1/collections/kbase/documents/batch', 200, { document_ids: [ids[3]] });
     await call('DELETE', '/v1/collections/kbase/documents/batch', 422, { document_ids: [] });
@@ -156,10 +213,27 @@ describe('the reference contract', () => {
 
   it('retrievers and executions', async () => {
     await call('GET', '/v1/retrievers/stages', 200);
-    const created = await call('POST', '/v1/retrievers', 200, { retriever_name: 'kb_search', description: 'search the kb', collection_identifiers: ['kbase'], input_schema: inputSchema, stages: pipeline, tags: ['contract'] });
+    const created = await call('POST', '/v1/retrievers', 200, {
+      retriever_name: 'kb_search',
+      description: 'search the kb',
+      collection_identifiers: ['kbase'],
+      input_schema: inputSchema,
+      stages: pipeline,
+      tags: ['contract'],
+    });
     const retrieverId = created.retriever.retriever_id as string;
-    await call('POST', '/v1/retrievers', 200, { retriever_name: 'kb_budgeted', collection_identifiers: ['kbase'], input_schema: inputSchema, stages: pipeline, budget_limits: { max_time_ms: 60_000 } });
-    await call('POST', '/v1/retrievers', 422, { retriever_name: 'broken', collection_identifiers: ['kbase'], stages: [] });
+    await call('POST', '/v1/retrievers', 200, {
+      retriever_name: 'kb_budgeted',
+      collection_identifiers: ['kbase'],
+      input_schema: inputSchema,
+      stages: pipeline,
+      budget_limits: { max_time_ms: 60_000 },
+    });
+    await call('POST', '/v1/retrievers', 422, {
+      retriever_name: 'broken',
+      collection_identifiers: ['kbase'],
+      stages: [],
+    });
     await call('POST', '/v1/retrievers/list', 200, { search: 'kb' });
     await call('POST', '/v1/retrievers/list', 200, EMPTY_JSON);
     await call('POST', '/v1/retrievers/list', 200, NO_BODY);
@@ -167,14 +241,22 @@ describe('the reference contract', () => {
     await call('GET', `/v1/retrievers/${retrieverId}`, 200);
     await call('GET', '/v1/retrievers/kb_budgeted', 200);
     await call('GET', '/v1/retrievers/ret_missing', 404);
-    await call('PATCH', `/v1/retrievers/${retrieverId}`, 200, { description: 'patched', tags: ['contract', 'patched'] });
+    await call('PATCH', `/v1/retrievers/${retrieverId}`, 200, {
+      description: 'patched',
+      tags: ['contract', 'patched'],
+    });
     await call('PATCH', `/v1/retrievers/${retrieverId}`, 422, { stages: [] });
     await call('PATCH', '/v1/retrievers/ret_missing', 404, { description: 'x' });
     const clone = await call('POST', `/v1/retrievers/${retrieverId}/clone`, 201, { retriever_name: 'kb_search_copy' });
     await call('POST', `/v1/retrievers/${retrieverId}/clone`, 422, {});
     await call('POST', '/v1/retrievers/ret_missing/clone', 404, { retriever_name: 'x' });
-    const execution = await call('POST', `/v1/retrievers/${retrieverId}/execute`, 200, { inputs: { query: 'agent sessions' } });
-    await call('POST', `/v1/retrievers/${retrieverId}/execute?return_vectors=false&return_presigned_urls=false`, 200, { inputs: { query: 'stage pipelines' }, pagination: { method: 'offset', page_size: 2 } });
+    const execution = await call('POST', `/v1/retrievers/${retrieverId}/execute`, 200, {
+      inputs: { query: 'agent sessions' },
+    });
+    await call('POST', `/v1/retrievers/${retrieverId}/execute?return_vectors=false&return_presigned_urls=false`, 200, {
+      inputs: { query: 'stage pipelines' },
+      pagination: { method: 'offset', page_size: 2 },
+    });
     await call('POST', `/v1/retrievers/${retrieverId}/execute`, 422, { inputs: {} });
     await call('POST', '/v1/retrievers/ret_missing/execute', 404, { inputs: { query: 'x' } });
     await call('POST', `/v1/retrievers/${retrieverId}/execute/explain`, 200, { inputs: { query: 'agent sessions' } });
@@ -187,8 +269,17 @@ describe('the reference contract', () => {
     await call('GET', `/v1/retrievers/${retrieverId}/executions/${execution.execution_id}`, 200);
     await call('GET', `/v1/retrievers/${retrieverId}/executions/exec_missing`, 404);
 
-    const adhoc = await call('POST', '/v1/retrievers/execute', 200, { collection_identifiers: ['kbase'], input_schema: inputSchema, stages: pipeline, inputs: { query: 'tenants' } });
-    await call('POST', '/v1/retrievers/execute?return_vectors=false', 200, { collection_identifiers: ['kbase'], stages: pipeline.slice(1), inputs: {} });
+    const adhoc = await call('POST', '/v1/retrievers/execute', 200, {
+      collection_identifiers: ['kbase'],
+      input_schema: inputSchema,
+      stages: pipeline,
+      inputs: { query: 'tenants' },
+    });
+    await call('POST', '/v1/retrievers/execute?return_vectors=false', 200, {
+      collection_identifiers: ['kbase'],
+      stages: pipeline.slice(1),
+      inputs: {},
+    });
     await call('POST', '/v1/retrievers/execute', 422, { collection_identifiers: ['kbase'], stages: [] });
     await call('POST', '/v1/retrievers/executions/list', 200, { status: 'completed' });
     await call('POST', '/v1/retrievers/executions/list', 200, EMPTY_JSON);
@@ -204,14 +295,23 @@ describe('the reference contract', () => {
   it('agent sessions, messages, confirmations, history and feedback', async () => {
     await call('GET', '/v1/agents/sessions/tools', 200);
     await call('GET', '/v1/agents/sessions/tools?category=retrieval', 200);
-    await call('POST', '/v1/agents/sessions/intent/detect', 200, { user_request: 'find documents about tenants in kbase' });
+    await call('POST', '/v1/agents/sessions/intent/detect', 200, {
+      user_request: 'find documents about tenants in kbase',
+    });
     await call('POST', '/v1/agents/sessions/intent/detect', 422, {});
 
     // The published SDK's default AgentConfig.
-    const sdkDefault = await call('POST', '/v1/agents/sessions', 200, { agent_config: { model: 'gemini-2.5-flash', temperature: 0.7, max_tokens: 4096 }, user_id: 'user_1', metadata: { source: 'contract' } });
+    const sdkDefault = await call('POST', '/v1/agents/sessions', 200, {
+      agent_config: { model: 'gemini-2.5-flash', temperature: 0.7, max_tokens: 4096 },
+      user_id: 'user_1',
+      metadata: { source: 'contract' },
+    });
     const sessionId = sdkDefault.session_id as string;
     await call('POST', '/v1/agents/sessions', 422, { agent_config: { temperature: 5 } });
-    await call('POST', '/v1/agents/sessions/list', 200, { filters: { user_id: 'user_1' }, sort: { field: 'created_at', direction: 'desc' } });
+    await call('POST', '/v1/agents/sessions/list', 200, {
+      filters: { user_id: 'user_1' },
+      sort: { field: 'created_at', direction: 'desc' },
+    });
     await call('POST', '/v1/agents/sessions/list', 200, EMPTY_JSON);
     await call('POST', '/v1/agents/sessions/list', 200, NO_BODY);
     await call('POST', '/v1/agents/sessions/list', 422, { limit: 0 });
@@ -221,27 +321,56 @@ describe('the reference contract', () => {
     await call('PATCH', `/v1/agents/sessions/${sessionId}`, 422, { user_memory: 'not an object' });
     await call('PATCH', '/v1/agents/sessions/sess_missing', 404, { user_memory: {} });
 
-    const answer = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, { content: 'What do you know about tenants in kbase?', stream: false });
-    const streamed = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, { content: 'Search kbase for retrievers' });
+    const answer = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, {
+      content: 'What do you know about tenants in kbase?',
+      stream: false,
+    });
+    const streamed = await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 200, {
+      content: 'Search kbase for retrievers',
+    });
     expect(validAgentFrames(parseSse(streamed).frames).at(-1)!.event).toBe('done');
     await call('POST', `/v1/agents/sessions/${sessionId}/messages`, 422, { content: '' });
     await call('POST', '/v1/agents/sessions/sess_missing/messages', 404, { content: 'hello', stream: false });
     await call('GET', `/v1/agents/sessions/${sessionId}/history`, 200);
     await call('GET', `/v1/agents/sessions/${sessionId}/history?limit=0`, 422);
     await call('GET', '/v1/agents/sessions/sess_missing/history', 404);
-    await call('POST', `/v1/agents/sessions/${sessionId}/feedback`, 200, { message_id: answer.message_id, rating: 'positive', feedback_text: 'useful' });
-    await call('POST', `/v1/agents/sessions/${sessionId}/feedback`, 422, { message_id: answer.message_id, rating: 'meh' });
-    await call('POST', '/v1/agents/sessions/sess_missing/feedback', 404, { message_id: answer.message_id, rating: 'positive' });
+    await call('POST', `/v1/agents/sessions/${sessionId}/feedback`, 200, {
+      message_id: answer.message_id,
+      rating: 'positive',
+      feedback_text: 'useful',
+    });
+    await call('POST', `/v1/agents/sessions/${sessionId}/feedback`, 422, {
+      message_id: answer.message_id,
+      rating: 'meh',
+    });
+    await call('POST', '/v1/agents/sessions/sess_missing/feedback', 404, {
+      message_id: answer.message_id,
+      rating: 'positive',
+    });
 
     // A write tool pauses for confirmation; approving it answers the continuation stream.
     await call('POST', '/v1/collections', 200, { collection_name: 'doomed', feature_extractor: extractor });
-    const writer = await call('POST', '/v1/agents/sessions', 200, { agent_config: { available_tools: ['delete_collection', 'list_collections'] } });
-    const paused = await call('POST', `/v1/agents/sessions/${writer.session_id}/messages`, 200, { content: 'delete the collection doomed' });
+    const writer = await call('POST', '/v1/agents/sessions', 200, {
+      agent_config: { available_tools: ['delete_collection', 'list_collections'] },
+    });
+    const paused = await call('POST', `/v1/agents/sessions/${writer.session_id}/messages`, 200, {
+      content: 'delete the collection doomed',
+    });
     const confirmation = validAgentFrames(parseSse(paused).frames).at(-1)!;
     expect(confirmation.event).toBe('confirmation_required');
-    await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`, 422, { approved: 'yes' });
+    await call(
+      'POST',
+      `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`,
+      422,
+      { approved: 'yes' },
+    );
     await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/conf_missing`, 404, { approved: true });
-    const continued = await call('POST', `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`, 200, { approved: true });
+    const continued = await call(
+      'POST',
+      `/v1/agents/sessions/${writer.session_id}/confirmations/${confirmation.data.confirmation_id}`,
+      200,
+      { approved: true },
+    );
     expect(validAgentFrames(parseSse(continued).frames).at(-1)!.event).toBe('done');
 
     await call('DELETE', `/v1/agents/sessions/${writer.session_id}`, 200, EMPTY_JSON);
@@ -251,13 +380,20 @@ describe('the reference contract', () => {
 
   it('the Quarry routes the SDK also calls: GET /v1/retrievers, cancel with an empty JSON body', async () => {
     const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
-    const listed = await fetch(`${server.url}/v1/retrievers?limit=5`, { headers: { authorization: headers.authorization } });
+    const listed = await fetch(`${server.url}/v1/retrievers?limit=5`, {
+      headers: { authorization: headers.authorization },
+    });
     expect(listed.status).toBe(200);
     const retrievers = await listed.json();
     expect(ownErrors('GET', '/v1/retrievers', 200, retrievers)).toEqual([]);
-    expect(retrievers.results.map((retriever: { retriever_name: string }) => retriever.retriever_name)).toContain('kb_search');
+    expect(retrievers.results.map((retriever: { retriever_name: string }) => retriever.retriever_name)).toContain(
+      'kb_search',
+    );
     const session = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: {} } });
-    const cancelled = await fetch(`${server.url}/v1/agents/sessions/${session.body.session_id}/cancel`, { method: 'POST', headers });
+    const cancelled = await fetch(`${server.url}/v1/agents/sessions/${session.body.session_id}/cancel`, {
+      method: 'POST',
+      headers,
+    });
     expect(cancelled.status).toBe(200);
     const body = await cancelled.json();
     expect(ownErrors('POST', '/v1/agents/sessions/{session_id}/cancel', 200, body)).toEqual([]);
@@ -266,13 +402,27 @@ describe('the reference contract', () => {
 
   it(`validated a success response of all ${referenceOperations.length} operations, and a documented error where one can be triggered`, () => {
     expect(referenceOperations).toHaveLength(48);
-    const missing = referenceOperations.filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status < 300)).map((operation) => operation.operationId);
+    const missing = referenceOperations
+      .filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status < 300))
+      .map((operation) => operation.operationId);
     expect(missing).toEqual([]);
     // Generated clients send the JSON content type with no body where the body is optional.
-    expect(referenceOperations.filter((operation) => operation.bodyOptional && !emptyBodyAccepted.has(operation.operationId)).map((operation) => operation.operationId)).toEqual([]);
+    expect(
+      referenceOperations
+        .filter((operation) => operation.bodyOptional && !emptyBodyAccepted.has(operation.operationId))
+        .map((operation) => operation.operationId),
+    ).toEqual([]);
     expect(referenceOperations.filter((operation) => operation.bodyOptional)).toHaveLength(7);
     // Operations without a path parameter or body to get wrong (the two static lists) have no 404/422 to trigger.
-    const withoutErrors = referenceOperations.filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status >= 400)).map((operation) => operation.operationId);
-    expect(withoutErrors.sort()).toEqual(['list_feature_extractors_v1_collections_features_extractors_get', 'list_stages_v1_retrievers_stages_get', 'list_tools_v1_agents_sessions_tools_get'].sort());
+    const withoutErrors = referenceOperations
+      .filter((operation) => ![...(validated.get(operation.operationId) ?? [])].some((status) => status >= 400))
+      .map((operation) => operation.operationId);
+    expect(withoutErrors.sort()).toEqual(
+      [
+        'list_feature_extractors_v1_collections_features_extractors_get',
+        'list_stages_v1_retrievers_stages_get',
+        'list_tools_v1_agents_sessions_tools_get',
+      ].sort(),
+    );
   });
 });

@@ -10,6 +10,8 @@ const shared = new URL('../../../shared/spec/', import.meta.url);
 
 describe.runIf(existsSync(shared))('docs/spec', () => {
   it.each(files)('%s is a verbatim copy of the shared contract', (file) => {
-    expect(readFileSync(new URL(`../../docs/spec/${file}`, import.meta.url), 'utf8')).toBe(readFileSync(new URL(file, shared), 'utf8'));
+    expect(readFileSync(new URL(`../../docs/spec/${file}`, import.meta.url), 'utf8')).toBe(
+      readFileSync(new URL(file, shared), 'utf8'),
+    );
   });
 });

@@ -13,7 +13,10 @@ import formatsPlugin from 'ajv-formats';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 
 const specDirectory = fileURLToPath(new URL('../../docs/spec/', import.meta.url));
-const documents = ['agents-openapi.json', 'data-openapi.json'].map((file) => ({ file, spec: JSON.parse(readFileSync(specDirectory + file, 'utf8')) as OpenApiDocument }));
+const documents = ['agents-openapi.json', 'data-openapi.json'].map((file) => ({
+  file,
+  spec: JSON.parse(readFileSync(specDirectory + file, 'utf8')) as OpenApiDocument,
+}));
 
 interface OpenApiOperation {
   operationId: string;
@@ -50,7 +53,8 @@ export const referenceOperations: ReferenceOperation[] = documents.flatMap(({ fi
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
 // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((formatsPlugin as unknown as { default?: FormatsPlugin }).default ?? formatsPlugin) as unknown as FormatsPlugin;
+const addFormats = ((formatsPlugin as unknown as { default?: FormatsPlugin }).default ??
+  formatsPlugin) as unknown as FormatsPlugin;
 addFormats(ajv);
 // Formats the reference uses as documentation only.
 for (const format of ['image', 'number', 'text']) ajv.addFormat(format, true);
@@ -61,23 +65,35 @@ const compiled = new Map<string, ValidateFunction>();
 
 /** Matches a concrete URL path (no query) to the reference operation it calls. */
 export function findOperation(method: string, urlPath: string): ReferenceOperation | undefined {
-  const candidates = referenceOperations.filter((operation) => operation.method === method && new RegExp(`^${operation.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(urlPath));
+  const candidates = referenceOperations.filter(
+    (operation) =>
+      operation.method === method && new RegExp(`^${operation.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(urlPath),
+  );
   // A literal segment beats a parameter (`/v1/retrievers/execute` is not `/v1/retrievers/{retriever_id}`).
-  return candidates.sort((a, b) => (b.path.match(/\{/g)?.length ?? 0) < (a.path.match(/\{/g)?.length ?? 0) ? 1 : -1)[0];
+  return candidates.sort((a, b) =>
+    (b.path.match(/\{/g)?.length ?? 0) < (a.path.match(/\{/g)?.length ?? 0) ? 1 : -1,
+  )[0];
 }
 
 /** Errors of `body` against the reference's schema for this operation and status; [] when valid. */
 export function referenceErrors(operation: ReferenceOperation, status: number, body: unknown): string[] {
-  if (!operation.statuses.includes(String(status))) return [`status ${status} is not documented for ${operation.operationId} (documented: ${operation.statuses.join(', ')})`];
+  if (!operation.statuses.includes(String(status)))
+    return [
+      `status ${status} is not documented for ${operation.operationId} (documented: ${operation.statuses.join(', ')})`,
+    ];
   const key = `${operation.file}#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
   const validate = compiled.get(key) ?? ajv.compile({ $ref: key });
   compiled.set(key, validate);
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (error) => `${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+  );
 }
 
 /** Errors of `body` against a server's own OpenAPI document (its /openapi.json) for this operation and status. */
-export function ownDocumentValidator(document: object): (method: string, path: string, status: number, body: unknown) => string[] {
+export function ownDocumentValidator(
+  document: object,
+): (method: string, path: string, status: number, body: unknown) => string[] {
   const own = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(own);
   own.addSchema(document, 'quarry.json');
@@ -92,6 +108,9 @@ export function ownDocumentValidator(document: object): (method: string, path: s
     const validate = compiled.get(key) ?? own.compile({ $ref: key });
     compiled.set(key, validate);
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((error) => `own document: ${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+    return (validate.errors ?? []).map(
+      (error) =>
+        `own document: ${error.instancePath || '/'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+    );
   };
 }

@@ -17,7 +17,10 @@ const servers: TestServer[] = [];
 
 async function serverWith(environment: Record<string, string>) {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.url}/v1`, ...environment });
-  const server = await startTestServer({ config: { modelFallback: config.modelFallback }, dependencies: { models: createModelCatalog(config) } });
+  const server = await startTestServer({
+    config: { modelFallback: config.modelFallback },
+    dependencies: { models: createModelCatalog(config) },
+  });
   servers.push(server);
   return server;
 }
@@ -38,11 +41,20 @@ describe("the SDK's default model on a server with only OPENAI_API_KEY", () => {
     const created = await server.request('POST', '/v1/agents/sessions', { body: sdkDefaultConfig });
     expect(created.status).toBe(200);
     expect(created.body.effective_model).toBe('gpt-4o-mini');
-    const stream = await postSse(`${server.url}/v1/agents/sessions/${created.body.session_id}/messages`, server.apiKey, { content: 'hello' });
+    const stream = await postSse(
+      `${server.url}/v1/agents/sessions/${created.body.session_id}/messages`,
+      server.apiKey,
+      { content: 'hello' },
+    );
     for (const frame of stream.frames) validateAgentEvent(frame.event!, frame.data);
     const notice = stream.frames.find((frame) => frame.event === 'thinking' && frame.data.step === 'model_fallback');
     expect(notice?.data.message).toMatch(/'gemini-2.5-flash' was requested.*runs on gpt-4o-mini/);
-    expect(stream.frames.filter((frame) => frame.event === 'token').map((frame) => frame.data.content).join('')).toBe('Hello from OpenAI.');
+    expect(
+      stream.frames
+        .filter((frame) => frame.event === 'token')
+        .map((frame) => frame.data.content)
+        .join(''),
+    ).toBe('Hello from OpenAI.');
     expect((openai.requests.at(-1) as { model: string }).model).toBe('gpt-4o-mini');
   });
 
@@ -50,7 +62,10 @@ describe("the SDK's default model on a server with only OPENAI_API_KEY", () => {
     const server = await serverWith({ QUARRY_MODEL_FALLBACK: 'strict' });
     const created = await server.request('POST', '/v1/agents/sessions', { body: sdkDefaultConfig });
     expect(created.status).toBe(400);
-    expect(created.body.error.details).toMatchObject({ model: 'gemini-2.5-flash', env_var: 'GOOGLE_GENERATIVE_AI_API_KEY' });
+    expect(created.body.error.details).toMatchObject({
+      model: 'gemini-2.5-flash',
+      env_var: 'GOOGLE_GENERATIVE_AI_API_KEY',
+    });
   });
 
   it('refuses an unknown fallback setting at start', () => {

@@ -19,23 +19,43 @@ export async function startExternalMcpServer(options: { slowMs?: number } = {}):
   const calls: ExternalMcpServer['calls'] = [];
   const build = (authorization: string | undefined) => {
     const server = new McpServer({ name: 'external', version: '1.0.0' });
-    server.registerTool('lookup_weather', { description: 'Current weather in a city', inputSchema: { city: z.string().describe('City name') }, annotations: { readOnlyHint: true } }, async ({ city }) => {
-      calls.push({ tool: 'lookup_weather', arguments: { city }, authorization });
-      return { content: [{ type: 'text', text: `Sunny and 21°C in ${city}` }] };
-    });
-    server.registerTool('book_flight', { description: 'Book a flight (spends money)', inputSchema: { to: z.string() } }, async ({ to }) => {
-      calls.push({ tool: 'book_flight', arguments: { to }, authorization });
-      return { content: [{ type: 'text', text: `Booked a flight to ${to}` }] };
-    });
-    server.registerTool('slow_report', { description: 'Takes its time', inputSchema: {}, annotations: { readOnlyHint: true } }, async () => {
-      calls.push({ tool: 'slow_report', arguments: {}, authorization });
-      await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 5_000));
-      return { content: [{ type: 'text', text: 'late' }] };
-    });
-    server.registerTool('broken', { description: 'Always fails', inputSchema: {}, annotations: { readOnlyHint: true } }, async () => {
-      calls.push({ tool: 'broken', arguments: {}, authorization });
-      return { content: [{ type: 'text', text: 'the backend is on fire' }], isError: true };
-    });
+    server.registerTool(
+      'lookup_weather',
+      {
+        description: 'Current weather in a city',
+        inputSchema: { city: z.string().describe('City name') },
+        annotations: { readOnlyHint: true },
+      },
+      async ({ city }) => {
+        calls.push({ tool: 'lookup_weather', arguments: { city }, authorization });
+        return { content: [{ type: 'text', text: `Sunny and 21°C in ${city}` }] };
+      },
+    );
+    server.registerTool(
+      'book_flight',
+      { description: 'Book a flight (spends money)', inputSchema: { to: z.string() } },
+      async ({ to }) => {
+        calls.push({ tool: 'book_flight', arguments: { to }, authorization });
+        return { content: [{ type: 'text', text: `Booked a flight to ${to}` }] };
+      },
+    );
+    server.registerTool(
+      'slow_report',
+      { description: 'Takes its time', inputSchema: {}, annotations: { readOnlyHint: true } },
+      async () => {
+        calls.push({ tool: 'slow_report', arguments: {}, authorization });
+        await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 5_000));
+        return { content: [{ type: 'text', text: 'late' }] };
+      },
+    );
+    server.registerTool(
+      'broken',
+      { description: 'Always fails', inputSchema: {}, annotations: { readOnlyHint: true } },
+      async () => {
+        calls.push({ tool: 'broken', arguments: {}, authorization });
+        return { content: [{ type: 'text', text: 'the backend is on fire' }], isError: true };
+      },
+    );
     return server;
   };
   const http: Server = createServer(async (request, response) => {

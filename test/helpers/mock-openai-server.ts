@@ -19,7 +19,9 @@ export interface MockOpenAiServer {
   close(): Promise<void>;
 }
 
-export async function startMockOpenAiServer(reply: (request: any, index: number) => MockReply): Promise<MockOpenAiServer> {
+export async function startMockOpenAiServer(
+  reply: (request: any, index: number) => MockReply,
+): Promise<MockOpenAiServer> {
   const requests: unknown[] = [];
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -37,7 +39,26 @@ export async function startMockOpenAiServer(reply: (request: any, index: number)
       const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
       const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 0, model: parsed.model ?? 'mock' };
       if (script.toolCall) {
-        send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: `call_${requests.length}`, type: 'function', function: { name: script.toolCall.name, arguments: JSON.stringify(script.toolCall.arguments) } }] }, finish_reason: null }] });
+        send({
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: {
+                role: 'assistant',
+                tool_calls: [
+                  {
+                    index: 0,
+                    id: `call_${requests.length}`,
+                    type: 'function',
+                    function: { name: script.toolCall.name, arguments: JSON.stringify(script.toolCall.arguments) },
+                  },
+                ],
+              },
+              finish_reason: null,
+            },
+          ],
+        });
         send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
       } else {
         for (const token of script.tokens ?? []) {
@@ -45,7 +66,15 @@ export async function startMockOpenAiServer(reply: (request: any, index: number)
           send({ ...base, choices: [{ index: 0, delta: { content: token }, finish_reason: null }] });
           if (script.delayMs) await new Promise((resolve) => setTimeout(resolve, script.delayMs));
         }
-        send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: (script.tokens ?? []).length, total_tokens: 12 + (script.tokens ?? []).length } });
+        send({
+          ...base,
+          choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+          usage: {
+            prompt_tokens: 12,
+            completion_tokens: (script.tokens ?? []).length,
+            total_tokens: 12 + (script.tokens ?? []).length,
+          },
+        });
       }
       response.end('data: [DONE]\n\n');
     });

@@ -16,17 +16,22 @@ export type TestDatabase = { url: string; drop(): Promise<void> } | { skipped: s
 
 function findBinaries(): string | null {
   // QUARRY_TEST_PG_BIN names the binaries' directory; pointing it at nothing turns the auto-start off.
-  if (process.env.QUARRY_TEST_PG_BIN !== undefined) return existsSync(join(process.env.QUARRY_TEST_PG_BIN, 'initdb')) ? process.env.QUARRY_TEST_PG_BIN : null;
+  if (process.env.QUARRY_TEST_PG_BIN !== undefined)
+    return existsSync(join(process.env.QUARRY_TEST_PG_BIN, 'initdb')) ? process.env.QUARRY_TEST_PG_BIN : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((name) => existsSync(join(root, name, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(root, versions[0], 'bin') : null;
 }
 
 /** Runs a PostgreSQL binary, as `postgres` when we are root. */
 function run(binary: string, args: string[]): void {
   const asRoot = process.getuid?.() === 0;
-  const result = asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', binary, ...args], { encoding: 'utf8' }) : spawnSync(binary, args, { encoding: 'utf8' });
+  const result = asRoot
+    ? spawnSync('runuser', ['-u', 'postgres', '--', binary, ...args], { encoding: 'utf8' })
+    : spawnSync(binary, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${binary} failed: ${result.stderr || result.stdout || result.error}`);
 }
 
@@ -34,7 +39,11 @@ let cluster: Promise<{ url: string } | { skipped: string }> | null = null;
 
 async function startCluster(): Promise<{ url: string } | { skipped: string }> {
   const binaries = findBinaries();
-  if (!binaries) return { skipped: 'QUARRY_TEST_DATABASE_URL is not set and no PostgreSQL server binaries (initdb) were found; install the postgresql package or set the URL' };
+  if (!binaries)
+    return {
+      skipped:
+        'QUARRY_TEST_DATABASE_URL is not set and no PostgreSQL server binaries (initdb) were found; install the postgresql package or set the URL',
+    };
   const directory = mkdtempSync(join(tmpdir(), 'quarry-pg-'));
   chmodSync(directory, 0o777);
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', directory]);
@@ -42,14 +51,30 @@ async function startCluster(): Promise<{ url: string } | { skipped: string }> {
   const port = await freePort();
   try {
     run(join(binaries, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-    run(join(binaries, 'pg_ctl'), ['-D', data, '-l', join(directory, 'log'), '-w', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${directory} -c fsync=off -c max_connections=300`, 'start']);
+    run(join(binaries, 'pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      join(directory, 'log'),
+      '-w',
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${directory} -c fsync=off -c max_connections=300`,
+      'start',
+    ]);
   } catch (error) {
     rmSync(directory, { recursive: true, force: true });
     return { skipped: `could not start a throwaway PostgreSQL cluster: ${(error as Error).message.slice(0, 300)}` };
   }
   // Vitest ends its workers without always running 'exit' handlers: a detached watchdog stops the cluster once this process is gone.
   const stop = `${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}'${join(binaries, 'pg_ctl')}' -D '${data}' -m immediate stop`;
-  spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf '${directory}'`], { detached: true, stdio: 'ignore' }).unref();
+  spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf '${directory}'`,
+    ],
+    { detached: true, stdio: 'ignore' },
+  ).unref();
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres` };
 }
 
@@ -58,7 +83,8 @@ export type TestVectorMode = 'pgvector' | 'exact';
 export const TEST_VECTOR_MODES: readonly TestVectorMode[] = ['pgvector', 'exact'];
 
 /** The store option that puts a fresh database in this mode (and fails rather than fall back to the other). */
-export const vectorExtensionFor = (mode: TestVectorMode) => (mode === 'pgvector' ? 'require' : 'off') as 'require' | 'off';
+export const vectorExtensionFor = (mode: TestVectorMode) =>
+  (mode === 'pgvector' ? 'require' : 'off') as 'require' | 'off';
 
 let pgvectorAvailable: Promise<boolean> | null = null;
 
@@ -84,7 +110,9 @@ export async function createTestDatabase(mode?: TestVectorMode): Promise<TestDat
   if ('skipped' in database || mode === undefined) return database;
   if (mode === 'pgvector' && !(await (pgvectorAvailable ??= serverHasPgvector(database.url)))) {
     await database.drop();
-    return { skipped: 'the PostgreSQL server has no pgvector extension (build it from ../shared/vendor, as .ci/run does)' };
+    return {
+      skipped: 'the PostgreSQL server has no pgvector extension (build it from ../shared/vendor, as .ci/run does)',
+    };
   }
   const { fromPool } = await import('../../src/store/postgres/postgres-database.js');
   const { migrate } = await import('../../src/store/postgres/migrate.js');
@@ -98,7 +126,9 @@ export async function createTestDatabase(mode?: TestVectorMode): Promise<TestDat
 }
 
 async function createEmptyDatabase(): Promise<TestDatabase> {
-  const base = process.env.QUARRY_TEST_DATABASE_URL ? { url: process.env.QUARRY_TEST_DATABASE_URL } : await (cluster ??= startCluster());
+  const base = process.env.QUARRY_TEST_DATABASE_URL
+    ? { url: process.env.QUARRY_TEST_DATABASE_URL }
+    : await (cluster ??= startCluster());
   if ('skipped' in base) return base;
   const name = `quarry_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: base.url });

@@ -8,7 +8,10 @@ import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
 
 export type ScriptedStep = { text: string[] } | { tool: string; input: Record<string, unknown> };
 
-const usage = { inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 5, text: 5, reasoning: 0 } };
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 5, text: 5, reasoning: 0 },
+};
 
 export function scriptedModel(steps: ScriptedStep[], chunkDelayMs = 0) {
   let call = 0;
@@ -21,7 +24,10 @@ export function scriptedModel(steps: ScriptedStep[], chunkDelayMs = 0) {
       if ('text' in step) {
         chunks.push({ type: 'text-start', id: 't' });
         for (const delta of step.text) chunks.push({ type: 'text-delta', id: 't', delta });
-        chunks.push({ type: 'text-end', id: 't' }, { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage });
+        chunks.push(
+          { type: 'text-end', id: 't' },
+          { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
+        );
       } else {
         chunks.push(
           { type: 'tool-call', toolCallId: `call_${call}`, toolName: step.tool, input: JSON.stringify(step.input) },

@@ -21,12 +21,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function spawnServer(options: { dataDir: string; env?: Record<string, string>; port?: number; args?: string[] }): Promise<SpawnedServer> {
+export async function spawnServer(options: {
+  dataDir: string;
+  env?: Record<string, string>;
+  port?: number;
+  args?: string[];
+}): Promise<SpawnedServer> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', options.dataDir, ...(options.args ?? [])], {
-    env: { ...process.env, QUARRY_LOG_LEVEL: 'warn', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/main.ts',
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      options.dataDir,
+      ...(options.args ?? []),
+    ],
+    {
+      env: { ...process.env, QUARRY_LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

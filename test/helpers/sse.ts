@@ -40,12 +40,20 @@ export function parseSse(text: string): { frames: SseFrame[]; comments: string[]
 async function readSse(url: string, response: Response) {
   const text = await response.text();
   const parsed = parseSse(text);
-  if (new URL(url).pathname.startsWith('/v1/agents/') && response.headers.get('content-type')?.startsWith('text/event-stream')) validAgentFrames(parsed.frames);
+  if (
+    new URL(url).pathname.startsWith('/v1/agents/') &&
+    response.headers.get('content-type')?.startsWith('text/event-stream')
+  )
+    validAgentFrames(parsed.frames);
   return { status: response.status, headers: response.headers, text, ...parsed };
 }
 
 export async function postSse(url: string, apiKey: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return readSse(url, response);
 }
 

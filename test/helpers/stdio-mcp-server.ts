@@ -7,7 +7,11 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { z } from 'zod';
 
 const server = new McpServer({ name: 'stdio-test', version: '1.0.0' });
-server.registerTool('echo', { description: 'Echoes a word', inputSchema: { word: z.string() }, annotations: { readOnlyHint: true } }, async ({ word }) => ({
-  content: [{ type: 'text', text: `${word} (${process.env.ECHO_SUFFIX ?? 'no suffix'})` }],
-}));
+server.registerTool(
+  'echo',
+  { description: 'Echoes a word', inputSchema: { word: z.string() }, annotations: { readOnlyHint: true } },
+  async ({ word }) => ({
+    content: [{ type: 'text', text: `${word} (${process.env.ECHO_SUFFIX ?? 'no suffix'})` }],
+  }),
+);
 await server.connect(new StdioServerTransport());

@@ -27,13 +27,19 @@ export interface TestServer {
   createOrganization(name: string): Promise<{ orgId: string; apiKey: string }>;
   /** `namespaces`: names or ids, bound to ids now (an unknown one grants nothing). */
   createKey(orgId: string, options?: { readOnly?: boolean; namespaces?: string[] }): Promise<string>;
-  request(method: string, path: string, options?: { body?: unknown; apiKey?: string | null; namespace?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; apiKey?: string | null; namespace?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
 export const offlineModels = createLanguageModelRegistry({});
 
-export async function startTestServer(options: { config?: Partial<Config>; dependencies?: Partial<AppDependencies>; backend?: TestBackend } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { config?: Partial<Config>; dependencies?: Partial<AppDependencies>; backend?: TestBackend } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'quarry-test-'));
   const config = loadConfig({}, { dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1', ...options.config });
   const { store, dispose } = await openTestStore(options.backend ?? testBackend(), dataDir);
@@ -54,9 +60,24 @@ export async function startTestServer(options: { config?: Partial<Config>; depen
     const secret = generateApiKey();
     // Grants are namespace ids, resolved when the key is made (as `quarry keys create` does).
     const namespaceIds = keyOptions.namespaces
-      ? await Promise.all(keyOptions.namespaces.map(async (identifier) => (await store.namespaces.resolve({ orgId: keyOrgId }, identifier))?.namespace_id ?? `unresolved:${identifier}`))
+      ? await Promise.all(
+          keyOptions.namespaces.map(
+            async (identifier) =>
+              (await store.namespaces.resolve({ orgId: keyOrgId }, identifier))?.namespace_id ??
+              `unresolved:${identifier}`,
+          ),
+        )
       : null;
-    await store.apiKeys.create({ orgId: keyOrgId }, { name: 'test', keyHash: hashApiKey(secret), keyPrefix: apiKeyPrefix(secret), readOnly: keyOptions.readOnly ?? false, namespaces: namespaceIds });
+    await store.apiKeys.create(
+      { orgId: keyOrgId },
+      {
+        name: 'test',
+        keyHash: hashApiKey(secret),
+        keyPrefix: apiKeyPrefix(secret),
+        readOnly: keyOptions.readOnly ?? false,
+        namespaces: namespaceIds,
+      },
+    );
     return secret;
   };
 

@@ -18,7 +18,8 @@ export interface TestStore {
 
 export function testBackend(): TestBackend {
   const chosen = process.env.QUARRY_TEST_BACKEND ?? 'sqlite';
-  if (chosen !== 'sqlite' && chosen !== 'postgres' && chosen !== 'pglite') throw new Error(`QUARRY_TEST_BACKEND must be sqlite, postgres or pglite (got '${chosen}')`);
+  if (chosen !== 'sqlite' && chosen !== 'postgres' && chosen !== 'pglite')
+    throw new Error(`QUARRY_TEST_BACKEND must be sqlite, postgres or pglite (got '${chosen}')`);
   return chosen;
 }
 
@@ -27,7 +28,8 @@ let warned = false;
 /** QUARRY_TEST_VECTORS picks the PostgreSQL vector mode: `pgvector` (default) or `exact` (no extension). */
 export function testVectorMode(): TestVectorMode {
   const chosen = process.env.QUARRY_TEST_VECTORS ?? 'pgvector';
-  if (chosen !== 'pgvector' && chosen !== 'exact') throw new Error(`QUARRY_TEST_VECTORS must be pgvector or exact (got '${chosen}')`);
+  if (chosen !== 'pgvector' && chosen !== 'exact')
+    throw new Error(`QUARRY_TEST_VECTORS must be pgvector or exact (got '${chosen}')`);
   return chosen;
 }
 
@@ -41,7 +43,11 @@ export async function openTestStore(backend: TestBackend, dataDir: string): Prom
     const mode = testVectorMode();
     const database = await createTestDatabase(mode);
     if (!('skipped' in database)) {
-      const store = await createPostgresStore({ url: database.url, poolSize: 5, vectorExtension: vectorExtensionFor(mode) });
+      const store = await createPostgresStore({
+        url: database.url,
+        poolSize: 5,
+        vectorExtension: vectorExtensionFor(mode),
+      });
       return {
         store,
         async dispose() {

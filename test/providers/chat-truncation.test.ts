@@ -19,7 +19,11 @@ describe('quarry chat on a truncated answer', () => {
     const openai = formatNamed('openai');
     const { head, tail } = openai.stream({ text: ['The first half of'], finish: 'length' });
     harness.play(openai, [{ events: [...head, ...tail] }]);
-    const child = spawn('npx', ['tsx', 'src/main.ts', 'chat', '--url', harness.server.url, '--api-key', harness.server.apiKey], { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '' }, stdio: 'pipe' });
+    const child = spawn(
+      'npx',
+      ['tsx', 'src/main.ts', 'chat', '--url', harness.server.url, '--api-key', harness.server.apiKey],
+      { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '' }, stdio: 'pipe' },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -27,7 +31,8 @@ describe('quarry chat on a truncated answer', () => {
     const waitFor = async (pattern: RegExp) => {
       const deadline = Date.now() + 15_000;
       while (!pattern.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Timed out waiting for ${pattern}; output so far:\n${output}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`Timed out waiting for ${pattern}; output so far:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };

@@ -50,7 +50,14 @@ export async function startMockProviderServer(): Promise<MockProviderServer> {
     let raw = '';
     request.on('data', (chunk) => (raw += chunk));
     request.on('end', () => {
-      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body: raw ? JSON.parse(raw) : null, at: performance.now(), abandoned: false };
+      const recorded: RecordedRequest = {
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        headers: request.headers,
+        body: raw ? JSON.parse(raw) : null,
+        at: performance.now(),
+        abandoned: false,
+      };
       requests.push(recorded);
       response.on('close', () => {
         if (!response.writableFinished) recorded.abandoned = true;
@@ -81,12 +88,17 @@ async function answer(reply: WireReply, response: ServerResponse): Promise<void>
     response.end(JSON.stringify(reply.json ?? {}));
     return;
   }
-  response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
+  response.writeHead(reply.status ?? 200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...reply.headers,
+  });
   for (const step of reply.events) {
     if (response.destroyed) return;
     if (typeof step === 'string') response.write(step);
     else if ('pauseMs' in step) await new Promise((resolve) => setTimeout(resolve, step.pauseMs));
-    else if ('stall' in step) return; // headers and some bytes sent, then silence
+    else if ('stall' in step)
+      return; // headers and some bytes sent, then silence
     else if ('destroy' in step) {
       response.socket?.destroy();
       return;

@@ -21,7 +21,15 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 afterAll(async () => {
@@ -50,7 +58,10 @@ describe('playground on a truncated answer', () => {
 
     await page.reload();
     // The playground remembers the key; connect again only if it asks.
-    const connected = await page.waitForSelector(byTestId('session-item'), { timeout: 5000 }).then(() => true, () => false);
+    const connected = await page.waitForSelector(byTestId('session-item'), { timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
     if (!connected) {
       await page.fill(byTestId('api-key-input'), harness.server.apiKey);
       await page.click(byTestId('connect-button'));

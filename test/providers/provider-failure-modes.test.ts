@@ -22,7 +22,9 @@ const whole = (format: ProviderFormat, turn: Turn): WireReply => {
   const { head, tail } = format.stream(turn);
   return { events: [...head, ...tail] };
 };
-const headThen = (format: ProviderFormat, turn: Turn, ...after: WireStep[]): WireReply => ({ events: [...format.stream(turn).head, ...after] });
+const headThen = (format: ProviderFormat, turn: Turn, ...after: WireStep[]): WireReply => ({
+  events: [...format.stream(turn).head, ...after],
+});
 const search = (id: string, args: string[] = ['{"que', 'ry": "ca', 'ts"}']) => ({ id, name: 'smart_search', args });
 
 function assistant(result: Answer) {
@@ -53,16 +55,33 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     const result = await harness.ask(format, 'What is the answer?');
     expect(result.events).toEqual(['intent', 'thinking', 'token', 'token', 'message', 'session_name', 'done']);
     expect(result.frames.find((frame) => frame.event === 'message')!.data.content).toBe('The answer is 42.');
-    expect(result.terminal.data).toMatchObject({ finish_reason: 'stop', usage: { input_tokens: 31, output_tokens: 7, total_tokens: 38, estimated: false } });
+    expect(result.terminal.data).toMatchObject({
+      finish_reason: 'stop',
+      usage: { input_tokens: 31, output_tokens: 7, total_tokens: 38, estimated: false },
+    });
     expect(result.frames.find((frame) => frame.event === 'session_name')!.data.session_name).toBe(SESSION_TITLE);
-    expect(assistant(result)).toEqual([expect.objectContaining({ content: 'The answer is 42.', status: 'complete', citations: expect.objectContaining({ finish_reason: 'stop' }) })]);
+    expect(assistant(result)).toEqual([
+      expect.objectContaining({
+        content: 'The answer is 42.',
+        status: 'complete',
+        citations: expect.objectContaining({ finish_reason: 'stop' }),
+      }),
+    ]);
     // The naming call's tokens (40 + 4) count in the session's stats, beside the answer's.
     const session = (await harness.server.request('GET', `/v1/agents/sessions/${result.sessionId}`)).body;
     expect(session.stats.total_tokens).toBe(38 + 44);
   });
 
   it('reassembles streamed tool arguments, sends the result back, and keeps tool-step preambles out of the answer', async () => {
-    harness.play(format, [whole(format, { text: ['Let me search.'], toolCalls: [search('call_a1')], finish: 'tool_calls', thoughtSignature: 'sig-gemini-1' }), whole(format, answer)]);
+    harness.play(format, [
+      whole(format, {
+        text: ['Let me search.'],
+        toolCalls: [search('call_a1')],
+        finish: 'tool_calls',
+        thoughtSignature: 'sig-gemini-1',
+      }),
+      whole(format, answer),
+    ]);
     const result = await harness.ask(format, 'Find cats');
     const call = result.frames.find((frame) => frame.event === 'tool_call')!;
     expect(call.data).toMatchObject({ tool_name: 'smart_search', inputs: { query: 'cats' } });
@@ -82,37 +101,69 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     const calls = [search('call_p1'), { id: 'call_p2', name: 'list_collections', args: ['{}'] }];
     harness.play(format, [whole(format, { toolCalls: calls, finish: 'tool_calls' }), whole(format, answer)]);
     const result = await harness.ask(format, 'Search and list');
-    expect(result.frames.filter((frame) => frame.event === 'tool_result').map((frame) => [frame.data.tool_name, frame.data.success])).toEqual([['smart_search', true], ['list_collections', true]]);
+    expect(
+      result.frames
+        .filter((frame) => frame.event === 'tool_result')
+        .map((frame) => [frame.data.tool_name, frame.data.success]),
+    ).toEqual([
+      ['smart_search', true],
+      ['list_collections', true],
+    ]);
     expect(format.toolResults(harness.modelRequests(format)[1].body)).toHaveLength(2);
     expect(result.terminal.data).toMatchObject({ finish_reason: 'stop', tool_calls_made: 2 });
   });
 
   it('answers a call to an unknown tool with an error result and goes on', async () => {
-    harness.play(format, [whole(format, { toolCalls: [{ id: 'call_u1', name: 'launch_rockets', args: ['{"count": 3}'] }], finish: 'tool_calls' }), whole(format, answer)]);
+    harness.play(format, [
+      whole(format, {
+        toolCalls: [{ id: 'call_u1', name: 'launch_rockets', args: ['{"count": 3}'] }],
+        finish: 'tool_calls',
+      }),
+      whole(format, answer),
+    ]);
     const result = await harness.ask(format, 'Launch');
-    expect(result.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({ tool_name: 'launch_rockets', success: false, output: { error: expect.stringContaining('not available') } });
+    expect(result.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({
+      tool_name: 'launch_rockets',
+      success: false,
+      output: { error: expect.stringContaining('not available') },
+    });
     expect(format.toolResults(harness.modelRequests(format)[1].body)[0].text).toContain('not available');
     expect(result.terminal.data.finish_reason).toBe('stop');
   });
 
-  it.skipIf(format.name === 'google')('answers unparsable streamed tool arguments with an error result, replaying the call with an object input', async () => {
-    harness.play(format, [whole(format, { toolCalls: [search('call_bad', ['{"query": "ca'])], finish: 'tool_calls' }), whole(format, answer)]);
-    const result = await harness.ask(format, 'Broken arguments');
-    expect(result.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({ success: false, output: { error: expect.stringContaining('not valid JSON') } });
-    const second = harness.modelRequests(format)[1].body;
-    const [replayed] = format.replayedToolCalls(second);
-    // Anthropic rejects a string `input` with 400: the call goes back as an object.
-    expect(replayed.input).toEqual(format.name === 'anthropic' ? {} : '{}');
-    expect(format.toolResults(second)[0].text).toContain('not valid JSON');
-    expect(result.terminal.data.finish_reason).toBe('stop');
-  });
+  it.skipIf(format.name === 'google')(
+    'answers unparsable streamed tool arguments with an error result, replaying the call with an object input',
+    async () => {
+      harness.play(format, [
+        whole(format, { toolCalls: [search('call_bad', ['{"query": "ca'])], finish: 'tool_calls' }),
+        whole(format, answer),
+      ]);
+      const result = await harness.ask(format, 'Broken arguments');
+      expect(result.frames.find((frame) => frame.event === 'tool_result')!.data).toMatchObject({
+        success: false,
+        output: { error: expect.stringContaining('not valid JSON') },
+      });
+      const second = harness.modelRequests(format)[1].body;
+      const [replayed] = format.replayedToolCalls(second);
+      // Anthropic rejects a string `input` with 400: the call goes back as an object.
+      expect(replayed.input).toEqual(format.name === 'anthropic' ? {} : '{}');
+      expect(format.toolResults(second)[0].text).toContain('not valid JSON');
+      expect(result.terminal.data.finish_reason).toBe('stop');
+    },
+  );
 
   it('says a length cut-off is truncated: finish_reason length, kept in history', async () => {
     harness.play(format, [whole(format, { text: ['A long answer that'], finish: 'length' })]);
     const result = await harness.ask(format, 'Tell me everything', { max_tokens: 5 });
     expect(result.terminal.event).toBe('done');
     expect(result.terminal.data.finish_reason).toBe('length');
-    expect(assistant(result)).toEqual([expect.objectContaining({ content: 'A long answer that', status: 'complete', citations: expect.objectContaining({ finish_reason: 'length' }) })]);
+    expect(assistant(result)).toEqual([
+      expect.objectContaining({
+        content: 'A long answer that',
+        status: 'complete',
+        citations: expect.objectContaining({ finish_reason: 'length' }),
+      }),
+    ]);
     // The next turn replays it marked as cut off.
     harness.play(format, [whole(format, answer)]);
     await harness.send(result.sessionId, 'Go on');
@@ -123,7 +174,10 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     harness.play(format, [whole(format, { text: ['Part of it'], finish: 'content_filter' })]);
     const result = await harness.ask(format, 'Something filtered');
     expect(result.terminal.data.finish_reason).toBe('content_filter');
-    expect(assistant(result)[0]).toMatchObject({ content: 'Part of it', citations: expect.objectContaining({ finish_reason: 'content_filter' }) });
+    expect(assistant(result)[0]).toMatchObject({
+      content: 'Part of it',
+      citations: expect.objectContaining({ finish_reason: 'content_filter' }),
+    });
   });
 
   it('never stores an empty answer as a successful one', async () => {
@@ -149,7 +203,10 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     expect(result.terminal.data.finish_reason).toBe('step_limit');
     const message = result.frames.find((frame) => frame.event === 'message')!.data.content;
     expect(message).toContain('stopped after 2 steps');
-    expect(assistant(result)[0]).toMatchObject({ content: message, citations: expect.objectContaining({ finish_reason: 'step_limit' }) });
+    expect(assistant(result)[0]).toMatchObject({
+      content: message,
+      citations: expect.objectContaining({ finish_reason: 'step_limit' }),
+    });
   });
 
   it('retries a 429 after the Retry-After the provider sent, and answers', async () => {
@@ -160,7 +217,15 @@ describe.each(PROVIDER_FORMATS.map((format) => [format.name, format] as const))(
     const [first, second] = harness.modelRequests(format);
     expect(second.at - first.at).toBeGreaterThanOrEqual(950);
     const logged = harness.warnings.find((line) => line.msg === 'language model call failed');
-    expect(logged).toMatchObject({ level: 40, status: 429, attempt: 1, retrying: true, retry_in_ms: 1000, model: expect.any(String), provider: expect.any(String) });
+    expect(logged).toMatchObject({
+      level: 40,
+      status: 429,
+      attempt: 1,
+      retrying: true,
+      retry_in_ms: 1000,
+      model: expect.any(String),
+      provider: expect.any(String),
+    });
     if (format.name === 'openai') expect(logged!.request_id).toBe('req_429abc');
     if (format.name === 'anthropic') expect(logged!.request_id).toBe('req_011CV429');
   });

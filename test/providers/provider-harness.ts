@@ -10,7 +10,12 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createModelCatalog } from '../../src/models/model-catalog.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { postSse, type SseFrame } from '../helpers/sse.js';
-import { startMockProviderServer, type MockProviderServer, type RecordedRequest, type WireReply } from './mock-provider-server.js';
+import {
+  startMockProviderServer,
+  type MockProviderServer,
+  type RecordedRequest,
+  type WireReply,
+} from './mock-provider-server.js';
 import { PROVIDER_FORMATS, type ProviderFormat } from './provider-formats.js';
 
 export const SESSION_TITLE = 'Provider wire test';
@@ -68,16 +73,25 @@ export async function startProviderHarness(overrides: Partial<Config> = {}): Pro
       const mock = mocks.get(format.name)!;
       mock.requests.length = 0;
       let index = 0;
-      mock.script((request) => (format.isNaming(request) ? (naming ?? format.naming(SESSION_TITLE)) : replies[Math.min(index++, replies.length - 1)]));
+      mock.script((request) =>
+        format.isNaming(request)
+          ? (naming ?? format.naming(SESSION_TITLE))
+          : replies[Math.min(index++, replies.length - 1)],
+      );
     },
     modelRequests: (format) => mocks.get(format.name)!.requests.filter((request) => !format.isNaming(request)),
     async ask(format, content, agentConfig = {}) {
-      const created = await server.request('POST', '/v1/agents/sessions', { body: { agent_config: { model: format.model, ...agentConfig } } });
-      if (created.status !== 201 && created.status !== 200) throw new Error(`session create failed: ${JSON.stringify(created.body)}`);
+      const created = await server.request('POST', '/v1/agents/sessions', {
+        body: { agent_config: { model: format.model, ...agentConfig } },
+      });
+      if (created.status !== 201 && created.status !== 200)
+        throw new Error(`session create failed: ${JSON.stringify(created.body)}`);
       return harness.send(created.body.session_id, content);
     },
     async send(sessionId, content) {
-      const response = await postSse(`${server.url}/v1/agents/sessions/${sessionId}/messages`, server.apiKey, { content });
+      const response = await postSse(`${server.url}/v1/agents/sessions/${sessionId}/messages`, server.apiKey, {
+        content,
+      });
       const history = (await server.request('GET', `/v1/agents/sessions/${sessionId}/history`)).body.messages ?? [];
       return {
         sessionId,
@@ -85,7 +99,10 @@ export async function startProviderHarness(overrides: Partial<Config> = {}): Pro
         frames: response.frames,
         events: response.frames.map((frame) => frame.event!),
         terminal: response.frames.at(-1)!,
-        tokens: response.frames.filter((frame) => frame.event === 'token').map((frame) => frame.data.content).join(''),
+        tokens: response.frames
+          .filter((frame) => frame.event === 'token')
+          .map((frame) => frame.data.content)
+          .join(''),
         history,
       };
     },

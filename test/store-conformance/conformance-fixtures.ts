@@ -33,10 +33,26 @@ export async function seedTenants(store: Store): Promise<Tenants> {
   const second = await store.organizations.create('second');
   const namespace = async (orgId: string, name: string) => {
     const namespaceId = newId('ns');
-    await store.namespaces.create({ orgId }, { namespace_id: namespaceId, namespace_name: name, description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 });
+    await store.namespaces.create(
+      { orgId },
+      {
+        namespace_id: namespaceId,
+        namespace_name: name,
+        description: null,
+        feature_extractors: [],
+        payload_indexes: [],
+        auto_create_indexes: false,
+        created_at: 1,
+        updated_at: 1,
+      },
+    );
     return { orgId, namespaceId };
   };
-  return { one: await namespace(first.org_id, 'one'), sibling: await namespace(first.org_id, 'sibling'), other: await namespace(second.org_id, 'other') };
+  return {
+    one: await namespace(first.org_id, 'one'),
+    sibling: await namespace(first.org_id, 'sibling'),
+    other: await namespace(second.org_id, 'other'),
+  };
 }
 
 export function sessionRecord(scope: TenantScope, overrides: Partial<SessionRecord> = {}): SessionRecord {
@@ -47,7 +63,13 @@ export function sessionRecord(scope: TenantScope, overrides: Partial<SessionReco
     namespace_id: scope.namespaceId,
     user_id: null,
     session_name: null,
-    agent_config: { model: 'quarry-local', temperature: 0.2, max_tokens: 1000, system_prompt: 'be brief', available_tools: null },
+    agent_config: {
+      model: 'quarry-local',
+      temperature: 0.2,
+      max_tokens: 1000,
+      system_prompt: 'be brief',
+      available_tools: null,
+    },
     effective_model: 'quarry-local',
     quotas: null,
     user_memory: {},
@@ -68,7 +90,11 @@ export function sessionRecord(scope: TenantScope, overrides: Partial<SessionReco
   };
 }
 
-export function collectionRecord(scope: TenantScope, name: string, overrides: Partial<CollectionRecord> = {}): CollectionRecord {
+export function collectionRecord(
+  scope: TenantScope,
+  name: string,
+  overrides: Partial<CollectionRecord> = {},
+): CollectionRecord {
   return {
     collection_id: newId('col', 10),
     namespace_id: scope.namespaceId,
@@ -102,8 +128,18 @@ export function runRecord(sessionId: string, overrides: Partial<RunRecord> = {})
   };
 }
 
-export function documentInput(documentId: string, data: Record<string, unknown>, vector: number[] | null = null): NewDocument {
-  return { document_id: documentId, data, content: String(data.text ?? ''), content_hash: `hash_${documentId}`, vector: vector ? unit(vector) : null };
+export function documentInput(
+  documentId: string,
+  data: Record<string, unknown>,
+  vector: number[] | null = null,
+): NewDocument {
+  return {
+    document_id: documentId,
+    data,
+    content: String(data.text ?? ''),
+    content_hash: `hash_${documentId}`,
+    vector: vector ? unit(vector) : null,
+  };
 }
 
 export function unit(values: number[]): Float32Array {

@@ -11,9 +11,24 @@ import type { TenantScope } from '../../src/store/scope.js';
 import type { ConformanceContext } from './store-conformance.js';
 import { collectionRecord, documentInput } from './conformance-fixtures.js';
 import { matchesFilter } from '../../src/retrieval/filters/match-filter.js';
-import { EDGE_CASE_DOCUMENTS, EDGE_CASES, inMemoryDocument, makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument } from './filter-reference.js';
+import {
+  EDGE_CASE_DOCUMENTS,
+  EDGE_CASES,
+  inMemoryDocument,
+  makeData,
+  makeFilter,
+  matchReference,
+  seededRandom,
+  type ReferenceDocument,
+} from './filter-reference.js';
 
-const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({ kind: 'condition', field, operator, value, caseSensitive });
+const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({
+  kind: 'condition',
+  field,
+  operator,
+  value,
+  caseSensitive,
+});
 const BASE_TIME = Date.UTC(2023, 10, 14, 22, 13, 20);
 
 export function filterConformance(context: ConformanceContext): void {
@@ -23,29 +38,71 @@ export function filterConformance(context: ConformanceContext): void {
     const edges = { collectionId: '', documents: [] as (ReferenceDocument & { id: string })[] };
     let scope: TenantScope;
 
-    const load = async (target: typeof handmade, name: string, entries: [string, Record<string, unknown>, number][]) => {
+    const load = async (
+      target: typeof handmade,
+      name: string,
+      entries: [string, Record<string, unknown>, number][],
+    ) => {
       const collection = collectionRecord(scope, name);
       await context.store().collections.create(scope, collection);
       target.collectionId = collection.collection_id;
       for (const [id, data, at] of entries) {
         await context.store().documents.insertMany(scope, collection.collection_id, [documentInput(id, data)], at);
-        target.documents.push({ id, data, system: { document_id: id, collection_id: collection.collection_id, created_at: new Date(at).toISOString(), updated_at: new Date(at).toISOString() } });
+        target.documents.push({
+          id,
+          data,
+          system: {
+            document_id: id,
+            collection_id: collection.collection_id,
+            created_at: new Date(at).toISOString(),
+            updated_at: new Date(at).toISOString(),
+          },
+        });
       }
     };
-    const select = async (target: typeof handmade, filter: FilterNode) => (await context.store().documents.idsMatching(scope, target.collectionId, filter, 10_000)).sort();
-    const expected = (target: typeof handmade, filter: FilterNode) => target.documents.filter((document) => matchReference(document, filter)).map((document) => document.id).sort();
-    const inMemory = (target: typeof handmade, filter: FilterNode) => target.documents.filter((document) => matchesFilter(filter, inMemoryDocument(document))).map((document) => document.id).sort();
+    const select = async (target: typeof handmade, filter: FilterNode) =>
+      (await context.store().documents.idsMatching(scope, target.collectionId, filter, 10_000)).sort();
+    const expected = (target: typeof handmade, filter: FilterNode) =>
+      target.documents
+        .filter((document) => matchReference(document, filter))
+        .map((document) => document.id)
+        .sort();
+    const inMemory = (target: typeof handmade, filter: FilterNode) =>
+      target.documents
+        .filter((document) => matchesFilter(filter, inMemoryDocument(document)))
+        .map((document) => document.id)
+        .sort();
 
     beforeAll(async () => {
       scope = context.tenants().other;
       await load(handmade, 'filters-handmade', [
-        ['doc_a', { title: 'Crème Brûlée', price: 12, tags: ['Dessert', 'french'], metadata: { author: 'Ann' }, flag: true }, Date.UTC(2024, 0, 1)],
-        ['doc_b', { title: 'ÉCLAIR au chocolat', price: 4.5, tags: ['pastry'], author: 'bob', note: null }, Date.UTC(2024, 5, 1)],
+        [
+          'doc_a',
+          { title: 'Crème Brûlée', price: 12, tags: ['Dessert', 'french'], metadata: { author: 'Ann' }, flag: true },
+          Date.UTC(2024, 0, 1),
+        ],
+        [
+          'doc_b',
+          { title: 'ÉCLAIR au chocolat', price: 4.5, tags: ['pastry'], author: 'bob', note: null },
+          Date.UTC(2024, 5, 1),
+        ],
         ['doc_c', { title: '100% cocoa_bar', price: '7' }, Date.UTC(2025, 0, 1)],
       ]);
       const next = seededRandom(20261124);
-      await load(generated, 'filters-generated', Array.from({ length: 150 }, (_, index) => [`doc_g${index.toString(36)}`, makeData(next), BASE_TIME + Math.floor(next() * 2e10)]));
-      await load(edges, 'filters-edge-cases', EDGE_CASE_DOCUMENTS.map(([id, data]) => [id, data, BASE_TIME]));
+      await load(
+        generated,
+        'filters-generated',
+        Array.from({ length: 150 }, (_, index) => [
+          `doc_g${index.toString(36)}`,
+          makeData(next),
+          BASE_TIME + Math.floor(next() * 2e10),
+        ]),
+      );
+      await load(
+        edges,
+        'filters-edge-cases',
+        EDGE_CASE_DOCUMENTS.map(([id, data]) => [id, data, BASE_TIME]),
+      );
     });
 
     it('covers each operator on a hand-made document set', async () => {
@@ -81,7 +138,10 @@ export function filterConformance(context: ConformanceContext): void {
         [condition('tags.0', 'eq', 'pastry'), ['doc_b']],
         [condition('tags.-1', 'eq', 'french'), []],
         [{ kind: 'not', children: [condition('author', 'eq', 'bob')] }, ['doc_a', 'doc_c']],
-        [{ kind: 'or', children: [condition('price', 'eq', '7'), condition('flag', 'exists', true)] }, ['doc_a', 'doc_c']],
+        [
+          { kind: 'or', children: [condition('price', 'eq', '7'), condition('flag', 'exists', true)] },
+          ['doc_a', 'doc_c'],
+        ],
         [condition("x') OR 1=1 --", 'eq', 'v'), []],
         [condition('title', 'in', ["') OR ('1'='1"]), []],
       ];
@@ -94,7 +154,12 @@ export function filterConformance(context: ConformanceContext): void {
 
     it('follows the written rules on each edge case where the evaluators once disagreed', async () => {
       for (const [rule, filter, ids] of EDGE_CASES) {
-        expect({ rule, sql: await select(edges, filter), reference: expected(edges, filter), inMemory: inMemory(edges, filter) }).toEqual({ rule, sql: ids, reference: ids, inMemory: ids });
+        expect({
+          rule,
+          sql: await select(edges, filter),
+          reference: expected(edges, filter),
+          inMemory: inMemory(edges, filter),
+        }).toEqual({ rule, sql: ids, reference: ids, inMemory: ids });
       }
     });
 
@@ -114,8 +179,16 @@ export function filterConformance(context: ConformanceContext): void {
     });
 
     it('refuses invalid regular expressions and empty path segments with InvalidFilterError (422 over HTTP)', async () => {
-      await expect(select(handmade, condition('title', 'regex', '('))).rejects.toMatchObject({ kind: 'invalid_filter', field: 'title', location: ['filters', 'title'] });
-      await expect(select(handmade, condition('a..b', 'eq', 1))).rejects.toMatchObject({ kind: 'invalid_filter', field: 'a..b', reason: "Invalid field path 'a..b': empty path segment" });
+      await expect(select(handmade, condition('title', 'regex', '('))).rejects.toMatchObject({
+        kind: 'invalid_filter',
+        field: 'title',
+        location: ['filters', 'title'],
+      });
+      await expect(select(handmade, condition('a..b', 'eq', 1))).rejects.toMatchObject({
+        kind: 'invalid_filter',
+        field: 'a..b',
+        reason: "Invalid field path 'a..b': empty path segment",
+      });
     });
   });
 }

@@ -32,13 +32,25 @@ export function mcpServersConformance(context: ConformanceContext): void {
       const store = context.store();
       const { one, sibling, other } = context.tenants();
       const http = serverRecord(one, 'weather');
-      const stdio = serverRecord(one, 'files', { transport: 'stdio', url: null, headers: {}, command: 'node', args: ['server.js', '--root', '/tmp'], env: { TOKEN: 'y' }, timeout_ms: null });
+      const stdio = serverRecord(one, 'files', {
+        transport: 'stdio',
+        url: null,
+        headers: {},
+        command: 'node',
+        args: ['server.js', '--root', '/tmp'],
+        env: { TOKEN: 'y' },
+        timeout_ms: null,
+      });
       await store.mcpServers.create(one, http);
       await store.mcpServers.create(one, stdio);
       expect(await store.mcpServers.resolve(one, http.server_id)).toEqual(http);
       expect(await store.mcpServers.resolve(one, 'files')).toEqual(stdio);
       expect(await store.mcpServers.list(one)).toEqual([stdio, http]);
-      await expect(store.mcpServers.create(one, serverRecord(one, 'weather'))).rejects.toMatchObject({ kind: 'conflict', resource: 'MCP server', takenName: 'weather' });
+      await expect(store.mcpServers.create(one, serverRecord(one, 'weather'))).rejects.toMatchObject({
+        kind: 'conflict',
+        resource: 'MCP server',
+        takenName: 'weather',
+      });
       // The same name is free in another namespace.
       await store.mcpServers.create(sibling, serverRecord(sibling, 'weather'));
 
@@ -47,7 +59,7 @@ export function mcpServersConformance(context: ConformanceContext): void {
         expect(await store.mcpServers.resolve(stranger, 'files')).toBeNull();
         expect(await store.mcpServers.delete(stranger, http.server_id)).toBe(false);
       }
-      expect((await store.mcpServers.list(other))).toEqual([]);
+      expect(await store.mcpServers.list(other)).toEqual([]);
       expect(await store.mcpServers.delete(one, http.server_id)).toBe(true);
       expect(await store.mcpServers.delete(one, http.server_id)).toBe(false);
       expect((await store.mcpServers.list(one)).map((server) => server.server_name)).toEqual(['files']);
@@ -57,7 +69,19 @@ export function mcpServersConformance(context: ConformanceContext): void {
       const store = context.store();
       const { one } = context.tenants();
       const namespaceId = newId('ns');
-      await store.namespaces.create({ orgId: one.orgId }, { namespace_id: namespaceId, namespace_name: `doomed_${namespaceId}`, description: null, feature_extractors: [], payload_indexes: [], auto_create_indexes: false, created_at: 1, updated_at: 1 });
+      await store.namespaces.create(
+        { orgId: one.orgId },
+        {
+          namespace_id: namespaceId,
+          namespace_name: `doomed_${namespaceId}`,
+          description: null,
+          feature_extractors: [],
+          payload_indexes: [],
+          auto_create_indexes: false,
+          created_at: 1,
+          updated_at: 1,
+        },
+      );
       const scope = { orgId: one.orgId, namespaceId };
       await store.mcpServers.create(scope, serverRecord(scope, 'temporary'));
       await store.namespaces.delete({ orgId: one.orgId }, namespaceId);

@@ -13,7 +13,8 @@ describeStoreConformance({
   name: 'pglite, exact vectors',
   open: async () => {
     const store = await createPostgresStore({ pglite });
-    if (store.vectorMode !== 'exact') throw new Error('PGlite without the vector extension should store vectors as real[]');
+    if (store.vectorMode !== 'exact')
+      throw new Error('PGlite without the vector extension should store vectors as real[]');
     return store;
   },
   // One PGlite instance serves both "processes": NOTIFY still goes through PostgreSQL.

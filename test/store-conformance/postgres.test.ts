@@ -5,14 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/create-postgres-store.js';
-import { createTestDatabase, reportSkipped, TEST_VECTOR_MODES, vectorExtensionFor } from '../helpers/postgres-server.js';
+import {
+  createTestDatabase,
+  reportSkipped,
+  TEST_VECTOR_MODES,
+  vectorExtensionFor,
+} from '../helpers/postgres-server.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 for (const mode of TEST_VECTOR_MODES) {
   const database = await createTestDatabase(mode);
   if ('skipped' in database) {
     reportSkipped(`store conformance, ${mode}`, database.skipped);
-    describe.skip(`store conformance: postgres server, ${mode} — SKIPPED: ${database.skipped}`, () => it('needs PostgreSQL', () => undefined));
+    describe.skip(`store conformance: postgres server, ${mode} — SKIPPED: ${database.skipped}`, () =>
+      it('needs PostgreSQL', () => undefined));
     continue;
   }
   const open = async () => {

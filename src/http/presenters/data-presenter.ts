@@ -8,17 +8,24 @@ import { iso } from '../schemas/common-schemas.js';
 import type { CollectionResponse, NamespaceResponse } from '../schemas/data-response-schemas.js';
 
 /** The reference requires a version and an id on every extractor reference: the id is `<name>_<version>`, as the extractor list names them. */
-export function withExtractorId<Extractor extends { feature_extractor_name: string; version?: string }>(extractor: Extractor) {
+export function withExtractorId<Extractor extends { feature_extractor_name: string; version?: string }>(
+  extractor: Extractor,
+) {
   const version = extractor.version ?? 'v1';
   return { ...extractor, version, feature_extractor_id: `${extractor.feature_extractor_name}_${version}` };
 }
 
-export function presentNamespace(namespace: NamespaceRecord, counts?: { collection_count: number; document_count: number }): NamespaceResponse {
+export function presentNamespace(
+  namespace: NamespaceRecord,
+  counts?: { collection_count: number; document_count: number },
+): NamespaceResponse {
   return {
     namespace_id: namespace.namespace_id,
     namespace_name: namespace.namespace_name,
     description: namespace.description,
-    feature_extractors: (namespace.feature_extractors as { feature_extractor_name: string; version?: string }[]).map(withExtractorId),
+    feature_extractors: (namespace.feature_extractors as { feature_extractor_name: string; version?: string }[]).map(
+      withExtractorId,
+    ),
     payload_indexes: namespace.payload_indexes,
     auto_create_indexes: namespace.auto_create_indexes,
     document_count: counts?.document_count ?? null,
@@ -31,7 +38,11 @@ export function presentNamespace(namespace: NamespaceRecord, counts?: { collecti
 }
 
 /** `payloadIndexes`: the namespace's declared payload indexes, which index this collection's documents too. */
-export function presentCollection(collection: CollectionRecord, documentCount: number | null, payloadIndexes: unknown[] = []): CollectionResponse {
+export function presentCollection(
+  collection: CollectionRecord,
+  documentCount: number | null,
+  payloadIndexes: unknown[] = [],
+): CollectionResponse {
   const config = collection.config as Record<string, unknown>;
   return {
     collection_id: collection.collection_id,
@@ -41,7 +52,9 @@ export function presentCollection(collection: CollectionRecord, documentCount: n
     source: config.source,
     input_schema: config.input_schema,
     output_schema: config.output_schema,
-    feature_extractor: withExtractorId(config.feature_extractor as { feature_extractor_name: string; version?: string }),
+    feature_extractor: withExtractorId(
+      config.feature_extractor as { feature_extractor_name: string; version?: string },
+    ),
     vector_indexes: [
       {
         name: 'text_extractor_v1_embedding',
@@ -81,9 +94,18 @@ export function presentDocument(document: DocumentRecord, namespaceId: string, s
     },
   } as Record<string, unknown>;
   if (!select || select.length === 0) return full;
-  const projected: Record<string, unknown> = { document_id: document.document_id, collection_id: document.collection_id };
+  const projected: Record<string, unknown> = {
+    document_id: document.document_id,
+    collection_id: document.collection_id,
+  };
   for (const path of select) {
-    const value = path.split('.').reduce<unknown>((current, segment) => (current && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined), full);
+    const value = path
+      .split('.')
+      .reduce<unknown>(
+        (current, segment) =>
+          current && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined,
+        full,
+      );
     if (value !== undefined) setPath(projected, path, value);
   }
   return projected;

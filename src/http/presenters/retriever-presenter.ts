@@ -76,7 +76,9 @@ export function presentExecutionSummary(execution: ExecutionRecord) {
     total_stages: execution.total_stages,
     collection_ids: execution.collection_ids,
   };
-  return execution.retriever_id ? { ...base, retriever_id: execution.retriever_id } : { ...base, execution_mode: 'adhoc', timestamp: iso(execution.created_at) };
+  return execution.retriever_id
+    ? { ...base, retriever_id: execution.retriever_id }
+    : { ...base, execution_mode: 'adhoc', timestamp: iso(execution.created_at) };
 }
 
 export function presentExecutionDetail(execution: ExecutionRecord) {
@@ -89,7 +91,9 @@ export function presentExecutionDetail(execution: ExecutionRecord) {
  * notes) kept as additional fields. Quarry has no credits and does not
  * predict latency, so those estimates are 0 and say so in the notes.
  */
-export function presentExplanation(explanation: PipelineExplanation & { retriever_id: string; retriever_name: string }) {
+export function presentExplanation(
+  explanation: PipelineExplanation & { retriever_id: string; retriever_name: string },
+) {
   const executionPlan = explanation.stages.map((stage, index) => {
     const input = stage.estimated_input ?? 0;
     const output = stage.estimated_output ?? input;
@@ -105,7 +109,9 @@ export function presentExplanation(explanation: PipelineExplanation & { retrieve
       estimated_duration_ms: 0,
       cache_likely: false,
       optimization_notes: stage.notes,
-      warnings: unknown ? ['The document count is not known before running; the estimate shown is a lower bound of 0.'] : [],
+      warnings: unknown
+        ? ['The document count is not known before running; the estimate shown is a lower bound of 0.']
+        : [],
     };
   });
   return {
@@ -118,6 +124,9 @@ export function presentExplanation(explanation: PipelineExplanation & { retrieve
     optimization_level: 'none',
     optimization_applied: false,
     optimization_details: null,
-    notes: [...explanation.notes, 'Quarry has no credits and does not predict latency: estimated_cost and estimated_duration_ms are 0.'],
+    notes: [
+      ...explanation.notes,
+      'Quarry has no credits and does not predict latency: estimated_cost and estimated_duration_ms are 0.',
+    ],
   };
 }

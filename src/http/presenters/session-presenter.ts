@@ -25,7 +25,8 @@ export function presentSession(session: SessionRecord, status: SessionStatus) {
       total_messages: session.message_count,
       total_tokens: session.total_tokens,
       total_tool_calls: session.total_tool_calls,
-      avg_latency_ms: session.answered_runs === 0 ? 0 : Math.round((session.total_latency_ms / session.answered_runs) * 10) / 10,
+      avg_latency_ms:
+        session.answered_runs === 0 ? 0 : Math.round((session.total_latency_ms / session.answered_runs) * 10) / 10,
     },
     created_at: iso(session.created_at)!,
     updated_at: iso(session.updated_at)!,

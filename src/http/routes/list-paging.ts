@@ -5,7 +5,14 @@
 import type { KeysetCursor } from '../../store/store.js';
 import { encodeCursor } from '../schemas/common-schemas.js';
 
-export function pagination(options: { limit: number; offset: number; total: number | null; nextCursor: KeysetCursor | null; sortKey: string; hasMore: boolean }) {
+export function pagination(options: {
+  limit: number;
+  offset: number;
+  total: number | null;
+  nextCursor: KeysetCursor | null;
+  sortKey: string;
+  hasMore: boolean;
+}) {
   const page = Math.floor(options.offset / options.limit) + 1;
   return {
     total: options.total,

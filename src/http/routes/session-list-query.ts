@@ -13,16 +13,26 @@ const KNOWN = ['user_id', 'session_name', 'metadata', 'created_at', 'updated_at'
 const RANGE_FIELDS = ['created_at', 'updated_at', 'last_activity_at'] as const;
 const PATH_SEGMENT = /^[A-Za-z0-9_-]{1,100}$/;
 
-export function toSessionFilters(filters: Filters | null | undefined): Pick<SessionListQuery, 'userIds' | 'nameContains' | 'metadata' | 'ranges'> {
-  const result: Pick<SessionListQuery, 'userIds' | 'nameContains' | 'metadata' | 'ranges'> = { metadata: [], ranges: [] };
+export function toSessionFilters(
+  filters: Filters | null | undefined,
+): Pick<SessionListQuery, 'userIds' | 'nameContains' | 'metadata' | 'ranges'> {
+  const result: Pick<SessionListQuery, 'userIds' | 'nameContains' | 'metadata' | 'ranges'> = {
+    metadata: [],
+    ranges: [],
+  };
   if (!filters) return result;
   const issues: ValidationIssue[] = [];
-  if (filters.user_id !== undefined) result.userIds = Array.isArray(filters.user_id) ? filters.user_id : [filters.user_id];
+  if (filters.user_id !== undefined)
+    result.userIds = Array.isArray(filters.user_id) ? filters.user_id : [filters.user_id];
   if (filters.session_name) result.nameContains = filters.session_name;
 
   const addMetadata = (path: string[], value: unknown, location: (string | number)[]) => {
     if (path.some((segment) => !PATH_SEGMENT.test(segment))) {
-      issues.push({ type: 'value_error', location, message: 'Metadata filter paths are dot-separated names of letters, digits, _ and -.' });
+      issues.push({
+        type: 'value_error',
+        location,
+        message: 'Metadata filter paths are dot-separated names of letters, digits, _ and -.',
+      });
       return;
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -37,11 +47,16 @@ export function toSessionFilters(filters: Filters | null | undefined): Pick<Sess
 
   for (const [key, value] of Object.entries(filters)) {
     if (key === 'metadata' && value && typeof value === 'object') {
-      for (const [field, nested] of Object.entries(value)) addMetadata(field.split('.'), nested, ['body', 'filters', 'metadata', field]);
+      for (const [field, nested] of Object.entries(value))
+        addMetadata(field.split('.'), nested, ['body', 'filters', 'metadata', field]);
     } else if (key.startsWith('metadata.')) {
       addMetadata(key.slice('metadata.'.length).split('.'), value, ['body', 'filters', key]);
     } else if (!KNOWN.includes(key)) {
-      issues.push({ type: 'unknown_filter', location: ['body', 'filters', key], message: `Unknown filter '${key}'. Supported: ${KNOWN.join(', ')}, or metadata.<path>.` });
+      issues.push({
+        type: 'unknown_filter',
+        location: ['body', 'filters', key],
+        message: `Unknown filter '${key}'. Supported: ${KNOWN.join(', ')}, or metadata.<path>.`,
+      });
     }
   }
   for (const field of RANGE_FIELDS) {
@@ -51,7 +66,11 @@ export function toSessionFilters(filters: Filters | null | undefined): Pick<Sess
       if (text === undefined) return undefined;
       const time = Date.parse(text);
       if (Number.isNaN(time)) {
-        issues.push({ type: 'datetime', location: ['body', 'filters', field, name], message: `'${text}' is not an ISO 8601 date-time.` });
+        issues.push({
+          type: 'datetime',
+          location: ['body', 'filters', field, name],
+          message: `'${text}' is not an ISO 8601 date-time.`,
+        });
         return undefined;
       }
       return time;

@@ -31,7 +31,12 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/v1/agents/sessions', {
       config: { write: true },
-      schema: { tags, summary: 'Create an agent session', body: createSessionRequestSchema, response: { 200: createSessionResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create an agent session',
+        body: createSessionRequestSchema,
+        response: { 200: createSessionResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
         const session = await sessions.create(request.tenant, request.body);
         return {
@@ -75,13 +80,24 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
           sessions: results,
           results,
           total: page.total,
-          pagination: { limit, offset, has_more: page.hasMore, next_cursor: encodeCursor(page.nextCursor, sortKey), total: page.total },
+          pagination: {
+            limit,
+            offset,
+            has_more: page.hasMore,
+            next_cursor: encodeCursor(page.nextCursor, sortKey),
+            total: page.total,
+          },
         };
       },
     });
 
     app.get('/v1/agents/sessions/:session_id', {
-      schema: { tags, summary: 'Get a session', params: sessionIdParamsSchema, response: { 200: getSessionResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Get a session',
+        params: sessionIdParamsSchema,
+        response: { 200: getSessionResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
         const tenant = request.tenant;
         const session = await sessions.get(tenant, request.params.session_id);
@@ -105,16 +121,31 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.patch('/v1/agents/sessions/:session_id', {
       config: { write: true },
-      schema: { tags, summary: "Replace a session's user_memory", params: sessionIdParamsSchema, body: patchSessionRequestSchema, response: { 200: patchSessionResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: "Replace a session's user_memory",
+        params: sessionIdParamsSchema,
+        body: patchSessionRequestSchema,
+        response: { 200: patchSessionResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
-        const result = await sessions.patchUserMemory(request.tenant, request.params.session_id, request.body.user_memory);
+        const result = await sessions.patchUserMemory(
+          request.tenant,
+          request.params.session_id,
+          request.body.user_memory,
+        );
         return { session_id: result.session_id, updated_at: iso(result.updated_at)! };
       },
     });
 
     app.delete('/v1/agents/sessions/:session_id', {
       config: { write: true },
-      schema: { tags, summary: 'Terminate a session', params: sessionIdParamsSchema, response: { 200: terminateSessionResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Terminate a session',
+        params: sessionIdParamsSchema,
+        response: { 200: terminateSessionResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
         const tenant = request.tenant;
         await services.onTerminate?.(tenant, request.params.session_id);
@@ -124,7 +155,13 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/agents/sessions/:session_id/history', {
-      schema: { tags, summary: 'Conversation history, oldest first', params: sessionIdParamsSchema, querystring: historyQuerySchema, response: { 200: historyResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Conversation history, oldest first',
+        params: sessionIdParamsSchema,
+        querystring: historyQuerySchema,
+        response: { 200: historyResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
         const { limit, offset } = request.query;
         const history = await sessions.history(request.tenant, request.params.session_id, limit, offset);
@@ -140,7 +177,13 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
 
     app.post('/v1/agents/sessions/:session_id/feedback', {
       config: { write: true },
-      schema: { tags, summary: 'Rate an answer', params: sessionIdParamsSchema, body: feedbackRequestSchema, response: { 200: feedbackResponseSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Rate an answer',
+        params: sessionIdParamsSchema,
+        body: feedbackRequestSchema,
+        response: { 200: feedbackResponseSchema, ...errorResponses },
+      },
       handler: async (request) => {
         const result = await feedback.submit(request.tenant, request.params.session_id, request.body);
         return { ...result, recorded_at: iso(result.recorded_at)! };
@@ -148,4 +191,3 @@ export function sessionsRoutes(services: HttpServices): FastifyPluginAsyncZod {
     });
   };
 }
-

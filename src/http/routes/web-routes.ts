@@ -14,7 +14,9 @@ import type { HttpServices } from '../http-services.js';
 import { errors } from '../../errors.js';
 
 /** Run from src/ (tsx) or from a compiled dist/src/: the first candidate that exists wins. */
-const firstExisting = (...candidates: string[]) => candidates.map((candidate) => fileURLToPath(new URL(candidate, import.meta.url))).find((path) => existsSync(path)) ?? '';
+const firstExisting = (...candidates: string[]) =>
+  candidates.map((candidate) => fileURLToPath(new URL(candidate, import.meta.url))).find((path) => existsSync(path)) ??
+  '';
 const WEB_DIRECTORY = firstExisting('../../../web/', '../../../../web/');
 const CLIENT_ENTRY = firstExisting('../../client/index.ts', '../../client/index.js');
 
@@ -51,16 +53,20 @@ export function webRoutes(_services: HttpServices): FastifyPluginAsync {
   }
 
   function send(reply: FastifyReply, name: string, body: string | Buffer) {
-    return reply
-      .header('content-type', CONTENT_TYPES[extname(name)] ?? 'application/octet-stream')
-      // The playground is small and changes with the server: revalidate instead of serving stale code.
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
+    return (
+      reply
+        .header('content-type', CONTENT_TYPES[extname(name)] ?? 'application/octet-stream')
+        // The playground is small and changes with the server: revalidate instead of serving stale code.
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .send(body)
+    );
   }
 
   return async (app) => {
-    const files = new Set((await readdir(WEB_DIRECTORY).catch(() => [] as string[])).filter((name) => SAFE_NAME.test(name)));
+    const files = new Set(
+      (await readdir(WEB_DIRECTORY).catch(() => [] as string[])).filter((name) => SAFE_NAME.test(name)),
+    );
     const config = { public: true };
     const schema = { hide: true };
 

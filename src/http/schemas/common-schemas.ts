@@ -23,7 +23,13 @@ export const validationErrorResponseSchema = z
     error: z.object({
       message: z.string(),
       type: z.literal('ValidationError'),
-      details: z.object({ validation_errors: z.array(z.object({ type: z.string(), location: z.array(z.union([z.string(), z.number()])), message: z.string() })) }).nullable(),
+      details: z
+        .object({
+          validation_errors: z.array(
+            z.object({ type: z.string(), location: z.array(z.union([z.string(), z.number()])), message: z.string() }),
+          ),
+        })
+        .nullable(),
     }),
     detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
   })
@@ -56,7 +62,8 @@ export const listQuerySchema = z.object({
 });
 
 export const timestamp = z.string().meta({ format: 'date-time' });
-export const iso = (epochMs: number | null | undefined) => (epochMs === null || epochMs === undefined ? null : new Date(epochMs).toISOString());
+export const iso = (epochMs: number | null | undefined) =>
+  epochMs === null || epochMs === undefined ? null : new Date(epochMs).toISOString();
 
 interface CursorPayload extends KeysetCursor {
   sort: string;
@@ -74,15 +81,36 @@ export function decodeCursor(text: string | undefined, sort: string): KeysetCurs
   try {
     payload = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    throw errors.validation([{ type: 'cursor', location: ['query', 'cursor'], message: 'The cursor is not one this server issued. Use pagination.next_cursor from a previous page.' }]);
+    throw errors.validation([
+      {
+        type: 'cursor',
+        location: ['query', 'cursor'],
+        message: 'The cursor is not one this server issued. Use pagination.next_cursor from a previous page.',
+      },
+    ]);
   }
   const valid =
-    payload && typeof payload.i === 'string' && (typeof payload.v === 'string' || typeof payload.v === 'number' || payload.v === null) && typeof payload.s === 'string';
+    payload &&
+    typeof payload.i === 'string' &&
+    (typeof payload.v === 'string' || typeof payload.v === 'number' || payload.v === null) &&
+    typeof payload.s === 'string';
   if (!valid) {
-    throw errors.validation([{ type: 'cursor', location: ['query', 'cursor'], message: 'The cursor is malformed. Use pagination.next_cursor from a previous page.' }]);
+    throw errors.validation([
+      {
+        type: 'cursor',
+        location: ['query', 'cursor'],
+        message: 'The cursor is malformed. Use pagination.next_cursor from a previous page.',
+      },
+    ]);
   }
   if (payload.s !== sort) {
-    throw errors.validation([{ type: 'cursor', location: ['query', 'cursor'], message: `The cursor was issued for sort '${payload.s}', not '${sort}'. Keep the same sort while paging.` }]);
+    throw errors.validation([
+      {
+        type: 'cursor',
+        location: ['query', 'cursor'],
+        message: `The cursor was issued for sort '${payload.s}', not '${sort}'. Keep the same sort while paging.`,
+      },
+    ]);
   }
   return { value: payload.v as CursorPayload['value'], id: payload.i as string };
 }

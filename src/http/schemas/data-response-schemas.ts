@@ -25,7 +25,12 @@ export const dataPaginationSchema = z
   .meta({ id: 'PaginationResponse' });
 
 export const extractorReferenceSchema = z
-  .looseObject({ feature_extractor_name: z.string(), version: z.string(), feature_extractor_id: z.string(), params: jsonObject.nullable().optional() })
+  .looseObject({
+    feature_extractor_name: z.string(),
+    version: z.string(),
+    feature_extractor_id: z.string(),
+    params: jsonObject.nullable().optional(),
+  })
   .meta({ id: 'FeatureExtractorReference' });
 
 export const namespaceResponseSchema = z
@@ -46,11 +51,20 @@ export const namespaceResponseSchema = z
   .meta({ id: 'NamespaceModel' });
 
 export const listNamespacesResponseSchema = z
-  .object({ results: z.array(namespaceResponseSchema), pagination: dataPaginationSchema, total_count: z.number().int() })
+  .object({
+    results: z.array(namespaceResponseSchema),
+    pagination: dataPaginationSchema,
+    total_count: z.number().int(),
+  })
   .meta({ id: 'ListNamespacesResponse' });
 
 export const deleteNamespaceResponseSchema = z
-  .object({ namespace_id: z.string(), namespace_name: z.string(), status: z.literal('DELETED'), removed: z.record(z.string(), z.number().int()) })
+  .object({
+    namespace_id: z.string(),
+    namespace_name: z.string(),
+    status: z.literal('DELETED'),
+    removed: z.record(z.string(), z.number().int()),
+  })
   .meta({ id: 'DeleteNamespaceResponse' });
 
 export const collectionResponseSchema = z
@@ -63,7 +77,15 @@ export const collectionResponseSchema = z
     input_schema: z.unknown(),
     output_schema: z.unknown(),
     feature_extractor: extractorReferenceSchema,
-    vector_indexes: z.array(z.object({ name: z.string(), dimensions: z.number().int(), distance: z.string(), inference_name: z.string(), feature_uri: z.string() })),
+    vector_indexes: z.array(
+      z.object({
+        name: z.string(),
+        dimensions: z.number().int(),
+        distance: z.string(),
+        inference_name: z.string(),
+        feature_uri: z.string(),
+      }),
+    ),
     payload_indexes: z.array(z.unknown()),
     source_lineage: z.array(z.unknown()),
     enabled: z.boolean(),
@@ -91,7 +113,10 @@ export const deleteCollectionResponseSchema = z
     message: z.string(),
     collection_id: z.string(),
     documents_deleted: z.number().int(),
-    retrievers_deleted: z.array(z.object({ retriever_id: z.string(), retriever_name: z.string() })).optional().describe('Saved retrievers deleted with it (?cascade=true).'),
+    retrievers_deleted: z
+      .array(z.object({ retriever_id: z.string(), retriever_name: z.string() }))
+      .optional()
+      .describe('Saved retrievers deleted with it (?cascade=true).'),
   })
   .meta({ id: 'DeleteCollectionResponse' });
 
@@ -109,7 +134,14 @@ const vectorIndexSchema = z.looseObject({
 export const collectionFeaturesResponseSchema = z
   .object({
     features: z.array(
-      z.object({ feature_address: z.string(), feature_extractor_name: z.string(), version: z.string(), vector_index: vectorIndexSchema, aliases: z.array(z.string()).optional(), primary: z.boolean() }),
+      z.object({
+        feature_address: z.string(),
+        feature_extractor_name: z.string(),
+        version: z.string(),
+        vector_index: vectorIndexSchema,
+        aliases: z.array(z.string()).optional(),
+        primary: z.boolean(),
+      }),
     ),
   })
   .meta({ id: 'DescribeCollectionFeaturesResponse' });
@@ -142,12 +174,17 @@ export const documentResponseSchema = z
     collection_id: z.string(),
     document_blobs: z.array(z.unknown()).optional(),
     _internal: jsonObject.optional(),
-    features: z.array(z.object({ feature_extractor_id: z.string(), vectors: z.record(z.string(), z.array(z.number())) })).optional().describe('With ?return_vectors=true'),
+    features: z
+      .array(z.object({ feature_extractor_id: z.string(), vectors: z.record(z.string(), z.array(z.number())) }))
+      .optional()
+      .describe('With ?return_vectors=true'),
     chunk_document_ids: z.array(z.string()).optional().describe('When the collection splits text: every chunk created'),
   })
   .meta({ id: 'DocumentResponse' });
 
-export const bulkCreateResponseSchema = z.object({ created_count: z.number().int(), document_ids: z.array(z.string()) }).meta({ id: 'BulkCreateDocumentsResponse' });
+export const bulkCreateResponseSchema = z
+  .object({ created_count: z.number().int(), document_ids: z.array(z.string()) })
+  .meta({ id: 'BulkCreateDocumentsResponse' });
 
 export const createDocumentResponseSchema = z
   .union([documentResponseSchema, bulkCreateResponseSchema])
@@ -164,16 +201,30 @@ export const listDocumentsResponseSchema = z
 const documentOutcomeSchema = z.object({ document_id: z.string(), success: z.boolean(), error: z.string().optional() });
 
 export const batchUpdateResponseSchema = z
-  .object({ updated_count: z.number().int(), failed_count: z.number().int(), results: z.array(documentOutcomeSchema), message: z.string() })
+  .object({
+    updated_count: z.number().int(),
+    failed_count: z.number().int(),
+    results: z.array(documentOutcomeSchema),
+    message: z.string(),
+  })
   .meta({ id: 'BatchUpdateDocumentsResponse' });
 
 export const batchDeleteResponseSchema = z
-  .object({ deleted_count: z.number().int(), failed_count: z.number().int(), results: z.array(documentOutcomeSchema), message: z.string() })
+  .object({
+    deleted_count: z.number().int(),
+    failed_count: z.number().int(),
+    results: z.array(documentOutcomeSchema),
+    message: z.string(),
+  })
   .meta({ id: 'BatchDeleteDocumentsResponse' });
 
-export const bulkUpdateResponseSchema = z.object({ updated_count: z.number().int(), message: z.string() }).meta({ id: 'BulkUpdateDocumentsResponse' });
+export const bulkUpdateResponseSchema = z
+  .object({ updated_count: z.number().int(), message: z.string() })
+  .meta({ id: 'BulkUpdateDocumentsResponse' });
 
-export const deleteDocumentResponseSchema = z.object({ message: z.string(), success: z.boolean() }).meta({ id: 'GenericDeleteResponse' });
+export const deleteDocumentResponseSchema = z
+  .object({ message: z.string(), success: z.boolean() })
+  .meta({ id: 'GenericDeleteResponse' });
 
 export type NamespaceResponse = z.infer<typeof namespaceResponseSchema>;
 export type CollectionResponse = z.infer<typeof collectionResponseSchema>;

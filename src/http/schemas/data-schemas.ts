@@ -8,7 +8,11 @@ import { z } from 'zod';
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const featureExtractorRefSchema = z
-  .object({ feature_extractor_name: z.string().min(1), version: z.string().min(1).default('v1'), params: jsonObject.nullable().optional() })
+  .object({
+    feature_extractor_name: z.string().min(1),
+    version: z.string().min(1).default('v1'),
+    params: jsonObject.nullable().optional(),
+  })
   .catchall(z.unknown());
 
 /** Each declared field is an index on the documents table every tenant shares: a namespace declares a few, not hundreds. */
@@ -27,13 +31,19 @@ export const namespaceNameSchema = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'Namespace names use letters, digits, _, . and - and start with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'Namespace names use letters, digits, _, . and - and start with a letter or digit',
+  );
 
 export const createNamespaceRequestSchema = z
   .object({
     namespace_name: namespaceNameSchema,
     description: z.string().max(5000).nullable().optional(),
-    feature_extractors: z.array(featureExtractorRefSchema).min(1).default([{ feature_extractor_name: 'text_extractor', version: 'v1' }]),
+    feature_extractors: z
+      .array(featureExtractorRefSchema)
+      .min(1)
+      .default([{ feature_extractor_name: 'text_extractor', version: 'v1' }]),
     payload_indexes: z.array(payloadIndexSchema).max(MAX_PAYLOAD_INDEXES).nullable().optional(),
     auto_create_indexes: z.boolean().nullable().optional(),
     infrastructure: jsonObject.nullable().optional(),
@@ -85,7 +95,11 @@ export const textExtractorParametersSchema = z
     split_by: z.enum(['characters', 'words', 'sentences', 'paragraphs', 'pages', 'none']).default('none'),
     chunk_size: z.number().int().min(1).max(10000).default(1000),
     chunk_overlap: z.number().int().min(0).max(5000).default(0),
-    embedding_model: z.string().min(1).optional().describe('Quarry extension: the embedding model for this collection (default quarry-hash-embed).'),
+    embedding_model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Quarry extension: the embedding model for this collection (default quarry-hash-embed).'),
   })
   .catchall(z.unknown());
 
@@ -96,7 +110,10 @@ export const featureExtractorConfigSchema = z
     params: jsonObject.nullable().optional(),
     parameters: textExtractorParametersSchema.nullable().optional(),
     input_mappings: z
-      .union([z.record(z.string(), z.string()), z.array(z.object({ input_key: z.string().optional(), source: z.unknown().optional() }).catchall(z.unknown()))])
+      .union([
+        z.record(z.string(), z.string()),
+        z.array(z.object({ input_key: z.string().optional(), source: z.unknown().optional() }).catchall(z.unknown())),
+      ])
       .optional(),
     field_passthrough: z.array(fieldPassthroughSchema).default([]),
     include_all_source_fields: z.boolean().default(false),
@@ -138,10 +155,20 @@ export const documentBodySchema = z
   .looseObject({
     metadata: jsonObject.nullable().optional().describe('User metadata; filterable as metadata.<field>'),
     features: z
-      .array(z.looseObject({ feature_extractor_id: z.string().optional(), vectors: z.record(z.string(), z.unknown()).optional() }))
+      .array(
+        z.looseObject({
+          feature_extractor_id: z.string().optional(),
+          vectors: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
       .optional()
-      .describe("A precomputed embedding ({vectors: {name: [numbers]}}) with the collection's dimensions, used instead of embedding the text"),
-    documents: z.array(z.unknown()).optional().describe('A batch: up to 1000 documents created all or nothing (answers {created_count, document_ids})'),
+      .describe(
+        "A precomputed embedding ({vectors: {name: [numbers]}}) with the collection's dimensions, used instead of embedding the text",
+      ),
+    documents: z
+      .array(z.unknown())
+      .optional()
+      .describe('A batch: up to 1000 documents created all or nothing (answers {created_count, document_ids})'),
     collection_id: z.string().optional().describe('Ignored: the collection is the one in the path'),
     document_id: z.string().optional().describe('Ignored: Quarry assigns document ids'),
   })
@@ -150,7 +177,10 @@ export const documentBodySchema = z
 export const listDocumentsRequestSchema = z
   .object({
     filters: z.unknown().optional(),
-    sort: z.object({ field: z.string().min(1).max(200), direction: z.enum(['asc', 'desc']).default('asc') }).nullable().optional(),
+    sort: z
+      .object({ field: z.string().min(1).max(200), direction: z.enum(['asc', 'desc']).default('asc') })
+      .nullable()
+      .optional(),
     search: z.string().max(1000).nullable().optional(),
     cursor: z.string().max(2000).nullable().optional(),
     return_url: z.boolean().default(false),
@@ -164,7 +194,11 @@ export const listDocumentsRequestSchema = z
 
 export const batchUpdateRequestSchema = z
   .object({
-    updates: z.array(z.object({ document_id: z.string().min(1), update_data: jsonObject })).min(1).max(1000).optional(),
+    updates: z
+      .array(z.object({ document_id: z.string().min(1), update_data: jsonObject }))
+      .min(1)
+      .max(1000)
+      .optional(),
     filters: z.unknown().optional(),
     update_data: jsonObject.optional(),
   })
@@ -174,6 +208,10 @@ export const batchDeleteRequestSchema = z
   .object({ document_ids: z.array(z.string().min(1)).min(1).max(1000).optional(), filters: z.unknown().optional() })
   .meta({ id: 'BatchDeleteDocumentsRequest' });
 
-export const bulkPatchRequestSchema = z.object({ filters: z.unknown().optional(), update_data: jsonObject }).meta({ id: 'BulkPatchDocumentsRequest' });
+export const bulkPatchRequestSchema = z
+  .object({ filters: z.unknown().optional(), update_data: jsonObject })
+  .meta({ id: 'BulkPatchDocumentsRequest' });
 
-export const bulkCreateRequestSchema = z.object({ documents: z.array(jsonObject).min(1).max(1000) }).meta({ id: 'BulkCreateDocumentsRequest' });
+export const bulkCreateRequestSchema = z
+  .object({ documents: z.array(jsonObject).min(1).max(1000) })
+  .meta({ id: 'BulkCreateDocumentsRequest' });

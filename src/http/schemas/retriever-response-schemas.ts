@@ -19,7 +19,9 @@ export const retrieverResponseSchema = z
     collection_identifiers: z.array(z.string()),
     stages: z.array(jsonObject),
     input_schema: jsonObject,
-    budget_limits: z.object({ max_credits: z.number().nullable().optional(), max_time_ms: z.number().int().nullable().optional() }).optional(),
+    budget_limits: z
+      .object({ max_credits: z.number().nullable().optional(), max_time_ms: z.number().int().nullable().optional() })
+      .optional(),
     tags: z.array(z.string()),
     display_config: z.unknown().optional(),
     version: z.number().int(),
@@ -29,15 +31,26 @@ export const retrieverResponseSchema = z
   })
   .meta({ id: 'RetrieverModel' });
 
-export const retrieverEnvelopeSchema = z.object({ retriever: retrieverResponseSchema }).meta({ id: 'CreateRetrieverResponse' });
-export const cloneRetrieverResponseSchema = z.object({ retriever: retrieverResponseSchema, source_retriever_id: z.string() }).meta({ id: 'CloneRetrieverResponse' });
-export const deleteRetrieverResponseSchema = z.object({ success: z.boolean(), retriever_id: z.string() }).meta({ id: 'DeleteRetrieverResponse' });
+export const retrieverEnvelopeSchema = z
+  .object({ retriever: retrieverResponseSchema })
+  .meta({ id: 'CreateRetrieverResponse' });
+export const cloneRetrieverResponseSchema = z
+  .object({ retriever: retrieverResponseSchema, source_retriever_id: z.string() })
+  .meta({ id: 'CloneRetrieverResponse' });
+export const deleteRetrieverResponseSchema = z
+  .object({ success: z.boolean(), retriever_id: z.string() })
+  .meta({ id: 'DeleteRetrieverResponse' });
 
 export const listRetrieversResponseSchema = z
   .object({
     results: z.array(retrieverResponseSchema),
     total: z.number().int(),
-    pagination: z.object({ limit: z.number().int(), offset: z.number().int(), has_next: z.boolean(), total: z.number().int().nullable() }),
+    pagination: z.object({
+      limit: z.number().int(),
+      offset: z.number().int(),
+      has_next: z.boolean(),
+      total: z.number().int().nullable(),
+    }),
   })
   .meta({ id: 'ListRetrieversResponse' });
 
@@ -62,7 +75,11 @@ export const executionResponseSchema = z
     total_stages: z.number().int(),
     execution_metadata: jsonObject,
   })
-  .meta({ id: 'RetrieverExecutionResponse', description: 'With `stream: true`: text/event-stream of `data:` frames (one per stage event, then `execution_complete`), ending with `[DONE]`.' });
+  .meta({
+    id: 'RetrieverExecutionResponse',
+    description:
+      'With `stream: true`: text/event-stream of `data:` frames (one per stage event, then `execution_complete`), ending with `[DONE]`.',
+  });
 
 export const executionSummarySchema = z
   .looseObject({
@@ -87,11 +104,23 @@ export const executionSummarySchema = z
 
 export const executionDetailSchema = executionSummarySchema
   .extend({ inputs: z.string().describe('The inputs as JSON text') })
-  .meta({ id: 'ExecutionDetail', description: 'The summary, the inputs, and the recorded detail (stage_statistics, budget, error, document ids).' });
+  .meta({
+    id: 'ExecutionDetail',
+    description: 'The summary, the inputs, and the recorded detail (stage_statistics, budget, error, document ids).',
+  });
 
-const executionsPagination = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), has_next: z.boolean() });
+const executionsPagination = z.object({
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  has_next: z.boolean(),
+});
 export const listExecutionsResponseSchema = z
-  .object({ results: z.array(executionSummarySchema), pagination: executionsPagination, total: z.number().int().optional() })
+  .object({
+    results: z.array(executionSummarySchema),
+    pagination: executionsPagination,
+    total: z.number().int().optional(),
+  })
   .meta({ id: 'ListExecutionsResponse' });
 
 const explainStagePlanSchema = z.object({
@@ -122,7 +151,9 @@ export const explainResponseSchema = z
     optimization_details: jsonObject.nullable(),
     stages: z.array(jsonObject).describe("Quarry: each stage's resolved parameters and where its filters run"),
     total_stages: z.number().int(),
-    collections: z.array(z.object({ collection_id: z.string(), collection_name: z.string(), embedding_model: z.string() })),
+    collections: z.array(
+      z.object({ collection_id: z.string(), collection_name: z.string(), embedding_model: z.string() }),
+    ),
     estimated_output: z.number().int().nullable(),
     notes: z.array(z.string()),
   })

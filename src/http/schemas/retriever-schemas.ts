@@ -6,7 +6,13 @@
 import { z } from 'zod';
 
 const jsonObject = z.record(z.string(), z.unknown());
-const budgetLimits = z.object({ max_credits: z.number().min(0).nullable().optional(), max_time_ms: z.number().int().min(0).nullable().optional() }).nullable().optional();
+const budgetLimits = z
+  .object({
+    max_credits: z.number().min(0).nullable().optional(),
+    max_time_ms: z.number().int().min(0).nullable().optional(),
+  })
+  .nullable()
+  .optional();
 
 export const paginationSchema = z
   .object({
@@ -44,10 +50,18 @@ export const patchRetrieverRequestSchema = z
   .strict()
   .meta({ id: 'PatchRetrieverRequest' });
 
-export const cloneRetrieverRequestSchema = createRetrieverRequestSchema.partial().extend({ retriever_name: z.string().min(1).max(200) }).meta({ id: 'CloneRetrieverRequest' });
+export const cloneRetrieverRequestSchema = createRetrieverRequestSchema
+  .partial()
+  .extend({ retriever_name: z.string().min(1).max(200) })
+  .meta({ id: 'CloneRetrieverRequest' });
 
 export const executeRetrieverRequestSchema = z
-  .object({ inputs: jsonObject.default({}), pagination: paginationSchema.nullable().optional(), stream: z.boolean().default(false), limit: z.number().int().min(1).max(1000).optional() })
+  .object({
+    inputs: jsonObject.default({}),
+    pagination: paginationSchema.nullable().optional(),
+    stream: z.boolean().default(false),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
   .catchall(z.unknown())
   .meta({ id: 'ExecuteRetrieverRequest' });
 
@@ -66,7 +80,11 @@ export const adhocExecuteRequestSchema = z
   .meta({ id: 'AdhocExecuteRequest' });
 
 export const executionsListRequestSchema = z
-  .object({ status: z.enum(['completed', 'failed', 'running', 'cancelled']).nullable().optional(), start_time: z.string().nullable().optional(), end_time: z.string().nullable().optional() })
+  .object({
+    status: z.enum(['completed', 'failed', 'running', 'cancelled']).nullable().optional(),
+    start_time: z.string().nullable().optional(),
+    end_time: z.string().nullable().optional(),
+  })
   .catchall(z.unknown());
 
 export const retrieverParamsSchema = z.object({ retriever_id: z.string().min(1).max(200) });

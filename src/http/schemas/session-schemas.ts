@@ -10,13 +10,34 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 export const agentConfigSchema = z
   .object({
-    model: z.string().min(1).max(200).optional().describe("Model name; defaults to the server's configured default model."),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Model name; defaults to the server's configured default model."),
     temperature: z.number().min(0).max(2).default(0.7),
     max_tokens: z.number().int().min(1).max(100000).default(4096),
     system_prompt: z.string().max(50_000).optional(),
     available_tools: z.array(z.string().min(1).max(100)).max(100).optional(),
-    max_steps: z.number().int().min(1).max(50).optional().describe("Quarry extension: model calls per answer (each tool round is one); the server's QUARRY_MAX_STEPS (6) when absent. An answer that uses them all ends with finish_reason step_limit."),
-    max_run_seconds: z.number().int().min(1).max(3600).optional().describe('Quarry extension: wall-clock limit of one answer; QUARRY_MAX_RUN_SECONDS (600) when absent. Past it the run ends with a recoverable RunTimeoutError.'),
+    max_steps: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        "Quarry extension: model calls per answer (each tool round is one); the server's QUARRY_MAX_STEPS (6) when absent. An answer that uses them all ends with finish_reason step_limit.",
+      ),
+    max_run_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .optional()
+      .describe(
+        'Quarry extension: wall-clock limit of one answer; QUARRY_MAX_RUN_SECONDS (600) when absent. Past it the run ends with a recoverable RunTimeoutError.',
+      ),
   })
   .meta({ id: 'AgentConfig' });
 
@@ -59,7 +80,12 @@ export const createSessionResponseSchema = z
   .meta({ id: 'CreateSessionResponse' });
 
 export const sessionStatsSchema = z
-  .object({ total_messages: z.number().int(), total_tokens: z.number().int(), total_tool_calls: z.number().int(), avg_latency_ms: z.number() })
+  .object({
+    total_messages: z.number().int(),
+    total_tokens: z.number().int(),
+    total_tool_calls: z.number().int(),
+    avg_latency_ms: z.number(),
+  })
   .meta({ id: 'SessionStats' });
 
 export const getSessionResponseSchema = z
@@ -83,12 +109,25 @@ export const getSessionResponseSchema = z
     last_activity_at: timestamp,
     expires_at: timestamp,
     terminated_at: timestamp.nullable(),
-    active_message_id: z.string().nullable().optional().describe('The run that keeps the session busy (streaming, or paused on a pending confirmation); a new message gets 409 SessionBusyError naming it (GET only).'),
+    active_message_id: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        'The run that keeps the session busy (streaming, or paused on a pending confirmation); a new message gets 409 SessionBusyError naming it (GET only).',
+      ),
     pending_confirmations: z.array(jsonObject).optional().describe('Write tools waiting for approval (GET only).'),
   })
   .meta({ id: 'GetSessionResponse' });
 
-const rangeSchema = z.object({ gte: z.string().optional(), lte: z.string().optional(), gt: z.string().optional(), lt: z.string().optional() }).strict();
+const rangeSchema = z
+  .object({
+    gte: z.string().optional(),
+    lte: z.string().optional(),
+    gt: z.string().optional(),
+    lt: z.string().optional(),
+  })
+  .strict();
 
 export const listSessionsRequestSchema = z
   .object({
@@ -107,7 +146,9 @@ export const listSessionsRequestSchema = z
       .optional(),
     sort: z
       .object({
-        field: z.enum(['created_at', 'updated_at', 'last_activity_at', 'message_count', 'session_name']).default('created_at'),
+        field: z
+          .enum(['created_at', 'updated_at', 'last_activity_at', 'message_count', 'session_name'])
+          .default('created_at'),
         direction: z.enum(['asc', 'desc']).default('desc'),
       })
       .nullable()
@@ -130,11 +171,18 @@ export const paginationSchema = z
   .meta({ id: 'SessionPagination' });
 
 export const listSessionsResponseSchema = z
-  .object({ sessions: z.array(getSessionResponseSchema), results: z.array(getSessionResponseSchema), total: z.number().int().nullable(), pagination: paginationSchema })
+  .object({
+    sessions: z.array(getSessionResponseSchema),
+    results: z.array(getSessionResponseSchema),
+    total: z.number().int().nullable(),
+    pagination: paginationSchema,
+  })
   .meta({ id: 'ListSessionsResponse' });
 
 export const patchSessionRequestSchema = z.object({ user_memory: jsonObject }).meta({ id: 'PatchSessionRequest' });
-export const patchSessionResponseSchema = z.object({ session_id: z.string(), updated_at: timestamp }).meta({ id: 'PatchSessionResponse' });
+export const patchSessionResponseSchema = z
+  .object({ session_id: z.string(), updated_at: timestamp })
+  .meta({ id: 'PatchSessionResponse' });
 export const terminateSessionResponseSchema = z
   .object({ session_id: z.string(), status: z.literal('terminated'), terminated_at: timestamp })
   .meta({ id: 'TerminateSessionResponse' });
@@ -172,10 +220,20 @@ export const historyResponseSchema = z
   .meta({ id: 'GetHistoryResponse' });
 
 export const feedbackRequestSchema = z
-  .object({ message_id: z.string().min(1).max(200), rating: z.enum(['positive', 'negative']), feedback_text: z.string().max(10_000).nullable().optional() })
+  .object({
+    message_id: z.string().min(1).max(200),
+    rating: z.enum(['positive', 'negative']),
+    feedback_text: z.string().max(10_000).nullable().optional(),
+  })
   .meta({ id: 'SubmitFeedbackRequest' });
 export const feedbackResponseSchema = z
-  .object({ session_id: z.string(), message_id: z.string(), rating: z.enum(['positive', 'negative']), stored: z.boolean(), recorded_at: timestamp })
+  .object({
+    session_id: z.string(),
+    message_id: z.string(),
+    rating: z.enum(['positive', 'negative']),
+    stored: z.boolean(),
+    recorded_at: timestamp,
+  })
   .meta({ id: 'SubmitFeedbackResponse' });
 
 export const sessionIdParamsSchema = z.object({ session_id: z.string().min(1).max(200) });

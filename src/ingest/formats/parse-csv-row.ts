@@ -29,7 +29,11 @@ export function parseCsvRow(text: string): ParsedCsvRow {
       }
       fields.push(value);
       if (position === text.length) return { kind: 'row', fields };
-      if (text[position] !== ',') return { kind: 'invalid', message: `unexpected character '${text[position]}' after the closing quote of column ${fields.length}` };
+      if (text[position] !== ',')
+        return {
+          kind: 'invalid',
+          message: `unexpected character '${text[position]}' after the closing quote of column ${fields.length}`,
+        };
       position++;
       continue;
     }

@@ -77,11 +77,17 @@ async function* readCsvStream(
       const source = { file: input.file, line: first.number, index };
       // A quote closed lines later is believed only when it makes a well-formed row: else the quote on the first
       // line was never closed, and a later row's opening quote merely looked like its end.
-      const joinedBadly = held.length > 1 && (parsed.kind !== 'row' || (header !== undefined && parsed.fields.length !== header.length));
+      const joinedBadly =
+        held.length > 1 && (parsed.kind !== 'row' || (header !== undefined && parsed.fields.length !== header.length));
       if (parsed.kind === 'open' || joinedBadly) {
         again.unshift(...held.slice(1));
         if (header) index++;
-        yield { kind: 'error', source, message: 'CSV parse error: a quoted value is never closed; the row was skipped and reading went on at the next line' };
+        yield {
+          kind: 'error',
+          source,
+          message:
+            'CSV parse error: a quoted value is never closed; the row was skipped and reading went on at the next line',
+        };
         continue;
       }
       if (parsed.kind === 'invalid') {

@@ -6,14 +6,25 @@
  * datasets should use JSON Lines.
  */
 import { readFile } from 'node:fs/promises';
-import { describeJsonValue, errorMessage, isPlainObject, stripByteOrderMark, type FormatInput, type IngestItem } from './ingest-item.js';
+import {
+  describeJsonValue,
+  errorMessage,
+  isPlainObject,
+  stripByteOrderMark,
+  type FormatInput,
+  type IngestItem,
+} from './ingest-item.js';
 
 export async function* readJson(input: FormatInput): AsyncGenerator<IngestItem> {
   let value: unknown;
   try {
     value = JSON.parse(stripByteOrderMark(await readFile(input.file, 'utf8')));
   } catch (error) {
-    yield { kind: 'error', source: { file: input.file, index: 0 }, message: `invalid JSON file: ${errorMessage(error)}` };
+    yield {
+      kind: 'error',
+      source: { file: input.file, index: 0 },
+      message: `invalid JSON file: ${errorMessage(error)}`,
+    };
     return;
   }
   let elements: unknown[];
@@ -37,6 +48,7 @@ export async function* readJson(input: FormatInput): AsyncGenerator<IngestItem> 
     input.signal?.throwIfAborted();
     const source = { file: input.file, index };
     if (isPlainObject(element)) yield { kind: 'record', record: element, source };
-    else yield { kind: 'error', source, message: `element ${index} is not an object (got ${describeJsonValue(element)})` };
+    else
+      yield { kind: 'error', source, message: `element ${index} is not an object (got ${describeJsonValue(element)})` };
   }
 }

@@ -6,7 +6,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { describeJsonValue, errorMessage, isPlainObject, stripByteOrderMark, type FormatInput, type IngestItem } from './ingest-item.js';
+import {
+  describeJsonValue,
+  errorMessage,
+  isPlainObject,
+  stripByteOrderMark,
+  type FormatInput,
+  type IngestItem,
+} from './ingest-item.js';
 
 export async function* readJsonl(input: FormatInput): AsyncGenerator<IngestItem> {
   const lines = createInterface({ input: createReadStream(input.file, { encoding: 'utf8' }), crlfDelay: Infinity });

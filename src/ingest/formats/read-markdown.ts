@@ -22,11 +22,20 @@ export async function* readMarkdown(input: FormatInput): AsyncGenerator<IngestIt
     return;
   }
   const title = typeof fields.title === 'string' && fields.title.trim() !== '' ? fields.title : firstHeading(body);
-  const record = { ...fields, title: title ?? titleFromFileName(input.relativePath), content, path: input.relativePath };
+  const record = {
+    ...fields,
+    title: title ?? titleFromFileName(input.relativePath),
+    content,
+    path: input.relativePath,
+  };
   yield { kind: 'record', record, source: { ...source, line: bodyStartLine } };
 }
 
-export function splitFrontMatter(text: string): { fields: Record<string, unknown>; body: string; bodyStartLine: number } {
+export function splitFrontMatter(text: string): {
+  fields: Record<string, unknown>;
+  body: string;
+  bodyStartLine: number;
+} {
   const lines = stripByteOrderMark(text).split(/\r?\n/);
   if (lines[0]?.trim() !== '---') return { fields: {}, body: lines.join('\n'), bodyStartLine: 1 };
   const end = lines.findIndex((line, position) => position > 0 && (line.trim() === '---' || line.trim() === '...'));

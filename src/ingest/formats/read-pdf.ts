@@ -22,14 +22,21 @@ export async function* readPdf(input: FormatInput): AsyncGenerator<IngestItem> {
     yield { kind: 'error', source, message: `unreadable PDF: ${describePdfError(error)}` };
     return;
   }
-  const content = extracted.pages.map((page) => page.trim()).filter(Boolean).join('\n\n');
+  const content = extracted.pages
+    .map((page) => page.trim())
+    .filter(Boolean)
+    .join('\n\n');
   if (content === '') {
     const message = 'no text could be extracted (a scanned PDF needs OCR, which ingest does not do)';
     yield { kind: 'error', source, message };
     return;
   }
   const title = extracted.title ?? titleFromFileName(input.relativePath);
-  yield { kind: 'record', record: { title, content, path: input.relativePath, page_count: extracted.pages.length }, source };
+  yield {
+    kind: 'record',
+    record: { title, content, path: input.relativePath, page_count: extracted.pages.length },
+    source,
+  };
 }
 
 async function extractPdfText(data: Uint8Array, signal?: AbortSignal): Promise<{ title?: string; pages: string[] }> {

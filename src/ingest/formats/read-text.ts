@@ -18,7 +18,11 @@ export async function* readText(input: FormatInput): AsyncGenerator<IngestItem> 
     yield { kind: 'skipped', source, reason: 'empty file' };
     return;
   }
-  yield { kind: 'record', record: { title: titleFromFileName(input.relativePath), content, path: input.relativePath }, source };
+  yield {
+    kind: 'record',
+    record: { title: titleFromFileName(input.relativePath), content, path: input.relativePath },
+    source,
+  };
 }
 
 /**

@@ -5,7 +5,10 @@ import { hashEmbed } from './hash-embedder.js';
 function fakeFetch(dimensions: number) {
   return vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
     const { input } = JSON.parse(String(init?.body)) as { input: string[] };
-    const data = input.map((_, index) => ({ index, embedding: Array.from({ length: dimensions }, (__, position) => position + 1) }));
+    const data = input.map((_, index) => ({
+      index,
+      embedding: Array.from({ length: dimensions }, (__, position) => position + 1),
+    }));
     return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
   });
 }
@@ -18,19 +21,28 @@ describe('createEmbeddingRegistry', () => {
     expect(await registry.dimensions('quarry-hash-embed')).toBe(384);
     const [vector] = await registry.embed('quarry-hash-embed', ['hello world']);
     expect(Array.from(vector)).toEqual(Array.from(hashEmbed('hello world')));
-    expect(registry.list()).toEqual([expect.objectContaining({ name: 'quarry-hash-embed', kind: 'builtin', dimensions: 384 })]);
+    expect(registry.list()).toEqual([
+      expect.objectContaining({ name: 'quarry-hash-embed', kind: 'builtin', dimensions: 384 }),
+    ]);
   });
 
   it('embeds large batches in slices and honours abort', async () => {
     const registry = createEmbeddingRegistry();
-    expect(await registry.embed(DEFAULT_EMBEDDING_MODEL, Array.from({ length: 2_500 }, (_, index) => `text ${index}`))).toHaveLength(2_500);
+    expect(
+      await registry.embed(
+        DEFAULT_EMBEDDING_MODEL,
+        Array.from({ length: 2_500 }, (_, index) => `text ${index}`),
+      ),
+    ).toHaveLength(2_500);
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(registry.embed(DEFAULT_EMBEDDING_MODEL, ['x'], controller.signal)).rejects.toThrow('stop');
   });
 
   it('rejects an unknown model with 422 listing the known ones', async () => {
-    const registry = createEmbeddingRegistry({ remote: { baseURL: 'http://localhost:11434/v1', models: ['nomic-embed-text'] } });
+    const registry = createEmbeddingRegistry({
+      remote: { baseURL: 'http://localhost:11434/v1', models: ['nomic-embed-text'] },
+    });
     await expect(registry.embed('text-embedding-3-large', ['x'])).rejects.toMatchObject({
       status: 422,
       message: "Unknown embedding model 'text-embedding-3-large'. Known models: quarry-hash-embed, nomic-embed-text.",
@@ -45,8 +57,14 @@ describe('createEmbeddingRegistry', () => {
       remote: { baseURL: 'http://embed.local/v1', models: ['nomic-embed-text', 'known'], dimensions: { known: 1024 } },
       fetch,
     });
-    expect(registry.list().find((model) => model.name === 'nomic-embed-text')).toMatchObject({ kind: 'remote', dimensions: null });
-    const [first, second] = await Promise.all([registry.dimensions('nomic-embed-text'), registry.dimensions('nomic-embed-text')]);
+    expect(registry.list().find((model) => model.name === 'nomic-embed-text')).toMatchObject({
+      kind: 'remote',
+      dimensions: null,
+    });
+    const [first, second] = await Promise.all([
+      registry.dimensions('nomic-embed-text'),
+      registry.dimensions('nomic-embed-text'),
+    ]);
     expect([first, second, await registry.dimensions('nomic-embed-text')]).toEqual([768, 768, 768]);
     expect(await registry.dimensions('known')).toBe(1024);
     expect(fetch).toHaveBeenCalledTimes(1);
@@ -61,10 +79,16 @@ describe('createEmbeddingRegistry', () => {
     const fetch = vi.fn(async () => {
       calls++;
       // What undici throws for a refused connection.
-      if (calls <= 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      if (calls <= 1)
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        });
       return new Response(JSON.stringify({ data: [{ index: 0, embedding: [1, 0] }] }));
     });
-    const registry = createEmbeddingRegistry({ remote: { baseURL: 'http://embed.local/v1', models: ['m'], maxRetries: 0 }, fetch });
+    const registry = createEmbeddingRegistry({
+      remote: { baseURL: 'http://embed.local/v1', models: ['m'], maxRetries: 0 },
+      fetch,
+    });
     await expect(registry.dimensions('m')).rejects.toMatchObject({ status: 503 });
     expect(await registry.dimensions('m')).toBe(2);
   });

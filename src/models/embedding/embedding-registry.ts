@@ -37,12 +37,9 @@ export interface EmbeddingRegistry extends Embedder {
   has(model: string): boolean;
 }
 
-
 export function createEmbeddingRegistry(options: EmbeddingRegistryOptions = {}): EmbeddingRegistry {
   const remote = options.remote;
-  const client = remote
-    ? createOpenAICompatibleEmbedder({ ...remote, fetch: options.fetch })
-    : null;
+  const client = remote ? createOpenAICompatibleEmbedder({ ...remote, fetch: options.fetch }) : null;
   const remoteModels = new Set(remote?.models.filter((model) => model !== HASH_EMBEDDING_MODEL) ?? []);
   const knownDimensions = new Map<string, number>(Object.entries(remote?.dimensions ?? {}));
   const probes = new Map<string, Promise<number>>();

@@ -40,7 +40,8 @@ describe('hashEmbed', () => {
   it('embeds at least 5,000 short documents per second', () => {
     const texts = Array.from(
       { length: 5000 },
-      (_, index) => `Document ${index}: a short product description about wireless headphones with noise cancelling number ${index % 97}`,
+      (_, index) =>
+        `Document ${index}: a short product description about wireless headphones with noise cancelling number ${index % 97}`,
     );
     const started = performance.now();
     for (const text of texts) hashEmbed(text);

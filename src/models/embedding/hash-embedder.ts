@@ -66,7 +66,10 @@ export function hashEmbed(text: string, dimensions = HASH_EMBEDDING_DIMENSIONS):
 
 /** Lowercased, diacritic-free, lightly stemmed words. */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   const matches = folded.match(/[\p{L}\p{N}]+/gu);
   if (!matches) return [];
   const words = matches.length > MAX_WORDS ? matches.slice(0, MAX_WORDS) : matches;
@@ -132,4 +135,3 @@ function hashRange(text: string, start: number, end: number, seed: number): numb
   hash ^= hash >>> 16;
   return hash >>> 0;
 }
-

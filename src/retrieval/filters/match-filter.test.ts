@@ -109,9 +109,23 @@ describe('matchesFilter', () => {
 
   it('exists / is_null read a non-boolean value the way the SQL backends do', () => {
     // [value, read as]: false, 0, null and the strings '', 'false', '0' (any case, trimmed) are false.
-    const readings: [unknown, boolean][] = [['false', false], [' FALSE ', false], ['0', false], ['', false], [0, false], [null, false], ['true', true], ['no', true], [1, true]];
+    const readings: [unknown, boolean][] = [
+      ['false', false],
+      [' FALSE ', false],
+      ['0', false],
+      ['', false],
+      [0, false],
+      [null, false],
+      ['true', true],
+      ['no', true],
+      [1, true],
+    ];
     for (const [value, flag] of readings) {
-      const selected = { present: matches('title', 'exists', value), absent: matches('missing', 'exists', value), nullFalse: matches('empty', 'is_null', value) };
+      const selected = {
+        present: matches('title', 'exists', value),
+        absent: matches('missing', 'exists', value),
+        nullFalse: matches('empty', 'is_null', value),
+      };
       expect({ value, selected }).toEqual({ value, selected: { present: flag, absent: !flag, nullFalse: flag } });
     }
   });
@@ -148,21 +162,37 @@ describe('matchesFilter', () => {
       ['count', 'eq', Number.NaN, false, false],
     ];
     for (const [field, operator, value, caseSensitive, expected] of cases) {
-      expect({ field, operator, value, matched: matchesFilter(condition(field, operator, value, caseSensitive), edges) }).toEqual({ field, operator, value, matched: expected });
+      expect({
+        field,
+        operator,
+        value,
+        matched: matchesFilter(condition(field, operator, value, caseSensitive), edges),
+      }).toEqual({ field, operator, value, matched: expected });
     }
   });
 
   it('follows the written rules on each shared edge case', () => {
     for (const [rule, filter, expected] of EDGE_CASES) {
-      const selected = EDGE_CASE_DOCUMENTS.filter(([id, data]) => matchesFilter(filter, { ...data, document_id: id })).map(([id]) => id);
+      const selected = EDGE_CASE_DOCUMENTS.filter(([id, data]) =>
+        matchesFilter(filter, { ...data, document_id: id }),
+      ).map(([id]) => id);
       expect({ rule, selected }).toEqual({ rule, selected: expected });
     }
   });
 
   it('combines with and / or / not', () => {
-    const both: FilterNode = { kind: 'and', children: [condition('count', 'eq', 5), condition('title', 'contains', 'hello')] };
-    const either: FilterNode = { kind: 'or', children: [condition('count', 'eq', 1), condition('title', 'contains', 'hello')] };
-    const neither: FilterNode = { kind: 'not', children: [condition('count', 'eq', 1), condition('title', 'contains', 'zzz')] };
+    const both: FilterNode = {
+      kind: 'and',
+      children: [condition('count', 'eq', 5), condition('title', 'contains', 'hello')],
+    };
+    const either: FilterNode = {
+      kind: 'or',
+      children: [condition('count', 'eq', 1), condition('title', 'contains', 'hello')],
+    };
+    const neither: FilterNode = {
+      kind: 'not',
+      children: [condition('count', 'eq', 1), condition('title', 'contains', 'zzz')],
+    };
     expect(matchesFilter(both, document)).toBe(true);
     expect(matchesFilter(either, document)).toBe(true);
     expect(matchesFilter(neither, document)).toBe(true);

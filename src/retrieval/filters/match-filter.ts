@@ -7,7 +7,14 @@
  */
 import { compileLinearRegex, type LinearRegex } from '../../lib/linear-regex.js';
 import type { FilterCondition, FilterNode } from '../../store/filter-node.js';
-import { ARRAY_INDEX, candidateList, canonicalJson, compareCodePoints, filterFlag, filterWords } from '../../store/filter-values.js';
+import {
+  ARRAY_INDEX,
+  candidateList,
+  canonicalJson,
+  compareCodePoints,
+  filterFlag,
+  filterWords,
+} from '../../store/filter-values.js';
 
 export interface FieldReading {
   found: boolean;
@@ -127,7 +134,10 @@ function matchesCondition(condition: FilterCondition, document: Record<string, u
 /** Equality of one value and one candidate: JSON types apart, strings folded unless case-sensitive, composites deeply. */
 function valuesEqual(value: unknown, candidate: unknown, caseSensitive: boolean): boolean {
   if (typeof candidate === 'string') {
-    return typeof value === 'string' && (caseSensitive ? value === candidate : value.toLowerCase() === candidate.toLowerCase());
+    return (
+      typeof value === 'string' &&
+      (caseSensitive ? value === candidate : value.toLowerCase() === candidate.toLowerCase())
+    );
   }
   if (typeof candidate === 'number') return Number.isFinite(candidate) && value === candidate;
   if (candidate === null || typeof candidate === 'boolean') return value === candidate;
@@ -155,7 +165,9 @@ function compareOrdered(
 ): boolean {
   if (typeof left === 'number' && typeof right === 'number') return Number.isFinite(right) && accept(left - right);
   if (typeof left === 'string' && typeof right === 'string') {
-    return accept(caseSensitive ? compareCodePoints(left, right) : compareCodePoints(left.toLowerCase(), right.toLowerCase()));
+    return accept(
+      caseSensitive ? compareCodePoints(left, right) : compareCodePoints(left.toLowerCase(), right.toLowerCase()),
+    );
   }
   return false;
 }

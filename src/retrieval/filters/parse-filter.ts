@@ -27,13 +27,30 @@ export interface ParseFilterOptions {
 type Location = (string | number)[];
 
 const LOGICAL_KEYS: Record<string, 'and' | 'or' | 'not'> = {
-  AND: 'and', and: 'and', OR: 'or', or: 'or', NOT: 'not', not: 'not',
-  must: 'and', should: 'or', must_not: 'not',
+  AND: 'and',
+  and: 'and',
+  OR: 'or',
+  or: 'or',
+  NOT: 'not',
+  not: 'not',
+  must: 'and',
+  should: 'or',
+  must_not: 'not',
 };
 
 const OPERATOR_ALIASES: Record<string, FilterOperator> = {
-  '=': 'eq', '==': 'eq', '!=': 'ne', '<>': 'ne', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte',
-  not_in: 'nin', startswith: 'starts_with', endswith: 'ends_with', match: 'text',
+  '=': 'eq',
+  '==': 'eq',
+  '!=': 'ne',
+  '<>': 'ne',
+  '>': 'gt',
+  '>=': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+  not_in: 'nin',
+  startswith: 'starts_with',
+  endswith: 'ends_with',
+  match: 'text',
 };
 
 export function parseFilter(
@@ -73,11 +90,19 @@ class FilterParser {
 
   parseNode(input: unknown, location: Location, depth: number, caseSensitive: boolean): FilterNode | null {
     if (depth > MAX_FILTER_DEPTH) {
-      return this.fail(location, `Filter nesting is deeper than the limit of ${MAX_FILTER_DEPTH} levels`, 'filter_depth');
+      return this.fail(
+        location,
+        `Filter nesting is deeper than the limit of ${MAX_FILTER_DEPTH} levels`,
+        'filter_depth',
+      );
     }
     if (Array.isArray(input)) return this.combine('and', this.parseChildren(input, location, depth, caseSensitive));
     if (!isRecord(input)) {
-      return this.fail(location, `A filter must be an object such as {"field": "metadata.status", "operator": "eq", "value": "active"}, got ${describe(input)}`, 'filter_type');
+      return this.fail(
+        location,
+        `A filter must be an object such as {"field": "metadata.status", "operator": "eq", "value": "active"}, got ${describe(input)}`,
+        'filter_type',
+      );
     }
     const sensitivity = this.readCaseSensitive(input, location, caseSensitive);
     if ('field' in input || 'key' in input) return this.parseCondition(input, location, sensitivity);
@@ -123,7 +148,11 @@ class FilterParser {
     const value = input.case_sensitive;
     if (value === undefined || value === null) return inherited;
     if (typeof value !== 'boolean') {
-      this.fail([...location, 'case_sensitive'], `'case_sensitive' must be a boolean, got ${describe(value)}`, 'bool_type');
+      this.fail(
+        [...location, 'case_sensitive'],
+        `'case_sensitive' must be a boolean, got ${describe(value)}`,
+        'bool_type',
+      );
       return inherited;
     }
     return value;
@@ -131,32 +160,54 @@ class FilterParser {
 
   private parseShorthand(field: string, value: unknown, location: Location, caseSensitive: boolean): FilterNode | null {
     if (isRecord(value) && !isDynamicValue(value)) {
-      return this.fail(location, `Shorthand filter '${field}' must have a plain value; use {"field": "${field}", "operator": "…", "value": …} for other operators`);
+      return this.fail(
+        location,
+        `Shorthand filter '${field}' must have a plain value; use {"field": "${field}", "operator": "…", "value": …} for other operators`,
+      );
     }
     return this.buildCondition(field, 'eq', value, location, caseSensitive);
   }
 
-  private parseCondition(input: Record<string, unknown>, location: Location, caseSensitive: boolean): FilterNode | null {
+  private parseCondition(
+    input: Record<string, unknown>,
+    location: Location,
+    caseSensitive: boolean,
+  ): FilterNode | null {
     const fieldKey = 'field' in input ? 'field' : 'key';
     const field = input[fieldKey];
     if (typeof field !== 'string' || field.trim() === '') {
-      return this.fail([...location, fieldKey], `'${fieldKey}' must be a non-empty dot path such as "metadata.status", got ${describe(field)}`, 'string_type');
+      return this.fail(
+        [...location, fieldKey],
+        `'${fieldKey}' must be a non-empty dot path such as "metadata.status", got ${describe(field)}`,
+        'string_type',
+      );
     }
     // Qdrant conditions carry the value in `match` or `range`.
-    if (fieldKey === 'key' && isRecord(input.range)) return this.parseRange(field, input.range, [...location, 'range'], caseSensitive);
+    if (fieldKey === 'key' && isRecord(input.range))
+      return this.parseRange(field, input.range, [...location, 'range'], caseSensitive);
     if (fieldKey === 'key' && isRecord(input.match)) {
       const match = input.match;
-      if ('any' in match) return this.buildCondition(field, 'in', match.any, [...location, 'match', 'any'], caseSensitive);
-      if ('text' in match) return this.buildCondition(field, 'text', match.text, [...location, 'match', 'text'], caseSensitive);
+      if ('any' in match)
+        return this.buildCondition(field, 'in', match.any, [...location, 'match', 'any'], caseSensitive);
+      if ('text' in match)
+        return this.buildCondition(field, 'text', match.text, [...location, 'match', 'text'], caseSensitive);
       return this.buildCondition(field, 'eq', match.value, [...location, 'match', 'value'], caseSensitive);
     }
     const rawOperator = input.operator ?? 'eq';
     const operator = typeof rawOperator === 'string' ? resolveOperator(rawOperator) : null;
     if (!operator) {
-      return this.fail([...location, 'operator'], `Unknown filter operator ${describe(rawOperator)}; valid operators are ${FILTER_OPERATORS.join(', ')}`, 'enum');
+      return this.fail(
+        [...location, 'operator'],
+        `Unknown filter operator ${describe(rawOperator)}; valid operators are ${FILTER_OPERATORS.join(', ')}`,
+        'enum',
+      );
     }
     if (!('value' in input) || input.value === undefined) {
-      return this.fail([...location, 'value'], `Filter on '${field}' with operator '${operator}' needs a 'value'`, 'missing');
+      return this.fail(
+        [...location, 'value'],
+        `Filter on '${field}' with operator '${operator}' needs a 'value'`,
+        'missing',
+      );
     }
     return this.buildCondition(field, operator, input.value, [...location, 'value'], caseSensitive);
   }
@@ -181,10 +232,21 @@ class FilterParser {
   ): FilterNode | null {
     if (++this.conditions > MAX_FILTER_CONDITIONS) {
       // One issue, not one per extra condition: a 20,000-condition filter answers a short 422.
-      return this.conditions === MAX_FILTER_CONDITIONS + 1 ? this.fail(valueLocation, `The filter has more than ${MAX_FILTER_CONDITIONS} conditions; split the query or use 'in' with a list`, 'filter_size') : null;
+      return this.conditions === MAX_FILTER_CONDITIONS + 1
+        ? this.fail(
+            valueLocation,
+            `The filter has more than ${MAX_FILTER_CONDITIONS} conditions; split the query or use 'in' with a list`,
+            'filter_size',
+          )
+        : null;
     }
     const problem = this.options.allowTemplates && isTemplateValue(value) ? null : checkValue(field, operator, value);
-    if (problem) return this.fail(valueLocation, problem, operator === 'exists' || operator === 'is_null' ? 'bool_type' : 'value_error');
+    if (problem)
+      return this.fail(
+        valueLocation,
+        problem,
+        operator === 'exists' || operator === 'is_null' ? 'bool_type' : 'value_error',
+      );
     return { kind: 'condition', field, operator, value, caseSensitive };
   }
 }
@@ -205,25 +267,37 @@ function checkValue(field: string, operator: FilterOperator, value: unknown): st
   switch (operator) {
     case 'in':
     case 'nin':
-      if (!Array.isArray(value)) return `Operator '${operator}' on '${field}' needs an array value, got ${describe(value)}`;
-      return value.length > MAX_FILTER_LIST_VALUES ? `Operator '${operator}' on '${field}' has ${value.length} values; the limit is ${MAX_FILTER_LIST_VALUES}` : null;
+      if (!Array.isArray(value))
+        return `Operator '${operator}' on '${field}' needs an array value, got ${describe(value)}`;
+      return value.length > MAX_FILTER_LIST_VALUES
+        ? `Operator '${operator}' on '${field}' has ${value.length} values; the limit is ${MAX_FILTER_LIST_VALUES}`
+        : null;
     case 'exists':
     case 'is_null':
-      return typeof value === 'boolean' ? null : `Operator '${operator}' on '${field}' needs a boolean value (true or false), got ${describe(value)}`;
+      return typeof value === 'boolean'
+        ? null
+        : `Operator '${operator}' on '${field}' needs a boolean value (true or false), got ${describe(value)}`;
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
-      return typeof value === 'number' || typeof value === 'string' ? null : `Operator '${operator}' on '${field}' needs a number or string value, got ${describe(value)}`;
+      return typeof value === 'number' || typeof value === 'string'
+        ? null
+        : `Operator '${operator}' on '${field}' needs a number or string value, got ${describe(value)}`;
     case 'starts_with':
     case 'ends_with':
     case 'text':
-      return typeof value === 'string' ? null : `Operator '${operator}' on '${field}' needs a string value, got ${describe(value)}`;
+      return typeof value === 'string'
+        ? null
+        : `Operator '${operator}' on '${field}' needs a string value, got ${describe(value)}`;
     case 'regex':
-      if (typeof value !== 'string') return `Operator 'regex' on '${field}' needs a regular expression string, got ${describe(value)}`;
+      if (typeof value !== 'string')
+        return `Operator 'regex' on '${field}' needs a regular expression string, got ${describe(value)}`;
       {
         const problem = linearRegexProblem(value);
-        return problem ? `Operator 'regex' on '${field}': ${JSON.stringify(value.slice(0, 100))} is refused: ${problem}` : null;
+        return problem
+          ? `Operator 'regex' on '${field}': ${JSON.stringify(value.slice(0, 100))} is refused: ${problem}`
+          : null;
       }
     default:
       return null;

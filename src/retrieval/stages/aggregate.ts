@@ -10,7 +10,18 @@ import type { PipelineDocument } from '../types.js';
 import { compareValues } from './sort-attribute.js';
 import { defineStage } from './stage-definition.js';
 
-const FUNCTIONS = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'collect', 'collect_distinct'] as const;
+const FUNCTIONS = [
+  'count',
+  'count_distinct',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'first',
+  'last',
+  'collect',
+  'collect_distinct',
+] as const;
 
 const parameters = z.object({
   aggregations: z
@@ -33,15 +44,19 @@ export const aggregateStage = defineStage({
     const result = { ...raw };
     // Group fields may be given as plain strings.
     if (typeof result.group_by === 'string') result.group_by = [result.group_by];
-    if (Array.isArray(result.group_by)) result.group_by = result.group_by.map((entry) => (typeof entry === 'string' ? { field: entry } : entry));
+    if (Array.isArray(result.group_by))
+      result.group_by = result.group_by.map((entry) => (typeof entry === 'string' ? { field: entry } : entry));
     if (Array.isArray(result.aggregations)) {
       result.aggregations = result.aggregations.map((entry) => {
         if (typeof entry !== 'object' || entry === null) return entry;
         const aggregation = { ...(entry as Record<string, unknown>) };
-        if (aggregation.function === undefined && aggregation.func !== undefined) aggregation.function = aggregation.func;
+        if (aggregation.function === undefined && aggregation.func !== undefined)
+          aggregation.function = aggregation.func;
         delete aggregation.func;
         if (aggregation.alias === undefined && typeof aggregation.function === 'string') {
-          aggregation.alias = aggregation.field ? `${aggregation.function}_${String(aggregation.field).replace(/\W+/g, '_')}` : aggregation.function;
+          aggregation.alias = aggregation.field
+            ? `${aggregation.function}_${String(aggregation.field).replace(/\W+/g, '_')}`
+            : aggregation.function;
         }
         return aggregation;
       });
@@ -51,7 +66,9 @@ export const aggregateStage = defineStage({
   async run(documents, params) {
     const groups = new Map<string, { values: Record<string, unknown>; members: PipelineDocument[] }>();
     for (const document of documents) {
-      const values = Object.fromEntries(params.group_by.map(({ field, alias }) => [alias ?? field, readField(document, field).value ?? null]));
+      const values = Object.fromEntries(
+        params.group_by.map(({ field, alias }) => [alias ?? field, readField(document, field).value ?? null]),
+      );
       const key = JSON.stringify(values);
       const group = groups.get(key) ?? { values, members: [] };
       group.members.push(document);
@@ -60,24 +77,49 @@ export const aggregateStage = defineStage({
     if (groups.size === 0 && params.group_by.length === 0) groups.set('{}', { values: {}, members: [] });
     let rows = [...groups.values()].map(({ values, members }) => ({
       ...values,
-      ...Object.fromEntries(params.aggregations.map((aggregation) => [aggregation.alias, aggregate(aggregation.function, aggregation.field ?? null, members)])),
+      ...Object.fromEntries(
+        params.aggregations.map((aggregation) => [
+          aggregation.alias,
+          aggregate(aggregation.function, aggregation.field ?? null, members),
+        ]),
+      ),
       ...(params.include_documents && { documents: members }),
     }));
     if (params.sort_by) {
       const sign = params.sort_order === 'asc' ? 1 : -1;
-      rows = rows.sort((left, right) => sign * compareValues((left as Record<string, unknown>)[params.sort_by!], (right as Record<string, unknown>)[params.sort_by!]));
+      rows = rows.sort(
+        (left, right) =>
+          sign *
+          compareValues(
+            (left as Record<string, unknown>)[params.sort_by!],
+            (right as Record<string, unknown>)[params.sort_by!],
+          ),
+      );
     }
     if (params.limit) rows = rows.slice(0, params.limit);
     return {
-      documents: rows.map((row, index) => ({ document_id: `aggregate_${index + 1}`, collection_id: '', score: 0, ...row })),
+      documents: rows.map((row, index) => ({
+        document_id: `aggregate_${index + 1}`,
+        collection_id: '',
+        score: 0,
+        ...row,
+      })),
       metadata: { groups: rows.length },
     };
   },
-  plan: (params) => ({ estimatedOutput: params.group_by.length === 0 ? 1 : params.limit ?? null, notes: [`${params.aggregations.length} aggregation(s)`] }),
+  plan: (params) => ({
+    estimatedOutput: params.group_by.length === 0 ? 1 : (params.limit ?? null),
+    notes: [`${params.aggregations.length} aggregation(s)`],
+  }),
 });
 
 function aggregate(name: (typeof FUNCTIONS)[number], field: string | null, documents: PipelineDocument[]): unknown {
-  const values = field === null ? documents.map(() => 1) : documents.map((document) => readField(document, field).value).filter((value) => value !== undefined && value !== null);
+  const values =
+    field === null
+      ? documents.map(() => 1)
+      : documents
+          .map((document) => readField(document, field).value)
+          .filter((value) => value !== undefined && value !== null);
   const numbers = values.filter((value): value is number => typeof value === 'number');
   switch (name) {
     case 'count':
@@ -89,9 +131,13 @@ function aggregate(name: (typeof FUNCTIONS)[number], field: string | null, docum
     case 'avg':
       return numbers.length === 0 ? null : numbers.reduce((total, value) => total + value, 0) / numbers.length;
     case 'min':
-      return values.length === 0 ? null : values.reduce((best, value) => (compareValues(value, best) < 0 ? value : best));
+      return values.length === 0
+        ? null
+        : values.reduce((best, value) => (compareValues(value, best) < 0 ? value : best));
     case 'max':
-      return values.length === 0 ? null : values.reduce((best, value) => (compareValues(value, best) > 0 ? value : best));
+      return values.length === 0
+        ? null
+        : values.reduce((best, value) => (compareValues(value, best) > 0 ? value : best));
     case 'first':
       return values[0] ?? null;
     case 'last':

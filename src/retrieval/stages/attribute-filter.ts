@@ -11,18 +11,20 @@ import { matchesFilter } from '../filters/match-filter.js';
 import { parseFilter } from '../filters/parse-filter.js';
 import { defineStage, renameAliases } from './stage-definition.js';
 
-const parameters = z.object({
-  field: z.string().min(1).optional(),
-  operator: z.enum(FILTER_OPERATORS as unknown as [string, ...string[]]).default('eq'),
-  value: z.unknown().optional(),
-  conditions: z.unknown().optional(),
-  batch_size: z.int().min(1).max(1000).default(100),
-  case_insensitive: z.boolean().default(false),
-  limit: z.int().min(1).max(10_000).default(1000),
-}).refine((value) => value.field !== undefined || value.conditions !== undefined, {
-  message: "attribute_filter needs either 'field' (with 'operator' and 'value') or 'conditions'",
-  path: ['conditions'],
-});
+const parameters = z
+  .object({
+    field: z.string().min(1).optional(),
+    operator: z.enum(FILTER_OPERATORS as unknown as [string, ...string[]]).default('eq'),
+    value: z.unknown().optional(),
+    conditions: z.unknown().optional(),
+    batch_size: z.int().min(1).max(1000).default(100),
+    case_insensitive: z.boolean().default(false),
+    limit: z.int().min(1).max(10_000).default(1000),
+  })
+  .refine((value) => value.field !== undefined || value.conditions !== undefined, {
+    message: "attribute_filter needs either 'field' (with 'operator' and 'value') or 'conditions'",
+    path: ['conditions'],
+  });
 
 export const attributeFilterStage = defineStage({
   stage_id: 'attribute_filter',
@@ -31,9 +33,15 @@ export const attributeFilterStage = defineStage({
   icon: 'filter',
   parameters,
   normalize(raw) {
-    const renamed = renameAliases(raw, { var_field: 'field', structured_filter: 'conditions', filters: 'conditions', filter: 'conditions' });
+    const renamed = renameAliases(raw, {
+      var_field: 'field',
+      structured_filter: 'conditions',
+      filters: 'conditions',
+      filter: 'conditions',
+    });
     const { AND, OR, NOT, ...rest } = renamed;
-    if (renamed.conditions !== undefined || (AND === undefined && OR === undefined && NOT === undefined)) return renamed;
+    if (renamed.conditions !== undefined || (AND === undefined && OR === undefined && NOT === undefined))
+      return renamed;
     // The docs also place AND / OR directly in `parameters`.
     const conditions = Object.fromEntries(Object.entries({ AND, OR, NOT }).filter(([, value]) => value !== undefined));
     return { ...rest, conditions };
@@ -44,14 +52,27 @@ export const attributeFilterStage = defineStage({
     if (context.stageIndex === 0) {
       const { services } = context;
       const combined = [context.indexFilter, filter].filter((node): node is FilterNode => node !== null);
-      const hits = await services.index.scan(services.scope, {
-        collectionIds: services.collections.map((collection) => collection.collection_id),
-        filter: combined.length === 0 ? null : combined.length === 1 ? combined[0] : { kind: 'and', children: combined },
-        topK: params.limit,
-      }, context.signal);
-      const loaded = await services.index.loadDocuments(services.scope, hits.map((hit) => hit.document_id));
+      const hits = await services.index.scan(
+        services.scope,
+        {
+          collectionIds: services.collections.map((collection) => collection.collection_id),
+          filter:
+            combined.length === 0 ? null : combined.length === 1 ? combined[0] : { kind: 'and', children: combined },
+          topK: params.limit,
+        },
+        context.signal,
+      );
+      const loaded = await services.index.loadDocuments(
+        services.scope,
+        hits.map((hit) => hit.document_id),
+      );
       return {
-        documents: loaded.map((document) => ({ ...document, document_id: String(document.document_id), collection_id: String(document.collection_id), score: 0 })),
+        documents: loaded.map((document) => ({
+          ...document,
+          document_id: String(document.document_id),
+          collection_id: String(document.collection_id),
+          score: 0,
+        })),
         metadata: { mode: 'index_scan' },
       };
     }
@@ -61,7 +82,11 @@ export const attributeFilterStage = defineStage({
   plan(params, input, stageIndex) {
     return {
       estimatedOutput: stageIndex === 0 ? params.limit : input,
-      notes: [stageIndex === 0 ? 'first stage: filter evaluated inside the index (scan)' : 'filter evaluated in memory on the previous stage\'s documents'],
+      notes: [
+        stageIndex === 0
+          ? 'first stage: filter evaluated inside the index (scan)'
+          : "filter evaluated in memory on the previous stage's documents",
+      ],
     };
   },
 });
@@ -70,6 +95,11 @@ function buildFilter(params: z.output<typeof parameters>, location: (string | nu
   // Boolean mode follows the filter language (`case_sensitive`, default false); simple mode follows
   // this stage's own `case_insensitive` (default false, i.e. case-sensitive), as the SDK model does.
   if (params.conditions !== undefined) return parseFilter(params.conditions, [...location, 'conditions']);
-  const condition = { field: params.field, operator: params.operator, value: params.value, case_sensitive: !params.case_insensitive };
+  const condition = {
+    field: params.field,
+    operator: params.operator,
+    value: params.value,
+    case_sensitive: !params.case_insensitive,
+  };
   return parseFilter(condition, location);
 }

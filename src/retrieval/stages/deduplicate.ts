@@ -42,7 +42,9 @@ export const deduplicateStage = defineStage({
     if (params.strategy === 'field') {
       const seen = new Set<string>();
       for (const document of ordered) {
-        const key = JSON.stringify(params.fields!.map((field) => fold(readField(document, field).value ?? null, params.case_sensitive)));
+        const key = JSON.stringify(
+          params.fields!.map((field) => fold(readField(document, field).value ?? null, params.case_sensitive)),
+        );
         if (seen.has(key)) continue;
         seen.add(key);
         kept.push(document);
@@ -60,7 +62,14 @@ export const deduplicateStage = defineStage({
     const result = params.keep === 'last' ? kept.reverse() : kept;
     return { documents: result, metadata: { removed: documents.length - result.length } };
   },
-  plan: (params, input) => ({ estimatedOutput: input, notes: [params.strategy === 'field' ? `dedupe on ${params.fields?.join(', ')}` : `near-duplicate content ≥ ${params.similarity_threshold}`] }),
+  plan: (params, input) => ({
+    estimatedOutput: input,
+    notes: [
+      params.strategy === 'field'
+        ? `dedupe on ${params.fields?.join(', ')}`
+        : `near-duplicate content ≥ ${params.similarity_threshold}`,
+    ],
+  }),
 });
 
 function fold(value: unknown, caseSensitive: boolean): unknown {

@@ -11,7 +11,11 @@ import type { CollectionInfo, PipelineDocument } from '../types.js';
  * The text of `field`. The default field `content` falls back to the field
  * the collection's extractor reads, since user documents rarely call it `content`.
  */
-export function documentText(document: Record<string, unknown>, field: string, collections: CollectionInfo[] = []): string {
+export function documentText(
+  document: Record<string, unknown>,
+  field: string,
+  collections: CollectionInfo[] = [],
+): string {
   const reading = readField(document, field);
   if (reading.found) return asText(reading.value);
   if (field === 'content') {
@@ -38,7 +42,8 @@ export function writeField<T extends Record<string, unknown>>(document: T, path:
   const [head, ...rest] = path.split('.');
   if (rest.length === 0) return { ...document, [head]: value };
   const child = document[head];
-  const base = child !== null && typeof child === 'object' && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
+  const base =
+    child !== null && typeof child === 'object' && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
   return { ...document, [head]: writeField(base, rest.join('.'), value) };
 }
 

@@ -20,7 +20,10 @@ import { defineStage, renameAliases, type StageContext } from './stage-definitio
 
 const searchSchema = z.object({
   feature_uri: z.string().min(1),
-  query: z.union([z.string(), z.looseObject({ input_mode: z.enum(['text', 'content', 'vector', 'document']).default('text') })]),
+  query: z.union([
+    z.string(),
+    z.looseObject({ input_mode: z.enum(['text', 'content', 'vector', 'document']).default('text') }),
+  ]),
   top_k: z.int().min(1).max(1000).default(100),
   min_score: z.number().nullish(),
   /** Unset: the list's known quality decides (`fusion-weights.ts`). */
@@ -29,7 +32,9 @@ const searchSchema = z.object({
     .min(0)
     .max(1)
     .nullish()
-    .describe('Weight in fusion. Default by what the list is worth: 1 for full text, 0.1 for vectors of the built-in quarry-hash-embed, 1 for any other embedding model'),
+    .describe(
+      'Weight in fusion. Default by what the list is worth: 1 for full text, 0.1 for vectors of the built-in quarry-hash-embed, 1 for any other embedding model',
+    ),
   on_empty: z.enum(['error', 'skip', 'random']).default('error'),
   query_preprocessing: z.record(z.string(), z.unknown()).nullish(),
   collection_identifiers: z.array(z.string()).nullish(),
@@ -43,7 +48,15 @@ const parameters = z.object({
   query_preprocessing: z.record(z.string(), z.unknown()).nullish(),
   collection_identifiers: z.array(z.string()).nullish(),
   filters: z.unknown().optional(),
-  facets: z.array(z.object({ key: z.string().min(1), limit: z.int().min(1).max(1000).default(10), exact: z.boolean().default(false) })).nullish(),
+  facets: z
+    .array(
+      z.object({
+        key: z.string().min(1),
+        limit: z.int().min(1).max(1000).default(10),
+        exact: z.boolean().default(false),
+      }),
+    )
+    .nullish(),
   group_by: z
     .object({
       field: z.string().min(1),
@@ -60,48 +73,102 @@ type Parameters = z.output<typeof parameters>;
 
 export const featureSearchStage = defineStage({
   stage_id: 'feature_search',
-  description: 'Search collections by text (BM25) and vector features, fuse several searches, push filters into the index.',
+  description:
+    'Search collections by text (BM25) and vector features, fuse several searches, push filters into the index.',
   category: 'filter',
   icon: 'search',
   parameters,
   normalize(raw) {
-    const renamed = renameAliases(raw, { limit: 'final_top_k', fusion_method: 'fusion', collection_ids: 'collection_identifiers' });
+    const renamed = renameAliases(raw, {
+      limit: 'final_top_k',
+      fusion_method: 'fusion',
+      collection_ids: 'collection_identifiers',
+    });
     if (renamed.searches !== undefined || renamed.query === undefined) return renamed;
     // Legacy ids (semantic_search, hybrid_search, feature_filter) carry one flat search.
     const { query, feature_uri, feature_address, vector_index, top_k, min_score, ...rest } = renamed;
     const output = typeof vector_index === 'string' ? vector_index : 'multilingual_e5_large_instruct_v1';
     return {
       ...rest,
-      searches: [{ feature_uri: feature_uri ?? feature_address ?? `mixpeek://text_extractor@v1/${output}`, query, ...(top_k !== undefined && { top_k }), ...(min_score !== undefined && { min_score }) }],
+      searches: [
+        {
+          feature_uri: feature_uri ?? feature_address ?? `mixpeek://text_extractor@v1/${output}`,
+          query,
+          ...(top_k !== undefined && { top_k }),
+          ...(min_score !== undefined && { min_score }),
+        },
+      ],
     };
   },
   readsIndex: () => true,
   async run(_documents, params, context) {
     const { services, signal, location } = context;
-    const collections = resolveCollections(params.collection_identifiers, services.collections, [...location, 'collection_identifiers']);
+    const collections = resolveCollections(params.collection_identifiers, services.collections, [
+      ...location,
+      'collection_identifiers',
+    ]);
     const filter = combineFilters(context.indexFilter, parseFilter(params.filters ?? null, [...location, 'filters']));
     const wantsAll = Boolean(context.postFilter || params.facets?.length || params.group_by);
     const searchMetadata: Record<string, unknown>[] = [];
     const lists: { hits: ScoredHit[]; weight: number; key: string }[] = [];
-    const keys = scoreKeys(params.searches.map((search, index) => ({ uri: search.feature_uri, location: [...location, 'searches', index, 'feature_uri'] })));
+    const keys = scoreKeys(
+      params.searches.map((search, index) => ({
+        uri: search.feature_uri,
+        location: [...location, 'searches', index, 'feature_uri'],
+      })),
+    );
     // The searches run side by side (over PostgreSQL each is a round trip or more); their results are
     // taken in order, and the first failing search (by position) is the error, as when they ran in turn.
     const outcomes = await Promise.allSettled(
-      params.searches.map(async (search, index): Promise<{ hits: ScoredHit[]; mode: string; searchCollections: CollectionInfo[] } | null> => {
-        const searchLocation = [...location, 'searches', index];
-        const query = readFeatureQuery(search.query, [...searchLocation, 'query']);
-        const searchCollections = search.collection_identifiers
-          ? resolveCollections(search.collection_identifiers, services.collections, [...searchLocation, 'collection_identifiers'])
-          : collections;
-        if (query.mode === 'text' && !query.text?.trim()) {
-          if (search.on_empty === 'error') {
-            throw invalidField([...searchLocation, 'query'], `Search ${index} (${search.feature_uri}) has an empty query; provide one or set on_empty to 'skip' or 'random'`);
+      params.searches.map(
+        async (
+          search,
+          index,
+        ): Promise<{ hits: ScoredHit[]; mode: string; searchCollections: CollectionInfo[] } | null> => {
+          const searchLocation = [...location, 'searches', index];
+          const query = readFeatureQuery(search.query, [...searchLocation, 'query']);
+          const searchCollections = search.collection_identifiers
+            ? resolveCollections(search.collection_identifiers, services.collections, [
+                ...searchLocation,
+                'collection_identifiers',
+              ])
+            : collections;
+          if (query.mode === 'text' && !query.text?.trim()) {
+            if (search.on_empty === 'error') {
+              throw invalidField(
+                [...searchLocation, 'query'],
+                `Search ${index} (${search.feature_uri}) has an empty query; provide one or set on_empty to 'skip' or 'random'`,
+              );
+            }
+            if (search.on_empty === 'skip') return null;
+            return {
+              hits: await services.index.scan(
+                services.scope,
+                { collectionIds: ids(searchCollections), filter, topK: search.top_k },
+                signal,
+              ),
+              mode: query.mode,
+              searchCollections,
+            };
           }
-          if (search.on_empty === 'skip') return null;
-          return { hits: await services.index.scan(services.scope, { collectionIds: ids(searchCollections), filter, topK: search.top_k }, signal), mode: query.mode, searchCollections };
-        }
-        return { hits: await searchFeature({ featureUri: search.feature_uri, query, topK: search.top_k, collections: searchCollections, filter, location: searchLocation }, services, signal), mode: query.mode, searchCollections };
-      }),
+          return {
+            hits: await searchFeature(
+              {
+                featureUri: search.feature_uri,
+                query,
+                topK: search.top_k,
+                collections: searchCollections,
+                filter,
+                location: searchLocation,
+              },
+              services,
+              signal,
+            ),
+            mode: query.mode,
+            searchCollections,
+          };
+        },
+      ),
     );
     for (const [index, search] of params.searches.entries()) {
       const outcome = outcomes[index];
@@ -112,14 +179,24 @@ export const featureSearchStage = defineStage({
       }
       let { hits } = outcome.value;
       const { mode, searchCollections } = outcome.value;
-      if (search.min_score !== undefined && search.min_score !== null) hits = hits.filter((hit) => hit.score >= search.min_score!);
-      const weight = search.weight ?? defaultSearchWeight(parseFeatureUri(search.feature_uri, [...location, 'searches', index, 'feature_uri']).kind, searchCollections);
+      if (search.min_score !== undefined && search.min_score !== null)
+        hits = hits.filter((hit) => hit.score >= search.min_score!);
+      const weight =
+        search.weight ??
+        defaultSearchWeight(
+          parseFeatureUri(search.feature_uri, [...location, 'searches', index, 'feature_uri']).kind,
+          searchCollections,
+        );
       searchMetadata.push({ feature_uri: search.feature_uri, mode, hits: hits.length, weight });
       lists.push({ hits, weight, key: keys[index] });
     }
     const filterOnly = lists.length === 0;
     const candidates = filterOnly
-      ? await services.index.scan(services.scope, { collectionIds: ids(collections), filter, topK: wantsAll ? 10_000 : params.final_top_k }, signal)
+      ? await services.index.scan(
+          services.scope,
+          { collectionIds: ids(collections), filter, topK: wantsAll ? 10_000 : params.final_top_k },
+          signal,
+        )
       : lists.length === 1
         ? lists[0].hits
         : fuseRankings(lists, params.fusion);
@@ -128,7 +205,12 @@ export const featureSearchStage = defineStage({
     if (context.postFilter) documents = documents.filter((document) => matchesFilter(context.postFilter!, document));
     const facets = params.facets?.length ? computeFacets(documents, params.facets) : undefined;
     documents = params.group_by
-      ? groupDocuments(documents, { field: params.group_by.field, maxPerGroup: params.group_by.max_per_group, limit: params.group_by.limit, outputMode: params.group_by.output_mode })
+      ? groupDocuments(documents, {
+          field: params.group_by.field,
+          maxPerGroup: params.group_by.max_per_group,
+          limit: params.group_by.limit,
+          outputMode: params.group_by.output_mode,
+        })
       : documents.slice(0, params.final_top_k);
     return {
       documents,
@@ -145,7 +227,8 @@ export const featureSearchStage = defineStage({
   plan(params: Parameters) {
     const notes = params.searches.map((search, index) => {
       const uri = parseFeatureUri(search.feature_uri, ['searches', index, 'feature_uri']);
-      const weight = search.weight ?? (uri.kind === 'text' ? 1 : 'by the model: 0.1 for the built-in hashed embedding, else 1');
+      const weight =
+        search.weight ?? (uri.kind === 'text' ? 1 : 'by the model: 0.1 for the built-in hashed embedding, else 1');
       return `search ${index}: ${uri.kind === 'text' ? 'full-text (BM25)' : 'vector'} on '${uri.output}', top_k ${search.top_k}, weight ${weight}`;
     });
     if (params.searches.length === 0) notes.push('no searches: filter-only scan of the collections');
@@ -159,12 +242,20 @@ async function loadDocuments(
   lists: { hits: ScoredHit[]; key: string }[],
   context: StageContext,
 ): Promise<PipelineDocument[]> {
-  const loaded = await context.services.index.loadDocuments(context.services.scope, hits.map((hit) => hit.document_id));
+  const loaded = await context.services.index.loadDocuments(
+    context.services.scope,
+    hits.map((hit) => hit.document_id),
+  );
   const byId = new Map(loaded.map((document) => [String(document.document_id), document]));
-  const rawScores = lists.map(({ hits: listHits, key }) => ({ key, scores: new Map(listHits.map((hit) => [hit.document_id, hit.score])) }));
+  const rawScores = lists.map(({ hits: listHits, key }) => ({
+    key,
+    scores: new Map(listHits.map((hit) => [hit.document_id, hit.score])),
+  }));
   // Query-term coverage rides along as `<key>_coverage` where the text index reports it (the relevance floor reads it).
   for (const { hits: listHits, key } of lists) {
-    const coverage = new Map(listHits.filter((hit) => hit.coverage !== undefined).map((hit) => [hit.document_id, hit.coverage!]));
+    const coverage = new Map(
+      listHits.filter((hit) => hit.coverage !== undefined).map((hit) => [hit.document_id, hit.coverage!]),
+    );
     if (coverage.size > 0) rawScores.push({ key: `${key}_coverage`, scores: coverage });
   }
   const documents: PipelineDocument[] = [];
@@ -173,7 +264,13 @@ async function loadDocuments(
     if (!document) continue;
     const scores: Record<string, number> = {};
     for (const { key, scores: map } of rawScores) if (map.has(hit.document_id)) scores[key] = map.get(hit.document_id)!;
-    documents.push({ ...document, document_id: hit.document_id, collection_id: hit.collection_id, score: hit.score, scores });
+    documents.push({
+      ...document,
+      document_id: hit.document_id,
+      collection_id: hit.collection_id,
+      score: hit.score,
+      scores,
+    });
   }
   return documents;
 }
@@ -181,7 +278,9 @@ async function loadDocuments(
 /** `scores` keys are the feature outputs (`bm25`, `multilingual_e5_large_instruct_v1`), numbered when repeated. */
 function scoreKeys(searches: { uri: string; location: (string | number)[] }[]): string[] {
   const outputs = searches.map(({ uri, location }) => parseFeatureUri(uri, location).output);
-  return outputs.map((output, index) => (outputs.indexOf(output) !== outputs.lastIndexOf(output) ? `${output}_${index}` : output));
+  return outputs.map((output, index) =>
+    outputs.indexOf(output) !== outputs.lastIndexOf(output) ? `${output}_${index}` : output,
+  );
 }
 
 export function resolveCollections(
@@ -191,10 +290,15 @@ export function resolveCollections(
 ): CollectionInfo[] {
   if (!identifiers || identifiers.length === 0) return available;
   return identifiers.map((identifier, index) => {
-    const found = available.find((collection) => collection.collection_id === identifier || collection.collection_name === identifier);
+    const found = available.find(
+      (collection) => collection.collection_id === identifier || collection.collection_name === identifier,
+    );
     if (!found) {
       const names = available.map((collection) => collection.collection_name).join(', ') || 'none';
-      throw invalidField([...location, index], `Collection '${identifier}' is not one of the retriever's collections (${names})`);
+      throw invalidField(
+        [...location, index],
+        `Collection '${identifier}' is not one of the retriever's collections (${names})`,
+      );
     }
     return found;
   });

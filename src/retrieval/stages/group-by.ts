@@ -29,24 +29,42 @@ export const groupByStage = defineStage({
   normalize: (raw) => renameAliases(raw, { field: 'group_by_field', docs_per_group: 'max_per_group' }),
   async run(documents, params) {
     // Group everything first so groups can be ordered before `max_groups` cuts them.
-    let groups = groupDocuments(documents, { field: params.group_by_field, maxPerGroup: params.max_per_group, limit: Number.MAX_SAFE_INTEGER, outputMode: 'all' });
+    let groups = groupDocuments(documents, {
+      field: params.group_by_field,
+      maxPerGroup: params.max_per_group,
+      limit: Number.MAX_SAFE_INTEGER,
+      outputMode: 'all',
+    });
     const sign = params.sort_order === 'asc' ? 1 : -1;
     const measure = (group: PipelineDocument) =>
-      params.sort_groups_by === 'count' ? (group.group_size as number) : params.sort_groups_by === 'field' ? group.group_key : group.score;
+      params.sort_groups_by === 'count'
+        ? (group.group_size as number)
+        : params.sort_groups_by === 'field'
+          ? group.group_key
+          : group.score;
     groups = groups
       .map((group, position) => ({ group, position }))
-      .sort((left, right) => sign * compareValues(measure(left.group), measure(right.group)) || left.position - right.position)
+      .sort(
+        (left, right) =>
+          sign * compareValues(measure(left.group), measure(right.group)) || left.position - right.position,
+      )
       .map(({ group }) => group)
       .slice(0, params.max_groups);
     if (params.output_mode === 'all') return { documents: groups, metadata: { groups: groups.length } };
     const members = (group: PipelineDocument) => group.documents as PipelineDocument[];
-    const output = params.output_mode === 'first'
-      ? groups.map((group) => ({ ...members(group)[0], group_key: group.group_key, group_size: group.group_size }))
-      : groups.flatMap((group) => members(group).map((member) => ({ ...member, group_key: group.group_key })));
+    const output =
+      params.output_mode === 'first'
+        ? groups.map((group) => ({ ...members(group)[0], group_key: group.group_key, group_size: group.group_size }))
+        : groups.flatMap((group) => members(group).map((member) => ({ ...member, group_key: group.group_key })));
     return { documents: output, metadata: { groups: groups.length } };
   },
   plan: (params, input) => ({
-    estimatedOutput: params.output_mode === 'flatten' ? input : input === null ? params.max_groups : Math.min(input, params.max_groups),
+    estimatedOutput:
+      params.output_mode === 'flatten'
+        ? input
+        : input === null
+          ? params.max_groups
+          : Math.min(input, params.max_groups),
     notes: [`group by ${params.group_by_field} (${params.output_mode})`],
   }),
 });

@@ -28,18 +28,33 @@ export const jsonTransformStage = defineStage({
   async run(documents, params, context) {
     const failures: { document_id: string; error: string }[] = [];
     const output = documents.map((document, index): PipelineDocument => {
-      const rendered = resolveTemplates(params.template, {
-        ...context.templateContext,
-        document,
-        context: { ...context.templateContext.context, INDEX: index + 1 },
-      }, [...context.location, 'template']);
+      const rendered = resolveTemplates(
+        params.template,
+        {
+          ...context.templateContext,
+          document,
+          context: { ...context.templateContext.context, INDEX: index + 1 },
+        },
+        [...context.location, 'template'],
+      );
       const value = typeof rendered === 'string' ? parseJson(rendered) : rendered;
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        return { document_id: document.document_id, collection_id: document.collection_id, score: document.score, ...value } as PipelineDocument;
+        return {
+          document_id: document.document_id,
+          collection_id: document.collection_id,
+          score: document.score,
+          ...value,
+        } as PipelineDocument;
       }
-      const error = typeof value === 'string' ? 'the rendered template is not valid JSON' : 'the rendered template is not a JSON object';
+      const error =
+        typeof value === 'string'
+          ? 'the rendered template is not valid JSON'
+          : 'the rendered template is not a JSON object';
       if (params.fail_on_error) {
-        throw invalidField([...context.location, 'template'], `Stage '${context.stageName}' (json_transform): for document '${document.document_id}', ${error}`);
+        throw invalidField(
+          [...context.location, 'template'],
+          `Stage '${context.stageName}' (json_transform): for document '${document.document_id}', ${error}`,
+        );
       }
       failures.push({ document_id: document.document_id, error });
       return document;

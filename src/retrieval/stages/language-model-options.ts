@@ -20,8 +20,15 @@ export const LOCAL_FALLBACK_METADATA = {
   note: 'deterministic local fallback; configure a provider for LLM output',
 } as const;
 
-export function modelMetadata(model: StageLanguageModel, requested: { provider?: string | null; model_name?: string | null }) {
-  return { model: model.modelId, requested_provider: requested.provider ?? null, requested_model: requested.model_name ?? null };
+export function modelMetadata(
+  model: StageLanguageModel,
+  requested: { provider?: string | null; model_name?: string | null },
+) {
+  return {
+    model: model.modelId,
+    requested_provider: requested.provider ?? null,
+    requested_model: requested.model_name ?? null,
+  };
 }
 
 /** The docs call the model `model`; the SDK calls it `model_name`. */

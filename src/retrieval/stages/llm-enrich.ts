@@ -10,7 +10,12 @@ import { parseFilter } from '../filters/parse-filter.js';
 import { matchesFilter } from '../filters/match-filter.js';
 import { renderTemplate, stringify } from '../templates.js';
 import { documentText, writeField } from './document-fields.js';
-import { languageModelParameters, LOCAL_FALLBACK_METADATA, modelMetadata, renameModelAlias } from './language-model-options.js';
+import {
+  languageModelParameters,
+  LOCAL_FALLBACK_METADATA,
+  modelMetadata,
+  renameModelAlias,
+} from './language-model-options.js';
 import { defineStage, renameAliases } from './stage-definition.js';
 import { firstSentences } from './text-analysis.js';
 
@@ -29,7 +34,8 @@ const parameters = z.object({
 
 export const llmEnrichStage = defineStage({
   stage_id: 'llm_enrich',
-  description: 'Add a field to each document written by a language model from a per-document prompt (local extractive fallback).',
+  description:
+    'Add a field to each document written by a language model from a per-document prompt (local extractive fallback).',
   category: 'enrich',
   icon: 'wand-sparkles',
   parameters,
@@ -50,9 +56,20 @@ export const llmEnrichStage = defineStage({
       const content = documentText(document, params.content_field, collections);
       let value: unknown;
       if (languageModel) {
-        const prompt = stringify(renderTemplate(params.prompt, { ...context.templateContext, document: { ...document, content } }, [...context.location, 'prompt']));
-        const schemaHint = params.schema ? `\n\nAnswer with JSON only, matching this JSON Schema: ${JSON.stringify(params.schema)}` : '';
-        const answer = await languageModel.complete(prompt + schemaHint, { temperature: params.temperature, maxOutputTokens: params.max_tokens ?? undefined, signal: context.signal });
+        const prompt = stringify(
+          renderTemplate(params.prompt, { ...context.templateContext, document: { ...document, content } }, [
+            ...context.location,
+            'prompt',
+          ]),
+        );
+        const schemaHint = params.schema
+          ? `\n\nAnswer with JSON only, matching this JSON Schema: ${JSON.stringify(params.schema)}`
+          : '';
+        const answer = await languageModel.complete(prompt + schemaHint, {
+          temperature: params.temperature,
+          maxOutputTokens: params.max_tokens ?? undefined,
+          signal: context.signal,
+        });
         calls++;
         tokensUsed += answer.tokensUsed;
         value = params.schema ? parseJsonAnswer(answer.text) : answer.text.trim();
@@ -63,7 +80,12 @@ export const llmEnrichStage = defineStage({
       enriched.push(writeField(document, params.output_field, value));
     }
     const metadata = languageModel ? modelMetadata(languageModel, params) : LOCAL_FALLBACK_METADATA;
-    return { documents: enriched, metadata: { ...metadata, output_field: params.output_field }, llmCalls: calls, tokensUsed };
+    return {
+      documents: enriched,
+      metadata: { ...metadata, output_field: params.output_field },
+      llmCalls: calls,
+      tokensUsed,
+    };
   },
   plan: (params, input) => ({ estimatedOutput: input, notes: [`writes ${params.output_field}`] }),
 });
@@ -80,6 +102,9 @@ function parseJsonAnswer(text: string): unknown {
 function fillSchema(schema: Record<string, unknown>, summary: string): Record<string, unknown> {
   const properties = (schema.properties ?? {}) as Record<string, { type?: string }>;
   return Object.fromEntries(
-    Object.entries(properties).map(([name, property]) => [name, property?.type === 'string' || property?.type === undefined ? summary : null]),
+    Object.entries(properties).map(([name, property]) => [
+      name,
+      property?.type === 'string' || property?.type === undefined ? summary : null,
+    ]),
   );
 }

@@ -8,7 +8,12 @@
 import { z } from 'zod';
 import type { PipelineDocument } from '../types.js';
 import { documentText } from './document-fields.js';
-import { languageModelParameters, LOCAL_FALLBACK_METADATA, modelMetadata, renameModelAlias } from './language-model-options.js';
+import {
+  languageModelParameters,
+  LOCAL_FALLBACK_METADATA,
+  modelMetadata,
+  renameModelAlias,
+} from './language-model-options.js';
 import { defineStage, renameAliases } from './stage-definition.js';
 import { contentTerms } from './text-analysis.js';
 
@@ -33,23 +38,50 @@ export const llmFilterStage = defineStage({
     if (!languageModel) {
       const wanted = new Set(contentTerms(params.criteria));
       for (const document of documents) {
-        const shared = [...new Set(contentTerms(documentText(document, params.content_field, collections)))].filter((term) => wanted.has(term));
+        const shared = [...new Set(contentTerms(documentText(document, params.content_field, collections)))].filter(
+          (term) => wanted.has(term),
+        );
         if (wanted.size > 0 && shared.length === 0) continue;
-        kept.push(params.include_reasoning ? { ...document, llm_reasoning: `shares the terms: ${shared.join(', ') || '(no criteria terms)'}` } : document);
+        kept.push(
+          params.include_reasoning
+            ? { ...document, llm_reasoning: `shares the terms: ${shared.join(', ') || '(no criteria terms)'}` }
+            : document,
+        );
       }
-      return { documents: kept, metadata: { ...LOCAL_FALLBACK_METADATA, criteria: params.criteria }, llmCalls: 0, tokensUsed: 0 };
+      return {
+        documents: kept,
+        metadata: { ...LOCAL_FALLBACK_METADATA, criteria: params.criteria },
+        llmCalls: 0,
+        tokensUsed: 0,
+      };
     }
     let tokensUsed = 0;
     for (const document of documents) {
       context.signal?.throwIfAborted();
       const content = documentText(document, params.content_field, collections).slice(0, 4000);
       const prompt = `${params.criteria}\n\nDocument:\n${content}\n\nDoes this document meet the criteria? Answer "yes" or "no" first${params.include_reasoning ? ', then one sentence of reasoning' : ''}.`;
-      const answer = await languageModel.complete(prompt, { temperature: 0, maxOutputTokens: params.include_reasoning ? 120 : 5, signal: context.signal });
+      const answer = await languageModel.complete(prompt, {
+        temperature: 0,
+        maxOutputTokens: params.include_reasoning ? 120 : 5,
+        signal: context.signal,
+      });
       tokensUsed += answer.tokensUsed;
       if (!/^\W*(yes|true|keep)\b/i.test(answer.text)) continue;
-      kept.push(params.include_reasoning ? { ...document, llm_reasoning: answer.text.replace(/^\W*yes\W*/i, '').trim() } : document);
+      kept.push(
+        params.include_reasoning
+          ? { ...document, llm_reasoning: answer.text.replace(/^\W*yes\W*/i, '').trim() }
+          : document,
+      );
     }
-    return { documents: kept, metadata: { ...modelMetadata(languageModel, params), criteria: params.criteria }, llmCalls: documents.length, tokensUsed };
+    return {
+      documents: kept,
+      metadata: { ...modelMetadata(languageModel, params), criteria: params.criteria },
+      llmCalls: documents.length,
+      tokensUsed,
+    };
   },
-  plan: (_params, input) => ({ estimatedOutput: input, notes: ['one model call per document when a model is configured'] }),
+  plan: (_params, input) => ({
+    estimatedOutput: input,
+    notes: ['one model call per document when a model is configured'],
+  }),
 });

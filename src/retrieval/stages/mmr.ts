@@ -30,11 +30,13 @@ type Parameters = z.output<typeof parameters>;
 
 export const mmrStage = defineStage({
   stage_id: 'mmr',
-  description: 'Diversify results with Maximal Marginal Relevance (relevance vs. similarity to already chosen documents).',
+  description:
+    'Diversify results with Maximal Marginal Relevance (relevance vs. similarity to already chosen documents).',
   category: 'sort',
   icon: 'shuffle',
   parameters,
-  normalize: (raw) => renameAliases(raw, { top_n: 'top_k', embedding_field: 'diversity_feature_uri', diversity_lambda: 'lambda' }),
+  normalize: (raw) =>
+    renameAliases(raw, { top_n: 'top_k', embedding_field: 'diversity_feature_uri', diversity_lambda: 'lambda' }),
   async run(documents, params, context) {
     if (documents.length === 0) return { documents };
     const relevance = documents.map((document) => readScore(document, params.score_field) ?? 0);
@@ -42,8 +44,13 @@ export const mmrStage = defineStage({
     const useFields = Boolean(params.diversity_fields?.length) || params.similarity_metric === 'jaccard';
     const vectors = useFields
       ? new Map<string, Float32Array>()
-      : await context.services.index.loadVectors(context.services.scope, documents.map((document) => document.document_id));
-    const terms = documents.map((document) => new Set(contentTerms(diversityText(document, params, context.services.collections))));
+      : await context.services.index.loadVectors(
+          context.services.scope,
+          documents.map((document) => document.document_id),
+        );
+    const terms = documents.map(
+      (document) => new Set(contentTerms(diversityText(document, params, context.services.collections))),
+    );
     const similarity = (left: number, right: number) => {
       const a = vectors.get(documents[left].document_id);
       const b = vectors.get(documents[right].document_id);
@@ -69,11 +76,19 @@ export const mmrStage = defineStage({
       remaining.delete(best);
     }
     return {
-      documents: chosen.map((index, position) => writeField(documents[index], params.mmr_score_field, Math.round(chosenScores[position] * 1e6) / 1e6)),
-      metadata: { similarity: useFields ? 'word_overlap' : vectors.size > 0 ? 'vector_cosine' : 'word_overlap', lambda: params.lambda },
+      documents: chosen.map((index, position) =>
+        writeField(documents[index], params.mmr_score_field, Math.round(chosenScores[position] * 1e6) / 1e6),
+      ),
+      metadata: {
+        similarity: useFields ? 'word_overlap' : vectors.size > 0 ? 'vector_cosine' : 'word_overlap',
+        lambda: params.lambda,
+      },
     };
   },
-  plan: (params, input) => ({ estimatedOutput: input === null ? params.top_k : Math.min(input, params.top_k), notes: [`MMR λ = ${params.lambda}`] }),
+  plan: (params, input) => ({
+    estimatedOutput: input === null ? params.top_k : Math.min(input, params.top_k),
+    notes: [`MMR λ = ${params.lambda}`],
+  }),
 });
 
 function diversityText(document: PipelineDocument, params: Parameters, collections: CollectionInfo[]): string {

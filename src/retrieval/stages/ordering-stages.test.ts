@@ -6,7 +6,10 @@ import { mulberry32 } from './sample.js';
 const ids = (documents: { document_id: string }[]) => documents.map((document) => document.document_id);
 
 async function issue(promise: Promise<unknown>) {
-  const error = (await promise.catch((caught: unknown) => caught)) as { status: number; details: { validation_errors: { location: (string | number)[]; message: string }[] } };
+  const error = (await promise.catch((caught: unknown) => caught)) as {
+    status: number;
+    details: { validation_errors: { location: (string | number)[]; message: string }[] };
+  };
   expect(error.status).toBe(422);
   return error.details.validation_errors[0];
 }
@@ -18,9 +21,19 @@ describe('sort_attribute', () => {
   });
 
   it('accepts sort_field / order / null_handling aliases and sorts ISO dates', async () => {
-    const result = await runStage('sort_attribute', { sort_field: 'price', order: 'ASC', null_handling: 'first' }, sampleDocuments());
+    const result = await runStage(
+      'sort_attribute',
+      { sort_field: 'price', order: 'ASC', null_handling: 'first' },
+      sampleDocuments(),
+    );
     expect(ids(result.documents)).toEqual(['doc_5', 'doc_1', 'doc_3', 'doc_4', 'doc_2']);
-    expect(ids((await runStage('sort_attribute', {}, sampleDocuments())).documents)).toEqual(['doc_5', 'doc_4', 'doc_3', 'doc_2', 'doc_1']);
+    expect(ids((await runStage('sort_attribute', {}, sampleDocuments())).documents)).toEqual([
+      'doc_5',
+      'doc_4',
+      'doc_3',
+      'doc_2',
+      'doc_1',
+    ]);
   });
 
   it('rejects a bad direction naming the field', async () => {
@@ -31,9 +44,22 @@ describe('sort_attribute', () => {
 
 describe('sort_relevance', () => {
   it('sorts by score, a feature score, ascending, with missing scores at the bottom', async () => {
-    const documents = sampleDocuments().map((document, index) => ({ ...document, scores: index === 2 ? {} : { bm25: index } }));
-    expect(ids((await runStage('sort_relevance', { direction: 'asc' }, documents)).documents)).toEqual(['doc_5', 'doc_4', 'doc_3', 'doc_2', 'doc_1']);
-    const byFeature = await runStage('sort_relevance', { feature_address: 'mixpeek://text_extractor@v1/bm25' }, documents);
+    const documents = sampleDocuments().map((document, index) => ({
+      ...document,
+      scores: index === 2 ? {} : { bm25: index },
+    }));
+    expect(ids((await runStage('sort_relevance', { direction: 'asc' }, documents)).documents)).toEqual([
+      'doc_5',
+      'doc_4',
+      'doc_3',
+      'doc_2',
+      'doc_1',
+    ]);
+    const byFeature = await runStage(
+      'sort_relevance',
+      { feature_address: 'mixpeek://text_extractor@v1/bm25' },
+      documents,
+    );
     expect(ids(byFeature.documents)).toEqual(['doc_5', 'doc_4', 'doc_2', 'doc_1', 'doc_3']);
     const top = await runStage('sort_relevance', { score_field: 'scores.bm25', missing_score: 'top' }, documents);
     expect(ids(top.documents)[0]).toBe('doc_3');
@@ -41,11 +67,15 @@ describe('sort_relevance', () => {
 
   it('normalises scores to [0, 1] when asked', async () => {
     const result = await runStage('sort_relevance', { normalize: true }, sampleDocuments());
-    expect(result.documents.map((document) => document.score)).toEqual([1, 0.75, 0.5, 0.25, 0].map((value) => expect.closeTo(value, 10)));
+    expect(result.documents.map((document) => document.score)).toEqual(
+      [1, 0.75, 0.5, 0.25, 0].map((value) => expect.closeTo(value, 10)),
+    );
   });
 
   it('rejects a bad missing_score', async () => {
-    expect((await issue(runStage('sort_relevance', { missing_score: 'middle' }, sampleDocuments()))).location.at(-1)).toBe('missing_score');
+    expect(
+      (await issue(runStage('sort_relevance', { missing_score: 'middle' }, sampleDocuments()))).location.at(-1),
+    ).toBe('missing_score');
   });
 });
 
@@ -58,12 +88,19 @@ describe('limit', () => {
   });
 
   it('rejects a limit of 0', async () => {
-    expect((await issue(runStage('limit', { limit: 0 }, []))).message).toContain("Stage 'under_test' (limit): parameter 'limit'");
+    expect((await issue(runStage('limit', { limit: 0 }, []))).message).toContain(
+      "Stage 'under_test' (limit): parameter 'limit'",
+    );
   });
 });
 
 describe('sample', () => {
-  const many = Array.from({ length: 40 }, (_, index) => ({ document_id: `d${index}`, collection_id: 'c', score: 40 - index, group: index % 4 === 0 ? 'rare' : 'common' }));
+  const many = Array.from({ length: 40 }, (_, index) => ({
+    document_id: `d${index}`,
+    collection_id: 'c',
+    score: 40 - index,
+    group: index % 4 === 0 ? 'rare' : 'common',
+  }));
 
   it('draws the same seeded sample every time, in input order', async () => {
     const first = await runStage('sample', { count: 5, seed: 7 }, many);
@@ -82,7 +119,11 @@ describe('sample', () => {
   });
 
   it('stratifies with a minimum per stratum', async () => {
-    const result = await runStage('sample', { count: 8, strategy: 'stratified', stratify_by: 'group', min_per_stratum: 3, seed: 3 }, many);
+    const result = await runStage(
+      'sample',
+      { count: 8, strategy: 'stratified', stratify_by: 'group', min_per_stratum: 3, seed: 3 },
+      many,
+    );
     expect(result.documents).toHaveLength(8);
     expect(result.documents.filter((document) => document.group === 'rare').length).toBeGreaterThanOrEqual(3);
   });
@@ -103,19 +144,33 @@ describe('score_normalize', () => {
   const documents = [1, 2, 3].map((score, index) => ({ document_id: `d${index}`, collection_id: 'c', score }));
 
   it('min-max normalises in place by default, optionally into a range', async () => {
-    expect((await runStage('score_normalize', {}, documents)).documents.map((document) => document.score)).toEqual([0, 0.5, 1]);
-    const ranged = await runStage('score_normalize', { min_value: 10, max_value: 20, output_field: 'scores.normalized' }, documents);
-    expect(ranged.documents.map((document) => (document.scores as { normalized: number }).normalized)).toEqual([10, 15, 20]);
+    expect((await runStage('score_normalize', {}, documents)).documents.map((document) => document.score)).toEqual([
+      0, 0.5, 1,
+    ]);
+    const ranged = await runStage(
+      'score_normalize',
+      { min_value: 10, max_value: 20, output_field: 'scores.normalized' },
+      documents,
+    );
+    expect(ranged.documents.map((document) => (document.scores as { normalized: number }).normalized)).toEqual([
+      10, 15, 20,
+    ]);
     expect(ranged.documents[0].score).toBe(1);
   });
 
   it('supports z_score, softmax and l2', async () => {
-    const z = (await runStage('score_normalize', { method: 'z_score' }, documents)).documents.map((document) => document.score);
+    const z = (await runStage('score_normalize', { method: 'z_score' }, documents)).documents.map(
+      (document) => document.score,
+    );
     expect(z[1]).toBe(0);
     expect(z[2]).toBeCloseTo(1.2247, 3);
-    const softmax = (await runStage('score_normalize', { method: 'softmax' }, documents)).documents.map((document) => document.score);
+    const softmax = (await runStage('score_normalize', { method: 'softmax' }, documents)).documents.map(
+      (document) => document.score,
+    );
     expect(softmax.reduce((total, value) => total + value, 0)).toBeCloseTo(1, 10);
-    const l2 = (await runStage('score_normalize', { strategy: 'l2' }, documents)).documents.map((document) => document.score);
+    const l2 = (await runStage('score_normalize', { strategy: 'l2' }, documents)).documents.map(
+      (document) => document.score,
+    );
     expect(Math.hypot(...l2)).toBeCloseTo(1, 10);
   });
 

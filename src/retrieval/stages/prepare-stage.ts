@@ -41,7 +41,10 @@ export function prepareStage(
   for (const [key, value] of Object.entries(normalized)) {
     resolved[key] = deferred.has(key) ? value : resolveTemplates(value, templateContext, [...parametersLocation, key]);
   }
-  const validated = validateStageParameters(definition, resolved, { stageName: stage.stage_name, location: parametersLocation });
+  const validated = validateStageParameters(definition, resolved, {
+    stageName: stage.stage_name,
+    location: parametersLocation,
+  });
   const parameters = { ...(validated as Record<string, unknown>) };
   // Defaults such as rerank's query "{{INPUT.query}}" are templates too.
   for (const [key, value] of Object.entries(parameters)) {

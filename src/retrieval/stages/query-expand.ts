@@ -37,19 +37,27 @@ const parameters = z.object({
   top_k: z.int().min(1).max(500).nullish(),
 });
 
-const DEFAULT_PROMPT = 'Write {{NUM_EXPANSIONS}} alternative search queries for: {{QUERY}}\nReturn one query per line, nothing else.';
+const DEFAULT_PROMPT =
+  'Write {{NUM_EXPANSIONS}} alternative search queries for: {{QUERY}}\nReturn one query per line, nothing else.';
 
 export const queryExpandStage = defineStage({
   stage_id: 'query_expand',
-  description: 'Search with the query and several rewrites of it, then fuse the results (RRF); local rewrites without a model.',
+  description:
+    'Search with the query and several rewrites of it, then fuse the results (RRF); local rewrites without a model.',
   category: 'filter',
   icon: 'git-branch-plus',
   parameters,
   deferredParameters: ['feature_search_config', 'expansion_prompt'],
   normalize(raw) {
-    const renamed = renameAliases(renameModelAlias(raw), { model_name: 'expansion_model', num_variations: 'num_expansions', fusion_method: 'fusion_strategy' });
+    const renamed = renameAliases(renameModelAlias(raw), {
+      model_name: 'expansion_model',
+      num_variations: 'num_expansions',
+      fusion_method: 'fusion_strategy',
+    });
     if (renamed.feature_search_config === undefined && typeof renamed.vector_index === 'string') {
-      renamed.feature_search_config = { searches: [{ feature_uri: `mixpeek://text_extractor@v1/${renamed.vector_index}`, query: '{{QUERY}}' }] };
+      renamed.feature_search_config = {
+        searches: [{ feature_uri: `mixpeek://text_extractor@v1/${renamed.vector_index}`, query: '{{QUERY}}' }],
+      };
     }
     delete renamed.vector_index;
     return renamed;
@@ -58,7 +66,9 @@ export const queryExpandStage = defineStage({
   async run(_documents, params, context) {
     if (params.expansion_model.toLowerCase() === RM3) return runFeedback(params, context);
     const { languageModel } = context.services;
-    const expansion = languageModel ? await expandWithModel(params, context) : { queries: localVariations(params.query, params.num_expansions), tokensUsed: 0 };
+    const expansion = languageModel
+      ? await expandWithModel(params, context)
+      : { queries: localVariations(params.query, params.num_expansions), tokensUsed: 0 };
     const queries = [...(params.include_original ? [params.query] : []), ...expansion.queries];
     const unique = params.deduplicate ? [...new Set(queries.map((query) => query.trim()).filter(Boolean))] : queries;
     const byId = new Map<string, PipelineDocument>();
@@ -67,12 +77,22 @@ export const queryExpandStage = defineStage({
     for (const query of unique) {
       const result = await searchVariation(query, params.feature_search_config, context);
       finalTopK = params.top_k ?? result.finalTopK;
-      for (const document of result.documents) if (!byId.has(document.document_id)) byId.set(document.document_id, document);
-      lists.push({ hits: result.documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })), weight: 1 });
+      for (const document of result.documents)
+        if (!byId.has(document.document_id)) byId.set(document.document_id, document);
+      lists.push({
+        hits: result.documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })),
+        weight: 1,
+      });
     }
-    const fused = fuseRankings(lists, params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy, params.rrf_k);
+    const fused = fuseRankings(
+      lists,
+      params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy,
+      params.rrf_k,
+    );
     const documents = fused.slice(0, finalTopK).map((hit) => ({ ...byId.get(hit.document_id)!, score: hit.score }));
-    const metadata = languageModel ? modelMetadata(languageModel, { model_name: params.expansion_model }) : LOCAL_FALLBACK_METADATA;
+    const metadata = languageModel
+      ? modelMetadata(languageModel, { model_name: params.expansion_model })
+      : LOCAL_FALLBACK_METADATA;
     return {
       documents,
       metadata: { ...metadata, queries: unique, fusion: params.fusion_strategy },
@@ -82,9 +102,11 @@ export const queryExpandStage = defineStage({
   },
   plan: (params) => ({
     estimatedOutput: params.top_k ?? null,
-    notes: [params.expansion_model.toLowerCase() === RM3
-      ? `RM3 pseudo-relevance feedback from the best ${FEEDBACK_DOCUMENTS} documents, then one search for the expanded query`
-      : `${params.num_expansions} expansion(s)${params.include_original ? ' plus the original query' : ''}, fused with ${params.fusion_strategy}`],
+    notes: [
+      params.expansion_model.toLowerCase() === RM3
+        ? `RM3 pseudo-relevance feedback from the best ${FEEDBACK_DOCUMENTS} documents, then one search for the expanded query`
+        : `${params.num_expansions} expansion(s)${params.include_original ? ' plus the original query' : ''}, fused with ${params.fusion_strategy}`,
+    ],
   }),
 });
 
@@ -109,7 +131,8 @@ async function runFeedback(params: z.output<typeof parameters>, context: StageCo
   const feedback = fits
     ? first.documents.slice(0, FEEDBACK_DOCUMENTS).map((document) => {
         const { document_id: _id, collection_id: collectionId, score, scores: _scores, _internal, ...data } = document;
-        const textField = collections.find((collection) => collection.collection_id === collectionId)?.text_field ?? 'text';
+        const textField =
+          collections.find((collection) => collection.collection_id === collectionId)?.text_field ?? 'text';
         return { text: extractText(data, textField), score: Number(score) || 0 };
       })
     : [];
@@ -117,14 +140,25 @@ async function runFeedback(params: z.output<typeof parameters>, context: StageCo
   let documents: PipelineDocument[];
   if (expanded === params.query) documents = first.documents.slice(0, finalTopK);
   else {
-    const second = (await searchVariation(expanded, params.feature_search_config, context, params.include_original ? FEEDBACK_POOL : 0)).documents;
-    documents = (params.include_original ? fuseWithOriginal(second, first.documents, params) : second).slice(0, finalTopK).map((document) => coverage.carry(document));
+    const second = (
+      await searchVariation(
+        expanded,
+        params.feature_search_config,
+        context,
+        params.include_original ? FEEDBACK_POOL : 0,
+      )
+    ).documents;
+    documents = (params.include_original ? fuseWithOriginal(second, first.documents, params) : second)
+      .slice(0, finalTopK)
+      .map((document) => coverage.carry(document));
   }
   return {
     documents,
     metadata: {
       model: RM3,
-      note: fits ? 'pseudo-relevance feedback, no language model' : 'no feedback: no document covers the query (nothing fits)',
+      note: fits
+        ? 'pseudo-relevance feedback, no language model'
+        : 'no feedback: no document covers the query (nothing fits)',
       queries: expanded === params.query ? [params.query] : [params.query, expanded],
       feedback_documents: feedback.length,
     },
@@ -138,11 +172,23 @@ async function runFeedback(params: z.output<typeof parameters>, context: StageCo
  * feedback drifts off topic, the original ranking holds the documents it found (query-drift prevention by
  * fusing the two runs, Zighelnic & Kurland, SIGIR 2008). Documents keep the expanded search's fields.
  */
-function fuseWithOriginal(expanded: PipelineDocument[], original: PipelineDocument[], params: z.output<typeof parameters>): PipelineDocument[] {
+function fuseWithOriginal(
+  expanded: PipelineDocument[],
+  original: PipelineDocument[],
+  params: z.output<typeof parameters>,
+): PipelineDocument[] {
   const byId = new Map<string, PipelineDocument>();
-  for (const document of [...expanded, ...original]) if (!byId.has(document.document_id)) byId.set(document.document_id, document);
-  const list = (documents: PipelineDocument[]) => ({ hits: documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })), weight: 1 });
-  const fused = fuseRankings([list(expanded), list(original)], params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy, params.rrf_k);
+  for (const document of [...expanded, ...original])
+    if (!byId.has(document.document_id)) byId.set(document.document_id, document);
+  const list = (documents: PipelineDocument[]) => ({
+    hits: documents.map(({ document_id, collection_id, score }) => ({ document_id, collection_id, score })),
+    weight: 1,
+  });
+  const fused = fuseRankings(
+    [list(expanded), list(original)],
+    params.fusion_strategy === 'linear' ? 'weighted' : params.fusion_strategy,
+    params.rrf_k,
+  );
   return fused.map((hit) => ({ ...byId.get(hit.document_id)!, score: hit.score }));
 }
 
@@ -156,7 +202,9 @@ function originalCoverage(documents: readonly PipelineDocument[]) {
   let best = 0;
   for (const document of documents) {
     const scores = (document.scores ?? {}) as Record<string, number>;
-    const found = Object.entries(scores).filter(([key, value]) => key.endsWith(COVERAGE_SUFFIX) && typeof value === 'number');
+    const found = Object.entries(scores).filter(
+      ([key, value]) => key.endsWith(COVERAGE_SUFFIX) && typeof value === 'number',
+    );
     for (const [key, value] of found) {
       keys.add(key);
       best = Math.max(best, value);
@@ -186,21 +234,38 @@ async function searchVariation(query: string, config: Record<string, unknown>, c
     inputs: { ...context.inputs, query },
     variables: { QUERY: query },
   };
-  const resolved = featureSearchStage.normalize(resolveTemplates(config, templateContext, location) as Record<string, unknown>);
+  const resolved = featureSearchStage.normalize(
+    resolveTemplates(config, templateContext, location) as Record<string, unknown>,
+  );
   const params = validateStageParameters(featureSearchStage, resolved, { stageName: context.stageName, location })!;
-  const result = await featureSearchStage.run([], { ...params, final_top_k: Math.max(params.final_top_k, minTopK) }, { ...context, location, postFilter: null });
+  const result = await featureSearchStage.run(
+    [],
+    { ...params, final_top_k: Math.max(params.final_top_k, minTopK) },
+    { ...context, location, postFilter: null },
+  );
   return { documents: result.documents, finalTopK: params.final_top_k };
 }
 
 async function expandWithModel(params: z.output<typeof parameters>, context: StageContext) {
-  const prompt = stringify(renderTemplate(params.expansion_prompt ?? DEFAULT_PROMPT, {
-    ...context.templateContext,
-    variables: { QUERY: params.query, NUM_EXPANSIONS: params.num_expansions },
-  }, [...context.location, 'expansion_prompt']));
+  const prompt = stringify(
+    renderTemplate(
+      params.expansion_prompt ?? DEFAULT_PROMPT,
+      {
+        ...context.templateContext,
+        variables: { QUERY: params.query, NUM_EXPANSIONS: params.num_expansions },
+      },
+      [...context.location, 'expansion_prompt'],
+    ),
+  );
   const answer = await context.services.languageModel!.complete(prompt, { temperature: 0.7, signal: context.signal });
   const queries = answer.text
     .split('\n')
-    .map((line) => line.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').replace(/^["']|["']$/g, '').trim())
+    .map((line) =>
+      line
+        .replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '')
+        .replace(/^["']|["']$/g, '')
+        .trim(),
+    )
     .filter(Boolean)
     .slice(0, params.num_expansions);
   return { queries, tokensUsed: answer.tokensUsed };
@@ -211,6 +276,8 @@ export function localVariations(query: string, count: number): string[] {
   const tokens = words(query);
   const original = tokens.join(' ');
   const candidates = [tokens.map(stem).join(' ')];
-  if (tokens.length > 1) for (let index = tokens.length - 1; index >= 0; index--) candidates.push(tokens.filter((_, position) => position !== index).join(' '));
+  if (tokens.length > 1)
+    for (let index = tokens.length - 1; index >= 0; index--)
+      candidates.push(tokens.filter((_, position) => position !== index).join(' '));
   return [...new Set(candidates)].filter((candidate) => candidate && candidate !== original).slice(0, count);
 }

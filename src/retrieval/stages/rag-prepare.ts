@@ -44,20 +44,35 @@ export const ragPrepareStage = defineStage({
   deferredParameters: ['document_template'],
   normalize: (raw) => ({ ...raw }),
   async run(documents, params, context) {
-    const formatted = documents.map((document, index) => formatDocument(document, index, params, context.templateContext, context.services.collections));
+    const formatted = documents.map((document, index) =>
+      formatDocument(document, index, params, context.templateContext, context.services.collections),
+    );
     const budgets = tokenBudgets(formatted, params);
     const parts: { document: PipelineDocument; text: string; index: number }[] = [];
     formatted.forEach((text, index) => {
       const budget = budgets[index];
       if (budget <= 0) return;
-      parts.push({ document: documents[index], index, text: estimateTokens(text) > budget ? `${text.slice(0, budget * 4).trimEnd()}…` : text });
+      parts.push({
+        document: documents[index],
+        index,
+        text: estimateTokens(text) > budget ? `${text.slice(0, budget * 4).trimEnd()}…` : text,
+      });
     });
     const citations = parts.map(({ document, index }) => citationFor(document, index, params));
-    const metadata = { documents_in: documents.length, documents_used: parts.length, estimated_tokens: 0, tokenizer: params.tokenizer };
+    const metadata = {
+      documents_in: documents.length,
+      documents_used: parts.length,
+      estimated_tokens: 0,
+      tokenizer: params.tokenizer,
+    };
     if (params.output_mode === 'formatted_list') {
       metadata.estimated_tokens = parts.reduce((total, part) => total + estimateTokens(part.text), 0);
       return {
-        documents: parts.map(({ document, text }, position) => ({ ...document, [params.formatted_content_field]: text, [params.citations_field]: citations[position] })),
+        documents: parts.map(({ document, text }, position) => ({
+          ...document,
+          [params.formatted_content_field]: text,
+          [params.citations_field]: citations[position],
+        })),
         metadata,
       };
     }
@@ -124,7 +139,12 @@ function tokenBudgets(texts: string[], params: Parameters): number[] {
 function citationFor(document: PipelineDocument, index: number, params: Parameters): Record<string, unknown> {
   const title = readField(document, 'title').value ?? readField(document, 'metadata.title').value;
   const url = readField(document, 'url').value ?? readField(document, 'source_url').value;
-  const label = { numbered: `[${index + 1}]`, bracketed: `[${typeof title === 'string' ? title : document.document_id}]`, footnote: `^${index + 1}`, none: '' }[params.citation.style];
+  const label = {
+    numbered: `[${index + 1}]`,
+    bracketed: `[${typeof title === 'string' ? title : document.document_id}]`,
+    footnote: `^${index + 1}`,
+    none: '',
+  }[params.citation.style];
   return {
     index: index + 1,
     label,

@@ -8,7 +8,10 @@ describe('expandQuery (RM3)', () => {
     // P(w|R) = Σ tf/|d| · score/Σscore: doc 1 (|d| = 4, weight 3/4), doc 2 (|d| = 2, weight 1/4).
     //   rocket = 1/4·3/4 + 1/2·1/4 = 0.3125, launch = 2/4·3/4 = 0.375, thrust = 1/2·1/4 = 0.125; mass 0.8125.
     // "the" (a stop word) counts in |d| but is never a feedback term.
-    const feedback = [{ text: 'the rocket launch launch', score: 3 }, { text: 'rocket thrust', score: 1 }];
+    const feedback = [
+      { text: 'the rocket launch launch', score: 3 },
+      { text: 'rocket thrust', score: 1 },
+    ];
     // One query word (|q| = 1): it repeats 10 times; a feedback word w repeats round(10 · (1 − λ) P(w|R)/mass / (λ/|q|)).
     const expected = [
       ...times('rocket', 10),

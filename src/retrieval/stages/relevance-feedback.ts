@@ -46,9 +46,12 @@ export function expandQuery(query: string, feedback: readonly FeedbackDocument[]
       const seen = surface.get(term);
       if (seen === undefined || word < seen) surface.set(term, word);
     }
-    for (const [term, count] of counts) relevance.set(term, (relevance.get(term) ?? 0) + (count / length) * (document.score / totalScore));
+    for (const [term, count] of counts)
+      relevance.set(term, (relevance.get(term) ?? 0) + (count / length) * (document.score / totalScore));
   }
-  const expansion = [...relevance].sort((left, right) => right[1] - left[1] || left[0].localeCompare(right[0])).slice(0, FEEDBACK_TERMS);
+  const expansion = [...relevance]
+    .sort((left, right) => right[1] - left[1] || left[0].localeCompare(right[0]))
+    .slice(0, FEEDBACK_TERMS);
   const mass = expansion.reduce((total, [, weight]) => total + weight, 0);
   if (mass === 0) return query;
   // Weights relative to one occurrence of an original query word (λ / |q|), at RESOLUTION repeats per unit.

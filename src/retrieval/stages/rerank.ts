@@ -27,7 +27,8 @@ const parameters = z.object({
 
 export const rerankStage = defineStage({
   stage_id: 'rerank',
-  description: 'Re-score documents against the query (local lexical reranker; cross-encoder names accepted) and re-sort.',
+  description:
+    'Re-score documents against the query (local lexical reranker; cross-encoder names accepted) and re-sort.',
   category: 'sort',
   icon: 'list-ordered',
   parameters,

@@ -25,7 +25,13 @@ export const sampleStage = defineStage({
   icon: 'dices',
   parameters,
   normalize(raw) {
-    const renamed = renameAliases(raw, { size: 'count', limit: 'count', method: 'strategy', group_field: 'stratify_by', samples_per_group: 'min_per_stratum' });
+    const renamed = renameAliases(raw, {
+      size: 'count',
+      limit: 'count',
+      method: 'strategy',
+      group_field: 'stratify_by',
+      samples_per_group: 'min_per_stratum',
+    });
     return renamed;
   },
   async run(documents, params) {
@@ -46,15 +52,26 @@ export const sampleStage = defineStage({
       picked = shuffle(rest, random).slice(0, wanted);
     }
     const chosen = new Set([...preserved, ...picked]);
-    return { documents: documents.filter((document) => chosen.has(document)), metadata: { seed, sampled: chosen.size } };
+    return {
+      documents: documents.filter((document) => chosen.has(document)),
+      metadata: { seed, sampled: chosen.size },
+    };
   },
   plan: (params, input) => ({
     estimatedOutput: input === null ? params.count : Math.min(input, params.count),
-    notes: [`${params.strategy} sample of ${params.count}${params.seed !== undefined && params.seed !== null ? ` (seed ${params.seed})` : ''}`],
+    notes: [
+      `${params.strategy} sample of ${params.count}${params.seed !== undefined && params.seed !== null ? ` (seed ${params.seed})` : ''}`,
+    ],
   }),
 });
 
-function stratified(documents: PipelineDocument[], wanted: number, field: string, minimum: number, random: () => number): PipelineDocument[] {
+function stratified(
+  documents: PipelineDocument[],
+  wanted: number,
+  field: string,
+  minimum: number,
+  random: () => number,
+): PipelineDocument[] {
   const strata = new Map<string, PipelineDocument[]>();
   for (const document of documents) {
     const key = JSON.stringify(readField(document, field).value ?? null);
@@ -67,7 +84,11 @@ function stratified(documents: PipelineDocument[], wanted: number, field: string
   const total = documents.length;
   groups.forEach((members, index) => {
     if (remaining <= 0) return;
-    const share = Math.min(members.length - quotas[index], Math.floor((members.length / total) * (wanted - groups.length * minimum)), remaining);
+    const share = Math.min(
+      members.length - quotas[index],
+      Math.floor((members.length / total) * (wanted - groups.length * minimum)),
+      remaining,
+    );
     if (share > 0) {
       quotas[index] += share;
       remaining -= share;

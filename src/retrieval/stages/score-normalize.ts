@@ -59,5 +59,7 @@ export function normalizeScores(scores: number[], method: string, low: number, h
   }
   const minimum = Math.min(...scores);
   const maximum = Math.max(...scores);
-  return scores.map((score) => (maximum === minimum ? high : low + ((score - minimum) / (maximum - minimum)) * (high - low)));
+  return scores.map((score) =>
+    maximum === minimum ? high : low + ((score - minimum) / (maximum - minimum)) * (high - low),
+  );
 }

@@ -37,11 +37,17 @@ export interface ParsedFeatureUri {
 export function parseFeatureUri(uri: string, location: (string | number)[]): ParsedFeatureUri {
   const match = /^mixpeek:\/\/([\w-]+)@([\w.-]+)\/([\w.-]+)$/.exec(uri.trim());
   if (!match) {
-    throw invalidField(location, `Feature URI ${JSON.stringify(uri)} is not of the form mixpeek://{extractor}@{version}/{output}, e.g. mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1`);
+    throw invalidField(
+      location,
+      `Feature URI ${JSON.stringify(uri)} is not of the form mixpeek://{extractor}@{version}/{output}, e.g. mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1`,
+    );
   }
   const [, extractor, version, output] = match;
   if (!(KNOWN_EXTRACTORS as readonly string[]).includes(extractor)) {
-    throw invalidField(location, `Unknown feature extractor '${extractor}' in ${JSON.stringify(uri)}; known extractors: ${KNOWN_EXTRACTORS.join(', ')}`);
+    throw invalidField(
+      location,
+      `Unknown feature extractor '${extractor}' in ${JSON.stringify(uri)}; known extractors: ${KNOWN_EXTRACTORS.join(', ')}`,
+    );
   }
   return { extractor, version, output, kind: TEXT_OUTPUTS.has(output.toLowerCase()) ? 'text' : 'vector' };
 }
@@ -61,7 +67,10 @@ export function readFeatureQuery(query: unknown, location: (string | number)[]):
   if (mode === 'document') {
     const reference = (record.document_ref ?? {}) as Record<string, unknown>;
     if (typeof reference.document_id !== 'string') {
-      throw invalidField([...location, 'document_ref', 'document_id'], 'A document query needs `document_ref.document_id`');
+      throw invalidField(
+        [...location, 'document_ref', 'document_id'],
+        'A document query needs `document_ref.document_id`',
+      );
     }
     return { mode: 'document', documentId: reference.document_id };
   }
@@ -83,7 +92,10 @@ export async function searchFeature(
   const queryLocation = [...request.location, 'query'];
   if (uri.kind === 'text') {
     if (request.query.mode !== 'text') {
-      throw invalidField(queryLocation, `Feature '${request.featureUri}' is a full-text index and needs a text query, not a ${request.query.mode}`);
+      throw invalidField(
+        queryLocation,
+        `Feature '${request.featureUri}' is a full-text index and needs a text query, not a ${request.query.mode}`,
+      );
     }
     return services.index.searchText(services.scope, { ...base, text: request.query.text ?? '' }, signal);
   }
@@ -99,22 +111,37 @@ export async function searchFeature(
   if (vector) {
     for (const collection of request.collections) {
       if (collection.embedding_dimensions !== vector.length) {
-        throw invalidField([...queryLocation, request.query.mode === 'vector' ? 'value' : 'document_ref'],
-          `Query vector has ${vector.length} dimensions but collection '${collection.collection_name}' stores ${collection.embedding_dimensions}-dimensional vectors (${collection.embedding_model})`);
+        throw invalidField(
+          [...queryLocation, request.query.mode === 'vector' ? 'value' : 'document_ref'],
+          `Query vector has ${vector.length} dimensions but collection '${collection.collection_name}' stores ${collection.embedding_dimensions}-dimensional vectors (${collection.embedding_model})`,
+        );
       }
     }
-    const hits = await services.index.searchVector(services.scope, { ...base, topK: request.topK + (excluded ? 1 : 0), vector }, signal);
+    const hits = await services.index.searchVector(
+      services.scope,
+      { ...base, topK: request.topK + (excluded ? 1 : 0), vector },
+      signal,
+    );
     return hits.filter((hit) => hit.document_id !== excluded).slice(0, request.topK);
   }
   // Collections may be embedded with different models: embed once per model and merge.
   const byModel = new Map<string, string[]>();
   for (const collection of request.collections) {
-    byModel.set(collection.embedding_model, [...(byModel.get(collection.embedding_model) ?? []), collection.collection_id]);
+    byModel.set(collection.embedding_model, [
+      ...(byModel.get(collection.embedding_model) ?? []),
+      collection.collection_id,
+    ]);
   }
   const merged: ScoredHit[] = [];
   for (const [model, ids] of byModel) {
     const [embedding] = await services.embedder.embed(model, [request.query.text ?? ''], signal);
-    merged.push(...(await services.index.searchVector(services.scope, { ...base, collectionIds: ids, vector: embedding }, signal)));
+    merged.push(
+      ...(await services.index.searchVector(
+        services.scope,
+        { ...base, collectionIds: ids, vector: embedding },
+        signal,
+      )),
+    );
   }
   return merged.sort((left, right) => right.score - left.score).slice(0, request.topK);
 }

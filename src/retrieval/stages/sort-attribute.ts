@@ -31,7 +31,11 @@ export const sortAttributeStage = defineStage({
   },
   async run(documents, params) {
     const sign = params.direction === 'asc' ? 1 : -1;
-    const keyed = documents.map((document, position) => ({ document, position, value: readField(document, params.field).value }));
+    const keyed = documents.map((document, position) => ({
+      document,
+      position,
+      value: readField(document, params.field).value,
+    }));
     keyed.sort((left, right) => {
       const leftMissing = left.value === null || left.value === undefined;
       const rightMissing = right.value === null || right.value === undefined;

@@ -18,7 +18,7 @@ const parameters = z.object({
 
 export const sortRelevanceStage = defineStage({
   stage_id: 'sort_relevance',
-  description: 'Sort documents by relevance score (or one feature\'s score), optionally min-max normalised.',
+  description: "Sort documents by relevance score (or one feature's score), optionally min-max normalised.",
   category: 'sort',
   icon: 'arrow-down-wide-narrow',
   parameters,
@@ -46,7 +46,10 @@ export const sortRelevanceStage = defineStage({
     }
     return { documents: sorted, metadata: { sorted_by: path } };
   },
-  plan: (params, input) => ({ estimatedOutput: input, notes: [`sort by ${params.feature_address ?? params.score_field} ${params.direction}`] }),
+  plan: (params, input) => ({
+    estimatedOutput: input,
+    notes: [`sort by ${params.feature_address ?? params.score_field} ${params.direction}`],
+  }),
 });
 
 function featurePath(address: string): string {

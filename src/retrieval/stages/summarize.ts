@@ -10,13 +10,21 @@ import { readField } from '../filters/match-filter.js';
 import { renderTemplate, stringify } from '../templates.js';
 import type { PipelineDocument } from '../types.js';
 import { documentText } from './document-fields.js';
-import { languageModelParameters, LOCAL_FALLBACK_METADATA, modelMetadata, renameModelAlias } from './language-model-options.js';
+import {
+  languageModelParameters,
+  LOCAL_FALLBACK_METADATA,
+  modelMetadata,
+  renameModelAlias,
+} from './language-model-options.js';
 import { defineStage, renameAliases, type StageContext } from './stage-definition.js';
 import { estimateTokens, firstSentences } from './text-analysis.js';
 
 const parameters = z.object({
   ...languageModelParameters,
-  prompt: z.string().min(1).default('Summarize the following {{DOC_COUNT}} documents concisely:\n\n{{DOCUMENTS}}')
+  prompt: z
+    .string()
+    .min(1)
+    .default('Summarize the following {{DOC_COUNT}} documents concisely:\n\n{{DOCUMENTS}}')
     .refine((prompt) => prompt.includes('DOCUMENTS'), { message: 'the prompt must contain {{DOCUMENTS}}' }),
   document_template: z.string().min(1).default('[{{INDEX}}] {{DOC.content}}\n'),
   content_field: z.string().min(1).default('content'),
@@ -35,16 +43,18 @@ type Parameters = z.output<typeof parameters>;
 
 export const summarizeStage = defineStage({
   stage_id: 'summarize',
-  description: 'Summarise the documents into one document (or one per group), with source ids (local extractive fallback).',
+  description:
+    'Summarise the documents into one document (or one per group), with source ids (local extractive fallback).',
   category: 'reduce',
   icon: 'file-text',
   parameters,
   deferredParameters: ['prompt', 'document_template'],
-  normalize: (raw) => renameAliases(renameModelAlias(raw), { summary_field: 'output_field', max_tokens: 'max_output_tokens' }),
+  normalize: (raw) =>
+    renameAliases(renameModelAlias(raw), { summary_field: 'output_field', max_tokens: 'max_output_tokens' }),
   async run(documents, params, context) {
     const groups = new Map<string, { key: unknown; members: PipelineDocument[] }>();
     for (const document of documents) {
-      const key = params.group_by ? readField(document, params.group_by).value ?? null : null;
+      const key = params.group_by ? (readField(document, params.group_by).value ?? null) : null;
       const id = JSON.stringify(key);
       groups.set(id, { key, members: [...(groups.get(id)?.members ?? []), document] });
     }
@@ -79,11 +89,17 @@ async function summarizeGroup(documents: PipelineDocument[], params: Parameters,
   let budget = params.max_input_tokens;
   for (const [index, document] of documents.entries()) {
     const content = documentText(document, params.content_field, collections);
-    let part = stringify(renderTemplate(params.document_template, {
-      ...context.templateContext,
-      document: { ...document, content },
-      variables: { INDEX: index + 1 },
-    }, [...context.location, 'document_template']));
+    let part = stringify(
+      renderTemplate(
+        params.document_template,
+        {
+          ...context.templateContext,
+          document: { ...document, content },
+          variables: { INDEX: index + 1 },
+        },
+        [...context.location, 'document_template'],
+      ),
+    );
     if (estimateTokens(part) > budget) {
       if (params.truncation_strategy === 'drop_last' || budget < 20) break;
       part = part.slice(0, budget * 4);
@@ -94,17 +110,32 @@ async function summarizeGroup(documents: PipelineDocument[], params: Parameters,
   }
   if (!languageModel) {
     const text = used
-      .map((document, index) => `${firstSentences(documentText(document, params.content_field, collections), 1)} [${index + 1}]`)
+      .map(
+        (document, index) =>
+          `${firstSentences(documentText(document, params.content_field, collections), 1)} [${index + 1}]`,
+      )
       .filter((line) => !/^\s*\[\d+\]$/.test(line))
       .join(' ');
     return { text, used, calls: 0, tokensUsed: 0 };
   }
   context.signal?.throwIfAborted();
-  const prompt = stringify(renderTemplate(params.prompt, {
-    ...context.templateContext,
-    variables: { DOCUMENTS: parts.join(''), DOC_COUNT: used.length },
-  }, [...context.location, 'prompt']));
-  const schemaHint = params.output_schema ? `\n\nAnswer with JSON only, matching this JSON Schema: ${JSON.stringify(params.output_schema)}` : '';
-  const answer = await languageModel.complete(prompt + schemaHint, { temperature: params.temperature, maxOutputTokens: params.max_output_tokens, signal: context.signal });
+  const prompt = stringify(
+    renderTemplate(
+      params.prompt,
+      {
+        ...context.templateContext,
+        variables: { DOCUMENTS: parts.join(''), DOC_COUNT: used.length },
+      },
+      [...context.location, 'prompt'],
+    ),
+  );
+  const schemaHint = params.output_schema
+    ? `\n\nAnswer with JSON only, matching this JSON Schema: ${JSON.stringify(params.output_schema)}`
+    : '';
+  const answer = await languageModel.complete(prompt + schemaHint, {
+    temperature: params.temperature,
+    maxOutputTokens: params.max_output_tokens,
+    signal: context.signal,
+  });
   return { text: answer.text.trim(), used, calls: 1, tokensUsed: answer.tokensUsed };
 }

@@ -9,10 +9,11 @@
 const WORD = /[\p{L}\p{N}]+/gu;
 
 const STOPWORDS = new Set(
-  ('a an and are as at be but by for from has have how i if in into is it its me my no not of on or our so that the their them then ' +
+  (
+    'a an and are as at be but by for from has have how i if in into is it its me my no not of on or our so that the their them then ' +
     'there these they this to was we were what when where which who why will with you your do does did can could should would about ' +
-    'only keep documents document relevant relevance related any all some')
-    .split(' '),
+    'only keep documents document relevant relevance related any all some'
+  ).split(' '),
 );
 
 export function words(text: string): string[] {
@@ -21,7 +22,9 @@ export function words(text: string): string[] {
 
 /** Words that carry meaning: stop words removed, then stemmed. */
 export function contentTerms(text: string): string[] {
-  return words(text).filter((word) => !STOPWORDS.has(word)).map(stem);
+  return words(text)
+    .filter((word) => !STOPWORDS.has(word))
+    .map(stem);
 }
 
 /** Strips the commonest English suffixes so that "searching" meets "search"; not a full Porter stemmer. */
@@ -40,7 +43,8 @@ export function stem(word: string): string {
 export function bm25Scores(query: string, texts: string[]): number[] {
   const queryTerms = [...new Set(contentTerms(query))];
   const documents = texts.map((text) => contentTerms(text));
-  const averageLength = documents.reduce((total, terms) => total + terms.length, 0) / Math.max(1, documents.length) || 1;
+  const averageLength =
+    documents.reduce((total, terms) => total + terms.length, 0) / Math.max(1, documents.length) || 1;
   const frequency = new Map<string, number>();
   for (const terms of documents) for (const term of new Set(terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
   return documents.map((terms) => {
@@ -80,6 +84,13 @@ export function estimateTokens(text: string): number {
 }
 
 export function firstSentences(text: string, count: number): string {
-  const sentences = text.replace(/\s+/g, ' ').trim().match(/[^.!?]+[.!?]*/g) ?? [];
-  return sentences.slice(0, count).map((sentence) => sentence.trim()).join(' ');
+  const sentences =
+    text
+      .replace(/\s+/g, ' ')
+      .trim()
+      .match(/[^.!?]+[.!?]*/g) ?? [];
+  return sentences
+    .slice(0, count)
+    .map((sentence) => sentence.trim())
+    .join(' ');
 }

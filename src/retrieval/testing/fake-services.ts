@@ -76,11 +76,16 @@ export function createFakeServices(options: {
   const vectors = new Map<string, Float32Array>();
   for (const document of options.documents) {
     const collection = collections.find((candidate) => candidate.collection_id === document.collection_id);
-    vectors.set(String(document.document_id), hashEmbedding(textOf(document), collection?.embedding_dimensions ?? FAKE_DIMENSIONS));
+    vectors.set(
+      String(document.document_id),
+      hashEmbedding(textOf(document), collection?.embedding_dimensions ?? FAKE_DIMENSIONS),
+    );
   }
   const candidates = (query: IndexQuery) =>
     options.documents.filter(
-      (document) => query.collectionIds.includes(String(document.collection_id)) && (!query.filter || matchesFilter(query.filter, document)),
+      (document) =>
+        query.collectionIds.includes(String(document.collection_id)) &&
+        (!query.filter || matchesFilter(query.filter, document)),
     );
   const hit = (document: Record<string, unknown>, score: number): ScoredHit => ({
     document_id: String(document.document_id),
@@ -88,11 +93,19 @@ export function createFakeServices(options: {
     score,
   });
   const ranked = (hits: ScoredHit[], topK: number) =>
-    hits.sort((left, right) => right.score - left.score || left.document_id.localeCompare(right.document_id)).slice(0, topK);
+    hits
+      .sort((left, right) => right.score - left.score || left.document_id.localeCompare(right.document_id))
+      .slice(0, topK);
 
   const index: DocumentIndex = {
     async searchText(_scope, query, signal) {
-      calls.push({ method: 'searchText', collectionIds: query.collectionIds, filter: query.filter, topK: query.topK, text: query.text });
+      calls.push({
+        method: 'searchText',
+        collectionIds: query.collectionIds,
+        filter: query.filter,
+        topK: query.topK,
+        text: query.text,
+      });
       await options.onSearch?.(signal);
       const pool = candidates(query);
       const scores = bm25Scores(query.text, pool.map(textOf));
@@ -101,18 +114,36 @@ export function createFakeServices(options: {
         const present = new Set(contentTerms(textOf(document)));
         return terms.filter((term) => present.has(term)).length / (terms.length || 1);
       };
-      const hits = pool.map((document, position) => ({ ...hit(document, scores[position]), ...(options.coverage && { coverage: coverageOf(document) }) }));
-      return ranked(hits.filter((entry) => entry.score > 0), query.topK);
+      const hits = pool.map((document, position) => ({
+        ...hit(document, scores[position]),
+        ...(options.coverage && { coverage: coverageOf(document) }),
+      }));
+      return ranked(
+        hits.filter((entry) => entry.score > 0),
+        query.topK,
+      );
     },
     async searchVector(_scope, query, signal) {
-      calls.push({ method: 'searchVector', collectionIds: query.collectionIds, filter: query.filter, topK: query.topK });
+      calls.push({
+        method: 'searchVector',
+        collectionIds: query.collectionIds,
+        filter: query.filter,
+        topK: query.topK,
+      });
       await options.onSearch?.(signal);
-      return ranked(candidates(query).map((document) => hit(document, cosine(query.vector, vectors.get(String(document.document_id))!))), query.topK);
+      return ranked(
+        candidates(query).map((document) =>
+          hit(document, cosine(query.vector, vectors.get(String(document.document_id))!)),
+        ),
+        query.topK,
+      );
     },
     async scan(_scope, query, signal) {
       calls.push({ method: 'scan', collectionIds: query.collectionIds, filter: query.filter, topK: query.topK });
       await options.onSearch?.(signal);
-      const pool = [...candidates(query)].sort((left, right) => String(right.created_at ?? '').localeCompare(String(left.created_at ?? '')));
+      const pool = [...candidates(query)].sort((left, right) =>
+        String(right.created_at ?? '').localeCompare(String(left.created_at ?? '')),
+      );
       return pool.slice(0, query.topK).map((document) => hit(document, 0));
     },
     async loadDocuments(_scope, documentIds) {
@@ -128,7 +159,8 @@ export function createFakeServices(options: {
   const embedder: Embedder = {
     async embed(model, texts) {
       embedCalls.push({ model, texts });
-      const dimensions = collections.find((collection) => collection.embedding_model === model)?.embedding_dimensions ?? FAKE_DIMENSIONS;
+      const dimensions =
+        collections.find((collection) => collection.embedding_model === model)?.embedding_dimensions ?? FAKE_DIMENSIONS;
       return texts.map((text) => hashEmbedding(text, dimensions));
     },
   };
@@ -146,7 +178,8 @@ export function createFakeServices(options: {
 
 function cosine(left: Float32Array, right: Float32Array): number {
   let dot = 0;
-  for (let position = 0; position < Math.min(left.length, right.length); position++) dot += left[position] * right[position];
+  for (let position = 0; position < Math.min(left.length, right.length); position++)
+    dot += left[position] * right[position];
   return dot;
 }
 
@@ -164,9 +197,54 @@ export function fakeLanguageModel(respond: (prompt: string) => string): StageLan
 }
 
 export const SAMPLE_DOCUMENTS: Record<string, unknown>[] = [
-  { document_id: 'doc_1', collection_id: 'col_test', title: 'Cats and dogs', text: 'Cats are small furry pets. Dogs are loyal pets.', category: 'pets', price: 10, tags: ['animals', 'pets'], created_at: '2025-01-01T00:00:00Z' },
-  { document_id: 'doc_2', collection_id: 'col_test', title: 'Rocket engines', text: 'Rocket engines burn fuel to produce thrust for launch.', category: 'space', price: 200, tags: ['space'], created_at: '2025-02-01T00:00:00Z' },
-  { document_id: 'doc_3', collection_id: 'col_test', title: 'Cat nutrition', text: 'Cats need protein rich food. Feeding cats well keeps them healthy.', category: 'pets', price: 25, tags: ['animals', 'food'], created_at: '2025-03-01T00:00:00Z' },
-  { document_id: 'doc_4', collection_id: 'col_test', title: 'Mars missions', text: 'Missions to Mars use rocket launch windows every two years.', category: 'space', price: 150, tags: ['space', 'mars'], created_at: '2025-04-01T00:00:00Z' },
-  { document_id: 'doc_5', collection_id: 'col_test', title: 'Garden birds', text: 'Birds visit gardens for seeds and water.', category: 'nature', price: null, tags: [], created_at: '2025-05-01T00:00:00Z' },
+  {
+    document_id: 'doc_1',
+    collection_id: 'col_test',
+    title: 'Cats and dogs',
+    text: 'Cats are small furry pets. Dogs are loyal pets.',
+    category: 'pets',
+    price: 10,
+    tags: ['animals', 'pets'],
+    created_at: '2025-01-01T00:00:00Z',
+  },
+  {
+    document_id: 'doc_2',
+    collection_id: 'col_test',
+    title: 'Rocket engines',
+    text: 'Rocket engines burn fuel to produce thrust for launch.',
+    category: 'space',
+    price: 200,
+    tags: ['space'],
+    created_at: '2025-02-01T00:00:00Z',
+  },
+  {
+    document_id: 'doc_3',
+    collection_id: 'col_test',
+    title: 'Cat nutrition',
+    text: 'Cats need protein rich food. Feeding cats well keeps them healthy.',
+    category: 'pets',
+    price: 25,
+    tags: ['animals', 'food'],
+    created_at: '2025-03-01T00:00:00Z',
+  },
+  {
+    document_id: 'doc_4',
+    collection_id: 'col_test',
+    title: 'Mars missions',
+    text: 'Missions to Mars use rocket launch windows every two years.',
+    category: 'space',
+    price: 150,
+    tags: ['space', 'mars'],
+    created_at: '2025-04-01T00:00:00Z',
+  },
+  {
+    document_id: 'doc_5',
+    collection_id: 'col_test',
+    title: 'Garden birds',
+    text: 'Birds visit gardens for seeds and water.',
+    category: 'nature',
+    price: null,
+    tags: [],
+    created_at: '2025-05-01T00:00:00Z',
+  },
 ];

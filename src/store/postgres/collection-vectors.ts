@@ -101,7 +101,12 @@ export class CollectionVectors {
       const scores = slab.scoreSlots(query, selected);
       for (let index = 0; index < selected; index++) best.offer(scores[index], keys[slots[index]]);
     }
-    return best.sorted().map(([score, key]) => ({ key, documentId: this.documentIds[this.slots.get(key)!]!, collectionId: this.collectionId, score }));
+    return best.sorted().map(([score, key]) => ({
+      key,
+      documentId: this.documentIds[this.slots.get(key)!]!,
+      collectionId: this.collectionId,
+      score,
+    }));
   }
 
   private grow(): void {

@@ -19,7 +19,11 @@ import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
 import { createMessagesRepository } from './messages-repository.js';
 import { createRunsRepository, RUN_CHANNEL } from './runs-repository.js';
-import { createConfirmationsRepository, createFeedbackRepository, createMemoriesRepository } from './feedback-repositories.js';
+import {
+  createConfirmationsRepository,
+  createFeedbackRepository,
+  createMemoriesRepository,
+} from './feedback-repositories.js';
 import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
@@ -66,11 +70,20 @@ export interface PostgresStore extends Store {
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const efSearch = options.hnswEfSearch ?? DEFAULT_EF_SEARCH;
-  if (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1_000) throw new Error(`hnsw.ef_search must be an integer from 1 to 1000, not ${efSearch}`);
-  const database = 'url' in options ? fromPool(options.url, { max: options.poolSize, onError: options.onError, sessionOptions: hnswSessionOptions(efSearch) }) : fromPglite(options.pglite);
+  if (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1_000)
+    throw new Error(`hnsw.ef_search must be an integer from 1 to 1000, not ${efSearch}`);
+  const database =
+    'url' in options
+      ? fromPool(options.url, {
+          max: options.poolSize,
+          onError: options.onError,
+          sessionOptions: hnswSessionOptions(efSearch),
+        })
+      : fromPglite(options.pglite);
   const textSearchConfig = options.textSearchConfig ?? 'english';
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
-  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig)) throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig))
+    throw new Error(`Invalid text search configuration '${textSearchConfig}'`);
   try {
     await migrate(database, options.now, options.vectorExtension);
     await database.query('SELECT $1::regconfig', [textSearchConfig]);
@@ -82,16 +95,19 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const vectorMode = await vectorModeOf(database);
   const vectors = new VectorStorage(database, vectorMode);
   // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
-  const cache = vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
+  const cache =
+    vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget, efSearch);
   if (database.driver === 'pg' && vectorMode === 'pgvector') {
-    const { rows } = await database.query<{ ef: string | null; scan: string | null }>("SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan");
+    const { rows } = await database.query<{ ef: string | null; scan: string | null }>(
+      "SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan",
+    );
     index.sessionHnswSettings = rows[0]?.ef === String(efSearch) && rows[0]?.scan === 'strict_order';
   }
   // Builds what namespaces declared before this version, and rebuilds what a failed or interrupted build left INVALID.
-  const builds = options.payloadIndexes ?? true ? new PayloadIndexBuilds(database, options.onError) : null;
+  const builds = (options.payloadIndexes ?? true) ? new PayloadIndexBuilds(database, options.onError) : null;
   builds?.schedule();
   const { runs, deliver } = createRunsRepository(database);
   const stopListening = await database.listen(RUN_CHANNEL, deliver);

@@ -19,7 +19,8 @@ const SCOPE = 'org_id = $1 AND namespace_id = $2';
 const INSERT_CHUNK = 1000;
 const COLUMNS = 'id, document_id, collection_id, data, content, content_hash, created_at, updated_at';
 /** Epoch milliseconds → the ISO-8601 text that filters compare (exact integer arithmetic, UTC). */
-export const isoExpression = (column: string) => `to_char(timestamp 'epoch' + ${column} * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoExpression = (column: string) =>
+  `to_char(timestamp 'epoch' + ${column} * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 export const DOCUMENT_FILTER_COLUMNS = {
   document_id: 'document_id',
   collection_id: 'collection_id',
@@ -42,19 +43,33 @@ interface DocumentRow extends DocumentRecord {
 
 const toDocument = ({ id: _key, ...row }: DocumentRow): DocumentRecord => row;
 
-export function createDocumentsRepository(database: PostgresDatabase, vectors: VectorStorage, textSearchConfig: string): Store['documents'] {
-  const filterWhere = (query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], parameters: Parameters, indexed: (field: string) => boolean = () => false) => {
+export function createDocumentsRepository(
+  database: PostgresDatabase,
+  vectors: VectorStorage,
+  textSearchConfig: string,
+): Store['documents'] {
+  const filterWhere = (
+    query: { filter: DocumentListQuery['filter']; search?: string },
+    where: string[],
+    parameters: Parameters,
+    indexed: (field: string) => boolean = () => false,
+  ) => {
     if (query.filter) {
       // A condition implied on a payload index's key, beside the filter (which still decides): the planner reads the index.
       const implied = impliedPayloadCondition(query.filter, indexed, parameters, 'data');
       if (implied) where.push(implied);
-      where.push(`(${compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql})`);
+      where.push(
+        `(${compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS }, parameters).sql})`,
+      );
     }
     if (query.search) {
       const words = query.search.match(/[\p{L}\p{N}_]+/gu) ?? [];
       // Every word required in the extracted text (weight B), as the SQLite store's list search; words only, so no tsquery syntax gets in.
       if (words.length === 0) where.push('false');
-      else where.push(`search_vector @@ to_tsquery(${parameters.add(textSearchConfig)}::regconfig, ${parameters.add(words.map((word) => `${word}:B`).join(' & '))})`);
+      else
+        where.push(
+          `search_vector @@ to_tsquery(${parameters.add(textSearchConfig)}::regconfig, ${parameters.add(words.map((word) => `${word}:B`).join(' & '))})`,
+        );
     }
   };
 
@@ -64,7 +79,13 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
    * documents inserted, and their vectors inserted from what that INSERT returned. A single
    * statement is atomic by itself, so a batch of one chunk needs no transaction either.
    */
-  const insertChunk = async (client: Queryable, scope: { orgId: string; namespaceId: string }, collectionId: string, documents: NewDocument[], now: number) => {
+  const insertChunk = async (
+    client: Queryable,
+    scope: { orgId: string; namespaceId: string },
+    collectionId: string,
+    documents: NewDocument[],
+    now: number,
+  ) => {
     await client.query(
       `WITH t AS (
          SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $10::bigint[], $11::bigint[], $12::integer[], $13::text[])
@@ -96,30 +117,35 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
 
   return {
     async insertMany(scope, collectionId, documents, now) {
-      for (const size of new Set(documents.flatMap((document) => (document.vector ? [document.vector.length] : [])))) await vectors.ensureIndex(size);
+      for (const size of new Set(documents.flatMap((document) => (document.vector ? [document.vector.length] : []))))
+        await vectors.ensureIndex(size);
       if (documents.length === 0) return;
       if (documents.length <= INSERT_CHUNK) return insertChunk(database, scope, collectionId, documents, now);
       await database.transaction(async (client) => {
-        for (let start = 0; start < documents.length; start += INSERT_CHUNK) await insertChunk(client, scope, collectionId, documents.slice(start, start + INSERT_CHUNK), now);
+        for (let start = 0; start < documents.length; start += INSERT_CHUNK)
+          await insertChunk(client, scope, collectionId, documents.slice(start, start + INSERT_CHUNK), now);
       });
     },
     async get(scope, collectionId, documentId) {
-      const { rows } = await database.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4`, [
-        scope.orgId,
-        scope.namespaceId,
-        collectionId,
-        documentId,
-      ]);
+      const { rows } = await database.query<DocumentRow>(
+        `SELECT ${COLUMNS} FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4`,
+        [scope.orgId, scope.namespaceId, collectionId, documentId],
+      );
       return rows[0] ? toDocument(rows[0]) : null;
     },
     async list(scope, collectionId, query) {
       const parameters = new Parameters();
-      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
+      const where = [
+        `org_id = ${parameters.add(scope.orgId)}`,
+        `namespace_id = ${parameters.add(scope.namespaceId)}`,
+        `collection_id = ${parameters.add(collectionId)}`,
+      ];
       filterWhere(query, where, parameters, query.filter ? await payloadIndexedFields(database) : undefined);
       const field = query.sort?.field ?? 'created_at';
       const system = ownValue(SYSTEM_SORT, field);
       // A user-field sort reads a JSON path (bound after the filters, so the count query can reuse their numbering).
-      const sortExpression = system?.expression ?? `COALESCE(data #> ${parameters.add(field.split('.'))}::text[], 'null'::jsonb)`;
+      const sortExpression =
+        system?.expression ?? `COALESCE(data #> ${parameters.add(field.split('.'))}::text[], 'null'::jsonb)`;
       return paginate<DocumentRow & { sort_value: unknown }, DocumentRecord>({
         database,
         table: 'documents',
@@ -145,7 +171,17 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
         const { rows } = await client.query<{ id: number }>(
           `UPDATE documents SET data = $5::jsonb, content = $6, content_hash = $7, search_vector = ${SEARCH_VECTOR('$8', '$5::jsonb', '$6')}, updated_at = $9
            WHERE ${SCOPE} AND collection_id = $3 AND document_id = $4 RETURNING id`,
-          [scope.orgId, scope.namespaceId, collectionId, document.document_id, JSON.stringify(document.data), document.content, document.content_hash, textSearchConfig, now],
+          [
+            scope.orgId,
+            scope.namespaceId,
+            collectionId,
+            document.document_id,
+            JSON.stringify(document.data),
+            document.content,
+            document.content_hash,
+            textSearchConfig,
+            now,
+          ],
         );
         // A document whose new text has nothing to embed must not keep the old text's vector.
         if (rows[0] && document.vector) await vectors.write(client, rows[0].id, collectionId, document.vector);
@@ -154,19 +190,24 @@ export function createDocumentsRepository(database: PostgresDatabase, vectors: V
     },
     async delete(scope, collectionId, documentIds) {
       if (documentIds.length === 0) return 0;
-      const result = await database.query(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = ANY($4::text[])`, [
-        scope.orgId,
-        scope.namespaceId,
-        collectionId,
-        documentIds,
-      ]);
+      const result = await database.query(
+        `DELETE FROM documents WHERE ${SCOPE} AND collection_id = $3 AND document_id = ANY($4::text[])`,
+        [scope.orgId, scope.namespaceId, collectionId, documentIds],
+      );
       return result.rowCount;
     },
     async idsMatching(scope, collectionId, filter, limit) {
       const parameters = new Parameters();
-      const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`, `collection_id = ${parameters.add(collectionId)}`];
+      const where = [
+        `org_id = ${parameters.add(scope.orgId)}`,
+        `namespace_id = ${parameters.add(scope.namespaceId)}`,
+        `collection_id = ${parameters.add(collectionId)}`,
+      ];
       filterWhere({ filter }, where, parameters, await payloadIndexedFields(database));
-      const { rows } = await database.query<{ document_id: string }>(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${parameters.add(limit)}`, parameters.values);
+      const { rows } = await database.query<{ document_id: string }>(
+        `SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${parameters.add(limit)}`,
+        parameters.values,
+      );
       return rows.map((row) => row.document_id);
     },
     async existingHashes(scope, collectionId, hashes) {

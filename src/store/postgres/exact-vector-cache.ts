@@ -84,8 +84,22 @@ export class ExactVectorCache {
   async vectorsOf(scope: TenantScope, collection: VersionedCollection): Promise<CollectionVectors> {
     let entry = this.entries.get(collection.collection_id);
     const incarnation = Number(collection.vector_incarnation);
-    if (!entry || entry.incarnation !== incarnation || entry.dimensions !== collection.embedding_dimensions || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
-      entry = { collectionId: collection.collection_id, scope: { orgId: scope.orgId, namespaceId: scope.namespaceId }, dimensions: collection.embedding_dimensions, incarnation, vectors: null, version: -1, pending: null };
+    if (
+      !entry ||
+      entry.incarnation !== incarnation ||
+      entry.dimensions !== collection.embedding_dimensions ||
+      entry.scope.orgId !== scope.orgId ||
+      entry.scope.namespaceId !== scope.namespaceId
+    ) {
+      entry = {
+        collectionId: collection.collection_id,
+        scope: { orgId: scope.orgId, namespaceId: scope.namespaceId },
+        dimensions: collection.embedding_dimensions,
+        incarnation,
+        vectors: null,
+        version: -1,
+        pending: null,
+      };
       this.entries.set(collection.collection_id, entry);
     }
     const current = entry;
@@ -100,7 +114,13 @@ export class ExactVectorCache {
   forgetMissing(scope: TenantScope, asked: readonly string[], found: ReadonlySet<string>): void {
     for (const collectionId of asked) {
       const entry = this.entries.get(collectionId);
-      if (entry && !found.has(collectionId) && entry.scope.orgId === scope.orgId && entry.scope.namespaceId === scope.namespaceId) this.entries.delete(collectionId);
+      if (
+        entry &&
+        !found.has(collectionId) &&
+        entry.scope.orgId === scope.orgId &&
+        entry.scope.namespaceId === scope.namespaceId
+      )
+        this.entries.delete(collectionId);
     }
   }
 
@@ -135,7 +155,12 @@ export class ExactVectorCache {
     if (entry.vectors === null) return this.load(entry);
     // Past this many changed keys a whole load costs about as much: one more tells it is past.
     const limit = Math.max(CATCH_UP_MINIMUM, Math.floor(entry.vectors.size / 2));
-    const { rows } = await this.database.query<{ vector_version: number; vector_incarnation: number; vector_log_floor: number; keys: (number | string)[] }>(
+    const { rows } = await this.database.query<{
+      vector_version: number;
+      vector_incarnation: number;
+      vector_log_floor: number;
+      keys: (number | string)[];
+    }>(
       // One statement, one snapshot: the floor read here and the log rows read here agree.
       `SELECT c.vector_version, c.vector_incarnation, c.vector_log_floor,
          ARRAY(SELECT DISTINCT l.document_key FROM document_vector_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
@@ -146,7 +171,8 @@ export class ExactVectorCache {
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
     const version = Number(state.vector_version);
     const keys = state.keys.map(Number);
-    if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
+    if (Number(state.vector_log_floor) > entry.version || version < entry.version || keys.length > limit)
+      return this.load(entry);
     this.stats.catchUps++;
     const vectors = entry.vectors;
     for (let start = 0; start < keys.length; start += this.pageSize) {
@@ -165,7 +191,13 @@ export class ExactVectorCache {
    */
   private async load(entry: Entry): Promise<void> {
     this.stats.loads++;
-    const { rows } = await this.database.query<{ vector_version: number; vector_incarnation: number; vector_count: number; first: number | null; last: number | null }>(
+    const { rows } = await this.database.query<{
+      vector_version: number;
+      vector_incarnation: number;
+      vector_count: number;
+      first: number | null;
+      last: number | null;
+    }>(
       `SELECT c.vector_version, c.vector_incarnation, c.vector_count, (SELECT min(document_key) FROM document_vectors WHERE collection_id = $1) AS first,
          (SELECT max(document_key) FROM document_vectors WHERE collection_id = $1) AS last
        FROM collections c WHERE c.collection_id = $1`,
@@ -173,12 +205,20 @@ export class ExactVectorCache {
     );
     const state = rows[0];
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
-    const vectors = new CollectionVectors(entry.collectionId, entry.dimensions, Math.ceil(Number(state.vector_count) * 1.05));
+    const vectors = new CollectionVectors(
+      entry.collectionId,
+      entry.dimensions,
+      Math.ceil(Number(state.vector_count) * 1.05),
+    );
     if (state.first !== null && state.last !== null) {
       const [first, last] = [Number(state.first), Number(state.last)];
       const streams = this.database.driver === 'pg' ? LOAD_STREAMS : 1;
-      const bounds = Array.from({ length: streams + 1 }, (_, part) => (part === streams ? last : first - 1 + Math.floor(((last - first + 1) * part) / streams)));
-      await Promise.all(bounds.slice(0, -1).map((start, part) => this.loadRange(entry, vectors, start, bounds[part + 1])));
+      const bounds = Array.from({ length: streams + 1 }, (_, part) =>
+        part === streams ? last : first - 1 + Math.floor(((last - first + 1) * part) / streams),
+      );
+      await Promise.all(
+        bounds.slice(0, -1).map((start, part) => this.loadRange(entry, vectors, start, bounds[part + 1])),
+      );
     }
     entry.vectors = vectors;
     entry.version = Number(state.vector_version);
@@ -199,12 +239,17 @@ export class ExactVectorCache {
   private async loadRange(entry: Entry, vectors: CollectionVectors, after: number, through: number): Promise<void> {
     // `d.id` bounds as well: without them the planner merge-joins from the first document on every page.
     const readPage = (from: number) =>
-      this.readVectors(entry, `v.document_key > $5 AND d.id > $5 AND v.document_key <= $6 AND d.id <= $6 ORDER BY v.document_key LIMIT ${this.pageSize}`, [from, through]);
+      this.readVectors(
+        entry,
+        `v.document_key > $5 AND d.id > $5 AND v.document_key <= $6 AND d.id <= $6 ORDER BY v.document_key LIMIT ${this.pageSize}`,
+        [from, through],
+      );
     let page = readPage(after);
     for (;;) {
       const found = await page;
       if (found.length === 0) break;
-      page = found.length < this.pageSize ? Promise.resolve([]) : readPage(Number(found[found.length - 1].document_key));
+      page =
+        found.length < this.pageSize ? Promise.resolve([]) : readPage(Number(found[found.length - 1].document_key));
       for (const row of found) this.store(vectors, row);
     }
   }
@@ -222,7 +267,9 @@ export class ExactVectorCache {
 
   private store(vectors: CollectionVectors, row: VectorRow): number {
     const key = Number(row.document_key);
-    vectors.upsert(key, row.document_id, (target) => VectorStorage.readArraySend(row.embedding, vectors.dimensions, target, 0));
+    vectors.upsert(key, row.document_id, (target) =>
+      VectorStorage.readArraySend(row.embedding, vectors.dimensions, target, 0),
+    );
     return key;
   }
 }

@@ -33,7 +33,11 @@ export interface FilterSqlOptions {
 }
 
 /** Compiles into `parameters` (shared with the rest of the statement) and returns the SQL. */
-export function compileFilterToSql(node: FilterNode, options: FilterSqlOptions, parameters: Parameters = new Parameters()): { sql: string; params: unknown[] } {
+export function compileFilterToSql(
+  node: FilterNode,
+  options: FilterSqlOptions,
+  parameters: Parameters = new Parameters(),
+): { sql: string; params: unknown[] } {
   const sql = new FilterCompiler(options, parameters).node(node);
   return { sql, params: parameters.values };
 }
@@ -50,11 +54,17 @@ class FilterCompiler {
   node(node: FilterNode): string {
     switch (node.kind) {
       case 'and':
-        return node.children.length === 0 ? 'true' : `(${node.children.map((child) => this.node(child)).join(' AND ')})`;
+        return node.children.length === 0
+          ? 'true'
+          : `(${node.children.map((child) => this.node(child)).join(' AND ')})`;
       case 'or':
-        return node.children.length === 0 ? 'false' : `(${node.children.map((child) => this.node(child)).join(' OR ')})`;
+        return node.children.length === 0
+          ? 'false'
+          : `(${node.children.map((child) => this.node(child)).join(' OR ')})`;
       case 'not':
-        return node.children.length === 0 ? 'true' : `(NOT (${node.children.map((child) => this.node(child)).join(' OR ')}))`;
+        return node.children.length === 0
+          ? 'true'
+          : `(NOT (${node.children.map((child) => this.node(child)).join(' OR ')}))`;
       case 'condition':
         return `coalesce(${this.condition(node)}, false)`;
     }
@@ -74,13 +84,16 @@ class FilterCompiler {
 
   private path(field: string): string {
     const segments = field.split('.');
-    if (segments.some((segment) => segment === '')) throw new InvalidFilterError(field, `Invalid field path '${field}': empty path segment`);
+    if (segments.some((segment) => segment === ''))
+      throw new InvalidFilterError(field, `Invalid field path '${field}': empty path segment`);
     const data = this.options.dataColumn;
     const full = `(${data} #> ${this.parameters.add(segments)}::text[])`;
     // `#>` indexes arrays with any integer text ('-1' counts from the end); JavaScript only with canonical indexes.
     const guards = segments.flatMap((segment, position) =>
       INTEGER_LIKE.test(segment) && !ARRAY_INDEX.test(segment)
-        ? [`jsonb_typeof(${data} #> ${this.parameters.add(segments.slice(0, position))}::text[]) IS DISTINCT FROM 'array'`]
+        ? [
+            `jsonb_typeof(${data} #> ${this.parameters.add(segments.slice(0, position))}::text[]) IS DISTINCT FROM 'array'`,
+          ]
         : [],
     );
     return guards.length === 0 ? full : `(CASE WHEN ${guards.join(' AND ')} THEN ${full} END)`;
@@ -111,8 +124,10 @@ class FilterCompiler {
       case 'lt':
       case 'lte': {
         const comparator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[condition.operator];
-        if (typeof operand === 'number' && Number.isFinite(operand)) return `(${asNumber(field())} ${comparator} ${this.parameters.add(operand)}::numeric)`;
-        if (typeof operand === 'string') return `(${type()} = 'string' AND ${fold(text())} COLLATE "C" ${comparator} ${this.parameters.add(foldValue(operand))}::text COLLATE "C")`;
+        if (typeof operand === 'number' && Number.isFinite(operand))
+          return `(${asNumber(field())} ${comparator} ${this.parameters.add(operand)}::numeric)`;
+        if (typeof operand === 'string')
+          return `(${type()} = 'string' AND ${fold(text())} COLLATE "C" ${comparator} ${this.parameters.add(foldValue(operand))}::text COLLATE "C")`;
         return 'false';
       }
       case 'contains': {
@@ -127,7 +142,10 @@ class FilterCompiler {
         const needle = foldValue(operand);
         if (needle.length === 0) return `(${type()} = 'string')`;
         const bound = this.parameters.add(needle);
-        const test = condition.operator === 'starts_with' ? `starts_with(${fold(text())}, ${bound}::text)` : `right(${fold(text())}, ${this.parameters.add([...needle].length)}::int) = ${bound}::text`;
+        const test =
+          condition.operator === 'starts_with'
+            ? `starts_with(${fold(text())}, ${bound}::text)`
+            : `right(${fold(text())}, ${this.parameters.add([...needle].length)}::int) = ${bound}::text`;
         return `(${type()} = 'string' AND ${test})`;
       }
       case 'regex': {
@@ -143,7 +161,9 @@ class FilterCompiler {
       case 'exists':
         return filterFlag(operand) ? `(${field()} IS NOT NULL)` : `(${field()} IS NULL)`;
       case 'is_null':
-        return filterFlag(operand) ? `(${field()} IS NULL OR ${type()} = 'null')` : `(${field()} IS NOT NULL AND ${type()} <> 'null')`;
+        return filterFlag(operand)
+          ? `(${field()} IS NULL OR ${type()} = 'null')`
+          : `(${field()} IS NOT NULL AND ${type()} <> 'null')`;
       case 'text': {
         if (typeof operand !== 'string') return 'false';
         const words = filterWords(operand);
@@ -182,8 +202,14 @@ class FilterCompiler {
       parts.push(`(${type} = 'string' AND ${folded} = ANY(${this.parameters.add(strings)}::text[]))`);
     }
     if (numbers.length > 0) parts.push(`(${asNumber(value)} = ANY(${this.parameters.add(numbers)}::numeric[]))`);
-    for (const literal of literals) parts.push(literal === 'null' ? `(${type} = 'null')` : `(${type} = 'boolean' AND ${value} = ${this.parameters.add(literal)}::jsonb)`);
-    if (composites.length > 0) parts.push(`(${type} IN ('array', 'object') AND ${value} = ANY(${this.parameters.add(composites)}::jsonb[]))`);
+    for (const literal of literals)
+      parts.push(
+        literal === 'null'
+          ? `(${type} = 'null')`
+          : `(${type} = 'boolean' AND ${value} = ${this.parameters.add(literal)}::jsonb)`,
+      );
+    if (composites.length > 0)
+      parts.push(`(${type} IN ('array', 'object') AND ${value} = ANY(${this.parameters.add(composites)}::jsonb[]))`);
     // Still mention `value` when nothing can match, so its bound path parameters stay referenced (and typed).
     return parts.length === 0 ? `(${value} IS NOT NULL AND false)` : `(${parts.join(' OR ')})`;
   }

@@ -24,7 +24,10 @@ export function createMessagesRepository(database: PostgresDatabase): Store['mes
       });
     },
     async get(scope, messageId) {
-      const { rows } = await database.query<MessageRecord>(`SELECT ${COLUMNS} FROM messages WHERE ${SCOPE} AND message_id = $3`, [scope.orgId, scope.namespaceId, messageId]);
+      const { rows } = await database.query<MessageRecord>(
+        `SELECT ${COLUMNS} FROM messages WHERE ${SCOPE} AND message_id = $3`,
+        [scope.orgId, scope.namespaceId, messageId],
+      );
       return rows[0] ?? null;
     },
     async update(scope, messageId, patch) {
@@ -46,14 +49,14 @@ export function createMessagesRepository(database: PostgresDatabase): Store['mes
       await database.query(`UPDATE messages SET ${sets.join(', ')} WHERE ${SCOPE} AND message_id = $3`, values);
     },
     async history(scope, sessionId, limit, offset) {
-      const { rows } = await database.query<MessageRecord>(`SELECT ${COLUMNS} FROM messages WHERE ${SCOPE} AND session_id = $3 ORDER BY seq LIMIT $4 OFFSET $5`, [
-        scope.orgId,
-        scope.namespaceId,
-        sessionId,
-        limit,
-        offset,
-      ]);
-      const total = await database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = $3`, [scope.orgId, scope.namespaceId, sessionId]);
+      const { rows } = await database.query<MessageRecord>(
+        `SELECT ${COLUMNS} FROM messages WHERE ${SCOPE} AND session_id = $3 ORDER BY seq LIMIT $4 OFFSET $5`,
+        [scope.orgId, scope.namespaceId, sessionId, limit, offset],
+      );
+      const total = await database.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = $3`,
+        [scope.orgId, scope.namespaceId, sessionId],
+      );
       return { messages: rows, total: Number(total.rows[0].n) };
     },
     async recent(scope, sessionId, limit) {
@@ -71,12 +74,10 @@ export function createMessagesRepository(database: PostgresDatabase): Store['mes
       return rows[0] ?? null;
     },
     async countUserMessagesSince(scope, sessionId, since) {
-      const { rows } = await database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = $3 AND role = 'user' AND created_at >= $4`, [
-        scope.orgId,
-        scope.namespaceId,
-        sessionId,
-        since,
-      ]);
+      const { rows } = await database.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = $3 AND role = 'user' AND created_at >= $4`,
+        [scope.orgId, scope.namespaceId, sessionId, since],
+      );
       return Number(rows[0].n);
     },
   };
@@ -89,9 +90,23 @@ async function appendOne(database: Queryable, scope: TenantScope, message: NewMe
        tool_inputs, tool_outputs, tool_status, status, citations, metadata, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17) RETURNING seq`,
     [
-      row.message_id, row.session_id, scope.orgId, scope.namespaceId, row.run_id, row.role, row.content, row.content_type, row.tool_name, row.tool_call_id,
-      row.tool_inputs, row.tool_outputs, row.tool_status, row.status, row.citations ? JSON.stringify(row.citations) : null,
-      row.metadata ? JSON.stringify(row.metadata) : null, row.created_at,
+      row.message_id,
+      row.session_id,
+      scope.orgId,
+      scope.namespaceId,
+      row.run_id,
+      row.role,
+      row.content,
+      row.content_type,
+      row.tool_name,
+      row.tool_call_id,
+      row.tool_inputs,
+      row.tool_outputs,
+      row.tool_status,
+      row.status,
+      row.citations ? JSON.stringify(row.citations) : null,
+      row.metadata ? JSON.stringify(row.metadata) : null,
+      row.created_at,
     ],
   );
   return { ...row, seq: Number(rows[0].seq) };

@@ -30,9 +30,13 @@ export async function enableVectorExtension(database: PostgresDatabase): Promise
 }
 
 async function currentVersion(database: Pick<PostgresDatabase, 'query'>): Promise<number> {
-  const table = await database.query<{ name: string | null }>("SELECT to_regclass('quarry_schema_migrations')::text AS name");
+  const table = await database.query<{ name: string | null }>(
+    "SELECT to_regclass('quarry_schema_migrations')::text AS name",
+  );
   if (!table.rows[0]?.name) return 0;
-  const row = await database.query<{ version: number | null }>('SELECT MAX(version) AS version FROM quarry_schema_migrations');
+  const row = await database.query<{ version: number | null }>(
+    'SELECT MAX(version) AS version FROM quarry_schema_migrations',
+  );
   return Number(row.rows[0]?.version ?? 0);
 }
 
@@ -49,7 +53,12 @@ export async function migrationStatus(database: PostgresDatabase): Promise<Migra
   const current = await currentVersion(database);
   const pending: number[] = [];
   for (let version = current + 1; version <= postgresMigrations.length; version++) pending.push(version);
-  return { current, latest: postgresMigrations.length, pending, vectorMode: current > 0 ? await vectorModeOf(database) : 'exact' };
+  return {
+    current,
+    latest: postgresMigrations.length,
+    pending,
+    vectorMode: current > 0 ? await vectorModeOf(database) : 'exact',
+  };
 }
 
 /**
@@ -63,7 +72,9 @@ export type VectorExtensionChoice = 'auto' | 'off' | 'require';
 async function chooseVectors(database: PostgresDatabase, choice: VectorExtensionChoice): Promise<boolean> {
   const fresh = (await currentVersion(database)) === 0;
   // Only a fresh schema asks for the extension: a database created without it stays without it.
-  const vector = fresh ? choice !== 'off' && (await enableVectorExtension(database)) : (await vectorModeOf(database)) === 'pgvector';
+  const vector = fresh
+    ? choice !== 'off' && (await enableVectorExtension(database))
+    : (await vectorModeOf(database)) === 'pgvector';
   if (choice === 'require' && !vector) {
     throw new Error(
       fresh
@@ -74,19 +85,30 @@ async function chooseVectors(database: PostgresDatabase, choice: VectorExtension
   return vector;
 }
 
-export async function migrate(database: PostgresDatabase, now: () => number = Date.now, choice: VectorExtensionChoice = 'auto'): Promise<number[]> {
+export async function migrate(
+  database: PostgresDatabase,
+  now: () => number = Date.now,
+  choice: VectorExtensionChoice = 'auto',
+): Promise<number[]> {
   const vector = await chooseVectors(database, choice);
   return database.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS quarry_schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS quarry_schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
     const current = await currentVersion(client);
     if (current > postgresMigrations.length) {
-      throw new Error(`The database schema is version ${current}, newer than this Quarry (${postgresMigrations.length}). Upgrade Quarry.`);
+      throw new Error(
+        `The database schema is version ${current}, newer than this Quarry (${postgresMigrations.length}). Upgrade Quarry.`,
+      );
     }
     const applied: number[] = [];
     for (let version = current; version < postgresMigrations.length; version++) {
       await client.exec(postgresMigrations[version]({ vector }));
-      await client.query('INSERT INTO quarry_schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, now()]);
+      await client.query('INSERT INTO quarry_schema_migrations (version, applied_at) VALUES ($1, $2)', [
+        version + 1,
+        now(),
+      ]);
       applied.push(version + 1);
     }
     return applied;

@@ -9,11 +9,10 @@ import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 import type { PayloadIndexBuilds } from './payload-index-builds.js';
 import { withIndexStates, withoutIndexStates } from '../payload-index-states.js';
 
-
-
 /** Tables counted when a namespace is removed, by what the answer calls them. */
 /** Through collections: `documents` is indexed by collection, not by namespace, so this reads only the namespace's rows. */
-const DOCUMENT_COUNT = 'SELECT COUNT(*) AS n FROM documents d JOIN collections c ON c.collection_id = d.collection_id WHERE c.org_id = $1 AND c.namespace_id = $2';
+const DOCUMENT_COUNT =
+  'SELECT COUNT(*) AS n FROM documents d JOIN collections c ON c.collection_id = d.collection_id WHERE c.org_id = $1 AND c.namespace_id = $2';
 
 const REMOVED_COUNTS: Record<string, string> = {
   sessions: 'SELECT COUNT(*) AS n FROM sessions WHERE org_id = $1 AND namespace_id = $2',
@@ -24,8 +23,12 @@ const REMOVED_COUNTS: Record<string, string> = {
 };
 
 /** `builds`: the background payload index builder (null when `QUARRY_PAYLOAD_INDEXES` is off: declarations are only stored). */
-export function createNamespacesRepository(database: PostgresDatabase, builds: PayloadIndexBuilds | null): Store['namespaces'] {
-  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) => (builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace);
+export function createNamespacesRepository(
+  database: PostgresDatabase,
+  builds: PayloadIndexBuilds | null,
+): Store['namespaces'] {
+  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) =>
+    builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace;
   return {
     async create(scope, declared) {
       const input = { ...declared, payload_indexes: withoutIndexStates(declared.payload_indexes) };
@@ -33,10 +36,21 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
         await database.query(
           `INSERT INTO namespaces (namespace_id, org_id, namespace_name, description, feature_extractors, payload_indexes, auto_create_indexes, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)`,
-          [input.namespace_id, scope.orgId, input.namespace_name, input.description, JSON.stringify(input.feature_extractors), JSON.stringify(input.payload_indexes), input.auto_create_indexes, input.created_at, input.updated_at],
+          [
+            input.namespace_id,
+            scope.orgId,
+            input.namespace_name,
+            input.description,
+            JSON.stringify(input.feature_extractors),
+            JSON.stringify(input.payload_indexes),
+            input.auto_create_indexes,
+            input.created_at,
+            input.updated_at,
+          ],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
       // Declared payload indexes are built in the background; the answer shows them building.
@@ -51,13 +65,24 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
       return rows[0] ? present(rows[0]) : null;
     },
     async list(scope, query) {
-      const page = await listNamed<NamespaceRecord & Record<string, unknown>>(database, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : [])], query);
+      const page = await listNamed<NamespaceRecord & Record<string, unknown>>(
+        database,
+        { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id' },
+        (parameters) => [
+          `org_id = ${parameters.add(scope.orgId)}`,
+          ...(query.ids ? [`namespace_id = ANY(${parameters.add([...query.ids])}::text[])`] : []),
+        ],
+        query,
+      );
       return { ...page, items: await Promise.all(page.items.map(present)) };
     },
     async update(scope, namespaceId, patch, now) {
       const updated = await database.transaction(async (client) => {
         // FOR UPDATE: two concurrent patches of different fields (from different processes) both land.
-        const { rows } = await client.query<NamespaceRecord>('SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
+        const { rows } = await client.query<NamespaceRecord>(
+          'SELECT * FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE',
+          [scope.orgId, namespaceId],
+        );
         if (!rows[0]) throw new RecordNotFoundError('namespace', namespaceId);
         const next = { ...rows[0], ...patch, updated_at: now };
         next.payload_indexes = withoutIndexStates(next.payload_indexes);
@@ -65,10 +90,19 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
           await client.query(
             `UPDATE namespaces SET namespace_name = $1, description = $2, payload_indexes = $3::jsonb, auto_create_indexes = $4, updated_at = $5
              WHERE org_id = $6 AND namespace_id = $7`,
-            [next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes, now, scope.orgId, namespaceId],
+            [
+              next.namespace_name,
+              next.description,
+              JSON.stringify(next.payload_indexes),
+              next.auto_create_indexes,
+              now,
+              scope.orgId,
+              namespaceId,
+            ],
           );
         } catch (error) {
-          if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
+          if (isUniqueViolation(error))
+            throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
           throw error;
         }
         return next;
@@ -80,12 +114,19 @@ export function createNamespacesRepository(database: PostgresDatabase, builds: P
     async delete(scope, namespaceId) {
       const removedCounts = await database.transaction(async (client) => {
         // Lock the namespace row first so a concurrent insert into it waits for the delete.
-        const locked = await client.query('SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE', [scope.orgId, namespaceId]);
+        const locked = await client.query(
+          'SELECT 1 FROM namespaces WHERE org_id = $1 AND namespace_id = $2 FOR UPDATE',
+          [scope.orgId, namespaceId],
+        );
         if (locked.rowCount === 0) throw new RecordNotFoundError('namespace', namespaceId);
         const removed: Record<string, number> = {};
-        for (const [name, sql] of Object.entries(REMOVED_COUNTS)) removed[name] = Number((await client.query<{ n: number }>(sql, [scope.orgId, namespaceId])).rows[0].n);
+        for (const [name, sql] of Object.entries(REMOVED_COUNTS))
+          removed[name] = Number((await client.query<{ n: number }>(sql, [scope.orgId, namespaceId])).rows[0].n);
         // Foreign keys cascade from namespaces to every table in it.
-        await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [scope.orgId, namespaceId]);
+        await client.query('DELETE FROM namespaces WHERE org_id = $1 AND namespace_id = $2', [
+          scope.orgId,
+          namespaceId,
+        ]);
         return removed;
       });
       builds?.schedule();

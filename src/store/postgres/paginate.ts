@@ -41,7 +41,9 @@ export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Prom
   if (request.cursor) {
     assertCursorFits(request.cursor.value, request.cursorCast);
     const value = `${parameters.add(request.cursor.value)}${request.cursorCast ?? ''}`;
-    where.push(`(${request.sortExpression}, ${request.idColumn}) ${comparison} (${value}, ${parameters.add(request.cursor.id)})`);
+    where.push(
+      `(${request.sortExpression}, ${request.idColumn}) ${comparison} (${value}, ${parameters.add(request.cursor.id)})`,
+    );
   }
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const order = request.direction === 'asc' ? 'ASC' : 'DESC';
@@ -59,7 +61,10 @@ export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Prom
   if (request.includeTotal) {
     // The count reuses the filters' placeholders, which were numbered first; later ones (sort, cursor) are left off.
     const used = Math.max(0, ...[...baseWhere.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
-    const counted = await request.database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${request.table} ${baseWhere}`, baseValues.slice(0, used));
+    const counted = await request.database.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${request.table} ${baseWhere}`,
+      baseValues.slice(0, used),
+    );
     total = Number(counted.rows[0].n);
   }
   return {
@@ -71,7 +76,12 @@ export async function paginate<Row, Item>(request: PageRequest<Row, Item>): Prom
 }
 
 /** The shared search box of named lists: name, id or description contains the text. */
-export function searchCondition(parameters: Parameters, columns: string[], search: string, caseSensitive: boolean | undefined): string {
+export function searchCondition(
+  parameters: Parameters,
+  columns: string[],
+  search: string,
+  caseSensitive: boolean | undefined,
+): string {
   const pattern = parameters.add(likePattern(caseSensitive ? search : search.toLowerCase()));
   const column = (name: string) => (caseSensitive ? name : `lower(${name})`);
   return `(${columns.map((name) => `${column(name)} LIKE ${pattern} ESCAPE '\\'`).join(' OR ')})`;
@@ -90,8 +100,21 @@ export function listNamed<Row extends Record<string, unknown>>(
 ): Promise<Page<Row>> {
   const parameters = new Parameters();
   const where = scope(parameters);
-  if (query.search) where.push(searchCondition(parameters, [resource.nameColumn, resource.idColumn, "COALESCE(description, '')"], query.search, query.caseSensitive));
-  const casts: Record<string, string> = { created_at: '::bigint', updated_at: '::bigint', [resource.nameColumn]: '::text', [resource.idColumn]: '::text' };
+  if (query.search)
+    where.push(
+      searchCondition(
+        parameters,
+        [resource.nameColumn, resource.idColumn, "COALESCE(description, '')"],
+        query.search,
+        query.caseSensitive,
+      ),
+    );
+  const casts: Record<string, string> = {
+    created_at: '::bigint',
+    updated_at: '::bigint',
+    [resource.nameColumn]: '::text',
+    [resource.idColumn]: '::text',
+  };
   const requested = query.sort?.field ?? 'created_at';
   const sortColumn = ownValue(casts, requested) !== undefined ? requested : 'created_at';
   return paginate<Row, Row>({
@@ -120,11 +143,18 @@ export function listNamed<Row extends Record<string, unknown>>(
  */
 function assertCursorFits(value: unknown, cast: string | undefined): void {
   const fits =
-    cast === '::bigint' ? Number.isSafeInteger(value)
-    : cast === '::jsonb' ? typeof value === 'string' && isJson(value)
-    : cast === '::text' ? typeof value === 'string'
-    : value !== null;
-  if (!fits) throw new InvalidInputError('The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.', ['query', 'cursor']);
+    cast === '::bigint'
+      ? Number.isSafeInteger(value)
+      : cast === '::jsonb'
+        ? typeof value === 'string' && isJson(value)
+        : cast === '::text'
+          ? typeof value === 'string'
+          : value !== null;
+  if (!fits)
+    throw new InvalidInputError(
+      'The cursor is malformed. Use pagination.next_cursor from a previous page of the same list.',
+      ['query', 'cursor'],
+    );
 }
 
 function isJson(text: string): boolean {

@@ -46,7 +46,10 @@ function fieldSql(field: string, data: string): string | null {
 
 /** A text[] literal: every element quoted, `\` and `"` escaped, `'` doubled for the SQL string. */
 function arrayLiteral(parts: string[]): string {
-  return `{${parts.map((part) => `"${part.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`.replace(/'/g, "''");
+  return `{${parts.map((part) => `"${part.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`.replace(
+    /'/g,
+    "''",
+  );
 }
 
 export function payloadKeys(field: string, data: string): { text: string; number: string } | null {
@@ -67,7 +70,8 @@ export function declaredFields(declared: unknown): string[] {
   const fields: string[] = [];
   for (const entry of Array.isArray(declared) ? declared : []) {
     const item = entry as { field_name?: unknown; type?: unknown };
-    if (typeof item?.field_name === 'string' && item.type !== 'geo' && payloadKeys(item.field_name, 'data')) fields.push(item.field_name);
+    if (typeof item?.field_name === 'string' && item.type !== 'geo' && payloadKeys(item.field_name, 'data'))
+      fields.push(item.field_name);
   }
   return fields;
 }
@@ -106,7 +110,12 @@ export async function payloadIndexedFields(database: PostgresDatabase): Promise<
  * A condition on an indexed field's keys implied by the filter (the filter, or the members of its top-level AND on
  * the first indexed field that has one), binding into `parameters`; null when none is.
  */
-export function impliedPayloadCondition(filter: FilterNode, indexed: (field: string) => boolean, parameters: Parameters, data = 'd.data'): string | null {
+export function impliedPayloadCondition(
+  filter: FilterNode,
+  indexed: (field: string) => boolean,
+  parameters: Parameters,
+  data = 'd.data',
+): string | null {
   const members = filter.kind === 'and' ? filter.children : [filter];
   let field: string | null = null;
   const parts: string[] = [];
@@ -121,7 +130,11 @@ export function impliedPayloadCondition(filter: FilterNode, indexed: (field: str
   return parts.length === 0 ? null : `(${parts.join(' AND ')})`;
 }
 
-function conditionOnKeys(condition: FilterCondition, key: { text: string; number: string }, parameters: Parameters): string | null {
+function conditionOnKeys(
+  condition: FilterCondition,
+  key: { text: string; number: string },
+  parameters: Parameters,
+): string | null {
   const operand = condition.value;
   switch (condition.operator) {
     case 'eq':
@@ -129,18 +142,23 @@ function conditionOnKeys(condition: FilterCondition, key: { text: string; number
       const candidates = condition.operator === 'eq' ? [operand] : candidateList(operand);
       const { strings, numbers, literals } = partitionCandidates(candidates, condition.caseSensitive);
       // Case-insensitively the filter compares lower(text) with the lowered candidate; case-sensitively text equal to the candidate has its lower().
-      const texts = strings.map((text) => (condition.caseSensitive ? `lower(${parameters.add(text)}::text)` : `${parameters.add(text)}::text`));
+      const texts = strings.map((text) =>
+        condition.caseSensitive ? `lower(${parameters.add(text)}::text)` : `${parameters.add(text)}::text`,
+      );
       texts.push(`E'\\x01'`);
       if (literals.length > 0) texts.push(`E'\\x03'`);
       const onText = `${key.text} IN (${texts.join(', ')})`;
-      return numbers.length === 0 ? onText : `(${onText} OR ${key.number} = ANY(${parameters.add(numbers)}::numeric[]))`;
+      return numbers.length === 0
+        ? onText
+        : `(${onText} OR ${key.number} = ANY(${parameters.add(numbers)}::numeric[]))`;
     }
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
       const comparator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[condition.operator];
-      if (typeof operand === 'number' && Number.isFinite(operand)) return `${key.number} ${comparator} ${parameters.add(operand)}::numeric`;
+      if (typeof operand === 'number' && Number.isFinite(operand))
+        return `${key.number} ${comparator} ${parameters.add(operand)}::numeric`;
       // Case-sensitive order differs from the folded key's.
       if (typeof operand !== 'string' || condition.caseSensitive) return null;
       return `${key.text} ${comparator} ${parameters.add(operand.toLowerCase())}::text`;

@@ -49,7 +49,12 @@ export function fromPool(connectionString: string, options: PoolOptions = {}): P
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types, ...(options.sessionOptions ? { options: options.sessionOptions } : {}) });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    types,
+    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
+  });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.onError?.(error));
   const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -196,7 +201,8 @@ export function fromPglite(database: PGlite): PostgresDatabase {
  */
 function rethrowInputError(error: unknown): never {
   const code = (error as { code?: string }).code;
-  if (code === '22021' || code === '22P05') throw new InvalidInputError('Text may not contain the NUL character (\\u0000); remove it and send again.');
+  if (code === '22021' || code === '22P05')
+    throw new InvalidInputError('Text may not contain the NUL character (\\u0000); remove it and send again.');
   throw error;
 }
 
@@ -210,5 +216,7 @@ function quoteChannel(channel: string): string {
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const candidate = error as { code?: string; constraint?: string; message?: string };
   if (candidate?.code !== '23505') return false;
-  return constraint === undefined || candidate.constraint === constraint || String(candidate.message).includes(constraint);
+  return (
+    constraint === undefined || candidate.constraint === constraint || String(candidate.message).includes(constraint)
+  );
 }

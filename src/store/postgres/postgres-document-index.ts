@@ -28,7 +28,12 @@ import { normalizeInPlace } from '../vector-math.js';
 
 const FILTER_OPTIONS = {
   dataColumn: 'd.data',
-  columns: { document_id: 'd.document_id', collection_id: 'd.collection_id', created_at: isoExpression('d.created_at'), updated_at: isoExpression('d.updated_at') },
+  columns: {
+    document_id: 'd.document_id',
+    collection_id: 'd.collection_id',
+    created_at: isoExpression('d.created_at'),
+    updated_at: isoExpression('d.updated_at'),
+  },
 };
 const MAX_TOP_K = 10_000;
 
@@ -58,7 +63,10 @@ export class PostgresDocumentIndex implements DocumentIndex {
 
   /** Reports what a collection holds after a search (BM25 index, filter results, vector copy) to the budget, which may drop it. */
   private account(collectionId: string): void {
-    const bytes = this.text.bytesOf(collectionId) + this.filterResults.sizeOf(collectionId) * 16 + (this.cache?.bytesOf(collectionId) ?? 0);
+    const bytes =
+      this.text.bytesOf(collectionId) +
+      this.filterResults.sizeOf(collectionId) * 16 +
+      (this.cache?.bytesOf(collectionId) ?? 0);
     this.budget.use(collectionId, 'postgres', bytes, () => {
       this.text.evict(collectionId);
       this.cache?.evict(collectionId);
@@ -73,7 +81,10 @@ export class PostgresDocumentIndex implements DocumentIndex {
 
   /** The in-process state (BM25 indexes; exact mode's vector copies), for metrics. */
   memoryUsage(): Record<string, number> {
-    return { text_bm25: this.text.approximateBytes(), ...(this.cache ? { vectors_exact: this.cache.approximateBytes() } : {}) };
+    return {
+      text_bm25: this.text.approximateBytes(),
+      ...(this.cache ? { vectors_exact: this.cache.approximateBytes() } : {}),
+    };
   }
 
   /**
@@ -81,7 +92,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
    * SQLite store's scoring and tokenizer, so both stores rank alike. A filter is evaluated in SQL
    * (the keys of the matching documents in scope), and only those documents are scored.
    */
-  async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
+  async searchText(
+    scope: TenantScope,
+    query: IndexQuery & { text: string },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     const terms = queryTerms(query.text);
     if (terms.length === 0 || query.collectionIds.length === 0 || query.topK <= 0) return [];
@@ -94,14 +109,21 @@ export class PostgresDocumentIndex implements DocumentIndex {
     this.text.forgetMissing(scope, asked, new Set(rows.map((row) => row.collection_id)));
     if (rows.length === 0) return [];
     // In the order asked, as the SQLite store merges them (equal scores keep that order).
-    const collections = rows.sort((left, right) => asked.indexOf(left.collection_id) - asked.indexOf(right.collection_id));
+    const collections = rows.sort(
+      (left, right) => asked.indexOf(left.collection_id) - asked.indexOf(right.collection_id),
+    );
     const [allowed, ...indexes] = await Promise.all([
       query.filter ? this.matchingKeys(scope, collections, query.filter) : undefined,
       ...collections.map((collection) => this.text.indexOf(scope, collection)),
     ]);
     signal?.throwIfAborted();
     const hits = indexes.flatMap((index, position) =>
-      index.search(terms, topK, allowed).map((hit) => ({ document_id: hit.documentId, collection_id: collections[position].collection_id, score: hit.score, coverage: hit.coverage })),
+      index.search(terms, topK, allowed).map((hit) => ({
+        document_id: hit.documentId,
+        collection_id: collections[position].collection_id,
+        score: hit.score,
+        coverage: hit.coverage,
+      })),
     );
     for (const collection of collections) this.account(collection.collection_id);
     return indexes.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
@@ -111,7 +133,13 @@ export class PostgresDocumentIndex implements DocumentIndex {
     signal?.throwIfAborted();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const parameters = new Parameters();
-    const where = scopeWhere(scope, query.collectionIds, query.filter, parameters, query.filter ? await payloadIndexedFields(this.database) : undefined);
+    const where = scopeWhere(
+      scope,
+      query.collectionIds,
+      query.filter,
+      parameters,
+      query.filter ? await payloadIndexedFields(this.database) : undefined,
+    );
     const { rows } = await this.database.query<{ document_id: string; collection_id: string }>(
       `SELECT d.document_id, d.collection_id FROM documents d WHERE ${where} ORDER BY d.created_at DESC, d.id DESC LIMIT ${parameters.add(clampTopK(query.topK))}`,
       parameters.values,
@@ -119,7 +147,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
     return rows.map((row) => ({ ...row, score: 0 }));
   }
 
-  async searchVector(scope: TenantScope, query: IndexQuery & { vector: Float32Array }, signal?: AbortSignal): Promise<ScoredHit[]> {
+  async searchVector(
+    scope: TenantScope,
+    query: IndexQuery & { vector: Float32Array },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
@@ -131,7 +163,10 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const size = query.vector.length;
     for (const collection of collections.rows) {
       if (collection.embedding_dimensions !== size) {
-        throw new InvalidInputError(`The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`, ['vector']);
+        throw new InvalidInputError(
+          `The query vector has ${size} dimensions but collection '${collection.collection_id}' stores ${collection.embedding_dimensions}`,
+          ['vector'],
+        );
       }
     }
     this.cache?.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
@@ -139,7 +174,13 @@ export class PostgresDocumentIndex implements DocumentIndex {
     if (this.cache) return this.searchCopies(this.cache, scope, collections.rows, query, topK, signal);
     const dimensions = VectorStorage.dimensions(size);
     const parameters = new Parameters();
-    const where = scopeWhere(scope, collections.rows.map((row) => row.collection_id), query.filter, parameters, query.filter ? await payloadIndexedFields(this.database) : undefined);
+    const where = scopeWhere(
+      scope,
+      collections.rows.map((row) => row.collection_id),
+      query.filter,
+      parameters,
+      query.filter ? await payloadIndexedFields(this.database) : undefined,
+    );
     const vector = parameters.add(this.vectors.encode(query.vector));
     // The cast to vector(N) and `dimensions = N` (a validated integer) match the partial HNSW index of that size.
     const distance = `v.embedding::vector(${dimensions}) <=> ${vector}::vector(${dimensions})`;
@@ -149,11 +190,16 @@ export class PostgresDocumentIndex implements DocumentIndex {
       ORDER BY ${distance} LIMIT ${parameters.add(topK)}`;
     const ef = this.efSearch;
     // Pooled connections already carry the settings: one round trip instead of four.
-    const rows = this.sessionHnswSettings ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows : await this.database.transaction(async (client) => {
-      // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
-      await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(ef)]);
-      return (await client.query<ScoredHit>(sql, parameters.values)).rows;
-    });
+    const rows = this.sessionHnswSettings
+      ? (await this.database.query<ScoredHit>(sql, parameters.values)).rows
+      : await this.database.transaction(async (client) => {
+          // Iterative scans keep reading the graph until enough rows pass the tenant and filter conditions (pgvector ≥ 0.8).
+          await client.query(
+            `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`,
+            [String(ef)],
+          );
+          return (await client.query<ScoredHit>(sql, parameters.values)).rows;
+        });
     return rows.map((row) => ({ ...row, score: Number(row.score) }));
   }
 
@@ -182,7 +228,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const hits: KeyedHit[] = copies.flatMap((copy) => copy.search(vector, topK, allowedKeys));
     for (const collection of collections) this.account(collection.collection_id);
     hits.sort((left, right) => right.score - left.score || left.key - right.key);
-    return hits.slice(0, topK).map((hit) => ({ document_id: hit.documentId, collection_id: hit.collectionId, score: hit.score }));
+    return hits
+      .slice(0, topK)
+      .map((hit) => ({ document_id: hit.documentId, collection_id: hit.collectionId, score: hit.score }));
   }
 
   /**
@@ -192,7 +240,11 @@ export class PostgresDocumentIndex implements DocumentIndex {
    * delete bumps, from any process — stays the one the search's collection lookup read. A result is
    * computed after that read, so it is never older than the version it is kept under.
    */
-  private async matchingKeys(scope: TenantScope, collections: { collection_id: string; document_version: number }[], filter: FilterNode): Promise<Set<number>> {
+  private async matchingKeys(
+    scope: TenantScope,
+    collections: { collection_id: string; document_version: number }[],
+    filter: FilterNode,
+  ): Promise<Set<number>> {
     const indexed = await payloadIndexedFields(this.database);
     const keys = await Promise.all(
       collections.map(async (collection) => {
@@ -210,7 +262,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
         const { rows } = await this.database.query<{ keys: (number | string)[] }>(sql, parameters.values);
         const result = new Set(rows[0].keys.map(Number));
         // Kept only if no newer version was seen meanwhile.
-        return this.filterVersions.get(collection.collection_id) === version ? this.filterResults.get(collection.collection_id, key, () => result) : result;
+        return this.filterVersions.get(collection.collection_id) === version
+          ? this.filterResults.get(collection.collection_id, key, () => result)
+          : result;
       }),
     );
     if (keys.length === 1) return keys[0];
@@ -220,17 +274,28 @@ export class PostgresDocumentIndex implements DocumentIndex {
   async loadDocuments(scope: TenantScope, documentIds: string[]): Promise<Record<string, unknown>[]> {
     const ids = unique(documentIds);
     if (ids.length === 0) return [];
-    const { rows } = await this.database.query<{ document_id: string; collection_id: string; data: Record<string, unknown>; created_at: number; updated_at: number }>(
+    const { rows } = await this.database.query<{
+      document_id: string;
+      collection_id: string;
+      data: Record<string, unknown>;
+      created_at: number;
+      updated_at: number;
+    }>(
       'SELECT document_id, collection_id, data, created_at, updated_at FROM documents WHERE org_id = $1 AND namespace_id = $2 AND document_id = ANY($3::text[])',
       [scope.orgId, scope.namespaceId, ids],
     );
-    const found = new Map(rows.map((row) => [row.document_id, {
-      ...row.data,
-      document_id: row.document_id,
-      collection_id: row.collection_id,
-      created_at: new Date(row.created_at).toISOString(),
-      updated_at: new Date(row.updated_at).toISOString(),
-    }]));
+    const found = new Map(
+      rows.map((row) => [
+        row.document_id,
+        {
+          ...row.data,
+          document_id: row.document_id,
+          collection_id: row.collection_id,
+          created_at: new Date(row.created_at).toISOString(),
+          updated_at: new Date(row.updated_at).toISOString(),
+        },
+      ]),
+    );
     return ids.flatMap((id): Record<string, unknown>[] => {
       const document = found.get(id);
       return document ? [document] : [];
@@ -252,7 +317,13 @@ export class PostgresDocumentIndex implements DocumentIndex {
 }
 
 /** The tenant wall plus the pushed-down filter, over `documents d`. */
-function scopeWhere(scope: TenantScope, collectionIds: string[], filter: FilterNode | null | undefined, parameters: Parameters, indexed: (field: string) => boolean = () => false): string {
+function scopeWhere(
+  scope: TenantScope,
+  collectionIds: string[],
+  filter: FilterNode | null | undefined,
+  parameters: Parameters,
+  indexed: (field: string) => boolean = () => false,
+): string {
   let sql = `d.org_id = ${parameters.add(scope.orgId)} AND d.namespace_id = ${parameters.add(scope.namespaceId)} AND d.collection_id = ANY(${parameters.add(unique(collectionIds))}::text[])`;
   if (filter) {
     // A condition the filter implies on a payload index's key, beside the filter (which still decides): the planner reads the index.

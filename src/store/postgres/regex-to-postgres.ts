@@ -35,7 +35,8 @@ export function regexToPostgres(pattern: string, field: string): string {
       if (REFUSED.has(next)) throw refuse(field, `\\${next}`);
       if (inClass) {
         if (Object.hasOwn(INSIDE, next)) output += INSIDE[next];
-        else if (next === 'D' || next === 'W' || next === 'S' || next === 'b' || next === 'B') throw refuse(field, `\\${next} inside [ ]`);
+        else if (next === 'D' || next === 'W' || next === 'S' || next === 'b' || next === 'B')
+          throw refuse(field, `\\${next} inside [ ]`);
         else output += `\\${next}`;
         continue;
       }
@@ -53,10 +54,17 @@ export function regexToPostgres(pattern: string, field: string): string {
       inClass = true;
       output += character;
       // A `]` or `^]` right after the opening bracket is literal in ARE but closes an empty class in JavaScript.
-      if (pattern[index + 1] === ']' || (pattern[index + 1] === '^' && pattern[index + 2] === ']')) throw refuse(field, 'an empty character class');
+      if (pattern[index + 1] === ']' || (pattern[index + 1] === '^' && pattern[index + 2] === ']'))
+        throw refuse(field, 'an empty character class');
       continue;
     }
-    if (character === '(' && pattern[index + 1] === '?' && pattern[index + 2] === '<' && pattern[index + 3] !== '=' && pattern[index + 3] !== '!') {
+    if (
+      character === '(' &&
+      pattern[index + 1] === '?' &&
+      pattern[index + 2] === '<' &&
+      pattern[index + 3] !== '=' &&
+      pattern[index + 3] !== '!'
+    ) {
       throw refuse(field, 'named groups');
     }
     output += character;
@@ -65,5 +73,8 @@ export function regexToPostgres(pattern: string, field: string): string {
 }
 
 function refuse(field: string, what: string) {
-  return new InvalidFilterError(field, `regex: ${what} is not supported by the PostgreSQL store; use a simpler pattern`);
+  return new InvalidFilterError(
+    field,
+    `regex: ${what} is not supported by the PostgreSQL store; use a simpler pattern`,
+  );
 }

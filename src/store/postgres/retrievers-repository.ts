@@ -9,7 +9,6 @@ import { listNamed } from './paginate.js';
 import { Parameters } from './sql-parameters.js';
 import { RecordNotFoundError, UniqueViolationError } from '../store-errors.js';
 
-
 const COLUMNS = 'retriever_id, namespace_id, retriever_name, description, config, version, created_at, updated_at';
 const EXECUTION_COLUMNS = `execution_id, retriever_id, status, inputs, inputs_hash, collection_ids, detail, duration_ms, total_processed, total_returned,
   stages_completed, total_stages, created_at, completed_at`;
@@ -22,10 +21,21 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
         await database.query(
           `INSERT INTO retrievers (retriever_id, org_id, namespace_id, retriever_name, description, config, version, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
-          [record.retriever_id, scope.orgId, scope.namespaceId, record.retriever_name, record.description, JSON.stringify(record.config), record.version, record.created_at, record.updated_at],
+          [
+            record.retriever_id,
+            scope.orgId,
+            scope.namespaceId,
+            record.retriever_name,
+            record.description,
+            JSON.stringify(record.config),
+            record.version,
+            record.created_at,
+            record.updated_at,
+          ],
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
         throw error;
       }
     },
@@ -37,20 +47,42 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
       return rows[0] ?? null;
     },
     async list(scope, query) {
-      return listNamed<RetrieverRecord & Record<string, unknown>>(database, { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', select: COLUMNS }, (parameters) => [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`], query);
+      return listNamed<RetrieverRecord & Record<string, unknown>>(
+        database,
+        { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', select: COLUMNS },
+        (parameters) => [
+          `org_id = ${parameters.add(scope.orgId)}`,
+          `namespace_id = ${parameters.add(scope.namespaceId)}`,
+        ],
+        query,
+      );
     },
     async update(scope, retrieverId, patch, now) {
       return database.transaction(async (client) => {
         // FOR UPDATE: two concurrent edits must produce versions n+1 and n+2, not n+1 twice.
-        const { rows } = await client.query<RetrieverRecord>(`SELECT ${COLUMNS} FROM retrievers WHERE ${SCOPE} AND retriever_id = $3 FOR UPDATE`, [scope.orgId, scope.namespaceId, retrieverId]);
+        const { rows } = await client.query<RetrieverRecord>(
+          `SELECT ${COLUMNS} FROM retrievers WHERE ${SCOPE} AND retriever_id = $3 FOR UPDATE`,
+          [scope.orgId, scope.namespaceId, retrieverId],
+        );
         if (!rows[0]) throw new RecordNotFoundError('retriever', retrieverId);
         const next = { ...rows[0], ...patch, version: rows[0].version + 1, updated_at: now };
         try {
-          await client.query(`UPDATE retrievers SET retriever_name = $4, description = $5, config = $6::jsonb, version = $7, updated_at = $8 WHERE ${SCOPE} AND retriever_id = $3`, [
-            scope.orgId, scope.namespaceId, retrieverId, next.retriever_name, next.description, JSON.stringify(next.config), next.version, now,
-          ]);
+          await client.query(
+            `UPDATE retrievers SET retriever_name = $4, description = $5, config = $6::jsonb, version = $7, updated_at = $8 WHERE ${SCOPE} AND retriever_id = $3`,
+            [
+              scope.orgId,
+              scope.namespaceId,
+              retrieverId,
+              next.retriever_name,
+              next.description,
+              JSON.stringify(next.config),
+              next.version,
+              now,
+            ],
+          );
         } catch (error) {
-          if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
+          if (isUniqueViolation(error))
+            throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
           throw error;
         }
         return next;
@@ -58,8 +90,16 @@ export function createRetrieversRepository(database: PostgresDatabase): Store['r
     },
     async delete(scope, retrieverId) {
       await database.transaction(async (client) => {
-        await client.query(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = $3`, [scope.orgId, scope.namespaceId, retrieverId]);
-        const result = await client.query(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = $3`, [scope.orgId, scope.namespaceId, retrieverId]);
+        await client.query(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = $3`, [
+          scope.orgId,
+          scope.namespaceId,
+          retrieverId,
+        ]);
+        const result = await client.query(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = $3`, [
+          scope.orgId,
+          scope.namespaceId,
+          retrieverId,
+        ]);
         if (result.rowCount === 0) throw new RecordNotFoundError('retriever', retrieverId);
       });
     },
@@ -73,18 +113,39 @@ export function createExecutionsRepository(database: PostgresDatabase): Store['e
         `INSERT INTO executions (execution_id, org_id, namespace_id, retriever_id, status, inputs, inputs_hash, collection_ids, detail, duration_ms,
            total_processed, total_returned, stages_completed, total_stages, created_at, completed_at)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)`,
-        [record.execution_id, scope.orgId, scope.namespaceId, record.retriever_id, record.status, JSON.stringify(record.inputs), record.inputs_hash, JSON.stringify(record.collection_ids),
-          JSON.stringify(record.detail), record.duration_ms, record.total_processed, record.total_returned, record.stages_completed, record.total_stages, record.created_at, record.completed_at],
+        [
+          record.execution_id,
+          scope.orgId,
+          scope.namespaceId,
+          record.retriever_id,
+          record.status,
+          JSON.stringify(record.inputs),
+          record.inputs_hash,
+          JSON.stringify(record.collection_ids),
+          JSON.stringify(record.detail),
+          record.duration_ms,
+          record.total_processed,
+          record.total_returned,
+          record.stages_completed,
+          record.total_stages,
+          record.created_at,
+          record.completed_at,
+        ],
       );
     },
     async get(scope, executionId) {
-      const { rows } = await database.query<ExecutionRecord>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${SCOPE} AND execution_id = $3`, [scope.orgId, scope.namespaceId, executionId]);
+      const { rows } = await database.query<ExecutionRecord>(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${SCOPE} AND execution_id = $3`,
+        [scope.orgId, scope.namespaceId, executionId],
+      );
       return rows[0] ?? null;
     },
     async list(scope, query) {
       const parameters = new Parameters();
       const where = [`org_id = ${parameters.add(scope.orgId)}`, `namespace_id = ${parameters.add(scope.namespaceId)}`];
-      where.push(query.retrieverId === null ? 'retriever_id IS NULL' : `retriever_id = ${parameters.add(query.retrieverId)}`);
+      where.push(
+        query.retrieverId === null ? 'retriever_id IS NULL' : `retriever_id = ${parameters.add(query.retrieverId)}`,
+      );
       if (query.status) where.push(`status = ${parameters.add(query.status)}`);
       if (query.since !== undefined) where.push(`created_at >= ${parameters.add(query.since)}::bigint`);
       if (query.until !== undefined) where.push(`created_at <= ${parameters.add(query.until)}::bigint`);
@@ -94,7 +155,10 @@ export function createExecutionsRepository(database: PostgresDatabase): Store['e
         `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${whereSql} ORDER BY created_at DESC, execution_id DESC LIMIT ${parameters.add(query.limit)} OFFSET ${parameters.add(query.offset)}`,
         parameters.values,
       );
-      const total = await database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`, filterValues);
+      const total = await database.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`,
+        filterValues,
+      );
       return { items: rows, total: Number(total.rows[0].n) };
     },
   };

@@ -14,7 +14,8 @@ import type { RunEventRecord, RunRecord } from '../data-records.js';
 export const RUN_CHANNEL = 'quarry_runs';
 const SCOPE = 'org_id = $1 AND namespace_id = $2';
 const ACTIVE = "status IN ('running', 'awaiting_confirmation')";
-const COLUMNS = 'run_id, session_id, user_message_id, status, idempotency_key, lease_owner, lease_expires_at, state, created_at, ended_at, org_id, namespace_id';
+const COLUMNS =
+  'run_id, session_id, user_message_id, status, idempotency_key, lease_owner, lease_expires_at, state, created_at, ended_at, org_id, namespace_id';
 
 export interface PostgresRunsRepository {
   runs: Store['runs'];
@@ -25,7 +26,13 @@ export interface PostgresRunsRepository {
 export function createRunsRepository(database: PostgresDatabase): PostgresRunsRepository {
   const listeners = new Set<(notice: RunNotice) => void>();
   const active = async (orgId: string, namespaceId: string, sessionId: string) =>
-    (await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 AND ${ACTIVE}`, [orgId, namespaceId, sessionId])).rows[0] ?? null;
+    (
+      await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 AND ${ACTIVE}`, [
+        orgId,
+        namespaceId,
+        sessionId,
+      ])
+    ).rows[0] ?? null;
 
   const runs: Store['runs'] = {
     async start(scope, run) {
@@ -34,8 +41,20 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
           await database.query(
             `INSERT INTO runs (run_id, session_id, org_id, namespace_id, user_message_id, status, idempotency_key, lease_owner, lease_expires_at, state, created_at, ended_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)`,
-            [run.run_id, run.session_id, scope.orgId, scope.namespaceId, run.user_message_id, run.status, run.idempotency_key, run.lease_owner, run.lease_expires_at,
-              run.state === null ? null : JSON.stringify(run.state), run.created_at, run.ended_at],
+            [
+              run.run_id,
+              run.session_id,
+              scope.orgId,
+              scope.namespaceId,
+              run.user_message_id,
+              run.status,
+              run.idempotency_key,
+              run.lease_owner,
+              run.lease_expires_at,
+              run.state === null ? null : JSON.stringify(run.state),
+              run.created_at,
+              run.ended_at,
+            ],
           );
           return { started: true as const };
         } catch (error) {
@@ -48,24 +67,39 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
       throw new Error(`Could not start a run on session '${run.session_id}' after repeated conflicts`);
     },
     async get(scope, runId) {
-      return (await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND run_id = $3`, [scope.orgId, scope.namespaceId, runId])).rows[0] ?? null;
+      return (
+        (
+          await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND run_id = $3`, [
+            scope.orgId,
+            scope.namespaceId,
+            runId,
+          ])
+        ).rows[0] ?? null
+      );
     },
     async findByIdempotencyKey(scope, sessionId, key) {
-      const { rows } = await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 AND idempotency_key = $4`, [scope.orgId, scope.namespaceId, sessionId, key]);
+      const { rows } = await database.query<RunRecord>(
+        `SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 AND idempotency_key = $4`,
+        [scope.orgId, scope.namespaceId, sessionId, key],
+      );
       return rows[0] ?? null;
     },
     async active(scope, sessionId) {
       return active(scope.orgId, scope.namespaceId, sessionId);
     },
     async activeInNamespace(scope) {
-      return (await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND ${ACTIVE}`, [scope.orgId, scope.namespaceId])).rows;
+      return (
+        await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND ${ACTIVE}`, [
+          scope.orgId,
+          scope.namespaceId,
+        ])
+      ).rows;
     },
     async latest(scope, sessionId) {
-      const { rows } = await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 ORDER BY created_at DESC, run_seq DESC LIMIT 1`, [
-        scope.orgId,
-        scope.namespaceId,
-        sessionId,
-      ]);
+      const { rows } = await database.query<RunRecord>(
+        `SELECT ${COLUMNS} FROM runs WHERE ${SCOPE} AND session_id = $3 ORDER BY created_at DESC, run_seq DESC LIMIT 1`,
+        [scope.orgId, scope.namespaceId, sessionId],
+      );
       return rows[0] ?? null;
     },
     async setStatus(scope, runId, status, patch) {
@@ -83,17 +117,33 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
     },
     async renewLease(runIds, owner, expiresAt) {
       if (runIds.length === 0) return;
-      await database.query("UPDATE runs SET lease_owner = $1, lease_expires_at = $2 WHERE run_id = ANY($3::text[]) AND status = 'running'", [owner, expiresAt, runIds]);
+      await database.query(
+        "UPDATE runs SET lease_owner = $1, lease_expires_at = $2 WHERE run_id = ANY($3::text[]) AND status = 'running'",
+        [owner, expiresAt, runIds],
+      );
     },
     async expired(now) {
-      return (await database.query<RunRecord>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < $1`, [now])).rows;
+      return (
+        await database.query<RunRecord>(
+          `SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < $1`,
+          [now],
+        )
+      ).rows;
     },
     async appendEvent(runId, event) {
       // Insert and notify in one statement: one round trip per event, and the notice is sent only if the row was.
       await database.query(
         `WITH inserted AS (INSERT INTO run_events (run_id, seq, type, data, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING run_id)
          SELECT pg_notify($6, $7) FROM inserted`,
-        [runId, event.seq, event.type, event.data, event.created_at, RUN_CHANNEL, JSON.stringify({ kind: 'event', runId })],
+        [
+          runId,
+          event.seq,
+          event.type,
+          event.data,
+          event.created_at,
+          RUN_CHANNEL,
+          JSON.stringify({ kind: 'event', runId }),
+        ],
       );
     },
     async appendEvents(runId, events) {
@@ -105,14 +155,30 @@ export function createRunsRepository(database: PostgresDatabase): PostgresRunsRe
            SELECT $1, seq, type, data, created_at FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[]) AS batch(seq, type, data, created_at)
            RETURNING run_id)
          SELECT pg_notify($6, $7) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
-        [runId, events.map((event) => event.seq), events.map((event) => event.type), events.map((event) => event.data), events.map((event) => event.created_at), RUN_CHANNEL, JSON.stringify({ kind: 'event', runId })],
+        [
+          runId,
+          events.map((event) => event.seq),
+          events.map((event) => event.type),
+          events.map((event) => event.data),
+          events.map((event) => event.created_at),
+          RUN_CHANNEL,
+          JSON.stringify({ kind: 'event', runId }),
+        ],
       );
     },
     async events(runId, afterSeq) {
-      return (await database.query<RunEventRecord>('SELECT run_id, seq, type, data, created_at FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq', [runId, afterSeq])).rows;
+      return (
+        await database.query<RunEventRecord>(
+          'SELECT run_id, seq, type, data, created_at FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq',
+          [runId, afterSeq],
+        )
+      ).rows;
     },
     async lastSeq(runId) {
-      const { rows } = await database.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM run_events WHERE run_id = $1', [runId]);
+      const { rows } = await database.query<{ seq: number | null }>(
+        'SELECT MAX(seq) AS seq FROM run_events WHERE run_id = $1',
+        [runId],
+      );
       return Number(rows[0]?.seq ?? 0);
     },
     async requestCancel(scope, runId) {

@@ -66,8 +66,20 @@ export class TextIndexCache {
   async indexOf(scope: TenantScope, collection: DocumentVersionedCollection): Promise<InvertedIndex> {
     let entry = this.entries.get(collection.collection_id);
     const incarnation = Number(collection.vector_incarnation);
-    if (!entry || entry.incarnation !== incarnation || entry.scope.orgId !== scope.orgId || entry.scope.namespaceId !== scope.namespaceId) {
-      entry = { collectionId: collection.collection_id, scope: { orgId: scope.orgId, namespaceId: scope.namespaceId }, incarnation, index: null, version: -1, pending: null };
+    if (
+      !entry ||
+      entry.incarnation !== incarnation ||
+      entry.scope.orgId !== scope.orgId ||
+      entry.scope.namespaceId !== scope.namespaceId
+    ) {
+      entry = {
+        collectionId: collection.collection_id,
+        scope: { orgId: scope.orgId, namespaceId: scope.namespaceId },
+        incarnation,
+        index: null,
+        version: -1,
+        pending: null,
+      };
       this.entries.set(collection.collection_id, entry);
     }
     const current = entry;
@@ -82,7 +94,13 @@ export class TextIndexCache {
   forgetMissing(scope: TenantScope, asked: readonly string[], found: ReadonlySet<string>): void {
     for (const collectionId of asked) {
       const entry = this.entries.get(collectionId);
-      if (entry && !found.has(collectionId) && entry.scope.orgId === scope.orgId && entry.scope.namespaceId === scope.namespaceId) this.entries.delete(collectionId);
+      if (
+        entry &&
+        !found.has(collectionId) &&
+        entry.scope.orgId === scope.orgId &&
+        entry.scope.namespaceId === scope.namespaceId
+      )
+        this.entries.delete(collectionId);
     }
   }
 
@@ -116,7 +134,12 @@ export class TextIndexCache {
     if (entry.index === null) return this.load(entry);
     const index = entry.index;
     const limit = Math.max(CATCH_UP_MINIMUM, Math.floor(index.size / 2));
-    const { rows } = await this.database.query<{ document_version: number; vector_incarnation: number; document_log_floor: number; keys: (number | string)[] }>(
+    const { rows } = await this.database.query<{
+      document_version: number;
+      vector_incarnation: number;
+      document_log_floor: number;
+      keys: (number | string)[];
+    }>(
       // One statement, one snapshot: the floor read here and the log rows read here agree.
       `SELECT c.document_version, c.vector_incarnation, c.document_log_floor,
          ARRAY(SELECT DISTINCT l.document_key FROM document_change_log l WHERE l.collection_id = c.collection_id AND l.version > $2 LIMIT $3) AS keys
@@ -127,12 +150,14 @@ export class TextIndexCache {
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
     const version = Number(state.document_version);
     const keys = state.keys.map(Number);
-    if (Number(state.document_log_floor) > entry.version || version < entry.version || keys.length > limit) return this.load(entry);
+    if (Number(state.document_log_floor) > entry.version || version < entry.version || keys.length > limit)
+      return this.load(entry);
     this.stats.catchUps++;
     for (let start = 0; start < keys.length; start += this.pageSize) {
       const page = keys.slice(start, start + this.pageSize);
       const present = new Set<number>();
-      for (const row of await this.readRows(entry, 'id = ANY($4::bigint[])', [page])) present.add(this.store(index, row));
+      for (const row of await this.readRows(entry, 'id = ANY($4::bigint[])', [page]))
+        present.add(this.store(index, row));
       for (const key of page) if (!present.has(key)) index.remove(key);
     }
     entry.version = version;
@@ -144,7 +169,10 @@ export class TextIndexCache {
   private async load(entry: Entry): Promise<void> {
     this.stats.loads++;
     // The version first: a change committed during the load is in the log above it.
-    const { rows } = await this.database.query<{ document_version: number; vector_incarnation: number }>('SELECT document_version, vector_incarnation FROM collections WHERE collection_id = $1', [entry.collectionId]);
+    const { rows } = await this.database.query<{ document_version: number; vector_incarnation: number }>(
+      'SELECT document_version, vector_incarnation FROM collections WHERE collection_id = $1',
+      [entry.collectionId],
+    );
     const state = rows[0];
     if (!state || Number(state.vector_incarnation) !== entry.incarnation) return this.retire(entry);
     const index = new InvertedIndex();

@@ -83,7 +83,8 @@ export class VectorStorage {
 
   /** Validated dimension count written into SQL: an integer from our own schema, never user text. */
   static dimensions(value: number): number {
-    if (!Number.isInteger(value) || value <= 0 || value > 65_535) throw new Error(`Invalid vector dimension count ${value}`);
+    if (!Number.isInteger(value) || value <= 0 || value > 65_535)
+      throw new Error(`Invalid vector dimension count ${value}`);
     return value;
   }
 

@@ -100,11 +100,20 @@ const v128Load = (offset: number) => [...simd(Simd.V128Load), ...memarg(4, offse
 const zero = [...simd(Simd.V128Const), ...new Array<number>(16).fill(0)];
 /** `block (loop (br_if 1 (i32.ge_u index limit)) body... (br 0))` */
 const whileBelow = (index: number, limit: number, body: number[]) => [
-  Op.Block, Type.Empty, Op.Loop, Type.Empty,
-  ...get(index), ...get(limit), Op.I32GeU, Op.BrIf, 1,
+  Op.Block,
+  Type.Empty,
+  Op.Loop,
+  Type.Empty,
+  ...get(index),
+  ...get(limit),
+  Op.I32GeU,
+  Op.BrIf,
+  1,
   ...body,
-  Op.Br, 0,
-  Op.End, Op.End,
+  Op.Br,
+  0,
+  Op.End,
+  Op.End,
 ];
 
 /**
@@ -132,41 +141,100 @@ function scoringBody(withSlots: boolean): number[] {
     [...u32(4), Type.V128],
   ];
   const rowAddress = withSlots
-    ? [...get(slab), ...get(slots), ...get(index), ...i32(2), Op.I32Shl, Op.I32Add, Op.I32Load, ...memarg(2, 0), ...get(bytes), Op.I32Mul, Op.I32Add]
+    ? [
+        ...get(slab),
+        ...get(slots),
+        ...get(index),
+        ...i32(2),
+        Op.I32Shl,
+        Op.I32Add,
+        Op.I32Load,
+        ...memarg(2, 0),
+        ...get(bytes),
+        Op.I32Mul,
+        Op.I32Add,
+      ]
     : [...get(slab), ...get(index), ...get(bytes), Op.I32Mul, Op.I32Add];
   const lane = (accumulator: number, which: number) => [...get(accumulator), ...simd(Simd.F32x4ExtractLane), which];
   const add = (left: number, right: number) => [...get(left), ...get(right), ...simd(Simd.F32x4Add), ...set(left)];
   const perRow = [
-    ...rowAddress, ...set(row),
+    ...rowAddress,
+    ...set(row),
     ...acc.flatMap((accumulator) => [...zero, ...set(accumulator)]),
-    ...i32(0), ...set(offset),
+    ...i32(0),
+    ...set(offset),
     ...whileBelow(offset, end16, [
       ...fmaBlock(query, row, offset, acc),
-      ...get(offset), ...i32(64), Op.I32Add, ...set(offset),
+      ...get(offset),
+      ...i32(64),
+      Op.I32Add,
+      ...set(offset),
     ]),
     ...whileBelow(offset, end4, [
       ...fmaStep(query, row, offset, acc[0], 0),
-      ...get(offset), ...i32(16), Op.I32Add, ...set(offset),
+      ...get(offset),
+      ...i32(16),
+      Op.I32Add,
+      ...set(offset),
     ]),
     ...add(acc[0], acc[1]),
     ...add(acc[2], acc[3]),
     ...add(acc[0], acc[2]),
-    ...lane(acc[0], 0), ...lane(acc[0], 1), Op.F32Add, ...lane(acc[0], 2), ...lane(acc[0], 3), Op.F32Add, Op.F32Add, ...set(sum),
+    ...lane(acc[0], 0),
+    ...lane(acc[0], 1),
+    Op.F32Add,
+    ...lane(acc[0], 2),
+    ...lane(acc[0], 3),
+    Op.F32Add,
+    Op.F32Add,
+    ...set(sum),
     ...whileBelow(offset, bytes, [
       ...get(sum),
-      ...get(query), ...get(offset), Op.I32Add, Op.F32Load, ...memarg(2, 0),
-      ...get(row), ...get(offset), Op.I32Add, Op.F32Load, ...memarg(2, 0),
-      Op.F32Mul, Op.F32Add, ...set(sum),
-      ...get(offset), ...i32(4), Op.I32Add, ...set(offset),
+      ...get(query),
+      ...get(offset),
+      Op.I32Add,
+      Op.F32Load,
+      ...memarg(2, 0),
+      ...get(row),
+      ...get(offset),
+      Op.I32Add,
+      Op.F32Load,
+      ...memarg(2, 0),
+      Op.F32Mul,
+      Op.F32Add,
+      ...set(sum),
+      ...get(offset),
+      ...i32(4),
+      Op.I32Add,
+      ...set(offset),
     ]),
-    ...get(out), ...get(index), ...i32(2), Op.I32Shl, Op.I32Add, ...get(sum), Op.F32Store, ...memarg(2, 0),
-    ...get(index), ...i32(1), Op.I32Add, ...set(index),
+    ...get(out),
+    ...get(index),
+    ...i32(2),
+    Op.I32Shl,
+    Op.I32Add,
+    ...get(sum),
+    Op.F32Store,
+    ...memarg(2, 0),
+    ...get(index),
+    ...i32(1),
+    Op.I32Add,
+    ...set(index),
   ];
   const code = [
-    ...get(dims), ...i32(2), Op.I32Shl, ...tee(bytes),
-    ...i32(-64), Op.I32And, ...set(end16),
-    ...get(bytes), ...i32(-16), Op.I32And, ...set(end4),
-    ...i32(0), ...set(index),
+    ...get(dims),
+    ...i32(2),
+    Op.I32Shl,
+    ...tee(bytes),
+    ...i32(-64),
+    Op.I32And,
+    ...set(end16),
+    ...get(bytes),
+    ...i32(-16),
+    Op.I32And,
+    ...set(end4),
+    ...i32(0),
+    ...set(index),
     ...whileBelow(index, count, perRow),
     Op.End,
   ];
@@ -182,8 +250,14 @@ function fmaBlock(query: number, row: number, offset: number, acc: number[]): nu
 function fmaStep(query: number, row: number, offset: number, accumulator: number, constant: number): number[] {
   return [
     ...get(accumulator),
-    ...get(query), ...get(offset), Op.I32Add, ...v128Load(constant),
-    ...get(row), ...get(offset), Op.I32Add, ...v128Load(constant),
+    ...get(query),
+    ...get(offset),
+    Op.I32Add,
+    ...v128Load(constant),
+    ...get(row),
+    ...get(offset),
+    Op.I32Add,
+    ...v128Load(constant),
     ...simd(Simd.F32x4Mul),
     ...simd(Simd.F32x4Add),
     ...set(accumulator),
@@ -193,15 +267,31 @@ function fmaStep(query: number, row: number, offset: number, accumulator: number
 /** Assembles the module (see the module comment and `dot-module.wat`). */
 export function dotModuleBytes(): Uint8Array<ArrayBuffer> {
   const scoresType = [Type.Func, ...vector([[Type.I32], [Type.I32], [Type.I32], [Type.I32], [Type.I32]]), 0];
-  const scoresAtType = [Type.Func, ...vector([[Type.I32], [Type.I32], [Type.I32], [Type.I32], [Type.I32], [Type.I32]]), 0];
+  const scoresAtType = [
+    Type.Func,
+    ...vector([[Type.I32], [Type.I32], [Type.I32], [Type.I32], [Type.I32], [Type.I32]]),
+    0,
+  ];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, // "\0asm"
-    0x01, 0x00, 0x00, 0x00, // version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d, // "\0asm"
+    0x01,
+    0x00,
+    0x00,
+    0x00, // version 1
     ...section(1, vector([scoresType, scoresAtType])),
     // import "env" "memory" (memory 1): kind 2, limits flag 0 (no maximum), minimum 1 page.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...u32(1)]])),
     ...section(3, vector([u32(0), u32(1)])),
-    ...section(7, vector([[...name('scores'), 0x00, ...u32(0)], [...name('scoresAt'), 0x00, ...u32(1)]])),
+    ...section(
+      7,
+      vector([
+        [...name('scores'), 0x00, ...u32(0)],
+        [...name('scoresAt'), 0x00, ...u32(1)],
+      ]),
+    ),
     ...section(10, vector([scoringBody(false), scoringBody(true)])),
   ];
   return new Uint8Array(bytes);

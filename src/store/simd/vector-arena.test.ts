@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dot, normalizeInPlace } from '../vector-math.js';
 import { CollectionVectors } from '../postgres/collection-vectors.js';
 import { dotModuleBytes } from './dot-module.js';
-import { createVectorArena, forceSimdForTests, SIMD_MINIMUM_VECTORS, simdSupported, type VectorArena } from './vector-arena.js';
+import {
+  createVectorArena,
+  forceSimdForTests,
+  SIMD_MINIMUM_VECTORS,
+  simdSupported,
+  type VectorArena,
+} from './vector-arena.js';
 
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -96,7 +102,8 @@ describe.each([
     fill(slab, next, slab.capacity);
     const query = unitVector(next, dimensions);
     const scores = slab.scoreAll(query, slab.capacity);
-    for (let row = 0; row < slab.capacity; row += 97) expect(Math.abs(scores[row] - dot(slab.vectors, row * dimensions, query))).toBeLessThan(1e-5);
+    for (let row = 0; row < slab.capacity; row += 97)
+      expect(Math.abs(scores[row] - dot(slab.vectors, row * dimensions, query))).toBeLessThan(1e-5);
   });
 });
 

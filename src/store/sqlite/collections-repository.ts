@@ -24,7 +24,10 @@ const toCollection = (row: CollectionRow): CollectionRecord => ({
 const SORTABLE = ['created_at', 'updated_at', 'collection_name', 'collection_id'];
 const SCOPE = 'org_id = ? AND namespace_id = ?';
 
-export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (collectionId: string) => void): Store['collections'] {
+export function createCollectionsRepository(
+  db: SqliteDatabase,
+  onDeleted: (collectionId: string) => void,
+): Store['collections'] {
   return {
     async create(scope, record) {
       try {
@@ -47,23 +50,32 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
           record.updated_at,
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('collection', record.collection_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('collection', record.collection_name, { cause: error });
         throw error;
       }
     },
     async resolve(scope, identifier) {
       const row = db
-        .prepare(`SELECT * FROM collections WHERE ${SCOPE} AND (collection_id = ? OR collection_name = ?) ORDER BY collection_id = ? DESC LIMIT 1`)
+        .prepare(
+          `SELECT * FROM collections WHERE ${SCOPE} AND (collection_id = ? OR collection_name = ?) ORDER BY collection_id = ? DESC LIMIT 1`,
+        )
         .get(scope.orgId, scope.namespaceId, identifier, identifier, identifier) as CollectionRow | undefined;
       return row ? toCollection(row) : null;
     },
     async list(scope, query) {
-      return listNamed<CollectionRow & Record<string, unknown>, CollectionRecord>(db, { table: 'collections', nameColumn: 'collection_name', idColumn: 'collection_id', sortable: SORTABLE }, { where: [SCOPE], params: [scope.orgId, scope.namespaceId] }, query, toCollection);
+      return listNamed<CollectionRow & Record<string, unknown>, CollectionRecord>(
+        db,
+        { table: 'collections', nameColumn: 'collection_name', idColumn: 'collection_id', sortable: SORTABLE },
+        { where: [SCOPE], params: [scope.orgId, scope.namespaceId] },
+        query,
+        toCollection,
+      );
     },
     async update(scope, collectionId, patch, now) {
-      const row = db.prepare(`SELECT * FROM collections WHERE ${SCOPE} AND collection_id = ?`).get(scope.orgId, scope.namespaceId, collectionId) as
-        | CollectionRow
-        | undefined;
+      const row = db
+        .prepare(`SELECT * FROM collections WHERE ${SCOPE} AND collection_id = ?`)
+        .get(scope.orgId, scope.namespaceId, collectionId) as CollectionRow | undefined;
       if (!row) throw new RecordNotFoundError('collection', collectionId);
       const next = { ...toCollection(row), ...patch, updated_at: now };
       try {
@@ -81,15 +93,22 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
           collectionId,
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('collection', next.collection_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('collection', next.collection_name, { cause: error });
         throw error;
       }
       return next;
     },
     async delete(scope, collectionId) {
       const remove = db.transaction(() => {
-        const documents = (db.prepare(`SELECT COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id = ?`).get(scope.orgId, scope.namespaceId, collectionId) as { n: number }).n;
-        const result = db.prepare(`DELETE FROM collections WHERE ${SCOPE} AND collection_id = ?`).run(scope.orgId, scope.namespaceId, collectionId);
+        const documents = (
+          db
+            .prepare(`SELECT COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id = ?`)
+            .get(scope.orgId, scope.namespaceId, collectionId) as { n: number }
+        ).n;
+        const result = db
+          .prepare(`DELETE FROM collections WHERE ${SCOPE} AND collection_id = ?`)
+          .run(scope.orgId, scope.namespaceId, collectionId);
         if (result.changes === 0) throw new RecordNotFoundError('collection', collectionId);
         return documents;
       });
@@ -101,7 +120,9 @@ export function createCollectionsRepository(db: SqliteDatabase, onDeleted: (coll
       const counts = new Map<string, number>(collectionIds.map((id) => [id, 0]));
       if (collectionIds.length === 0) return counts;
       const rows = db
-        .prepare(`SELECT collection_id, COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id IN (${collectionIds.map(() => '?').join(', ')}) GROUP BY collection_id`)
+        .prepare(
+          `SELECT collection_id, COUNT(*) AS n FROM documents WHERE ${SCOPE} AND collection_id IN (${collectionIds.map(() => '?').join(', ')}) GROUP BY collection_id`,
+        )
         .all(scope.orgId, scope.namespaceId, ...collectionIds) as { collection_id: string; n: number }[];
       for (const row of rows) counts.set(row.collection_id, row.n);
       return counts;

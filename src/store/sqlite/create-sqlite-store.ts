@@ -11,7 +11,11 @@ import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
 import { createMessagesRepository } from './messages-repository.js';
 import { createRunsRepository } from './runs-repository.js';
-import { createConfirmationsRepository, createFeedbackRepository, createMemoriesRepository } from './feedback-repositories.js';
+import {
+  createConfirmationsRepository,
+  createFeedbackRepository,
+  createMemoriesRepository,
+} from './feedback-repositories.js';
 import { createCollectionsRepository } from './collections-repository.js';
 import { createDocumentsRepository } from './documents-repository.js';
 import { createExecutionsRepository, createRetrieversRepository } from './retrievers-repository.js';
@@ -41,11 +45,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
   // Builds what namespaces declared before this version (or whose build was interrupted), in the background.
-  const builds = options.payloadIndexes ?? true ? new SqlitePayloadIndexBuilds(db) : null;
+  const builds = (options.payloadIndexes ?? true) ? new SqlitePayloadIndexBuilds(db) : null;
   builds?.schedule();
   const now = options.now ?? Date.now;
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
-  const index = new SqliteDocumentIndex(db, { ...options.index, dataDir: inMemory ? undefined : options.dataDir, memoryBudget });
+  const index = new SqliteDocumentIndex(db, {
+    ...options.index,
+    dataDir: inMemory ? undefined : options.dataDir,
+    memoryBudget,
+  });
   return {
     kind: 'sqlite',
     database: db,
@@ -63,7 +71,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     confirmations: createConfirmationsRepository(db),
     feedback: createFeedbackRepository(db),
     memories: createMemoriesRepository(db),
-    collections: createCollectionsRepository(db, (collectionId) => void index.forgetCollection(collectionId).catch(() => undefined)),
+    collections: createCollectionsRepository(
+      db,
+      (collectionId) => void index.forgetCollection(collectionId).catch(() => undefined),
+    ),
     documents: createDocumentsRepository(db, (collectionId, change) => index.noteWrite(collectionId, change)),
     retrievers: createRetrieversRepository(db),
     executions: createExecutionsRepository(db),

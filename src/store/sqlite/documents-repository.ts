@@ -46,14 +46,23 @@ export const DOCUMENT_FILTER_COLUMNS = {
   created_at: "strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch')",
   updated_at: "strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch')",
 };
-const SYSTEM_SORT: Record<string, string> = { created_at: 'created_at', updated_at: 'updated_at', document_id: 'document_id' };
+const SYSTEM_SORT: Record<string, string> = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  document_id: 'document_id',
+};
 
-export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collectionId: string, change: DocumentChange) => void): Store['documents'] {
+export function createDocumentsRepository(
+  db: SqliteDatabase,
+  onWrite: (collectionId: string, change: DocumentChange) => void,
+): Store['documents'] {
   const insertDocument = db.prepare(
     `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertVector = db.prepare('INSERT OR REPLACE INTO document_vectors (rowid, collection_id, embedding) VALUES (?, ?, ?)');
+  const insertVector = db.prepare(
+    'INSERT OR REPLACE INTO document_vectors (rowid, collection_id, embedding) VALUES (?, ?, ?)',
+  );
   const deleteVector = db.prepare('DELETE FROM document_vectors WHERE rowid = ?');
   const deleteRow = db.prepare('DELETE FROM documents WHERE rowid = ?');
   const removeRows = db.transaction((rowids: number[]) => {
@@ -67,7 +76,12 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
    * Adds the filter and the search to a query over one collection (`where` and `params` hold its scope). A filter is read
    * in rowid slices first (sliced-filter-scan): evaluated in the page and count statements, it read every row at once.
    */
-  const filterWhere = async (collectionId: string, query: { filter: DocumentListQuery['filter']; search?: string }, where: string[], params: unknown[]) => {
+  const filterWhere = async (
+    collectionId: string,
+    query: { filter: DocumentListQuery['filter']; search?: string },
+    where: string[],
+    params: unknown[],
+  ) => {
     if (query.filter) {
       const compiled = compileFilterToSql(query.filter, { dataColumn: 'data', columns: DOCUMENT_FILTER_COLUMNS });
       if (!readsDocumentData(query.filter)) {
@@ -78,13 +92,15 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
         const scoped = `${where.join(' AND ')} AND (${compiled.sql})`;
         const scopedParams = [...params, ...compiled.params];
         // A filter on a payload-indexed field is read through its index; any other in rowid slices.
-        const matching = indexedFilterScan(db, collectionId, query.filter, scoped, scopedParams) ?? (await slicedFilterScan(db, collectionId, scoped, scopedParams));
+        const matching =
+          indexedFilterScan(db, collectionId, query.filter, scoped, scopedParams) ??
+          (await slicedFilterScan(db, collectionId, scoped, scopedParams));
         where.push('rowid IN (SELECT value FROM json_each(?))');
         params.push(JSON.stringify([...matching]));
       }
     }
     if (query.search) {
-      where.push("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)");
+      where.push('rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
       params.push(ftsAllOf(query.search));
     }
   };
@@ -100,7 +116,17 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
         const start = written.length;
         do {
           const document = documents[next];
-          const result = insertDocument.run(document.document_id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(document.data), document.content, document.content_hash, document.created_at ?? now, document.updated_at ?? now);
+          const result = insertDocument.run(
+            document.document_id,
+            scope.orgId,
+            scope.namespaceId,
+            collectionId,
+            JSON.stringify(document.data),
+            document.content,
+            document.content_hash,
+            document.created_at ?? now,
+            document.updated_at ?? now,
+          );
           if (document.vector) insertVector.run(result.lastInsertRowid, collectionId, encodeVector(document.vector));
           written.push(Number(result.lastInsertRowid));
           next++;
@@ -121,9 +147,9 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       }
     },
     async get(scope, collectionId, documentId) {
-      const row = db.prepare(`SELECT * FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`).get(scope.orgId, scope.namespaceId, collectionId, documentId) as
-        | DocumentRow
-        | undefined;
+      const row = db
+        .prepare(`SELECT * FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`)
+        .get(scope.orgId, scope.namespaceId, collectionId, documentId) as DocumentRow | undefined;
       return row ? toDocument(row) : null;
     },
     async list(scope, collectionId, query) {
@@ -135,7 +161,8 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       const sortExpression = systemSort ?? `json_extract(data, ?)`;
       const sortParams = systemSort ? [] : [jsonPath(field)];
       // A json_extract sort needs its path bound inside the ORDER BY, so inline it as a quoted literal built from validated segments.
-      const expression = sortParams.length > 0 ? `json_extract(data, '${jsonPath(field).replace(/'/g, "''")}')` : sortExpression;
+      const expression =
+        sortParams.length > 0 ? `json_extract(data, '${jsonPath(field).replace(/'/g, "''")}')` : sortExpression;
       return paginate<DocumentRow & { sort_value: string | number | null }, DocumentRecord>(db, {
         table: 'documents',
         select: `*, ${expression} AS sort_value`,
@@ -155,11 +182,17 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
     },
     async replace(scope, collectionId, document, now) {
       const update = db.transaction(() => {
-        const row = db.prepare(`SELECT rowid FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`).get(scope.orgId, scope.namespaceId, collectionId, document.document_id) as
-          | { rowid: number }
-          | undefined;
+        const row = db
+          .prepare(`SELECT rowid FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ?`)
+          .get(scope.orgId, scope.namespaceId, collectionId, document.document_id) as { rowid: number } | undefined;
         if (!row) return null;
-        db.prepare('UPDATE documents SET data = ?, content = ?, content_hash = ?, updated_at = ? WHERE rowid = ?').run(JSON.stringify(document.data), document.content, document.content_hash, now, row.rowid);
+        db.prepare('UPDATE documents SET data = ?, content = ?, content_hash = ?, updated_at = ? WHERE rowid = ?').run(
+          JSON.stringify(document.data),
+          document.content,
+          document.content_hash,
+          now,
+          row.rowid,
+        );
         // A document whose new text has nothing to embed must not keep the old text's vector.
         if (document.vector) insertVector.run(row.rowid, collectionId, encodeVector(document.vector));
         else deleteVector.run(row.rowid);
@@ -172,7 +205,9 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       if (documentIds.length === 0) return 0;
       const remove = db.transaction(() => {
         const removed: number[] = [];
-        const statement = db.prepare(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ? RETURNING rowid`).pluck();
+        const statement = db
+          .prepare(`DELETE FROM documents WHERE ${SCOPE} AND collection_id = ? AND document_id = ? RETURNING rowid`)
+          .pluck();
         for (const id of documentIds) {
           const rowid = statement.get(scope.orgId, scope.namespaceId, collectionId, id) as number | undefined;
           if (rowid !== undefined) removed.push(rowid);
@@ -187,12 +222,16 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
       const where = [SCOPE, 'collection_id = ?'];
       const params: unknown[] = [scope.orgId, scope.namespaceId, collectionId];
       await filterWhere(collectionId, { filter }, where, params);
-      const rows = db.prepare(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY rowid LIMIT ?`).all(...params, limit) as { document_id: string }[];
+      const rows = db
+        .prepare(`SELECT document_id FROM documents WHERE ${where.join(' AND ')} ORDER BY rowid LIMIT ?`)
+        .all(...params, limit) as { document_id: string }[];
       return rows.map((row) => row.document_id);
     },
     async existingHashes(scope, collectionId, hashes) {
       const found = new Set<string>();
-      const statement = db.prepare(`SELECT 1 FROM documents WHERE ${SCOPE} AND collection_id = ? AND content_hash = ? LIMIT 1`);
+      const statement = db.prepare(
+        `SELECT 1 FROM documents WHERE ${SCOPE} AND collection_id = ? AND content_hash = ? LIMIT 1`,
+      );
       for (const hash of hashes) if (statement.get(scope.orgId, scope.namespaceId, collectionId, hash)) found.add(hash);
       return found;
     },
@@ -201,10 +240,18 @@ export function createDocumentsRepository(db: SqliteDatabase, onWrite: (collecti
 
 /** `a.b` → `$."a"."b"`; quoting keeps user field names inert. */
 function jsonPath(field: string): string {
-  return '$' + field.split('.').map((segment) => `."${segment.replace(/"/g, '')}"`).join('');
+  return (
+    '$' +
+    field
+      .split('.')
+      .map((segment) => `."${segment.replace(/"/g, '')}"`)
+      .join('')
+  );
 }
 
 /** True when a filter reads the documents' JSON, which no table index covers; false when it names system columns only. */
 function readsDocumentData(filter: FilterNode): boolean {
-  return filter.kind === 'condition' ? !(SYSTEM_FILTER_FIELDS as readonly string[]).includes(filter.field) : filter.children.some(readsDocumentData);
+  return filter.kind === 'condition'
+    ? !(SYSTEM_FILTER_FIELDS as readonly string[]).includes(filter.field)
+    : filter.children.some(readsDocumentData);
 }

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode, FilterOperator } from '../filter-node.js';
 import {
-  EDGE_CASE_DOCUMENTS, EDGE_CASES, inMemoryDocument, makeData, makeFilter, matchReference, seededRandom, type ReferenceDocument,
+  EDGE_CASE_DOCUMENTS,
+  EDGE_CASES,
+  inMemoryDocument,
+  makeData,
+  makeFilter,
+  matchReference,
+  seededRandom,
+  type ReferenceDocument,
 } from '../../../test/store-conformance/filter-reference.js';
 import { matchesFilter } from '../../retrieval/filters/match-filter.js';
 import { compileFilterToSql } from './filter-to-sql.js';
@@ -30,25 +37,39 @@ function makeDocuments(count: number, next: () => number): TestDocument[] {
 let db: SqliteDatabase;
 function selectIds(filter: FilterNode): number[] {
   const { sql, params } = compileFilterToSql(filter, OPTIONS);
-  return (db.prepare(`SELECT id FROM t WHERE ${sql} ORDER BY id`).all(...params) as { id: number }[]).map((row) => row.id);
+  return (db.prepare(`SELECT id FROM t WHERE ${sql} ORDER BY id`).all(...params) as { id: number }[]).map(
+    (row) => row.id,
+  );
 }
 function load(documents: TestDocument[]): void {
   db.exec('DELETE FROM t');
   const insert = db.prepare('INSERT INTO t (id, document_id, created_at, data) VALUES (?, ?, ?, ?)');
   for (const document of documents)
-    insert.run(document.id, document.system.document_id as string, document.system.created_at as string, JSON.stringify(document.data));
+    insert.run(
+      document.id,
+      document.system.document_id as string,
+      document.system.created_at as string,
+      JSON.stringify(document.data),
+    );
 }
 const condition = (field: string, operator: FilterOperator, value: unknown, caseSensitive = false): FilterNode => ({
-  kind: 'condition', field, operator, value, caseSensitive,
+  kind: 'condition',
+  field,
+  operator,
+  value,
+  caseSensitive,
 });
 
 beforeAll(() => {
   db = openDatabase(':memory:');
   registerFilterSqlFunctions(db);
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, document_id TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, document_id TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL)',
+  );
 });
 
-const sameIds = (left: number[], right: number[]) => left.length === right.length && left.every((id, index) => id === right[index]);
+const sameIds = (left: number[], right: number[]) =>
+  left.length === right.length && left.every((id, index) => id === right[index]);
 
 describe('compileFilterToSql', () => {
   it('agrees with the reference semantics and the in-memory matcher on thousands of generated filters', () => {
@@ -61,8 +82,11 @@ describe('compileFilterToSql', () => {
       const filter = makeFilter(next);
       const expected = documents.filter((document) => matchNode(document, filter)).map((document) => document.id);
       const sql = selectIds(filter);
-      const memory = inMemory.filter((document) => matchesFilter(filter, document.fields)).map((document) => document.id);
-      if (!sameIds(sql, expected) || !sameIds(memory, expected)) expect({ filter, sql, memory }).toEqual({ filter, sql: expected, memory: expected });
+      const memory = inMemory
+        .filter((document) => matchesFilter(filter, document.fields))
+        .map((document) => document.id);
+      if (!sameIds(sql, expected) || !sameIds(memory, expected))
+        expect({ filter, sql, memory }).toEqual({ filter, sql: expected, memory: expected });
       if (expected.length > 0 && expected.length < documents.length) nonTrivial++;
     }
     expect(nonTrivial).toBeGreaterThan(1000);
@@ -70,28 +94,52 @@ describe('compileFilterToSql', () => {
 
   it('follows the written rules on each edge case where the evaluators once disagreed', () => {
     const documents: TestDocument[] = EDGE_CASE_DOCUMENTS.map(([name, data], index) => ({
-      id: index + 1, system: { document_id: name, created_at: '2024-01-01T00:00:00.000Z' }, data,
+      id: index + 1,
+      system: { document_id: name, created_at: '2024-01-01T00:00:00.000Z' },
+      data,
     }));
     load(documents);
     const names = (ids: number[]) => ids.map((id) => documents[id - 1].system.document_id);
     for (const [rule, filter, expected] of EDGE_CASES) {
       expect({ rule, sql: names(selectIds(filter)) }).toEqual({ rule, sql: expected });
-      expect({ rule, reference: names(documents.filter((document) => matchNode(document, filter)).map((document) => document.id)) }).toEqual({ rule, reference: expected });
+      expect({
+        rule,
+        reference: names(documents.filter((document) => matchNode(document, filter)).map((document) => document.id)),
+      }).toEqual({ rule, reference: expected });
     }
   });
 
   it('compiles a text query without words, and an empty in list, to a constant false', () => {
-    expect(compileFilterToSql(condition('title', 'text', ' %_ '), OPTIONS)).toEqual({ sql: 'coalesce(0, 0)', params: [] });
+    expect(compileFilterToSql(condition('title', 'text', ' %_ '), OPTIONS)).toEqual({
+      sql: 'coalesce(0, 0)',
+      params: [],
+    });
     expect(compileFilterToSql(condition('title', 'in', []), OPTIONS)).toEqual({ sql: 'coalesce(0, 0)', params: [] });
   });
 
   it('covers each operator on a hand-made document set', () => {
     const documents: TestDocument[] = [
-      { id: 1, system: { document_id: 'doc_a', created_at: '2024-01-01T00:00:00.000Z' },
-        data: { title: 'Crème Brûlée', price: 12, tags: ['Dessert', 'french'], metadata: { author: 'Ann' }, flag: true } },
-      { id: 2, system: { document_id: 'doc_b', created_at: '2024-06-01T00:00:00.000Z' },
-        data: { title: 'ÉCLAIR au chocolat', price: 4.5, tags: ['pastry'], author: 'bob', note: null } },
-      { id: 3, system: { document_id: 'doc_c', created_at: '2025-01-01T00:00:00.000Z' }, data: { title: '100% cocoa_bar', price: '7' } },
+      {
+        id: 1,
+        system: { document_id: 'doc_a', created_at: '2024-01-01T00:00:00.000Z' },
+        data: {
+          title: 'Crème Brûlée',
+          price: 12,
+          tags: ['Dessert', 'french'],
+          metadata: { author: 'Ann' },
+          flag: true,
+        },
+      },
+      {
+        id: 2,
+        system: { document_id: 'doc_b', created_at: '2024-06-01T00:00:00.000Z' },
+        data: { title: 'ÉCLAIR au chocolat', price: 4.5, tags: ['pastry'], author: 'bob', note: null },
+      },
+      {
+        id: 3,
+        system: { document_id: 'doc_c', created_at: '2025-01-01T00:00:00.000Z' },
+        data: { title: '100% cocoa_bar', price: '7' },
+      },
     ];
     load(documents);
     const cases: [FilterNode, number[]][] = [
@@ -128,12 +176,20 @@ describe('compileFilterToSql', () => {
     ];
     for (const [filter, expected] of cases) {
       expect({ filter, ids: selectIds(filter) }).toEqual({ filter, ids: expected });
-      expect(documents.filter((document) => matchNode(document, filter)).map((document) => document.id)).toEqual(expected);
+      expect(documents.filter((document) => matchNode(document, filter)).map((document) => document.id)).toEqual(
+        expected,
+      );
     }
   });
 
   it('keeps injection-looking field names and values inert', () => {
-    load([{ id: 1, system: { document_id: 'doc_a', created_at: '2024-01-01T00:00:00.000Z' }, data: { "x') OR 1=1 --": 'v', name: 'n' } }]);
+    load([
+      {
+        id: 1,
+        system: { document_id: 'doc_a', created_at: '2024-01-01T00:00:00.000Z' },
+        data: { "x') OR 1=1 --": 'v', name: 'n' },
+      },
+    ]);
     for (const filter of [
       condition("x') OR 1=1 --", 'eq', 'v'),
       condition('name', 'eq', "' OR 1=1 --"),
@@ -151,6 +207,8 @@ describe('compileFilterToSql', () => {
 
   it('rejects invalid regular expressions and empty path segments with 422', () => {
     expect(() => compileFilterToSql(condition('a', 'regex', '('), OPTIONS)).toThrow(/Invalid regular expression/);
-    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(expect.objectContaining({ kind: 'invalid_filter', location: ['filters', 'a..b'] }));
+    expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(
+      expect.objectContaining({ kind: 'invalid_filter', location: ['filters', 'a..b'] }),
+    );
   });
 });

@@ -56,7 +56,10 @@ function compileNode(node: FilterNode, options: FilterSqlOptions): Fragment {
 }
 
 function group(children: FilterNode[], separator: string, options: FilterSqlOptions): Fragment {
-  return fragment`(${joinFragments(children.map((child) => compileNode(child, options)), separator)})`;
+  return fragment`(${joinFragments(
+    children.map((child) => compileNode(child, options)),
+    separator,
+  )})`;
 }
 
 /** How a field is read: its JSON type name, its SQL value, and (for JSON fields) its path for json_each. */
@@ -119,13 +122,15 @@ function compileCondition(condition: FilterCondition, options: FilterSqlOptions)
       const comparator = raw({ gt: '>', gte: '>=', lt: '<', lte: '<=' }[condition.operator]);
       if (typeof operand === 'number' && Number.isFinite(operand))
         return fragment`(${type} IN ('integer', 'real') AND ${value} ${comparator} ${operand})`;
-      if (typeof operand === 'string') return fragment`(${type} = 'text' AND ${fold(value)} ${comparator} ${foldValue(operand)})`;
+      if (typeof operand === 'string')
+        return fragment`(${type} = 'text' AND ${fold(value)} ${comparator} ${foldValue(operand)})`;
       return raw('0');
     }
     case 'contains': {
       // A plain substring: instr, never LIKE (whose `%` and `_` are wildcards and whose case folding is ASCII-only).
       const branches: Fragment[] = [];
-      if (typeof operand === 'string') branches.push(fragment`WHEN 'text' THEN instr(${fold(value)}, ${foldValue(operand)}) > 0 `);
+      if (typeof operand === 'string')
+        branches.push(fragment`WHEN 'text' THEN instr(${fold(value)}, ${foldValue(operand)}) > 0 `);
       const inArray = anyElement(field, [operand], condition.caseSensitive);
       if (inArray) branches.push(fragment`WHEN 'array' THEN ${inArray} `);
       return caseOfType(type, branches);
@@ -191,7 +196,10 @@ function jsonPathFor(field: string, data: Fragment): Fragment {
       continue;
     }
     if (++numericSegments > MAX_NUMERIC_SEGMENTS) {
-      throw new InvalidFilterError(field, `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`);
+      throw new InvalidFilterError(
+        field,
+        `Invalid field path '${field}': at most ${MAX_NUMERIC_SEGMENTS} array indexes`,
+      );
     }
     const base: Fragment = expression ?? fragment`${literal}`;
     expression = fragment`(CASE WHEN json_type(${data}, ${base}) = 'array' THEN ${base} || ${`[${segment}]`} ELSE ${base} || ${key} END)`;
@@ -235,7 +243,9 @@ function anyElement(field: FieldAccess, candidates: unknown[], caseSensitive: bo
   const element = equalityBranches(raw('element.value'), candidates, caseSensitive);
   const branches = [
     ...element.scalars,
-    ...(element.composite ? [fragment`WHEN 'array' THEN ${element.composite} WHEN 'object' THEN ${element.composite} `] : []),
+    ...(element.composite
+      ? [fragment`WHEN 'array' THEN ${element.composite} WHEN 'object' THEN ${element.composite} `]
+      : []),
   ];
   if (branches.length === 0) return null;
   return fragment`EXISTS (SELECT 1 FROM json_each(${field.data}, ${field.path}) AS element WHERE ${caseOfType(raw('element.type'), branches)})`;
@@ -245,12 +255,20 @@ function anyElement(field: FieldAccess, candidates: unknown[], caseSensitive: bo
  * `WHEN <json type> THEN <equal>` branches for the scalar candidates, and
  * the test of a composite value (its canonical JSON among the candidates').
  */
-function equalityBranches(value: Fragment, candidates: unknown[], caseSensitive: boolean): { scalars: Fragment[]; composite: Fragment | null } {
+function equalityBranches(
+  value: Fragment,
+  candidates: unknown[],
+  caseSensitive: boolean,
+): { scalars: Fragment[]; composite: Fragment | null } {
   const { strings, numbers, literals, composites } = partitionCandidates(candidates, caseSensitive);
   const scalars: Fragment[] = [];
-  if (strings.length > 0) scalars.push(fragment`WHEN 'text' THEN ${caseSensitive ? value : lowered(value)} IN (${list(strings)}) `);
+  if (strings.length > 0)
+    scalars.push(fragment`WHEN 'text' THEN ${caseSensitive ? value : lowered(value)} IN (${list(strings)}) `);
   if (numbers.length > 0) {
-    scalars.push(fragment`WHEN 'integer' THEN ${value} IN (${list(numbers)}) `, fragment`WHEN 'real' THEN ${value} IN (${list(numbers)}) `);
+    scalars.push(
+      fragment`WHEN 'integer' THEN ${value} IN (${list(numbers)}) `,
+      fragment`WHEN 'real' THEN ${value} IN (${list(numbers)}) `,
+    );
   }
   for (const literal of literals) scalars.push(fragment`WHEN ${literal} THEN 1 `);
   const composite = composites.length > 0 ? fragment`quarry_json_canonical(${value}) IN (${list(composites)})` : null;

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import type { SqliteDatabase } from './open-database.js';
 import { decodeVector } from './vector-blob.js';
 
-
 const HNSW_M = 24;
 const HNSW_EF_CONSTRUCTION = 200;
 /**
@@ -95,14 +94,23 @@ export class HnswCollectionIndex {
   }
 
   /** Returns (cosine score, rowid) pairs, best first. */
-  async search(vector: Float32Array, topK: number, selectivity: number, allowed: Set<number> | null): Promise<[number, number][]> {
+  async search(
+    vector: Float32Array,
+    topK: number,
+    selectivity: number,
+    allowed: Set<number> | null,
+  ): Promise<[number, number][]> {
     await this.ensureReady();
     const index = this.index!;
     const count = Math.min(topK, this.live.size);
     if (count === 0) return [];
     // A filter that passes a fraction p of the graph needs about 1/p times the candidates for the same recall.
     index.setEf(Math.min(1_000, Math.ceil(Math.max(this.efSearch, topK * 2) / Math.max(selectivity, 0.01))));
-    const result = index.searchKnn(this.toArray(vector), count, allowed ? (label: number) => allowed.has(label) : undefined);
+    const result = index.searchKnn(
+      this.toArray(vector),
+      count,
+      allowed ? (label: number) => allowed.has(label) : undefined,
+    );
     return result.neighbors.map((label, position) => [1 - result.distances[position], label]);
   }
 
@@ -121,7 +129,8 @@ export class HnswCollectionIndex {
 
   private files(dataDir: string) {
     // The id becomes a file name: only the id grammar may (no `/`, no `..`), whatever reached the store.
-    if (!isWellFormedId(this.collectionId)) throw new Error(`Refusing a vector index file for the malformed collection id '${this.collectionId}'.`);
+    if (!isWellFormedId(this.collectionId))
+      throw new Error(`Refusing a vector index file for the malformed collection id '${this.collectionId}'.`);
     const directory = join(dataDir, 'vector-index');
     const base = join(directory, this.collectionId);
     return { directory, graphFile: `${base}.hnsw`, sidecarFile: `${base}.json` };

@@ -109,7 +109,11 @@ export class SqliteIndexCaches {
     const bytes =
       (this.text.bytesOf(collectionId) ?? 0) +
       this.filterResults.sizeOf(collectionId) * 16 +
-      (slab ? slab.vectors.vectors.byteLength + slab.rowids.length * 8 + slab.documentIds.reduce((sum, id) => sum + stringBytes(id), 0) : 0) +
+      (slab
+        ? slab.vectors.vectors.byteLength +
+          slab.rowids.length * 8 +
+          slab.documentIds.reduce((sum, id) => sum + stringBytes(id), 0)
+        : 0) +
       (quantized ? quantized.size * (quantized.dimensions + 16) : 0);
     this.budget.use(collectionId, 'sqlite', bytes, () => {
       this.dropDerived(collectionId);
@@ -120,7 +124,9 @@ export class SqliteIndexCaches {
   /** Roughly the bytes held in memory by kind (exact vector slabs, int8 codes, HNSW graphs, BM25 indexes), for metrics. */
   memoryUsage(): Record<string, number> {
     let vectors = 0;
-    for (const slab of this.slabs.values()) vectors += slab.rowids.length * (slab.dimensions * 4 + 8) + slab.documentIds.reduce((sum, id) => sum + id.length * 2, 0);
+    for (const slab of this.slabs.values())
+      vectors +=
+        slab.rowids.length * (slab.dimensions * 4 + 8) + slab.documentIds.reduce((sum, id) => sum + id.length * 2, 0);
     let quantized = 0;
     for (const codes of this.quantized.values()) quantized += codes.byteLength;
     let graphs = 0;
@@ -139,7 +145,9 @@ export class SqliteIndexCaches {
   vectorCount(collectionId: string): number {
     let count = this.counts.get(collectionId);
     if (count === undefined) {
-      const row = this.db.prepare('SELECT count(*) AS count FROM document_vectors WHERE collection_id = ?').get(collectionId) as { count: number };
+      const row = this.db
+        .prepare('SELECT count(*) AS count FROM document_vectors WHERE collection_id = ?')
+        .get(collectionId) as { count: number };
       count = row.count;
       this.counts.set(collectionId, count);
     }
@@ -149,7 +157,13 @@ export class SqliteIndexCaches {
   /** The rowids a filter selects in a collection: cached until the collection's next write, else read in slices. */
   matchingRowids(scope: TenantScope, collectionId: string, filter: FilterNode): Promise<Set<number>> {
     const where = scopeWhere(scope, [collectionId], filter);
-    return this.filterResults.getAsync(collectionId, filterKey(where.sql, where.params), async () => indexedFilterScan(this.db, collectionId, filter, where.sql, where.params) ?? slicedFilterScan(this.db, collectionId, where.sql, where.params));
+    return this.filterResults.getAsync(
+      collectionId,
+      filterKey(where.sql, where.params),
+      async () =>
+        indexedFilterScan(this.db, collectionId, filter, where.sql, where.params) ??
+        slicedFilterScan(this.db, collectionId, where.sql, where.params),
+    );
   }
 
   /** The collection's vectors for an exact scan, read once and kept until the next write. */
@@ -164,7 +178,13 @@ export class SqliteIndexCaches {
       )
       .all(collection.collection_id) as { id: number; document_id: string; embedding: Buffer }[];
     const usable = rows.filter((row) => row.embedding.byteLength === dimensions * 4);
-    const slab: VectorSlab = { collectionId: collection.collection_id, dimensions, rowids: [], documentIds: [], vectors: createVectorArena(dimensions, usable.length) };
+    const slab: VectorSlab = {
+      collectionId: collection.collection_id,
+      dimensions,
+      rowids: [],
+      documentIds: [],
+      vectors: createVectorArena(dimensions, usable.length),
+    };
     const vectors = slab.vectors.vectors;
     usable.forEach((row, position) => {
       slab.rowids.push(row.id);
@@ -179,7 +199,10 @@ export class SqliteIndexCaches {
   quantizedVectors(collectionId: string, dimensions: number): QuantizedVectors {
     const cached = this.quantized.get(collectionId);
     if (cached && cached.dimensions === dimensions) return cached;
-    const rows = this.db.prepare('SELECT rowid, embedding FROM document_vectors WHERE collection_id = ?').raw().all(collectionId) as [number, Buffer][];
+    const rows = this.db
+      .prepare('SELECT rowid, embedding FROM document_vectors WHERE collection_id = ?')
+      .raw()
+      .all(collectionId) as [number, Buffer][];
     const quantized = new QuantizedVectors(dimensions, rows.length);
     for (const [rowid, embedding] of rows) {
       if (embedding.byteLength === dimensions * 4) quantized.add(rowid, decodeVector(embedding));

@@ -43,7 +43,9 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
     // What was written is what is answered: no need to parse back the JSON just serialised.
     return { ...record, seq: Number(result.lastInsertRowid) };
   };
-  const appendAll = db.transaction((scope: TenantScope, messages: NewMessage[]) => messages.map((message) => appendOne(scope, message)));
+  const appendAll = db.transaction((scope: TenantScope, messages: NewMessage[]) =>
+    messages.map((message) => appendOne(scope, message)),
+  );
 
   return {
     async append(scope, message) {
@@ -53,7 +55,9 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
       return messages.length === 0 ? [] : appendAll(scope, messages);
     },
     async get(scope, messageId) {
-      const row = db.prepare(`SELECT * FROM messages WHERE ${SCOPE} AND message_id = ?`).get(scope.orgId, scope.namespaceId, messageId) as MessageRow | undefined;
+      const row = db
+        .prepare(`SELECT * FROM messages WHERE ${SCOPE} AND message_id = ?`)
+        .get(scope.orgId, scope.namespaceId, messageId) as MessageRow | undefined;
       return row ? toMessage(row) : null;
     },
     async update(scope, messageId, patch) {
@@ -72,7 +76,12 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
         params.push(patch.citations ? JSON.stringify(patch.citations) : null);
       }
       if (sets.length === 0) return;
-      db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE ${SCOPE} AND message_id = ?`).run(...params, scope.orgId, scope.namespaceId, messageId);
+      db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE ${SCOPE} AND message_id = ?`).run(
+        ...params,
+        scope.orgId,
+        scope.namespaceId,
+        messageId,
+      );
     },
     async history(scope, sessionId, limit, offset) {
       const rows = history.all(scope.orgId, scope.namespaceId, sessionId, limit, offset) as MessageRow[];
@@ -84,14 +93,18 @@ export function createMessagesRepository(db: SqliteDatabase): Store['messages'] 
     },
     async precedingUserMessage(scope, sessionId, seq) {
       const row = db
-        .prepare(`SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? AND seq < ? AND role = 'user' ORDER BY seq DESC LIMIT 1`)
+        .prepare(
+          `SELECT * FROM messages WHERE ${SCOPE} AND session_id = ? AND seq < ? AND role = 'user' ORDER BY seq DESC LIMIT 1`,
+        )
         .get(scope.orgId, scope.namespaceId, sessionId, seq) as MessageRow | undefined;
       return row ? toMessage(row) : null;
     },
     async countUserMessagesSince(scope, sessionId, since) {
       return (
         db
-          .prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ? AND role = 'user' AND created_at >= ?`)
+          .prepare(
+            `SELECT COUNT(*) AS n FROM messages WHERE ${SCOPE} AND session_id = ? AND role = 'user' AND created_at >= ?`,
+          )
           .get(scope.orgId, scope.namespaceId, sessionId, since) as { n: number }
       ).n;
     },

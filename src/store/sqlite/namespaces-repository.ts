@@ -32,10 +32,16 @@ const SORTABLE = ['created_at', 'updated_at', 'namespace_name', 'namespace_id'];
  * stored). `onCollectionsDeleted` hears which collections a namespace deletion took with it (after the commit), so
  * their indexes go too.
  */
-export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePayloadIndexBuilds | null, onCollectionsDeleted: (collectionIds: string[]) => void = () => {}): Store['namespaces'] {
-  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) => (builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace);
+export function createNamespacesRepository(
+  db: SqliteDatabase,
+  builds: SqlitePayloadIndexBuilds | null,
+  onCollectionsDeleted: (collectionIds: string[]) => void = () => {},
+): Store['namespaces'] {
+  const present = <Namespace extends NamespaceRecord>(namespace: Namespace) =>
+    builds ? withIndexStates(namespace, (declared) => builds.states(declared)) : namespace;
   const get = (orgId: string, namespaceId: string) =>
-    db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as NamespaceRow | undefined;
+    db.prepare('SELECT * FROM namespaces WHERE org_id = ? AND namespace_id = ?').get(orgId, namespaceId) as
+      NamespaceRow | undefined;
 
   return {
     async create(scope, declared) {
@@ -56,7 +62,8 @@ export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePay
           input.updated_at,
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('namespace', input.namespace_name, { cause: error });
         throw error;
       }
       // Declared payload indexes are built in the background; the answer shows them building.
@@ -65,12 +72,25 @@ export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePay
     },
     async resolve(scope, identifier) {
       const row = db
-        .prepare('SELECT * FROM namespaces WHERE org_id = ? AND (namespace_id = ? OR namespace_name = ?) ORDER BY namespace_id = ? DESC LIMIT 1')
+        .prepare(
+          'SELECT * FROM namespaces WHERE org_id = ? AND (namespace_id = ? OR namespace_name = ?) ORDER BY namespace_id = ? DESC LIMIT 1',
+        )
         .get(scope.orgId, identifier, identifier, identifier) as NamespaceRow | undefined;
       return row ? present(toNamespace(row)) : null;
     },
     async list(scope, query) {
-      const page = await listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(db, { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE }, query.ids ? { where: ['org_id = ?', 'namespace_id IN (SELECT value FROM json_each(?))'], params: [scope.orgId, JSON.stringify(query.ids)] } : { where: ['org_id = ?'], params: [scope.orgId] }, query, toNamespace);
+      const page = await listNamed<NamespaceRow & Record<string, unknown>, NamespaceRecord>(
+        db,
+        { table: 'namespaces', nameColumn: 'namespace_name', idColumn: 'namespace_id', sortable: SORTABLE },
+        query.ids
+          ? {
+              where: ['org_id = ?', 'namespace_id IN (SELECT value FROM json_each(?))'],
+              params: [scope.orgId, JSON.stringify(query.ids)],
+            }
+          : { where: ['org_id = ?'], params: [scope.orgId] },
+        query,
+        toNamespace,
+      );
       return { ...page, items: await Promise.all(page.items.map(present)) };
     },
     async update(scope, namespaceId, patch, now) {
@@ -82,9 +102,18 @@ export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePay
         db.prepare(
           `UPDATE namespaces SET namespace_name = ?, description = ?, payload_indexes = ?, auto_create_indexes = ?, updated_at = ?
            WHERE org_id = ? AND namespace_id = ?`,
-        ).run(next.namespace_name, next.description, JSON.stringify(next.payload_indexes), next.auto_create_indexes ? 1 : 0, now, scope.orgId, namespaceId);
+        ).run(
+          next.namespace_name,
+          next.description,
+          JSON.stringify(next.payload_indexes),
+          next.auto_create_indexes ? 1 : 0,
+          now,
+          scope.orgId,
+          namespaceId,
+        );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('namespace', next.namespace_name, { cause: error });
         throw error;
       }
       // Built (and undeclared ones dropped) in the background, one index per turn of the event loop.
@@ -101,9 +130,14 @@ export function createNamespacesRepository(db: SqliteDatabase, builds: SqlitePay
           retrievers: count('SELECT COUNT(*) AS n FROM retrievers WHERE org_id = ? AND namespace_id = ?'),
           executions: count('SELECT COUNT(*) AS n FROM executions WHERE org_id = ? AND namespace_id = ?'),
         };
-        const collectionIds = db.prepare('SELECT collection_id FROM collections WHERE org_id = ? AND namespace_id = ?').pluck().all(scope.orgId, namespaceId) as string[];
+        const collectionIds = db
+          .prepare('SELECT collection_id FROM collections WHERE org_id = ? AND namespace_id = ?')
+          .pluck()
+          .all(scope.orgId, namespaceId) as string[];
         // Foreign keys cascade from namespaces to every table in it.
-        const result = db.prepare('DELETE FROM namespaces WHERE org_id = ? AND namespace_id = ?').run(scope.orgId, namespaceId);
+        const result = db
+          .prepare('DELETE FROM namespaces WHERE org_id = ? AND namespace_id = ?')
+          .run(scope.orgId, namespaceId);
         if (result.changes === 0) throw new RecordNotFoundError('namespace', namespaceId);
         return { removed, collectionIds };
       });

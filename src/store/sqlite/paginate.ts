@@ -50,7 +50,9 @@ export function paginate<Row, Item>(db: SqliteDatabase, request: PageRequest<Row
   let total: number | null = null;
   if (request.includeTotal) {
     const totalWhere = request.where.length > 0 ? `WHERE ${request.where.join(' AND ')}` : '';
-    const row = db.prepare(`SELECT COUNT(*) AS n FROM ${request.table} ${totalWhere}`).get(...request.params) as { n: number };
+    const row = db.prepare(`SELECT COUNT(*) AS n FROM ${request.table} ${totalWhere}`).get(...request.params) as {
+      n: number;
+    };
     total = row.n;
   }
   return {
@@ -79,7 +81,9 @@ export function listNamed<Row extends Record<string, unknown>, Item>(
     // instr() is a plain substring test: no wildcards to escape, and case-sensitive unless both sides are lowered.
     const needle = query.caseSensitive ? query.search : query.search.toLowerCase();
     const column = (name: string) => (query.caseSensitive ? name : `quarry_lower(${name})`);
-    where.push(`(instr(${column(resource.nameColumn)}, ?) > 0 OR instr(${column(resource.idColumn)}, ?) > 0 OR instr(${column("COALESCE(description, '')")}, ?) > 0)`);
+    where.push(
+      `(instr(${column(resource.nameColumn)}, ?) > 0 OR instr(${column(resource.idColumn)}, ?) > 0 OR instr(${column("COALESCE(description, '')")}, ?) > 0)`,
+    );
     params.push(needle, needle, needle);
   }
   const requested = query.sort?.field ?? 'created_at';

@@ -56,11 +56,18 @@ export function payloadKeySql(field: string, data = 'data'): string | null {
 
 /** `$."a"."b"` as the filter compiler writes it, with `'` doubled for a SQL literal. */
 function jsonPath(segments: string[]): string {
-  return ('$' + segments.map((segment) => `."${segment.replace(/\\/g, '\\\\').replace(/"/g, '\\u0022')}"`).join('')).replace(/'/g, "''");
+  return (
+    '$' + segments.map((segment) => `."${segment.replace(/\\/g, '\\\\').replace(/"/g, '\\u0022')}"`).join('')
+  ).replace(/'/g, "''");
 }
 
 export function existingIndexNames(db: SqliteDatabase): string[] {
-  return db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents' AND name LIKE '${PREFIX}%'`).pluck().all() as string[];
+  return db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents' AND name LIKE '${PREFIX}%'`,
+    )
+    .pluck()
+    .all() as string[];
 }
 
 /** The declared fields that get an index (`geo` needs a spatial one). */
@@ -93,16 +100,30 @@ const catalogs = new WeakMap<SqliteDatabase, PayloadIndexCatalog>();
  * Null (read them in slices instead) when no index applies, or when it allows so many rows that one statement would
  * hold the event loop about as long as a scan.
  */
-export function indexedFilterScan(db: SqliteDatabase, collectionId: string, filter: FilterNode, where: string, params: unknown[]): Set<number> | null {
+export function indexedFilterScan(
+  db: SqliteDatabase,
+  collectionId: string,
+  filter: FilterNode,
+  where: string,
+  params: unknown[],
+): Set<number> | null {
   let catalog = catalogs.get(db);
   if (!catalog) catalogs.set(db, (catalog = new PayloadIndexCatalog(db)));
   const implied = impliedPayloadCondition(filter, (field) => catalog.has(field));
   if (!implied) return null;
   const from = `documents AS d INDEXED BY ${implied.index} WHERE d.collection_id = ? AND ${implied.sql}`;
   // Counting stops past the limit: a broad condition would otherwise walk most of the index just to be refused.
-  const allowed = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} LIMIT ${INDEXED_SCAN_LIMIT + 1})`).pluck().get(collectionId, ...implied.params) as number;
+  const allowed = db
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} LIMIT ${INDEXED_SCAN_LIMIT + 1})`)
+    .pluck()
+    .get(collectionId, ...implied.params) as number;
   if (allowed > INDEXED_SCAN_LIMIT) return null;
-  return new Set(db.prepare(`SELECT d.rowid FROM ${from} AND (${where})`).pluck().all(collectionId, ...implied.params, ...params) as number[]);
+  return new Set(
+    db
+      .prepare(`SELECT d.rowid FROM ${from} AND (${where})`)
+      .pluck()
+      .all(collectionId, ...implied.params, ...params) as number[],
+  );
 }
 
 /** The names of the payload indexes present, by field: read again only when the schema changed. */
@@ -138,7 +159,10 @@ export interface ImpliedCondition {
  * A condition on an indexed field's key implied by the filter (the filter, or one member of its top-level AND),
  * or null when none is: eq / in on any value, numeric ranges, and case-insensitive string ranges.
  */
-export function impliedPayloadCondition(filter: FilterNode, indexed: (field: string) => boolean): ImpliedCondition | null {
+export function impliedPayloadCondition(
+  filter: FilterNode,
+  indexed: (field: string) => boolean,
+): ImpliedCondition | null {
   const members = filter.kind === 'and' ? filter.children : [filter];
   let chosen: { field: string; key: string; sql: string[]; params: unknown[]; bounds: Set<string> } | null = null;
   for (const member of members) {
@@ -156,10 +180,17 @@ export function impliedPayloadCondition(filter: FilterNode, indexed: (field: str
   // SQLite orders numbers < text < blobs: a numeric lower bound alone is closed above by the first text (''), so the
   // range stays on numbers; with a numeric upper bound too, that one closes it (and the index reads just the window).
   if (chosen.bounds.has('lower') && !chosen.bounds.has('upper')) chosen.sql.push(`${chosen.key} < ''`);
-  return { index: payloadIndexName(chosen.field), sql: chosen.sql.map((sql) => `(${sql})`).join(' AND '), params: chosen.params };
+  return {
+    index: payloadIndexName(chosen.field),
+    sql: chosen.sql.map((sql) => `(${sql})`).join(' AND '),
+    params: chosen.params,
+  };
 }
 
-function conditionOnKey(condition: FilterCondition, key: string): { sql: string; params: unknown[]; numeric?: 'lower' | 'upper' } | null {
+function conditionOnKey(
+  condition: FilterCondition,
+  key: string,
+): { sql: string; params: unknown[]; numeric?: 'lower' | 'upper' } | null {
   const operand = condition.value;
   switch (condition.operator) {
     case 'eq':
@@ -186,7 +217,8 @@ function conditionOnKey(condition: FilterCondition, key: string): { sql: string;
     case 'lte': {
       const comparator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[condition.operator];
       const upward = condition.operator === 'gt' || condition.operator === 'gte';
-      if (typeof operand === 'number' && Number.isFinite(operand)) return { sql: `${key} ${comparator} ?`, params: [operand], numeric: upward ? 'lower' : 'upper' };
+      if (typeof operand === 'number' && Number.isFinite(operand))
+        return { sql: `${key} ${comparator} ?`, params: [operand], numeric: upward ? 'lower' : 'upper' };
       // Case-sensitive order differs from the folded key's; text outside printable ASCII is compared after JavaScript folding.
       if (typeof operand !== 'string' || condition.caseSensitive) return null;
       const folded = operand.toLowerCase();

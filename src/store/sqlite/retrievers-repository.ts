@@ -35,27 +35,50 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
         db.prepare(
           `INSERT INTO retrievers (retriever_id, org_id, namespace_id, retriever_name, description, config, version, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(record.retriever_id, scope.orgId, scope.namespaceId, record.retriever_name, record.description, JSON.stringify(record.config), record.version, record.created_at, record.updated_at);
+        ).run(
+          record.retriever_id,
+          scope.orgId,
+          scope.namespaceId,
+          record.retriever_name,
+          record.description,
+          JSON.stringify(record.config),
+          record.version,
+          record.created_at,
+          record.updated_at,
+        );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('retriever', record.retriever_name, { cause: error });
         throw error;
       }
     },
     async resolve(scope, identifier) {
       const row = db
-        .prepare(`SELECT * FROM retrievers WHERE ${SCOPE} AND (retriever_id = ? OR retriever_name = ?) ORDER BY retriever_id = ? DESC LIMIT 1`)
+        .prepare(
+          `SELECT * FROM retrievers WHERE ${SCOPE} AND (retriever_id = ? OR retriever_name = ?) ORDER BY retriever_id = ? DESC LIMIT 1`,
+        )
         .get(scope.orgId, scope.namespaceId, identifier, identifier, identifier) as RetrieverRow | undefined;
       return row ? toRetriever(row) : null;
     },
     async list(scope, query) {
-      return listNamed<RetrieverRow & Record<string, unknown>, RetrieverRecord>(db, { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', sortable: SORTABLE }, { where: [SCOPE], params: [scope.orgId, scope.namespaceId] }, query, toRetriever);
+      return listNamed<RetrieverRow & Record<string, unknown>, RetrieverRecord>(
+        db,
+        { table: 'retrievers', nameColumn: 'retriever_name', idColumn: 'retriever_id', sortable: SORTABLE },
+        { where: [SCOPE], params: [scope.orgId, scope.namespaceId] },
+        query,
+        toRetriever,
+      );
     },
     async update(scope, retrieverId, patch, now) {
-      const row = db.prepare(`SELECT * FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`).get(scope.orgId, scope.namespaceId, retrieverId) as RetrieverRow | undefined;
+      const row = db
+        .prepare(`SELECT * FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`)
+        .get(scope.orgId, scope.namespaceId, retrieverId) as RetrieverRow | undefined;
       if (!row) throw new RecordNotFoundError('retriever', retrieverId);
       const next = { ...toRetriever(row), ...patch, version: row.version + 1, updated_at: now };
       try {
-        db.prepare(`UPDATE retrievers SET retriever_name = ?, description = ?, config = ?, version = ?, updated_at = ? WHERE ${SCOPE} AND retriever_id = ?`).run(
+        db.prepare(
+          `UPDATE retrievers SET retriever_name = ?, description = ?, config = ?, version = ?, updated_at = ? WHERE ${SCOPE} AND retriever_id = ?`,
+        ).run(
           next.retriever_name,
           next.description,
           JSON.stringify(next.config),
@@ -66,15 +89,22 @@ export function createRetrieversRepository(db: SqliteDatabase): Store['retriever
           retrieverId,
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new UniqueViolationError('retriever', next.retriever_name, { cause: error });
         throw error;
       }
       return next;
     },
     async delete(scope, retrieverId) {
       const remove = db.transaction(() => {
-        db.prepare(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = ?`).run(scope.orgId, scope.namespaceId, retrieverId);
-        const result = db.prepare(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`).run(scope.orgId, scope.namespaceId, retrieverId);
+        db.prepare(`DELETE FROM executions WHERE ${SCOPE} AND retriever_id = ?`).run(
+          scope.orgId,
+          scope.namespaceId,
+          retrieverId,
+        );
+        const result = db
+          .prepare(`DELETE FROM retrievers WHERE ${SCOPE} AND retriever_id = ?`)
+          .run(scope.orgId, scope.namespaceId, retrieverId);
         if (result.changes === 0) throw new RecordNotFoundError('retriever', retrieverId);
       });
       remove();
@@ -109,7 +139,9 @@ export function createExecutionsRepository(db: SqliteDatabase): Store['execution
       );
     },
     async get(scope, executionId) {
-      const row = db.prepare(`SELECT * FROM executions WHERE ${SCOPE} AND execution_id = ?`).get(scope.orgId, scope.namespaceId, executionId) as ExecutionRow | undefined;
+      const row = db
+        .prepare(`SELECT * FROM executions WHERE ${SCOPE} AND execution_id = ?`)
+        .get(scope.orgId, scope.namespaceId, executionId) as ExecutionRow | undefined;
       return row ? toExecution(row) : null;
     },
     async list(scope, query) {
@@ -129,8 +161,14 @@ export function createExecutionsRepository(db: SqliteDatabase): Store['execution
         params.push(query.until);
       }
       const whereSql = where.join(' AND ');
-      const rows = db.prepare(`SELECT * FROM executions WHERE ${whereSql} ORDER BY created_at DESC, execution_id DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as ExecutionRow[];
-      const total = (db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`).get(...params) as { n: number }).n;
+      const rows = db
+        .prepare(
+          `SELECT * FROM executions WHERE ${whereSql} ORDER BY created_at DESC, execution_id DESC LIMIT ? OFFSET ?`,
+        )
+        .all(...params, query.limit, query.offset) as ExecutionRow[];
+      const total = (
+        db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`).get(...params) as { n: number }
+      ).n;
       return { items: rows.map(toExecution), total };
     },
   };

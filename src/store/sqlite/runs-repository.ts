@@ -61,7 +61,9 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
       return attempt.immediate();
     },
     async get(scope, runId) {
-      const row = db.prepare(`SELECT * FROM runs WHERE ${SCOPE} AND run_id = ?`).get(scope.orgId, scope.namespaceId, runId) as RunRow | undefined;
+      const row = db
+        .prepare(`SELECT * FROM runs WHERE ${SCOPE} AND run_id = ?`)
+        .get(scope.orgId, scope.namespaceId, runId) as RunRow | undefined;
       return row ? toRun(row) : null;
     },
     async findByIdempotencyKey(scope, sessionId, key) {
@@ -75,7 +77,9 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
       return row ? toRun(row) : null;
     },
     async activeInNamespace(scope) {
-      return (db.prepare(`SELECT * FROM runs WHERE ${SCOPE} AND ${ACTIVE}`).all(scope.orgId, scope.namespaceId) as RunRow[]).map(toRun);
+      return (
+        db.prepare(`SELECT * FROM runs WHERE ${SCOPE} AND ${ACTIVE}`).all(scope.orgId, scope.namespaceId) as RunRow[]
+      ).map(toRun);
     },
     async latest(scope, sessionId) {
       const row = db
@@ -94,18 +98,27 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
         sets.push('ended_at = ?');
         params.push(patch.endedAt);
       }
-      db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE ${SCOPE} AND run_id = ?`).run(...params, scope.orgId, scope.namespaceId, runId);
+      db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE ${SCOPE} AND run_id = ?`).run(
+        ...params,
+        scope.orgId,
+        scope.namespaceId,
+        runId,
+      );
     },
     async renewLease(runIds, owner, expiresAt) {
       if (runIds.length === 0) return;
-      db.prepare(`UPDATE runs SET lease_owner = ?, lease_expires_at = ? WHERE run_id IN (${runIds.map(() => '?').join(', ')}) AND status = 'running'`).run(
-        owner,
-        expiresAt,
-        ...runIds,
-      );
+      db.prepare(
+        `UPDATE runs SET lease_owner = ?, lease_expires_at = ? WHERE run_id IN (${runIds.map(() => '?').join(', ')}) AND status = 'running'`,
+      ).run(owner, expiresAt, ...runIds);
     },
     async expired(now) {
-      return (db.prepare("SELECT * FROM runs WHERE status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < ?").all(now) as RunRow[]).map(toRun);
+      return (
+        db
+          .prepare(
+            "SELECT * FROM runs WHERE status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < ?",
+          )
+          .all(now) as RunRow[]
+      ).map(toRun);
     },
     async appendEvent(runId, event) {
       insertEvent.run(runId, event.seq, event.type, event.data, event.created_at);
@@ -120,11 +133,15 @@ export function createRunsRepository(db: SqliteDatabase): Store['runs'] {
       return eventsAfter.all(runId, afterSeq) as RunEventRecord[];
     },
     async lastSeq(runId) {
-      const row = db.prepare('SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?').get(runId) as { seq: number | null };
+      const row = db.prepare('SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?').get(runId) as {
+        seq: number | null;
+      };
       return row.seq ?? 0;
     },
     async requestCancel(scope, runId) {
-      const row = db.prepare(`SELECT 1 FROM runs WHERE ${SCOPE} AND run_id = ?`).get(scope.orgId, scope.namespaceId, runId);
+      const row = db
+        .prepare(`SELECT 1 FROM runs WHERE ${SCOPE} AND run_id = ?`)
+        .get(scope.orgId, scope.namespaceId, runId);
       if (!row) return false;
       notify({ kind: 'cancel', runId });
       return true;

@@ -10,8 +10,10 @@ import { paginate } from './paginate.js';
 import { parseJson } from './parse-json.js';
 import { likePattern } from '../like-pattern.js';
 
-interface SessionRow
-  extends Omit<SessionRecord, 'agent_config' | 'quotas' | 'user_memory' | 'metadata' | 'enable_memory'> {
+interface SessionRow extends Omit<
+  SessionRecord,
+  'agent_config' | 'quotas' | 'user_memory' | 'metadata' | 'enable_memory'
+> {
   agent_config: string;
   quotas: string | null;
   user_memory: string;
@@ -112,7 +114,8 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
         where,
         params,
         sortExpression,
-        sortValue: (row) => (query.sort.field === 'session_name' ? row.session_name ?? '' : (row[query.sort.field] as number)),
+        sortValue: (row) =>
+          query.sort.field === 'session_name' ? (row.session_name ?? '') : (row[query.sort.field] as number),
         idColumn: 'session_id',
         idValue: (row) => row.session_id,
         direction: query.sort.direction,
@@ -124,13 +127,9 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
       });
     },
     async updateUserMemory(scope, sessionId, userMemory, now) {
-      db.prepare('UPDATE sessions SET user_memory = ?, updated_at = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?').run(
-        JSON.stringify(userMemory),
-        now,
-        scope.orgId,
-        scope.namespaceId,
-        sessionId,
-      );
+      db.prepare(
+        'UPDATE sessions SET user_memory = ?, updated_at = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?',
+      ).run(JSON.stringify(userMemory), now, scope.orgId, scope.namespaceId, sessionId);
     },
     async terminate(scope, sessionId, now) {
       db.prepare(
@@ -138,10 +137,17 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
       ).run(now, now, scope.orgId, scope.namespaceId, sessionId);
     },
     async setName(scope, sessionId, name) {
-      db.prepare('UPDATE sessions SET session_name = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?').run(name, scope.orgId, scope.namespaceId, sessionId);
+      db.prepare('UPDATE sessions SET session_name = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?').run(
+        name,
+        scope.orgId,
+        scope.namespaceId,
+        sessionId,
+      );
     },
     async touch(scope, sessionId, now) {
-      db.prepare('UPDATE sessions SET last_activity_at = ?, updated_at = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?').run(now, now, scope.orgId, scope.namespaceId, sessionId);
+      db.prepare(
+        'UPDATE sessions SET last_activity_at = ?, updated_at = ? WHERE org_id = ? AND namespace_id = ? AND session_id = ?',
+      ).run(now, now, scope.orgId, scope.namespaceId, sessionId);
     },
     async recordRun(scope, sessionId, stats, now) {
       recordRun.run({

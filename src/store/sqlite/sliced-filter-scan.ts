@@ -16,12 +16,22 @@ const LARGEST_WINDOW = 262_144;
  * `where` is SQL over `documents d` (it may name columns bare or as `d.x`); `params` its parameters.
  * The caller's scope must be part of `where`: this only bounds the rows each statement reads.
  */
-export async function slicedFilterScan(db: SqliteDatabase, collectionId: string, where: string, params: unknown[], sliceMs = WORK_SLICE_MS): Promise<Set<number>> {
-  const bounds = db.prepare('SELECT min(rowid) AS low, max(rowid) AS high FROM documents WHERE collection_id = ?').get(collectionId) as { low: number | null; high: number | null };
+export async function slicedFilterScan(
+  db: SqliteDatabase,
+  collectionId: string,
+  where: string,
+  params: unknown[],
+  sliceMs = WORK_SLICE_MS,
+): Promise<Set<number>> {
+  const bounds = db
+    .prepare('SELECT min(rowid) AS low, max(rowid) AS high FROM documents WHERE collection_id = ?')
+    .get(collectionId) as { low: number | null; high: number | null };
   const matching = new Set<number>();
   if (bounds.low === null || bounds.high === null) return matching;
   // NOT INDEXED: each window is a rowid range of the table itself, never a walk of a whole index per window.
-  const statement = db.prepare(`SELECT d.rowid FROM documents AS d NOT INDEXED WHERE d.rowid BETWEEN ? AND ? AND (${where})`).pluck();
+  const statement = db
+    .prepare(`SELECT d.rowid FROM documents AS d NOT INDEXED WHERE d.rowid BETWEEN ? AND ? AND (${where})`)
+    .pluck();
   const slices = workSlices(sliceMs);
   let window = FIRST_WINDOW;
   let low = bounds.low;
@@ -32,7 +42,10 @@ export async function slicedFilterScan(db: SqliteDatabase, collectionId: string,
     low = high + 1;
     // Windows grow while they are cheap (sparse rowids, simple filters) and shrink when they are not.
     const spent = performance.now() - started;
-    window = Math.min(LARGEST_WINDOW, spent < 2 ? window * 2 : spent > 6 ? Math.max(64, Math.floor(window / 2)) : window);
+    window = Math.min(
+      LARGEST_WINDOW,
+      spent < 2 ? window * 2 : spent > 6 ? Math.max(64, Math.floor(window / 2)) : window,
+    );
     if (slices.due) await slices.yield();
   }
   return matching;

@@ -48,14 +48,29 @@ class Fixture {
       .run(collectionId, scope.orgId, scope.namespaceId, collectionId, dimensions);
   }
 
-  document(scope: TenantScope, collectionId: string, id: string, data: Record<string, unknown>, vector?: Float32Array): number {
+  document(
+    scope: TenantScope,
+    collectionId: string,
+    id: string,
+    data: Record<string, unknown>,
+    vector?: Float32Array,
+  ): number {
     const createdAt = Date.UTC(2024, 0, 1) + ++this.sequence * 1000;
     const result = this.db
       .prepare(
         `INSERT INTO documents (document_id, org_id, namespace_id, collection_id, data, content, content_hash, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)`,
       )
-      .run(id, scope.orgId, scope.namespaceId, collectionId, JSON.stringify(data), String(data.text ?? ''), createdAt, createdAt);
+      .run(
+        id,
+        scope.orgId,
+        scope.namespaceId,
+        collectionId,
+        JSON.stringify(data),
+        String(data.text ?? ''),
+        createdAt,
+        createdAt,
+      );
     const rowid = Number(result.lastInsertRowid);
     if (vector) this.vector(rowid, collectionId, vector);
     return rowid;
@@ -69,7 +84,11 @@ class Fixture {
 }
 
 const condition = (field: string, operator: 'eq' | 'gte' | 'in', value: unknown): FilterNode => ({
-  kind: 'condition', field, operator, value, caseSensitive: false,
+  kind: 'condition',
+  field,
+  operator,
+  value,
+  caseSensitive: false,
 });
 const ids = (hits: { document_id: string }[]) => hits.map((hit) => hit.document_id);
 
@@ -103,27 +122,45 @@ describe('SqliteDocumentIndex on a small collection', () => {
   });
 
   it('never passes user syntax into MATCH', async () => {
-    expect(toFtsQuery('apple" OR NOT * (pie) NEAR(x y) col:z')).toBe('"apple" OR "pie" OR "NEAR" OR "x" OR "y" OR "col" OR "z"');
+    expect(toFtsQuery('apple" OR NOT * (pie) NEAR(x y) col:z')).toBe(
+      '"apple" OR "pie" OR "NEAR" OR "x" OR "y" OR "col" OR "z"',
+    );
     expect(toFtsQuery('machine learning with the NumPy')).toBe('"machine" OR "learning" OR "NumPy"');
     // Repeats stay: FTS5 then weighs a repeated word twice, as the in-memory index does.
     expect(toFtsQuery('to be or not to be')).toBe('"to" OR "be" OR "or" OR "not" OR "to" OR "be"');
     expect(toFtsQuery(' *** ')).toBeNull();
-    expect(ids(await index.searchText(ONE, { collectionIds: ['col_a'], text: '"apple ( AND NEAR(', topK: 5 }))).toContain('doc_1');
+    expect(
+      ids(await index.searchText(ONE, { collectionIds: ['col_a'], text: '"apple ( AND NEAR(', topK: 5 })),
+    ).toContain('doc_1');
   });
 
   it('pushes filters down into text, vector and scan queries', async () => {
     const filter = condition('metadata.category', 'eq', 'DESSERT');
-    expect(ids(await index.searchText(ONE, { collectionIds: ['col_a'], text: 'apple pie', topK: 10, filter }))).toEqual(['doc_1', 'doc_4']);
-    expect(ids(await index.searchVector(ONE, { collectionIds: ['col_a'], vector: unit([1, 0, 0.1]), topK: 10, filter }))).toEqual(['doc_1', 'doc_4']);
-    expect(ids(await index.scan(ONE, { collectionIds: ['col_a', 'col_b'], topK: 10, filter: condition('rating', 'gte', 3) }))).toEqual(['doc_b1', 'doc_3', 'doc_1']);
+    expect(ids(await index.searchText(ONE, { collectionIds: ['col_a'], text: 'apple pie', topK: 10, filter }))).toEqual(
+      ['doc_1', 'doc_4'],
+    );
+    expect(
+      ids(await index.searchVector(ONE, { collectionIds: ['col_a'], vector: unit([1, 0, 0.1]), topK: 10, filter })),
+    ).toEqual(['doc_1', 'doc_4']);
+    expect(
+      ids(
+        await index.scan(ONE, { collectionIds: ['col_a', 'col_b'], topK: 10, filter: condition('rating', 'gte', 3) }),
+      ),
+    ).toEqual(['doc_b1', 'doc_3', 'doc_1']);
   });
 
   it('searches vectors exactly across collections by cosine similarity', async () => {
-    const hits = await index.searchVector(ONE, { collectionIds: ['col_a', 'col_b'], vector: Float32Array.from([2, 0, 0]), topK: 3 });
+    const hits = await index.searchVector(ONE, {
+      collectionIds: ['col_a', 'col_b'],
+      vector: Float32Array.from([2, 0, 0]),
+      topK: 3,
+    });
     expect(ids(hits).slice(0, 2).sort()).toEqual(['doc_1', 'doc_b1']);
     expect(hits[0].score).toBeCloseTo(1, 5);
     expect(hits[2]).toMatchObject({ document_id: 'doc_3', collection_id: 'col_a' });
-    await expect(index.searchVector(ONE, { collectionIds: ['col_a'], vector: new Float32Array(4), topK: 3 })).rejects.toMatchObject({ kind: 'invalid_input', location: ['vector'] });
+    await expect(
+      index.searchVector(ONE, { collectionIds: ['col_a'], vector: new Float32Array(4), topK: 3 }),
+    ).rejects.toMatchObject({ kind: 'invalid_input', location: ['vector'] });
   });
 
   it('keeps tenants apart in every query', async () => {
@@ -136,7 +173,9 @@ describe('SqliteDocumentIndex on a small collection', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((hit) => hit.collection_id === 'col_a' || hit.collection_id === 'col_b')).toBe(true);
     expect(await index.searchText(TWO, { collectionIds: ['col_a'], text: 'apple', topK: 5 })).toEqual([]);
-    expect(await index.searchVector(SIBLING, { collectionIds: ['col_a'], vector: unit([1, 0, 0]), topK: 5 })).toEqual([]);
+    expect(await index.searchVector(SIBLING, { collectionIds: ['col_a'], vector: unit([1, 0, 0]), topK: 5 })).toEqual(
+      [],
+    );
     expect(await index.scan(TWO, { collectionIds: ['col_a'], topK: 5 })).toEqual([]);
     expect(await index.loadDocuments(TWO, ['doc_1'])).toEqual([]);
     expect((await index.loadVectors(SIBLING, ['doc_1'])).size).toBe(0);
@@ -194,16 +233,26 @@ describe('SqliteDocumentIndex on a large collection (HNSW)', () => {
       for (let index = 0; index < DIMENSIONS; index++) dot += vector[index] * query[index];
       scored.push([dot, position]);
     });
-    return scored.sort((left, right) => right[0] - left[0]).slice(0, k).map(([, position]) => `doc_${position}`);
+    return scored
+      .sort((left, right) => right[0] - left[0])
+      .slice(0, k)
+      .map(([, position]) => `doc_${position}`);
   }
-  const recall = (found: string[], expected: string[]) => found.filter((id) => expected.includes(id)).length / expected.length;
+  const recall = (found: string[], expected: string[]) =>
+    found.filter((id) => expected.includes(id)).length / expected.length;
 
   beforeAll(() => {
     fixture.collection(ONE, 'col_big', DIMENSIONS);
     fixture.db.transaction(() => {
       for (let position = 0; position < COUNT; position++) {
         vectors.push(sample());
-        fixture.document(ONE, 'col_big', `doc_${position}`, { group: position % 2, bucket: position % 100 }, vectors[position]);
+        fixture.document(
+          ONE,
+          'col_big',
+          `doc_${position}`,
+          { group: position % 2, bucket: position % 100 },
+          vectors[position],
+        );
       }
     })();
     queryVectors = Array.from({ length: 40 }, sample);
@@ -218,58 +267,93 @@ describe('SqliteDocumentIndex on a large collection (HNSW)', () => {
   let queryVectors: Float32Array[] = [];
   const queries = () => queryVectors;
 
-  it('reaches recall@10 ≥ 0.95 against exact search, filtered or not, and persists the graph', { timeout: BUILD_TIMEOUT }, async () => {
-    const index = new SqliteDocumentIndex(fixture.db, { dataDir, ...OPTIONS });
-    // The first query on a cold large collection is answered exactly while the graph builds in the background.
-    const first = queries()[0];
-    expect(ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: first, topK: 10 }))).toEqual(exactTop(first, 10));
-    expect(index.vectorIndexStatus('col_big')).toMatchObject({ mode: 'hnsw', ready: false });
-    const started = performance.now();
-    await index.warm(ONE, ['col_big']);
-    console.log(`HNSW build of ${COUNT} × ${DIMENSIONS}: ${Math.round(performance.now() - started)} ms`);
-    let total = 0;
-    let filteredTotal = 0;
-    let selectiveTotal = 0;
-    for (const query of queries()) {
-      total += recall(ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10 })), exactTop(query, 10));
-      const half = await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10, filter: condition('group', 'eq', 1) });
-      filteredTotal += recall(ids(half), exactTop(query, 10, (position) => position % 2 === 1));
-      const few = await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10, filter: condition('bucket', 'eq', 7) });
-      selectiveTotal += recall(ids(few), exactTop(query, 10, (position) => position % 100 === 7));
-    }
-    expect(index.vectorIndexStatus('col_big')).toEqual({ mode: 'hnsw', ready: true, source: 'built', size: COUNT });
-    console.log(`recall@10: ${total / 40} unfiltered, ${filteredTotal / 40} filtered (50%), ${selectiveTotal / 40} selective (1%)`);
-    expect(total / 40).toBeGreaterThanOrEqual(0.95);
-    expect(filteredTotal / 40).toBeGreaterThanOrEqual(0.95);
-    expect(selectiveTotal / 40).toBe(1);
-    await index.close();
-    expect(existsSync(join(dataDir, 'vector-index', 'col_big.hnsw'))).toBe(true);
-  });
+  it(
+    'reaches recall@10 ≥ 0.95 against exact search, filtered or not, and persists the graph',
+    { timeout: BUILD_TIMEOUT },
+    async () => {
+      const index = new SqliteDocumentIndex(fixture.db, { dataDir, ...OPTIONS });
+      // The first query on a cold large collection is answered exactly while the graph builds in the background.
+      const first = queries()[0];
+      expect(ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: first, topK: 10 }))).toEqual(
+        exactTop(first, 10),
+      );
+      expect(index.vectorIndexStatus('col_big')).toMatchObject({ mode: 'hnsw', ready: false });
+      const started = performance.now();
+      await index.warm(ONE, ['col_big']);
+      console.log(`HNSW build of ${COUNT} × ${DIMENSIONS}: ${Math.round(performance.now() - started)} ms`);
+      let total = 0;
+      let filteredTotal = 0;
+      let selectiveTotal = 0;
+      for (const query of queries()) {
+        total += recall(
+          ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10 })),
+          exactTop(query, 10),
+        );
+        const half = await index.searchVector(ONE, {
+          collectionIds: ['col_big'],
+          vector: query,
+          topK: 10,
+          filter: condition('group', 'eq', 1),
+        });
+        filteredTotal += recall(
+          ids(half),
+          exactTop(query, 10, (position) => position % 2 === 1),
+        );
+        const few = await index.searchVector(ONE, {
+          collectionIds: ['col_big'],
+          vector: query,
+          topK: 10,
+          filter: condition('bucket', 'eq', 7),
+        });
+        selectiveTotal += recall(
+          ids(few),
+          exactTop(query, 10, (position) => position % 100 === 7),
+        );
+      }
+      expect(index.vectorIndexStatus('col_big')).toEqual({ mode: 'hnsw', ready: true, source: 'built', size: COUNT });
+      console.log(
+        `recall@10: ${total / 40} unfiltered, ${filteredTotal / 40} filtered (50%), ${selectiveTotal / 40} selective (1%)`,
+      );
+      expect(total / 40).toBeGreaterThanOrEqual(0.95);
+      expect(filteredTotal / 40).toBeGreaterThanOrEqual(0.95);
+      expect(selectiveTotal / 40).toBe(1);
+      await index.close();
+      expect(existsSync(join(dataDir, 'vector-index', 'col_big.hnsw'))).toBe(true);
+    },
+  );
 
-  it('loads the persisted graph after a restart and applies later writes incrementally', { timeout: BUILD_TIMEOUT }, async () => {
-    const builder = new SqliteDocumentIndex(fixture.db, { dataDir: restartDir, ...OPTIONS });
-    await builder.searchVector(ONE, { collectionIds: ['col_big'], vector: queries()[0], topK: 1 });
-    await builder.warm(ONE, ['col_big']);
-    await builder.close();
-    const index = new SqliteDocumentIndex(fixture.db, { dataDir: restartDir, ...OPTIONS });
-    const query = queries()[3];
-    const before = ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10 }));
-    expect(index.vectorIndexStatus('col_big')).toMatchObject({ mode: 'hnsw', ready: true, source: 'loaded' });
-    expect(recall(before, exactTop(query, 10))).toBeGreaterThanOrEqual(0.8);
+  it(
+    'loads the persisted graph after a restart and applies later writes incrementally',
+    { timeout: BUILD_TIMEOUT },
+    async () => {
+      const builder = new SqliteDocumentIndex(fixture.db, { dataDir: restartDir, ...OPTIONS });
+      await builder.searchVector(ONE, { collectionIds: ['col_big'], vector: queries()[0], topK: 1 });
+      await builder.warm(ONE, ['col_big']);
+      await builder.close();
+      const index = new SqliteDocumentIndex(fixture.db, { dataDir: restartDir, ...OPTIONS });
+      const query = queries()[3];
+      const before = ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 10 }));
+      expect(index.vectorIndexStatus('col_big')).toMatchObject({ mode: 'hnsw', ready: true, source: 'loaded' });
+      expect(recall(before, exactTop(query, 10))).toBeGreaterThanOrEqual(0.8);
 
-    // Insert an exact match, move another document onto the query (a vector is replaced together with
-    // its document, as the documents repository does), delete the previous best.
-    fixture.document(ONE, 'col_big', 'doc_new', { group: 1 }, query);
-    const moved = 11;
-    fixture.vector(moved + 1, 'col_big', unit(Array.from(query, (value, position) => value + (position === 0 ? 0.01 : 0))));
-    fixture.db.prepare('UPDATE documents SET updated_at = ? WHERE rowid = ?').run(Date.UTC(2030, 0, 1), moved + 1);
-    fixture.db.prepare("DELETE FROM documents WHERE document_id = ?").run(before[0]);
-    index.noteWrite('col_big');
-    const after = ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 3 }));
-    expect(after[0]).toBe('doc_new');
-    expect(after).toContain(`doc_${moved}`);
-    expect(after).not.toContain(before[0]);
-    expect(index.vectorIndexStatus('col_big')).toMatchObject({ size: COUNT });
-    await index.close();
-  });
+      // Insert an exact match, move another document onto the query (a vector is replaced together with
+      // its document, as the documents repository does), delete the previous best.
+      fixture.document(ONE, 'col_big', 'doc_new', { group: 1 }, query);
+      const moved = 11;
+      fixture.vector(
+        moved + 1,
+        'col_big',
+        unit(Array.from(query, (value, position) => value + (position === 0 ? 0.01 : 0))),
+      );
+      fixture.db.prepare('UPDATE documents SET updated_at = ? WHERE rowid = ?').run(Date.UTC(2030, 0, 1), moved + 1);
+      fixture.db.prepare('DELETE FROM documents WHERE document_id = ?').run(before[0]);
+      index.noteWrite('col_big');
+      const after = ids(await index.searchVector(ONE, { collectionIds: ['col_big'], vector: query, topK: 3 }));
+      expect(after[0]).toBe('doc_new');
+      expect(after).toContain(`doc_${moved}`);
+      expect(after).not.toContain(before[0]);
+      expect(index.vectorIndexStatus('col_big')).toMatchObject({ size: COUNT });
+      await index.close();
+    },
+  );
 });

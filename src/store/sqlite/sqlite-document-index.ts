@@ -79,7 +79,12 @@ export class SqliteDocumentIndex implements DocumentIndex {
   }
 
   /** Which regime serves a collection, for stats and tests. */
-  vectorIndexStatus(collectionId: string): { mode: 'exact' | 'hnsw'; ready?: boolean; source?: 'built' | 'loaded'; size?: number } {
+  vectorIndexStatus(collectionId: string): {
+    mode: 'exact' | 'hnsw';
+    ready?: boolean;
+    source?: 'built' | 'loaded';
+    size?: number;
+  } {
     return this.vectors.status(collectionId);
   }
 
@@ -94,13 +99,21 @@ export class SqliteDocumentIndex implements DocumentIndex {
     await this.vectors.warm(inScope);
   }
 
-  async searchText(scope: TenantScope, query: IndexQuery & { text: string }, signal?: AbortSignal): Promise<ScoredHit[]> {
+  async searchText(
+    scope: TenantScope,
+    query: IndexQuery & { text: string },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     this.caches.noticeOtherWriters();
     return this.text.search(scope, query);
   }
 
-  async searchVector(scope: TenantScope, query: IndexQuery & { vector: Float32Array }, signal?: AbortSignal): Promise<ScoredHit[]> {
+  async searchVector(
+    scope: TenantScope,
+    query: IndexQuery & { vector: Float32Array },
+    signal?: AbortSignal,
+  ): Promise<ScoredHit[]> {
     signal?.throwIfAborted();
     this.caches.noticeOtherWriters();
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
@@ -131,7 +144,9 @@ export class SqliteDocumentIndex implements DocumentIndex {
     if (query.filter) {
       // The filter's rowids come from sliced reads (see SqliteIndexCaches.matchingRowids), not from one long statement.
       const allowed: number[] = [];
-      for (const collection of collectionsInScope(this.db, scope, query.collectionIds)) for (const rowid of await this.caches.matchingRowids(scope, collection.collection_id, query.filter)) allowed.push(rowid);
+      for (const collection of collectionsInScope(this.db, scope, query.collectionIds))
+        for (const rowid of await this.caches.matchingRowids(scope, collection.collection_id, query.filter))
+          allowed.push(rowid);
       if (allowed.length === 0) return [];
       sql += ' AND d.rowid IN (SELECT value FROM json_each(?))';
       params.push(JSON.stringify(allowed));
@@ -153,7 +168,13 @@ export class SqliteDocumentIndex implements DocumentIndex {
           `SELECT document_id, collection_id, data, created_at, updated_at FROM documents
            WHERE org_id = ? AND namespace_id = ? AND document_id IN (${placeholders(ids.length)})`,
         )
-        .all(scope.orgId, scope.namespaceId, ...ids) as { document_id: string; collection_id: string; data: string; created_at: number; updated_at: number }[];
+        .all(scope.orgId, scope.namespaceId, ...ids) as {
+        document_id: string;
+        collection_id: string;
+        data: string;
+        created_at: number;
+        updated_at: number;
+      }[];
       for (const row of rows) {
         found.set(row.document_id, {
           ...(JSON.parse(row.data) as Record<string, unknown>),

@@ -42,7 +42,12 @@ export class SqliteTextIndex {
    * them is still being built and the caller should ask FTS5 instead. `allowedIn` restricts a
    * collection to the rowids a filter selected.
    */
-  search(collectionIds: string[], text: string, topK: number, allowedIn?: (collectionId: string) => ReadonlySet<number>): ScoredHit[] | null {
+  search(
+    collectionIds: string[],
+    text: string,
+    topK: number,
+    allowedIn?: (collectionId: string) => ReadonlySet<number>,
+  ): ScoredHit[] | null {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
     const hits: ScoredHit[] = [];
@@ -53,7 +58,13 @@ export class SqliteTextIndex {
       entries.push([collectionId, entry]);
     }
     for (const [collectionId, entry] of entries) {
-      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId))) hits.push({ document_id: hit.documentId, collection_id: collectionId, score: hit.score, coverage: hit.coverage });
+      for (const hit of entry.index.search(terms, topK, allowedIn?.(collectionId)))
+        hits.push({
+          document_id: hit.documentId,
+          collection_id: collectionId,
+          score: hit.score,
+          coverage: hit.coverage,
+        });
     }
     return entries.length === 1 ? hits : hits.sort((left, right) => right.score - left.score).slice(0, topK);
   }
@@ -158,7 +169,11 @@ export class SqliteTextIndex {
    * belongs to another collection (SQLite reuses the largest rowid after a delete), is removed.
    */
   private indexRows(collectionId: string, index: InvertedIndex, rowids: number[]): void {
-    const read = this.db.prepare(`SELECT rowid, document_id, content FROM documents WHERE +collection_id = ? AND rowid IN (${'?,'.repeat(PAGE - 1)}?)`).raw();
+    const read = this.db
+      .prepare(
+        `SELECT rowid, document_id, content FROM documents WHERE +collection_id = ? AND rowid IN (${'?,'.repeat(PAGE - 1)}?)`,
+      )
+      .raw();
     for (let start = 0; start < rowids.length; start += PAGE) {
       const page = rowids.slice(start, start + PAGE);
       const padded = page.length === PAGE ? page : page.concat(new Array<number>(PAGE - page.length).fill(-1));

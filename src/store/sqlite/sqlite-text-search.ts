@@ -30,21 +30,37 @@ export class SqliteTextSearch {
     // In-memory BM25 over the collections in scope (the tenant wall is the scoped lookup); null while one is being
     // built. In the order asked: equal scores from different collections keep it (as on PostgreSQL).
     const asked = unique(query.collectionIds);
-    const inScope = collectionsInScope(this.db, scope, asked).map((collection) => collection.collection_id).sort((left, right) => asked.indexOf(left) - asked.indexOf(right));
+    const inScope = collectionsInScope(this.db, scope, asked)
+      .map((collection) => collection.collection_id)
+      .sort((left, right) => asked.indexOf(left) - asked.indexOf(right));
     const filter = query.filter;
     // A filter's rowids are read in slices (and cached): reading them in one statement held every other request.
     const allowed = new Map<string, Set<number>>();
-    if (filter) for (const collectionId of inScope) allowed.set(collectionId, await this.caches.matchingRowids(scope, collectionId, filter));
-    const hits = text.search(inScope, query.text, topK, filter ? (collectionId) => allowed.get(collectionId) ?? new Set() : undefined);
+    if (filter)
+      for (const collectionId of inScope)
+        allowed.set(collectionId, await this.caches.matchingRowids(scope, collectionId, filter));
+    const hits = text.search(
+      inScope,
+      query.text,
+      topK,
+      filter ? (collectionId) => allowed.get(collectionId) ?? new Set() : undefined,
+    );
     for (const collectionId of inScope) this.caches.account(collectionId);
     if (hits) return hits;
     const rows = this.searchFts(scope, query, match, topK);
     // FTS5's bm25() is lower-is-better; the port promises higher-is-better. Coverage as the in-memory index
     // would report it, where that index is built (reading at most topK rows' text).
-    const contents = this.contentsOf(rows.filter((row) => text.status(row.collection_id)?.ready).map((row) => row.document_id));
+    const contents = this.contentsOf(
+      rows.filter((row) => text.status(row.collection_id)?.ready).map((row) => row.document_id),
+    );
     return rows.map((row) => {
       const coverage = text.coverage(row.collection_id, query.text, contents.get(row.document_id) ?? '');
-      return { document_id: row.document_id, collection_id: row.collection_id, score: -row.rank, ...(coverage !== undefined && { coverage }) };
+      return {
+        document_id: row.document_id,
+        collection_id: row.collection_id,
+        score: -row.rank,
+        ...(coverage !== undefined && { coverage }),
+      };
     });
   }
 
@@ -85,7 +101,9 @@ export class SqliteTextSearch {
   private contentsOf(documentIds: string[]): Map<string, string> {
     if (documentIds.length === 0) return new Map();
     const rows = this.db
-      .prepare(`SELECT document_id, content FROM documents WHERE document_id IN (${documentIds.map(() => '?').join(',')})`)
+      .prepare(
+        `SELECT document_id, content FROM documents WHERE document_id IN (${documentIds.map(() => '?').join(',')})`,
+      )
       .raw()
       .all(...documentIds) as [string, string][];
     return new Map(rows);

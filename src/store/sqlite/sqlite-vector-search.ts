@@ -51,19 +51,32 @@ export class SqliteVectorSearch {
   }
 
   /** The best `topK` of one (scoped) collection for a normalised query vector, under an optional filter. */
-  async search(scope: TenantScope, collection: CollectionRow, vector: Float32Array, topK: number, filter: FilterNode | null): Promise<ScoredHit[]> {
+  async search(
+    scope: TenantScope,
+    collection: CollectionRow,
+    vector: Float32Array,
+    topK: number,
+    filter: FilterNode | null,
+  ): Promise<ScoredHit[]> {
     const collectionId = collection.collection_id;
     const count = this.caches.vectorCount(collectionId);
     const allowed = filter ? await this.caches.matchingRowids(scope, collectionId, filter) : null;
     if (allowed && allowed.size === 0) return [];
     const graphs = this.caches.graphs;
     const existing = graphs.get(collectionId);
-    const regime = chooseVectorRegime({ count, allowed: allowed?.size ?? null, hasGraph: existing !== undefined, hnswThreshold: this.hnswThreshold, filteredExactLimit: this.filteredExactLimit });
+    const regime = chooseVectorRegime({
+      count,
+      allowed: allowed?.size ?? null,
+      hasGraph: existing !== undefined,
+      hnswThreshold: this.hnswThreshold,
+      filteredExactLimit: this.filteredExactLimit,
+    });
     if (regime === 'exact') {
       if (existing) graphs.delete(collectionId);
       return scanSlab(this.caches.slab(collection), vector, topK, allowed);
     }
-    if (regime === 'exact-filtered') return this.scanRowids(scope, collectionId, collection.embedding_dimensions, vector, topK, allowed!);
+    if (regime === 'exact-filtered')
+      return this.scanRowids(scope, collectionId, collection.embedding_dimensions, vector, topK, allowed!);
     const graph = existing ?? this.createGraph(collectionId, collection.embedding_dimensions);
     graphs.set(collectionId, graph);
     if (!graph.ready && !graph.hasPersistedFiles()) {
@@ -87,14 +100,20 @@ export class SqliteVectorSearch {
     for (const collection of collections) {
       const collectionId = collection.collection_id;
       if (this.caches.vectorCount(collectionId) < this.hnswThreshold) continue;
-      const graph = this.caches.graphs.get(collectionId) ?? this.createGraph(collectionId, collection.embedding_dimensions);
+      const graph =
+        this.caches.graphs.get(collectionId) ?? this.createGraph(collectionId, collection.embedding_dimensions);
       this.caches.graphs.set(collectionId, graph);
       await this.warmGraph(graph, collectionId);
     }
   }
 
   /** Which regime serves a collection, for stats and tests. */
-  status(collectionId: string): { mode: 'exact' | 'hnsw'; ready?: boolean; source?: 'built' | 'loaded'; size?: number } {
+  status(collectionId: string): {
+    mode: 'exact' | 'hnsw';
+    ready?: boolean;
+    source?: 'built' | 'loaded';
+    size?: number;
+  } {
     const graph = this.caches.graphs.get(collectionId);
     return graph ? { mode: 'hnsw', ready: graph.ready, source: graph.source, size: graph.size } : { mode: 'exact' };
   }
@@ -123,7 +142,13 @@ export class SqliteVectorSearch {
   }
 
   private createGraph(collectionId: string, dimensions: number): HnswCollectionIndex {
-    return new HnswCollectionIndex(this.db, collectionId, dimensions, this.options.dataDir, this.options.efSearch ?? HNSW_EF_SEARCH);
+    return new HnswCollectionIndex(
+      this.db,
+      collectionId,
+      dimensions,
+      this.options.dataDir,
+      this.options.efSearch ?? HNSW_EF_SEARCH,
+    );
   }
 
   /**
@@ -131,10 +156,21 @@ export class SqliteVectorSearch {
    * filtered search after a write) pick 4 × topK + 32 candidates, whose stored float vectors are
    * then scored exactly. The rowids come from a scoped query; only the winners are mapped to ids.
    */
-  private scanRowids(scope: TenantScope, collectionId: string, dimensions: number, vector: Float32Array, topK: number, allowed: Set<number>): ScoredHit[] {
-    const candidates = this.caches.quantizedVectors(collectionId, dimensions).candidates(vector, allowed, topK * 4 + 32);
+  private scanRowids(
+    scope: TenantScope,
+    collectionId: string,
+    dimensions: number,
+    vector: Float32Array,
+    topK: number,
+    allowed: Set<number>,
+  ): ScoredHit[] {
+    const candidates = this.caches
+      .quantizedVectors(collectionId, dimensions)
+      .candidates(vector, allowed, topK * 4 + 32);
     const best = new TopK(topK);
-    const read = this.db.prepare(`SELECT rowid, embedding FROM document_vectors WHERE rowid IN (${placeholders(CHUNK)})`).raw();
+    const read = this.db
+      .prepare(`SELECT rowid, embedding FROM document_vectors WHERE rowid IN (${placeholders(CHUNK)})`)
+      .raw();
     for (let start = 0; start < candidates.length; start += CHUNK) {
       const page = candidates.slice(start, start + CHUNK);
       const padded = page.length === CHUNK ? page : page.concat(new Array<number>(CHUNK - page.length).fill(-1));
@@ -154,7 +190,10 @@ export class SqliteVectorSearch {
         `SELECT rowid AS id, document_id FROM documents
          WHERE rowid IN (${placeholders(labels.length)}) AND +org_id = ? AND +namespace_id = ? AND +collection_id = ?`,
       )
-      .all(...labels.map(([, rowid]) => rowid), scope.orgId, scope.namespaceId, collectionId) as { id: number; document_id: string }[];
+      .all(...labels.map(([, rowid]) => rowid), scope.orgId, scope.namespaceId, collectionId) as {
+      id: number;
+      document_id: string;
+    }[];
     const byRowid = new Map(rows.map((row) => [row.id, row.document_id]));
     return labels.flatMap(([score, rowid]) => {
       const documentId = byRowid.get(rowid);
@@ -174,7 +213,8 @@ function scanSlab(slab: VectorSlab, vector: Float32Array, topK: number, allowed:
   } else {
     const slots = vectors.slotList(Math.min(count, allowed.size));
     let selected = 0;
-    for (let position = 0; position < count && selected < allowed.size; position++) if (allowed.has(rowids[position])) slots[selected++] = position;
+    for (let position = 0; position < count && selected < allowed.size; position++)
+      if (allowed.has(rowids[position])) slots[selected++] = position;
     const scores = vectors.scoreSlots(vector, selected);
     for (let index = 0; index < selected; index++) best.offer(scores[index], slots[index]);
   }

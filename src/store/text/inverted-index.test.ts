@@ -22,7 +22,14 @@ function referenceBm25(documents: string[][], query: string[]): number[] {
 
 describe('InvertedIndex', () => {
   it('scores as FTS5 bm25() does', () => {
-    const corpus = ['apple pie with apple', 'banana bread', 'apple orchard tour in the long valley', 'pie crust', 'cherry tart', 'plum jam'].map(words);
+    const corpus = [
+      'apple pie with apple',
+      'banana bread',
+      'apple orchard tour in the long valley',
+      'pie crust',
+      'cherry tart',
+      'plum jam',
+    ].map(words);
     const index = new InvertedIndex();
     corpus.forEach((tokens, position) => index.upsert(position + 1, `doc_${position + 1}`, tokens));
     const expected = referenceBm25(corpus, ['apple', 'pie']);
@@ -56,7 +63,10 @@ describe('InvertedIndex', () => {
     const vocabulary = ['a', 'b', 'c', 'd', 'e'];
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 6 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 1, max: 12 }),
         (documents, query, topK) => {
@@ -82,7 +92,13 @@ describe('InvertedIndex', () => {
     corpus.forEach((tokens, position) => index.upsert(position + 1, `doc_${position + 1}`, tokens));
     const once = index.search(['apple', 'pie'], 5);
     const twice = index.search(['apple', 'pie', 'apple'], 5);
-    const weighted = index.search(new Map([['apple', 2], ['pie', 1]]), 5);
+    const weighted = index.search(
+      new Map([
+        ['apple', 2],
+        ['pie', 1],
+      ]),
+      5,
+    );
     // apple and pie are equally rare: once, the tie goes to the lower rowid; doubled, apple wins.
     expect(once.map((hit) => hit.documentId)).toEqual(['doc_1', 'doc_3', 'doc_4']);
     expect(twice.map((hit) => hit.documentId)).toEqual(['doc_1', 'doc_3', 'doc_4']);
@@ -93,21 +109,31 @@ describe('InvertedIndex', () => {
 
   it('reports query-term coverage: the share of the IDF weight of the 3 rarest query terms a document holds', () => {
     // 10 documents: "common" in 8 of them, "rare" in 1, "absent" in none.
-    const corpus = Array.from({ length: 10 }, (_, position) => [position < 8 ? 'common' : 'other', ...(position === 0 ? ['rare'] : [])]);
+    const corpus = Array.from({ length: 10 }, (_, position) => [
+      position < 8 ? 'common' : 'other',
+      ...(position === 0 ? ['rare'] : []),
+    ]);
     const index = new InvertedIndex();
     corpus.forEach((tokens, position) => index.upsert(position + 1, `doc_${position + 1}`, tokens));
     const idf = (containing: number) => Math.max(1e-6, Math.log((10 - containing + 0.5) / (containing + 0.5)));
     // idf(common) = ln(2.5/8.5) < 0, floored at 1e-6; idf(rare) = ln(9.5/1.5); idf(absent) = ln(10.5/0.5).
-    const [withRare, withCommonOnly] = [index.search(['rare', 'common', 'absent'], 10)[0], index.search(['rare', 'common', 'absent'], 10)[1]];
+    const [withRare, withCommonOnly] = [
+      index.search(['rare', 'common', 'absent'], 10)[0],
+      index.search(['rare', 'common', 'absent'], 10)[1],
+    ];
     expect(withRare.documentId).toBe('doc_1');
     expect(withRare.coverage).toBeCloseTo((idf(1) + idf(8)) / (idf(1) + idf(8) + idf(0)), 10);
     expect(withCommonOnly.coverage).toBeCloseTo(idf(8) / (idf(1) + idf(8) + idf(0)), 10);
     expect(index.search(['rare'], 1)[0].coverage).toBe(1);
     // A fourth, commoner term does not raise the bar: only the 3 heaviest make "full" coverage.
     const four = new InvertedIndex();
-    const texts = ['alpha beta gamma delta', 'alpha', 'beta', 'gamma', 'delta', 'delta', 'delta x', 'y', 'z', 'w'].map(words);
+    const texts = ['alpha beta gamma delta', 'alpha', 'beta', 'gamma', 'delta', 'delta', 'delta x', 'y', 'z', 'w'].map(
+      words,
+    );
     texts.forEach((tokens, position) => four.upsert(position + 1, `doc_${position + 1}`, tokens));
     expect(four.search(['alpha', 'beta', 'gamma', 'delta'], 1)[0].coverage).toBe(1);
-    expect(four.search(['alpha', 'beta', 'gamma', 'delta'], 10).find((hit) => hit.documentId === 'doc_2')!.coverage).toBeCloseTo(1 / 3, 10);
+    expect(
+      four.search(['alpha', 'beta', 'gamma', 'delta'], 10).find((hit) => hit.documentId === 'doc_2')!.coverage,
+    ).toBeCloseTo(1 / 3, 10);
   });
 });

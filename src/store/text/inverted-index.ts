@@ -94,7 +94,8 @@ export class InvertedIndex {
   /** Roughly what the index holds in memory (postings arrays, terms, per-document arrays), for metrics. */
   approximateBytes(): number {
     let bytes = this.scores.byteLength + this.covered.byteLength;
-    for (const [term, postings] of this.terms) bytes += postings.slots.byteLength + postings.frequencies.byteLength + term.length * 2 + 64;
+    for (const [term, postings] of this.terms)
+      bytes += postings.slots.byteLength + postings.frequencies.byteLength + term.length * 2 + 64;
     // rowid, length and slot entries (~8 bytes each plus map overhead) and the id strings.
     bytes += this.rowids.length * 48;
     for (const id of this.documentIds) bytes += id.length * 2;
@@ -154,7 +155,8 @@ export class InvertedIndex {
     let covered = 0;
     for (const [term, weight] of termWeights(terms)) {
       const frequencyInCorpus = this.terms.get(term)?.documentFrequency ?? 0;
-      const idf = weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      const idf =
+        weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
       idfs.push(idf);
       if (present.has(term)) covered += idf;
     }
@@ -165,11 +167,16 @@ export class InvertedIndex {
    * The `topK` best documents containing any of `terms` (already tokenized), best first; only `allowed`
    * rowids when given. `terms` is a list (a repeated term weighs once per repeat) or term → weight.
    */
-  search(terms: readonly string[] | ReadonlyMap<string, number>, topK: number, allowed?: ReadonlySet<number>): TextHit[] {
+  search(
+    terms: readonly string[] | ReadonlyMap<string, number>,
+    topK: number,
+    allowed?: ReadonlySet<number>,
+  ): TextHit[] {
     const documents = this.slotOfRowid.size;
     if (documents === 0 || topK <= 0) return [];
     const averageLength = this.totalLength / documents || 1;
-    if (this.scores.length < this.rowids.length) this.scores = new Float64Array(Math.max(this.rowids.length, this.scores.length * 2));
+    if (this.scores.length < this.rowids.length)
+      this.scores = new Float64Array(Math.max(this.rowids.length, this.scores.length * 2));
     if (this.covered.length < this.scores.length) this.covered = new Float64Array(this.scores.length);
     const { scores, covered } = this;
     const touched: number[] = [];
@@ -179,7 +186,8 @@ export class InvertedIndex {
     for (const [term, weight] of weights) {
       const postings = this.terms.get(term);
       const frequencyInCorpus = postings?.documentFrequency ?? 0;
-      const idf = weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
+      const idf =
+        weight * Math.max(MIN_IDF, Math.log((documents - frequencyInCorpus + 0.5) / (frequencyInCorpus + 0.5)));
       idfs.push(idf);
       if (postings === undefined || frequencyInCorpus === 0) continue;
       const { slots, frequencies, size } = postings;
@@ -196,7 +204,12 @@ export class InvertedIndex {
     }
     const queryWeight = coreWeight(idfs);
     const best = selectBest(touched, scores, this.rowids, topK);
-    const hits = best.map((slot) => ({ rowid: this.rowids[slot], documentId: this.documentIds[slot], score: scores[slot], coverage: Math.min(1, covered[slot] / queryWeight) }));
+    const hits = best.map((slot) => ({
+      rowid: this.rowids[slot],
+      documentId: this.documentIds[slot],
+      score: scores[slot],
+      coverage: Math.min(1, covered[slot] / queryWeight),
+    }));
     for (const slot of touched) {
       scores[slot] = 0;
       covered[slot] = 0;
@@ -211,7 +224,12 @@ export class InvertedIndex {
  * word for word, only its most informative words.
  */
 function coreWeight(weights: number[]): number {
-  return weights.sort((left, right) => right - left).slice(0, CORE_TERMS).reduce((total, weight) => total + weight, 0) || 1;
+  return (
+    weights
+      .sort((left, right) => right - left)
+      .slice(0, CORE_TERMS)
+      .reduce((total, weight) => total + weight, 0) || 1
+  );
 }
 
 function termWeights(terms: readonly string[] | ReadonlyMap<string, number>): ReadonlyMap<string, number> {

@@ -3,7 +3,14 @@ import { queryTerms, tokenize } from './tokenize.js';
 
 describe('tokenize', () => {
   it('splits on anything but letters and digits, lower-cases and stems English words', () => {
-    expect(tokenize('Learning: Videos about Machine-Learning (2024)!')).toEqual(['learn', 'video', 'about', 'machin', 'learn', '2024']);
+    expect(tokenize('Learning: Videos about Machine-Learning (2024)!')).toEqual([
+      'learn',
+      'video',
+      'about',
+      'machin',
+      'learn',
+      '2024',
+    ]);
   });
 
   it('removes Latin diacritics and keeps other scripts whole', () => {

@@ -18,7 +18,9 @@ const STEM_CACHE_LIMIT = 200_000;
 
 /** English stop words: left out of ranked queries (they match most documents and weigh almost nothing). */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
-  'a an and are as at be but by can do does for from get had has have how i in into is it its me my no not of off on or our out over so than that the their them then there these they this to up us was we were what when where which who why will with you your'.split(' '),
+  'a an and are as at be but by can do does for from get had has have how i in into is it its me my no not of off on or our out over so than that the their them then there these they this to up us was we were what when where which who why will with you your'.split(
+    ' ',
+  ),
 );
 
 const stems = new Map<string, string>();
