@@ -1,5 +1,6 @@
 /**
  * @module retrieval/document-service
+ * (About 335 lines: create, update, re-index and batch share one preparation path — extract, chunk, embed, hash — kept in one place so they cannot drift.)
  * Documents: user fields at the root, the text the collection's extractor
  * reads (chunked when the collection says so), its embedding, and a
  * content hash so re-ingesting the same record stores nothing new.

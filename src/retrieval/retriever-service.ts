@@ -1,5 +1,6 @@
 /**
  * @module retrieval/retriever-service
+ * (About 345 lines: saved retrievers and their executions share input checking and recording; the stages themselves live in stages/.)
  * Saved retrievers (create, list, get, patch metadata, clone, delete) and
  * execution, saved or ad hoc: inputs checked against the input schema,
  * the stage pipeline run over the tenant's collections, pagination applied

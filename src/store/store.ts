@@ -1,5 +1,6 @@
 /**
  * @module store/store
+ * (About 350 lines: every repository interface in one file, so that a backend's author sees the whole port and its tenant rule at once; no logic.)
  * The repository interfaces. Every method takes the tenant scope first and
  * is enforced here, in the data layer: a handler cannot forget it.
  * Backends: `sqlite/` (default) and `postgres/`, both held to one

@@ -1,5 +1,6 @@
 /**
  * @module http/routes/documents-routes
+ * (About 350 lines: the contract's eleven document operations, each a thin handler over DocumentService; their schemas live in schemas/.)
  * Documents of a collection: create (one or a batch of up to 1000, all or
  * nothing), get, list (filter language, sort, select, cursor), update,
  * delete, and the batch/bulk variants of the contract.

@@ -1,5 +1,6 @@
 /**
  * @module retrieval/filters/parse-filter
+ * (About 310 lines: one recursive parser of one grammar, whose location tracking every branch shares; split, each part would re-thread it.)
  * Parses the contract's filter language (`LogicalOperator`, the
  * `{"field": value}` shorthand and the Qdrant-style `must/should/must_not`
  * alias) into a `FilterNode`, reporting every problem with its exact location.

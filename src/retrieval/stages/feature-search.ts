@@ -1,5 +1,6 @@
 /**
  * @module retrieval/stages/feature-search
+ * (About 315 lines: one stage whose fusion, pre/post filters, facets and grouping act on the same candidate list in one order.)
  * The search stage: one or more feature searches (full text or vector),
  * fused when there are several, with `pre_filters` pushed into the index,
  * `post_filters` applied before the final cut, facets and grouping.

@@ -1,5 +1,6 @@
 /**
  * @module store/postgres/postgres-document-index
+ * (About 345 lines: the PostgreSQL side of one port, whose text, vector and filter legs share the tenant-scoped SQL and the caches' coherence.)
  * The hybrid index over PostgreSQL: full text through each process's
  * in-memory BM25 index per collection (`TextIndexCache`: the SQLite store's
  * scoring, kept coherent across processes by a change log), vectors through pgvector's
