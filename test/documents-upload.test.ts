@@ -135,6 +135,27 @@ describe('CSV upload', () => {
     }
   });
 
+  it('writes into the namespace ?namespace= names, not the default (its query schema does not declare it)', async () => {
+    expect((await server.request('POST', '/v1/namespaces', { body: { namespace_name: 'upload-prod' } })).status).toBe(
+      200,
+    );
+    const inProd = { headers: { 'x-namespace': 'upload-prod' } };
+    await server.request('POST', '/v1/collections', {
+      ...inProd,
+      body: { collection_name: 'people-prod', feature_extractor: textExtractor },
+    });
+    const response = await server.request(
+      'POST',
+      '/v1/collections/people-prod/documents/upload?namespace=upload-prod&file_name=p.csv',
+      { body: 'name\nAda\n', headers: { 'content-type': 'text/csv' } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.created_count).toBe(1);
+    const deleted = await server.request('DELETE', '/v1/collections/people-prod?namespace=upload-prod');
+    expect(deleted.status).toBe(200);
+    expect((await server.request('GET', '/v1/collections/people-prod', inProd)).status).toBe(404);
+  });
+
   it('answers any text with success or a 4xx envelope, never a 500', async () => {
     const piece = fc.constantFrom('title', 'x', '00123', 'true', '', ',', '"', '\n', '\r\n', '\ufeff', 'é', '\u0000');
     await fc.assert(

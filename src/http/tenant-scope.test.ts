@@ -57,6 +57,11 @@ async function build(resolver: TenantResolver) {
       namespace_id: tenantIfResolved(request)?.namespaceId ?? null,
     }));
     scope.get('/v1/nowhere', { config: { namespace: 'none' } }, async () => ({ ok: true }));
+    scope.delete(
+      '/v1/strict',
+      { schema: { querystring: z.object({ cascade: z.string().optional() }) } },
+      async (request) => ({ namespace_id: request.tenant.namespaceId }),
+    );
   });
   fastify.get('/v1/outside', async (request) => ({ namespace_id: request.tenant.namespaceId }));
   app = fastify;
@@ -77,6 +82,17 @@ describe('the tenant scope', () => {
     });
     expect((await get(fastify, '/v1/where')).json()).toEqual({ namespace_id: 'ns_default' });
     expect(lookups).toEqual(['docs', 'docs', 'default', 'default']);
+  });
+
+  it('reads ?namespace= before validation: a query schema that does not declare it cannot send the request to the default', async () => {
+    const { resolver } = fakeResolver();
+    const fastify = await build(resolver);
+    const response = await fastify.inject({
+      method: 'DELETE',
+      url: '/v1/strict?namespace=docs&cascade=true',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(response.json()).toEqual({ namespace_id: 'ns_docs' });
   });
 
   it('answers 404 for a namespace that does not resolve, after validating the request as the handlers did', async () => {

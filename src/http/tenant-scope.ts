@@ -27,7 +27,8 @@ declare module 'fastify' {
 const DEFAULT_NAMESPACE = 'default';
 
 const RESOLVED = Symbol('quarry.tenant');
-type WithTenant = FastifyRequest & { [RESOLVED]: Tenant | null };
+const NAMED = Symbol('quarry.namespaceIdentifier');
+type WithTenant = FastifyRequest & { [RESOLVED]: Tenant | null; [NAMED]: string | null };
 
 /** The namespace identifier a request names, the organization's default when it names none. */
 function namespaceIdentifier(request: FastifyRequest): string {
@@ -53,6 +54,7 @@ export async function registerTenantScope<App extends FastifyInstance>(
   routes: (scope: App) => Promise<void>,
 ): Promise<void> {
   app.decorateRequest(RESOLVED, null);
+  app.decorateRequest(NAMED, null);
   app.decorateRequest('tenant', {
     getter(this: FastifyRequest) {
       const tenant = tenantIfResolved(this);
@@ -66,10 +68,16 @@ export async function registerTenantScope<App extends FastifyInstance>(
       if (route.config?.namespace === 'none') return;
       route.schema = Object.assign({}, route.schema, { [IN_A_NAMESPACE]: true });
     });
+    // Read before validation: a route's query schema that does not declare `namespace` strips it, and the request
+    // would silently work in the default namespace instead of the one it named.
+    scope.addHook('preValidation', async (request) => {
+      (request as WithTenant)[NAMED] = namespaceIdentifier(request);
+    });
     scope.addHook('preHandler', async (request) => {
       const mode = request.routeOptions.config?.namespace;
       if (mode === 'none') return;
-      const resolving = (async () => tenants.resolve(requireAuth(request), namespaceIdentifier(request)))();
+      const identifier = (request as WithTenant)[NAMED] ?? namespaceIdentifier(request);
+      const resolving = (async () => tenants.resolve(requireAuth(request), identifier))();
       // An optional namespace that does not resolve is no namespace: the route answers without one.
       (request as WithTenant)[RESOLVED] = mode === 'optional' ? await resolving.catch(() => null) : await resolving;
     });
