@@ -88,6 +88,21 @@ describe('createOpenAICompatibleEmbedder', () => {
     expect(received).toHaveLength(4);
   });
 
+  it('accepts an answer whose usage has no prompt_tokens (servers that send only total_tokens)', async () => {
+    script = [
+      (request, response) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            data: request.input.map((text, index) => ({ index, embedding: [text.length, 1] })),
+            usage: { total_tokens: 3 },
+          }),
+        ),
+    ];
+    const embedder = createOpenAICompatibleEmbedder({ baseURL, maxRetries: 0 });
+    const [vector] = await embedder.embed('m', ['abc']);
+    expect(Array.from(vector).map((value) => Number(value.toFixed(3)))).toEqual([0.949, 0.316]);
+  });
+
   it('reports an endpoint that is not listening as unavailable', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -26,7 +26,7 @@ export interface OpenAICompatibleEmbedderOptions {
   apiKey?: string;
   /** Texts per request; providers cap it (OpenAI: 2048), small local servers prefer less. */
   batchSize?: number;
-  /** Batches in flight at once. */
+  /** Batches in flight at once (default 1: small local servers queue or refuse parallel batches). */
   maxParallelCalls?: number;
   /** Retries after the first attempt. */
   maxRetries?: number;
@@ -61,7 +61,7 @@ export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedder
         const { embeddings } = await embedMany({
           model: new OpenAICompatibleEmbeddingModel(model, config),
           values: texts,
-          maxParallelCalls: Math.max(1, options.maxParallelCalls ?? 4),
+          maxParallelCalls: Math.max(1, options.maxParallelCalls ?? 1),
           maxRetries: Math.max(0, options.maxRetries ?? 2),
           abortSignal: signal,
         });
@@ -95,11 +95,11 @@ function deadlineFetch(fetchImplementation: typeof fetch, timeoutMs: number): ty
     try {
       const response = await fetchImplementation(input, { ...init, signal });
       const text = await response.text();
-      const body = response.ok ? inIndexOrder(text) : text;
+      const body = response.ok ? normalizedAnswer(text) : text;
       return new Response(body === '' ? null : body, {
         status: response.status,
         statusText: response.statusText,
-        headers: response.headers,
+        headers: response.ok ? response.headers : withCappedRetryAfter(response.headers),
       });
     } catch (error) {
       if (deadline.aborted && !init?.signal?.aborted) throw new EmbeddingDeadlineError(timeoutMs);
@@ -108,17 +108,43 @@ function deadlineFetch(fetchImplementation: typeof fetch, timeoutMs: number): ty
   };
 }
 
-function inIndexOrder(text: string): string {
-  let body: { data?: { index?: unknown }[] };
+/**
+ * The answer as the SDK's strict schema expects it: embeddings in `index` order, and a `usage` without a numeric
+ * `prompt_tokens` (some servers send only `total_tokens`) dropped instead of failing the whole call.
+ */
+function normalizedAnswer(text: string): string {
+  let body: { data?: { index?: unknown }[]; usage?: { prompt_tokens?: unknown } };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     return text;
   }
-  const data = body?.data;
-  if (!Array.isArray(data) || !data.every((item) => typeof item?.index === 'number')) return text;
+  if (body === null || typeof body !== 'object') return text;
+  const { usage, ...rest } = body;
+  const answer = usage && typeof usage.prompt_tokens !== 'number' ? rest : body;
+  const data = answer.data;
+  if (!Array.isArray(data) || !data.every((item) => typeof item?.index === 'number')) return JSON.stringify(answer);
   const ordered = [...data].sort((left, right) => (left.index as number) - (right.index as number));
-  return JSON.stringify({ ...body, data: ordered });
+  return JSON.stringify({ ...answer, data: ordered });
+}
+
+/** A server's `Retry-After` is honoured up to this long; beyond, waiting would hold a search request for minutes. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+function withCappedRetryAfter(headers: Headers): Headers {
+  const capped = new Headers(headers);
+  const milliseconds = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(milliseconds) && milliseconds > MAX_RETRY_AFTER_MS) {
+    capped.set('retry-after-ms', String(MAX_RETRY_AFTER_MS));
+  }
+  const value = headers.get('retry-after');
+  if (value !== null) {
+    const seconds = Number(value);
+    const waitMs = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+    if (!Number.isFinite(waitMs) || waitMs > MAX_RETRY_AFTER_MS)
+      capped.set('retry-after', String(MAX_RETRY_AFTER_MS / 1000));
+  }
+  return capped;
 }
 
 function checkEmbeddings(embeddings: number[][], expected: number, url: string, model: string): Float32Array[] {
