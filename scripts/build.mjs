@@ -9,7 +9,7 @@
  *   node scripts/build.mjs --if-stale   only targets older than their sources (what the tests run first)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT, TARGETS, sourceFiles, staleTargets } from './build-targets.mjs';
@@ -70,6 +70,9 @@ const { build } = names.length > 0 ? await import('esbuild') : {};
 for (const name of names) {
   const started = Date.now();
   await BUILDERS[name]();
-  writeFileSync(join(ROOT, TARGETS[name].stamp), `${new Date().toISOString()}\n`);
+  const stamp = join(ROOT, TARGETS[name].stamp);
+  writeFileSync(stamp, `${new Date(started).toISOString()}\n`);
+  // Dated to the build's start: a source saved while it ran is newer than the stamp, so the build counts as stale.
+  utimesSync(stamp, new Date(started), new Date(started));
   console.log(`built ${name} (${TARGETS[name].stamp.replace(/\/[^/]+$/, '/')}) in ${Date.now() - started} ms`);
 }

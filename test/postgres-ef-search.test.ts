@@ -2,6 +2,7 @@
  * pgvector's candidate list is configurable (QUARRY_PG_EF_SEARCH → `hnswEfSearch`): every pooled connection starts
  * with it, so a vector search stays one round trip, and a value outside pgvector's range is refused at start.
  */
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../src/store/postgres/create-postgres-store.js';
 import { DEFAULT_EF_SEARCH } from '../src/store/postgres/vector-storage.js';
@@ -47,6 +48,52 @@ if ('skipped' in database) {
       await expect(
         createPostgresStore({ url: database.url, vectorExtension: 'require', hnswEfSearch: 0 }),
       ).rejects.toThrow(/ef_search/);
+    });
+
+    it('behind a pooler that refuses the `options` startup parameter, connects without it and sets ef_search per search', async () => {
+      const upstream = new URL(database.url);
+      const refused: string[] = [];
+      // PgBouncer's answer to a startup message it does not accept: an ErrorResponse, then the connection closes.
+      const pooler = createServer((client: Socket) => {
+        client.once('data', (startup: Buffer) => {
+          if (startup.includes(Buffer.from('options\0'))) {
+            refused.push('options');
+            const fields = Buffer.from('SFATAL\0C08P01\0Munsupported startup parameter: options\0\0');
+            const header = Buffer.alloc(5);
+            header.write('E', 0);
+            header.writeInt32BE(fields.length + 4, 1);
+            client.end(Buffer.concat([header, fields]));
+            return;
+          }
+          const server = connect(Number(upstream.port || 5432), upstream.hostname, () => server.write(startup));
+          client.pipe(server).pipe(client);
+          server.on('error', () => client.destroy());
+          client.on('error', () => server.destroy());
+        });
+      });
+      await new Promise<void>((resolve) => pooler.listen(0, '127.0.0.1', resolve));
+      const proxied = new URL(database.url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String((pooler.address() as AddressInfo).port);
+      try {
+        const store = await createPostgresStore({
+          url: proxied.toString(),
+          vectorExtension: 'require',
+          hnswEfSearch: 37,
+        });
+        try {
+          expect(refused.length).toBeGreaterThan(0);
+          expect((store.index as unknown as { sessionHnswSettings: boolean }).sessionHnswSettings).toBe(false);
+          const { rows } = await store.database.query<{ ef: string }>(
+            "SELECT current_setting('hnsw.ef_search', true) AS ef",
+          );
+          expect(rows[0].ef).not.toBe('37');
+        } finally {
+          await store.close();
+        }
+      } finally {
+        pooler.close();
+      }
     });
   });
 }

@@ -72,7 +72,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const efSearch = options.hnswEfSearch ?? DEFAULT_EF_SEARCH;
   if (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1_000)
     throw new Error(`hnsw.ef_search must be an integer from 1 to 1000, not ${efSearch}`);
-  const database =
+  let database =
     'url' in options
       ? fromPool(options.url, {
           max: options.poolSize,
@@ -80,6 +80,20 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           sessionOptions: hnswSessionOptions(efSearch),
         })
       : fromPglite(options.pglite);
+  if ('url' in options) {
+    // A pooler such as PgBouncer refuses the `options` startup parameter unless told to ignore it: connect without
+    // it then, and let each vector search set ef_search in its own transaction (sessionHnswSettings stays false).
+    try {
+      await database.query('SELECT 1');
+    } catch (error) {
+      if (!/unsupported startup parameter/i.test(String((error as Error)?.message))) {
+        await database.close();
+        throw error;
+      }
+      await database.close();
+      database = fromPool(options.url, { max: options.poolSize, onError: options.onError });
+    }
+  }
   const textSearchConfig = options.textSearchConfig ?? 'english';
   // The configuration is bound as a parameter everywhere; this only refuses nonsense early.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(textSearchConfig))
