@@ -31,6 +31,7 @@ export async function openStore(config: Config, options: { onError?: (error: Err
     dataDir: config.dataDir,
     indexMemoryBytes: memoryBytes(config),
     payloadIndexes: config.payloadIndexes,
+    onError: options.onError,
   });
 }
 

@@ -7,8 +7,10 @@
  * `true` is a boolean, an empty cell is null, a repeated header is suffixed).
  *
  * A file with rows the reader cannot read is refused whole (422, with the
- * lines), so nothing half-arrives; rows already in the collection, and
- * repeated rows, are skipped by content hash, so an upload can be repeated.
+ * lines) before anything is stored. Rows are then stored in batches: a
+ * failure while storing (an embedding endpoint down) can leave earlier
+ * batches stored, and since rows already in the collection, and repeated
+ * rows, are skipped by content hash, sending the file again completes it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';

@@ -125,8 +125,10 @@ export class PayloadIndexBuilds {
     const concurrently = this.database.driver === 'pg' ? ' CONCURRENTLY' : '';
     if (this.database.driver === 'pg')
       this.backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-    const wanted = await wantedIndexes(client);
+    // The catalog first: an index in it was declared before its build began, so the declarations read next include
+    // it, and a field another process declared (and built) meanwhile is never mistaken for an undeclared one.
     const catalog = await readCatalog(client);
+    const wanted = await wantedIndexes(client);
     for (const [name, entry] of catalog) {
       if (entry.valid || entry.building || this.closed) continue;
       // Left by a failed or interrupted concurrent build: unusable, and IF NOT EXISTS would skip it.
@@ -151,8 +153,10 @@ export class PayloadIndexBuilds {
     }
     // Statistics on the new expressions: without them the planner guesses their selectivity and may prefer the collection index.
     if (created && !this.closed) await client.query('ANALYZE documents');
+    if (this.closed) return;
+    const stillWanted = await wantedIndexes(client);
     for (const name of catalog.keys()) {
-      if (!wanted.has(name) && !this.closed) await client.query(`DROP INDEX${concurrently} IF EXISTS ${name}`);
+      if (!stillWanted.has(name) && !this.closed) await client.query(`DROP INDEX${concurrently} IF EXISTS ${name}`);
     }
   }
 }

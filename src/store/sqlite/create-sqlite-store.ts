@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
   indexMemoryBytes?: number | null;
   /** Build the indexes namespaces declare in `payload_indexes` (default true; the server passes `QUARRY_PAYLOAD_INDEXES`). */
   payloadIndexes?: boolean;
+  /** Told of background failures (a payload index that failed to build); the server logs them. */
+  onError?: (error: Error) => void;
 }
 
 export interface SqliteStore extends Store {
@@ -45,7 +47,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.dataDir === ':memory:';
   const db = openDatabase(inMemory ? ':memory:' : join(options.dataDir, 'quarry.db'));
   // Builds what namespaces declared before this version (or whose build was interrupted), in the background.
-  const builds = (options.payloadIndexes ?? true) ? new SqlitePayloadIndexBuilds(db) : null;
+  const builds = (options.payloadIndexes ?? true) ? new SqlitePayloadIndexBuilds(db, options.onError) : null;
   builds?.schedule();
   const now = options.now ?? Date.now;
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);

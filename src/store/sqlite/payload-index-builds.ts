@@ -62,14 +62,7 @@ export class SqlitePayloadIndexBuilds {
   private async pass(): Promise<void> {
     await nextTurn();
     if (this.closed) return;
-    const wanted = new Map<string, string>();
-    for (const text of this.db.prepare('SELECT payload_indexes FROM namespaces').pluck().all() as string[]) {
-      for (const field of declaredFields(safeParse(text))) {
-        const key = payloadKeySql(field);
-        if (key) wanted.set(payloadIndexName(field), key);
-      }
-    }
-    for (const [name, key] of wanted) {
+    for (const [name, key] of this.wanted()) {
       if (this.closed) return;
       if (existingIndexNames(this.db).includes(name)) continue;
       try {
@@ -83,6 +76,21 @@ export class SqlitePayloadIndexBuilds {
       await nextTurn();
     }
     if (this.closed) return;
+    // Read again, in the same synchronous turn as the drops: another process may have declared (and built) an
+    // index while this pass yielded, and dropping it would leave its field 'building' until the next declaration.
+    const wanted = this.wanted();
     for (const name of existingIndexNames(this.db)) if (!wanted.has(name)) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  }
+
+  /** Index name → key expression of every field some namespace declares. */
+  private wanted(): Map<string, string> {
+    const wanted = new Map<string, string>();
+    for (const text of this.db.prepare('SELECT payload_indexes FROM namespaces').pluck().all() as string[]) {
+      for (const field of declaredFields(safeParse(text))) {
+        const key = payloadKeySql(field);
+        if (key) wanted.set(payloadIndexName(field), key);
+      }
+    }
+    return wanted;
   }
 }
