@@ -96,6 +96,11 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     ...(telemetry.tracer ? { serverFactory: tracingServerFactory(telemetry.tracer) } : {}),
     loggerInstance: dependencies.logger ? (dependencies.logger as unknown as FastifyBaseLogger) : undefined,
     bodyLimit: config.bodyLimitBytes,
+    // request.ip (the failed-auth limit's key) is the client's, not a reverse proxy's, when the proxy is trusted.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     genReqId: () => newId('req', 12),
     requestIdHeader: 'x-request-id',
     logController: dependencies.conciseRequestLogs ? new LogController({ disableRequestLogging: true }) : undefined,

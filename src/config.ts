@@ -35,6 +35,19 @@ const configSchema = z.object({
   maxMessageChars: integer(32_000, 1),
   rateLimitPerMinute: integer(1200, 0),
   failedAuthPerMinute: integer(30, 0),
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (failed-auth limits, logs): unset or `false` none
+   * (the peer's address), `true` all, a number of hops, or comma-separated addresses/CIDRs of the proxies.
+   */
+  trustProxy: z
+    .string()
+    .optional()
+    .transform((value): boolean | number | string => {
+      const text = value?.trim() ?? '';
+      if (text === '' || text === 'false') return false;
+      if (text === 'true') return true;
+      return /^\d+$/.test(text) ? Number(text) : text;
+    }),
   idleAfterMinutes: integer(30, 1),
   heartbeatSeconds: integer(15, 1),
   runLeaseSeconds: integer(30, 5),
@@ -118,6 +131,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_MAX_MESSAGE_CHARS: 'maxMessageChars',
   QUARRY_RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
   QUARRY_FAILED_AUTH_PER_MINUTE: 'failedAuthPerMinute',
+  QUARRY_TRUST_PROXY: 'trustProxy',
   QUARRY_IDLE_AFTER_MINUTES: 'idleAfterMinutes',
   QUARRY_HEARTBEAT_SECONDS: 'heartbeatSeconds',
   QUARRY_RUN_LEASE_SECONDS: 'runLeaseSeconds',

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { postSse } from './helpers/sse.js';
+import { loadConfig } from '../src/config.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -47,6 +48,33 @@ describe('authentication', () => {
     } finally {
       await guarded.close();
     }
+  });
+});
+
+describe('failed authentications behind a reverse proxy (QUARRY_TRUST_PROXY)', () => {
+  it('counts each forwarded client on its own when the proxy is trusted, and the proxy as one client otherwise', async () => {
+    const guess = (target: TestServer, client: string, apiKey: string | undefined) =>
+      target.request('POST', '/v1/agents/sessions/list', { apiKey, headers: { 'x-forwarded-for': client } });
+    const trusting = await startTestServer({ config: { failedAuthPerMinute: 3, trustProxy: '127.0.0.1' } });
+    const untrusting = await startTestServer({ config: { failedAuthPerMinute: 3 } });
+    try {
+      for (const target of [trusting, untrusting])
+        for (let attempt = 0; attempt < 4; attempt++) await guess(target, '203.0.113.7', `sk_guess_${attempt}`);
+      expect((await guess(trusting, '203.0.113.7', undefined)).status).toBe(429);
+      // Another client behind the same proxy keeps its access only when the forwarded address is believed.
+      expect((await guess(trusting, '198.51.100.2', undefined)).status).toBe(200);
+      expect((await guess(untrusting, '198.51.100.2', undefined)).status).toBe(429);
+    } finally {
+      await trusting.close();
+      await untrusting.close();
+    }
+  });
+
+  it('reads QUARRY_TRUST_PROXY as off, on, a hop count or proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ QUARRY_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ QUARRY_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ QUARRY_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
   });
 });
 
