@@ -39,7 +39,9 @@ export async function startServer(config: Config, hooks: StartOptions = {}): Pro
       : undefined,
   );
   const store = await openStore(config, {
-    onError: (error) => logger.warn({ error: error.message }, 'database connection error'),
+    onError: (error) =>
+      logger.warn({ error: error.message }, 'store error (database connection or background index build)'),
+    buildsPayloadIndexes: true,
   });
   // Several processes starting at once over one PostgreSQL database may race to create the first key; the loser retries and finds it.
   const { orgId, createdKey } = await retry(() => bootstrap(store, { apiKey: config.apiKey, now: Date.now }), {

@@ -11,7 +11,17 @@ export function isPostgresUrl(url: string | undefined): boolean {
   return url !== undefined && /^postgres(ql)?:\/\//.test(url);
 }
 
-export async function openStore(config: Config, options: { onError?: (error: Error) => void } = {}): Promise<Store> {
+export interface OpenStoreOptions {
+  onError?: (error: Error) => void;
+  /**
+   * Build declared payload indexes in the background (with QUARRY_PAYLOAD_INDEXES). Only the server does: a
+   * short-lived command would start a concurrent build and cancel it at exit, leaving an INVALID index behind.
+   */
+  buildsPayloadIndexes?: boolean;
+}
+
+export async function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
+  const payloadIndexes = config.payloadIndexes && options.buildsPayloadIndexes === true;
   if (isPostgresUrl(config.databaseUrl)) {
     // Loaded only when asked for, so an SQLite deployment never loads the pg driver.
     const { createPostgresStore } = await import('./postgres/create-postgres-store.js');
@@ -19,7 +29,7 @@ export async function openStore(config: Config, options: { onError?: (error: Err
       url: config.databaseUrl!,
       onError: options.onError,
       indexMemoryBytes: memoryBytes(config),
-      payloadIndexes: config.payloadIndexes,
+      payloadIndexes,
       hnswEfSearch: config.pgEfSearch,
     });
   }
@@ -30,7 +40,7 @@ export async function openStore(config: Config, options: { onError?: (error: Err
   return createSqliteStore({
     dataDir: config.dataDir,
     indexMemoryBytes: memoryBytes(config),
-    payloadIndexes: config.payloadIndexes,
+    payloadIndexes,
     onError: options.onError,
   });
 }
