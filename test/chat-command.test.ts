@@ -174,7 +174,10 @@ describe('quarry chat: Ctrl-C', () => {
       const history = await slow.request('GET', `/v1/agents/sessions/${sessions.body.results[0].session_id}/history`);
       const answer = history.body.messages.find((message: any) => message.role === 'assistant');
       expect(answer.status).toBe('cancelled');
-      expect(answer.content).not.toContain('Bread lesson 4');
+      // Cut short on the server: the full answer lists all five lessons (~80 words at ≥ 60 ms each, ≥ 4.8 s), the
+      // cancel arrives ~1.5 s after the list began. Which lessons came first depends on tie order, so none is named.
+      const listed = [0, 1, 2, 3, 4].filter((lesson) => answer.content.includes(`Bread lesson ${lesson}`));
+      expect(listed.length).toBeLessThan(5);
       child.stdin.write('/quit\n');
       expect(await exited).toBe(0);
     } finally {
