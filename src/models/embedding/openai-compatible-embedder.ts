@@ -120,11 +120,18 @@ function normalizedAnswer(text: string): string {
     return text;
   }
   if (body === null || typeof body !== 'object') return text;
+  const dropUsage = body.usage != null && typeof body.usage.prompt_tokens !== 'number';
+  const data = body.data;
+  const indexed = Array.isArray(data) && data.every((item) => typeof item?.index === 'number');
+  const outOfOrder =
+    indexed &&
+    data.some((item, position) => position > 0 && (item.index as number) < (data[position - 1].index as number));
+  // Most answers need neither change: then the text goes on as it came (a batch of vectors is large to re-serialise).
+  if (!dropUsage && !outOfOrder) return text;
   const { usage, ...rest } = body;
-  const answer = usage && typeof usage.prompt_tokens !== 'number' ? rest : body;
-  const data = answer.data;
-  if (!Array.isArray(data) || !data.every((item) => typeof item?.index === 'number')) return JSON.stringify(answer);
-  const ordered = [...data].sort((left, right) => (left.index as number) - (right.index as number));
+  const answer = dropUsage ? rest : { ...rest, usage };
+  if (!outOfOrder) return JSON.stringify(answer);
+  const ordered = [...data!].sort((left, right) => (left.index as number) - (right.index as number));
   return JSON.stringify({ ...answer, data: ordered });
 }
 
