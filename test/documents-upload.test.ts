@@ -117,6 +117,7 @@ describe('CSV upload', () => {
   it('is tenant-scoped, write-only, text-only and size-limited', async () => {
     const other = await server.createOrganization('elsewhere');
     expect((await upload('people', 'title\nx\n', { apiKey: other.apiKey })).status).toBe(404);
+    expect((await upload('no-such-collection', 'title\n')).status).toBe(404);
     const readOnly = await server.createKey(server.orgId, { readOnly: true });
     expect((await upload('people', 'title\nx\n', { apiKey: readOnly })).status).toBe(403);
     expect((await upload('people', 'title\nx\n', { contentType: 'application/octet-stream' })).status).toBe(415);

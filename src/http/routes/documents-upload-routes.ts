@@ -50,7 +50,7 @@ const uploadResponseSchema = z
   .meta({ id: 'UploadDocumentsResponse' });
 
 export function documentsUploadRoutes(services: HttpServices): FastifyPluginAsyncZod {
-  const { documents } = services.data;
+  const { documents, collections } = services.data;
 
   return async (app) => {
     // Encapsulated: only this plugin's routes take CSV bodies, within the server's body limit.
@@ -73,6 +73,8 @@ export function documentsUploadRoutes(services: HttpServices): FastifyPluginAsyn
       },
       handler: async (request) => {
         const tenant = request.tenant;
+        // First: a file for a collection that does not exist is a 404 even when it holds no rows.
+        await collections.get(tenant, request.params.collection_identifier);
         const file = request.query.file_name ?? 'upload.csv';
         const records: Record<string, unknown>[] = [];
         const issues: ValidationIssue[] = [];
