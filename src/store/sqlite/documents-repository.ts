@@ -9,6 +9,7 @@ import type { DocumentListQuery, Store } from '../store.js';
 import type { DocumentRecord } from '../data-records.js';
 import { SYSTEM_FILTER_FIELDS, type FilterNode } from '../filter-node.js';
 import { paginate } from './paginate.js';
+import { jsonPathOf } from './json-path.js';
 import { compileFilterToSql } from './filter-to-sql.js';
 import { encodeVector } from './vector-blob.js';
 import type { DocumentChange } from './sqlite-text-index.js';
@@ -159,10 +160,12 @@ export function createDocumentsRepository(
       const field = query.sort?.field ?? 'created_at';
       const systemSort = ownValue(SYSTEM_SORT, field);
       const sortExpression = systemSort ?? `json_extract(data, ?)`;
-      const sortParams = systemSort ? [] : [jsonPath(field)];
+      const sortParams = systemSort ? [] : [jsonPathOf(field.split('.'))];
       // A json_extract sort needs its path bound inside the ORDER BY, so inline it as a quoted literal built from validated segments.
       const expression =
-        sortParams.length > 0 ? `json_extract(data, '${jsonPath(field).replace(/'/g, "''")}')` : sortExpression;
+        sortParams.length > 0
+          ? `json_extract(data, '${jsonPathOf(field.split('.')).replace(/'/g, "''")}')`
+          : sortExpression;
       return paginate<DocumentRow & { sort_value: string | number | null }, DocumentRecord>(db, {
         table: 'documents',
         select: `*, ${expression} AS sort_value`,
@@ -236,17 +239,6 @@ export function createDocumentsRepository(
       return found;
     },
   };
-}
-
-/** `a.b` → `$."a"."b"`; quoting keeps user field names inert. */
-function jsonPath(field: string): string {
-  return (
-    '$' +
-    field
-      .split('.')
-      .map((segment) => `."${segment.replace(/"/g, '')}"`)
-      .join('')
-  );
 }
 
 /** True when a filter reads the documents' JSON, which no table index covers; false when it names system columns only. */

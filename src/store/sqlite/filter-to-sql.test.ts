@@ -205,6 +205,22 @@ describe('compileFilterToSql', () => {
     expect(selectIds(condition('name', 'eq', "' OR 1=1 --"))).toEqual([]);
   });
 
+  it('addresses field names with control characters, which SQLite refuses raw in a JSON path', () => {
+    // Found by the hostile-input property test: a NUL in a filter field was a 500 ("bad JSON path").
+    load([
+      {
+        id: 1,
+        system: { document_id: 'doc_a', created_at: '2024-01-01T00:00:00.000Z' },
+        data: { '\u0000': false, 'a\u0001b': 2, 'tab\tkey': 'x', 'del\u007f': 1 },
+      },
+    ]);
+    expect(selectIds(condition('\u0000', 'eq', false))).toEqual([1]);
+    expect(selectIds(condition('a\u0001b', 'eq', 2))).toEqual([1]);
+    expect(selectIds(condition('tab\tkey', 'eq', 'x'))).toEqual([1]);
+    expect(selectIds(condition('del\u007f', 'exists', true))).toEqual([1]);
+    expect(selectIds(condition('a\u0001', 'exists', true))).toEqual([]);
+  });
+
   it('rejects invalid regular expressions and empty path segments with 422', () => {
     expect(() => compileFilterToSql(condition('a', 'regex', '('), OPTIONS)).toThrow(/Invalid regular expression/);
     expect(() => compileFilterToSql(condition('a..b', 'eq', 1), OPTIONS)).toThrow(

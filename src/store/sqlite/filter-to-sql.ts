@@ -28,6 +28,7 @@ import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, filterFlag, filterWords, partitionCandidates } from '../filter-values.js';
 import { InvalidFilterError } from '../store-errors.js';
 import { ownValue } from '../../lib/own-value.js';
+import { jsonPathKey } from './json-path.js';
 import { fragment, joinFragments, list, raw, type Fragment } from './sql-fragment.js';
 
 export interface FilterSqlOptions {
@@ -189,7 +190,7 @@ function jsonPathFor(field: string, data: Fragment): Fragment {
   let expression: Fragment | null = null;
   let numericSegments = 0;
   for (const segment of segments) {
-    const key = `."${segment.replace(/\\/g, '\\\\').replace(/"/g, '\\u0022')}"`;
+    const key = jsonPathKey(segment);
     if (!ARRAY_INDEX.test(segment)) {
       if (expression) expression = fragment`(${expression} || ${key})`;
       else literal += key;

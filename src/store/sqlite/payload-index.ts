@@ -21,6 +21,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
+import { jsonPathOf } from './json-path.js';
 import type { FilterCondition, FilterNode } from '../filter-node.js';
 import { ARRAY_INDEX, candidateList, partitionCandidates } from '../filter-values.js';
 import { createHash } from 'node:crypto';
@@ -56,9 +57,7 @@ export function payloadKeySql(field: string, data = 'data'): string | null {
 
 /** `$."a"."b"` as the filter compiler writes it, with `'` doubled for a SQL literal. */
 function jsonPath(segments: string[]): string {
-  return (
-    '$' + segments.map((segment) => `."${segment.replace(/\\/g, '\\\\').replace(/"/g, '\\u0022')}"`).join('')
-  ).replace(/'/g, "''");
+  return jsonPathOf(segments).replace(/'/g, "''");
 }
 
 export function existingIndexNames(db: SqliteDatabase): string[] {

@@ -9,6 +9,7 @@ import type { SessionRecord } from '../records.js';
 import { paginate } from './paginate.js';
 import { parseJson } from './parse-json.js';
 import { likePattern } from '../like-pattern.js';
+import { jsonPathOf } from './json-path.js';
 
 interface SessionRow extends Omit<
   SessionRecord,
@@ -93,8 +94,7 @@ export function createSessionsRepository(db: SqliteDatabase): Store['sessions'] 
         params.push(likePattern(query.nameContains.toLowerCase()));
       }
       for (const condition of query.metadata ?? []) {
-        // Path segments were validated as identifiers at the edge; quoting keeps dots inside names safe anyway.
-        const path = '$' + condition.path.map((segment) => `."${segment.replace(/"/g, '')}"`).join('');
+        const path = jsonPathOf(condition.path);
         where.push(`json_extract(metadata, ?) IN (${condition.values.map(() => '?').join(', ')})`);
         params.push(path, ...condition.values.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value)));
       }
