@@ -9,6 +9,7 @@
  */
 import { normalizeInPlace, TopK } from '../vector-math.js';
 import { createVectorArena, type VectorArena } from '../simd/vector-arena.js';
+import type { CollectionGraph, GraphSource } from './collection-graph.js';
 
 /** A hit with the document key, which breaks score ties (as `ORDER BY score DESC, d.id` did). */
 export interface KeyedHit {
@@ -22,7 +23,9 @@ const DEAD = -1;
 /** Compaction once this many slots are dead and they are a quarter of the slab. */
 const COMPACT_MINIMUM = 1_024;
 
-export class CollectionVectors {
+export class CollectionVectors implements GraphSource {
+  /** The HNSW graph that mirrors every change of this copy, once one is attached (large collections). */
+  graph: CollectionGraph | null = null;
   private slab: VectorArena;
   private keys: Float64Array;
   private documentIds: (string | null)[] = [];
@@ -66,16 +69,33 @@ export class CollectionVectors {
     }
     this.documentIds[slot] = documentId;
     this.slab.vectors.set(scratch, slot * this.dimensions);
+    this.graph?.upsert(key, scratch);
   }
 
   remove(key: number): void {
     const slot = this.slots.get(key);
     if (slot === undefined) return;
     this.slots.delete(key);
+    this.graph?.remove(key);
     this.keys[slot] = DEAD;
     this.documentIds[slot] = null;
     const dead = this.used - this.slots.size;
     if (dead >= COMPACT_MINIMUM && dead * 4 >= this.used) this.compact();
+  }
+
+  liveKeys(): number[] {
+    return [...this.slots.keys()];
+  }
+
+  /** The stored (unit-length) vector of `key`: a view, valid until the copy next changes. */
+  vectorOf(key: number): Float32Array | null {
+    const slot = this.slots.get(key);
+    return slot === undefined ? null : this.slab.vectors.subarray(slot * this.dimensions, (slot + 1) * this.dimensions);
+  }
+
+  documentIdOf(key: number): string | null {
+    const slot = this.slots.get(key);
+    return slot === undefined ? null : this.documentIds[slot];
   }
 
   /**
@@ -101,12 +121,17 @@ export class CollectionVectors {
       const scores = slab.scoreSlots(query, selected);
       for (let index = 0; index < selected; index++) best.offer(scores[index], keys[slots[index]]);
     }
-    return best.sorted().map(([score, key]) => ({
-      key,
-      documentId: this.documentIds[this.slots.get(key)!]!,
-      collectionId: this.collectionId,
-      score,
-    }));
+    return this.hits(best.sorted());
+  }
+
+  /** (score, key) pairs as hits; keys no longer held are left out. */
+  hits(pairs: [number, number][]): KeyedHit[] {
+    const hits: KeyedHit[] = [];
+    for (const [score, key] of pairs) {
+      const documentId = this.documentIdOf(key);
+      if (documentId !== null) hits.push({ key, documentId, collectionId: this.collectionId, score });
+    }
+    return hits;
   }
 
   private grow(): void {

@@ -30,6 +30,7 @@ import { createExecutionsRepository, createRetrieversRepository } from './retrie
 import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
+import { ProcessVectorSearch, type ProcessVectorSearchOptions } from './process-vector-search.js';
 import { TextIndexCache } from './text-index-cache.js';
 import { MemoryBudget } from '../memory-budget.js';
 
@@ -45,6 +46,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   textPageSize?: number;
   /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
   indexMemoryBytes?: number | null;
+  /** In-process vector search: graph threshold, filtered exact limit and `ef` (defaults as the SQLite store's). */
+  processVectors?: ProcessVectorSearchOptions;
   /** pgvector's `hnsw.ef_search` for vector searches (QUARRY_PG_EF_SEARCH; default DEFAULT_EF_SEARCH). */
   hnswEfSearch?: number;
   /** Build the indexes namespaces declare in `payload_indexes` (default true; the server passes `QUARRY_PAYLOAD_INDEXES`). */
@@ -60,8 +63,8 @@ export const EXACT_IN_PROCESS = 'exact-in-process';
 export interface PostgresStore extends Store {
   readonly database: PostgresDatabase;
   readonly vectorMode: VectorMode;
-  /** `exact` mode's in-process vector copies (null with pgvector). */
-  readonly vectorCache: ExactVectorCache | null;
+  /** Each process's vector copies (every collection searched in `exact` mode; large ones' with pgvector). */
+  readonly vectorCache: ExactVectorCache;
   /** Each collection's in-process BM25 index. */
   readonly textIndexes: TextIndexCache;
   /** The background payload index builder (null when builds are off). */
@@ -108,12 +111,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const now = options.now ?? Date.now;
   const vectorMode = await vectorModeOf(database);
   const vectors = new VectorStorage(database, vectorMode);
-  // Without pgvector, each process scans its own copy of the vectors (kept coherent through a change log).
-  const cache =
-    vectorMode === 'exact' ? new ExactVectorCache(database, { pageSize: options.exactVectorPageSize }) : null;
+  // Each process searches its own copy of the vectors (kept coherent through a change log): always without pgvector,
+  // and a large collection once its in-process graph is built with it.
+  const cache = new ExactVectorCache(database, { pageSize: options.exactVectorPageSize });
+  const processVectors = new ProcessVectorSearch(cache, { efSearch, ...options.processVectors });
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
-  const index = new PostgresDocumentIndex(database, vectors, text, cache, memoryBudget, efSearch);
+  const index = new PostgresDocumentIndex(database, vectors, text, processVectors, memoryBudget, efSearch);
   if (database.driver === 'pg' && vectorMode === 'pgvector') {
     const { rows } = await database.query<{ ef: string | null; scan: string | null }>(
       "SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan",

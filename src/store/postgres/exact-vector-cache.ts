@@ -1,8 +1,9 @@
 /**
  * @module store/postgres/exact-vector-cache
- * Without pgvector, each process answers vector searches from its own copy
- * of a collection's vectors (`CollectionVectors`), kept coherent with the
- * database that several processes share:
+ * Each process's own copy of a collection's vectors (`CollectionVectors`),
+ * which answers vector searches in process (`process-vector-search`: without
+ * pgvector always; with it, for large collections once their in-process graph
+ * is built), kept coherent with the database that several processes share:
  *
  * - every statement that changes `document_vectors` bumps the collection's
  *   `vector_version` and logs the changed document keys under that version
@@ -91,6 +92,7 @@ export class ExactVectorCache {
       entry.scope.orgId !== scope.orgId ||
       entry.scope.namespaceId !== scope.namespaceId
     ) {
+      entry?.vectors?.graph?.abandon();
       entry = {
         collectionId: collection.collection_id,
         scope: { orgId: scope.orgId, namespaceId: scope.namespaceId },
@@ -110,6 +112,11 @@ export class ExactVectorCache {
     return current.vectors;
   }
 
+  /** The copy held for a collection, as it is (no catch-up). */
+  peek(collectionId: string): CollectionVectors | null {
+    return this.entries.get(collectionId)?.vectors ?? null;
+  }
+
   /** Drops the copies of collections asked for in `scope` that the scoped lookup no longer finds (deleted). */
   forgetMissing(scope: TenantScope, asked: readonly string[], found: ReadonlySet<string>): void {
     for (const collectionId of asked) {
@@ -120,14 +127,22 @@ export class ExactVectorCache {
         entry.scope.orgId === scope.orgId &&
         entry.scope.namespaceId === scope.namespaceId
       )
-        this.entries.delete(collectionId);
+        this.drop(entry);
     }
+  }
+
+  /** Forgets an entry; a graph being built over its copy stops. */
+  private drop(entry: Entry): void {
+    entry.vectors?.graph?.abandon();
+    if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
   }
 
   /** Roughly the bytes of the vectors held (float32 per dimension plus the id), for metrics. */
   approximateBytes(): number {
     let bytes = 0;
-    for (const entry of this.entries.values()) bytes += (entry.vectors?.size ?? 0) * (entry.dimensions * 4 + 64);
+    for (const entry of this.entries.values())
+      bytes +=
+        (entry.vectors?.size ?? 0) * (entry.dimensions * 4 + 64) + (entry.vectors?.graph?.approximateBytes() ?? 0);
     return bytes;
   }
 
@@ -139,16 +154,19 @@ export class ExactVectorCache {
   /** Bytes a collection's copy holds (vectors, keys, ids), for the memory budget. */
   bytesOf(collectionId: string): number {
     const entry = this.entries.get(collectionId);
-    return entry?.vectors ? entry.vectors.size * (entry.dimensions * 4 + 8 + 48) : 0;
+    return entry?.vectors
+      ? entry.vectors.size * (entry.dimensions * 4 + 8 + 48) + (entry.vectors.graph?.approximateBytes() ?? 0)
+      : 0;
   }
 
   /** Forgets a collection's copy (the memory budget's eviction); the next search loads it again. */
   evict(collectionId: string): void {
-    this.entries.delete(collectionId);
+    const entry = this.entries.get(collectionId);
+    if (entry) this.drop(entry);
   }
 
   clear(): void {
-    this.entries.clear();
+    for (const entry of [...this.entries.values()]) this.drop(entry);
   }
 
   private async refresh(entry: Entry): Promise<void> {
@@ -220,6 +238,7 @@ export class ExactVectorCache {
         bounds.slice(0, -1).map((start, part) => this.loadRange(entry, vectors, start, bounds[part + 1])),
       );
     }
+    entry.vectors?.graph?.abandon();
     entry.vectors = vectors;
     entry.version = Number(state.vector_version);
   }
@@ -230,9 +249,9 @@ export class ExactVectorCache {
    * scoped lookup starts a fresh one.
    */
   private retire(entry: Entry): void {
+    this.drop(entry);
     entry.vectors = new CollectionVectors(entry.collectionId, entry.dimensions);
     entry.version = Number.POSITIVE_INFINITY;
-    if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
   }
 
   /** Keys in (after, through], in pages; the next page is read while this one is decoded. */
@@ -257,7 +276,7 @@ export class ExactVectorCache {
   /** Current vectors of the collection's documents matching `condition` (its parameters from `$5`), of the collection's size, in scope. */
   private async readVectors(entry: Entry, condition: string, parameters: unknown[]): Promise<VectorRow[]> {
     const { rows } = await this.database.query<VectorRow>(
-      `SELECT v.document_key, d.document_id, array_send(v.embedding) AS embedding
+      `SELECT v.document_key, d.document_id, array_send(v.embedding::real[]) AS embedding
        FROM document_vectors v JOIN documents d ON d.id = v.document_key
        WHERE v.collection_id = $1 AND v.dimensions = $2 AND d.collection_id = $1 AND d.org_id = $3 AND d.namespace_id = $4 AND ${condition}`,
       [entry.collectionId, entry.dimensions, entry.scope.orgId, entry.scope.namespaceId, ...parameters],

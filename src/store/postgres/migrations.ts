@@ -13,6 +13,17 @@ export interface MigrationContext {
   vector: boolean;
 }
 
+/** The triggers that keep the vector change log (migration 2's functions), created by migrations 2 and 7. */
+const VECTOR_LOG_TRIGGERS = `    CREATE TRIGGER document_vectors_log_insert AFTER INSERT ON document_vectors
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_update AFTER UPDATE ON document_vectors
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_delete AFTER DELETE ON document_vectors
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
+    CREATE TRIGGER document_vectors_log_truncate AFTER TRUNCATE ON document_vectors
+      FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_truncated();
+`;
+
 export const postgresMigrations: readonly ((context: MigrationContext) => string)[] = [
   /* 1: foundation, data, runs */ (context) => `
 CREATE TABLE organizations (
@@ -338,15 +349,7 @@ $truncated$;
 DO $triggers$
 BEGIN
   IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'document_vectors'::regclass AND attname = 'embedding') <> 'vector' THEN
-    CREATE TRIGGER document_vectors_log_insert AFTER INSERT ON document_vectors
-      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
-    CREATE TRIGGER document_vectors_log_update AFTER UPDATE ON document_vectors
-      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
-    CREATE TRIGGER document_vectors_log_delete AFTER DELETE ON document_vectors
-      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_changed();
-    CREATE TRIGGER document_vectors_log_truncate AFTER TRUNCATE ON document_vectors
-      FOR EACH STATEMENT EXECUTE FUNCTION quarry_document_vectors_truncated();
-  END IF;
+${VECTOR_LOG_TRIGGERS}  END IF;
 END
 $triggers$;
 `,
@@ -500,5 +503,17 @@ BEGIN
 END
 $forget$;
 CREATE TRIGGER collections_forget_document_log AFTER DELETE ON collections FOR EACH ROW EXECUTE FUNCTION quarry_forget_collection_document_log();
+`,
+  /* the vector change log with pgvector too: large collections are searched in process there once their graph is built (see process-vector-search) */ () => `
+DO $triggers$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'document_vectors'::regclass AND tgname = 'document_vectors_log_insert') THEN
+${VECTOR_LOG_TRIGGERS}    -- Nothing was counted or logged until now: counts from the table, and every copy (none yet) starts with a whole load.
+    UPDATE collections c SET vector_count = COALESCE((SELECT count(*) FROM document_vectors v WHERE v.collection_id = c.collection_id), 0),
+      vector_version = vector_version + 1, vector_log_floor = vector_version + 1, vector_log_rows = 0;
+    DELETE FROM document_vector_log;
+  END IF;
+END
+$triggers$;
 `,
 ];

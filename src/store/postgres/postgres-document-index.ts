@@ -3,11 +3,12 @@
  * (About 345 lines: the PostgreSQL side of one port, whose text, vector and filter legs share the tenant-scoped SQL and the caches' coherence.)
  * The hybrid index over PostgreSQL: full text through each process's
  * in-memory BM25 index per collection (`TextIndexCache`: the SQLite store's
- * scoring, kept coherent across processes by a change log), vectors through pgvector's
- * HNSW or, without pgvector, an exact scan of each process's in-memory copy
- * of the collection's vectors (`ExactVectorCache`, kept coherent across
- * processes by a change log); filters compiled to SQL and applied before
- * ranking. Every query is tenant-scoped in SQL.
+ * scoring, kept coherent across processes by a change log), vectors in each
+ * process's copy of the collection's vectors (`ProcessVectorSearch`: an
+ * exact scan, or an in-process HNSW graph for large collections; kept
+ * coherent across processes by a change log) or, with pgvector and until a
+ * large collection's graph is built, pgvector's HNSW; filters compiled to SQL
+ * and applied before ranking. Every query is tenant-scoped in SQL.
  */
 import type { PostgresDatabase } from './postgres-database.js';
 import type { TenantScope } from '../scope.js';
@@ -19,8 +20,8 @@ import { impliedPayloadCondition, payloadIndexedFields } from './payload-index.j
 import { Parameters } from './sql-parameters.js';
 import { isoExpression } from './documents-repository.js';
 import { DEFAULT_EF_SEARCH, VectorStorage } from './vector-storage.js';
-import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
-import type { KeyedHit } from './collection-vectors.js';
+import type { VersionedCollection } from './exact-vector-cache.js';
+import type { ProcessVectorSearch, SizedCollection } from './process-vector-search.js';
 import type { TextIndexCache, DocumentVersionedCollection } from './text-index-cache.js';
 import { queryTerms } from '../text/tokenize.js';
 import { FilterResultCache } from '../filter-result-cache.js';
@@ -54,8 +55,8 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly vectors: VectorStorage,
     /** Each collection's in-process BM25 index. */
     private readonly text: TextIndexCache,
-    /** The in-process vector copies that answer `exact` mode; unused with pgvector. */
-    private readonly cache: ExactVectorCache | null,
+    /** The in-process vector copies and graphs: every search in `exact` mode, large collections' once ready with pgvector. */
+    readonly processVectors: ProcessVectorSearch,
     /** The process's bound on in-memory search state. */
     private readonly budget: MemoryBudget = new MemoryBudget(),
     /** HNSW candidate list size (`hnsw.ef_search`); iterative scans fill a larger LIMIT. */
@@ -67,10 +68,10 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const bytes =
       this.text.bytesOf(collectionId) +
       this.filterResults.sizeOf(collectionId) * 16 +
-      (this.cache?.bytesOf(collectionId) ?? 0);
+      this.processVectors.cache.bytesOf(collectionId);
     this.budget.use(collectionId, 'postgres', bytes, () => {
       this.text.evict(collectionId);
-      this.cache?.evict(collectionId);
+      this.processVectors.cache.evict(collectionId);
       this.filterResults.delete(collectionId);
       this.filterVersions.delete(collectionId);
     });
@@ -80,12 +81,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
     return this.vectors.mode;
   }
 
-  /** The in-process state (BM25 indexes; exact mode's vector copies), for metrics. */
+  /** The in-process state (BM25 indexes; vector copies with their graphs), for metrics. */
   memoryUsage(): Record<string, number> {
-    return {
-      text_bm25: this.text.approximateBytes(),
-      ...(this.cache ? { vectors_exact: this.cache.approximateBytes() } : {}),
-    };
+    return { text_bm25: this.text.approximateBytes(), vectors_exact: this.processVectors.cache.approximateBytes() };
   }
 
   /**
@@ -157,8 +155,8 @@ export class PostgresDocumentIndex implements DocumentIndex {
     if (query.collectionIds.length === 0 || query.topK <= 0) return [];
     const topK = clampTopK(query.topK);
     const asked = unique(query.collectionIds);
-    const collections = await this.database.query<VersionedCollection & { document_version: number }>(
-      'SELECT collection_id, embedding_dimensions, vector_version, vector_incarnation, document_version FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+    const collections = await this.database.query<SizedCollection & { document_version: number }>(
+      'SELECT collection_id, embedding_dimensions, vector_version, vector_incarnation, vector_count, document_version FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
       [scope.orgId, scope.namespaceId, asked],
     );
     const size = query.vector.length;
@@ -170,9 +168,16 @@ export class PostgresDocumentIndex implements DocumentIndex {
         );
       }
     }
-    this.cache?.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
+    const process = this.processVectors;
+    process.cache.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
     if (collections.rows.length === 0) return [];
-    if (this.cache) return this.searchCopies(this.cache, scope, collections.rows, query, topK, signal);
+    if (
+      this.vectors.mode === 'exact' ||
+      collections.rows.every((collection) => process.hasReadyGraph(collection.collection_id))
+    )
+      return this.searchCopies(scope, collections.rows, query, topK, signal);
+    // pgvector answers until the large collections' graphs are built in process.
+    for (const collection of collections.rows) void process.warm(scope, collection);
     const dimensions = VectorStorage.dimensions(size);
     const parameters = new Parameters();
     const where = scopeWhere(
@@ -205,12 +210,12 @@ export class PostgresDocumentIndex implements DocumentIndex {
   }
 
   /**
-   * `exact` mode: cosine over this process's copies of the collections' vectors, brought up to
-   * date first. A filter is evaluated in SQL (the keys of the matching documents in scope), and
-   * only those vectors are scored. Ties rank by document key, as `ORDER BY score DESC, d.id` did.
+   * Cosine over this process's copies of the collections' vectors (exactly, or through a large
+   * collection's graph), brought up to date first. A filter is evaluated in SQL (the keys of the
+   * matching documents in scope), and only those vectors are candidates. Ties rank by document key,
+   * as `ORDER BY score DESC, d.id` did.
    */
   private async searchCopies(
-    cache: ExactVectorCache,
     scope: TenantScope,
     collections: (VersionedCollection & { document_version: number })[],
     query: IndexQuery & { vector: Float32Array },
@@ -220,13 +225,13 @@ export class PostgresDocumentIndex implements DocumentIndex {
     // Non-finite components count as 0, as they are stored; a query without direction has no cosine with anything.
     const vector = Float32Array.from(query.vector, (value) => (Number.isFinite(value) ? value : 0));
     if (!normalizeInPlace(vector)) return [];
-    const [allowed, ...copies] = await Promise.all([
+    // The filter's keys and the copies' catch-ups side by side; the search then finds the copies current.
+    const [allowed] = await Promise.all([
       query.filter ? this.matchingKeys(scope, collections, query.filter) : null,
-      ...collections.map((collection) => cache.vectorsOf(scope, collection)),
+      ...collections.map((collection) => this.processVectors.cache.vectorsOf(scope, collection)),
     ]);
     signal?.throwIfAborted();
-    const allowedKeys = allowed ? [...allowed] : null;
-    const hits: KeyedHit[] = copies.flatMap((copy) => copy.search(vector, topK, allowedKeys));
+    const hits = await this.processVectors.search(scope, collections, vector, topK, allowed);
     for (const collection of collections) this.account(collection.collection_id);
     hits.sort((left, right) => right.score - left.score || left.key - right.key);
     return hits

@@ -12,16 +12,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqliteDatabase } from './open-database.js';
 import { decodeVector } from './vector-blob.js';
+import { HNSW_BUILD } from '../hnsw-parameters.js';
 
-const HNSW_M = 24;
-const HNSW_EF_CONSTRUCTION = 200;
-/**
- * Measured on 25k × 384 synthetic clustered vectors (M 16, efConstruction 100): recall@10
- * 0.86 at ef 80, 0.90 at 200, 0.95 at 400 (~1.3 ms per query including SQL); the bench's
- * 100k collection of hashed embeddings gave 0.935 at ef 400, so the graph is built denser
- * (M 24, efConstruction 200) rather than searched wider. Filtered searches scale ef up further.
- */
-export const HNSW_EF_SEARCH = 400;
 const SYNC_PAGE = 500;
 const SIDECAR_FORMAT = 1;
 
@@ -212,7 +204,7 @@ export class HnswCollectionIndex {
       .prepare('SELECT count(*) AS count FROM document_vectors WHERE collection_id = ?')
       .get(this.collectionId) as { count: number };
     this.index = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
-    this.index.initIndex(Math.max(1_024, Math.ceil(count * 1.1)), HNSW_M, HNSW_EF_CONSTRUCTION, 100);
+    this.index.initIndex(Math.max(1_024, Math.ceil(count * 1.1)), HNSW_BUILD.m, HNSW_BUILD.efConstruction, 100);
     this.source = 'built';
   }
 

@@ -21,9 +21,10 @@ import type { FilterNode } from '../filter-node.js';
 import type { SqliteIndexCaches, VectorSlab } from './index-caches.js';
 import { dot, TopK } from '../vector-math.js';
 import { decodeVector } from './vector-blob.js';
-import { HnswCollectionIndex, HNSW_EF_SEARCH } from './hnsw-collection-index.js';
+import { HnswCollectionIndex } from './hnsw-collection-index.js';
+import { HNSW_EF_SEARCH } from '../hnsw-parameters.js';
 import { normalizeVector } from '../../lib/normalize-vector.js';
-import { chooseVectorRegime } from './vector-regime.js';
+import { chooseVectorRegime } from '../vector-regime.js';
 import { CHUNK, placeholders, type CollectionRow } from './index-sql.js';
 
 export interface SqliteVectorSearchOptions {

@@ -1,5 +1,5 @@
 /**
- * @module store/sqlite/vector-regime
+ * @module store/vector-regime
  * Which way a collection's vectors are searched. An exact scan is memory-
  * bandwidth bound (DESIGN.md §2: ~16 ms at 100k × 384 here even in
  * WebAssembly SIMD), so large collections go through an HNSW graph:

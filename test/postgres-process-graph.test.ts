@@ -1,0 +1,162 @@
+/**
+ * In-process HNSW graphs over PostgreSQL, in both vector modes: two
+ * PostgresStore instances over one database, as two Quarry processes. B
+ * builds a graph over its copy of a large collection (the threshold is made
+ * small here) and then answers from it: recall against the exact answer,
+ * writes made through A seen at once (the change log, which pgvector mode
+ * now keeps too), filters honoured. Runs on a real PostgreSQL server
+ * (QUARRY_TEST_DATABASE_URL or a throwaway cluster; skipped loudly without
+ * one).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
+import type { FilterNode } from '../src/store/filter-node.js';
+import type { TenantScope } from '../src/store/scope.js';
+import type { PostgresDocumentIndex } from '../src/store/postgres/postgres-document-index.js';
+import {
+  createTestDatabase,
+  reportSkipped,
+  TEST_VECTOR_MODES,
+  vectorExtensionFor,
+  type TestVectorMode,
+} from './helpers/postgres-server.js';
+import { collectionRecord, documentInput, seedTenants } from './store-conformance/conformance-fixtures.js';
+import { mulberry32 } from '../src/retrieval/stages/sample.js';
+
+const DIMENSIONS = 16;
+const SIZE = 1_200;
+const COLORS = ['red', 'green', 'blue'];
+
+function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<void>): void {
+  describe(`in-process vector graphs over PostgreSQL (${mode})`, () => {
+    let a: PostgresStore;
+    let b: PostgresStore;
+    let scope: TenantScope;
+    let main = '';
+    const next = mulberry32(20261207);
+    const randomVector = () => Array.from({ length: DIMENSIONS }, () => next() * 2 - 1);
+    let serial = 0;
+    const open = () =>
+      createPostgresStore({
+        url,
+        vectorExtension: vectorExtensionFor(mode),
+        exactVectorPageSize: 100,
+        processVectors: { graphThreshold: 500, filteredExactLimit: 50, efSearch: 100 },
+      });
+    const indexOf = (store: PostgresStore) => store.index as PostgresDocumentIndex;
+    const searchB = (vector: number[], topK: number, filter?: FilterNode) =>
+      b.index.searchVector(scope, { collectionIds: [main], vector: Float32Array.from(vector), topK, filter });
+    /** The exact answer, in SQL over the stored vectors (either column type casts to real[]). */
+    const exactTop = async (vector: number[], topK: number, color?: string) => {
+      const { rows } = await a.database.query<{ document_id: string }>(
+        `SELECT d.document_id FROM document_vectors v JOIN documents d ON d.id = v.document_key
+         WHERE d.collection_id = $2 AND ($3::text IS NULL OR d.data->>'color' = $3)
+         ORDER BY (SELECT sum(x * y) FROM unnest(v.embedding::real[], $1::real[]) AS pair(x, y))
+           / sqrt((SELECT sum(x * x) FROM unnest(v.embedding::real[]) AS own(x))) DESC, d.id LIMIT $4`,
+        [`{${vector.join(',')}}`, main, color ?? null, topK],
+      );
+      return rows.map((row) => row.document_id);
+    };
+
+    beforeAll(async () => {
+      a = await open();
+      b = await open();
+      expect(a.vectorMode).toBe(mode);
+      ({ one: scope } = await seedTenants(a));
+      const record = collectionRecord(scope, 'vectors', { embedding_dimensions: DIMENSIONS });
+      await a.collections.create(scope, record);
+      main = record.collection_id;
+      await a.documents.insertMany(
+        scope,
+        main,
+        Array.from({ length: SIZE }, (_, index) =>
+          documentInput(`doc_${++serial}`, { text: `document ${serial}`, color: COLORS[index % 3] }, randomVector()),
+        ),
+        1_000,
+      );
+    }, 60_000);
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await drop();
+    });
+
+    it('counts the collection’s vectors (the change log is kept in this mode)', async () => {
+      const { rows } = await a.database.query<{ vector_count: string }>(
+        'SELECT vector_count FROM collections WHERE collection_id = $1',
+        [main],
+      );
+      expect(Number(rows[0].vector_count)).toBe(SIZE);
+    });
+
+    it('builds a graph in the background on first search, then answers from it with the exact answer’s neighbours', async () => {
+      const processVectors = indexOf(b).processVectors;
+      expect(processVectors.status(main).mode).toBe('none');
+      expect(await searchB(randomVector(), 10)).toHaveLength(10);
+      await expect
+        .poll(() => processVectors.status(main), { timeout: 30_000, interval: 50 })
+        .toMatchObject({
+          mode: 'hnsw',
+          ready: true,
+          size: SIZE,
+        });
+      let found = 0;
+      for (let query = 0; query < 20; query++) {
+        const vector = randomVector();
+        const expected = await exactTop(vector, 10);
+        found += (await searchB(vector, 10)).filter((hit) => expected.includes(hit.document_id)).length;
+      }
+      expect(found / 200).toBeGreaterThan(0.9);
+      expect(indexOf(b).memoryUsage().vectors_exact).toBeGreaterThan(SIZE * DIMENSIONS * 4 * 2);
+    });
+
+    it('sees writes made through the other store at once, through the same graph', async () => {
+      const processVectors = indexOf(b).processVectors;
+      const probe = randomVector();
+      await a.documents.insertMany(
+        scope,
+        main,
+        [documentInput('probe', { text: 'probe', color: 'red' }, probe)],
+        2_000,
+      );
+      expect((await searchB(probe, 3))[0]).toMatchObject({ document_id: 'probe', score: expect.closeTo(1, 4) });
+      expect(processVectors.status(main)).toMatchObject({ mode: 'hnsw', ready: true, size: SIZE + 1 });
+
+      const moved = randomVector();
+      await a.documents.replace(scope, main, documentInput('probe', { text: 'probe', color: 'red' }, moved), 3_000);
+      expect((await searchB(moved, 1))[0].document_id).toBe('probe');
+      expect((await searchB(probe, 5)).map((hit) => hit.document_id).slice(0, 1)).not.toEqual(['probe']);
+
+      await a.documents.delete(scope, main, ['probe']);
+      expect((await searchB(moved, 5)).map((hit) => hit.document_id)).not.toContain('probe');
+      expect(processVectors.status(main)).toMatchObject({ ready: true, size: SIZE });
+    });
+
+    it('honours a filter, through the graph or by scanning the matching vectors', async () => {
+      const red: FilterNode = { kind: 'condition', field: 'color', operator: 'eq', value: 'red', caseSensitive: true };
+      let found = 0;
+      for (let query = 0; query < 10; query++) {
+        const vector = randomVector();
+        const hits = await searchB(vector, 10, red);
+        const expected = await exactTop(vector, 10, 'red');
+        expect(hits).toHaveLength(10);
+        found += hits.filter((hit) => expected.includes(hit.document_id)).length;
+        const documents = await b.index.loadDocuments(
+          scope,
+          hits.map((hit) => hit.document_id),
+        );
+        for (const document of documents) expect(document.color).toBe('red');
+      }
+      expect(found / 100).toBeGreaterThan(0.9);
+    });
+  });
+}
+
+for (const mode of TEST_VECTOR_MODES) {
+  const database = await createTestDatabase(mode);
+  if ('skipped' in database) {
+    reportSkipped(`in-process vector graphs (${mode})`, database.skipped);
+    describe.skip(`in-process vector graphs over PostgreSQL (${mode}) — SKIPPED: ${database.skipped}`, () =>
+      it('needs PostgreSQL', () => undefined));
+  } else describeMode(mode, database.url, () => database.drop());
+}
