@@ -7,9 +7,9 @@
  * message by searching it. Each batch goes through PostgreSQL's document
  * service (validation, embedding, insert: the timed ingest), and the very
  * documents it prepared (same ids, text and vectors) are then inserted into
- * SQLite, which spares embedding everything twice. SQLite's HNSW graph is
- * then built and persisted with the data directory, as a long-running
- * SQLite server would have it.
+ * SQLite, which spares embedding everything twice. PostgreSQL's in-process
+ * graph is then built, and SQLite's HNSW graph built and persisted with the
+ * data directory, as long-running servers would have them.
  */
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -17,6 +17,7 @@ import type { Store } from '../src/store/store.js';
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite/create-sqlite-store.js';
 import type { SqliteDocumentIndex } from '../src/store/sqlite/sqlite-document-index.js';
+import type { PostgresDocumentIndex } from '../src/store/postgres/postgres-document-index.js';
 import { bootstrap } from '../src/sessions/bootstrap.js';
 import { localServices } from '../src/cli/local-services.js';
 import type { RetrievalServices } from '../src/retrieval/types.js';
@@ -30,7 +31,7 @@ export interface PairedSide<S extends Store> {
 }
 
 export interface PairedCollections {
-  postgres: PairedSide<PostgresStore> & { batchRates: number[]; ingestSeconds: number };
+  postgres: PairedSide<PostgresStore> & { batchRates: number[]; ingestSeconds: number; graphSeconds: number | null };
   sqlite: PairedSide<SqliteStore> & { dataDir: string; insertSeconds: number; hnswSeconds: number | null };
   close(): Promise<void>;
 }
@@ -108,6 +109,13 @@ export async function buildPairedCollections(options: {
     // Fresh statistics, as autovacuum would leave them: plans made on an empty table's estimates would time the planner's guess.
     for (const table of ['documents', 'document_vectors', 'collections'])
       await postgresStore.database.query(`VACUUM ANALYZE ${table}`);
+    // PostgreSQL's in-process graph over this process's copy, as a long-running server would have it.
+    log('  postgres: loading the vector copy and building its in-process HNSW graph');
+    const graphStarted = now();
+    const postgresIndex = postgresStore.index as PostgresDocumentIndex;
+    await postgresIndex.warm(postgres.retrieval.scope, [postgres.collectionId]);
+    const graphSeconds =
+      postgresIndex.processVectors.status(postgres.collectionId).ready === true ? elapsedMs(graphStarted) / 1000 : null;
     const index = sqliteStore.index as SqliteDocumentIndex;
     log('  sqlite: building the HNSW graph');
     const warmStarted = now();
@@ -117,7 +125,13 @@ export async function buildPairedCollections(options: {
     // Written now, so a `quarry serve` over this directory loads the graph instead of building it.
     await index.flush();
     return {
-      postgres: { store: postgresStore, retrieval: postgres.retrieval, batchRates, ingestSeconds: ingestMs / 1000 },
+      postgres: {
+        store: postgresStore,
+        retrieval: postgres.retrieval,
+        batchRates,
+        ingestSeconds: ingestMs / 1000,
+        graphSeconds,
+      },
       sqlite: { store: sqliteStore, retrieval: sqlite.retrieval, dataDir, insertSeconds: insertMs / 1000, hnswSeconds },
       close: async () => {
         await Promise.all(opened.map((store) => store.close()));

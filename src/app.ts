@@ -242,6 +242,7 @@ export async function createApp(dependencies: AppDependencies): Promise<QuarryAp
     store: store.kind,
     vector_search: store.describe().vectorSearch,
     text_search: store.describe().textSearch,
+    vector_graphs: store.describe().vectorGraphs,
     index_memory: indexMemoryReport(store.indexMemory()),
   }));
 

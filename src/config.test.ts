@@ -24,4 +24,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ QUARRY_PAYLOAD_INDEXES: 'on' }).payloadIndexes).toBe(true);
     expect(loadConfig({ QUARRY_PAYLOAD_INDEXES: '0' }).payloadIndexes).toBe(false);
   });
+
+  it('searches large PostgreSQL collections through in-process graphs unless the operator turns them off', () => {
+    expect(loadConfig({}).pgProcessGraphs).toBe(true);
+    expect(loadConfig({ QUARRY_PG_PROCESS_GRAPHS: 'off' }).pgProcessGraphs).toBe(false);
+    expect(loadConfig({ QUARRY_PG_PROCESS_GRAPHS: 'on' }).pgProcessGraphs).toBe(true);
+  });
 });

@@ -59,6 +59,12 @@ const configSchema = z.object({
   /** PostgreSQL with pgvector: `hnsw.ef_search` of vector searches (recall against speed; unset: the store's default). */
   pgEfSearch: z.coerce.number().int().min(1).max(1000).optional(),
   /**
+   * PostgreSQL: search collections of 20,000+ vectors through an HNSW graph in each process's memory (built in the
+   * background; about twice the vectors' size) instead of in the database. Off: pgvector's HNSW, or without
+   * pgvector an exact scan of the process's copy.
+   */
+  pgProcessGraphs: z.boolean().default(true),
+  /**
    * Build the database indexes that namespaces declare in `payload_indexes`. Off by default: a declaration is
    * DDL on the documents table every tenant shares (built while the declaring request waits), so a multi-tenant
    * operator turns it on knowingly; declarations are stored either way.
@@ -188,6 +194,8 @@ export function loadConfig(
   if (environment.NO_COLOR) raw.noColor = true;
   if (environment.QUARRY_PAYLOAD_INDEXES !== undefined)
     raw.payloadIndexes = ['1', 'true', 'yes', 'on'].includes(environment.QUARRY_PAYLOAD_INDEXES);
+  if (environment.QUARRY_PG_PROCESS_GRAPHS !== undefined)
+    raw.pgProcessGraphs = !['0', 'false', 'no', 'off'].includes(environment.QUARRY_PG_PROCESS_GRAPHS);
   if (environment.QUARRY_MCP_STDIO_ENABLED !== undefined)
     raw.mcpStdioEnabled = ['1', 'true', 'yes'].includes(environment.QUARRY_MCP_STDIO_ENABLED);
   Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));

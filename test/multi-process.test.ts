@@ -126,6 +126,7 @@ async function describeTwoProcesses(mode: TestVectorMode): Promise<void> {
       expect(ready.vector_search).toBe(mode === 'pgvector' ? 'pgvector-hnsw' : 'exact-in-process');
       expect(ready.text_search).toBe('bm25-in-process');
       expect(ready.index_memory).toMatchObject({ used_mb: expect.any(Number), limit_mb: 2048, evictions: 0 });
+      expect(ready.vector_graphs).toEqual({ building: 0, ready: 0 });
     });
 
     it('searches through B, by vector, what was just written, changed and deleted through A', async () => {

@@ -119,6 +119,8 @@ export interface StoreDescription {
   vectorSearch: string;
   /** Full-text engine, e.g. `fts5-bm25` or `bm25-in-process`. */
   textSearch: string;
+  /** In-process HNSW graphs of large collections this process holds: still building, and ready. */
+  vectorGraphs: { building: number; ready: number };
 }
 
 /** A question or an answer as the model's context reads it. */

@@ -141,6 +141,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       store: 'postgres',
       vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,
       textSearch: 'bm25-in-process',
+      vectorGraphs: processVectors.graphCounts(),
     }),
     organizations: createOrganizationsRepository(database, now),
     apiKeys: createApiKeysRepository(database, now),

@@ -146,6 +146,11 @@ export class ExactVectorCache {
     return bytes;
   }
 
+  /** The copies held. */
+  copies(): CollectionVectors[] {
+    return [...this.entries.values()].flatMap((entry) => (entry.vectors ? [entry.vectors] : []));
+  }
+
   /** Collections held, and their live vectors (stats and tests). */
   held(): Map<string, number> {
     return new Map([...this.entries].map(([collectionId, entry]) => [collectionId, entry.vectors?.size ?? 0]));

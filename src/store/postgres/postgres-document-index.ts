@@ -87,6 +87,18 @@ export class PostgresDocumentIndex implements DocumentIndex {
   }
 
   /**
+   * Loads the copies of the given (scoped) collections and builds the graphs of the large ones, e.g. after a bulk
+   * ingest, so that no query meets a cold collection; with graphs off (`QUARRY_PG_PROCESS_GRAPHS=off`), nothing.
+   */
+  async warm(scope: TenantScope, collectionIds: string[]): Promise<void> {
+    const { rows } = await this.database.query<SizedCollection>(
+      'SELECT collection_id, embedding_dimensions, vector_version, vector_incarnation, vector_count FROM collections WHERE org_id = $1 AND namespace_id = $2 AND collection_id = ANY($3::text[])',
+      [scope.orgId, scope.namespaceId, unique(collectionIds)],
+    );
+    await Promise.all(rows.map((collection) => this.processVectors.warm(scope, collection)));
+  }
+
+  /**
    * BM25 over each collection's in-process index (`TextIndexCache`), brought up to date first: the
    * SQLite store's scoring and tokenizer, so both stores rank alike. A filter is evaluated in SQL
    * (the keys of the matching documents in scope), and only those documents are scored.

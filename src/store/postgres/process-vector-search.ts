@@ -72,6 +72,13 @@ export class ProcessVectorSearch {
     return job;
   }
 
+  /** Graphs held: still building, and ready (`/readyz`). */
+  graphCounts(): { building: number; ready: number } {
+    const counts = { building: 0, ready: 0 };
+    for (const copy of this.cache.copies()) if (copy.graph) counts[copy.graph.ready ? 'ready' : 'building']++;
+    return counts;
+  }
+
   /** Which regime serves a collection's copy, for stats, tests and the bench. */
   status(collectionId: string): { mode: 'none' | 'exact' | 'hnsw'; ready?: boolean; size?: number } {
     const copy = this.cache.peek(collectionId);

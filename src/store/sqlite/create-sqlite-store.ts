@@ -60,7 +60,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     kind: 'sqlite',
     database: db,
     index,
-    describe: () => ({ store: 'sqlite', vectorSearch: 'exact+hnsw', textSearch: 'fts5-bm25' }),
+    describe: () => ({
+      store: 'sqlite',
+      vectorSearch: 'exact+hnsw',
+      textSearch: 'fts5-bm25',
+      vectorGraphs: index.graphCounts(),
+    }),
     indexMemory: () => memoryBudget.usage(),
     organizations: createOrganizationsRepository(db, now),
     apiKeys: createApiKeysRepository(db, now),

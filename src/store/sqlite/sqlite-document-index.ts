@@ -79,6 +79,13 @@ export class SqliteDocumentIndex implements DocumentIndex {
   }
 
   /** Which regime serves a collection, for stats and tests. */
+  /** HNSW graphs held: still building, and ready (`/readyz`). */
+  graphCounts(): { building: number; ready: number } {
+    const counts = { building: 0, ready: 0 };
+    for (const graph of this.caches.graphs.values()) counts[graph.ready ? 'ready' : 'building']++;
+    return counts;
+  }
+
   vectorIndexStatus(collectionId: string): {
     mode: 'exact' | 'hnsw';
     ready?: boolean;
