@@ -37,7 +37,7 @@ export interface PairedCollections {
 }
 
 /** Bootstraps the store with the key and creates the collection in `default`. */
-async function prepareSide<S extends Store>(store: S, dataDir: string, apiKey: string, size: number) {
+export async function prepareSide<S extends Store>(store: S, dataDir: string, apiKey: string, size: number) {
   const config = loadConfig({}, { dataDir, logLevel: 'silent' });
   const { orgId } = await bootstrap(store, { apiKey, now: Date.now });
   const services = localServices(store, config);

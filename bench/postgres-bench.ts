@@ -25,6 +25,7 @@ import type { ReportBuilder } from './report.js';
 import type { MockLlmServer } from './mock-llm-server.js';
 import { buildPairedCollections, type PairedCollections } from './paired-collections.js';
 import { measurePgvectorRecall } from './pgvector-recall.js';
+import { measureIngestWithoutIndex } from './postgres-ingest.js';
 import { DEFAULT_EF_SEARCH } from '../src/store/postgres/vector-storage.js';
 import { CATEGORIES, createQueries } from './synthetic-documents.js';
 import { cpuTimeMs, createSession, startQuarry, type QuarryProcess } from './quarry-process.js';
@@ -95,6 +96,7 @@ export async function runPostgres(report: ReportBuilder, options: Options): Prom
       await paired.close();
     }
     await measureMessages(database.url, paired.sqlite.dataDir, apiKey, postmaster, report, options);
+    await measureIngestWithoutIndex(report, options);
   } finally {
     await database.drop();
     rmSync(directory, { recursive: true, force: true });
@@ -133,12 +135,12 @@ async function measureRetrieval(
   const ingest = figure(postgres.batchRates);
   report.add({
     section: SECTION,
-    metric: `${label} postgres ingest (batches of 1,000, built-in embedder)`,
+    metric: `${label} postgres ingest (batches of 1,000, built-in embedder, pgvector's HNSW index maintained)`,
     value: ingest,
     unit: 'docs/s',
     digits: 0,
-    target: '≥ 2,000',
-    met: ingest.median >= 2000,
+    target: '≥ 3,000',
+    met: ingest.median >= 3000,
   });
   report.note(
     SECTION,

@@ -29,5 +29,8 @@ describe('loadConfig', () => {
     expect(loadConfig({}).pgProcessGraphs).toBe(true);
     expect(loadConfig({ QUARRY_PG_PROCESS_GRAPHS: 'off' }).pgProcessGraphs).toBe(false);
     expect(loadConfig({ QUARRY_PG_PROCESS_GRAPHS: 'on' }).pgProcessGraphs).toBe(true);
+    expect(loadConfig({}).pgVectorIndex).toBe('hnsw');
+    expect(loadConfig({ QUARRY_PG_VECTOR_INDEX: 'none' }).pgVectorIndex).toBe('none');
+    expect(() => loadConfig({ QUARRY_PG_VECTOR_INDEX: 'ivfflat' })).toThrow(/QUARRY_PG_VECTOR_INDEX|pgVectorIndex/);
   });
 });

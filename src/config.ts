@@ -65,6 +65,11 @@ const configSchema = z.object({
    */
   pgProcessGraphs: z.boolean().default(true),
   /**
+   * PostgreSQL with pgvector: keep pgvector's HNSW index (`hnsw`: it answers while a process builds its graphs, and
+   * every insert maintains it) or not (`none`: searches in process only, inserts several times faster).
+   */
+  pgVectorIndex: z.enum(['hnsw', 'none']).default('hnsw'),
+  /**
    * Build the database indexes that namespaces declare in `payload_indexes`. Off by default: a declaration is
    * DDL on the documents table every tenant shares (built while the declaring request waits), so a multi-tenant
    * operator turns it on knowingly; declarations are stored either way.
@@ -146,6 +151,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, keyof Config> = {
   QUARRY_SSE_STALL_SECONDS: 'sseStallSeconds',
   QUARRY_INDEX_MEMORY_MB: 'indexMemoryMb',
   QUARRY_PG_EF_SEARCH: 'pgEfSearch',
+  QUARRY_PG_VECTOR_INDEX: 'pgVectorIndex',
   OPENAI_API_KEY: 'openaiApiKey',
   OPENAI_BASE_URL: 'openaiBaseUrl',
   ANTHROPIC_API_KEY: 'anthropicApiKey',

@@ -152,6 +152,47 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
   });
 }
 
+describe('pgvector without its HNSW index (QUARRY_PG_VECTOR_INDEX=none)', async () => {
+  const database = await createTestDatabase('pgvector');
+  if ('skipped' in database) {
+    reportSkipped('pgvector without its index', database.skipped);
+    it.skip(`SKIPPED: ${database.skipped}`, () => undefined);
+    return;
+  }
+  afterAll(() => database.drop());
+
+  it('creates no HNSW index, and answers every vector search in process, exactly below the graph threshold', async () => {
+    const store = await createPostgresStore({ url: database.url, vectorExtension: 'require', vectorIndex: 'none' });
+    try {
+      expect(store.describe().vectorSearch).toBe('in-process');
+      const { one: scope } = await seedTenants(store);
+      const record = collectionRecord(scope, 'vectors', { embedding_dimensions: DIMENSIONS });
+      await store.collections.create(scope, record);
+      const next = mulberry32(5);
+      const vectors = Array.from({ length: 300 }, () => Array.from({ length: DIMENSIONS }, () => next() * 2 - 1));
+      await store.documents.insertMany(
+        scope,
+        record.collection_id,
+        vectors.map((vector, index) => documentInput(`doc_${index}`, { text: `document ${index}` }, vector)),
+        1_000,
+      );
+      const { rows } = await store.database.query(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'document_vectors' AND indexname LIKE '%hnsw%'",
+      );
+      expect(rows).toEqual([]);
+      const hits = await store.index.searchVector(scope, {
+        collectionIds: [record.collection_id],
+        vector: Float32Array.from(vectors[42]),
+        topK: 3,
+      });
+      expect(hits[0]).toMatchObject({ document_id: 'doc_42', score: expect.closeTo(1, 4) });
+      expect(store.vectorCache.held().get(record.collection_id)).toBe(300);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 for (const mode of TEST_VECTOR_MODES) {
   const database = await createTestDatabase(mode);
   if ('skipped' in database) {

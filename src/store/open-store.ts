@@ -31,6 +31,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
       indexMemoryBytes: memoryBytes(config),
       payloadIndexes,
       hnswEfSearch: config.pgEfSearch,
+      vectorIndex: config.pgVectorIndex,
       processVectors: config.pgProcessGraphs ? {} : { graphThreshold: Number.POSITIVE_INFINITY },
     });
   }

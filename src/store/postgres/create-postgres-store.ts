@@ -13,7 +13,13 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Store } from '../store.js';
 import { fromPglite, fromPool, type PostgresDatabase } from './postgres-database.js';
 import { migrate, vectorModeOf, type VectorExtensionChoice } from './migrate.js';
-import { DEFAULT_EF_SEARCH, hnswSessionOptions, VectorStorage, type VectorMode } from './vector-storage.js';
+import {
+  DEFAULT_EF_SEARCH,
+  hnswSessionOptions,
+  VectorStorage,
+  type VectorIndexChoice,
+  type VectorMode,
+} from './vector-storage.js';
 import { createApiKeysRepository, createOrganizationsRepository } from './auth-repositories.js';
 import { createNamespacesRepository } from './namespaces-repository.js';
 import { createSessionsRepository } from './sessions-repository.js';
@@ -46,6 +52,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   textPageSize?: number;
   /** Bound on the in-memory search state (QUARRY_INDEX_MEMORY_MB); unbounded when absent. */
   indexMemoryBytes?: number | null;
+  /** pgvector's HNSW index (`hnsw`, the default) or none: searches in process only, inserts ~8× faster (QUARRY_PG_VECTOR_INDEX). */
+  vectorIndex?: VectorIndexChoice;
   /** In-process vector search: graph threshold, filtered exact limit and `ef` (defaults as the SQLite store's). */
   processVectors?: ProcessVectorSearchOptions;
   /** pgvector's `hnsw.ef_search` for vector searches (QUARRY_PG_EF_SEARCH; default DEFAULT_EF_SEARCH). */
@@ -110,7 +118,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   const now = options.now ?? Date.now;
   const vectorMode = await vectorModeOf(database);
-  const vectors = new VectorStorage(database, vectorMode);
+  const vectors = new VectorStorage(database, vectorMode, options.vectorIndex);
   // Each process searches its own copy of the vectors (kept coherent through a change log): always without pgvector,
   // and a large collection once its in-process graph is built with it.
   const cache = new ExactVectorCache(database, { pageSize: options.exactVectorPageSize });
@@ -139,7 +147,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     indexMemory: () => memoryBudget.usage(),
     describe: () => ({
       store: 'postgres',
-      vectorSearch: vectorMode === 'pgvector' ? 'pgvector-hnsw' : EXACT_IN_PROCESS,
+      vectorSearch: vectors.searchesInDatabase
+        ? 'pgvector-hnsw'
+        : vectorMode === 'pgvector'
+          ? 'in-process'
+          : EXACT_IN_PROCESS,
       textSearch: 'bm25-in-process',
       vectorGraphs: processVectors.graphCounts(),
     }),

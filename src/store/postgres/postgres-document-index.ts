@@ -184,7 +184,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     process.cache.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
     if (collections.rows.length === 0) return [];
     if (
-      this.vectors.mode === 'exact' ||
+      !this.vectors.searchesInDatabase ||
       collections.rows.every((collection) => process.hasReadyGraph(collection.collection_id))
     )
       return this.searchCopies(scope, collections.rows, query, topK, signal);

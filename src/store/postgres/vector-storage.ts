@@ -12,6 +12,12 @@
 import type { PostgresDatabase, Queryable } from './postgres-database.js';
 
 export type VectorMode = 'pgvector' | 'exact';
+/**
+ * Whether pgvector's HNSW indexes are created and searched (`hnsw`), or vectors are searched only in each process
+ * (`none`: in-process copies and graphs, as in exact mode). Maintaining the index is most of an insert's cost
+ * (bench section 7: ~360 docs/s with it, ~2,900 without, 100k × 384).
+ */
+export type VectorIndexChoice = 'hnsw' | 'none';
 
 /**
  * The HNSW candidate list (`hnsw.ef_search`) when the operator sets none (`QUARRY_PG_EF_SEARCH`): on the bench's
@@ -47,7 +53,13 @@ export class VectorStorage {
   constructor(
     private readonly database: PostgresDatabase,
     readonly mode: VectorMode,
+    private readonly index: VectorIndexChoice = 'hnsw',
   ) {}
+
+  /** True when vector searches may go to pgvector's HNSW in the database; false: only in process. */
+  get searchesInDatabase(): boolean {
+    return this.mode === 'pgvector' && this.index === 'hnsw';
+  }
 
   /** The SQL literal of a vector, bound as text and cast by `castFor`. */
   encode(vector: Float32Array): string {
@@ -89,7 +101,7 @@ export class VectorStorage {
   }
 
   hasHnsw(dimensions: number): boolean {
-    return this.mode === 'pgvector' && dimensions <= HNSW_MAX_DIMENSIONS;
+    return this.searchesInDatabase && dimensions <= HNSW_MAX_DIMENSIONS;
   }
 
   /** Creates the HNSW index for vectors of this size, once per process (idempotent across processes). */
