@@ -191,6 +191,34 @@ describe('pgvector without its HNSW index (QUARRY_PG_VECTOR_INDEX=none)', async 
       await store.close();
     }
   });
+
+  it('builds no graph that the memory budget could not keep (it would be evicted and rebuilt after every search)', async () => {
+    const store = await createPostgresStore({
+      url: database.url,
+      vectorIndex: 'none',
+      indexMemoryBytes: 100_000,
+      processVectors: { graphThreshold: 100 },
+    });
+    try {
+      const { rows } = await store.database.query<{ org_id: string; namespace_id: string; collection_id: string }>(
+        'SELECT org_id, namespace_id, collection_id FROM collections LIMIT 1',
+      );
+      const scope = { orgId: rows[0].org_id, namespaceId: rows[0].namespace_id };
+      const search = () =>
+        store.index.searchVector(scope, {
+          collectionIds: [rows[0].collection_id],
+          vector: Float32Array.from({ length: DIMENSIONS }, (_, index) => index - 7),
+          topK: 5,
+        });
+      expect(await search()).toHaveLength(5);
+      expect(await search()).toHaveLength(5);
+      const processVectors = (store.index as PostgresDocumentIndex).processVectors;
+      expect(processVectors.status(rows[0].collection_id).mode).not.toBe('hnsw');
+      expect(processVectors.graphCounts()).toEqual({ building: 0, ready: 0 });
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 for (const mode of TEST_VECTOR_MODES) {

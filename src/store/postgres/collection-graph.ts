@@ -53,7 +53,11 @@ export class CollectionGraph {
 
   /** Roughly the graph's memory: each node's vector, its links (M, twice that on the base layer) and bookkeeping. */
   approximateBytes(): number {
-    return (this.live.size + this.deleted.size) * (this.dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 64);
+    return CollectionGraph.bytesFor(this.live.size + this.deleted.size, this.dimensions);
+  }
+
+  static bytesFor(nodes: number, dimensions: number): number {
+    return nodes * (dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 64);
   }
 
   upsert(key: number, vector: Float32Array): void {

@@ -122,9 +122,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // Each process searches its own copy of the vectors (kept coherent through a change log): always without pgvector,
   // and a large collection once its in-process graph is built with it.
   const cache = new ExactVectorCache(database, { pageSize: options.exactVectorPageSize });
-  const processVectors = new ProcessVectorSearch(cache, { efSearch, ...options.processVectors });
-  const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
+  const processVectors = new ProcessVectorSearch(cache, {
+    efSearch,
+    fits: (bytes) => memoryBudget.limitBytes === null || bytes <= memoryBudget.limitBytes,
+    ...options.processVectors,
+  });
+  const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const index = new PostgresDocumentIndex(database, vectors, text, processVectors, memoryBudget, efSearch);
   if (database.driver === 'pg' && vectorMode === 'pgvector') {
     const { rows } = await database.query<{ ef: string | null; scan: string | null }>(

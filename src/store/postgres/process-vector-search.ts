@@ -27,6 +27,11 @@ export interface ProcessVectorSearchOptions {
   filteredExactLimit?: number;
   /** hnswlib's `ef` for an unfiltered top-10 (default 400, as SQLite and pgvector's `ef_search`). */
   efSearch?: number;
+  /**
+   * Whether a collection's copy and graph of this many bytes may be held (the memory budget): one that could not
+   * stay would be evicted after each search and rebuilt in the background, for minutes of CPU each time.
+   */
+  fits?: (bytes: number) => boolean;
 }
 
 export type SizedCollection = VersionedCollection & { vector_count: number | string };
@@ -45,6 +50,17 @@ export class ProcessVectorSearch {
     this.graphThreshold = options.graphThreshold ?? 20_000;
     this.filteredExactLimit = options.filteredExactLimit ?? 25_000;
     this.efSearch = options.efSearch ?? HNSW_EF_SEARCH;
+    this.fits = options.fits ?? (() => true);
+  }
+
+  private readonly fits: (bytes: number) => boolean;
+
+  /** Whether a collection of `count` vectors gets a graph: large enough to need one, small enough to keep it. */
+  private wantsGraph(count: number, dimensions: number): boolean {
+    return (
+      count >= this.graphThreshold &&
+      this.fits(count * (dimensions * 4 + 56) + CollectionGraph.bytesFor(count, dimensions))
+    );
   }
 
   /** True when the collection's copy has a graph that is built (pgvector mode searches in process only then). */
@@ -57,7 +73,7 @@ export class ProcessVectorSearch {
    * failures are only a cache's: the next search tries again.
    */
   warm(scope: TenantScope, collection: SizedCollection): Promise<void> {
-    if (Number(collection.vector_count) < this.graphThreshold) return Promise.resolve();
+    if (!this.wantsGraph(Number(collection.vector_count), collection.embedding_dimensions)) return Promise.resolve();
     const id = collection.collection_id;
     let job = this.warming.get(id);
     if (!job) {
@@ -107,7 +123,7 @@ export class ProcessVectorSearch {
         hnswThreshold: this.graphThreshold,
         filteredExactLimit: this.filteredExactLimit,
       });
-      if (regime === 'hnsw') {
+      if (regime === 'hnsw' && (copy.graph?.ready || this.wantsGraph(copy.size, copy.dimensions))) {
         const graph = this.graphOf(copy);
         if (graph.ready) {
           const selectivity = allowed ? allowed.size / Math.max(1, copy.size) : 1;
