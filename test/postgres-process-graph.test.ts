@@ -132,6 +132,26 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
       expect(processVectors.status(main)).toMatchObject({ ready: true, size: SIZE });
     });
 
+    it('answers a search over a large and a small collection in process: the graph for one, a scan of the other', async () => {
+      const record = collectionRecord(scope, 'small', { embedding_dimensions: DIMENSIONS });
+      await a.collections.create(scope, record);
+      const vectors = Array.from({ length: 20 }, () => randomVector());
+      await a.documents.insertMany(
+        scope,
+        record.collection_id,
+        vectors.map((vector, index) => documentInput(`small_${index}`, { text: `small ${index}` }, vector)),
+        4_000,
+      );
+      const hits = await b.index.searchVector(scope, {
+        collectionIds: [main, record.collection_id],
+        vector: Float32Array.from(vectors[3]),
+        topK: 5,
+      });
+      expect(hits[0]).toMatchObject({ document_id: 'small_3', collection_id: record.collection_id });
+      expect(hits.some((hit) => hit.collection_id === main)).toBe(true);
+      expect(b.vectorCache.held().get(record.collection_id)).toBe(20);
+    });
+
     it('honours a filter, through the graph or by scanning the matching vectors', async () => {
       const red: FilterNode = { kind: 'condition', field: 'color', operator: 'eq', value: 'red', caseSensitive: true };
       let found = 0;

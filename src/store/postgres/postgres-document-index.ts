@@ -183,10 +183,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const process = this.processVectors;
     process.cache.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
     if (collections.rows.length === 0) return [];
-    if (
-      !this.vectors.searchesInDatabase ||
-      collections.rows.every((collection) => process.hasReadyGraph(collection.collection_id))
-    )
+    if (!this.vectors.searchesInDatabase || process.answersInProcess(collections.rows))
       return this.searchCopies(scope, collections.rows, query, topK, signal);
     // pgvector answers until the large collections' graphs are built in process.
     for (const collection of collections.rows) void process.warm(scope, collection);

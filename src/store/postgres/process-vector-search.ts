@@ -63,9 +63,17 @@ export class ProcessVectorSearch {
     );
   }
 
-  /** True when the collection's copy has a graph that is built (pgvector mode searches in process only then). */
-  hasReadyGraph(collectionId: string): boolean {
-    return this.cache.peek(collectionId)?.graph?.ready === true;
+  /**
+   * With pgvector: whether a search of these collections is answered here, not by pgvector. Yes once a graph is
+   * ready and every other collection has one ready too or is too small for one (its copy is then scanned).
+   */
+  answersInProcess(collections: readonly SizedCollection[]): boolean {
+    let ready = 0;
+    for (const collection of collections) {
+      if (this.cache.peek(collection.collection_id)?.graph?.ready === true) ready++;
+      else if (this.wantsGraph(Number(collection.vector_count), collection.embedding_dimensions)) return false;
+    }
+    return ready > 0;
   }
 
   /**
