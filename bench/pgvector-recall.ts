@@ -8,6 +8,7 @@
  * `feature_search` asks for, the hybrid's vector half). SQLite's recall is measured the same way in the same run.
  */
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/create-postgres-store.js';
+import type { PostgresDocumentIndex } from '../src/store/postgres/postgres-document-index.js';
 import { parseFilter } from '../src/retrieval/filters/parse-filter.js';
 import type { Store } from '../src/store/store.js';
 import type { RetrievalServices } from '../src/retrieval/types.js';
@@ -119,6 +120,9 @@ export async function measurePgvectorRecall(
     digits: 3,
   });
   // The paired store's own search: its in-process graph, built after the ingest.
+  const graph = (postgres.store.index as PostgresDocumentIndex).processVectors.status(collectionId);
+  if (graph.mode !== 'hnsw' || !graph.ready)
+    throw new Error(`the in-process graph is not ready: ${JSON.stringify(graph)}`);
   const inProcess = await recallOf(postgres, vectors, exact, exactFiltered);
   report.add({
     section: SECTION,
@@ -181,6 +185,6 @@ export async function measurePgvectorRecall(
   report.note(
     SECTION,
     `${label}: recall@10 over ${queries.length} queries against PostgreSQL's exact sequential scan of the same vectors (top 10 searches; filtered: category = ${CATEGORIES[0]}, ~10%). ` +
-      `SQLite HNSW ${lite.recall.toFixed(3)} / ${lite.filtered.toFixed(3)} filtered; PostgreSQL's in-process HNSW ${inProcess.recall.toFixed(3)} / ${inProcess.filtered.toFixed(3)}; pgvector (graphs off) ${lines.join('; ')}. The store's ef_search decides the other rows (QUARRY_PG_EF_SEARCH).`,
+      `SQLite HNSW ${lite.recall.toFixed(3)} / ${lite.filtered.toFixed(3)} filtered; PostgreSQL's in-process HNSW (${graph.size} nodes; filtered: an exact scan of the 10% that match, as the regime picks) ${inProcess.recall.toFixed(3)} / ${inProcess.filtered.toFixed(3)}; pgvector (graphs off) ${lines.join('; ')}. The store's ef_search decides the other rows (QUARRY_PG_EF_SEARCH).`,
   );
 }

@@ -175,8 +175,12 @@ async function measureVectorCopies(
   report: ReportBuilder,
   label: string,
 ): Promise<void> {
-  // Graphs off: this is the copy itself (its load, its exact scan, its catch-up after a write).
-  const reader = await createPostgresStore({ url, processVectors: { graphThreshold: Number.POSITIVE_INFINITY } });
+  // Graphs off, and in process with pgvector too: this is the copy itself (its load, its exact scan, its catch-up).
+  const reader = await createPostgresStore({
+    url,
+    vectorIndex: 'none',
+    processVectors: { graphThreshold: Number.POSITIVE_INFINITY },
+  });
   try {
     const { scope, collections } = writer.retrieval;
     const collectionId = collections[0].collection_id;
