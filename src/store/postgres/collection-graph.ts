@@ -2,19 +2,29 @@
  * @module store/postgres/collection-graph
  * An HNSW graph (hnswlib, the SQLite store's graph: M 24, efConstruction 200)
  * over one process's copy of a collection's vectors (`CollectionVectors`),
- * labels being the document keys. The copy mirrors every change it applies
- * into its graph, so the graph is exactly as current as the copy, which the
- * change log keeps coherent across processes (`exact-vector-cache`).
+ * which tells it of every change it applies, so the graph is exactly as
+ * current as the copy (which the change log keeps coherent across processes).
  *
- * A first build takes about half a millisecond per vector on one core, so it
- * runs in slices between other work; until it is `ready`, searches are
- * answered another way (pgvector's HNSW, or an exact scan of the copy).
+ * Inserting into the graph costs about half a millisecond per vector, so a
+ * change is only noted on the spot: a removed or replaced vector's node is
+ * marked deleted at once (O(1)), and the new vector waits in `pending` until
+ * a background drain inserts it, ~10 ms of work at a time between other
+ * callbacks. The first build is the same drain over every vector. A search
+ * asks the graph and scores the pending vectors exactly, so it is never
+ * missing a write; it is `ready` (worth asking instead of a scan) while few
+ * vectors are pending.
+ *
+ * hnswlib labels are 32-bit, document keys are not: each node gets a label of
+ * its own (0, 1, 2, …), mapped to its key; a replaced vector gets a new node.
  */
 import hnswlib from 'hnswlib-node';
 import { HNSW_BUILD, HNSW_EF_SEARCH } from '../hnsw-parameters.js';
+import { dot, TopK } from '../vector-math.js';
 
-/** Work done per slice of a build before other callbacks get the event loop. */
+/** Work done per slice of a drain before other callbacks get the event loop. */
 const SLICE_MS = 10;
+/** Pending vectors a search may score exactly beside the graph and still be called ready. */
+const READY_LAG = 2_000;
 
 /** The vectors a graph is built from: live keys and their (unit-length) vectors. */
 export interface GraphSource {
@@ -23,16 +33,18 @@ export interface GraphSource {
 }
 
 export class CollectionGraph {
-  /** True once every vector the copy held when the build started is in the graph. */
-  ready = false;
-  private readonly index: hnswlib.HierarchicalNSW;
-  private readonly live = new Set<number>();
-  private readonly deleted = new Set<number>();
+  private index: hnswlib.HierarchicalNSW | null;
+  /** Key → label of the node holding its current vector. */
+  private readonly labels = new Map<number, number>();
+  /** Label → key, for every node ever added (deleted ones included). */
+  private readonly keys: number[] = [];
+  /** Keys whose current vector is not in the graph yet. */
+  private readonly pending = new Set<number>();
+  private draining: Promise<void> | null = null;
   private readonly scratch: number[];
-  private abandoned = false;
-  private building: Promise<void> | null = null;
 
   constructor(
+    private readonly source: GraphSource,
     private readonly dimensions: number,
     capacity: number,
     private readonly efSearch = HNSW_EF_SEARCH,
@@ -42,86 +54,133 @@ export class CollectionGraph {
     this.scratch = new Array<number>(dimensions).fill(0);
   }
 
+  /** Vectors in the graph. */
   get size(): number {
-    return this.live.size;
+    return this.labels.size;
   }
 
-  /** Deleted nodes still cost memory and search time: past the live count, the copy drops the graph for a new one. */
+  /** Vectors waiting to be inserted. */
+  get lag(): number {
+    return this.pending.size;
+  }
+
+  get ready(): boolean {
+    return this.index !== null && this.pending.size <= READY_LAG;
+  }
+
+  /** Deleted nodes still cost memory and search time: past the live count, the copy is given a new graph. */
   get worn(): boolean {
-    return this.deleted.size > Math.max(1_000, this.live.size);
+    return this.keys.length - this.labels.size > Math.max(1_000, this.labels.size);
   }
 
   /** Roughly the graph's memory: each node's vector, its links (M, twice that on the base layer) and bookkeeping. */
   approximateBytes(): number {
-    return CollectionGraph.bytesFor(this.live.size + this.deleted.size, this.dimensions);
+    return CollectionGraph.bytesFor(Math.ceil(Math.max(this.keys.length, 1_024) * 1.1), this.dimensions);
   }
 
   static bytesFor(nodes: number, dimensions: number): number {
-    return nodes * (dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 64);
+    return nodes * (dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 96);
   }
 
-  upsert(key: number, vector: Float32Array): void {
-    if (this.abandoned) return;
-    if (this.deleted.delete(key)) this.index.unmarkDelete(key);
-    else if (!this.live.has(key) && this.index.getCurrentCount() >= this.index.getMaxElements()) {
-      this.index.resizeIndex(Math.ceil(this.index.getMaxElements() * 1.5));
-    }
-    for (let index = 0; index < this.dimensions; index++) this.scratch[index] = vector[index];
-    this.index.addPoint(this.scratch, key);
-    this.live.add(key);
+  /** Every vector of the source is to be inserted (the first build). */
+  fill(): void {
+    for (const key of this.source.liveKeys()) this.pending.add(key);
+    this.drain();
   }
 
-  remove(key: number): void {
-    if (this.abandoned || !this.live.delete(key)) return;
-    this.index.markDelete(key);
-    this.deleted.add(key);
+  /** The source stored a new vector under `key` (added or replaced). */
+  changed(key: number): void {
+    if (!this.index) return;
+    this.retire(key);
+    this.pending.add(key);
+    this.drain();
+  }
+
+  /** The source no longer holds `key`. */
+  removed(key: number): void {
+    if (!this.index) return;
+    this.retire(key);
+    this.pending.delete(key);
+  }
+
+  /** Resolves once nothing is pending (or the graph was abandoned). */
+  async drained(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Stops the drain and frees the native index (V8 does not see its size, so garbage collection would be late). */
+  abandon(): void {
+    const index = this.index;
+    if (!index) return;
+    this.index = null;
+    this.pending.clear();
+    this.labels.clear();
+    this.keys.length = 0;
+    // Re-initialising replaces hnswlib's index with a one-element one, releasing the old one's memory now.
+    index.initIndex(1);
   }
 
   /**
-   * Adds every vector of `source` the graph lacks, in slices of about `SLICE_MS`. Changes the
-   * copy applies meanwhile are mirrored by it directly; a key gone by the time the build reaches
-   * it is skipped. Callers share one build.
+   * The best `topK` (cosine score, key) pairs for a unit-length query, best first, ties by key; with `allowed`,
+   * only those keys (`selectivity`: the fraction of the collection they are, which widens the candidate list as
+   * the SQLite store does). Pending vectors are scored exactly beside the graph's answer.
    */
-  build(source: GraphSource): Promise<void> {
-    this.building ??= this.addAll(source);
-    return this.building;
+  search(query: Float32Array, topK: number, allowed: ReadonlySet<number> | null, selectivity = 1): [number, number][] {
+    const best = new TopK(topK);
+    const index = this.index;
+    const count = Math.min(topK, this.labels.size);
+    if (index && count > 0) {
+      index.setEf(Math.min(1_000, Math.ceil(Math.max(this.efSearch, topK * 2) / Math.max(selectivity, 0.01))));
+      for (let position = 0; position < this.dimensions; position++) this.scratch[position] = query[position];
+      const keys = this.keys;
+      const result = index.searchKnn(
+        this.scratch,
+        count,
+        allowed ? (label: number) => allowed.has(keys[label]) : undefined,
+      );
+      result.neighbors.forEach((label, position) => best.offer(1 - result.distances[position], keys[label]));
+    }
+    for (const key of this.pending) {
+      if (allowed && !allowed.has(key)) continue;
+      const vector = this.source.vectorOf(key);
+      if (vector) best.offer(dot(vector, 0, query), key);
+    }
+    return best.sorted();
   }
 
-  private async addAll(source: GraphSource): Promise<void> {
-    const keys = source.liveKeys();
-    let position = 0;
-    while (position < keys.length) {
-      if (this.abandoned) return;
+  private retire(key: number): void {
+    const label = this.labels.get(key);
+    if (label === undefined) return;
+    this.index!.markDelete(label);
+    this.labels.delete(key);
+  }
+
+  private drain(): void {
+    this.draining ??= this.insertPending().finally(() => (this.draining = null));
+  }
+
+  private async insertPending(): Promise<void> {
+    // Never on the caller's turn: a catch-up that notes 1,000 changes returns at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.index && this.pending.size > 0) {
       const sliceEnd = performance.now() + SLICE_MS;
-      while (position < keys.length && performance.now() < sliceEnd) {
-        for (const stop = Math.min(keys.length, position + 16); position < stop; position++) {
-          const key = keys[position];
-          if (this.live.has(key)) continue;
-          const vector = source.vectorOf(key);
-          if (vector) this.upsert(key, vector);
-        }
+      let inserted = 0;
+      for (const key of this.pending) {
+        this.pending.delete(key);
+        const vector = this.source.vectorOf(key);
+        if (vector) this.insert(this.index, key, vector);
+        if (++inserted % 16 === 0 && performance.now() >= sliceEnd) break;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.ready = !this.abandoned;
   }
 
-  /** Stops a build and ignores further changes (the copy dropped this graph). */
-  abandon(): void {
-    this.abandoned = true;
-    this.ready = false;
-  }
-
-  /**
-   * The best `topK` (cosine score, key) pairs for a unit-length query, best first; with `allowed`, only those keys
-   * (`selectivity`: the fraction of the collection they are, which widens the candidate list as the SQLite store does).
-   */
-  search(query: Float32Array, topK: number, allowed: ReadonlySet<number> | null, selectivity = 1): [number, number][] {
-    const count = Math.min(topK, this.live.size);
-    if (count === 0) return [];
-    this.index.setEf(Math.min(1_000, Math.ceil(Math.max(this.efSearch, topK * 2) / Math.max(selectivity, 0.01))));
-    for (let index = 0; index < this.dimensions; index++) this.scratch[index] = query[index];
-    const result = this.index.searchKnn(this.scratch, count, allowed ? (label) => allowed.has(label) : undefined);
-    return result.neighbors.map((label, position) => [1 - result.distances[position], label]);
+  private insert(index: hnswlib.HierarchicalNSW, key: number, vector: Float32Array): void {
+    if (index.getCurrentCount() >= index.getMaxElements()) index.resizeIndex(Math.ceil(index.getMaxElements() * 1.5));
+    const label = this.keys.length;
+    for (let position = 0; position < this.dimensions; position++) this.scratch[position] = vector[position];
+    index.addPoint(this.scratch, label);
+    this.keys.push(key);
+    this.labels.set(key, label);
   }
 }

@@ -69,14 +69,14 @@ export class CollectionVectors implements GraphSource {
     }
     this.documentIds[slot] = documentId;
     this.slab.vectors.set(scratch, slot * this.dimensions);
-    this.graph?.upsert(key, scratch);
+    this.graph?.changed(key);
   }
 
   remove(key: number): void {
     const slot = this.slots.get(key);
     if (slot === undefined) return;
     this.slots.delete(key);
-    this.graph?.remove(key);
+    this.graph?.removed(key);
     this.keys[slot] = DEAD;
     this.documentIds[slot] = null;
     const dead = this.used - this.slots.size;

@@ -125,7 +125,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const memoryBudget = new MemoryBudget(options.indexMemoryBytes ?? null);
   const processVectors = new ProcessVectorSearch(cache, {
     efSearch,
-    fits: (bytes) => memoryBudget.limitBytes === null || bytes <= memoryBudget.limitBytes,
+    limitBytes: memoryBudget.limitBytes,
     ...options.processVectors,
   });
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });

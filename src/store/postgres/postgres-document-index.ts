@@ -61,7 +61,9 @@ export class PostgresDocumentIndex implements DocumentIndex {
     private readonly budget: MemoryBudget = new MemoryBudget(),
     /** HNSW candidate list size (`hnsw.ef_search`); iterative scans fill a larger LIMIT. */
     private readonly efSearch = DEFAULT_EF_SEARCH,
-  ) {}
+  ) {
+    processVectors.onHeld = (collectionId) => this.account(collectionId);
+  }
 
   /** Reports what a collection holds after a search (BM25 index, filter results, vector copy) to the budget, which may drop it. */
   private account(collectionId: string): void {
@@ -71,7 +73,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
       this.processVectors.cache.bytesOf(collectionId);
     this.budget.use(collectionId, 'postgres', bytes, () => {
       this.text.evict(collectionId);
-      this.processVectors.cache.evict(collectionId);
+      this.processVectors.evict(collectionId);
       this.filterResults.delete(collectionId);
       this.filterVersions.delete(collectionId);
     });
@@ -124,7 +126,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
       (left, right) => asked.indexOf(left.collection_id) - asked.indexOf(right.collection_id),
     );
     const [allowed, ...indexes] = await Promise.all([
-      query.filter ? this.matchingKeys(scope, collections, query.filter) : undefined,
+      query.filter ? this.matchingKeys(scope, collections, query.filter).then(union) : undefined,
       ...collections.map((collection) => this.text.indexOf(scope, collection)),
     ]);
     signal?.throwIfAborted();
@@ -259,7 +261,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
     scope: TenantScope,
     collections: { collection_id: string; document_version: number }[],
     filter: FilterNode,
-  ): Promise<Set<number>> {
+  ): Promise<Map<string, Set<number>>> {
     const indexed = await payloadIndexedFields(this.database);
     const keys = await Promise.all(
       collections.map(async (collection) => {
@@ -282,8 +284,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
           : result;
       }),
     );
-    if (keys.length === 1) return keys[0];
-    return new Set(keys.flatMap((set) => [...set]));
+    return new Map(collections.map((collection, position) => [collection.collection_id, keys[position]]));
   }
 
   async loadDocuments(scope: TenantScope, documentIds: string[]): Promise<Record<string, unknown>[]> {
@@ -347,6 +348,12 @@ function scopeWhere(
     sql += ` AND ${compileFilterToSql(filter, FILTER_OPTIONS, parameters).sql}`;
   }
   return sql;
+}
+
+/** Every collection's matching keys together (keys are unique across collections). */
+function union(byCollection: Map<string, Set<number>>): Set<number> {
+  if (byCollection.size === 1) return byCollection.values().next().value!;
+  return new Set([...byCollection.values()].flatMap((keys) => [...keys]));
 }
 
 function clampTopK(topK: number): number {

@@ -7,11 +7,12 @@
  * - an HNSW graph over the copy (`CollectionGraph`) for a large collection,
  *   built in the background on first use and kept current by the copy.
  *
- * In `exact` mode this answers every vector search (an exact scan until the
- * graph is ready). With pgvector, it answers only once every collection asked
- * has a ready graph: pgvector's HNSW answers meanwhile. Searching in process
- * spares the database server the graph walk (pgvector's buffer-managed graph
- * took ~9 ms per query at 100k × 384, hnswlib ~1 ms).
+ * In `exact` mode (or with pgvector's index off) this answers every vector
+ * search, with an exact scan while a graph builds. With pgvector's index, it
+ * answers once the large collections asked have a ready graph: pgvector's
+ * HNSW answers meanwhile. Searching in process spares the database server the
+ * graph walk (pgvector's buffer-managed graph took ~8 ms per top-100 query at
+ * 100k × 384, hnswlib ~2 ms).
  */
 import type { TenantScope } from '../scope.js';
 import { chooseVectorRegime } from '../vector-regime.js';
@@ -28,20 +29,34 @@ export interface ProcessVectorSearchOptions {
   /** hnswlib's `ef` for an unfiltered top-10 (default 400, as SQLite and pgvector's `ef_search`). */
   efSearch?: number;
   /**
-   * Whether a collection's copy and graph of this many bytes may be held (the memory budget): one that could not
-   * stay would be evicted after each search and rebuilt in the background, for minutes of CPU each time.
+   * The memory budget's limit in bytes (null: none). A collection whose copy and graph would take more than half
+   * of it gets no graph: it would push other collections out, or be pushed out and rebuilt, for minutes of CPU.
    */
-  fits?: (bytes: number) => boolean;
+  limitBytes?: number | null;
+  /** How long after the budget evicted a collection's copy its graph is not built again (default 10 minutes). */
+  rebuildAfterEvictionMs?: number;
+  now?: () => number;
 }
 
 export type SizedCollection = VersionedCollection & { vector_count: number | string };
 
+/** The keys a filter allows, per collection; null: no filter. */
+export type AllowedKeys = ReadonlyMap<string, ReadonlySet<number>> | null;
+
+const NOTHING: ReadonlySet<number> = new Set();
+
 export class ProcessVectorSearch {
   readonly graphThreshold: number;
+  /** Called when a collection's in-process state grew outside a search (a warm-up), to report it to the budget. */
+  onHeld: (collectionId: string) => void = () => undefined;
   private readonly filteredExactLimit: number;
   private readonly efSearch: number;
+  private readonly limitBytes: number | null;
+  private readonly rebuildAfterEvictionMs: number;
+  private readonly now: () => number;
   /** Collections whose copy is being loaded to build a graph. */
   private readonly warming = new Map<string, Promise<void>>();
+  private readonly evictedAt = new Map<string, number>();
 
   constructor(
     readonly cache: ExactVectorCache,
@@ -50,44 +65,42 @@ export class ProcessVectorSearch {
     this.graphThreshold = options.graphThreshold ?? 20_000;
     this.filteredExactLimit = options.filteredExactLimit ?? 25_000;
     this.efSearch = options.efSearch ?? HNSW_EF_SEARCH;
-    this.fits = options.fits ?? (() => true);
-  }
-
-  private readonly fits: (bytes: number) => boolean;
-
-  /** Whether a collection of `count` vectors gets a graph: large enough to need one, small enough to keep it. */
-  private wantsGraph(count: number, dimensions: number): boolean {
-    return (
-      count >= this.graphThreshold &&
-      this.fits(count * (dimensions * 4 + 56) + CollectionGraph.bytesFor(count, dimensions))
-    );
+    this.limitBytes = options.limitBytes ?? null;
+    this.rebuildAfterEvictionMs = options.rebuildAfterEvictionMs ?? 600_000;
+    this.now = options.now ?? Date.now;
   }
 
   /**
-   * With pgvector: whether a search of these collections is answered here, not by pgvector. Yes once a graph is
-   * ready and every other collection has one ready too or is too small for one (its copy is then scanned).
+   * With pgvector: whether a search of these collections is answered here rather than by pgvector: once one
+   * has a ready graph and every other one is too small for a graph (its copy is then scanned).
    */
   answersInProcess(collections: readonly SizedCollection[]): boolean {
     let ready = 0;
     for (const collection of collections) {
       if (this.cache.peek(collection.collection_id)?.graph?.ready === true) ready++;
-      else if (this.wantsGraph(Number(collection.vector_count), collection.embedding_dimensions)) return false;
+      else if (Number(collection.vector_count) >= this.graphThreshold) return false;
     }
     return ready > 0;
   }
 
   /**
-   * Loads a large collection's copy and builds its graph in the background (once at a time);
-   * failures are only a cache's: the next search tries again.
+   * Loads a large collection's copy and builds its graph in the background (once at a time); resolves when
+   * the graph has every vector. Failures are only a cache's: the next search tries again.
    */
   warm(scope: TenantScope, collection: SizedCollection): Promise<void> {
-    if (!this.wantsGraph(Number(collection.vector_count), collection.embedding_dimensions)) return Promise.resolve();
     const id = collection.collection_id;
+    if (!this.wantsGraph(id, Number(collection.vector_count), collection.embedding_dimensions))
+      return Promise.resolve();
     let job = this.warming.get(id);
     if (!job) {
       job = (async () => {
         const copy = await this.cache.vectorsOf(scope, collection);
-        await this.graphOf(copy).build(copy);
+        // Evicted or reloaded while it loaded: whoever holds the current copy builds its graph.
+        if (this.cache.peek(id) !== copy) return;
+        const graph = this.graphOf(copy);
+        this.onHeld(id);
+        await graph.drained();
+        if (this.cache.peek(id) === copy) this.onHeld(id);
       })()
         .catch(() => undefined)
         .finally(() => this.warming.delete(id));
@@ -96,7 +109,13 @@ export class ProcessVectorSearch {
     return job;
   }
 
-  /** Graphs held: still building, and ready (`/readyz`). */
+  /** The memory budget dropped the collection's copy (and graph). */
+  evict(collectionId: string): void {
+    this.evictedAt.set(collectionId, this.now());
+    this.cache.evict(collectionId);
+  }
+
+  /** Graphs held: still building (or far behind), and ready (`/readyz`). */
   graphCounts(): { building: number; ready: number } {
     const counts = { building: 0, ready: 0 };
     for (const copy of this.cache.copies()) if (copy.graph) counts[copy.graph.ready ? 'ready' : 'building']++;
@@ -104,55 +123,73 @@ export class ProcessVectorSearch {
   }
 
   /** Which regime serves a collection's copy, for stats, tests and the bench. */
-  status(collectionId: string): { mode: 'none' | 'exact' | 'hnsw'; ready?: boolean; size?: number } {
+  status(collectionId: string): { mode: 'none' | 'exact' | 'hnsw'; ready?: boolean; size?: number; lag?: number } {
     const copy = this.cache.peek(collectionId);
     if (!copy) return { mode: 'none' };
-    return copy.graph ? { mode: 'hnsw', ready: copy.graph.ready, size: copy.graph.size } : { mode: 'exact' };
+    const graph = copy.graph;
+    return graph ? { mode: 'hnsw', ready: graph.ready, size: graph.size, lag: graph.lag } : { mode: 'exact' };
   }
 
   /**
    * The best `topK` of each collection's copy (brought up to date first) for a unit-length query;
-   * `allowed`, when given, holds the only keys that may be returned.
+   * `allowed`, when given, holds each collection's only keys that may be returned.
    */
   async search(
     scope: TenantScope,
     collections: VersionedCollection[],
     vector: Float32Array,
     topK: number,
-    allowed: ReadonlySet<number> | null,
+    allowed: AllowedKeys,
   ): Promise<KeyedHit[]> {
     const copies = await Promise.all(collections.map((collection) => this.cache.vectorsOf(scope, collection)));
-    let allowedKeys: number[] | null = null;
     return copies.flatMap((copy) => {
+      const keys = allowed ? (allowed.get(copy.collectionId) ?? NOTHING) : null;
+      if (keys?.size === 0) return [];
       const regime = chooseVectorRegime({
         count: copy.size,
-        allowed: allowed?.size ?? null,
+        allowed: keys?.size ?? null,
         hasGraph: copy.graph !== null,
         hnswThreshold: this.graphThreshold,
         filteredExactLimit: this.filteredExactLimit,
       });
-      if (regime === 'hnsw' && (copy.graph?.ready || this.wantsGraph(copy.size, copy.dimensions))) {
+      const current = this.cache.peek(copy.collectionId) === copy;
+      if (
+        regime === 'hnsw' &&
+        current &&
+        (copy.graph?.ready || this.wantsGraph(copy.collectionId, copy.size, copy.dimensions))
+      ) {
         const graph = this.graphOf(copy);
         if (graph.ready) {
-          const selectivity = allowed ? allowed.size / Math.max(1, copy.size) : 1;
-          return copy.hits(graph.search(vector, topK, allowed, selectivity));
+          const selectivity = keys ? keys.size / Math.max(1, copy.size) : 1;
+          return copy.hits(graph.search(vector, topK, keys, selectivity));
         }
-        void graph.build(copy).catch(() => undefined);
       } else if (regime === 'exact' && copy.graph) {
         // The collection shrank well below the threshold: the scan is cheaper than keeping a graph.
         copy.graph.abandon();
         copy.graph = null;
       }
-      allowedKeys ??= allowed ? [...allowed] : null;
-      return copy.search(vector, topK, allowedKeys);
+      return copy.search(vector, topK, keys ? [...keys] : null);
     });
   }
 
-  /** The copy's graph, a new one (not yet built) when it has none or its current one is worn by deletions. */
+  /** Whether a collection of `count` vectors gets a graph: large enough to need one, small enough to keep it. */
+  private wantsGraph(collectionId: string, count: number, dimensions: number): boolean {
+    if (count < this.graphThreshold) return false;
+    const evicted = this.evictedAt.get(collectionId);
+    if (evicted !== undefined) {
+      if (this.now() - evicted < this.rebuildAfterEvictionMs) return false;
+      this.evictedAt.delete(collectionId);
+    }
+    const bytes = count * (dimensions * 4 + 56) + CollectionGraph.bytesFor(count, dimensions);
+    return this.limitBytes === null || bytes <= this.limitBytes / 2;
+  }
+
+  /** The copy's graph; a new one, filling in the background, when it has none or its current one is worn. */
   private graphOf(copy: CollectionVectors): CollectionGraph {
     if (copy.graph && !copy.graph.worn) return copy.graph;
     copy.graph?.abandon();
-    copy.graph = new CollectionGraph(copy.dimensions, copy.size, this.efSearch);
+    copy.graph = new CollectionGraph(copy, copy.dimensions, copy.size, this.efSearch);
+    copy.graph.fill();
     return copy.graph;
   }
 }
