@@ -22,6 +22,9 @@ import {
 } from './helpers/postgres-server.js';
 import { collectionRecord, documentInput, seedTenants } from './store-conformance/conformance-fixtures.js';
 import { mulberry32 } from '../src/retrieval/stages/sample.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DIMENSIONS = 16;
 const SIZE = 1_200;
@@ -161,6 +164,52 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
       expect(hits[0]).toMatchObject({ document_id: 'small_3', collection_id: record.collection_id });
       expect(hits.some((hit) => hit.collection_id === main)).toBe(true);
       expect(b.vectorCache.held().get(record.collection_id)).toBe(20);
+    });
+
+    it('saves its graph at close, and the next start loads it, keeping what did not change meanwhile', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'quarry-pg-graphs-'));
+      try {
+        const openWithFiles = () =>
+          createPostgresStore({
+            url,
+            vectorExtension: vectorExtensionFor(mode),
+            dataDir,
+            processVectors: { graphThreshold: 500, filteredExactLimit: 50, efSearch: 100 },
+          });
+        const before = await openWithFiles();
+        await indexOf(before).warm(scope, [main]);
+        expect(indexOf(before).processVectors.status(main)).toMatchObject({ ready: true, source: 'built' });
+        await before.close();
+        expect(readdirSync(join(dataDir, 'vector-index')).sort()).toEqual([
+          expect.stringMatching(/\.hnsw$/),
+          expect.stringMatching(/\.json$/),
+        ]);
+        // Changed while no process with these files ran.
+        const added = randomVector();
+        await a.documents.insertMany(
+          scope,
+          main,
+          [documentInput('while_down', { text: 'new', color: 'blue' }, added)],
+          5_000,
+        );
+        const [gone] = await a.documents.idsMatching(scope, main, null, 1);
+        const goneVector = (await a.index.loadVectors(scope, [gone])).get(gone)!;
+        await a.documents.delete(scope, main, [gone]);
+
+        const after = await openWithFiles();
+        try {
+          await indexOf(after).warm(scope, [main]);
+          expect(indexOf(after).processVectors.status(main)).toMatchObject({ ready: true, source: 'loaded', lag: 0 });
+          const search = (vector: ArrayLike<number>) =>
+            after.index.searchVector(scope, { collectionIds: [main], vector: Float32Array.from(vector), topK: 5 });
+          expect((await search(added))[0]).toMatchObject({ document_id: 'while_down', score: expect.closeTo(1, 4) });
+          expect((await search(goneVector)).map((hit) => hit.document_id)).not.toContain(gone);
+        } finally {
+          await after.close();
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it('honours a filter, through the graph or by scanning the matching vectors', async () => {

@@ -32,6 +32,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
       payloadIndexes,
       hnswEfSearch: config.pgEfSearch,
       vectorIndex: config.pgVectorIndex,
+      dataDir: config.dataDir,
       processVectors: config.pgProcessGraphs ? {} : { graphThreshold: Number.POSITIVE_INFINITY },
     });
   }

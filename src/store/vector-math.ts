@@ -74,3 +74,14 @@ export class TopK {
     return this.scores.map((score, index) => [score, this.items[index]]);
   }
 }
+
+/** FNV-1a over the float bits: tells an updated vector from an unchanged one without keeping a copy. */
+export function vectorFingerprint(vector: Float32Array): number {
+  const words = new Uint32Array(vector.buffer, vector.byteOffset, vector.length);
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < words.length; index++) {
+    hash ^= words[index];
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

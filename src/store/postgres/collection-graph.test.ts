@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CollectionGraph } from './collection-graph.js';
 import { CollectionVectors } from './collection-vectors.js';
 import { mulberry32 } from '../../retrieval/stages/sample.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { graphFilesFor } from './graph-files.js';
 
 const DIMENSIONS = 16;
 
@@ -23,10 +27,15 @@ function unit(vector: Float32Array): Float32Array {
   const norm = Math.hypot(...vector);
   return vector.map((value) => value / norm);
 }
-function attach(copy: CollectionVectors, efSearch = 200): CollectionGraph {
-  copy.graph = new CollectionGraph(copy, DIMENSIONS, copy.size, efSearch);
+function attach(copy: CollectionVectors, efSearch = 200, files: ReturnType<typeof graphFilesFor> | null = null) {
+  copy.graph = new CollectionGraph(copy, DIMENSIONS, copy.size, efSearch, files);
   copy.graph.fill();
   return copy.graph;
+}
+function clone(copy: CollectionVectors): CollectionVectors {
+  const twin = new CollectionVectors('col_1', DIMENSIONS);
+  for (const key of copy.liveKeys()) store(twin, key, Float32Array.from(copy.vectorOf(key)!));
+  return twin;
 }
 
 describe('CollectionGraph', () => {
@@ -116,5 +125,66 @@ describe('CollectionGraph', () => {
     expect(fresh.worn).toBe(false);
     for (let key = 1; key <= 1_100; key++) small.remove(key);
     expect(fresh.worn).toBe(true);
+  });
+
+  describe('saved between starts', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'quarry-graph-'));
+    const files = graphFilesFor(directory, 'col_abc123', 7);
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('loads a saved graph, keeping only the nodes whose vectors the new copy still holds', async () => {
+      const next = mulberry32(21);
+      const first = filledCopy(2_000, next);
+      const built = attach(first, 200, files);
+      await built.drained();
+      expect(built.source).toBe('built');
+      await built.save();
+
+      // The next start's copy: one vector replaced, one removed, one added since the save.
+      const second = clone(first);
+      const replaced = unit(randomVector(next));
+      store(second, 5, replaced);
+      second.remove(6);
+      const added = unit(randomVector(next));
+      store(second, 9_999, added);
+      const loaded = attach(second, 200, files);
+      await loaded.drained();
+      expect(loaded.source).toBe('loaded');
+      expect(loaded.size).toBe(second.size);
+      expect(loaded.search(replaced, 1, null)[0]).toEqual([expect.closeTo(1, 5), 5]);
+      expect(loaded.search(added, 1, null)[0]).toEqual([expect.closeTo(1, 5), 9_999]);
+      const six = unit(Float32Array.from(first.vectorOf(6)!));
+      expect(loaded.search(six, 10, null).map(([, key]) => key)).not.toContain(6);
+      const query = unit(randomVector(next));
+      const exact = second.search(query, 10, null).map((hit) => hit.key);
+      const found = loaded.search(query, 10, null).filter(([, key]) => exact.includes(key)).length;
+      expect(found).toBeGreaterThanOrEqual(9);
+    });
+
+    it('keeps a deletion made while it writes out of searches, and marks it once the write is done', async () => {
+      const next = mulberry32(23);
+      const copy = filledCopy(1_500, next);
+      const graph = attach(copy, 200, files);
+      await graph.drained();
+      const vector = unit(Float32Array.from(copy.vectorOf(42)!));
+      store(copy, 43, randomVector(next));
+      await graph.drained();
+      const saving = graph.save();
+      copy.remove(42);
+      expect(graph.search(vector, 5, null).map(([, key]) => key)).not.toContain(42);
+      await saving;
+      expect(graph.search(vector, 5, null).map(([, key]) => key)).not.toContain(42);
+      expect(graph.size).toBe(1_499);
+    });
+
+    it('builds from scratch when the saved files are torn', async () => {
+      writeFileSync(files.sidecar, '{"format":1,"dimensions":16,"keys":[1,2');
+      const next = mulberry32(29);
+      const copy = filledCopy(500, next);
+      const graph = attach(copy, 200, files);
+      await graph.drained();
+      expect(graph.source).toBe('built');
+      expect(graph.size).toBe(500);
+    });
   });
 });

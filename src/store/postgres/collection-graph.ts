@@ -16,10 +16,19 @@
  *
  * hnswlib labels are 32-bit, document keys are not: each node gets a label of
  * its own (0, 1, 2, …), mapped to its key; a replaced vector gets a new node.
+ *
+ * With files (`graph-files`), a graph saved by an earlier start is loaded
+ * instead of built: its nodes whose vectors the copy still holds (same
+ * fingerprint) are kept, the others deleted, and the copy's other vectors
+ * drained in. It is saved after a drain that changed enough of it, and when
+ * the store closes; hnswlib writes in another thread, so while it writes, the
+ * graph is not changed: inserts wait, and deletions are kept aside (searches
+ * skip those nodes) until the write is done.
  */
 import hnswlib from 'hnswlib-node';
 import { HNSW_BUILD, HNSW_EF_SEARCH } from '../hnsw-parameters.js';
-import { dot, TopK } from '../vector-math.js';
+import { dot, TopK, vectorFingerprint } from '../vector-math.js';
+import { readSidecar, writeGraphFiles, type GraphFiles } from './graph-files.js';
 
 /** Work done per slice of a drain before other callbacks get the event loop. */
 const SLICE_MS = 10;
@@ -33,6 +42,8 @@ export interface GraphSource {
 }
 
 export class CollectionGraph {
+  /** Whether the graph came from a saved file or was built in this process. */
+  source: 'built' | 'loaded' = 'built';
   private index: hnswlib.HierarchicalNSW | null;
   /** Key → label of the node holding its current vector. */
   private readonly labels = new Map<number, number>();
@@ -41,13 +52,21 @@ export class CollectionGraph {
   /** Keys whose current vector is not in the graph yet. */
   private readonly pending = new Set<number>();
   private draining: Promise<void> | null = null;
+  /** True until `fill` has listed the copy's vectors (and loaded a saved graph). */
+  private filling = false;
+  /** Changes (inserted or deleted nodes) since the graph was last saved or loaded. */
+  private unsaved = 0;
+  private saving: Promise<void> | null = null;
+  /** Nodes to mark deleted once the write in progress is done. */
+  private readonly deferred: number[] = [];
   private readonly scratch: number[];
 
   constructor(
-    private readonly source: GraphSource,
+    private readonly vectors: GraphSource,
     private readonly dimensions: number,
-    capacity: number,
+    private readonly capacity: number,
     private readonly efSearch = HNSW_EF_SEARCH,
+    private readonly files: GraphFiles | null = null,
   ) {
     this.index = new hnswlib.HierarchicalNSW('cosine', dimensions);
     this.index.initIndex(Math.max(1_024, Math.ceil(capacity * 1.1)), HNSW_BUILD.m, HNSW_BUILD.efConstruction, 100);
@@ -65,7 +84,7 @@ export class CollectionGraph {
   }
 
   get ready(): boolean {
-    return this.index !== null && this.pending.size <= READY_LAG;
+    return this.index !== null && !this.filling && this.pending.size <= READY_LAG;
   }
 
   /** Deleted nodes still cost memory and search time: past the live count, the copy is given a new graph. */
@@ -82,10 +101,26 @@ export class CollectionGraph {
     return nodes * (dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 96);
   }
 
-  /** Every vector of the source is to be inserted (the first build). */
-  fill(): void {
-    for (const key of this.source.liveKeys()) this.pending.add(key);
-    this.drain();
+  /** Loads the saved graph if there is one (and `load`), then inserts every vector of the copy it lacks. */
+  fill(options: { load?: boolean } = {}): void {
+    const listAndDrain = () => {
+      if (!this.index) return Promise.resolve();
+      for (const key of this.vectors.liveKeys()) if (!this.labels.has(key)) this.pending.add(key);
+      this.filling = false;
+      return this.insertPending();
+    };
+    if (!(options.load ?? true) || !this.files) {
+      this.draining ??= listAndDrain().finally(() => (this.draining = null));
+      return;
+    }
+    this.filling = true;
+    this.draining ??= this.loadSaved()
+      .catch(() => undefined)
+      .then(listAndDrain)
+      .finally(() => {
+        this.filling = false;
+        this.draining = null;
+      });
   }
 
   /** The source stored a new vector under `key` (added or replaced). */
@@ -116,8 +151,20 @@ export class CollectionGraph {
     this.pending.clear();
     this.labels.clear();
     this.keys.length = 0;
-    // Re-initialising replaces hnswlib's index with a one-element one, releasing the old one's memory now.
-    index.initIndex(1);
+    // Re-initialising replaces hnswlib's index with a one-element one, releasing the old one's memory now
+    // (after a write in progress, which reads it from another thread).
+    if (this.saving) void this.saving.finally(() => index.initIndex(1));
+    else index.initIndex(1);
+  }
+
+  /** Writes the graph and its sidecar when it changed since it was last saved or loaded (no files: nothing). */
+  save(): Promise<void> {
+    if (!this.files || !this.index || this.filling || this.unsaved === 0) return this.saving ?? Promise.resolve();
+    this.saving ??= this.writeFiles(this.files, this.index).finally(() => {
+      this.saving = null;
+      for (const label of this.deferred.splice(0)) this.index?.markDelete(label);
+    });
+    return this.saving;
   }
 
   /**
@@ -132,17 +179,19 @@ export class CollectionGraph {
     if (index && count > 0) {
       index.setEf(Math.min(1_000, Math.ceil(Math.max(this.efSearch, topK * 2) / Math.max(selectivity, 0.01))));
       for (let position = 0; position < this.dimensions; position++) this.scratch[position] = query[position];
-      const keys = this.keys;
-      const result = index.searchKnn(
-        this.scratch,
-        count,
-        allowed ? (label: number) => allowed.has(keys[label]) : undefined,
-      );
+      const { keys, labels } = this;
+      // While a write is in progress, deleted nodes are only forgotten here, not yet marked in the graph.
+      const current = this.deferred.length > 0;
+      const filter =
+        allowed || current
+          ? (label: number) => (!allowed || allowed.has(keys[label])) && (!current || labels.get(keys[label]) === label)
+          : undefined;
+      const result = index.searchKnn(this.scratch, count, filter);
       result.neighbors.forEach((label, position) => best.offer(1 - result.distances[position], keys[label]));
     }
     for (const key of this.pending) {
       if (allowed && !allowed.has(key)) continue;
-      const vector = this.source.vectorOf(key);
+      const vector = this.vectors.vectorOf(key);
       if (vector) best.offer(dot(vector, 0, query), key);
     }
     return best.sorted();
@@ -151,8 +200,10 @@ export class CollectionGraph {
   private retire(key: number): void {
     const label = this.labels.get(key);
     if (label === undefined) return;
-    this.index!.markDelete(label);
+    if (this.saving) this.deferred.push(label);
+    else this.index!.markDelete(label);
     this.labels.delete(key);
+    this.unsaved++;
   }
 
   private drain(): void {
@@ -163,16 +214,63 @@ export class CollectionGraph {
     // Never on the caller's turn: a catch-up that notes 1,000 changes returns at once.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.index && this.pending.size > 0) {
+      // hnswlib reads the graph from another thread while it writes it: no insert meanwhile.
+      if (this.saving) await this.saving;
+      if (!this.index) return;
       const sliceEnd = performance.now() + SLICE_MS;
       let inserted = 0;
       for (const key of this.pending) {
         this.pending.delete(key);
-        const vector = this.source.vectorOf(key);
+        const vector = this.vectors.vectorOf(key);
         if (vector) this.insert(this.index, key, vector);
         if (++inserted % 16 === 0 && performance.now() >= sliceEnd) break;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
+    if (this.unsaved >= Math.max(1_000, this.labels.size * 0.05)) void this.save().catch(() => undefined);
+  }
+
+  /** Adopts the saved graph's nodes whose vectors the copy still holds; deletes the others. */
+  private async loadSaved(): Promise<void> {
+    if (!this.files) return;
+    const sidecar = await readSidecar(this.files, this.dimensions);
+    if (!sidecar) return;
+    const loaded = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
+    await loaded.readIndex(this.files.graph);
+    const empty = this.index;
+    if (!empty || loaded.getCurrentCount() !== sidecar.keys.length) {
+      loaded.initIndex(1);
+      return;
+    }
+    this.index = loaded;
+    empty.initIndex(1);
+    if (loaded.getMaxElements() < this.capacity) loaded.resizeIndex(Math.ceil(this.capacity * 1.1));
+    this.source = 'loaded';
+    sidecar.keys.forEach((key, label) => {
+      this.keys[label] = key;
+      const vector = key < 0 ? null : this.vectors.vectorOf(key);
+      if (vector && !this.labels.has(key) && vectorFingerprint(vector) === sidecar.fingerprints[label]) {
+        this.labels.set(key, label);
+        return;
+      }
+      try {
+        loaded.markDelete(label);
+        this.unsaved++;
+      } catch {
+        // Deleted when it was saved.
+      }
+    });
+  }
+
+  private async writeFiles(files: GraphFiles, index: hnswlib.HierarchicalNSW): Promise<void> {
+    const keys = this.keys.map((key, label) => (this.labels.get(key) === label ? key : -1));
+    const fingerprints = keys.map((key) => {
+      const vector = key < 0 ? null : this.vectors.vectorOf(key);
+      return vector ? vectorFingerprint(vector) : 0;
+    });
+    const written = this.unsaved;
+    await writeGraphFiles(files, (path) => index.writeIndex(path), { dimensions: this.dimensions, keys, fingerprints });
+    this.unsaved -= written;
   }
 
   private insert(index: hnswlib.HierarchicalNSW, key: number, vector: Float32Array): void {
@@ -182,5 +280,6 @@ export class CollectionGraph {
     index.addPoint(this.scratch, label);
     this.keys.push(key);
     this.labels.set(key, label);
+    this.unsaved++;
   }
 }

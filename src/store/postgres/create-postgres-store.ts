@@ -54,6 +54,8 @@ export type PostgresStoreOptions = ({ url: string } | { pglite: PGlite }) & {
   indexMemoryBytes?: number | null;
   /** pgvector's HNSW index (`hnsw`, the default) or none: searches in process only, inserts ~8× faster (QUARRY_PG_VECTOR_INDEX). */
   vectorIndex?: VectorIndexChoice;
+  /** Where in-process graphs are saved between starts (`<dataDir>/vector-index`); without it each start builds them. */
+  dataDir?: string;
   /** In-process vector search: graph threshold, filtered exact limit and `ef` (defaults as the SQLite store's). */
   processVectors?: ProcessVectorSearchOptions;
   /** pgvector's `hnsw.ef_search` for vector searches (QUARRY_PG_EF_SEARCH; default DEFAULT_EF_SEARCH). */
@@ -126,6 +128,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const processVectors = new ProcessVectorSearch(cache, {
     efSearch,
     limitBytes: memoryBudget.limitBytes,
+    dataDir: options.dataDir,
     ...options.processVectors,
   });
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
@@ -176,7 +179,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     payloadIndexBuilds: builds,
     async close() {
       await builds?.close();
-      cache?.clear();
+      await processVectors.flush();
+      cache.clear();
       text.clear();
       await stopListening();
       await database.close();

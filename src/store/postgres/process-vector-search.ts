@@ -18,6 +18,7 @@ import type { TenantScope } from '../scope.js';
 import { chooseVectorRegime } from '../vector-regime.js';
 import { HNSW_EF_SEARCH } from '../hnsw-parameters.js';
 import { CollectionGraph } from './collection-graph.js';
+import { graphFilesFor } from './graph-files.js';
 import type { CollectionVectors, KeyedHit } from './collection-vectors.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
 
@@ -35,6 +36,8 @@ export interface ProcessVectorSearchOptions {
   limitBytes?: number | null;
   /** How long after the budget evicted a collection's copy its graph is not built again (default 10 minutes). */
   rebuildAfterEvictionMs?: number;
+  /** Where graphs are saved between starts (`<dataDir>/vector-index`); without it each start builds them again. */
+  dataDir?: string;
   now?: () => number;
 }
 
@@ -54,6 +57,7 @@ export class ProcessVectorSearch {
   private readonly limitBytes: number | null;
   private readonly rebuildAfterEvictionMs: number;
   private readonly now: () => number;
+  private readonly dataDir: string | undefined;
   /** Collections whose copy is being loaded to build a graph. */
   private readonly warming = new Map<string, Promise<void>>();
   private readonly evictedAt = new Map<string, number>();
@@ -68,6 +72,7 @@ export class ProcessVectorSearch {
     this.limitBytes = options.limitBytes ?? null;
     this.rebuildAfterEvictionMs = options.rebuildAfterEvictionMs ?? 600_000;
     this.now = options.now ?? Date.now;
+    this.dataDir = options.dataDir;
   }
 
   /**
@@ -97,7 +102,7 @@ export class ProcessVectorSearch {
         const copy = await this.cache.vectorsOf(scope, collection);
         // Evicted or reloaded while it loaded: whoever holds the current copy builds its graph.
         if (this.cache.peek(id) !== copy) return;
-        const graph = this.graphOf(copy);
+        const graph = this.graphOf(copy, Number(collection.vector_incarnation));
         this.onHeld(id);
         await graph.drained();
         if (this.cache.peek(id) === copy) this.onHeld(id);
@@ -115,6 +120,11 @@ export class ProcessVectorSearch {
     this.cache.evict(collectionId);
   }
 
+  /** Saves every graph that changed since it was last saved (at shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all(this.cache.copies().map((copy) => copy.graph?.save().catch(() => undefined)));
+  }
+
   /** Graphs held: still building (or far behind), and ready (`/readyz`). */
   graphCounts(): { building: number; ready: number } {
     const counts = { building: 0, ready: 0 };
@@ -123,11 +133,19 @@ export class ProcessVectorSearch {
   }
 
   /** Which regime serves a collection's copy, for stats, tests and the bench. */
-  status(collectionId: string): { mode: 'none' | 'exact' | 'hnsw'; ready?: boolean; size?: number; lag?: number } {
+  status(collectionId: string): {
+    mode: 'none' | 'exact' | 'hnsw';
+    ready?: boolean;
+    size?: number;
+    lag?: number;
+    source?: 'built' | 'loaded';
+  } {
     const copy = this.cache.peek(collectionId);
     if (!copy) return { mode: 'none' };
     const graph = copy.graph;
-    return graph ? { mode: 'hnsw', ready: graph.ready, size: graph.size, lag: graph.lag } : { mode: 'exact' };
+    return graph
+      ? { mode: 'hnsw', ready: graph.ready, size: graph.size, lag: graph.lag, source: graph.source }
+      : { mode: 'exact' };
   }
 
   /**
@@ -142,7 +160,7 @@ export class ProcessVectorSearch {
     allowed: AllowedKeys,
   ): Promise<KeyedHit[]> {
     const copies = await Promise.all(collections.map((collection) => this.cache.vectorsOf(scope, collection)));
-    return copies.flatMap((copy) => {
+    return copies.flatMap((copy, position) => {
       const keys = allowed ? (allowed.get(copy.collectionId) ?? NOTHING) : null;
       if (keys?.size === 0) return [];
       const regime = chooseVectorRegime({
@@ -158,7 +176,7 @@ export class ProcessVectorSearch {
         current &&
         (copy.graph?.ready || this.wantsGraph(copy.collectionId, copy.size, copy.dimensions))
       ) {
-        const graph = this.graphOf(copy);
+        const graph = this.graphOf(copy, Number(collections[position].vector_incarnation));
         if (graph.ready) {
           const selectivity = keys ? keys.size / Math.max(1, copy.size) : 1;
           return copy.hits(graph.search(vector, topK, keys, selectivity));
@@ -184,12 +202,17 @@ export class ProcessVectorSearch {
     return this.limitBytes === null || bytes <= this.limitBytes / 2;
   }
 
-  /** The copy's graph; a new one, filling in the background, when it has none or its current one is worn. */
-  private graphOf(copy: CollectionVectors): CollectionGraph {
+  /**
+   * The copy's graph; a new one, filling in the background (from the saved graph when there is one), when it
+   * has none or its current one is worn (a worn one is not loaded again: it was saved worn, or it wore since).
+   */
+  private graphOf(copy: CollectionVectors, incarnation: number): CollectionGraph {
     if (copy.graph && !copy.graph.worn) return copy.graph;
+    const files = this.dataDir ? graphFilesFor(this.dataDir, copy.collectionId, incarnation) : null;
+    const replacing = copy.graph !== null;
     copy.graph?.abandon();
-    copy.graph = new CollectionGraph(copy, copy.dimensions, copy.size, this.efSearch);
-    copy.graph.fill();
+    copy.graph = new CollectionGraph(copy, copy.dimensions, copy.size, this.efSearch, files);
+    copy.graph.fill({ load: !replacing });
     return copy.graph;
   }
 }

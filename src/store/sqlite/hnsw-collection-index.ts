@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { SqliteDatabase } from './open-database.js';
 import { decodeVector } from './vector-blob.js';
 import { HNSW_BUILD } from '../hnsw-parameters.js';
+import { vectorFingerprint } from '../vector-math.js';
 
 const SYNC_PAGE = 500;
 const SIDECAR_FORMAT = 1;
@@ -240,7 +241,7 @@ export class HnswCollectionIndex {
       for (const [rowid, embedding] of read.raw().all(this.collectionId, ...padded) as [number, Buffer][]) {
         if (embedding.byteLength !== this.dimensions * 4) continue;
         const vector = decodeVector(embedding);
-        const fingerprint = fingerprintOf(vector);
+        const fingerprint = vectorFingerprint(vector);
         const known = this.live.get(rowid);
         if (known === fingerprint) continue;
         if (this.deleted.delete(rowid)) index.unmarkDelete(rowid);
@@ -263,17 +264,6 @@ export class HnswCollectionIndex {
     }
     this.watermark = watermark;
   }
-}
-
-/** FNV-1a over the float bits: tells an updated vector from an unchanged one without keeping a copy. */
-function fingerprintOf(vector: Float32Array): number {
-  const words = new Uint32Array(vector.buffer, vector.byteOffset, vector.length);
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < words.length; index++) {
-    hash ^= words[index];
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 function placeholders(count: number): string {
