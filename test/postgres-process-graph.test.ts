@@ -180,10 +180,11 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
         await indexOf(before).warm(scope, [main]);
         expect(indexOf(before).processVectors.status(main)).toMatchObject({ ready: true, source: 'built' });
         await before.close();
-        expect(readdirSync(join(dataDir, 'vector-index')).sort()).toEqual([
-          expect.stringMatching(/\.hnsw$/),
-          expect.stringMatching(/\.json$/),
-        ]);
+        const files = readdirSync(join(dataDir, 'vector-index'));
+        expect(files).toHaveLength(2);
+        expect(files).toEqual(
+          expect.arrayContaining([expect.stringMatching(/\.hnsw$/), expect.stringMatching(/\.json$/)]),
+        );
         // Changed while no process with these files ran.
         const added = randomVector();
         await a.documents.insertMany(
@@ -206,6 +207,52 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
           expect((await search(goneVector)).map((hit) => hit.document_id)).not.toContain(gone);
         } finally {
           await after.close();
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('removes a saved graph once its collection is deleted', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'quarry-pg-graphs-'));
+      const open = () =>
+        createPostgresStore({
+          url,
+          vectorExtension: vectorExtensionFor(mode),
+          dataDir,
+          processVectors: { graphThreshold: 500 },
+        });
+      try {
+        const record = collectionRecord(scope, 'doomed', { embedding_dimensions: DIMENSIONS });
+        await a.collections.create(scope, record);
+        await a.documents.insertMany(
+          scope,
+          record.collection_id,
+          Array.from({ length: 600 }, (_, index) =>
+            documentInput(`doomed_${index}`, { text: 'doomed' }, randomVector()),
+          ),
+          6_000,
+        );
+        const first = await open();
+        await indexOf(first).warm(scope, [record.collection_id]);
+        await first.close();
+        const directory = join(dataDir, 'vector-index');
+        expect(readdirSync(directory)).toHaveLength(2);
+        const second = await open();
+        try {
+          await indexOf(second).warm(scope, [record.collection_id]);
+          expect(indexOf(second).processVectors.status(record.collection_id)).toMatchObject({ source: 'loaded' });
+          await a.collections.delete(scope, record.collection_id);
+          const search = () =>
+            second.index.searchVector(scope, {
+              collectionIds: [record.collection_id],
+              vector: Float32Array.from(randomVector()),
+              topK: 3,
+            });
+          expect(await search()).toEqual([]);
+          await expect.poll(() => readdirSync(directory), { timeout: 5_000, interval: 20 }).toEqual([]);
+        } finally {
+          await second.close();
         }
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

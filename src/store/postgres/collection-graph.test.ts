@@ -178,7 +178,7 @@ describe('CollectionGraph', () => {
     });
 
     it('builds from scratch when the saved files are torn', async () => {
-      writeFileSync(files.sidecar, '{"format":1,"dimensions":16,"keys":[1,2');
+      writeFileSync(join(files.directory, `${files.base}.json`), '{"format":2,"dimensions":16,"keys":[1,2');
       const next = mulberry32(29);
       const copy = filledCopy(500, next);
       const graph = attach(copy, 200, files);

@@ -28,7 +28,7 @@
 import hnswlib from 'hnswlib-node';
 import { HNSW_BUILD, HNSW_EF_SEARCH } from '../hnsw-parameters.js';
 import { dot, TopK, vectorFingerprint } from '../vector-math.js';
-import { readSidecar, writeGraphFiles, type GraphFiles } from './graph-files.js';
+import { readSidecar, removeGraphFiles, writeGraphFiles, type GraphFiles } from './graph-files.js';
 
 /** Work done per slice of a drain before other callbacks get the event loop. */
 const SLICE_MS = 10;
@@ -143,10 +143,17 @@ export class CollectionGraph {
     while (this.draining) await this.draining;
   }
 
-  /** Stops the drain and frees the native index (V8 does not see its size, so garbage collection would be late). */
-  abandon(): void {
+  /** Stops the drain and frees the native index; `removeFiles` when its collection is gone (V8 does not see its size, so garbage collection would be late). */
+  abandon(options: { removeFiles?: boolean } = {}): void {
     const index = this.index;
     if (!index) return;
+    if (options.removeFiles && this.files) {
+      const files = this.files;
+      void Promise.resolve(this.saving)
+        .catch(() => undefined)
+        .then(() => removeGraphFiles(files))
+        .catch(() => undefined);
+    }
     this.index = null;
     this.pending.clear();
     this.labels.clear();
@@ -236,7 +243,7 @@ export class CollectionGraph {
     const sidecar = await readSidecar(this.files, this.dimensions);
     if (!sidecar) return;
     const loaded = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
-    await loaded.readIndex(this.files.graph);
+    await loaded.readIndex(sidecar.graphPath);
     const empty = this.index;
     if (!empty || loaded.getCurrentCount() !== sidecar.keys.length) {
       loaded.initIndex(1);

@@ -92,7 +92,8 @@ export class ExactVectorCache {
       entry.scope.orgId !== scope.orgId ||
       entry.scope.namespaceId !== scope.namespaceId
     ) {
-      entry?.vectors?.graph?.abandon();
+      // Another incarnation of the id (deleted, maybe imported again): the old one's saved graph is of no use.
+      entry?.vectors?.graph?.abandon({ removeFiles: entry.incarnation !== incarnation });
       entry = {
         collectionId: collection.collection_id,
         scope: { orgId: scope.orgId, namespaceId: scope.namespaceId },
@@ -127,13 +128,13 @@ export class ExactVectorCache {
         entry.scope.orgId === scope.orgId &&
         entry.scope.namespaceId === scope.namespaceId
       )
-        this.drop(entry);
+        this.drop(entry, true);
     }
   }
 
-  /** Forgets an entry; a graph being built over its copy stops. */
-  private drop(entry: Entry): void {
-    entry.vectors?.graph?.abandon();
+  /** Forgets an entry; a graph being built over its copy stops (and its saved files go when the collection is gone). */
+  private drop(entry: Entry, gone = false): void {
+    entry.vectors?.graph?.abandon({ removeFiles: gone });
     if (this.entries.get(entry.collectionId) === entry) this.entries.delete(entry.collectionId);
   }
 
@@ -254,7 +255,7 @@ export class ExactVectorCache {
    * scoped lookup starts a fresh one.
    */
   private retire(entry: Entry): void {
-    this.drop(entry);
+    this.drop(entry, true);
     entry.vectors = new CollectionVectors(entry.collectionId, entry.dimensions);
     entry.version = Number.POSITIVE_INFINITY;
   }
