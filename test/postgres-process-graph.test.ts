@@ -47,6 +47,26 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
         processVectors: { graphThreshold: 500, filteredExactLimit: 50, efSearch: 100 },
       });
     const indexOf = (store: PostgresStore) => store.index as PostgresDocumentIndex;
+    /** A store that saves its graphs in `dataDir`. */
+    const openWithFiles = (dataDir: string) =>
+      createPostgresStore({
+        url,
+        vectorExtension: vectorExtensionFor(mode),
+        dataDir,
+        processVectors: { graphThreshold: 500, filteredExactLimit: 50, efSearch: 100 },
+      });
+    /** A collection of 600 random vectors (above the graph threshold), created through A. */
+    const largeCollection = async (name: string) => {
+      const record = collectionRecord(scope, name, { embedding_dimensions: DIMENSIONS });
+      await a.collections.create(scope, record);
+      await a.documents.insertMany(
+        scope,
+        record.collection_id,
+        Array.from({ length: 600 }, (_, index) => documentInput(`${name}_${index}`, { text: name }, randomVector())),
+        6_000,
+      );
+      return record.collection_id;
+    };
     const searchB = (vector: number[], topK: number, filter?: FilterNode) =>
       b.index.searchVector(scope, { collectionIds: [main], vector: Float32Array.from(vector), topK, filter });
     /** The exact answer, in SQL over the stored vectors (either column type casts to real[]). */
@@ -169,14 +189,8 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
     it('saves its graph at close, and the next start loads it, keeping what did not change meanwhile', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'quarry-pg-graphs-'));
       try {
-        const openWithFiles = () =>
-          createPostgresStore({
-            url,
-            vectorExtension: vectorExtensionFor(mode),
-            dataDir,
-            processVectors: { graphThreshold: 500, filteredExactLimit: 50, efSearch: 100 },
-          });
-        const before = await openWithFiles();
+        const reopen = () => openWithFiles(dataDir);
+        const before = await reopen();
         await indexOf(before).warm(scope, [main]);
         expect(indexOf(before).processVectors.status(main)).toMatchObject({ ready: true, source: 'built' });
         await before.close();
@@ -197,7 +211,7 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
         const goneVector = (await a.index.loadVectors(scope, [gone])).get(gone)!;
         await a.documents.delete(scope, main, [gone]);
 
-        const after = await openWithFiles();
+        const after = await reopen();
         try {
           await indexOf(after).warm(scope, [main]);
           expect(indexOf(after).processVectors.status(main)).toMatchObject({ ready: true, source: 'loaded', lag: 0 });
@@ -215,24 +229,9 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
 
     it('removes a saved graph once its collection is deleted', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'quarry-pg-graphs-'));
-      const open = () =>
-        createPostgresStore({
-          url,
-          vectorExtension: vectorExtensionFor(mode),
-          dataDir,
-          processVectors: { graphThreshold: 500 },
-        });
+      const open = () => openWithFiles(dataDir);
       try {
-        const record = collectionRecord(scope, 'doomed', { embedding_dimensions: DIMENSIONS });
-        await a.collections.create(scope, record);
-        await a.documents.insertMany(
-          scope,
-          record.collection_id,
-          Array.from({ length: 600 }, (_, index) =>
-            documentInput(`doomed_${index}`, { text: 'doomed' }, randomVector()),
-          ),
-          6_000,
-        );
+        const record = { collection_id: await largeCollection('doomed') };
         const first = await open();
         await indexOf(first).warm(scope, [record.collection_id]);
         await first.close();
@@ -251,6 +250,34 @@ function describeMode(mode: TestVectorMode, url: string, drop: () => Promise<voi
             });
           expect(await search()).toEqual([]);
           await expect.poll(() => readdirSync(directory), { timeout: 5_000, interval: 20 }).toEqual([]);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('removes at start the saved graphs of collections deleted while it was down', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'quarry-pg-graphs-'));
+      const open = () => openWithFiles(dataDir);
+      try {
+        const record = { collection_id: await largeCollection('swept') };
+        const first = await open();
+        await indexOf(first).warm(scope, [record.collection_id, main]);
+        await first.close();
+        const directory = join(dataDir, 'vector-index');
+        expect(readdirSync(directory)).toHaveLength(4);
+        await a.collections.delete(scope, record.collection_id);
+        const second = await open();
+        try {
+          await expect
+            .poll(() => readdirSync(directory).filter((name) => name.includes(record.collection_id)), {
+              timeout: 5_000,
+              interval: 20,
+            })
+            .toEqual([]);
+          expect(readdirSync(directory).filter((name) => name.includes(main))).toHaveLength(2);
         } finally {
           await second.close();
         }

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CollectionGraph } from './collection-graph.js';
 import { CollectionVectors } from './collection-vectors.js';
 import { mulberry32 } from '../../retrieval/stages/sample.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { graphFilesFor } from './graph-files.js';
@@ -43,7 +43,7 @@ describe('CollectionGraph', () => {
     const next = mulberry32(7);
     const copy = filledCopy(3_000, next);
     const graph = attach(copy);
-    expect(graph.lag).toBeGreaterThan(0);
+    expect(graph.ready).toBe(false);
     // Changes while the build runs: replaced, removed and new vectors, told by the copy.
     for (let key = 1; key <= 50; key++) store(copy, key, randomVector(next));
     for (let key = 51; key <= 100; key++) copy.remove(key);
@@ -175,6 +175,75 @@ describe('CollectionGraph', () => {
       await saving;
       expect(graph.search(vector, 5, null).map(([, key]) => key)).not.toContain(42);
       expect(graph.size).toBe(1_499);
+    });
+
+    it('adopts no saved node whose key got a new vector while it loaded (the same vector again included)', async () => {
+      const next = mulberry32(31);
+      const first = filledCopy(1_000, next);
+      const built = attach(first, 200, files);
+      await built.drained();
+      await built.save();
+      const second = clone(first);
+      const loaded = attach(second, 200, files);
+      // Stored again while the saved graph loads: a replaced document with the same embedding.
+      store(second, 5, Float32Array.from(second.vectorOf(5)!));
+      await loaded.drained();
+      expect(loaded.source).toBe('loaded');
+      expect(loaded.size).toBe(1_000);
+      const five = unit(Float32Array.from(second.vectorOf(5)!));
+      expect(loaded.search(five, 3, null).filter(([, key]) => key === 5)).toHaveLength(1);
+      const moved = unit(randomVector(next));
+      store(second, 5, moved);
+      await loaded.drained();
+      expect(loaded.search(five, 3, null).map(([, key]) => key)).not.toContain(5);
+    });
+
+    it('changes nothing in the graph while hnswlib writes it, and survives a failed write', async () => {
+      const next = mulberry32(37);
+      const copy = filledCopy(1_200, next);
+      const graph = attach(copy, 200, files);
+      await graph.drained();
+      store(copy, 7, randomVector(next));
+      await graph.drained();
+      const index = (graph as unknown as { index: { markDelete(label: number): void; addPoint(): void } }).index;
+      const markDelete = vi.spyOn(index, 'markDelete');
+      const addPoint = vi.spyOn(index, 'addPoint');
+      const saving = graph.save();
+      store(copy, 8, randomVector(next));
+      copy.remove(9);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect([markDelete.mock.calls.length, addPoint.mock.calls.length]).toEqual([0, 0]);
+      await saving;
+      await graph.drained();
+      expect(markDelete).toHaveBeenCalled();
+      expect(addPoint).toHaveBeenCalled();
+      expect(graph.search(unit(Float32Array.from(copy.vectorOf(8)!)), 1, null)[0][1]).toBe(8);
+
+      // A write that fails (the directory is a file) rejects the save only: writes during it and an abandon are fine.
+      const blocked = join(directory, 'blocked');
+      writeFileSync(blocked, 'not a directory');
+      const failing = filledCopy(1_100, next, 10_000);
+      const doomed = attach(failing, 200, graphFilesFor(blocked, 'col_abc123', 1));
+      await doomed.drained();
+      const failed = doomed.save();
+      store(failing, 10_001, randomVector(next));
+      doomed.abandon();
+      await expect(failed).rejects.toThrow();
+      await doomed.drained();
+    });
+
+    it('builds from scratch when the saved graph file does not match its sidecar', async () => {
+      const next = mulberry32(41);
+      const copy = filledCopy(300, next);
+      const graph = attach(copy, 200, files);
+      await graph.drained();
+      await graph.save();
+      const sidecar = join(files.directory, `${files.base}.json`);
+      const named = (JSON.parse(readFileSync(sidecar, 'utf8')) as { graph: string }).graph;
+      writeFileSync(join(files.directory, named), 'truncated');
+      const again = attach(clone(copy), 200, files);
+      await again.drained();
+      expect([again.source, again.size]).toEqual(['built', 300]);
     });
 
     it('builds from scratch when the saved files are torn', async () => {

@@ -21,19 +21,22 @@
  * instead of built: its nodes whose vectors the copy still holds (same
  * fingerprint) are kept, the others deleted, and the copy's other vectors
  * drained in. It is saved after a drain that changed enough of it, and when
- * the store closes; hnswlib writes in another thread, so while it writes, the
- * graph is not changed: inserts wait, and deletions are kept aside (searches
- * skip those nodes) until the write is done.
+ * the store closes. hnswlib writes from another thread, so while it writes,
+ * the graph is not changed: inserts wait, and deletions are kept aside
+ * (searches skip those nodes) until the write is done. Work that grows with
+ * the collection (listing, reconciling) is done in slices too.
  */
 import hnswlib from 'hnswlib-node';
 import { HNSW_BUILD, HNSW_EF_SEARCH } from '../hnsw-parameters.js';
 import { dot, TopK, vectorFingerprint } from '../vector-math.js';
 import { readSidecar, removeGraphFiles, writeGraphFiles, type GraphFiles } from './graph-files.js';
 
-/** Work done per slice of a drain before other callbacks get the event loop. */
+/** Work done per slice before other callbacks get the event loop. */
 const SLICE_MS = 10;
 /** Pending vectors a search may score exactly beside the graph and still be called ready. */
 const READY_LAG = 2_000;
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The vectors a graph is built from: live keys and their (unit-length) vectors. */
 export interface GraphSource {
@@ -47,13 +50,17 @@ export class CollectionGraph {
   private index: hnswlib.HierarchicalNSW | null;
   /** Key → label of the node holding its current vector. */
   private readonly labels = new Map<number, number>();
-  /** Label → key, for every node ever added (deleted ones included). */
-  private readonly keys: number[] = [];
+  /** Label → key, for every node ever added (deleted ones included; -1 for one loaded deleted). */
+  private keys: number[] = [];
+  /** Label → fingerprint of the node's vector, kept so that saving hashes nothing. */
+  private fingerprints: Uint32Array;
   /** Keys whose current vector is not in the graph yet. */
   private readonly pending = new Set<number>();
   private draining: Promise<void> | null = null;
-  /** True until `fill` has listed the copy's vectors (and loaded a saved graph). */
-  private filling = false;
+  /** True until `fill` has loaded a saved graph and listed the copy's vectors. */
+  private filling = true;
+  /** No more drains or automatic saves (the store is closing). */
+  private stopped = false;
   /** Changes (inserted or deleted nodes) since the graph was last saved or loaded. */
   private unsaved = 0;
   private saving: Promise<void> | null = null;
@@ -66,10 +73,12 @@ export class CollectionGraph {
     private readonly dimensions: number,
     private readonly capacity: number,
     private readonly efSearch = HNSW_EF_SEARCH,
-    private readonly files: GraphFiles | null = null,
+    readonly files: GraphFiles | null = null,
   ) {
+    const elements = Math.max(1_024, Math.ceil(capacity * 1.1));
     this.index = new hnswlib.HierarchicalNSW('cosine', dimensions);
-    this.index.initIndex(Math.max(1_024, Math.ceil(capacity * 1.1)), HNSW_BUILD.m, HNSW_BUILD.efConstruction, 100);
+    this.index.initIndex(elements, HNSW_BUILD.m, HNSW_BUILD.efConstruction, 100);
+    this.fingerprints = new Uint32Array(elements);
     this.scratch = new Array<number>(dimensions).fill(0);
   }
 
@@ -83,8 +92,9 @@ export class CollectionGraph {
     return this.pending.size;
   }
 
+  /** Worth asking: loaded and listed, and few vectors pending (more may pile up while a save holds inserts back). */
   get ready(): boolean {
-    return this.index !== null && !this.filling && this.pending.size <= READY_LAG;
+    return this.index !== null && !this.filling && (this.pending.size <= READY_LAG || this.saving !== null);
   }
 
   /** Deleted nodes still cost memory and search time: past the live count, the copy is given a new graph. */
@@ -101,26 +111,9 @@ export class CollectionGraph {
     return nodes * (dimensions * 4 + 3 * HNSW_BUILD.m * 4 + 96);
   }
 
-  /** Loads the saved graph if there is one (and `load`), then inserts every vector of the copy it lacks. */
+  /** In the background: loads the saved graph if there is one (and `load`), then inserts every vector it lacks. */
   fill(options: { load?: boolean } = {}): void {
-    const listAndDrain = () => {
-      if (!this.index) return Promise.resolve();
-      for (const key of this.vectors.liveKeys()) if (!this.labels.has(key)) this.pending.add(key);
-      this.filling = false;
-      return this.insertPending();
-    };
-    if (!(options.load ?? true) || !this.files) {
-      this.draining ??= listAndDrain().finally(() => (this.draining = null));
-      return;
-    }
-    this.filling = true;
-    this.draining ??= this.loadSaved()
-      .catch(() => undefined)
-      .then(listAndDrain)
-      .finally(() => {
-        this.filling = false;
-        this.draining = null;
-      });
+    this.draining ??= this.settle(this.fillInSlices(options.load ?? true));
   }
 
   /** The source stored a new vector under `key` (added or replaced). */
@@ -138,30 +131,35 @@ export class CollectionGraph {
     this.pending.delete(key);
   }
 
-  /** Resolves once nothing is pending (or the graph was abandoned). */
+  /** Resolves once nothing is pending (or the graph was stopped or abandoned). */
   async drained(): Promise<void> {
     while (this.draining) await this.draining;
   }
 
-  /** Stops the drain and frees the native index; `removeFiles` when its collection is gone (V8 does not see its size, so garbage collection would be late). */
+  /** No more inserts or automatic saves: the store is closing (a last `save` may follow). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Stops the drain and frees the native index (V8 does not see its size, so garbage collection would be late);
+   * `removeFiles` when its collection is gone.
+   */
   abandon(options: { removeFiles?: boolean } = {}): void {
     const index = this.index;
     if (!index) return;
-    if (options.removeFiles && this.files) {
-      const files = this.files;
-      void Promise.resolve(this.saving)
-        .catch(() => undefined)
-        .then(() => removeGraphFiles(files))
-        .catch(() => undefined);
-    }
     this.index = null;
     this.pending.clear();
     this.labels.clear();
-    this.keys.length = 0;
+    this.keys = [];
     // Re-initialising replaces hnswlib's index with a one-element one, releasing the old one's memory now
     // (after a write in progress, which reads it from another thread).
-    if (this.saving) void this.saving.finally(() => index.initIndex(1));
-    else index.initIndex(1);
+    const free = () => {
+      index.initIndex(1);
+      if (options.removeFiles && this.files) void removeGraphFiles(this.files).catch(() => undefined);
+    };
+    if (this.saving) void this.saving.then(free, free);
+    else free();
   }
 
   /** Writes the graph and its sidecar when it changed since it was last saved or loaded (no files: nothing). */
@@ -169,7 +167,7 @@ export class CollectionGraph {
     if (!this.files || !this.index || this.filling || this.unsaved === 0) return this.saving ?? Promise.resolve();
     this.saving ??= this.writeFiles(this.files, this.index).finally(() => {
       this.saving = null;
-      for (const label of this.deferred.splice(0)) this.index?.markDelete(label);
+      for (const label of this.deferred.splice(0)) this.markDeleted(label);
     });
     return this.saving;
   }
@@ -208,39 +206,95 @@ export class CollectionGraph {
     const label = this.labels.get(key);
     if (label === undefined) return;
     if (this.saving) this.deferred.push(label);
-    else this.index!.markDelete(label);
+    else this.markDeleted(label);
     this.labels.delete(key);
     this.unsaved++;
   }
 
+  private markDeleted(label: number): void {
+    try {
+      this.index?.markDelete(label);
+    } catch {
+      // Already deleted (a node that was deleted when its graph was saved).
+    }
+  }
+
   private drain(): void {
-    this.draining ??= this.insertPending().finally(() => (this.draining = null));
+    if (this.stopped || this.draining) return;
+    this.draining = this.settle(this.insertPending());
+  }
+
+  /** Ends a fill or drain; a change noted in its last moments starts another (unless this one failed). */
+  private settle(work: Promise<void>): Promise<void> {
+    return work.then(
+      () => this.afterDrain(true),
+      () => this.afterDrain(false),
+    );
+  }
+
+  private afterDrain(healthy: boolean): void {
+    this.filling = false;
+    this.draining = null;
+    if (healthy && this.index && this.pending.size > 0) this.drain();
+  }
+
+  private async fillInSlices(load: boolean): Promise<void> {
+    await nextTurn();
+    if (load && this.files) await this.loadSaved().catch(() => undefined);
+    const keys = this.vectors.liveKeys();
+    for (let position = 0; position < keys.length && this.index; await nextTurn()) {
+      const sliceEnd = performance.now() + SLICE_MS;
+      for (; position < keys.length && (position % 256 !== 0 || performance.now() < sliceEnd); position++) {
+        if (!this.labels.has(keys[position])) this.pending.add(keys[position]);
+      }
+    }
+    this.filling = false;
+    await this.insertPending();
   }
 
   private async insertPending(): Promise<void> {
     // Never on the caller's turn: a catch-up that notes 1,000 changes returns at once.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.index && this.pending.size > 0) {
+    await nextTurn();
+    while (this.index && !this.stopped && this.pending.size > 0) {
       // hnswlib reads the graph from another thread while it writes it: no insert meanwhile.
-      if (this.saving) await this.saving;
-      if (!this.index) return;
+      while (this.saving) await this.saving.catch(() => undefined);
+      const index = this.index;
+      if (!index || this.stopped) return;
       const sliceEnd = performance.now() + SLICE_MS;
       let inserted = 0;
       for (const key of this.pending) {
         this.pending.delete(key);
         const vector = this.vectors.vectorOf(key);
-        if (vector) this.insert(this.index, key, vector);
+        if (vector) this.insert(index, key, vector);
         if (++inserted % 16 === 0 && performance.now() >= sliceEnd) break;
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
-    if (this.unsaved >= Math.max(1_000, this.labels.size * 0.05)) void this.save().catch(() => undefined);
+    if (!this.stopped && this.unsaved >= Math.max(1_000, this.labels.size * 0.05))
+      void this.save().catch(() => undefined);
   }
 
-  /** Adopts the saved graph's nodes whose vectors the copy still holds; deletes the others. */
+  private insert(index: hnswlib.HierarchicalNSW, key: number, vector: Float32Array): void {
+    // A node this key still has (adopted from a saved graph while its new vector waited) goes first.
+    this.retire(key);
+    if (index.getCurrentCount() >= index.getMaxElements()) index.resizeIndex(Math.ceil(index.getMaxElements() * 1.5));
+    const label = this.keys.length;
+    if (label >= this.fingerprints.length) {
+      const grown = new Uint32Array(Math.ceil(this.fingerprints.length * 1.5) + 16);
+      grown.set(this.fingerprints);
+      this.fingerprints = grown;
+    }
+    for (let position = 0; position < this.dimensions; position++) this.scratch[position] = vector[position];
+    index.addPoint(this.scratch, label);
+    this.keys.push(key);
+    this.fingerprints[label] = vectorFingerprint(vector);
+    this.labels.set(key, label);
+    this.unsaved++;
+  }
+
+  /** Adopts the saved graph's nodes whose vectors the copy still holds (and no newer one waits); deletes the others. */
   private async loadSaved(): Promise<void> {
-    if (!this.files) return;
-    const sidecar = await readSidecar(this.files, this.dimensions);
+    const sidecar = await readSidecar(this.files!, this.dimensions);
     if (!sidecar) return;
     const loaded = new hnswlib.HierarchicalNSW('cosine', this.dimensions);
     await loaded.readIndex(sidecar.graphPath);
@@ -253,40 +307,33 @@ export class CollectionGraph {
     empty.initIndex(1);
     if (loaded.getMaxElements() < this.capacity) loaded.resizeIndex(Math.ceil(this.capacity * 1.1));
     this.source = 'loaded';
-    sidecar.keys.forEach((key, label) => {
-      this.keys[label] = key;
-      const vector = key < 0 ? null : this.vectors.vectorOf(key);
-      if (vector && !this.labels.has(key) && vectorFingerprint(vector) === sidecar.fingerprints[label]) {
-        this.labels.set(key, label);
-        return;
+    this.keys = sidecar.keys.slice();
+    this.fingerprints = new Uint32Array(Math.max(this.fingerprints.length, this.keys.length));
+    this.fingerprints.set(sidecar.fingerprints);
+    for (let label = 0; label < this.keys.length && this.index === loaded; await nextTurn()) {
+      const sliceEnd = performance.now() + SLICE_MS;
+      for (; label < this.keys.length && (label % 64 !== 0 || performance.now() < sliceEnd); label++) {
+        const key = this.keys[label];
+        const vector = key < 0 ? null : this.vectors.vectorOf(key);
+        const adopt =
+          vector !== null &&
+          !this.labels.has(key) &&
+          !this.pending.has(key) &&
+          vectorFingerprint(vector) === this.fingerprints[label];
+        if (adopt) this.labels.set(key, label);
+        else {
+          this.markDeleted(label);
+          this.unsaved++;
+        }
       }
-      try {
-        loaded.markDelete(label);
-        this.unsaved++;
-      } catch {
-        // Deleted when it was saved.
-      }
-    });
+    }
   }
 
   private async writeFiles(files: GraphFiles, index: hnswlib.HierarchicalNSW): Promise<void> {
     const keys = this.keys.map((key, label) => (this.labels.get(key) === label ? key : -1));
-    const fingerprints = keys.map((key) => {
-      const vector = key < 0 ? null : this.vectors.vectorOf(key);
-      return vector ? vectorFingerprint(vector) : 0;
-    });
+    const fingerprints = keys.map((key, label) => (key < 0 ? 0 : this.fingerprints[label]));
     const written = this.unsaved;
     await writeGraphFiles(files, (path) => index.writeIndex(path), { dimensions: this.dimensions, keys, fingerprints });
     this.unsaved -= written;
-  }
-
-  private insert(index: hnswlib.HierarchicalNSW, key: number, vector: Float32Array): void {
-    if (index.getCurrentCount() >= index.getMaxElements()) index.resizeIndex(Math.ceil(index.getMaxElements() * 1.5));
-    const label = this.keys.length;
-    for (let position = 0; position < this.dimensions; position++) this.scratch[position] = vector[position];
-    index.addPoint(this.scratch, label);
-    this.keys.push(key);
-    this.labels.set(key, label);
-    this.unsaved++;
   }
 }

@@ -37,6 +37,7 @@ import { createMcpServersRepository } from './mcp-servers-repository.js';
 import { PostgresDocumentIndex } from './postgres-document-index.js';
 import { ExactVectorCache } from './exact-vector-cache.js';
 import { ProcessVectorSearch, type ProcessVectorSearchOptions } from './process-vector-search.js';
+import { sweepGraphFiles } from './graph-files.js';
 import { TextIndexCache } from './text-index-cache.js';
 import { MemoryBudget } from '../memory-budget.js';
 
@@ -79,6 +80,19 @@ export interface PostgresStore extends Store {
   readonly textIndexes: TextIndexCache;
   /** The background payload index builder (null when builds are off). */
   readonly payloadIndexBuilds: PayloadIndexBuilds | null;
+}
+
+/** Of the given collection incarnations, those the database still has, as graph file bases (`pg-<id>-<incarnation>`). */
+async function liveIncarnations(
+  database: PostgresDatabase,
+  saved: { collectionId: string; incarnation: number }[],
+): Promise<Set<string>> {
+  if (saved.length === 0) return new Set();
+  const { rows } = await database.query<{ collection_id: string; vector_incarnation: string | number }>(
+    'SELECT collection_id, vector_incarnation FROM collections WHERE collection_id = ANY($1::text[])',
+    [[...new Set(saved.map((entry) => entry.collectionId))]],
+  );
+  return new Set(rows.map((row) => `pg-${row.collection_id}-${Number(row.vector_incarnation)}`));
 }
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -133,6 +147,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   });
   const text = new TextIndexCache(database, { pageSize: options.textPageSize });
   const index = new PostgresDocumentIndex(database, vectors, text, processVectors, memoryBudget, efSearch);
+  // Graphs saved by earlier starts for collections deleted since (by any process) are removed in the background.
+  if (options.dataDir)
+    void sweepGraphFiles(options.dataDir, (saved) => liveIncarnations(database, saved)).catch(() => undefined);
   if (database.driver === 'pg' && vectorMode === 'pgvector') {
     const { rows } = await database.query<{ ef: string | null; scan: string | null }>(
       "SELECT current_setting('hnsw.ef_search', true) AS ef, current_setting('hnsw.iterative_scan', true) AS scan",
@@ -179,7 +196,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     payloadIndexBuilds: builds,
     async close() {
       await builds?.close();
-      await processVectors.flush();
+      const existing = await liveIncarnations(database, processVectors.held()).catch(() => null);
+      await processVectors.close(
+        (collectionId, incarnation) => existing?.has(`pg-${collectionId}-${incarnation}`) ?? true,
+      );
       cache.clear();
       text.clear();
       await stopListening();

@@ -85,6 +85,9 @@ export class ExactVectorCache {
   async vectorsOf(scope: TenantScope, collection: VersionedCollection): Promise<CollectionVectors> {
     let entry = this.entries.get(collection.collection_id);
     const incarnation = Number(collection.vector_incarnation);
+    // A lookup older than the copy (the collection was deleted and created again meanwhile) finds nothing.
+    if (entry && incarnation < entry.incarnation)
+      return new CollectionVectors(collection.collection_id, collection.embedding_dimensions);
     if (
       !entry ||
       entry.incarnation !== incarnation ||
@@ -93,7 +96,7 @@ export class ExactVectorCache {
       entry.scope.namespaceId !== scope.namespaceId
     ) {
       // Another incarnation of the id (deleted, maybe imported again): the old one's saved graph is of no use.
-      entry?.vectors?.graph?.abandon({ removeFiles: entry.incarnation !== incarnation });
+      entry?.vectors?.graph?.abandon({ removeFiles: entry.incarnation < incarnation });
       entry = {
         collectionId: collection.collection_id,
         scope: { orgId: scope.orgId, namespaceId: scope.namespaceId },
@@ -116,6 +119,11 @@ export class ExactVectorCache {
   /** The copy held for a collection, as it is (no catch-up). */
   peek(collectionId: string): CollectionVectors | null {
     return this.entries.get(collectionId)?.vectors ?? null;
+  }
+
+  /** The incarnation of the collection whose copy is held (null: none held). */
+  incarnationOf(collectionId: string): number | null {
+    return this.entries.get(collectionId)?.incarnation ?? null;
   }
 
   /** Drops the copies of collections asked for in `scope` that the scoped lookup no longer finds (deleted). */

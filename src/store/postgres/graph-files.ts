@@ -14,13 +14,15 @@
  * not match is only a cache, and the graph is built again.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, mkdir, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isWellFormedId } from '../../lib/ids.js';
 
 const SIDECAR_FORMAT = 2;
 
 export interface GraphFiles {
+  collectionId: string;
+  incarnation: number;
   directory: string;
   /** `pg-<collection_id>-<incarnation>`: the sidecar's name and the graph files' prefix. */
   base: string;
@@ -41,7 +43,12 @@ export function graphFilesFor(dataDir: string, collectionId: string, incarnation
   // The id becomes a file name: only the id grammar may (no `/`, no `..`), whatever reached the store.
   if (!isWellFormedId(collectionId) || !Number.isSafeInteger(incarnation))
     throw new Error(`Refusing a vector graph file for the malformed collection '${collectionId}'.`);
-  return { directory: join(dataDir, 'vector-index'), base: `pg-${collectionId}-${incarnation}` };
+  return {
+    collectionId,
+    incarnation,
+    directory: join(dataDir, 'vector-index'),
+    base: `pg-${collectionId}-${incarnation}`,
+  };
 }
 
 const sidecarPath = (files: GraphFiles) => join(files.directory, `${files.base}.json`);
@@ -89,11 +96,19 @@ export async function writeGraphFiles(
   const previous = await readFile(sidecarPath(files), 'utf8')
     .then((text) => (JSON.parse(text) as Partial<GraphSidecar>).graph)
     .catch(() => undefined);
-  const graph = `${files.base}.${Date.now().toString(36)}${randomBytes(4).toString('hex')}.hnsw`;
-  const temporary = `${sidecarPath(files)}.${process.pid}.tmp`;
+  const unique = `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+  const graph = `${files.base}.${unique}.hnsw`;
+  const temporary = `${sidecarPath(files)}.${unique}.tmp`;
   try {
     await writeGraph(join(files.directory, graph));
-    await writeFile(temporary, JSON.stringify({ format: SIDECAR_FORMAT, graph, ...sidecar }));
+    await syncFile(join(files.directory, graph));
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({ format: SIDECAR_FORMAT, graph, ...sidecar }));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, sidecarPath(files));
   } catch (error) {
     await Promise.all([rm(join(files.directory, graph), { force: true }), rm(temporary, { force: true })]);
@@ -101,4 +116,56 @@ export async function writeGraphFiles(
   }
   if (typeof previous === 'string' && basename(previous) === previous && previous !== graph)
     await rm(join(files.directory, previous), { force: true });
+  // Two writers at once each remove the file they replaced; the loser's own file is named by no sidecar.
+  await removeOrphans(
+    files.directory,
+    (name) => name.startsWith(`${files.base}.`) && name.endsWith('.hnsw') && name !== graph,
+  );
+}
+
+/** Graph files a process no longer needs: of collections (or incarnations) the database no longer has. */
+export async function sweepGraphFiles(
+  dataDir: string,
+  live: (saved: { collectionId: string; incarnation: number }[]) => Promise<Set<string>>,
+): Promise<void> {
+  const directory = join(dataDir, 'vector-index');
+  const names = await readdir(directory).catch(() => [] as string[]);
+  const saved = new Map<string, { collectionId: string; incarnation: number }>();
+  for (const name of names) {
+    const match = /^pg-(.+)-(\d+)\.(?:json|[0-9a-z]+\.hnsw|[0-9a-z]+\.tmp)$/.exec(name);
+    if (match) saved.set(`pg-${match[1]}-${match[2]}`, { collectionId: match[1], incarnation: Number(match[2]) });
+  }
+  if (saved.size === 0) return;
+  const kept = await live([...saved.values()]);
+  await removeOrphans(
+    directory,
+    (name) => {
+      const base = [...saved.keys()].find((candidate) => name.startsWith(`${candidate}.`));
+      return base !== undefined && !kept.has(base);
+    },
+    0,
+  );
+}
+
+/** Removes the files `matches` picks that were last written more than `graceMs` ago (a reader may still open them). */
+async function removeOrphans(directory: string, matches: (name: string) => boolean, graceMs = 60_000): Promise<void> {
+  for (const name of await readdir(directory).catch(() => [] as string[])) {
+    if (!matches(name)) continue;
+    const path = join(directory, name);
+    const written = await stat(path).then(
+      (info) => info.mtimeMs,
+      () => null,
+    );
+    if (written !== null && Date.now() - written >= graceMs) await rm(path, { force: true });
+  }
+}
+
+/** Flushes a file's data to disk, so a sidecar renamed after it never names a file a crash left empty. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

@@ -185,15 +185,29 @@ export class PostgresDocumentIndex implements DocumentIndex {
     const process = this.processVectors;
     process.cache.forgetMissing(scope, asked, new Set(collections.rows.map((row) => row.collection_id)));
     if (collections.rows.length === 0) return [];
-    if (!this.vectors.searchesInDatabase || process.answersInProcess(collections.rows))
-      return this.searchCopies(scope, collections.rows, query, topK, signal);
+    if (!this.vectors.searchesInDatabase)
+      return (await this.searchCopies(scope, collections.rows, query, topK, false, signal))!;
+    if (process.answersInProcess(collections.rows)) {
+      const hits = await this.searchCopies(scope, collections.rows, query, topK, true, signal);
+      if (hits) return hits;
+    }
     // pgvector answers until the large collections' graphs are built in process.
     for (const collection of collections.rows) void process.warm(scope, collection);
-    const dimensions = VectorStorage.dimensions(size);
+    return this.searchInDatabase(scope, collections.rows, query, topK);
+  }
+
+  /** pgvector's HNSW, in the database. */
+  private async searchInDatabase(
+    scope: TenantScope,
+    collections: SizedCollection[],
+    query: IndexQuery & { vector: Float32Array },
+    topK: number,
+  ): Promise<ScoredHit[]> {
+    const dimensions = VectorStorage.dimensions(query.vector.length);
     const parameters = new Parameters();
     const where = scopeWhere(
       scope,
-      collections.rows.map((row) => row.collection_id),
+      collections.map((row) => row.collection_id),
       query.filter,
       parameters,
       query.filter ? await payloadIndexedFields(this.database) : undefined,
@@ -224,15 +238,17 @@ export class PostgresDocumentIndex implements DocumentIndex {
    * Cosine over this process's copies of the collections' vectors (exactly, or through a large
    * collection's graph), brought up to date first. A filter is evaluated in SQL (the keys of the
    * matching documents in scope), and only those vectors are candidates. Ties rank by document key,
-   * as `ORDER BY score DESC, d.id` did.
+   * as `ORDER BY score DESC, d.id` did. With `onlyWithGraphs` (pgvector mode), null when the catch-up
+   * left a large collection without a ready graph (a whole reload): pgvector answers then.
    */
   private async searchCopies(
     scope: TenantScope,
-    collections: (VersionedCollection & { document_version: number })[],
+    collections: (SizedCollection & { document_version: number })[],
     query: IndexQuery & { vector: Float32Array },
     topK: number,
+    onlyWithGraphs: boolean,
     signal?: AbortSignal,
-  ): Promise<ScoredHit[]> {
+  ): Promise<ScoredHit[] | null> {
     // Non-finite components count as 0, as they are stored; a query without direction has no cosine with anything.
     const vector = Float32Array.from(query.vector, (value) => (Number.isFinite(value) ? value : 0));
     if (!normalizeInPlace(vector)) return [];
@@ -242,6 +258,7 @@ export class PostgresDocumentIndex implements DocumentIndex {
       ...collections.map((collection) => this.processVectors.cache.vectorsOf(scope, collection)),
     ]);
     signal?.throwIfAborted();
+    if (onlyWithGraphs && !this.processVectors.answersInProcess(collections)) return null;
     const hits = await this.processVectors.search(scope, collections, vector, topK, allowed);
     for (const collection of collections) this.account(collection.collection_id);
     hits.sort((left, right) => right.score - left.score || left.key - right.key);

@@ -61,6 +61,7 @@ export class ProcessVectorSearch {
   /** Collections whose copy is being loaded to build a graph. */
   private readonly warming = new Map<string, Promise<void>>();
   private readonly evictedAt = new Map<string, number>();
+  private closing = false;
 
   constructor(
     readonly cache: ExactVectorCache,
@@ -82,7 +83,9 @@ export class ProcessVectorSearch {
   answersInProcess(collections: readonly SizedCollection[]): boolean {
     let ready = 0;
     for (const collection of collections) {
-      if (this.cache.peek(collection.collection_id)?.graph?.ready === true) ready++;
+      const id = collection.collection_id;
+      const current = this.cache.incarnationOf(id) === Number(collection.vector_incarnation);
+      if (current && this.cache.peek(id)?.graph?.ready === true) ready++;
       else if (Number(collection.vector_count) >= this.graphThreshold) return false;
     }
     return ready > 0;
@@ -100,8 +103,8 @@ export class ProcessVectorSearch {
     if (!job) {
       job = (async () => {
         const copy = await this.cache.vectorsOf(scope, collection);
-        // Evicted or reloaded while it loaded: whoever holds the current copy builds its graph.
-        if (this.cache.peek(id) !== copy) return;
+        // Evicted or reloaded while it loaded (whoever holds the current copy builds its graph), or closing.
+        if (this.closing || this.cache.peek(id) !== copy) return;
         const graph = this.graphOf(copy, Number(collection.vector_incarnation));
         this.onHeld(id);
         await graph.drained();
@@ -116,13 +119,36 @@ export class ProcessVectorSearch {
 
   /** The memory budget dropped the collection's copy (and graph). */
   evict(collectionId: string): void {
-    this.evictedAt.set(collectionId, this.now());
+    const now = this.now();
+    for (const [id, at] of this.evictedAt) if (now - at >= this.rebuildAfterEvictionMs) this.evictedAt.delete(id);
+    if (this.cache.peek(collectionId)?.graph) this.evictedAt.set(collectionId, now);
     this.cache.evict(collectionId);
   }
 
-  /** Saves every graph that changed since it was last saved (at shutdown). */
-  async flush(): Promise<void> {
-    await Promise.all(this.cache.copies().map((copy) => copy.graph?.save().catch(() => undefined)));
+  /**
+   * At shutdown: stops warm-ups, drains and automatic saves, then saves every graph that changed since it was
+   * last saved and whose collection `stillExists` (a graph of a deleted collection would be a file nobody reads).
+   */
+  async close(stillExists: (collectionId: string, incarnation: number) => boolean = () => true): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.warming.values());
+    const graphs = this.cache.copies().flatMap((copy) => (copy.graph ? [copy.graph] : []));
+    for (const graph of graphs) graph.stop();
+    await Promise.all(
+      graphs.map(async (graph) => {
+        await graph.drained();
+        if (graph.files && stillExists(graph.files.collectionId, graph.files.incarnation))
+          // Twice: changes made while an automatic save was writing are in the second.
+          for (let round = 0; round < 2; round++) await graph.save().catch(() => undefined);
+      }),
+    );
+  }
+
+  /** The collections whose copies are held, with their incarnations (what `close` asks the database about). */
+  held(): { collectionId: string; incarnation: number }[] {
+    return this.cache
+      .copies()
+      .map((copy) => ({ collectionId: copy.collectionId, incarnation: this.cache.incarnationOf(copy.collectionId)! }));
   }
 
   /** Graphs held: still building (or far behind), and ready (`/readyz`). */
