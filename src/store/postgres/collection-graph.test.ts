@@ -127,6 +127,18 @@ describe('CollectionGraph', () => {
     expect(fresh.worn).toBe(true);
   });
 
+  it('stops inserting when stopped (a closing store), leaving the rest pending', async () => {
+    const next = mulberry32(43);
+    const copy = filledCopy(20_000, next);
+    const graph = attach(copy);
+    while (graph.size === 0) await new Promise((resolve) => setImmediate(resolve));
+    graph.stop();
+    await graph.drained();
+    expect(graph.size).toBeGreaterThan(0);
+    expect(graph.size + graph.lag).toBe(copy.size);
+    expect(graph.lag).toBeGreaterThan(0);
+  });
+
   describe('saved between starts', () => {
     const directory = mkdtempSync(join(tmpdir(), 'quarry-graph-'));
     const files = graphFilesFor(directory, 'col_abc123', 7);

@@ -131,9 +131,14 @@ export class ProcessVectorSearch {
    */
   async close(stillExists: (collectionId: string, incarnation: number) => boolean = () => true): Promise<void> {
     this.closing = true;
+    // Stopped before waiting for warm-ups, which wait for their graph's drain (a minute per 100k vectors).
+    const stopAll = () => {
+      for (const copy of this.cache.copies()) copy.graph?.stop();
+    };
+    stopAll();
     await Promise.all(this.warming.values());
+    stopAll();
     const graphs = this.cache.copies().flatMap((copy) => (copy.graph ? [copy.graph] : []));
-    for (const graph of graphs) graph.stop();
     await Promise.all(
       graphs.map(async (graph) => {
         await graph.drained();
