@@ -217,16 +217,40 @@ describe('CollectionGraph', () => {
       await graph.drained();
       store(copy, 7, randomVector(next));
       await graph.drained();
-      const index = (graph as unknown as { index: { markDelete(label: number): void; addPoint(): void } }).index;
-      const markDelete = vi.spyOn(index, 'markDelete');
-      const addPoint = vi.spyOn(index, 'addPoint');
+      type Index = {
+        markDelete(label: number): void;
+        addPoint(point: number[], label: number): void;
+        writeIndex(path: string): Promise<boolean>;
+      };
+      const index = (graph as unknown as { index: Index }).index;
+      // From the save's start until hnswlib has written the file, nothing may change the graph.
+      let writing = false;
+      const during: string[] = [];
+      const writeIndex = index.writeIndex.bind(index);
+      vi.spyOn(index, 'writeIndex').mockImplementation(async (path) => {
+        try {
+          return await writeIndex(path);
+        } finally {
+          writing = false;
+        }
+      });
+      const markDeleteOriginal = index.markDelete.bind(index);
+      const addPointOriginal = index.addPoint.bind(index);
+      const markDelete = vi.spyOn(index, 'markDelete').mockImplementation((label) => {
+        if (writing) during.push(`markDelete ${label}`);
+        markDeleteOriginal(label);
+      });
+      const addPoint = vi.spyOn(index, 'addPoint').mockImplementation((point, label) => {
+        if (writing) during.push(`addPoint ${label}`);
+        addPointOriginal(point, label);
+      });
+      writing = true;
       const saving = graph.save();
       store(copy, 8, randomVector(next));
       copy.remove(9);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      expect([markDelete.mock.calls.length, addPoint.mock.calls.length]).toEqual([0, 0]);
       await saving;
       await graph.drained();
+      expect(during).toEqual([]);
       expect(markDelete).toHaveBeenCalled();
       expect(addPoint).toHaveBeenCalled();
       expect(graph.search(unit(Float32Array.from(copy.vectorOf(8)!)), 1, null)[0][1]).toBe(8);
