@@ -27,46 +27,20 @@ import { buildPairedCollections, type PairedCollections } from './paired-collect
 import { measurePgvectorRecall } from './pgvector-recall.js';
 import { measureIngestWithoutIndex } from './postgres-ingest.js';
 import { DEFAULT_EF_SEARCH } from '../src/store/postgres/vector-storage.js';
-import { CATEGORIES, createQueries } from './synthetic-documents.js';
+import { createQueries } from './synthetic-documents.js';
+import { FILTER, searchStage } from './retrieval-bench.js';
 import { cpuTimeMs, createSession, startQuarry, type QuarryProcess } from './quarry-process.js';
 import { MESSAGE_CONTENT } from './message-overhead.js';
 import { streamRequest } from './sse-client.js';
 import { elapsedMs, figure, now, pairedRatio, percentile, runWorkers } from './statistics.js';
 
 const SECTION = '7 postgres';
-const TEXT_URI = 'mixpeek://text_extractor@v1/text';
-const VECTOR_URI = 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1';
-const FILTER = { field: 'category', operator: 'eq', value: CATEGORIES[0] };
-type SearchKind = 'bm25' | 'vector' | 'hybrid';
 
 interface Options {
   quick: boolean;
   workDirectory: string;
   mock: MockLlmServer;
   log: (line: string) => void;
-}
-
-/** The same stage as section 2 (`feature_search`, top 100 per search, RRF, final top 10). */
-function searchStage(kind: SearchKind, filtered: boolean) {
-  const search = (uri: string) => ({
-    feature_uri: uri,
-    query: { input_mode: 'text', value: '{{INPUT.query}}' },
-    top_k: 100,
-  });
-  const searches =
-    kind === 'bm25'
-      ? [search(TEXT_URI)]
-      : kind === 'vector'
-        ? [search(VECTOR_URI)]
-        : [search(VECTOR_URI), search(TEXT_URI)];
-  return {
-    stage_name: 'search',
-    stage_type: 'filter',
-    config: {
-      stage_id: 'feature_search',
-      parameters: { searches, fusion: 'rrf', final_top_k: 10, ...(filtered ? { filters: FILTER } : {}) },
-    },
-  };
 }
 
 async function timePipeline(retrieval: RetrievalServices, stages: unknown[], query: string): Promise<number> {
@@ -331,7 +305,7 @@ async function measureSideBySide(
     for (const filtered of [false, true])
       kinds.push({
         name: `${kind}${filtered ? ' + filter (category, 10%)' : ''}`,
-        stages: [searchStage(kind, filtered)],
+        stages: [searchStage(kind, filtered ? FILTER : null, 10)],
       });
   for (const query of queries.slice(0, quick ? 1 : 2))
     for (const kind of kinds)

@@ -19,14 +19,15 @@ import { elapsedMs, figure, latencyFigures, median, now, percentile } from './st
 const SECTION = '2 retrieval';
 const TEXT_URI = 'mixpeek://text_extractor@v1/text';
 const VECTOR_URI = 'mixpeek://text_extractor@v1/multilingual_e5_large_instruct_v1';
-const FILTER = { field: 'category', operator: 'eq', value: CATEGORIES[0] };
+export const FILTER = { field: 'category', operator: 'eq', value: CATEGORIES[0] };
 const RUNS = 3;
 const BUDGET_MS = 4000;
 const MIN_SAMPLES = 10;
 
-type SearchKind = 'bm25' | 'vector' | 'hybrid';
+export type SearchKind = 'bm25' | 'vector' | 'hybrid';
 
-function searchStage(kind: SearchKind, filter: object | null, finalTopK: number) {
+/** Section 2's stage: `feature_search`, top 100 per search, RRF, then `finalTopK` (section 7 uses it too). */
+export function searchStage(kind: SearchKind, filter: object | null, finalTopK: number) {
   const search = (uri: string) => ({
     feature_uri: uri,
     query: { input_mode: 'text', value: '{{INPUT.query}}' },

@@ -18,7 +18,7 @@ import type { TenantScope } from '../scope.js';
 import { chooseVectorRegime } from '../vector-regime.js';
 import { HNSW_EF_SEARCH } from '../hnsw-parameters.js';
 import { CollectionGraph } from './collection-graph.js';
-import { graphFilesFor } from './graph-files.js';
+import { graphFilesFor, type GraphFiles } from './graph-files.js';
 import type { CollectionVectors, KeyedHit } from './collection-vectors.js';
 import type { ExactVectorCache, VersionedCollection } from './exact-vector-cache.js';
 
@@ -239,11 +239,20 @@ export class ProcessVectorSearch {
    */
   private graphOf(copy: CollectionVectors, incarnation: number): CollectionGraph {
     if (copy.graph && !copy.graph.worn) return copy.graph;
-    const files = this.dataDir ? graphFilesFor(this.dataDir, copy.collectionId, incarnation) : null;
+    // A graph that cannot have files (an id no file name may hold) is still a graph: kept in memory only.
+    const files = this.dataDir ? filesOrNull(() => graphFilesFor(this.dataDir!, copy.collectionId, incarnation)) : null;
     const replacing = copy.graph !== null;
     copy.graph?.abandon();
     copy.graph = new CollectionGraph(copy, copy.dimensions, copy.size, this.efSearch, files);
     copy.graph.fill({ load: !replacing });
     return copy.graph;
+  }
+}
+
+function filesOrNull(files: () => GraphFiles): GraphFiles | null {
+  try {
+    return files();
+  } catch {
+    return null;
   }
 }
